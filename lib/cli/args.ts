@@ -1,0 +1,237 @@
+/**
+ * Command-line parsing: every flag of the program, which mode the flags select, and usage errors
+ * with a hint for a mistyped flag. Pure: it receives the argument list and never reads the
+ * environment.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { BridgeError } from "../errors.ts";
+
+/** One flag of the program, as declared to `parseArgs`. */
+interface FlagSpec {
+  type: "string" | "boolean";
+  short?: string;
+  multiple?: boolean;
+}
+
+/** All flags, the single source for parsing, help-sync tests and typo hints. */
+export const FLAGS = {
+  // connection
+  "server-url": { type: "string" },
+  "env-file": { type: "string" },
+  header: { type: "string", short: "H", multiple: true },
+  transport: { type: "string" },
+  timeout: { type: "string" },
+  "allow-http": { type: "boolean" },
+  cert: { type: "string" },
+  // output and logging
+  "log-level": { type: "string" },
+  verbose: { type: "boolean", short: "v" },
+  json: { type: "boolean" },
+  format: { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "V" },
+  // modes
+  "list-tools": { type: "boolean" },
+  "list-resources": { type: "boolean" },
+  "list-prompts": { type: "boolean" },
+  command: { type: "string", short: "c" },
+  "read-resource": { type: "string" },
+  "get-prompt": { type: "string" },
+  raw: { type: "string" },
+  // authentication
+  token: { type: "boolean", short: "t" },
+  "test-auth": { type: "boolean" },
+  "reset-auth": { type: "boolean" },
+  "keep-registration": { type: "boolean" },
+  "get-client-info": { type: "boolean" },
+  "update-client": { type: "string" },
+  "delete-client": { type: "boolean" },
+  yes: { type: "boolean", short: "y" },
+  scope: { type: "string" },
+  "no-resource": { type: "boolean" },
+  "callback-port": { type: "string" },
+  "callback-host": { type: "string" },
+  "auth-timeout": { type: "string" },
+  "client-metadata-url": { type: "string" },
+  "client-credentials": { type: "boolean" },
+} as const satisfies Record<string, FlagSpec>;
+
+/** The name of a flag, without dashes. */
+export type FlagName = keyof typeof FLAGS;
+
+/** The values of parsed flags. */
+export type ParsedFlags = {
+  -readonly [K in FlagName]?: (typeof FLAGS)[K] extends { multiple: true } ? string[]
+    : (typeof FLAGS)[K]["type"] extends "string" ? string
+    : boolean;
+};
+
+/** What the program was asked to do. */
+export type Mode =
+  | { kind: "help" }
+  | { kind: "version" }
+  | { kind: "proxy" }
+  | { kind: "list-tools" }
+  | { kind: "list-resources" }
+  | { kind: "list-prompts" }
+  | { kind: "call-tool"; command: string }
+  | { kind: "read-resource"; uri: string }
+  | { kind: "get-prompt"; command: string }
+  | { kind: "raw"; message: string }
+  | { kind: "token" }
+  | { kind: "test-auth" }
+  | { kind: "reset-auth" }
+  | { kind: "get-client-info" }
+  | { kind: "update-client"; assignments: string }
+  | { kind: "delete-client" };
+
+/** The result of parsing the command line. */
+export interface ParsedArgs {
+  flags: ParsedFlags;
+  mode: Mode;
+  /** `--reset-auth` given together with another mode: reset first, then run it. */
+  resetFirst: boolean;
+}
+
+function levenshtein(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
+}
+
+/** The declared flag closest to `name`, when one is close enough to be a typo. */
+export function suggestFlag(name: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const flag of Object.keys(FLAGS)) {
+    const distance = levenshtein(name, flag);
+    if (distance < bestDistance) {
+      best = flag;
+      bestDistance = distance;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3))
+    ? best
+    : undefined;
+}
+
+function usage(message: string, hint = "Run with --help to see the accepted flags"): BridgeError {
+  return new BridgeError("usage", message, { hint });
+}
+
+function translateParseError(error: unknown): BridgeError {
+  const text = error instanceof Error ? error.message : String(error);
+  const unknown = text.match(/Unknown option '(-{1,2})([^']+)'/);
+  if (unknown) {
+    const suggestion = unknown[1] === "--" ? suggestFlag(unknown[2]) : undefined;
+    return usage(
+      `Unknown flag: "${unknown[1]}${unknown[2]}"`,
+      suggestion ? `Did you mean "--${suggestion}"?` : undefined,
+    );
+  }
+  const missing = text.match(/Option '(?:-\w, )?--([^ ]+) <value>' argument missing/);
+  if (missing) return usage(`Missing value for flag: "--${missing[1]}"`);
+  const positional = text.match(/Unexpected argument '([^']+)'/);
+  if (positional) {
+    return usage(
+      `Unexpected argument: "${positional[1]}"`,
+      "Quote a tool call as one argument: -c 'tool key=value'",
+    );
+  }
+  return usage(`Cannot parse arguments: ${text}`);
+}
+
+const MODE_FLAGS = [
+  "help",
+  "version",
+  "token",
+  "test-auth",
+  "get-client-info",
+  "update-client",
+  "delete-client",
+  "raw",
+  "list-tools",
+  "list-resources",
+  "list-prompts",
+  "command",
+  "read-resource",
+  "get-prompt",
+] as const satisfies readonly FlagName[];
+
+function selectMode(flags: ParsedFlags): Mode {
+  const chosen = MODE_FLAGS.filter((name) => flags[name] !== undefined && flags[name] !== false);
+  if (chosen.includes("help")) return { kind: "help" };
+  if (chosen.includes("version")) return { kind: "version" };
+  if (chosen.length > 1) {
+    throw usage(
+      `Conflicting modes: ${chosen.map((name) => `"--${name}"`).join(", ")}`,
+      "Give one mode at a time (only --reset-auth combines with another mode)",
+    );
+  }
+  switch (chosen[0]) {
+    case undefined:
+      return flags["reset-auth"] ? { kind: "reset-auth" } : { kind: "proxy" };
+    case "token":
+      return { kind: "token" };
+    case "test-auth":
+      return { kind: "test-auth" };
+    case "get-client-info":
+      return { kind: "get-client-info" };
+    case "update-client":
+      return { kind: "update-client", assignments: flags["update-client"]! };
+    case "delete-client":
+      return { kind: "delete-client" };
+    case "raw":
+      return { kind: "raw", message: flags.raw! };
+    case "list-tools":
+      return { kind: "list-tools" };
+    case "list-resources":
+      return { kind: "list-resources" };
+    case "list-prompts":
+      return { kind: "list-prompts" };
+    case "command":
+      return { kind: "call-tool", command: flags.command! };
+    case "read-resource":
+      return { kind: "read-resource", uri: flags["read-resource"]! };
+    case "get-prompt":
+      return { kind: "get-prompt", command: flags["get-prompt"]! };
+  }
+  throw usage("Cannot select a mode");
+}
+
+/** Parses the program's arguments; throws a usage BridgeError on any problem. */
+export function parseCommandLine(args: readonly string[]): ParsedArgs {
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: FLAGS,
+      strict: true,
+      allowPositionals: false,
+      allowNegative: false,
+    }));
+  } catch (error) {
+    throw translateParseError(error);
+  }
+  const flags = values as ParsedFlags;
+  const format = flags.format;
+  if (format !== undefined && format !== "json" && format !== "text") {
+    throw usage(
+      `Invalid value for --format: "${format}"`,
+      'Use "--format json" or "--format text"',
+    );
+  }
+  const mode = selectMode(flags);
+  return { flags, mode, resetFirst: Boolean(flags["reset-auth"]) && mode.kind !== "reset-auth" };
+}

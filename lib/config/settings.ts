@@ -1,0 +1,318 @@
+/**
+ * Settings resolution: each setting comes from the flag, else the process environment, else the
+ * server's state `.env`, else the working directory's `.env`, else its default. The result is a
+ * frozen object passed down; nothing else reads the environment. `resolveSettings` is pure;
+ * `loadSettings` gathers its inputs from files and the environment.
+ *
+ * @module
+ */
+
+import type { ParsedFlags } from "../cli/args.ts";
+import { DEFAULT_AUTH_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from "../constants.ts";
+import { BridgeError } from "../errors.ts";
+import { type LogLevel, parseLogLevel, registerSecret } from "../log.ts";
+import { readEnvFile } from "./env_file.ts";
+import { defaultStateFilePath } from "./state_path.ts";
+
+/** Which transport to speak. */
+export type TransportChoice = "auto" | "streamable-http" | "sse";
+
+/** OAuth-related settings. */
+export interface OAuthSettings {
+  /** Pre-registered client id (`MCP_CLIENT_ID`). */
+  clientId?: string;
+  /** Pre-registered client secret (`MCP_CLIENT_SECRET`). */
+  clientSecret?: string;
+  /** Scope override (`--scope`, `MCP_CLIENT_SCOPE`). */
+  scope?: string;
+  /** Omit the RFC 8707 `resource` parameter (`--no-resource`). */
+  noResource: boolean;
+  /** Loopback callback port; undefined means the stable per-server default. */
+  callbackPort?: number;
+  /** Host name used in the redirect URI. */
+  callbackHost: "127.0.0.1" | "localhost";
+  /** How long to wait for the user to finish signing in, in ms. */
+  authTimeoutMs: number;
+  /** Client ID metadata document URL (`--client-metadata-url`). */
+  clientMetadataUrl?: string;
+  /** Use the client-credentials grant (no browser). */
+  clientCredentials: boolean;
+  /** Keep the registration at the server on `--reset-auth`. */
+  keepRegistration: boolean;
+  /** Skip confirmations (`--yes`). */
+  assumeYes: boolean;
+}
+
+/** Everything the program needs to run, resolved once. */
+export interface Settings {
+  serverUrl: URL;
+  transport: TransportChoice;
+  /** Extra request headers, `${VAR}` already expanded. */
+  headers: ReadonlyArray<readonly [string, string]>;
+  /** Bearer token from `MCP_CLIENT_ACCESS_TOKEN`, without a `Bearer ` prefix. */
+  accessToken?: string;
+  /** Where `accessToken` came from: the environment (static) or the state file (OAuth). */
+  accessTokenSource?: "env" | "state";
+  logLevel: LogLevel;
+  /** Per-request timeout in ms; 0 disables it. */
+  timeoutMs: number;
+  allowHttp: boolean;
+  /** PEM file with extra CA certificates. */
+  caFile?: string;
+  /** The server's state file (`.env`). */
+  stateFile: string;
+  /** The values of the state file when the program started. */
+  stateValues: Readonly<Record<string, string>>;
+  /** `--json` / `--format json`. */
+  json: boolean;
+  oauth: OAuthSettings;
+  /** The process environment (read-only), for things like `$BROWSER`. */
+  env: Readonly<Record<string, string>>;
+}
+
+/** The inputs of {@link resolveSettings}, gathered by {@link loadSettings}. */
+export interface SettingsInputs {
+  flags: ParsedFlags;
+  env: Readonly<Record<string, string>>;
+  stateFile: string;
+  stateValues: Readonly<Record<string, string>>;
+  cwdValues: Readonly<Record<string, string>>;
+}
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+/** Whether `url` points at this machine. */
+export function isLoopbackUrl(url: URL): boolean {
+  return LOOPBACK_HOSTS.has(url.hostname) || url.hostname.startsWith("127.") ||
+    url.hostname.endsWith(".localhost");
+}
+
+function configError(message: string, hint?: string): BridgeError {
+  return new BridgeError("config", message, hint ? { hint } : {});
+}
+
+/** Parses and checks the server URL. */
+export function parseServerUrl(text: string | undefined, allowHttp: boolean): URL {
+  if (!text || text.trim() === "") {
+    throw configError(
+      "No server URL configured",
+      "Pass --server-url https://host/mcp or set MCP_SERVER_URL",
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    throw configError(
+      `Invalid server URL: "${text.trim()}"`,
+      "Use a full URL like https://host/mcp",
+    );
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw configError(`Unsupported server URL scheme: "${url.protocol}"`, "Use https://");
+  }
+  if (url.username || url.password) {
+    throw configError("Server URL must not contain credentials", "Use MCP_CLIENT_ACCESS_TOKEN");
+  }
+  if (url.protocol === "http:" && !allowHttp && !isLoopbackUrl(url)) {
+    throw configError(
+      `Refusing plain HTTP to a remote host: "${url.host}"`,
+      "Use https://, or pass --allow-http if you accept sending credentials unencrypted",
+    );
+  }
+  return url;
+}
+
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const FORBIDDEN_HEADERS = new Set([
+  "content-type",
+  "accept",
+  "content-length",
+  "host",
+  "mcp-session-id",
+  "mcp-protocol-version",
+  "last-event-id",
+]);
+
+/** Replaces `${NAME}` in `value` with the environment's value; a missing one is an error. */
+export function expandVariables(value: string, env: Readonly<Record<string, string>>): string {
+  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+    const found = env[name];
+    if (found === undefined) {
+      throw configError(
+        `Header refers to an unset environment variable: "${name}"`,
+        `Set ${name} or remove it from the header`,
+      );
+    }
+    return found;
+  });
+}
+
+/** Parses one `Name: value` header specification. */
+export function parseHeader(
+  spec: string,
+  env: Readonly<Record<string, string>>,
+): [string, string] {
+  const colon = spec.indexOf(":");
+  if (colon <= 0) {
+    throw configError(`Invalid header: "${spec.split(":")[0]}"`, 'Use "Name: value"');
+  }
+  const name = spec.slice(0, colon).trim();
+  if (!HEADER_NAME.test(name)) throw configError(`Invalid header name: "${name}"`);
+  if (FORBIDDEN_HEADERS.has(name.toLowerCase())) {
+    throw configError(`Header is managed by the bridge: "${name}"`);
+  }
+  const value = expandVariables(spec.slice(colon + 1).trim(), env);
+  if (/[\r\n\0]/.test(value)) throw configError(`Invalid header value for "${name}"`);
+  if (name.toLowerCase() === "authorization") registerSecret(value);
+  return [name, value];
+}
+
+function parseSeconds(text: string, what: string, allowZero: boolean): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw configError(`Invalid ${what}: "${text}"`, `Give ${what} in seconds, e.g. 30`);
+  }
+  return Math.round(value * 1000);
+}
+
+function parsePort(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw configError(`Invalid callback port: "${text}"`, "Give a port from 1 to 65535");
+  }
+  return value;
+}
+
+function parseBoolean(text: string | undefined): boolean {
+  return text !== undefined && /^(1|true|yes|on)$/i.test(text.trim());
+}
+
+/** Resolves settings from already-gathered inputs. Pure; throws config/usage BridgeErrors. */
+export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
+  const { flags, env, stateValues, cwdValues } = inputs;
+  const pick = (flag: string | undefined, key: string): string | undefined =>
+    flag ?? env[key] ?? stateValues[key] ?? cwdValues[key];
+
+  const allowHttp = Boolean(flags["allow-http"]) ||
+    parseBoolean(pick(undefined, "MCP_CLIENT_ALLOW_HTTP"));
+  const serverUrl = parseServerUrl(pick(flags["server-url"], "MCP_SERVER_URL"), allowHttp);
+
+  const transportText = pick(flags.transport, "MCP_CLIENT_TRANSPORT") ?? "auto";
+  if (transportText !== "auto" && transportText !== "streamable-http" && transportText !== "sse") {
+    throw new BridgeError("usage", `Invalid transport: "${transportText}"`, {
+      hint: 'Use "auto", "streamable-http" or "sse"',
+    });
+  }
+
+  const levelText = flags.verbose
+    ? "DEBUG"
+    : pick(flags["log-level"], "MCP_CLIENT_LOG_LEVEL") ?? "WARNING";
+  const logLevel = parseLogLevel(levelText);
+  if (!logLevel) {
+    throw new BridgeError("usage", `Invalid log level: "${levelText}"`, {
+      hint: "Use DEBUG, INFO, WARNING or ERROR",
+    });
+  }
+
+  const headerSpecs = [
+    ...(pick(undefined, "MCP_CLIENT_HEADERS") ?? "").split(/\r?\n/).filter((l) => l.trim()),
+    ...(flags.header ?? []),
+  ];
+  const headers = headerSpecs.map((spec) => parseHeader(spec, env));
+
+  const envToken = env.MCP_CLIENT_ACCESS_TOKEN;
+  const stateToken = stateValues.MCP_CLIENT_ACCESS_TOKEN ?? cwdValues.MCP_CLIENT_ACCESS_TOKEN;
+  const rawToken = envToken ?? stateToken;
+  const accessToken = rawToken ? rawToken.replace(/^\s*Bearer\s+/i, "").trim() : undefined;
+  for (
+    const key of [
+      "MCP_CLIENT_ACCESS_TOKEN",
+      "MCP_CLIENT_REFRESH_TOKEN",
+      "MCP_CLIENT_SECRET",
+      "MCP_CLIENT_REGISTRATION_TOKEN",
+    ]
+  ) {
+    registerSecret(env[key]);
+    registerSecret(stateValues[key]);
+    registerSecret(cwdValues[key]);
+  }
+
+  const timeoutText = pick(flags.timeout, "MCP_CLIENT_TIMEOUT") ??
+    pick(undefined, "REQUEST_TIMEOUT");
+  const authTimeoutText = pick(flags["auth-timeout"], "MCP_CLIENT_AUTH_TIMEOUT");
+  const callbackPortText = pick(flags["callback-port"], "MCP_CLIENT_CALLBACK_PORT");
+  const callbackHost = pick(flags["callback-host"], "MCP_CLIENT_CALLBACK_HOST") ?? "127.0.0.1";
+  if (callbackHost !== "127.0.0.1" && callbackHost !== "localhost") {
+    throw new BridgeError("usage", `Invalid callback host: "${callbackHost}"`, {
+      hint: 'Use "127.0.0.1" or "localhost"',
+    });
+  }
+
+  return Object.freeze(
+    {
+      serverUrl,
+      transport: transportText,
+      headers,
+      accessToken: accessToken || undefined,
+      accessTokenSource: envToken ? "env" : stateToken ? "state" : undefined,
+      logLevel,
+      timeoutMs: timeoutText === undefined
+        ? DEFAULT_REQUEST_TIMEOUT_MS
+        : parseSeconds(timeoutText, "timeout", true),
+      allowHttp,
+      caFile: pick(flags.cert, "MCP_CLIENT_CA_FILE"),
+      stateFile: inputs.stateFile,
+      stateValues,
+      json: Boolean(flags.json) || flags.format === "json",
+      oauth: Object.freeze({
+        clientId: pick(undefined, "MCP_CLIENT_ID"),
+        clientSecret: pick(undefined, "MCP_CLIENT_SECRET"),
+        scope: pick(flags.scope, "MCP_CLIENT_SCOPE"),
+        noResource: Boolean(flags["no-resource"]) ||
+          parseBoolean(pick(undefined, "MCP_CLIENT_NO_RESOURCE")),
+        callbackPort: callbackPortText === undefined ? undefined : parsePort(callbackPortText),
+        callbackHost,
+        authTimeoutMs: authTimeoutText === undefined
+          ? DEFAULT_AUTH_TIMEOUT_MS
+          : parseSeconds(authTimeoutText, "auth timeout", false),
+        clientMetadataUrl: pick(flags["client-metadata-url"], "MCP_CLIENT_METADATA_URL"),
+        clientCredentials: Boolean(flags["client-credentials"]),
+        keepRegistration: Boolean(flags["keep-registration"]),
+        assumeYes: Boolean(flags.yes),
+      }),
+      env,
+    } satisfies Settings,
+  );
+}
+
+/** Gathers the environment and the `.env` files, then resolves the settings. */
+export async function loadSettings(
+  flags: ParsedFlags,
+  env: Readonly<Record<string, string>> = Deno.env.toObject(),
+  cwd: string = Deno.cwd(),
+): Promise<Readonly<Settings>> {
+  const cwdValues = await readEnvFile(`${cwd}/.env`);
+  const explicitState = flags["env-file"] ?? env.MCP_CLIENT_ENV_FILE;
+  const explicitValues = explicitState ? await readEnvFile(explicitState) : {};
+  const allowHttp = Boolean(flags["allow-http"]) ||
+    parseBoolean(
+      env.MCP_CLIENT_ALLOW_HTTP ?? explicitValues.MCP_CLIENT_ALLOW_HTTP ??
+        cwdValues.MCP_CLIENT_ALLOW_HTTP,
+    );
+  const urlText = flags["server-url"] ?? env.MCP_SERVER_URL ?? explicitValues.MCP_SERVER_URL ??
+    cwdValues.MCP_SERVER_URL;
+  const serverUrl = parseServerUrl(urlText, allowHttp);
+  let stateFile: string | undefined = explicitState;
+  if (!stateFile) {
+    stateFile = await defaultStateFilePath(serverUrl, env);
+    if (!stateFile) {
+      throw configError(
+        "Cannot find a configuration directory for the state file",
+        "Set HOME or XDG_CONFIG_HOME, or pass --env-file PATH",
+      );
+    }
+  }
+  const stateValues = explicitState ? explicitValues : await readEnvFile(stateFile);
+  return resolveSettings({ flags, env, stateFile: stateFile!, stateValues, cwdValues });
+}

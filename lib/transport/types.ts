@@ -1,0 +1,74 @@
+/**
+ * The contracts between the bridge (or a CLI mode) and a transport, and between a transport and
+ * whoever supplies credentials. A transport owns HTTP; it reports every message the server sends
+ * through `onMessage` and never writes anywhere itself. Types only.
+ *
+ * @module
+ */
+
+import type { JsonRpcMessage } from "../jsonrpc/message.ts";
+import type { Logger } from "../log.ts";
+
+/** Receives each message from the server, with its original text when it had one. */
+export type MessageHandler = (message: JsonRpcMessage, raw?: string) => void;
+
+/** One parsed challenge of a `WWW-Authenticate` header (RFC 9110 §11.6.1). */
+export interface AuthChallenge {
+  /** Auth scheme, lower-cased, e.g. `bearer`. */
+  scheme: string;
+  /** Parameters with lower-cased names, e.g. `resource_metadata`, `scope`, `error`. */
+  params: Record<string, string>;
+}
+
+/** What the server said when it refused a request for lack of authorization. */
+export interface AuthRefusal {
+  /** 401 or 403. */
+  status: 401 | 403;
+  /** The Bearer challenge, when the server sent one. */
+  challenge?: AuthChallenge;
+  /** The token the refused request carried, if any. */
+  rejectedToken?: string;
+}
+
+/**
+ * Supplies the bearer token for requests to the MCP server and reacts when the server refuses it.
+ * A static token, no token at all and full OAuth all implement this.
+ */
+export interface CredentialProvider {
+  /** The token to send now (refreshing it first when it is about to expire), or none. */
+  accessToken(): Promise<string | undefined>;
+  /**
+   * Called on a 401, or a 403 with `error="insufficient_scope"`. Resolves with a token to retry
+   * with (after refresh, sign-in or step-up) or rejects with a BridgeError of kind
+   * `auth_required`/`auth_failed`. Concurrent calls for the same rejected token share one flow.
+   */
+  handleRefusal(refusal: AuthRefusal): Promise<string>;
+}
+
+/** Where and how to reach the server; shared by all transports. */
+export interface TransportOptions {
+  /** The MCP endpoint. */
+  url: URL;
+  /** Extra headers sent on every request (`--header`, `MCP_CLIENT_HEADERS`). */
+  headers: ReadonlyArray<readonly [string, string]>;
+  /** Supplies and renews the bearer token. */
+  credentials: CredentialProvider;
+  /** Receives every message the server sends. */
+  onMessage: MessageHandler;
+  /** The fetch to use; carries the custom CA and proxy settings. */
+  fetch: typeof fetch;
+  log: Logger;
+}
+
+/**
+ * A connection to one MCP server. `send` resolves once the message was delivered and, for a
+ * request, once its response has been passed to `onMessage`; it rejects with a BridgeError when
+ * that cannot happen. The response for a request is never both passed on and rejected.
+ */
+export interface Transport {
+  send(message: JsonRpcMessage, raw?: string): Promise<void>;
+  /** The protocol version negotiated by `initialize`, once known. */
+  readonly protocolVersion: string | undefined;
+  /** Ends the session (DELETE where the transport has one) and closes every stream. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,47 @@
+/**
+ * Entry point of mcp-streamablehttp-client: the only place that reads `Deno.args`, touches the
+ * process streams and signals, and calls `Deno.exit`.
+ *
+ * @module
+ */
+
+import { run } from "./lib/cli/main.ts";
+import type { ProcessIo } from "./lib/cli/context.ts";
+import { stderrSink } from "./lib/log.ts";
+
+async function readTerminalLine(question: string): Promise<string | undefined> {
+  // Confirmations come from the controlling terminal, never from stdin (JSON-RPC in proxy mode).
+  const path = Deno.build.os === "windows" ? "CONIN$" : "/dev/tty";
+  let tty: Deno.FsFile;
+  try {
+    tty = await Deno.open(path, { read: true });
+  } catch {
+    return undefined;
+  }
+  try {
+    Deno.stderr.writeSync(new TextEncoder().encode(question));
+    const buffer = new Uint8Array(1024);
+    const n = await tty.read(buffer);
+    return n === null ? undefined : new TextDecoder().decode(buffer.subarray(0, n)).trim();
+  } finally {
+    tty.close();
+  }
+}
+
+const controller = new AbortController();
+const onSignal = () => controller.abort(new DOMException("Interrupted", "AbortError"));
+Deno.addSignalListener("SIGINT", onSignal);
+if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", onSignal);
+
+const io: ProcessIo = {
+  stdin: Deno.stdin.readable,
+  stdout: Deno.stdout.writable,
+  stderr: stderrSink,
+  stdoutIsTerminal: Deno.stdout.isTerminal(),
+  stderrIsTerminal: Deno.stderr.isTerminal(),
+  confirm: Deno.stdin.isTerminal() || Deno.stderr.isTerminal() ? readTerminalLine : undefined,
+  signal: controller.signal,
+};
+
+const code = await run(Deno.args, io, Deno.env.toObject());
+Deno.exit(code);

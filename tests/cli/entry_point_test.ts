@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { COMPILE_PERMISSION_ARGS, runMain } from "../support/main_process.ts";
+import { PROGRAM_VERSION } from "../../lib/constants.ts";
+
+const denoJson = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
+
+Deno.test("start and compile tasks use the same permission set", () => {
+  assert.deepEqual(COMPILE_PERMISSION_ARGS, ["-P=bridge"]);
+  for (const arg of COMPILE_PERMISSION_ARGS) assert.ok(denoJson.tasks.start.includes(arg));
+  assert.ok(denoJson.permissions.bridge, "deno.json declares the bridge permission set");
+});
+
+Deno.test("program version matches deno.json", () => {
+  assert.equal(PROGRAM_VERSION, denoJson.version);
+});
+
+Deno.test("--version prints the version and exits 0", async () => {
+  const result = await runMain(["--version"]);
+  assert.equal(result.code, 0);
+  assert.equal(result.stdout, `mcp-streamablehttp-client ${PROGRAM_VERSION}\n`);
+  assert.equal(result.stderr, "");
+});
+
+Deno.test("an unknown flag is a usage error with exit code 2 and a hint", async () => {
+  const result = await runMain(["--list-tool"]);
+  assert.equal(result.code, 2);
+  assert.equal(result.stdout, "");
+  assert.match(result.stderr, /Unknown flag: "--list-tool"/);
+  assert.match(result.stderr, /Did you mean "--list-tools"\?/);
+});
+
+Deno.test("a missing server URL is a configuration error with exit code 3", async () => {
+  const result = await runMain(["--list-tools"]);
+  assert.equal(result.code, 3);
+  assert.match(result.stderr, /No server URL configured/);
+});

@@ -1,0 +1,109 @@
+/**
+ * Spawns the real entry point, `main.ts`, with exactly the permission set of the `compile` task
+ * (read from deno.json), in an isolated environment: a fresh config directory and no inherited
+ * MCP settings. Every test that runs the program goes through here.
+ *
+ * @module
+ */
+
+const ROOT = new URL("../../", import.meta.url);
+const MAIN = new URL("main.ts", ROOT).pathname;
+
+interface DenoJson {
+  tasks: Record<string, string>;
+}
+
+const denoJson: DenoJson = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
+
+/** The permission flags of `deno task compile`, e.g. `["-P=bridge"]`. */
+export const COMPILE_PERMISSION_ARGS: string[] = denoJson.tasks.compile
+  .split(/\s+/)
+  .filter((word) => /^(-P|--permission-set)(=|$)|^--allow-|^--deny-|^-A$/.test(word));
+
+if (COMPILE_PERMISSION_ARGS.length === 0) {
+  throw new Error("deno.json compile task declares no permission set");
+}
+
+const DENO_DIR = Deno.env.get("DENO_DIR") ??
+  `${Deno.env.get("HOME") ?? ""}/.cache/deno`;
+
+/** Options for running the program. */
+export interface MainOptions {
+  /** Environment variables on top of the isolated baseline. */
+  env?: Record<string, string>;
+  /** Working directory (default: a fresh temporary directory). */
+  cwd?: string;
+  /** Text written to stdin, then stdin is closed. */
+  stdin?: string;
+  /** Kill the process after this many ms (default 60 s). */
+  timeoutMs?: number;
+}
+
+/** What a finished run printed and returned. */
+export interface MainResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Creates a fresh directory to use as config home / working directory. */
+export function createTempDir(prefix = "mcp-shc-test-"): string {
+  return Deno.makeTempDirSync({ prefix });
+}
+
+/** The baseline environment of a spawned program: isolated home and config directory. */
+export function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const home = createTempDir("mcp-shc-home-");
+  return {
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    HOME: home,
+    XDG_CONFIG_HOME: `${home}/.config`,
+    DENO_DIR,
+    NO_COLOR: "1",
+    ...extra,
+  };
+}
+
+/** The `deno` arguments that run main.ts like the compiled binary does. */
+export function mainArgs(args: readonly string[]): string[] {
+  return ["run", "-q", "--no-prompt", ...COMPILE_PERMISSION_ARGS, MAIN, ...args];
+}
+
+/** Spawns the program with piped stdio; the caller owns the process. */
+export function spawnMain(args: readonly string[], options: MainOptions = {}): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: mainArgs(args),
+    cwd: options.cwd ?? createTempDir(),
+    env: baseEnv(options.env),
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+/** Runs the program to completion and collects its output. */
+export async function runMain(
+  args: readonly string[],
+  options: MainOptions = {},
+): Promise<MainResult> {
+  const child = spawnMain(args, options);
+  const timer = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already exited
+    }
+  }, options.timeoutMs ?? 60_000);
+  const writer = child.stdin.getWriter();
+  if (options.stdin !== undefined) await writer.write(new TextEncoder().encode(options.stdin));
+  await writer.close();
+  const output = await child.output();
+  clearTimeout(timer);
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
