@@ -60,13 +60,21 @@ export interface TransportOptions {
   log: Logger;
 }
 
+/** Options of one {@link Transport.send}. */
+export interface SendOptions {
+  /** The sender's original text of the message, relayed byte for byte when possible. */
+  raw?: string;
+  /** Aborts the exchange (timeout, cancellation); `send` then rejects with the reason. */
+  signal?: AbortSignal;
+}
+
 /**
  * A connection to one MCP server. `send` resolves once the message was delivered and, for a
  * request, once its response has been passed to `onMessage`; it rejects with a BridgeError when
  * that cannot happen. The response for a request is never both passed on and rejected.
  */
 export interface Transport {
-  send(message: JsonRpcMessage, raw?: string): Promise<void>;
+  send(message: JsonRpcMessage, options?: SendOptions): Promise<void>;
   /** The protocol version negotiated by `initialize`, once known. */
   readonly protocolVersion: string | undefined;
   /** Ends the session (DELETE where the transport has one) and closes every stream. */
