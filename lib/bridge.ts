@@ -1,12 +1,273 @@
 /**
- * PLACEHOLDER: the stdio relay.
+ * The stdio ⇄ server relay (proxy mode). Reads newline-delimited JSON-RPC from stdin, relays each
+ * message to the server through the transport without waiting for earlier ones, and writes every
+ * message the server sends to stdout through one serialized writer. Owns the "exactly one answer
+ * per request" rule: per-request timeouts (reset by progress), errors for requests the transport
+ * could not complete, and the answers owed for malformed lines. It never writes anything but
+ * JSON-RPC to stdout and knows nothing about HTTP or OAuth.
  *
  * @module
  */
-import { BridgeError } from "./errors.ts";
-import type { ModeContext } from "./cli/context.ts";
 
-/** Runs the stdio ⇄ server relay until stdin ends or a signal arrives. */
-export function runBridge(_context: ModeContext): Promise<number> {
-  return Promise.reject(new BridgeError("internal", "Proxy not implemented yet"));
+import type { ModeContext } from "./cli/context.ts";
+import { DEFAULT_AUTH_TIMEOUT_MS } from "./constants.ts";
+import { BridgeError, ExitCode, toBridgeError } from "./errors.ts";
+import { formatLine, LineSplitter, parseLine } from "./jsonrpc/framing.ts";
+import { createLineWriter, type LineWriter } from "./jsonrpc/line_writer.ts";
+import {
+  createBridgeErrorResponse,
+  isBridgeId,
+  isNotification,
+  isRequest,
+  isResponse,
+  type JsonRpcMessage,
+  type JsonRpcRequest,
+} from "./jsonrpc/message.ts";
+import { type PendingRequest, PendingRequests } from "./jsonrpc/pending_requests.ts";
+import type { Logger } from "./log.ts";
+import { createTransport } from "./transport/connect.ts";
+import type { Transport } from "./transport/types.ts";
+
+/** How long stdin EOF waits for in-flight requests before closing the session, in ms. */
+const EOF_GRACE_MS = 10_000;
+
+/** The relay between one stdio client and one transport. */
+export class Relay {
+  readonly #transport: Transport;
+  readonly #out: LineWriter;
+  readonly #log: Logger;
+  readonly #timeoutMs: number;
+  readonly #initializeTimeoutMs: number;
+  readonly #pending: PendingRequests;
+  readonly #inFlight = new Set<Promise<void>>();
+  #initializing: Promise<void> | undefined;
+
+  constructor(
+    options: {
+      transport: (onMessage: (message: JsonRpcMessage, raw?: string) => void) => Transport;
+      out: LineWriter;
+      log: Logger;
+      timeoutMs: number;
+      authTimeoutMs?: number;
+    },
+  ) {
+    this.#out = options.out;
+    this.#log = options.log;
+    this.#timeoutMs = options.timeoutMs;
+    this.#initializeTimeoutMs = options.timeoutMs === 0
+      ? 0
+      : options.timeoutMs + (options.authTimeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS);
+    this.#pending = new PendingRequests({ onTimeout: (request) => this.#timedOut(request) });
+    this.#transport = options.transport((message, raw) => this.#fromServer(message, raw));
+  }
+
+  /** Handles one line read from stdin. */
+  acceptLine(line: string): void {
+    const parsed = parseLine(line);
+    switch (parsed.kind) {
+      case "empty":
+        return;
+      case "invalid":
+        this.#log.warn(`Invalid message on stdin: ${parsed.response.error.message}`);
+        this.#out.write(JSON.stringify(parsed.response));
+        return;
+      case "batch":
+        for (const response of parsed.errors) this.#out.write(JSON.stringify(response));
+        for (const message of parsed.messages) this.#fromClient(message);
+        return;
+      case "message":
+        this.#fromClient(parsed.message, parsed.raw);
+        return;
+    }
+  }
+
+  #track(work: Promise<void>): void {
+    this.#inFlight.add(work);
+    work.finally(() => this.#inFlight.delete(work));
+  }
+
+  #fromClient(message: JsonRpcMessage, raw?: string): void {
+    if (isRequest(message)) {
+      if (this.#pending.has(message.id)) {
+        this.#out.write(JSON.stringify(createBridgeErrorResponse(
+          message.id,
+          new BridgeError("invalid_request", "Request id is already in flight", {
+            hint: "Use a new id for every request",
+          }),
+        )));
+        return;
+      }
+      this.#track(this.#relayRequest(message, raw));
+      return;
+    }
+    if (isNotification(message) && message.method === "notifications/cancelled") {
+      const requestId = message.params?.requestId;
+      if (typeof requestId === "string" || typeof requestId === "number") {
+        const pending = this.#pending.get(requestId);
+        if (pending) {
+          this.#pending.settle(requestId);
+          pending.controller.abort(new DOMException("Cancelled by the client", "AbortError"));
+        }
+      }
+    }
+    this.#track(this.#relayOther(message, raw));
+  }
+
+  async #relayRequest(message: JsonRpcRequest, raw?: string): Promise<void> {
+    const isInitialize = message.method === "initialize";
+    const pending = this.#pending.add(
+      message,
+      isInitialize ? this.#initializeTimeoutMs : this.#timeoutMs,
+    );
+    let done: () => void = () => {};
+    if (isInitialize) {
+      const previous = this.#initializing;
+      this.#initializing = new Promise((resolve) => done = resolve);
+      if (previous) await previous;
+    } else if (this.#initializing) {
+      await this.#initializing;
+    }
+    try {
+      await this.#transport.send(message, { raw, signal: pending.controller.signal });
+    } catch (error) {
+      if (this.#pending.settle(message.id) === "settled") {
+        const failure = toBridgeError(error);
+        this.#log.warn(`Request ${message.method} failed: ${failure.message}`);
+        this.#out.write(JSON.stringify(createBridgeErrorResponse(message.id, failure)));
+      }
+    } finally {
+      // A response-less end of the exchange still owes the client an answer.
+      if (this.#pending.settle(message.id) === "settled") {
+        this.#out.write(JSON.stringify(createBridgeErrorResponse(
+          message.id,
+          new BridgeError("protocol", "Server ended the exchange without a response"),
+        )));
+      }
+      done();
+    }
+  }
+
+  async #relayOther(message: JsonRpcMessage, raw?: string): Promise<void> {
+    if (this.#initializing) await this.#initializing;
+    try {
+      await this.#transport.send(message, { raw });
+    } catch (error) {
+      const failure = toBridgeError(error);
+      const what = isResponse(message) ? "response" : `notification ${message.method}`;
+      this.#log.warn(`Cannot relay ${what}: ${failure.message}`);
+    }
+  }
+
+  #fromServer(message: JsonRpcMessage, raw?: string): void {
+    if (isResponse(message)) {
+      if (message.id === null) {
+        this.#log.warn(`Server sent an error without id: ${message.error.message}`);
+        return;
+      }
+      if (isBridgeId(message.id)) return;
+      if (this.#pending.settle(message.id) === "unknown") {
+        this.#log.debug("Dropping a response for a request that timed out or was cancelled");
+        return;
+      }
+    } else if (isNotification(message) && message.method === "notifications/progress") {
+      this.#pending.touchProgress(message.params?.progressToken);
+    }
+    this.#out.write(formatLine(message, raw));
+  }
+
+  #timedOut(request: PendingRequest): void {
+    const seconds = this.#timeoutMs / 1000;
+    const failure = new BridgeError(
+      "timeout",
+      `Request ${request.method} timed out after ${seconds} s`,
+    );
+    this.#out.write(JSON.stringify(createBridgeErrorResponse(request.id, failure)));
+    request.controller.abort(failure);
+    if (request.method !== "initialize") {
+      const cancel: JsonRpcMessage = {
+        jsonrpc: "2.0",
+        method: "notifications/cancelled",
+        params: { requestId: request.id, reason: "Timed out in mcp-streamablehttp-client" },
+      };
+      this.#track(this.#relayOther(cancel));
+    }
+  }
+
+  /** Waits for in-flight requests up to `graceMs`, then ends the session. */
+  async shutdown(graceMs: number): Promise<void> {
+    if (this.#pending.size > 0 && graceMs > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        this.#pending.drained(),
+        new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs)),
+      ]);
+      clearTimeout(timer);
+    }
+    const abandoned = this.#pending.abortAll(new DOMException("Shutting down", "AbortError"));
+    for (const request of abandoned) {
+      this.#out.write(JSON.stringify(createBridgeErrorResponse(
+        request.id,
+        new BridgeError("stream_lost", "Bridge is shutting down", { hint: "Retry after restart" }),
+      )));
+    }
+    await Promise.allSettled([...this.#inFlight]);
+    await this.#transport.close().catch((error) => {
+      this.#log.debug(`Closing the session failed: ${toBridgeError(error).message}`);
+    });
+    await this.#out.flush();
+  }
+}
+
+async function readLines(
+  stdin: ReadableStream<Uint8Array>,
+  signal: AbortSignal,
+  onLine: (line: string) => void,
+): Promise<void> {
+  const reader = stdin.pipeThrough(new TextDecoderStream()).getReader();
+  const splitter = new LineSplitter();
+  const aborted = new Promise<"aborted">((resolve) => {
+    if (signal.aborted) resolve("aborted");
+    signal.addEventListener("abort", () => resolve("aborted"), { once: true });
+  });
+  try {
+    while (true) {
+      const next = await Promise.race([reader.read(), aborted]);
+      if (next === "aborted") break;
+      if (next.done) break;
+      for (const line of splitter.push(next.value)) onLine(line);
+    }
+    const rest = splitter.flush();
+    if (rest !== undefined && !signal.aborted) onLine(rest);
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
+
+/** Runs the proxy until stdin ends or a signal arrives; resolves to the exit code. */
+export async function runBridge(context: ModeContext): Promise<number> {
+  const { settings, io } = context;
+  const log = context.log.child("proxy");
+  const out = createLineWriter(io.stdout);
+  const relay = new Relay({
+    transport: (onMessage) =>
+      createTransport({
+        url: settings.serverUrl,
+        headers: settings.headers,
+        credentials: context.credentials,
+        onMessage,
+        fetch: context.fetch,
+        log: context.log.child("http"),
+        choice: settings.transport,
+      }),
+    out,
+    log,
+    timeoutMs: settings.timeoutMs,
+    authTimeoutMs: settings.oauth.authTimeoutMs,
+  });
+  log.info(`Relaying stdio to ${settings.serverUrl.origin}${settings.serverUrl.pathname}`);
+  await readLines(io.stdin, io.signal, (line) => relay.acceptLine(line));
+  log.debug(io.signal.aborted ? "Signal received, shutting down" : "stdin closed, shutting down");
+  await relay.shutdown(io.signal.aborted ? 0 : EOF_GRACE_MS);
+  await out.close();
+  return ExitCode.ok;
 }

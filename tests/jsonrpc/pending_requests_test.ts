@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { type PendingRequest, PendingRequests } from "../../lib/jsonrpc/pending_requests.ts";
+
+const request = (id: number | string, token?: string) => ({
+  jsonrpc: "2.0" as const,
+  id,
+  method: "tools/call",
+  params: token ? { _meta: { progressToken: token } } : {},
+});
+
+Deno.test("a request times out once and is removed", async () => {
+  const timedOut: PendingRequest[] = [];
+  const pending = new PendingRequests({ onTimeout: (r) => timedOut.push(r) });
+  pending.add(request(1), 20);
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(timedOut.length, 1);
+  assert.equal(timedOut[0].id, 1);
+  assert.equal(pending.settle(1), "unknown");
+});
+
+Deno.test("progress with the request's token resets its timer", async () => {
+  const timedOut: PendingRequest[] = [];
+  const pending = new PendingRequests({ onTimeout: (r) => timedOut.push(r) });
+  pending.add(request(1, "tok"), 50);
+  for (let i = 0; i < 4; i++) {
+    await new Promise((r) => setTimeout(r, 30));
+    pending.touchProgress("tok");
+  }
+  assert.equal(timedOut.length, 0, "progress kept it alive past its timeout");
+  assert.equal(pending.settle(1), "settled");
+});
+
+Deno.test('ids 1 and "1" are different requests; drained resolves when all settle', async () => {
+  const pending = new PendingRequests({ onTimeout: () => {} });
+  pending.add(request(1), 0);
+  pending.add(request("1"), 0);
+  assert.equal(pending.size, 2);
+  const drained = pending.drained();
+  assert.equal(pending.settle(1), "settled");
+  assert.equal(pending.has("1"), true);
+  assert.equal(pending.settle("1"), "settled");
+  await drained;
+  assert.equal(pending.size, 0);
+});
+
+Deno.test("abortAll aborts every controller and returns the requests", () => {
+  const pending = new PendingRequests({ onTimeout: () => {} });
+  const a = pending.add(request(1), 1000);
+  const b = pending.add(request(2), 1000);
+  const aborted = pending.abortAll(new Error("bye"));
+  assert.equal(aborted.length, 2);
+  assert.ok(a.controller.signal.aborted && b.controller.signal.aborted);
+  assert.equal(pending.size, 0);
+});
