@@ -40,9 +40,10 @@ async function reportFailure(
         message: redact(error.message),
         hint: error.hint,
         ...(error.status === undefined ? {} : { status: error.status }),
+        ...(error.details === undefined ? {} : { details: error.details }),
       },
     };
-    await writeStdout(io, JSON.stringify(body) + "\n");
+    await writeStdout(io, redact(JSON.stringify(body)) + "\n");
   }
   io.stderr(redact(`Error: ${error.message}`));
   io.stderr(`Hint: ${error.hint}`);
@@ -112,7 +113,9 @@ export async function run(
     const context: ModeContext = { settings, log, io, fetch, credentials, color };
     if (parsed.resetFirst) {
       const { runAuthCommand } = await import("./auth_commands.ts");
-      const code = await runAuthCommand({ kind: "reset-auth" }, context);
+      const code = await runAuthCommand({ kind: "reset-auth" }, context, {
+        beforeOtherMode: true,
+      });
       if (code !== ExitCode.ok) return code;
     }
     return await runMode(parsed.mode, context);
