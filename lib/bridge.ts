@@ -17,6 +17,7 @@ import { createLineWriter, type LineWriter } from "./jsonrpc/line_writer.ts";
 import {
   createBridgeErrorResponse,
   isBridgeId,
+  isErrorResponse,
   isNotification,
   isRequest,
   isResponse,
@@ -161,7 +162,8 @@ export class Relay {
   #fromServer(message: JsonRpcMessage, raw?: string): void {
     if (isResponse(message)) {
       if (message.id === null) {
-        this.#log.warn(`Server sent an error without id: ${message.error.message}`);
+        const text = isErrorResponse(message) ? message.error.message : "no message";
+        this.#log.warn(`Server sent an error without id: ${text}`);
         return;
       }
       if (isBridgeId(message.id)) return;

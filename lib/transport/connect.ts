@@ -1,0 +1,112 @@
+/**
+ * Picks the transport for a server: Streamable HTTP, the 2024-11-05 HTTP+SSE transport, or
+ * (auto) Streamable HTTP first, falling back to HTTP+SSE when the first `initialize` POST is
+ * answered 400, 404 or 405 — never on 401/403, which are authorization signals. The fallback
+ * re-sends that initialize on the legacy transport, so the caller sees one answer. It only
+ * chooses and delegates; all protocol rules live in the transports.
+ *
+ * @module
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#backwards-compatibility
+ */
+
+import { isRequest, type JsonRpcMessage } from "../jsonrpc/message.ts";
+import { createLegacySseTransport } from "./legacy_sse.ts";
+import { createStreamableHttpSession, LegacyTransportSignal } from "./streamable_http.ts";
+import type { SendOptions, Transport, TransportOptions } from "./types.ts";
+
+/** Which transport to speak (`--transport`). */
+export type TransportChoice = "auto" | "streamable-http" | "sse";
+
+/** A concrete transport. */
+export type TransportKind = "streamable-http" | "sse";
+
+/** Options of {@link createTransport}. */
+export interface ConnectOptions extends TransportOptions {
+  /** `auto` tries Streamable HTTP and falls back to HTTP+SSE. */
+  choice: TransportChoice;
+  /** Base delay before resuming a dropped stream when the server sent no `retry`, in ms. */
+  reconnectDelayMs?: number;
+}
+
+/** A transport that also says which protocol it speaks. */
+export interface ConnectedTransport extends Transport {
+  /**
+   * The transport in use. In auto mode it is `streamable-http` until an `initialize` was
+   * refused with 400/404/405, then `sse`.
+   */
+  readonly kind: TransportKind;
+  /** Whether the kind is settled: an `initialize` was answered, or the choice was explicit. */
+  readonly settled: boolean;
+}
+
+class SelectedTransport implements ConnectedTransport {
+  readonly #options: ConnectOptions;
+  #active: Transport;
+  #kind: TransportKind;
+  #settled: boolean;
+  #switching: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(options: ConnectOptions) {
+    this.#options = options;
+    this.#kind = options.choice === "sse" ? "sse" : "streamable-http";
+    this.#settled = options.choice !== "auto";
+    this.#active = this.#kind === "sse"
+      ? createLegacySseTransport(options)
+      : createStreamableHttpSession(options);
+  }
+
+  get kind(): TransportKind {
+    return this.#kind;
+  }
+
+  get settled(): boolean {
+    return this.#settled;
+  }
+
+  get protocolVersion(): string | undefined {
+    return this.#active.protocolVersion;
+  }
+
+  async send(message: JsonRpcMessage, options?: SendOptions): Promise<void> {
+    if (this.#switching) await this.#switching;
+    const active = this.#active;
+    const isInitialize = isRequest(message) && message.method === "initialize";
+    try {
+      await active.send(message, options);
+    } catch (error) {
+      if (!(error instanceof LegacyTransportSignal) || this.#settled || this.#closed) throw error;
+      if (active === this.#active) this.#switching ??= this.#fallBack(error.status ?? 0);
+      await this.#switching;
+      return await this.#active.send(message, options);
+    }
+    if (isInitialize) this.#settled = true;
+  }
+
+  async #fallBack(status: number): Promise<void> {
+    this.#options.log.info(
+      `Server refused Streamable HTTP (HTTP ${status}); falling back to the HTTP+SSE transport`,
+    );
+    const old = this.#active;
+    this.#active = createLegacySseTransport(this.#options);
+    this.#kind = "sse";
+    this.#settled = true;
+    this.#switching = undefined;
+    await old.close();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#switching?.catch(() => {});
+    await this.#active.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** Creates the transport for `options.choice`; nothing is sent until the first `send`. */
+export function createTransport(options: ConnectOptions): ConnectedTransport {
+  return new SelectedTransport(options);
+}

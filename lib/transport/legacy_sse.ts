@@ -1,0 +1,367 @@
+/**
+ * The 2024-11-05 HTTP+SSE transport, for servers that predate Streamable HTTP: one long GET
+ * stream whose first event, `endpoint`, names the URL to POST messages to (it must have the
+ * same origin as the stream, or the bearer token could leak elsewhere); every server message,
+ * responses included, arrives as a `message` event on that stream. No sessions headers, no
+ * resumption: when the stream ends, requests still waiting fail. It writes nothing anywhere and
+ * never logs a token.
+ *
+ * @module
+ * @see https://modelcontextprotocol.io/specification/2024-11-05/basic/transports#http-with-sse
+ */
+
+import { MAX_SCOPE_STEP_UPS } from "../constants.ts";
+import { BridgeError } from "../errors.ts";
+import {
+  idKey,
+  isRequest,
+  isResponse,
+  type JsonRpcMessage,
+  validateMessage,
+} from "../jsonrpc/message.ts";
+import { type Logger, redact } from "../log.ts";
+import { classifyResponse } from "./classify.ts";
+import { readSseEvents, type SseRecord } from "./sse.ts";
+import type {
+  CredentialProvider,
+  MessageHandler,
+  SendOptions,
+  Transport,
+  TransportOptions,
+} from "./types.ts";
+
+interface Waiter {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+function errorText(error: unknown): string {
+  return redact(error instanceof Error ? error.message : String(error));
+}
+
+async function discard(response: Response): Promise<void> {
+  await response.body?.cancel().catch(() => {});
+}
+
+/** Resolves an `endpoint` event's data against the stream URL; throws unless same-origin. */
+export function resolveLegacyEndpoint(data: string, streamUrl: URL): URL {
+  let endpoint: URL;
+  try {
+    endpoint = new URL(data.trim(), streamUrl);
+  } catch {
+    throw new BridgeError("protocol", "Server announced an invalid message endpoint");
+  }
+  if (endpoint.origin !== streamUrl.origin) {
+    throw new BridgeError(
+      "protocol",
+      `Server announced a message endpoint on another origin: "${endpoint.origin}"`,
+      { hint: "Refusing to send credentials to another origin; check the server URL" },
+    );
+  }
+  return endpoint;
+}
+
+/** A 2024-11-05 HTTP+SSE connection. Create it with {@link createLegacySseTransport}. */
+export class LegacySseTransport implements Transport {
+  readonly #url: URL;
+  readonly #extraHeaders: ReadonlyArray<readonly [string, string]>;
+  readonly #credentials: CredentialProvider;
+  readonly #onMessage: MessageHandler;
+  readonly #fetch: typeof fetch;
+  readonly #log: Logger;
+
+  #protocolVersion: string | undefined;
+  #connecting: Promise<URL> | undefined;
+  #broken: BridgeError | undefined;
+  #waiters = new Map<string, Waiter>();
+  #initializeKeys = new Set<string>();
+  #closer = new AbortController();
+  #closed = false;
+  #streamTask: Promise<void> | undefined;
+
+  constructor(options: TransportOptions) {
+    this.#url = options.url;
+    this.#extraHeaders = options.headers;
+    this.#credentials = options.credentials;
+    this.#onMessage = options.onMessage;
+    this.#fetch = options.fetch;
+    this.#log = options.log;
+  }
+
+  /** The protocol version from the initialize result, once known. */
+  get protocolVersion(): string | undefined {
+    return this.#protocolVersion;
+  }
+
+  /** Sends one message; for a request, resolves once its response was passed to onMessage. */
+  async send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
+    if (this.#closed) throw this.#closedError();
+    const signal = options.signal
+      ? AbortSignal.any([options.signal, this.#closer.signal])
+      : this.#closer.signal;
+    const endpoint = await withSignal(this.#connect(), signal);
+    if (this.#broken) throw this.#broken;
+    let answered: Promise<void> | undefined;
+    let key: string | undefined;
+    if (isRequest(message)) {
+      key = idKey(message.id);
+      if (message.method === "initialize") this.#initializeKeys.add(key);
+      const thisKey = key;
+      answered = new Promise<void>((resolve, reject) => {
+        this.#waiters.set(thisKey, { resolve, reject });
+      });
+      answered.catch(() => {});
+    }
+    try {
+      await this.#post(endpoint, options.raw ?? JSON.stringify(message), signal);
+      if (answered) await withSignal(answered, signal);
+    } catch (error) {
+      if (key !== undefined) this.#waiters.delete(key);
+      throw signal.aborted ? signal.reason : error;
+    }
+  }
+
+  /** Ends the stream; there is no session to delete in this transport. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closer.abort(this.#closedError());
+    await this.#connecting?.catch(() => {});
+    await this.#streamTask;
+  }
+
+  #closedError(): BridgeError {
+    return new BridgeError("session_lost", "Connection to the server was closed", {
+      hint: "The bridge is shutting down",
+    });
+  }
+
+  #headers(token: string | undefined, post: boolean): Headers {
+    const headers = new Headers();
+    for (const [name, value] of this.#extraHeaders) headers.append(name, value);
+    headers.set("Accept", post ? "application/json, text/event-stream" : "text/event-stream");
+    if (post) headers.set("Content-Type", "application/json");
+    if (token) headers.set("Authorization", `Bearer ${token}`);
+    return headers;
+  }
+
+  async #fetchWithAuth(
+    url: URL,
+    init: { method: "GET" | "POST"; body?: string },
+    signal: AbortSignal,
+  ): Promise<Response> {
+    let authRetried = false;
+    let stepUps = 0;
+    while (true) {
+      const token = await this.#credentials.accessToken();
+      let response: Response;
+      try {
+        response = await this.#fetch(url, {
+          ...init,
+          headers: this.#headers(token, init.method === "POST"),
+          signal,
+        });
+      } catch (error) {
+        if (signal.aborted) throw signal.reason;
+        throw new BridgeError(
+          "unreachable",
+          `Cannot reach the server at "${url.host}": ${errorText(error)}`,
+          { cause: error },
+        );
+      }
+      const outcome = classifyResponse(response.status, response.headers, {
+        hadSessionId: false,
+        isInitialize: false,
+      });
+      this.#log.debug(`${init.method} (HTTP+SSE): HTTP ${response.status} (${outcome.kind})`);
+      if (outcome.kind === "unauthorized" && !authRetried) {
+        authRetried = true;
+        await discard(response);
+        await this.#credentials.handleRefusal({
+          status: 401,
+          challenge: outcome.challenge,
+          rejectedToken: token,
+        });
+        continue;
+      }
+      if (outcome.kind === "insufficient-scope" && stepUps < MAX_SCOPE_STEP_UPS) {
+        stepUps++;
+        await discard(response);
+        await this.#credentials.handleRefusal({
+          status: 403,
+          challenge: outcome.challenge,
+          rejectedToken: token,
+        });
+        continue;
+      }
+      if (outcome.kind === "unauthorized" || outcome.kind === "insufficient-scope") {
+        await discard(response);
+        throw new BridgeError(
+          "auth_failed",
+          `Server refused the renewed access token: HTTP ${response.status}`,
+          { status: response.status },
+        );
+      }
+      return response;
+    }
+  }
+
+  #connect(): Promise<URL> {
+    this.#connecting ??= this.#openStream().catch((error) => {
+      this.#connecting = undefined; // a later send may try again
+      throw error;
+    });
+    return this.#connecting;
+  }
+
+  async #openStream(): Promise<URL> {
+    const signal = this.#closer.signal;
+    const response = await this.#fetchWithAuth(this.#url, { method: "GET" }, signal);
+    const outcome = classifyResponse(response.status, response.headers, {
+      hadSessionId: false,
+      isInitialize: false,
+    });
+    if (outcome.kind !== "ok-sse" || !response.body) {
+      await discard(response);
+      if (response.ok) {
+        throw new BridgeError(
+          "protocol",
+          "Server did not answer the HTTP+SSE stream request with text/event-stream",
+          { status: response.status },
+        );
+      }
+      throw new BridgeError(
+        "http_error",
+        `Server refused the HTTP+SSE stream: HTTP ${response.status}`,
+        { status: response.status },
+      );
+    }
+    const records = readSseEvents(response.body);
+    let endpoint: URL | undefined;
+    try {
+      while (!endpoint) {
+        const next = await records.next();
+        if (next.done) {
+          throw new BridgeError(
+            "protocol",
+            "Server closed the HTTP+SSE stream before announcing its message endpoint",
+          );
+        }
+        const record: SseRecord = next.value;
+        if (record.type === "event" && record.event === "endpoint") {
+          endpoint = resolveLegacyEndpoint(record.data, this.#url);
+        } else if (record.type === "event") this.#handleEvent(record.data, record.event);
+      }
+    } catch (error) {
+      await records.return(undefined);
+      if (signal.aborted) throw signal.reason;
+      throw error;
+    }
+    this.#streamTask = this.#readStream(records, signal);
+    return endpoint;
+  }
+
+  async #readStream(
+    records: AsyncGenerator<SseRecord, void, undefined>,
+    signal: AbortSignal,
+  ): Promise<void> {
+    try {
+      for await (const record of records) {
+        if (record.type === "event") this.#handleEvent(record.data, record.event);
+      }
+    } catch (error) {
+      if (!signal.aborted) this.#log.debug(`HTTP+SSE stream interrupted: ${errorText(error)}`);
+    }
+    const broken = signal.aborted
+      ? this.#closedError()
+      : new BridgeError("stream_lost", "Server closed the HTTP+SSE stream", {
+        hint: "The older HTTP+SSE transport cannot resume; restart the client",
+      });
+    this.#broken = broken;
+    if (!signal.aborted) this.#log.warn(broken.message);
+    for (const waiter of this.#waiters.values()) waiter.reject(broken);
+    this.#waiters.clear();
+  }
+
+  #handleEvent(data: string, event: string | undefined): void {
+    if (event !== undefined && event !== "message") {
+      this.#log.debug(`Ignoring an SSE event of type "${event}"`);
+      return;
+    }
+    if (data.trim() === "") return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      this.#log.warn("Ignoring an SSE event whose data is not valid JSON");
+      return;
+    }
+    const items = Array.isArray(parsed) ? parsed : [parsed];
+    for (const item of items) {
+      const checked = validateMessage(item);
+      if (!checked.ok) {
+        this.#log.warn(`Ignoring a message from the server: ${checked.reason}`);
+        continue;
+      }
+      const raw = items.length === 1 ? data : JSON.stringify(item);
+      const message = checked.message;
+      if (!isResponse(message)) {
+        this.#emit(message, raw);
+        continue;
+      }
+      if (message.id === null) {
+        this.#log.warn("Server reported an error without a request id");
+        continue;
+      }
+      const key = idKey(message.id);
+      const waiter = this.#waiters.get(key);
+      if (!waiter) {
+        this.#log.warn(
+          `Dropping a response to an unknown request (id ${JSON.stringify(message.id)})`,
+        );
+        continue;
+      }
+      this.#waiters.delete(key);
+      if (this.#initializeKeys.delete(key) && "result" in message) {
+        const version = message.result.protocolVersion;
+        if (typeof version === "string") this.#protocolVersion = version;
+      }
+      this.#emit(message, raw);
+      waiter.resolve();
+    }
+  }
+
+  #emit(message: JsonRpcMessage, raw: string): void {
+    try {
+      this.#onMessage(message, raw);
+    } catch (error) {
+      this.#log.error(`Message handler failed: ${errorText(error)}`);
+    }
+  }
+
+  async #post(endpoint: URL, body: string, signal: AbortSignal): Promise<void> {
+    const response = await this.#fetchWithAuth(endpoint, { method: "POST", body }, signal);
+    await discard(response);
+    if (!response.ok) {
+      throw new BridgeError(
+        "http_error",
+        `Server refused the message: HTTP ${response.status}`,
+        { status: response.status },
+      );
+    }
+  }
+}
+
+function withSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/** Creates a 2024-11-05 HTTP+SSE transport; the stream opens on the first send. */
+export function createLegacySseTransport(options: TransportOptions): LegacySseTransport {
+  return new LegacySseTransport(options);
+}

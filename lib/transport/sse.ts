@@ -1,0 +1,77 @@
+/**
+ * Server-Sent Events decoding: a thin stream wrapper over `eventsource-parser`. It decodes the
+ * bytes of a response body as UTF-8, feeds them to the parser and yields each event as soon as
+ * it is complete. It does no JSON parsing and knows nothing about MCP; it never buffers more
+ * than the event being read.
+ *
+ * @module
+ */
+
+import { createParser } from "eventsource-parser";
+
+/** One dispatched SSE event. */
+export interface SseEvent {
+  /** The `id` field of this event, when it had one. */
+  id?: string;
+  /** The `event` field (event type), when it had one. */
+  event?: string;
+  /** The data lines joined with `\n`; empty for a priming event. */
+  data: string;
+}
+
+/**
+ * What {@link readSseEvents} yields, in stream order: an event, or a cursor update. A cursor
+ * update carries a `retry` field (reconnection time in ms) or the `id` of a block that
+ * dispatched no event (it had no `data` line) but still moves the last event id.
+ */
+export type SseRecord =
+  | ({ type: "event" } & SseEvent)
+  | { type: "cursor"; id?: string; retry?: number };
+
+/**
+ * Yields the records of an SSE body as they arrive. Stopping the iteration early cancels the
+ * body. A stream error (network failure, abort) is thrown from the iteration.
+ *
+ * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
+ */
+export async function* readSseEvents(
+  body: ReadableStream<Uint8Array>,
+): AsyncGenerator<SseRecord, void, undefined> {
+  const queue: SseRecord[] = [];
+  // onId fires at dispatch just before onEvent; an id not claimed by an event is a bare cursor.
+  let unclaimedId: string | undefined;
+  const flushId = () => {
+    if (unclaimedId !== undefined) queue.push({ type: "cursor", id: unclaimedId });
+    unclaimedId = undefined;
+  };
+  const parser = createParser({
+    onId(id) {
+      flushId();
+      unclaimedId = id;
+    },
+    onRetry(retry) {
+      flushId();
+      queue.push({ type: "cursor", retry });
+    },
+    onEvent(message) {
+      unclaimedId = undefined;
+      const event: SseRecord = { type: "event", data: message.data };
+      if (message.id !== undefined) event.id = message.id;
+      if (message.event !== undefined) event.event = message.event;
+      queue.push(event);
+    },
+  });
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parser.feed(value);
+      flushId();
+      while (queue.length > 0) yield queue.shift()!;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
+}

@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { readSseEvents, type SseRecord } from "../../lib/transport/sse.ts";
+
+function streamOf(chunks: string[]): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  return new ReadableStream({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(encoder.encode(chunk));
+      controller.close();
+    },
+  });
+}
+
+async function collect(chunks: string[]): Promise<SseRecord[]> {
+  const out: SseRecord[] = [];
+  for await (const record of readSseEvents(streamOf(chunks))) out.push(record);
+  return out;
+}
+
+Deno.test("sse: events with id, type and multi-line data", async () => {
+  assert.deepEqual(await collect(['event: message\nid: 1\ndata: {"a":\ndata: 1}\n\n']), [
+    { type: "event", event: "message", id: "1", data: '{"a":\n1}' },
+  ]);
+});
+
+Deno.test("sse: a priming event has an id, a retry and empty data", async () => {
+  assert.deepEqual(await collect(["id: e1\nretry: 500\ndata: \n\n"]), [
+    { type: "cursor", retry: 500 },
+    { type: "event", id: "e1", data: "" },
+  ]);
+});
+
+Deno.test("sse: an id-only block moves the cursor without an event", async () => {
+  assert.deepEqual(await collect(["id: e7\n\n", "data: x\n\n"]), [
+    { type: "cursor", id: "e7" },
+    { type: "event", data: "x" },
+  ]);
+});
+
+Deno.test("sse: events split across chunks, CRLF, comments and a BOM", async () => {
+  const records = await collect([
+    "\uFEFF: keepalive\r\n",
+    "da",
+    "ta: hel",
+    "lo\r\n\r",
+    "\ndata: 2\n\n",
+  ]);
+  assert.deepEqual(records, [{ type: "event", data: "hello" }, { type: "event", data: "2" }]);
+});
+
+Deno.test("sse: an unfinished event at the end of the stream is dropped", async () => {
+  assert.deepEqual(await collect(["data: complete\n\ndata: incomplete"]), [
+    { type: "event", data: "complete" },
+  ]);
+});
+
+Deno.test("sse: events are yielded as they arrive, not at the end", async () => {
+  const encoder = new TextEncoder();
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const body = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+  const iterator = readSseEvents(body);
+  controller.enqueue(encoder.encode("data: first\n\n"));
+  const first = await iterator.next();
+  assert.deepEqual(first.value, { type: "event", data: "first" });
+  controller.enqueue(encoder.encode("data: second\n\n"));
+  assert.deepEqual((await iterator.next()).value, { type: "event", data: "second" });
+  await iterator.return(undefined); // cancels the body
+});
+
+Deno.test("sse: a stream error is thrown from the iteration", async () => {
+  let pulls = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (pulls++ === 0) controller.enqueue(new TextEncoder().encode("data: ok\n\n"));
+      else controller.error(new Error("connection reset"));
+    },
+  });
+  const seen: SseRecord[] = [];
+  await assert.rejects(async () => {
+    for await (const record of readSseEvents(body)) seen.push(record);
+  }, /connection reset/);
+  assert.deepEqual(seen, [{ type: "event", data: "ok" }]);
+});

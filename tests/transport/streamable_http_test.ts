@@ -1,0 +1,533 @@
+import assert from "node:assert/strict";
+import { BridgeError } from "../../lib/errors.ts";
+import { isBridgeId, type JsonRpcMessage } from "../../lib/jsonrpc/message.ts";
+import {
+  createStreamableHttpSession,
+  LegacyTransportSignal,
+  type StreamableHttpOptions,
+} from "../../lib/transport/streamable_http.ts";
+import { createStaticCredentials } from "../../lib/transport/no_credentials.ts";
+import { type McpServerOptions, startMcpServer } from "../fixtures/mcp_server.ts";
+import {
+  callTool,
+  createCapturingLogger,
+  createRenewingCredentials,
+  delay,
+  handshake,
+  Inbox,
+  resultText,
+} from "./harness.ts";
+
+async function setup(
+  serverOptions: McpServerOptions = {},
+  sessionOptions: Partial<StreamableHttpOptions> = {},
+) {
+  const server = await startMcpServer(serverOptions);
+  const inbox = new Inbox();
+  const { log, lines } = createCapturingLogger();
+  const session = createStreamableHttpSession({
+    url: server.url,
+    headers: [["X-Test", "yes"]],
+    credentials: createStaticCredentials("static-token-123"),
+    onMessage: inbox.handler,
+    fetch: globalThis.fetch,
+    log,
+    reconnectDelayMs: 20,
+    ...sessionOptions,
+  });
+  return {
+    server,
+    inbox,
+    lines,
+    session,
+    async [Symbol.asyncDispose]() {
+      await session.close();
+      await server.close();
+    },
+  };
+}
+
+function isResponseTo(id: string | number) {
+  return (m: JsonRpcMessage) => !("method" in m) && "id" in m && m.id === id;
+}
+
+Deno.test("session: SSE mode relays the initialize result and a tool result", async () => {
+  await using t = await setup();
+  await handshake(t.session);
+  assert.equal(t.session.protocolVersion, "2025-11-25");
+  assert.equal(t.inbox.withId(0).length, 1);
+  await t.session.send(callTool(1, "echo", { message: "hi" }));
+  assert.equal(resultText(t.inbox.withId(1)[0]), "hi");
+  const post = t.server.requestsFor("tools/call")[0];
+  assert.equal(post.headers["accept"], "application/json, text/event-stream");
+  assert.equal(post.headers["content-type"], "application/json");
+});
+
+Deno.test("session: JSON mode relays results with the body text as raw", async () => {
+  await using t = await setup({ responseMode: "json" });
+  await handshake(t.session);
+  await t.session.send(callTool(1, "add", { a: 2, b: 3 }));
+  const received = t.inbox.received.find((r) => isResponseTo(1)(r.message))!;
+  assert.equal(resultText(received.message), "5");
+  assert.equal(JSON.parse(received.raw!).id, 1);
+  assert.ok(received.raw!.includes('"5"'));
+});
+
+Deno.test("session: SSE raw is the event data text", async () => {
+  await using t = await setup();
+  await handshake(t.session);
+  await t.session.send(callTool("a", "echo", { message: "raw" }));
+  const received = t.inbox.received.find((r) => isResponseTo("a")(r.message))!;
+  assert.deepEqual(JSON.parse(received.raw!), received.message);
+});
+
+Deno.test("session: session id, protocol version, bearer and extra headers on every later request", async () => {
+  await using t = await setup();
+  await handshake(t.session);
+  await t.session.send(callTool(1, "echo", { message: "x" }));
+  await delay(50); // let the GET stream open
+  await t.session.close();
+  const [init, ...later] = t.server.requests;
+  assert.equal(init.method, "POST");
+  assert.equal(init.headers["mcp-session-id"], undefined);
+  assert.equal(init.headers["mcp-protocol-version"], undefined);
+  assert.equal(init.headers["authorization"], "Bearer static-token-123");
+  const sessionId = t.server.requests.find((r) => r.method === "POST" && r !== init)!
+    .headers["mcp-session-id"];
+  assert.ok(sessionId);
+  const methods = new Set(later.map((r) => r.method));
+  assert.deepEqual([...methods].sort(), ["DELETE", "GET", "POST"]);
+  for (const request of later) {
+    assert.equal(request.headers["mcp-session-id"], sessionId, request.method);
+    assert.equal(request.headers["mcp-protocol-version"], "2025-11-25", request.method);
+    assert.equal(request.headers["authorization"], "Bearer static-token-123", request.method);
+    assert.equal(request.headers["x-test"], "yes", request.method);
+  }
+  assert.ok(!t.lines.some((line) => line.includes(sessionId)), "session id must not be logged");
+});
+
+Deno.test("session: no protocol version header for a 2025-03-26 session", async () => {
+  await using t = await setup();
+  await handshake(t.session, "2025-03-26");
+  assert.equal(t.session.protocolVersion, "2025-03-26");
+  await t.session.send(callTool(1, "echo", { message: "x" }));
+  const later = t.server.requests.slice(1);
+  assert.ok(later.length >= 2);
+  for (const request of later) assert.equal(request.headers["mcp-protocol-version"], undefined);
+});
+
+Deno.test("session: notifications and responses are done on 202", async () => {
+  await using t = await setup();
+  await handshake(t.session);
+  const initialized = t.server.requestsFor("notifications/initialized");
+  assert.equal(initialized.length, 1);
+  await t.session.send({
+    jsonrpc: "2.0",
+    method: "notifications/cancelled",
+    params: { requestId: 99 },
+  });
+  assert.equal(t.inbox.received.length, 1); // only the initialize result
+});
+
+Deno.test("session: 202 answering a request is a protocol error", async () => {
+  await using t = await setup({
+    intercept: (_request, recorded) => {
+      const body = recorded.body as { method?: string };
+      return body?.method === "tools/list" ? new Response(null, { status: 202 }) : undefined;
+    },
+  });
+  await handshake(t.session);
+  await assert.rejects(
+    t.session.send({ jsonrpc: "2.0", id: 7, method: "tools/list" }),
+    (error: BridgeError) => error.kind === "protocol" && /202/.test(error.message),
+  );
+});
+
+Deno.test("session: progress and logging are relayed before the result, as they arrive", async () => {
+  await using t = await setup();
+  await handshake(t.session);
+  const seenBeforeResult: string[] = [];
+  const sending = t.session.send(callTool(5, "progress", { steps: 3 }, "tok"));
+  const firstProgress = await t.inbox.waitFor((m) =>
+    "method" in m && m.method === "notifications/progress"
+  );
+  // The first progress arrived while the request was still open: not buffered.
+  assert.equal(t.inbox.withId(5).length, 0);
+  assert.ok(firstProgress);
+  await sending;
+  for (const m of t.inbox.messages.slice(1)) {
+    seenBeforeResult.push(
+      "method" in m ? m.method : `response ${String((m as { id: unknown }).id)}`,
+    );
+  }
+  assert.deepEqual(seenBeforeResult, [
+    "notifications/progress",
+    "notifications/progress",
+    "notifications/progress",
+    "notifications/message",
+    "response 5",
+  ]);
+});
+
+Deno.test("session: sampling request reaches onMessage and the client's answer is POSTed", async () => {
+  await using t = await setup();
+  await handshake(t.session);
+  t.inbox.onRequest = (request) => {
+    assert.equal(request.method, "sampling/createMessage");
+    t.session.send({
+      jsonrpc: "2.0",
+      id: request.id,
+      result: { role: "assistant", content: { type: "text", text: "sampled!" }, model: "m" },
+    });
+  };
+  await t.session.send(callTool(9, "sample", { prompt: "hello" }));
+  assert.equal(resultText(t.inbox.withId(9)[0]), "sampled!");
+  const sampling = t.inbox.withMethod("sampling/createMessage")[0] as { id: unknown };
+  assert.ok(sampling.id !== undefined);
+  const answer = t.server.requests.find((r) =>
+    r.method === "POST" && (r.body as { id?: unknown; result?: unknown })?.result !== undefined
+  );
+  assert.ok(answer, "the answer was POSTed");
+  assert.equal((answer.body as { id: unknown }).id, sampling.id);
+});
+
+Deno.test("session: elicitation request reaches onMessage and its answer is used", async () => {
+  await using t = await setup();
+  await handshake(t.session);
+  t.inbox.onRequest = (request) => {
+    t.session.send({
+      jsonrpc: "2.0",
+      id: request.id,
+      result: { action: "accept", content: { name: "Ada" } },
+    });
+  };
+  await t.session.send(callTool(3, "elicit", { message: "Who?" }));
+  assert.deepEqual(JSON.parse(resultText(t.inbox.withId(3)[0])!), {
+    action: "accept",
+    content: { name: "Ada" },
+  });
+});
+
+Deno.test("session: a 405 GET stream is not an error and is not retried", async () => {
+  await using t = await setup({ getStream: false });
+  await handshake(t.session);
+  await delay(100);
+  assert.equal(t.server.requests.filter((r) => r.method === "GET").length, 1);
+  assert.ok(t.session.getStreamUnsupported);
+  await t.session.send(callTool(1, "echo", { message: "still works" }));
+  assert.equal(resultText(t.inbox.withId(1)[0]), "still works");
+});
+
+Deno.test("session: the GET stream relays list_changed and a server ping, whose answer is POSTed", async () => {
+  await using t = await setup();
+  await handshake(t.session);
+  await delay(50);
+  t.inbox.onRequest = (request) => {
+    if (request.method === "ping") t.session.send({ jsonrpc: "2.0", id: request.id, result: {} });
+  };
+  await t.session.send(callTool(1, "notify_changed"));
+  await t.inbox.waitFor((m) => "method" in m && m.method === "notifications/tools/list_changed");
+  await t.session.send(callTool(2, "ping_client"));
+  assert.equal(resultText(t.inbox.withId(2)[0]), "pong");
+  assert.equal(t.inbox.withMethod("ping").length, 1);
+});
+
+Deno.test("session: the GET stream reconnects with Last-Event-ID after it drops", async () => {
+  await using t = await setup();
+  await handshake(t.session);
+  await delay(50);
+  await t.session.send(callTool(1, "log", { message: "first" }));
+  await t.inbox.waitFor((m) => "method" in m && m.method === "notifications/message");
+  await t.session.send(callTool(2, "drop_get"));
+  await delay(150);
+  await t.session.send(callTool(3, "log", { message: "second" }));
+  await t.inbox.waitFor((m) =>
+    "method" in m && m.method === "notifications/message" &&
+    (m.params as { data?: string })?.data === "second"
+  );
+  const gets = t.server.requests.filter((r) => r.method === "GET");
+  assert.ok(gets.length >= 2);
+  assert.ok(gets[1].headers["last-event-id"], "the reconnect carries Last-Event-ID");
+  assert.equal(t.inbox.withMethod("notifications/message").length, 2, "no duplicates");
+});
+
+for (const how of ["close", "error"] as const) {
+  Deno.test(`session: a dropped POST stream (${how}) is resumed with Last-Event-ID, no duplicates`, async () => {
+    await using t = await setup({ retryInterval: 30 });
+    await handshake(t.session);
+    await t.session.send(callTool(4, "drop", { how }, "p4"));
+    assert.equal(resultText(t.inbox.withId(4)[0]), "survived the drop");
+    assert.equal(t.inbox.withId(4).length, 1);
+    assert.equal(t.inbox.withMethod("notifications/progress").length, 1);
+    const resumes = t.server.requests.filter((r) =>
+      r.method === "GET" && r.headers["last-event-id"]
+    );
+    assert.ok(resumes.length >= 1, "resumed via GET with Last-Event-ID");
+    assert.ok(resumes[0].headers["authorization"]);
+    assert.ok(resumes[0].headers["mcp-session-id"]);
+  });
+}
+
+Deno.test("session: two dropped streams are resumed each from its own event id", async () => {
+  await using t = await setup({ retryInterval: 30 });
+  await handshake(t.session);
+  await Promise.all([
+    t.session.send(callTool("a", "drop", {}, "pa")),
+    t.session.send(callTool("b", "drop", { how: "error" }, "pb")),
+  ]);
+  assert.equal(t.inbox.withId("a").length, 1);
+  assert.equal(t.inbox.withId("b").length, 1);
+  const resumes = t.server.requests.filter((r) => r.method === "GET" && r.headers["last-event-id"]);
+  const ids = new Set(resumes.map((r) => r.headers["last-event-id"]));
+  assert.ok(ids.size >= 2, "each stream resumed from its own cursor");
+  assert.equal(t.inbox.withMethod("notifications/progress").length, 2);
+});
+
+Deno.test("session: the server's SSE retry is respected before resuming", async () => {
+  await using t = await setup({ retryInterval: 400 }, { reconnectDelayMs: 10 });
+  await handshake(t.session);
+  await t.session.send(callTool(4, "drop", { afterMs: 10 }, "p4"));
+  assert.equal(resultText(t.inbox.withId(4)[0]), "survived the drop");
+  const post = t.server.requestsFor("tools/call")[0];
+  const resume = t.server.requests.find((r) => r.method === "GET" && r.headers["last-event-id"])!;
+  // The drop happens about 50 ms after the POST; the resume must wait the 400 ms retry.
+  assert.ok(resume.at - post.at >= 440, `resumed after ${resume.at - post.at} ms`);
+});
+
+Deno.test("session: a dropped stream under 2025-06-18 (no priming event) is resumed too", async () => {
+  await using t = await setup();
+  await handshake(t.session, "2025-06-18");
+  await t.session.send(callTool(4, "drop", {}, "p4"));
+  assert.equal(resultText(t.inbox.withId(4)[0]), "survived the drop");
+  assert.equal(t.inbox.withId(4).length, 1);
+});
+
+Deno.test("session: a stream dropped without any event id fails with stream_lost", async () => {
+  await using t = await setup({ eventStore: false });
+  await handshake(t.session);
+  await assert.rejects(
+    t.session.send(callTool(4, "drop", {}, "p4")),
+    (error: BridgeError) => error.kind === "stream_lost",
+  );
+});
+
+Deno.test("session: 404 re-initializes with the original params, then retries the request", async () => {
+  await using t = await setup();
+  await handshake(t.session);
+  await delay(30);
+  t.server.forgetSessions();
+  await t.session.send(callTool(1, "echo", { message: "after re-init" }));
+  assert.equal(resultText(t.inbox.withId(1)[0]), "after re-init");
+  const inits = t.server.requestsFor("initialize");
+  assert.equal(inits.length, 2);
+  const [first, second] = inits.map((r) => r.body as { id: unknown; params: unknown });
+  assert.deepEqual(second.params, first.params);
+  assert.ok(isBridgeId(second.id), "the bridge's own initialize uses a bridge id");
+  assert.equal(inits[1].headers["mcp-session-id"], undefined);
+  assert.equal(t.inbox.withMethod("notifications/initialized").length, 0);
+  assert.equal(t.server.requestsFor("notifications/initialized").length, 2);
+  const initResults = t.inbox.messages.filter((m) => "result" in m && "serverInfo" in m.result);
+  assert.equal(initResults.length, 1, "the second InitializeResult is not delivered");
+  const calls = t.server.requestsFor("tools/call");
+  assert.equal(calls.length, 2);
+  assert.notEqual(calls[0].headers["mcp-session-id"], calls[1].headers["mcp-session-id"]);
+  await delay(50);
+  const lastGet = t.server.requests.filter((r) => r.method === "GET").at(-1)!;
+  assert.equal(lastGet.headers["mcp-session-id"], calls[1].headers["mcp-session-id"]);
+});
+
+Deno.test("session: a forgotten session with closed streams re-initializes from the GET stream", async () => {
+  await using t = await setup();
+  await handshake(t.session);
+  await delay(30);
+  t.server.forgetSessions({ closeStreams: true });
+  await delay(200);
+  assert.equal(t.server.requestsFor("initialize").length, 2);
+  await t.session.send(callTool(1, "echo", { message: "ok" }));
+  assert.equal(resultText(t.inbox.withId(1)[0]), "ok");
+  assert.equal(t.server.requestsFor("initialize").length, 2, "no third initialize");
+});
+
+Deno.test("session: close sends DELETE with the session id", async () => {
+  await using t = await setup();
+  await handshake(t.session);
+  const sessionId = t.server.requests[1].headers["mcp-session-id"];
+  await t.session.close();
+  const deletes = t.server.requests.filter((r) => r.method === "DELETE");
+  assert.equal(deletes.length, 1);
+  assert.equal(deletes[0].headers["mcp-session-id"], sessionId);
+  assert.equal(t.server.sessionCount, 0);
+  await assert.rejects(t.session.send(callTool(1, "echo", { message: "x" })), BridgeError);
+});
+
+Deno.test("session: 401 asks the credentials, then re-POSTs the same body with the new token", async () => {
+  const credentials = createRenewingCredentials("old-token-1", ["new-token-2"]);
+  await using t = await setup(
+    { verifyToken: (token) => token === "new-token-2" },
+    { credentials },
+  );
+  await handshake(t.session);
+  assert.equal(credentials.refusals.length, 1);
+  assert.equal(credentials.refusals[0].status, 401);
+  assert.equal(credentials.refusals[0].rejectedToken, "old-token-1");
+  assert.ok(credentials.refusals[0].challenge?.params.resource_metadata?.includes("/.well-known/"));
+  const inits = t.server.requestsFor("initialize");
+  assert.equal(inits.length, 2);
+  assert.deepEqual(inits[0].body, inits[1].body);
+  assert.equal(inits[1].headers["authorization"], "Bearer new-token-2");
+  assert.equal(t.inbox.withId(0).length, 1);
+});
+
+Deno.test("session: 403 insufficient_scope steps up, at most MAX_SCOPE_STEP_UPS times", async () => {
+  const credentials = createRenewingCredentials("t0-token", ["t1-token", "t2-token", "t3-token"]);
+  await using t = await setup(
+    { verifyToken: () => "insufficient_scope", challengeScope: "admin" },
+    { credentials },
+  );
+  await assert.rejects(
+    t.session.send({ jsonrpc: "2.0", id: 0, method: "initialize", params: {} }),
+    (error: BridgeError) => error.kind === "auth_failed" && error.status === 403,
+  );
+  assert.equal(credentials.refusals.length, 3);
+  assert.equal(credentials.refusals[0].status, 403);
+  assert.equal(credentials.refusals[0].challenge?.params.scope, "admin");
+});
+
+Deno.test("session: a plain 403 is an http_error, not a step-up", async () => {
+  const credentials = createRenewingCredentials("t0-token", ["t1-token"]);
+  await using t = await setup(
+    { intercept: () => new Response("no", { status: 403 }) },
+    { credentials },
+  );
+  await assert.rejects(
+    t.session.send({ jsonrpc: "2.0", id: 0, method: "initialize", params: {} }),
+    (error: BridgeError) => error.kind === "http_error" && error.status === 403,
+  );
+  assert.equal(credentials.refusals.length, 0);
+});
+
+Deno.test("session: an unreachable server is a BridgeError of kind unreachable", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const inbox = new Inbox();
+  const session = createStreamableHttpSession({
+    url: new URL(`http://127.0.0.1:${port}/mcp`),
+    headers: [],
+    credentials: createStaticCredentials(),
+    onMessage: inbox.handler,
+    fetch: globalThis.fetch,
+    log: createCapturingLogger().log,
+  });
+  await assert.rejects(
+    session.send({ jsonrpc: "2.0", id: 0, method: "initialize", params: {} }),
+    (error: BridgeError) =>
+      error instanceof BridgeError && error.kind === "unreachable" &&
+      error.message.includes(`127.0.0.1:${port}`),
+  );
+  await session.close();
+});
+
+Deno.test("session: a wrong content type is a protocol error", async () => {
+  await using t = await setup({
+    intercept: () =>
+      new Response("<html>hello</html>", { headers: { "content-type": "text/html" } }),
+  });
+  await assert.rejects(
+    t.session.send({ jsonrpc: "2.0", id: 0, method: "initialize", params: {} }),
+    (error: BridgeError) => error.kind === "protocol" && error.message.includes("text/html"),
+  );
+});
+
+Deno.test("session: a malformed JSON body is a protocol error", async () => {
+  await using t = await setup({
+    intercept: () => new Response("{not json", { headers: { "content-type": "application/json" } }),
+  });
+  await assert.rejects(
+    t.session.send({ jsonrpc: "2.0", id: 0, method: "initialize", params: {} }),
+    (error: BridgeError) => error.kind === "protocol",
+  );
+});
+
+Deno.test("session: a media type with parameters is accepted", async () => {
+  await using t = await setup({
+    intercept: (_req, recorded) =>
+      new Response(
+        JSON.stringify({
+          jsonrpc: "2.0",
+          id: (recorded.body as { id: number }).id,
+          result: { protocolVersion: "2025-06-18", capabilities: {}, serverInfo: { name: "x" } },
+        }),
+        { headers: { "content-type": "Application/JSON; charset=utf-8" } },
+      ),
+  });
+  await t.session.send({ jsonrpc: "2.0", id: 0, method: "initialize", params: {} });
+  assert.equal(t.session.protocolVersion, "2025-06-18");
+});
+
+Deno.test("session: a JSON array answer (2025-03-26 batch) is split into messages", async () => {
+  await using t = await setup({
+    intercept: (_req, recorded) => {
+      const id = (recorded.body as { id: number }).id;
+      return Response.json([
+        { jsonrpc: "2.0", method: "notifications/message", params: { level: "info", data: "x" } },
+        { jsonrpc: "2.0", id, result: { ok: true } },
+      ]);
+    },
+  });
+  await t.session.send({ jsonrpc: "2.0", id: 11, method: "tools/list" });
+  assert.equal(t.inbox.messages.length, 2);
+  assert.equal(t.inbox.withMethod("notifications/message").length, 1);
+  assert.deepEqual(t.inbox.withId(11), [{ jsonrpc: "2.0", id: 11, result: { ok: true } }]);
+});
+
+Deno.test("session: a server JSON-RPC error passes through untouched", async () => {
+  await using t = await setup();
+  await handshake(t.session);
+  await t.session.send({ jsonrpc: "2.0", id: 12, method: "no/such/method" });
+  const [response] = t.inbox.withId(12) as Array<{ error: { code: number } }>;
+  assert.equal(response.error.code, -32601);
+});
+
+Deno.test("session: the initialize answered 405 is a LegacyTransportSignal", async () => {
+  await using t = await setup({
+    intercept: () => new Response("Method Not Allowed", { status: 405 }),
+  });
+  await assert.rejects(
+    t.session.send({ jsonrpc: "2.0", id: 0, method: "initialize", params: {} }),
+    (error: unknown) => error instanceof LegacyTransportSignal && error.status === 405,
+  );
+});
+
+Deno.test("session: an aborted send rejects with the signal's reason", async () => {
+  await using t = await setup();
+  await handshake(t.session);
+  const reason = new DOMException("too slow", "TimeoutError");
+  const controller = new AbortController();
+  const sending = t.session.send(callTool(13, "slow", { ms: 2_000 }), {
+    signal: controller.signal,
+  });
+  await delay(50);
+  controller.abort(reason);
+  await assert.rejects(sending, (error: unknown) => error === reason);
+  assert.equal(t.inbox.withId(13).length, 0);
+});
+
+Deno.test("session: big results arrive whole", async () => {
+  await using t = await setup();
+  await handshake(t.session);
+  await t.session.send(callTool(14, "big", { bytes: 300_000 }));
+  assert.equal(resultText(t.inbox.withId(14)[0])?.length, 300_000);
+});
+
+Deno.test("session: concurrent requests are not serialized behind a slow one", async () => {
+  await using t = await setup();
+  await handshake(t.session);
+  const slow = t.session.send(callTool(20, "slow", { ms: 400 }));
+  const started = performance.now();
+  await t.session.send(callTool(21, "echo", { message: "fast" }));
+  assert.ok(performance.now() - started < 300);
+  assert.equal(t.inbox.withId(20).length, 0);
+  await slow;
+  assert.equal(t.inbox.withId(20).length, 1);
+});
