@@ -10,6 +10,7 @@ import {
   ElicitRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { type RecordedRequest, startMcpServer } from "./fixtures/mcp_server.ts";
+import { startLegacyServer } from "./fixtures/legacy_server.ts";
 import { baseEnv, mainArgs } from "./support/main_process.ts";
 import { initialize, startBridge } from "./support/bridge_process.ts";
 
@@ -288,4 +289,81 @@ Deno.test("a reused in-flight id is refused without disturbing the first request
   const answered = await bridge.waitFor((m) => m.id === 7 && "result" in m);
   assert.ok(answered.result);
   assert.equal((await bridge.end()).code, 0);
+});
+
+Deno.test("a dropped response stream is resumed and its result relayed exactly once", async () => {
+  await using server = await startMcpServer();
+  await using bridge = startBridge([], { env: { MCP_SERVER_URL: server.url.href } });
+  await initialize(bridge);
+  await bridge.send({
+    jsonrpc: "2.0",
+    id: "d1",
+    method: "tools/call",
+    params: { name: "drop", arguments: {}, _meta: { progressToken: "dp" } },
+  });
+  const answer = await bridge.response("d1");
+  assert.match(JSON.stringify(answer.result), /survived the drop/);
+  assert.ok(
+    server.requests.some((r) => r.method === "GET" && r.headers["last-event-id"]),
+    "the bridge resumed with Last-Event-ID",
+  );
+  assert.equal((await bridge.end()).code, 0);
+  assert.equal(bridge.messages.filter((m) => m.id === "d1").length, 1);
+  assert.equal(
+    bridge.messages.filter((m) => m.method === "notifications/progress").length,
+    1,
+    "the progress event before the drop was not relayed twice",
+  );
+});
+
+Deno.test("server-initiated messages on the GET stream reach the client, and its answers go back", async () => {
+  await using server = await startMcpServer();
+  await using bridge = startBridge([], { env: { MCP_SERVER_URL: server.url.href } });
+  await initialize(bridge);
+  // The bridge opens the GET stream after notifications/initialized; the server can only use it
+  // once it exists.
+  const deadline = Date.now() + 5_000;
+  while (!server.requests.some((r) => r.method === "GET") && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  await bridge.send({
+    jsonrpc: "2.0",
+    id: "n1",
+    method: "tools/call",
+    params: { name: "notify_changed", arguments: {} },
+  });
+  await bridge.waitFor((m) => m.method === "notifications/tools/list_changed");
+  await bridge.response("n1");
+  await bridge.send({
+    jsonrpc: "2.0",
+    id: "p1",
+    method: "tools/call",
+    params: { name: "ping_client", arguments: {} },
+  });
+  const ping = await bridge.waitFor((m) => m.method === "ping");
+  assert.ok(ping.id !== undefined, "the server's request id is intact");
+  await bridge.send({ jsonrpc: "2.0", id: ping.id, result: {} });
+  const answer = await bridge.response("p1");
+  assert.match(JSON.stringify(answer.result), /pong/);
+  assert.equal((await bridge.end()).code, 0);
+});
+
+Deno.test("an old HTTP+SSE server is reached through the automatic fallback", async () => {
+  await using server = await startLegacyServer();
+  await using bridge = startBridge([], { env: { MCP_SERVER_URL: server.url.href } });
+  const init = await initialize(bridge, "2024-11-05");
+  assert.ok("result" in init);
+  await bridge.send({
+    jsonrpc: "2.0",
+    id: 2,
+    method: "tools/call",
+    params: { name: "echo", arguments: { message: "legacy" } },
+  });
+  assert.match(JSON.stringify((await bridge.response(2)).result), /legacy/);
+  assert.equal((await bridge.end()).code, 0);
+  assert.equal(
+    bridge.messages.filter((m) => (m.result as Record<string, unknown>)?.protocolVersion).length,
+    1,
+  );
 });

@@ -1,10 +1,308 @@
 /**
- * PLACEHOLDER owned by the CLI helper: the `--help` text.
+ * The `--help` text, the README's flags section and the exit-code table, all produced from data
+ * here, from `FLAGS` and from `ERROR_TABLE`, so tests can hold the help text, the README and the
+ * code to one another. Pure: returns strings.
  *
  * @module
  */
 
+import { PROGRAM_NAME, PROGRAM_VERSION } from "../constants.ts";
+import { ERROR_TABLE, type ErrorKind, ExitCode } from "../errors.ts";
+import { type FlagName, FLAGS } from "./args.ts";
+
+/** Help for one flag. */
+export interface FlagHelp {
+  flag: FlagName;
+  /** Placeholder of the flag's value, for string flags: `URL`, `SECONDS`, … */
+  value?: string;
+  /** Environment variable (or `.env` key) that sets the same thing. */
+  env?: string;
+  /** One sentence, no trailing period. */
+  text: string;
+}
+
+/** A group of flags, in the README's order. */
+export interface HelpSection {
+  title: string;
+  flags: FlagHelp[];
+}
+
+/** Every flag of {@link FLAGS}, grouped like the README. */
+export const HELP_SECTIONS: readonly HelpSection[] = [
+  {
+    title: "Connection",
+    flags: [
+      { flag: "server-url", value: "URL", env: "MCP_SERVER_URL", text: "The MCP endpoint" },
+      {
+        flag: "env-file",
+        value: "PATH",
+        env: "MCP_CLIENT_ENV_FILE",
+        text: "The server's state file (default: one per server in the config directory)",
+      },
+      {
+        flag: "header",
+        value: '"NAME: VALUE"',
+        env: "MCP_CLIENT_HEADERS",
+        text: "Extra request header, repeatable; ${VAR} expands from the environment",
+      },
+      {
+        flag: "transport",
+        value: "auto|streamable-http|sse",
+        env: "MCP_CLIENT_TRANSPORT",
+        text: "Transport to speak; auto falls back to legacy HTTP+SSE (default auto)",
+      },
+      {
+        flag: "timeout",
+        value: "SECONDS",
+        env: "MCP_CLIENT_TIMEOUT",
+        text: "Per-request timeout, reset by progress; 0 disables it (default 60)",
+      },
+      {
+        flag: "allow-http",
+        env: "MCP_CLIENT_ALLOW_HTTP",
+        text: "Allow plain http:// to a non-loopback host",
+      },
+      {
+        flag: "cert",
+        value: "PEM",
+        env: "MCP_CLIENT_CA_FILE",
+        text: "Extra CA certificates to trust",
+      },
+    ],
+  },
+  {
+    title: "Output and logging",
+    flags: [
+      {
+        flag: "log-level",
+        value: "LEVEL",
+        env: "MCP_CLIENT_LOG_LEVEL",
+        text: "DEBUG, INFO, WARNING or ERROR, on stderr (default WARNING)",
+      },
+      { flag: "verbose", text: "Same as --log-level DEBUG" },
+      { flag: "json", text: "Print exactly one JSON document on stdout (same as --format json)" },
+      { flag: "format", value: "text|json", text: "Output format of the client modes" },
+      { flag: "help", text: "Show this help" },
+      { flag: "version", text: "Show the version" },
+    ],
+  },
+  {
+    title: "Modes (without one, the program is a stdio ⇄ Streamable HTTP bridge)",
+    flags: [
+      { flag: "list-tools", text: "List the tools with their parameters (all pages)" },
+      { flag: "list-resources", text: "List the resources and resource templates (all pages)" },
+      { flag: "list-prompts", text: "List the prompts with their arguments (all pages)" },
+      {
+        flag: "command",
+        value: "'TOOL ARGS'",
+        text: "Call a tool; ARGS is key=value pairs, a JSON object, or one bare value",
+      },
+      { flag: "read-resource", value: "URI", text: "Read a resource" },
+      {
+        flag: "get-prompt",
+        value: "'NAME ARGS'",
+        text: "Get a prompt; ARGS as for --command",
+      },
+      {
+        flag: "raw",
+        value: "JSON",
+        text: "Send one JSON-RPC message (jsonrpc and id filled in) and print the response",
+      },
+    ],
+  },
+  {
+    title: "Authentication",
+    flags: [
+      {
+        flag: "token",
+        text: "Show the sign-in state, refresh or sign in, test the token and save it",
+      },
+      { flag: "test-auth", text: "Check the server and the current token without changing them" },
+      {
+        flag: "reset-auth",
+        text: "Forget tokens and the client registration (deleted at the server when possible)",
+      },
+      {
+        flag: "keep-registration",
+        text: "With --reset-auth: keep the client registration at the server",
+      },
+      { flag: "get-client-info", text: "Show the client registration (RFC 7592)" },
+      {
+        flag: "update-client",
+        value: '"k=v,k2=v2"',
+        text: "Update the client registration (RFC 7592)",
+      },
+      { flag: "delete-client", text: "Delete the client registration (RFC 7592)" },
+      { flag: "yes", text: "Do not ask for confirmation" },
+      {
+        flag: "scope",
+        value: "SCOPES",
+        env: "MCP_CLIENT_SCOPE",
+        text: "Scopes to request instead of the server's",
+      },
+      {
+        flag: "no-resource",
+        env: "MCP_CLIENT_NO_RESOURCE",
+        text: "Omit the RFC 8707 resource parameter (for servers that reject it)",
+      },
+      {
+        flag: "callback-port",
+        value: "PORT",
+        env: "MCP_CLIENT_CALLBACK_PORT",
+        text: "Port of the loopback sign-in callback (default: stable per server)",
+      },
+      {
+        flag: "callback-host",
+        value: "127.0.0.1|localhost",
+        env: "MCP_CLIENT_CALLBACK_HOST",
+        text: "Host name in the redirect URI (default 127.0.0.1)",
+      },
+      {
+        flag: "auth-timeout",
+        value: "SECONDS",
+        env: "MCP_CLIENT_AUTH_TIMEOUT",
+        text: "How long to wait for the browser sign-in (default 300)",
+      },
+      {
+        flag: "client-metadata-url",
+        value: "URL",
+        env: "MCP_CLIENT_METADATA_URL",
+        text: "Client ID metadata document to use when the server supports it",
+      },
+      {
+        flag: "client-credentials",
+        text: "Sign in with MCP_CLIENT_ID and MCP_CLIENT_SECRET, no browser",
+      },
+    ],
+  },
+];
+
+/** Short meaning of each exit code, the first column of the exit-code table. */
+const EXIT_CODE_MEANINGS: Readonly<Record<keyof typeof ExitCode, string>> = {
+  ok: "Success",
+  serverError: "The server answered with an error, or a tool result has `isError: true`",
+  usage: "Usage error: unknown flag, bad arguments, unknown tool or prompt",
+  config: "Configuration error: no or invalid server URL, bad setting",
+  auth: "Authentication needed or failed",
+  unreachable: "Server unreachable, HTTP or protocol failure",
+  timeout: "A request timed out",
+};
+
+/** One row of the exit-code table. */
+export interface ExitCodeRow {
+  code: number;
+  meaning: string;
+  /** Error kinds from ERROR_TABLE with this exit code. */
+  kinds: ErrorKind[];
+}
+
+/** The exit-code table, built from {@link ExitCode} and {@link ERROR_TABLE}. */
+export function listExitCodes(): ExitCodeRow[] {
+  return (Object.keys(ExitCode) as (keyof typeof ExitCode)[])
+    .map((name) => ({
+      code: ExitCode[name],
+      meaning: EXIT_CODE_MEANINGS[name],
+      kinds: (Object.keys(ERROR_TABLE) as ErrorKind[])
+        .filter((kind) => ERROR_TABLE[kind].exitCode === ExitCode[name]),
+    }))
+    .sort((a, b) => a.code - b.code);
+}
+
+/** The exit-code table as plain text for `--help`. */
+export function formatExitCodeTable(): string {
+  return listExitCodes()
+    .map((row) => `  ${row.code}  ${row.meaning.replaceAll("`", "")}`)
+    .join("\n") + "\n";
+}
+
+/** The exit-code table as Markdown for the README; a test keeps the README equal to it. */
+export function formatExitCodeMarkdown(): string {
+  const lines = ["| Code | Meaning | Error kinds (`error.kind` in `--json`) |", "|---|---|---|"];
+  for (const row of listExitCodes()) {
+    const kinds = row.kinds.map((kind) => `\`${kind}\``).join(", ") || "—";
+    lines.push(`| ${row.code} | ${row.meaning} | ${kinds} |`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+function flagLabel(help: FlagHelp): string {
+  const spec = FLAGS[help.flag] as { short?: string };
+  const long = `--${help.flag}${help.value ? ` ${help.value}` : ""}`;
+  return spec.short ? `-${spec.short}, ${long}` : `    ${long}`;
+}
+
+/** The flags as Markdown tables, one per section, for the README; kept equal by a test. */
+export function formatFlagsMarkdown(): string {
+  const out: string[] = [];
+  for (const section of HELP_SECTIONS) {
+    out.push(`**${section.title}**`, "", "| Flag | Environment | Description |", "|---|---|---|");
+    for (const help of section.flags) {
+      const label = flagLabel(help).trim().replaceAll("|", "\\|");
+      const env = help.env ? `\`${help.env}\`` : "";
+      out.push(`| \`${label}\` | ${env} | ${help.text.replaceAll("|", "\\|")} |`);
+    }
+    out.push("");
+  }
+  return out.join("\n");
+}
+
+/** Width the help text is wrapped to. */
+const HELP_WIDTH = 100;
+
+function wrap(text: string, indent: number, first: string): string[] {
+  const lines: string[] = [];
+  let line = first;
+  for (const word of text.split(" ")) {
+    if (line.length > indent && line.length + 1 + word.length > HELP_WIDTH) {
+      lines.push(line);
+      line = " ".repeat(indent) + word;
+    } else line += (line.length > indent ? " " : "") + word;
+  }
+  lines.push(line);
+  return lines;
+}
+
 /** The full help text. */
 export function formatHelp(): string {
-  return "mcp-streamablehttp-client\n";
+  const usage = [
+    ["", "proxy mode: bridge stdio to the server"],
+    ["--list-tools [--json]", "list the server's tools"],
+    ["-c 'echo message=\"Hello World\"'", "call a tool"],
+    ["--token", "sign in and save the tokens"],
+  ];
+  const usageWidth = Math.max(...usage.map(([args]) => args.length));
+  const lines: string[] = [
+    `${PROGRAM_NAME} ${PROGRAM_VERSION}`,
+    "A stdio ⇄ Streamable HTTP bridge for MCP servers, with OAuth, and a command-line MCP client.",
+    "",
+    "Usage:",
+    ...usage.map(([args, text]) => `  ${PROGRAM_NAME} ${args.padEnd(usageWidth)}  ${text}`),
+  ];
+  for (const section of HELP_SECTIONS) {
+    lines.push("", `${section.title}:`);
+    const labels = section.flags.map(flagLabel);
+    const width = Math.max(...labels.map((label) => label.length));
+    section.flags.forEach((help, i) => {
+      // "[env NAME]" is kept on one line: joined by a no-break space while wrapping.
+      const text = help.env ? `${help.text} [env\u00a0${help.env}]` : help.text;
+      const wrapped = wrap(text, width + 4, `  ${labels[i].padEnd(width)}  `);
+      lines.push(...wrapped.map((line) => line.replaceAll("\u00a0", " ")));
+    });
+  }
+  lines.push(
+    "",
+    "Arguments of -c and --get-prompt (typed by the tool's input schema):",
+    "  key=value pairs            -c 'add a=1 b=-2.5e3'",
+    `  quotes group words         -c "echo message='Hello World'"`,
+    `  a JSON object              -c 'add {"a":1,"b":2}'`,
+    "  one bare value             -c 'echo Hello World' (the only required parameter)",
+    "",
+    "Exit codes:",
+    formatExitCodeTable().trimEnd(),
+    "",
+    "Settings come from the flag, else the environment, else the server's .env state file, else a",
+    ".env in the working directory. Logs go to stderr; stdout carries only the program's output.",
+    "",
+  );
+  return lines.join("\n");
 }

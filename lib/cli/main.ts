@@ -8,7 +8,7 @@
 
 import { loadSettings } from "../config/settings.ts";
 import { PROGRAM_NAME, PROGRAM_VERSION } from "../constants.ts";
-import { BridgeError, ExitCode, toBridgeError } from "../errors.ts";
+import { type BridgeError, ExitCode, toBridgeError } from "../errors.ts";
 import { createLogger, parseLogLevel, redact } from "../log.ts";
 import { createHttpFetch } from "../transport/http_client.ts";
 import { createCredentialProvider } from "../oauth/provider.ts";

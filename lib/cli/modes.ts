@@ -1,13 +1,361 @@
 /**
- * PLACEHOLDER owned by the CLI helper: list, call, read, prompt and raw modes.
+ * The client modes: `--list-tools`, `--list-resources`, `--list-prompts`, `-c`, `--read-resource`,
+ * `--get-prompt` and `--raw`. Each opens a session with {@link openClient}, does one thing, prints
+ * it on stdout (human text, or one JSON document with `--json`), ends the session and returns the
+ * exit code. Failures are thrown as BridgeErrors for `lib/cli/main.ts` to report; logs and
+ * progress go to stderr only. Usage errors in `-c`/`--get-prompt` arguments are found before the
+ * call is sent.
  *
  * @module
  */
-import { BridgeError } from "../errors.ts";
+
+import type {
+  CallToolResult,
+  GetPromptResult,
+  Prompt,
+  ReadResourceResult,
+  Resource,
+  ResourceTemplate,
+  Tool,
+} from "@modelcontextprotocol/sdk/types.js";
+import { BridgeError, ExitCode, JsonRpcCode } from "../errors.ts";
+import { type JsonRpcRequest, validateMessage } from "../jsonrpc/message.ts";
 import type { Mode } from "./args.ts";
+import { type McpClient, openClient, openSession, type ProgressInfo } from "./client.ts";
 import type { ModeContext } from "./context.ts";
+import {
+  formatCallToolResult,
+  formatGetPromptResult,
+  type FormatOptions,
+  formatProgress,
+  formatPromptList,
+  formatReadResourceResult,
+  formatResourceList,
+  formatSuccessDocument,
+  formatToolErrorDocument,
+  formatToolErrorMessage,
+  formatToolList,
+} from "./format.ts";
+import {
+  parseArguments,
+  promptArgumentsSchema,
+  type SchemaLike,
+  splitCommand,
+} from "./tool_args.ts";
+
+/** The most pages a list mode follows before it gives up on a server that never ends. */
+export const MAX_LIST_PAGES = 1000;
+
+/** How many names a "not found" hint lists. */
+const MAX_NAMES_IN_HINT = 20;
+
+const encoder = new TextEncoder();
+
+async function writeStdout(context: ModeContext, text: string): Promise<void> {
+  const writer = context.io.stdout.getWriter();
+  try {
+    await writer.write(encoder.encode(text));
+  } finally {
+    writer.releaseLock();
+  }
+}
+
+function formatOptions(context: ModeContext): FormatOptions {
+  return { color: context.color };
+}
+
+function isMethodNotFound(error: unknown): boolean {
+  return error instanceof BridgeError && error.kind === "server_error" &&
+    error.details?.code === JsonRpcCode.methodNotFound;
+}
+
+/**
+ * Requests every page of a list method, following `nextCursor`.
+ *
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/server/utilities/pagination
+ */
+export async function listAllPages<T>(
+  client: McpClient,
+  method: string,
+  key: string,
+): Promise<T[]> {
+  const items: T[] = [];
+  const seen = new Set<string>();
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_LIST_PAGES; page++) {
+    const result = await client.request<Record<string, unknown>>(
+      method,
+      cursor === undefined ? undefined : { cursor },
+    );
+    const found = result[key];
+    if (found !== undefined && !Array.isArray(found)) {
+      throw new BridgeError("protocol", `Server sent an invalid "${method}" result`);
+    }
+    items.push(...(found ?? []) as T[]);
+    const next = result.nextCursor;
+    if (typeof next !== "string" || next === "") return items;
+    if (seen.has(next)) {
+      throw new BridgeError("protocol", `Server repeated the cursor of "${method}"`);
+    }
+    seen.add(next);
+    cursor = next;
+  }
+  throw new BridgeError("protocol", `Server sent more than ${MAX_LIST_PAGES} pages of "${method}"`);
+}
+
+async function listTools(client: McpClient): Promise<Tool[]> {
+  if (!client.capabilities.tools) return [];
+  return await listAllPages<Tool>(client, "tools/list", "tools");
+}
+
+async function listPrompts(client: McpClient): Promise<Prompt[]> {
+  if (!client.capabilities.prompts) return [];
+  return await listAllPages<Prompt>(client, "prompts/list", "prompts");
+}
+
+async function listResources(
+  client: McpClient,
+): Promise<{ resources: Resource[]; resourceTemplates: ResourceTemplate[] }> {
+  if (!client.capabilities.resources) return { resources: [], resourceTemplates: [] };
+  const resources = await listAllPages<Resource>(client, "resources/list", "resources");
+  let resourceTemplates: ResourceTemplate[] = [];
+  try {
+    resourceTemplates = await listAllPages<ResourceTemplate>(
+      client,
+      "resources/templates/list",
+      "resourceTemplates",
+    );
+  } catch (error) {
+    if (!isMethodNotFound(error)) throw error;
+  }
+  return { resources, resourceTemplates };
+}
+
+function notFound(what: "tool" | "prompt", name: string, available: string[]): BridgeError {
+  const flag = what === "tool" ? "--list-tools" : "--list-prompts";
+  const shown = available.slice(0, MAX_NAMES_IN_HINT).join(", ");
+  const more = available.length > MAX_NAMES_IN_HINT
+    ? `, … (${available.length - MAX_NAMES_IN_HINT} more)`
+    : "";
+  return new BridgeError("usage", `Unknown ${what}: "${name}"`, {
+    hint: available.length === 0
+      ? `The server offers no ${what}s`
+      : `Available ${what}s: ${shown}${more} (see ${flag})`,
+    details: { available },
+  });
+}
+
+function progressReporter(context: ModeContext): (progress: ProgressInfo) => void {
+  // The progress line is for people watching a terminal; elsewhere it is an INFO log record.
+  return (progress) => {
+    const line = formatProgress(progress);
+    if (context.io.stderrIsTerminal && !context.settings.json) context.io.stderr(line);
+    else context.log.info(line);
+  };
+}
+
+async function runListTools(context: ModeContext): Promise<number> {
+  await using client = await openClient(context);
+  const tools = await listTools(client);
+  await writeStdout(
+    context,
+    context.settings.json
+      ? formatSuccessDocument({ tools })
+      : formatToolList(tools, formatOptions(context)),
+  );
+  return ExitCode.ok;
+}
+
+async function runListResources(context: ModeContext): Promise<number> {
+  await using client = await openClient(context);
+  const result = await listResources(client);
+  await writeStdout(
+    context,
+    context.settings.json
+      ? formatSuccessDocument(result)
+      : formatResourceList(result.resources, result.resourceTemplates, formatOptions(context)),
+  );
+  return ExitCode.ok;
+}
+
+async function runListPrompts(context: ModeContext): Promise<number> {
+  await using client = await openClient(context);
+  const prompts = await listPrompts(client);
+  await writeStdout(
+    context,
+    context.settings.json
+      ? formatSuccessDocument({ prompts })
+      : formatPromptList(prompts, formatOptions(context)),
+  );
+  return ExitCode.ok;
+}
+
+async function runCallTool(command: string, context: ModeContext): Promise<number> {
+  const { name, rest } = splitCommand(command);
+  await using client = await openClient(context);
+  const tools = await listTools(client);
+  const tool = tools.find((t) => t.name === name);
+  if (!tool) throw notFound("tool", name, tools.map((t) => t.name));
+  const args = parseArguments(rest, tool.inputSchema as SchemaLike, { kind: "tool", name });
+  context.log.debug(`Calling tool "${name}" with ${JSON.stringify(args)}`);
+  const result = await client.request<CallToolResult>(
+    "tools/call",
+    { name, arguments: args },
+    { onProgress: progressReporter(context) },
+  );
+  if (result.isError === true) {
+    await writeStdout(
+      context,
+      context.settings.json
+        ? formatToolErrorDocument(name, result)
+        : formatCallToolResult(result, formatOptions(context)),
+    );
+    context.io.stderr(`Error: ${formatToolErrorMessage(name)}`);
+    return ExitCode.serverError;
+  }
+  await writeStdout(
+    context,
+    context.settings.json
+      ? formatSuccessDocument(result)
+      : formatCallToolResult(result, formatOptions(context)),
+  );
+  return ExitCode.ok;
+}
+
+async function runReadResource(uri: string, context: ModeContext): Promise<number> {
+  if (uri.trim() === "") {
+    throw new BridgeError("usage", "Missing resource URI", {
+      hint: "Give the URI: --read-resource fixture://readme (see --list-resources)",
+    });
+  }
+  await using client = await openClient(context);
+  const result = await client.request<ReadResourceResult>("resources/read", { uri: uri.trim() });
+  await writeStdout(
+    context,
+    context.settings.json
+      ? formatSuccessDocument(result)
+      : formatReadResourceResult(result, formatOptions(context)),
+  );
+  return ExitCode.ok;
+}
+
+async function runGetPrompt(command: string, context: ModeContext): Promise<number> {
+  const { name, rest } = splitCommand(command);
+  await using client = await openClient(context);
+  const prompts = await listPrompts(client);
+  const prompt = prompts.find((p) => p.name === name);
+  if (!prompt) throw notFound("prompt", name, prompts.map((p) => p.name));
+  const args = parseArguments(rest, promptArgumentsSchema(prompt.arguments), {
+    kind: "prompt",
+    name,
+  });
+  const result = await client.request<GetPromptResult>("prompts/get", { name, arguments: args });
+  await writeStdout(
+    context,
+    context.settings.json
+      ? formatSuccessDocument(result)
+      : formatGetPromptResult(result, formatOptions(context)),
+  );
+  return ExitCode.ok;
+}
+
+/**
+ * Reads the `--raw` text into a request or notification: `jsonrpc` is filled in, and `id` too
+ * unless the method is a notification (`notifications/…`). Pure; throws a usage BridgeError.
+ */
+export function parseRawMessage(
+  text: string,
+  nextId: () => number,
+): { kind: "request"; message: JsonRpcRequest } | {
+  kind: "notification";
+  method: string;
+  params?: Record<string, unknown>;
+} {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new BridgeError("usage", `Invalid JSON in --raw: ${(error as Error).message}`, {
+      hint: `Give one JSON-RPC message: --raw '{"method":"tools/list"}'`,
+    });
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new BridgeError("usage", "The --raw message must be a JSON object", {
+      hint: `Give one JSON-RPC message: --raw '{"method":"tools/list"}'`,
+    });
+  }
+  const object = { jsonrpc: "2.0", ...value } as Record<string, unknown>;
+  const method = object.method;
+  if (typeof method === "string" && method.startsWith("notifications/") && !("id" in object)) {
+    const checked = validateMessage(object);
+    if (!checked.ok) throw rawInvalid(checked.reason);
+    const params = object.params as Record<string, unknown> | undefined;
+    return { kind: "notification", method, ...(params === undefined ? {} : { params }) };
+  }
+  if (!("id" in object) || object.id === undefined) object.id = nextId();
+  const checked = validateMessage(object);
+  if (!checked.ok) throw rawInvalid(checked.reason);
+  if (typeof method !== "string") {
+    throw rawInvalid("it has no method; --raw sends requests and notifications");
+  }
+  return { kind: "request", message: object as unknown as JsonRpcRequest };
+}
+
+function rawInvalid(reason: string): BridgeError {
+  return new BridgeError("usage", `Invalid --raw message: ${reason}`, {
+    hint: `Give one JSON-RPC message: --raw '{"method":"tools/list","params":{}}'`,
+  });
+}
+
+async function runRaw(text: string, context: ModeContext): Promise<number> {
+  // Parsed before connecting so a bad message fails without touching the network; a missing id
+  // is taken from the session's counter once there is one.
+  let idFilled = false;
+  const parsed = parseRawMessage(text, () => {
+    idFilled = true;
+    return 0;
+  });
+  const initializing = parsed.kind === "request" && parsed.message.method === "initialize";
+  await using session = initializing ? await openSession(context) : await openClient(context);
+  if (parsed.kind === "request" && idFilled) parsed.message.id = session.nextId();
+  if (parsed.kind === "notification") {
+    await session.notify(parsed.method, parsed.params);
+    if (context.settings.json) await writeStdout(context, formatSuccessDocument(null));
+    else context.io.stderr(`Notification "${parsed.method}" sent`);
+    return ExitCode.ok;
+  }
+  const { response, raw } = await session.exchange(parsed.message, {
+    onProgress: progressReporter(context),
+  });
+  const printed = raw?.trim() || JSON.stringify(response);
+  await writeStdout(context, printed + "\n");
+  if ("error" in response) {
+    if (!context.settings.json) {
+      context.io.stderr(`Error: Server answered with error ${response.error.code}`);
+    }
+    return ExitCode.serverError;
+  }
+  return ExitCode.ok;
+}
 
 /** Runs one client mode; resolves to the exit code. */
-export function runClientMode(mode: Mode, _context: ModeContext): Promise<number> {
-  return Promise.reject(new BridgeError("internal", `Mode not implemented yet: ${mode.kind}`));
+export async function runClientMode(mode: Mode, context: ModeContext): Promise<number> {
+  switch (mode.kind) {
+    case "list-tools":
+      return await runListTools(context);
+    case "list-resources":
+      return await runListResources(context);
+    case "list-prompts":
+      return await runListPrompts(context);
+    case "call-tool":
+      return await runCallTool(mode.command, context);
+    case "read-resource":
+      return await runReadResource(mode.uri, context);
+    case "get-prompt":
+      return await runGetPrompt(mode.command, context);
+    case "raw":
+      return await runRaw(mode.message, context);
+    default:
+      throw new BridgeError("internal", `Not a client mode: ${mode.kind}`);
+  }
 }

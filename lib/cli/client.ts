@@ -1,0 +1,441 @@
+/**
+ * A small MCP client on top of a transport, for the command-line modes and the OAuth commands:
+ * it opens the session (`initialize`, `notifications/initialized`), routes responses by id,
+ * enforces the per-request timeout (reset by progress, followed by `notifications/cancelled`),
+ * answers the server's pings, declines sampling, elicitation and roots (it has no model and no
+ * user to ask), and ends the session on close. It never prints: modes decide what to show.
+ *
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/lifecycle
+ * @module
+ */
+
+import type {
+  ClientCapabilities,
+  Implementation,
+  ServerCapabilities,
+} from "@modelcontextprotocol/sdk/types.js";
+import {
+  LATEST_PROTOCOL_VERSION,
+  PROGRAM_NAME,
+  PROGRAM_VERSION,
+  SHUTDOWN_DELETE_TIMEOUT_MS,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from "../constants.ts";
+import { BridgeError, JsonRpcCode, toBridgeError } from "../errors.ts";
+import {
+  idKey,
+  isNotification,
+  isRequest,
+  isResponse,
+  type JsonRpcId,
+  type JsonRpcMessage,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+} from "../jsonrpc/message.ts";
+import { createTransport } from "../transport/connect.ts";
+import type { Transport } from "../transport/types.ts";
+import type { ModeContext } from "./context.ts";
+
+/** A `notifications/progress` payload. */
+export interface ProgressInfo {
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
+/** Options of one request. */
+export interface RequestOptions {
+  /** Overrides `settings.timeoutMs` for this request; 0 disables the timeout. */
+  timeoutMs?: number;
+  /** Asks the server for progress (`_meta.progressToken`) and receives each notification. */
+  onProgress?(progress: ProgressInfo): void;
+}
+
+/** A response together with the text it arrived as, when the transport kept it. */
+export interface Exchange {
+  response: JsonRpcResponse;
+  /** The response exactly as received, when known. */
+  raw?: string;
+}
+
+/** Options of {@link openClient} and {@link openSession}. */
+export interface OpenClientOptions {
+  /** Sent in `initialize`; defaults to this program's name and version. */
+  clientInfo?: Implementation;
+  /** Sent in `initialize`; defaults to none (no sampling, elicitation or roots). */
+  capabilities?: ClientCapabilities;
+  /** Receives every notification from the server (progress included). */
+  onNotification?(notification: JsonRpcNotification): void;
+}
+
+/** A session before (or without) `initialize`: raw exchanges, requests and notifications. */
+export interface McpSession {
+  /** The protocol version the transport negotiated, once known. */
+  readonly protocolVersion: string | undefined;
+  /** Sends `request` as it is and resolves with its response (a JSON-RPC error included). */
+  exchange(request: JsonRpcRequest, options?: RequestOptions): Promise<Exchange>;
+  /** Sends a request and resolves with its result; a JSON-RPC error throws `server_error`. */
+  request<T = Record<string, unknown>>(
+    method: string,
+    params?: Record<string, unknown>,
+    options?: RequestOptions,
+  ): Promise<T>;
+  /** Sends a notification. */
+  notify(method: string, params?: Record<string, unknown>): Promise<void>;
+  /** A fresh request id, for callers that build requests themselves. */
+  nextId(): number;
+  /** Ends the session (DELETE) and fails whatever is still pending. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** An initialized session. */
+export interface McpClient extends McpSession {
+  /** `serverInfo` from the initialize result. */
+  readonly serverInfo: Implementation;
+  /** The protocol version the server chose. */
+  readonly protocolVersion: string;
+  /** The server's capabilities. */
+  readonly capabilities: ServerCapabilities;
+  /** The server's `instructions`, when it sent some. */
+  readonly instructions?: string;
+}
+
+interface Pending {
+  method: string;
+  settle(outcome: { exchange: Exchange } | { error: BridgeError }): void;
+  /** Restarts the timeout clock (progress arrived). */
+  touch(): void;
+  onProgress?(progress: ProgressInfo): void;
+}
+
+const DECLINED_METHODS: Record<string, string> = {
+  "sampling/createMessage": "sampling",
+  "elicitation/create": "elicitation",
+  "roots/list": "roots",
+};
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Turns a JSON-RPC error response into the `server_error` BridgeError the modes report. */
+export function createServerError(method: string, response: JsonRpcResponse): BridgeError {
+  const error = "error" in response ? response.error : { code: 0, message: "unknown error" };
+  return new BridgeError(
+    "server_error",
+    `Server answered "${method}" with error ${error.code}: ${error.message}`,
+    { details: { code: error.code, ...(error.data === undefined ? {} : { data: error.data }) } },
+  );
+}
+
+/** Opens a transport to the configured server without initializing it. */
+export async function openSession(
+  context: ModeContext,
+  options: OpenClientOptions = {},
+): Promise<McpSession> {
+  const log = context.log.child("client");
+  const pending = new Map<string, Pending>();
+  const progressTokens = new Map<string, Pending>();
+  let counter = 0;
+  let closed = false;
+  // Server requests can arrive before createTransport returns; answer them once it has.
+  const holder: { transport?: Transport } = {};
+
+  // Answers and cancellations sent in the background; close() lets them finish first.
+  const background = new Set<Promise<void>>();
+  const track = (promise: Promise<void>, what: string) => {
+    const tracked = promise.catch((error) => {
+      log.debug(`Cannot send ${what}: ${toBridgeError(error).message}`);
+    });
+    background.add(tracked);
+    tracked.finally(() => background.delete(tracked));
+  };
+
+  const respond = (message: JsonRpcResponse) => {
+    if (holder.transport) track(holder.transport.send(message), "the answer to the server");
+  };
+
+  const onServerRequest = (request: JsonRpcRequest) => {
+    if (request.method === "ping") {
+      respond({ jsonrpc: "2.0", id: request.id, result: {} });
+      return;
+    }
+    const feature = DECLINED_METHODS[request.method];
+    log.debug(`Declining the server's "${request.method}" request`);
+    respond({
+      jsonrpc: "2.0",
+      id: request.id,
+      error: {
+        code: JsonRpcCode.methodNotFound,
+        message: feature
+          ? `${PROGRAM_NAME} does not support ${feature} in command-line modes`
+          : `Method not found: ${request.method}`,
+      },
+    });
+  };
+
+  const onNotification = (notification: JsonRpcNotification) => {
+    if (notification.method === "notifications/progress" && isRecord(notification.params)) {
+      const token = notification.params.progressToken;
+      const owner = typeof token === "string" || typeof token === "number"
+        ? progressTokens.get(idKey(token))
+        : undefined;
+      if (owner) {
+        owner.touch();
+        const { progress, total, message } = notification.params;
+        if (typeof progress === "number") {
+          owner.onProgress?.({
+            progress,
+            ...(typeof total === "number" ? { total } : {}),
+            ...(typeof message === "string" ? { message } : {}),
+          });
+        }
+      }
+    } else if (notification.method === "notifications/message" && isRecord(notification.params)) {
+      const { level, logger, data } = notification.params;
+      const text = typeof data === "string" ? data : JSON.stringify(data);
+      log.info(`server ${String(level ?? "log")}${logger ? ` ${String(logger)}` : ""}: ${text}`);
+    }
+    options.onNotification?.(notification);
+  };
+
+  const onMessage = (message: JsonRpcMessage, raw?: string) => {
+    if (isResponse(message)) {
+      if (message.id === null) {
+        const text = "error" in message ? message.error.message : "no message";
+        log.warn(`Server sent an error without an id: ${text}`);
+        return;
+      }
+      const owner = pending.get(idKey(message.id));
+      if (!owner) {
+        log.debug(`Ignoring a response to an unknown request id: ${String(message.id)}`);
+        return;
+      }
+      owner.settle({ exchange: { response: message, ...(raw === undefined ? {} : { raw }) } });
+    } else if (isRequest(message)) {
+      onServerRequest(message);
+    } else if (isNotification(message)) {
+      onNotification(message);
+    }
+  };
+
+  const activeTransport = await createTransport({
+    choice: context.settings.transport,
+    url: context.settings.serverUrl,
+    headers: context.settings.headers,
+    credentials: context.credentials,
+    onMessage,
+    fetch: context.fetch,
+    log: context.log.child("transport"),
+  });
+  holder.transport = activeTransport;
+
+  const cancel = (id: JsonRpcId, method: string, reason: string) => {
+    if (method === "initialize") return; // initialize must not be cancelled (lifecycle spec)
+    track(
+      activeTransport.send({
+        jsonrpc: "2.0",
+        method: "notifications/cancelled",
+        params: { requestId: id, reason },
+      }),
+      "the cancellation",
+    );
+  };
+
+  const exchange = (request: JsonRpcRequest, requestOptions: RequestOptions = {}) => {
+    if (closed) {
+      return Promise.reject(new BridgeError("internal", "The session is already closed"));
+    }
+    const key = idKey(request.id);
+    const timeoutMs = requestOptions.timeoutMs ?? context.settings.timeoutMs;
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let settled = false;
+    let message = request;
+    let progressKey: string | undefined;
+    if (requestOptions.onProgress) {
+      const params = message.params ?? {};
+      const meta = isRecord(params._meta) ? params._meta : {};
+      const token = (meta.progressToken as JsonRpcId | undefined) ?? request.id;
+      message = { ...message, params: { ...params, _meta: { ...meta, progressToken: token } } };
+      progressKey = idKey(token);
+    }
+
+    return new Promise<Exchange>((resolve, reject) => {
+      const finish = (outcome: { exchange: Exchange } | { error: BridgeError }) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        pending.delete(key);
+        if (progressKey) progressTokens.delete(progressKey);
+        context.io.signal.removeEventListener("abort", onAbort);
+        if ("exchange" in outcome) resolve(outcome.exchange);
+        else reject(outcome.error);
+      };
+      const arm = () => {
+        if (timeoutMs <= 0) return;
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          const seconds = timeoutMs / 1000;
+          const error = new BridgeError(
+            "timeout",
+            `Request "${request.method}" timed out after ${seconds} s`,
+          );
+          controller.abort(error);
+          cancel(request.id, request.method, "Request timed out");
+          finish({ error });
+        }, timeoutMs);
+      };
+      const onAbort = () => {
+        const error = new BridgeError("internal", `Request "${request.method}" was interrupted`, {
+          hint: "The program was interrupted before the server answered",
+        });
+        controller.abort(error);
+        cancel(request.id, request.method, "Interrupted");
+        finish({ error });
+      };
+      const entry: Pending = {
+        method: request.method,
+        settle: finish,
+        touch: arm,
+        onProgress: requestOptions.onProgress,
+      };
+      pending.set(key, entry);
+      if (progressKey) progressTokens.set(progressKey, entry);
+      if (context.io.signal.aborted) return onAbort();
+      context.io.signal.addEventListener("abort", onAbort, { once: true });
+      arm();
+      activeTransport.send(message, { signal: controller.signal }).then(
+        () => {
+          if (!settled) {
+            finish({
+              error: new BridgeError(
+                "protocol",
+                `Server finished "${request.method}" without answering it`,
+              ),
+            });
+          }
+        },
+        (error) => finish({ error: toBridgeError(error) }),
+      );
+    });
+  };
+
+  const session: McpSession = {
+    get protocolVersion() {
+      return activeTransport.protocolVersion;
+    },
+    exchange,
+    async request<T>(
+      method: string,
+      params?: Record<string, unknown>,
+      requestOptions?: RequestOptions,
+    ): Promise<T> {
+      const request: JsonRpcRequest = {
+        jsonrpc: "2.0",
+        id: ++counter,
+        method,
+        ...(params === undefined ? {} : { params }),
+      };
+      const { response } = await exchange(request, requestOptions);
+      if ("error" in response) throw createServerError(method, response);
+      return response.result as T;
+    },
+    async notify(method: string, params?: Record<string, unknown>): Promise<void> {
+      await activeTransport.send({
+        jsonrpc: "2.0",
+        method,
+        ...(params === undefined ? {} : { params }),
+      });
+    },
+    nextId: () => ++counter,
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      for (const entry of [...pending.values()]) {
+        entry.settle({
+          error: new BridgeError("internal", `Session closed during "${entry.method}"`),
+        });
+      }
+      if (background.size > 0) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          Promise.allSettled([...background]),
+          new Promise((resolve) => timer = setTimeout(resolve, SHUTDOWN_DELETE_TIMEOUT_MS)),
+        ]);
+        clearTimeout(timer);
+      }
+      try {
+        await activeTransport.close();
+      } catch (error) {
+        log.debug(`Cannot end the session cleanly: ${toBridgeError(error).message}`);
+      }
+    },
+    [Symbol.asyncDispose]() {
+      return session.close();
+    },
+  };
+  return session;
+}
+
+/** The parts of an `initialize` result the client keeps. */
+interface InitializeResultShape {
+  protocolVersion?: unknown;
+  serverInfo?: unknown;
+  capabilities?: unknown;
+  instructions?: unknown;
+}
+
+/**
+ * Opens an initialized session with the configured server: transport, `initialize` with the
+ * newest protocol version, then `notifications/initialized`. Close it (or `await using`) to end
+ * the session.
+ *
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/lifecycle#initialization
+ */
+export async function openClient(
+  context: ModeContext,
+  options: OpenClientOptions = {},
+): Promise<McpClient> {
+  const session = await openSession(context, options);
+  try {
+    const result = await session.request<InitializeResultShape>("initialize", {
+      protocolVersion: LATEST_PROTOCOL_VERSION,
+      capabilities: options.capabilities ?? {},
+      clientInfo: options.clientInfo ?? { name: PROGRAM_NAME, version: PROGRAM_VERSION },
+    });
+    if (typeof result.protocolVersion !== "string" || !isRecord(result.serverInfo)) {
+      throw new BridgeError("protocol", "Server sent an invalid initialize result");
+    }
+    if (!(SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(result.protocolVersion)) {
+      throw new BridgeError(
+        "protocol",
+        `Server chose an unsupported protocol version: "${result.protocolVersion}"`,
+        { hint: `Supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}` },
+      );
+    }
+    await session.notify("notifications/initialized");
+    const protocolVersion = result.protocolVersion;
+    const serverInfo = result.serverInfo as unknown as Implementation;
+    const capabilities =
+      (isRecord(result.capabilities) ? result.capabilities : {}) as ServerCapabilities;
+    const instructions = typeof result.instructions === "string" ? result.instructions : undefined;
+    return {
+      exchange: session.exchange,
+      request: session.request,
+      notify: session.notify,
+      nextId: session.nextId,
+      close: session.close,
+      [Symbol.asyncDispose]: session[Symbol.asyncDispose],
+      serverInfo,
+      protocolVersion,
+      capabilities,
+      ...(instructions === undefined ? {} : { instructions }),
+    };
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
+}

@@ -1,0 +1,126 @@
+/** The CLI's MCP client in-process against the fixture server. */
+
+import assert from "node:assert/strict";
+import { openClient } from "../../lib/cli/client.ts";
+import type { ModeContext } from "../../lib/cli/context.ts";
+import { resolveSettings } from "../../lib/config/settings.ts";
+import { BridgeError } from "../../lib/errors.ts";
+import type { JsonRpcNotification } from "../../lib/jsonrpc/message.ts";
+import { silentLogger } from "../../lib/log.ts";
+import { createStaticCredentials } from "../../lib/transport/no_credentials.ts";
+import { startMcpServer } from "../fixtures/mcp_server.ts";
+
+function createContext(url: URL, options: { timeoutSeconds?: string } = {}): ModeContext {
+  const settings = resolveSettings({
+    flags: {
+      "server-url": url.href,
+      ...(options.timeoutSeconds ? { timeout: options.timeoutSeconds } : {}),
+    },
+    env: {},
+    stateFile: "/nonexistent/state.env",
+    stateValues: {},
+    cwdValues: {},
+  });
+  return {
+    settings,
+    log: silentLogger,
+    io: {
+      stdin: new ReadableStream(),
+      stdout: new WritableStream(),
+      stderr: () => {},
+      stdoutIsTerminal: false,
+      stderrIsTerminal: false,
+      signal: new AbortController().signal,
+    },
+    fetch: globalThis.fetch,
+    credentials: createStaticCredentials(),
+    color: false,
+  };
+}
+
+Deno.test("openClient initializes, requests and ends the session", async () => {
+  await using server = await startMcpServer();
+  const notifications: JsonRpcNotification[] = [];
+  {
+    await using client = await openClient(createContext(server.url), {
+      onNotification: (n) => notifications.push(n),
+    });
+    assert.equal(client.serverInfo.name, "fixture-mcp-server");
+    assert.equal(typeof client.protocolVersion, "string");
+    assert.ok(client.capabilities.tools);
+
+    const initialize = server.requestsFor("initialize")[0].body as {
+      params: { clientInfo: { name: string }; capabilities: Record<string, unknown> };
+    };
+    assert.equal(initialize.params.clientInfo.name, "mcp-streamablehttp-client");
+    assert.deepEqual(initialize.params.capabilities, {});
+    assert.equal(server.requestsFor("notifications/initialized").length, 1);
+
+    const progress: number[] = [];
+    const result = await client.request<{ content: { text: string }[] }>(
+      "tools/call",
+      { name: "progress", arguments: { steps: 2 } },
+      { onProgress: (p) => progress.push(p.progress) },
+    );
+    assert.equal(result.content[0].text, "done 2");
+    assert.deepEqual(progress, [1, 2]);
+    assert.ok(notifications.some((n) => n.method === "notifications/message"));
+    assert.ok(notifications.some((n) => n.method === "notifications/progress"));
+  }
+  assert.ok(server.requests.some((r) => r.method === "DELETE"), "close sent DELETE");
+});
+
+Deno.test("a JSON-RPC error becomes a server_error with the code in details", async () => {
+  await using server = await startMcpServer();
+  await using client = await openClient(createContext(server.url));
+  await assert.rejects(client.request("no/such/method"), (error: unknown) => {
+    assert.ok(error instanceof BridgeError);
+    assert.equal(error.kind, "server_error");
+    assert.equal(error.exitCode, 1);
+    assert.equal(error.details?.code, -32601);
+    assert.match(error.message, /^Server answered "no\/such\/method" with error -32601: /);
+    return true;
+  });
+});
+
+Deno.test("a request past its timeout is cancelled and throws timeout", async () => {
+  await using server = await startMcpServer();
+  const client = await openClient(createContext(server.url, { timeoutSeconds: "0.2" }));
+  await assert.rejects(
+    client.request("tools/call", { name: "slow", arguments: { ms: 1500 } }),
+    (error: unknown) => {
+      assert.ok(error instanceof BridgeError);
+      assert.equal(error.kind, "timeout");
+      assert.equal(error.exitCode, 6);
+      return true;
+    },
+  );
+  // A per-request timeout overrides the setting.
+  const fast = await client.request<{ content: { text: string }[] }>(
+    "tools/call",
+    { name: "slow", arguments: { ms: 300 } },
+    { timeoutMs: 5_000 },
+  );
+  assert.equal(fast.content[0].text, "waited 300");
+  await client.close();
+  const cancelled = server.requestsFor("notifications/cancelled");
+  assert.equal(cancelled.length, 1, "the timed-out request was cancelled");
+  const call = server.requestsFor("tools/call")[0].body as { id: unknown };
+  assert.equal((cancelled[0].body as { params: { requestId: unknown } }).params.requestId, call.id);
+  await assert.rejects(client.request("tools/list"), /already closed/);
+});
+
+Deno.test("the client declines elicitation and answers pings", async () => {
+  await using server = await startMcpServer();
+  await using client = await openClient(createContext(server.url));
+  const elicited = await client.request<{ isError?: boolean }>("tools/call", {
+    name: "elicit",
+    arguments: { message: "name?" },
+  });
+  assert.equal(elicited.isError, true);
+  const pong = await client.request<{ content: { text: string }[] }>("tools/call", {
+    name: "ping_client",
+    arguments: {},
+  });
+  assert.equal(pong.content[0].text, "pong");
+});
