@@ -1,0 +1,164 @@
+/**
+ * A cross-process exclusive lock on a file path, used to serialize every change of a server's
+ * state `.env` (refresh, sign-in, registration) between bridge processes. It locks a separate
+ * `<path>.lock` file with the operating system's advisory lock (`Deno.FsFile.lock`), which the
+ * kernel drops when the holder dies, so a killed process never leaves a stale lock behind. Inside
+ * one process, waiters queue on a promise first, so at most one thread blocks on the OS lock. It
+ * never deletes the lock file (that would let two processes lock different inodes).
+ *
+ * @module
+ */
+
+import { STATE_LOCK_TIMEOUT_MS } from "../constants.ts";
+import { BridgeError } from "../errors.ts";
+
+/** A held lock; release it exactly once, or let `await using` do it. */
+export interface FileLock extends AsyncDisposable {
+  /** The lock file's path. */
+  readonly path: string;
+  /** Releases the lock; later calls do nothing. */
+  release(): Promise<void>;
+}
+
+/** Options of {@link acquireFileLock}. */
+export interface AcquireLockOptions {
+  /** How long to wait for the lock, in ms (default {@link STATE_LOCK_TIMEOUT_MS}). */
+  timeoutMs?: number;
+  /** Stops waiting when aborted. */
+  signal?: AbortSignal;
+}
+
+/** The tail of each path's in-process waiting line. */
+const localQueues = new Map<string, Promise<void>>();
+
+function parentDirectory(path: string): string | undefined {
+  const index = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  return index > 0 ? path.slice(0, index) : undefined;
+}
+
+function lockTimeoutError(path: string, timeoutMs: number): BridgeError {
+  return new BridgeError(
+    "timeout",
+    `Cannot lock the state file: another process held "${path}" for more than ${
+      Math.round(timeoutMs / 1000)
+    } s`,
+    {
+      hint:
+        "Another bridge for this server may be waiting for a browser sign-in; finish or stop it",
+    },
+  );
+}
+
+/** Resolves when `promise` does, rejects on timeout or abort; never leaves a timer behind. */
+function waitFor<T>(
+  promise: Promise<T>,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  onTimeout: () => Error,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const cleanup = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
+    const onAbort = () => {
+      cleanup();
+      reject(signal?.reason ?? new DOMException("Aborted", "AbortError"));
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(onTimeout());
+    }, Math.max(0, timeoutMs));
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    promise.then((value) => {
+      cleanup();
+      resolve(value);
+    }, (error) => {
+      cleanup();
+      reject(error);
+    });
+  });
+}
+
+/**
+ * Acquires the exclusive lock `<path>.lock`, creating the file (mode 0600) and its directory
+ * (mode 0700) when needed. Rejects with a `timeout` BridgeError after `timeoutMs`.
+ */
+export async function acquireFileLock(
+  path: string,
+  options: AcquireLockOptions = {},
+): Promise<FileLock> {
+  const lockPath = `${path}.lock`;
+  const timeoutMs = options.timeoutMs ?? STATE_LOCK_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
+
+  const previous = localQueues.get(lockPath) ?? Promise.resolve();
+  let releaseLocal!: () => void;
+  const mine = new Promise<void>((resolve) => releaseLocal = resolve);
+  const tail = previous.then(() => mine);
+  localQueues.set(lockPath, tail);
+  tail.then(() => {
+    if (localQueues.get(lockPath) === tail) localQueues.delete(lockPath);
+  });
+
+  try {
+    await waitFor(
+      previous,
+      deadline - Date.now(),
+      options.signal,
+      () => lockTimeoutError(path, timeoutMs),
+    );
+  } catch (error) {
+    // Pass our turn on once the holder before us is done.
+    previous.then(releaseLocal);
+    throw error;
+  }
+
+  let file: Deno.FsFile;
+  try {
+    const dir = parentDirectory(lockPath);
+    if (dir) await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+    file = await Deno.open(lockPath, { read: true, write: true, create: true, mode: 0o600 });
+  } catch (error) {
+    releaseLocal();
+    throw new BridgeError("config", `Cannot open the state lock file: "${lockPath}"`, {
+      hint: "Check the permissions of the state directory or pass --env-file PATH",
+      cause: error,
+    });
+  }
+
+  const osLock = file.lock(true);
+  try {
+    await waitFor(
+      osLock,
+      deadline - Date.now(),
+      options.signal,
+      () => lockTimeoutError(path, timeoutMs),
+    );
+  } catch (error) {
+    // The OS call cannot be cancelled: drop the lock as soon as it is granted.
+    osLock.then(() => file.unlock(), () => {}).finally(() => {
+      try {
+        file.close();
+      } catch {
+        // already closed
+      }
+    });
+    releaseLocal();
+    throw error;
+  }
+
+  let released = false;
+  const release = async () => {
+    if (released) return;
+    released = true;
+    try {
+      await file.unlock();
+    } finally {
+      file.close();
+      releaseLocal();
+    }
+  };
+  return { path: lockPath, release, [Symbol.asyncDispose]: release };
+}

@@ -1,0 +1,39 @@
+/**
+ * Scope policy: which scope to ask for (the user's override, else the challenge's, else the
+ * protected resource's `scopes_supported`, else none) and the union used for a step-up after a
+ * 403 `insufficient_scope`. Pure.
+ *
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization#scope-selection-strategy
+ * @module
+ */
+
+/** Inputs of {@link selectScope}. */
+export interface ScopeInputs {
+  /** `--scope` / `MCP_CLIENT_SCOPE`: always wins. */
+  override?: string;
+  /** `scope` of the `WWW-Authenticate` challenge: authoritative when present. */
+  challenge?: string;
+  /** `scopes_supported` of the protected resource metadata. */
+  supported?: readonly string[];
+}
+
+/** Splits a space-separated scope string into its distinct scopes. */
+export function splitScope(scope: string | undefined): string[] {
+  return [...new Set((scope ?? "").split(/\s+/).filter(Boolean))];
+}
+
+/** Chooses the scope to request, or undefined to omit the parameter. */
+export function selectScope(inputs: ScopeInputs): string | undefined {
+  for (const candidate of [inputs.override, inputs.challenge]) {
+    const scopes = splitScope(candidate);
+    if (scopes.length > 0) return scopes.join(" ");
+  }
+  const supported = [...new Set(inputs.supported ?? [])].filter((s) => s && !/\s/.test(s));
+  return supported.length > 0 ? supported.join(" ") : undefined;
+}
+
+/** The union of the given scope strings, in first-seen order; undefined when empty. */
+export function unionScopes(...scopes: Array<string | undefined>): string | undefined {
+  const all = splitScope(scopes.filter(Boolean).join(" "));
+  return all.length > 0 ? all.join(" ") : undefined;
+}
