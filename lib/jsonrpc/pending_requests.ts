@@ -28,7 +28,10 @@ export interface PendingRequestsOptions {
 
 /** The set of in-flight requests with their timers. */
 export class PendingRequests {
-  #byId = new Map<string, { request: PendingRequest; timer?: ReturnType<typeof setTimeout>; timeoutMs: number }>();
+  #byId = new Map<
+    string,
+    { request: PendingRequest; timer?: ReturnType<typeof setTimeout>; timeoutMs: number }
+  >();
   #byProgressToken = new Map<string | number, string>();
   #onTimeout: (request: PendingRequest) => void;
   #drained: (() => void)[] = [];
@@ -58,7 +61,11 @@ export class PendingRequests {
       controller: new AbortController(),
     };
     const key = idKey(message.id);
-    const entry = { request, timeoutMs, timer: undefined as ReturnType<typeof setTimeout> | undefined };
+    const entry = {
+      request,
+      timeoutMs,
+      timer: undefined as ReturnType<typeof setTimeout> | undefined,
+    };
     this.#byId.set(key, entry);
     if (request.progressToken !== undefined) this.#byProgressToken.set(request.progressToken, key);
     this.#arm(key);
