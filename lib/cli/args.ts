@@ -8,6 +8,7 @@
 
 import { parseArgs } from "node:util";
 import { BridgeError } from "../errors.ts";
+import { closestMatch } from "./suggest.ts";
 
 /** One flag of the program, as declared to `parseArgs`. */
 interface FlagSpec {
@@ -96,34 +97,9 @@ export interface ParsedArgs {
   resetFirst: boolean;
 }
 
-function levenshtein(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
-}
-
 /** The declared flag closest to `name`, when one is close enough to be a typo. */
 export function suggestFlag(name: string): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const flag of Object.keys(FLAGS)) {
-    const distance = levenshtein(name, flag);
-    if (distance < bestDistance) {
-      best = flag;
-      bestDistance = distance;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3))
-    ? best
-    : undefined;
+  return closestMatch(name, Object.keys(FLAGS));
 }
 
 function usage(message: string, hint = "Run with --help to see the accepted flags"): BridgeError {

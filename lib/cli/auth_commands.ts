@@ -33,6 +33,7 @@ import { createStaticCredentials } from "../transport/no_credentials.ts";
 import type { CredentialProvider } from "../transport/types.ts";
 import type { Mode } from "./args.ts";
 import type { ModeContext } from "./context.ts";
+import { writeStdout as writeIoStdout } from "./stdout.ts";
 
 function asOAuthManager(credentials: CredentialProvider): OAuthManager | undefined {
   return isOAuthManager(credentials) ? credentials : undefined;
@@ -46,15 +47,8 @@ function stateStore(context: ModeContext): EnvStore {
 // ---------------------------------------------------------------------------------------------
 // Output
 
-const encoder = new TextEncoder();
-
-async function writeStdout(context: ModeContext, text: string): Promise<void> {
-  const writer = context.io.stdout.getWriter();
-  try {
-    await writer.write(encoder.encode(text));
-  } finally {
-    writer.releaseLock();
-  }
+function writeStdout(context: ModeContext, text: string): Promise<void> {
+  return writeIoStdout(context.io, text);
 }
 
 /** Prints human lines on stdout; a no-op with `--json`. */

@@ -14,17 +14,7 @@ import { createHttpFetch } from "../transport/http_client.ts";
 import { createCredentialProvider } from "../oauth/provider.ts";
 import { type Mode, parseCommandLine } from "./args.ts";
 import type { ModeContext, ProcessIo } from "./context.ts";
-
-const encoder = new TextEncoder();
-
-async function writeStdout(io: ProcessIo, text: string): Promise<void> {
-  const writer = io.stdout.getWriter();
-  try {
-    await writer.write(encoder.encode(text));
-  } finally {
-    writer.releaseLock();
-  }
-}
+import { writeStdout } from "./stdout.ts";
 
 /** Prints a failure on stderr (human) or as one JSON document on stdout (`--json`). */
 async function reportFailure(
@@ -108,6 +98,8 @@ export async function run(
       fetch,
       io,
       interactive: true,
+      // A proxy client cannot wait minutes for a mid-session sign-in: it gets an error to retry.
+      signInMode: parsed.mode.kind === "proxy" ? "background" : "wait",
     });
     const color = io.stdoutIsTerminal && env.NO_COLOR === undefined;
     const context: ModeContext = { settings, log, io, fetch, credentials, color };

@@ -42,6 +42,7 @@ import {
   type SchemaLike,
   splitCommand,
 } from "./tool_args.ts";
+import { writeStdout as writeIoStdout } from "./stdout.ts";
 
 /** The most pages a list mode follows before it gives up on a server that never ends. */
 export const MAX_LIST_PAGES = 1000;
@@ -49,15 +50,8 @@ export const MAX_LIST_PAGES = 1000;
 /** How many names a "not found" hint lists. */
 const MAX_NAMES_IN_HINT = 20;
 
-const encoder = new TextEncoder();
-
-async function writeStdout(context: ModeContext, text: string): Promise<void> {
-  const writer = context.io.stdout.getWriter();
-  try {
-    await writer.write(encoder.encode(text));
-  } finally {
-    writer.releaseLock();
-  }
+function writeStdout(context: ModeContext, text: string): Promise<void> {
+  return writeIoStdout(context.io, text);
 }
 
 function formatOptions(context: ModeContext): FormatOptions {

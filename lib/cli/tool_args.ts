@@ -16,6 +16,7 @@
  */
 
 import { BridgeError } from "../errors.ts";
+import { closestMatch } from "./suggest.ts";
 
 /** A JSON Schema fragment, as far as argument parsing looks at it. */
 export interface SchemaLike {
@@ -313,31 +314,6 @@ function bareTarget(parameters: ParameterSpec[]): ParameterSpec | undefined {
   return undefined;
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
-}
-
-/** The candidate closest to `name` when it is close enough to be a typo. */
-function closest(name: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
-  }
-  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
-}
-
 function allowsExtraKeys(schema: SchemaLike | undefined): boolean {
   const extra = schema?.additionalProperties;
   return extra === true || (typeof extra === "object" && extra !== null);
@@ -353,7 +329,7 @@ function checkKnown(
   const names = parameters.map((p) => p.name);
   for (const key of keys) {
     if (names.includes(key)) continue;
-    const suggestion = closest(key, names);
+    const suggestion = closestMatch(key, names);
     const hint = usageHint(target, parameters);
     throw usage(
       `Unknown argument for ${describeTarget(target)}: "${key}"`,
