@@ -48,3 +48,36 @@ export const MAX_SCOPE_STEP_UPS = 3;
 
 /** How long a process waits for another process's lock on the server's state, in ms. */
 export const STATE_LOCK_TIMEOUT_MS = 330_000;
+
+/**
+ * A token the server refuses within this many ms of the bridge obtaining it is not renewed the
+ * same way again (a refreshed one is not refreshed again, a signed-in one fails instead).
+ */
+export const FRESH_TOKEN_MS = 10_000;
+
+/** After a failed browser sign-in, refusals fail fast for this many ms instead of reopening it. */
+export const SIGN_IN_RETRY_DELAY_MS = 30_000;
+
+/** After a refresh failed for a transient reason, refusals fail fast for this many ms. */
+export const REFRESH_RETRY_DELAY_MS = 5_000;
+
+/**
+ * Extra time, in ms, a process waits for the state lock beyond `--auth-timeout`, so it outlasts
+ * another process's browser sign-in.
+ */
+export const AUTH_LOCK_GRACE_MS = 30_000;
+
+/** How long the end of a sign-in waits for the browser opener to exit, in ms. */
+export const BROWSER_SETTLE_MS = 2_000;
+
+/** First TCP port of the range the stable per-server callback port is taken from. */
+export const CALLBACK_PORT_BASE = 20_000;
+
+/**
+ * Number of TCP ports in that range: 20000..31999, below the Linux, macOS and Windows ephemeral
+ * port ranges.
+ */
+export const CALLBACK_PORT_SPAN = 12_000;
+
+/** A `<state file>.<id>.tmp` left by a killed write is removed once older than this, in ms. */
+export const STALE_TEMP_FILE_MS = 60_000;

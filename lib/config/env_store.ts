@@ -3,12 +3,15 @@
  * comments and order, and writes the result atomically (temporary file in the same directory,
  * fsync, rename) with mode 0600 under a cross-process lock. The text editing
  * ({@link applyEnvChanges}, {@link formatEnvValue}) is pure and proves every value round-trips
- * through `node:util` `parseEnv` before anything is written. It knows nothing about OAuth.
+ * through `node:util` `parseEnv` before anything is written. Taking the lock also removes temporary
+ * files a killed write left behind (older than {@link STALE_TEMP_FILE_MS}). It knows nothing about
+ * OAuth.
  *
  * @module
  */
 
 import { AsyncLocalStorage } from "node:async_hooks";
+import { STALE_TEMP_FILE_MS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
 import { registerSecret } from "../log.ts";
 import { parseEnvText } from "./env_file.ts";
@@ -166,11 +169,53 @@ async function readText(path: string): Promise<string> {
   }
 }
 
+function baseName(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
+}
+
+/** The temporary file of one write: `<path>.<8 hex digits>.tmp`. */
+function temporaryPath(path: string): string {
+  return `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+}
+
+/**
+ * Removes `<path>.<id>.tmp` files last modified more than `maxAgeMs` ago (a write killed between
+ * creating and renaming its temporary file). Call it holding the lock. Never throws; resolves
+ * with the names removed.
+ */
+export async function removeStaleTempFiles(
+  path: string,
+  maxAgeMs: number = STALE_TEMP_FILE_MS,
+): Promise<string[]> {
+  const dir = parentDirectory(path) ?? ".";
+  const base = baseName(path);
+  const removed: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      const name = entry.name;
+      if (!entry.isFile || !name.startsWith(`${base}.`) || !name.endsWith(".tmp")) continue;
+      if (!/^[0-9a-f]{8}$/.test(name.slice(base.length + 1, -".tmp".length))) continue;
+      const file = `${dir}/${name}`;
+      try {
+        const mtime = (await Deno.lstat(file)).mtime?.getTime();
+        if (mtime === undefined || Date.now() - mtime < maxAgeMs) continue;
+        await Deno.remove(file);
+        removed.push(name);
+      } catch {
+        // Gone already, or not ours to remove.
+      }
+    }
+  } catch {
+    // No directory yet, or not listable: nothing to clean.
+  }
+  return removed;
+}
+
 /** Writes `text` to `path` atomically with mode 0600: temporary file, fsync, rename. */
 async function writeAtomically(path: string, text: string): Promise<void> {
   const dir = parentDirectory(path);
   if (dir) await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
-  const temporary = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  const temporary = temporaryPath(path);
   try {
     const file = await Deno.open(temporary, { write: true, createNew: true, mode: 0o600 });
     try {
@@ -218,6 +263,7 @@ export function openEnvStore(path: string, options: EnvStoreOptions = {}): EnvSt
   const withLock = async <T>(fn: () => Promise<T>): Promise<T> => {
     if (held.getStore()) return await fn();
     await using _lock = await acquireFileLock(path, { timeoutMs: options.lockTimeoutMs });
+    await removeStaleTempFiles(path);
     return await held.run(true, fn);
   };
   return {

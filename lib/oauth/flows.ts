@@ -13,6 +13,7 @@ import * as oauth from "oauth4webapi";
 import type { ProcessIo } from "../cli/context.ts";
 import type { EnvStore } from "../config/env_store.ts";
 import { canonicalServerUrl } from "../config/state_path.ts";
+import { BROWSER_SETTLE_MS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
 import { registerSecret } from "../log.ts";
 import type { AuthChallenge } from "../transport/types.ts";
@@ -409,7 +410,7 @@ export async function signInWithBrowser(
   } finally {
     indicator.stop();
     await server.close();
-    await browser?.settle(2_000);
+    await browser?.settle(BROWSER_SETTLE_MS);
   }
   registerSecret(callbackUrl.searchParams.get("code"));
 

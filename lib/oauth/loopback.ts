@@ -9,15 +9,11 @@
  */
 
 import { canonicalServerUrl } from "../config/state_path.ts";
+import { CALLBACK_PORT_BASE, CALLBACK_PORT_SPAN } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
 
 /** Path of the redirect URI. */
 export const CALLBACK_PATH = "/callback";
-
-/** First port of the range the stable callback port is taken from. */
-export const CALLBACK_PORT_BASE = 20_000;
-/** Size of that range: 20000..31999, below the Linux, macOS and Windows ephemeral ranges. */
-export const CALLBACK_PORT_SPAN = 12_000;
 
 /** The stable callback port of a server: a hash of its canonical URL mapped into the range. */
 export async function defaultCallbackPort(serverUrl: URL): Promise<number> {

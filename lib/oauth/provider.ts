@@ -7,6 +7,17 @@
  * instead of renewing again. This module and its static imports must not load oauth4webapi: the
  * flows that use it are imported on demand (`./flows.ts`), so the proxy starts fast.
  *
+ * When a browser sign-in is needed, `signInMode` decides who waits for it. With `"wait"` (CLI
+ * modes) the refused request waits up to `--auth-timeout`. With `"background"` (proxy mode) that
+ * holds only until the session is established, which the manager learns when it hands out the
+ * same access token a second time without the server having refused it in between (the proxy
+ * sends `initialize` alone, so that second hand-out comes after the server accepted the token).
+ * From then on a refusal that needs the browser (refresh answered `invalid_grant`, no refresh
+ * token, or a step-up) starts the sign-in once, in the background and under the lock, and the
+ * refused request fails at once with `auth_required`; every refusal while that sign-in runs fails
+ * the same way without a second browser window, and requests after it use the new token. A
+ * failed or timed-out background sign-in is not restarted for {@link SIGN_IN_RETRY_DELAY_MS}.
+ *
  * @module
  */
 
@@ -16,8 +27,12 @@ import { type EnvStore, openEnvStore } from "../config/env_store.ts";
 import type { Settings } from "../config/settings.ts";
 import { canonicalServerUrl } from "../config/state_path.ts";
 import {
+  AUTH_LOCK_GRACE_MS,
+  FRESH_TOKEN_MS,
   MAX_SCOPE_STEP_UPS,
   PROGRAM_NAME,
+  REFRESH_RETRY_DELAY_MS,
+  SIGN_IN_RETRY_DELAY_MS,
   STATE_LOCK_TIMEOUT_MS,
   TOKEN_REFRESH_MARGIN_MS,
 } from "../constants.ts";
@@ -39,13 +54,6 @@ import {
 
 type Flows = typeof import("./flows.ts");
 
-/** A token rejected this soon after the bridge obtained it is not renewed the same way again. */
-const FRESH_TOKEN_MS = 10_000;
-/** After a failed browser sign-in, refusals fail fast this long instead of opening another. */
-const SIGN_IN_RETRY_DELAY_MS = 30_000;
-/** After a refresh failed for a transient reason, refusals fail fast this long. */
-const REFRESH_RETRY_DELAY_MS = 5_000;
-
 /** Options of {@link createCredentialProvider} and {@link createOAuthManager}. */
 export interface CredentialProviderOptions {
   settings: Readonly<Settings>;
@@ -54,6 +62,12 @@ export interface CredentialProviderOptions {
   io: ProcessIo;
   /** Whether a browser sign-in may be started. */
   interactive: boolean;
+  /**
+   * Who waits for a browser sign-in: the refused request (`"wait"`, the default), or, once the
+   * session is established, nobody (`"background"`, proxy mode): the request fails with
+   * `auth_required` while the sign-in runs in the background.
+   */
+  signInMode?: "wait" | "background";
   /** The state store to use (default: `openEnvStore(settings.stateFile)`). */
   store?: EnvStore;
 }
@@ -128,8 +142,15 @@ interface RenewRequest {
   allowSignIn: boolean;
   /** The scope for a step-up sign-in. */
   scope?: string;
+  /** Hand a needed browser sign-in to the background instead of running it. */
+  defer?: boolean;
+  /** The step-up depth of the refused token (step-up only). */
+  stepUpDepth?: number;
   signal?: AbortSignal;
 }
+
+/** Thrown by `renew` under the lock when a deferred browser sign-in is needed. */
+class SignInDeferred extends Error {}
 
 function coversScope(granted: string | undefined, required: string | undefined): boolean {
   const have = new Set(splitScope(granted));
@@ -144,17 +165,36 @@ function signInNeeded(): BridgeError {
   );
 }
 
+function signInRunning(): BridgeError {
+  return new BridgeError(
+    "auth_required",
+    "Sign-in needed: complete it in the browser (URL on stderr), then retry",
+    {
+      hint: "Open the URL printed on stderr if no browser window appeared; then retry the request",
+    },
+  );
+}
+
 /** Creates the OAuth manager for `options.settings.serverUrl`; nothing is read until used. */
 export function createOAuthManager(options: CredentialProviderOptions): OAuthManager {
   const { settings, log } = options;
   // A waiting process must outlast another process's browser sign-in.
   const store = options.store ?? openEnvStore(settings.stateFile, {
-    lockTimeoutMs: Math.max(STATE_LOCK_TIMEOUT_MS, settings.oauth.authTimeoutMs + 30_000),
+    lockTimeoutMs: Math.max(
+      STATE_LOCK_TIMEOUT_MS,
+      settings.oauth.authTimeoutMs + AUTH_LOCK_GRACE_MS,
+    ),
   });
   let values: Record<string, string> = { ...settings.stateValues };
   let discovery: DiscoveryResult | undefined;
   let lastChallenge: AuthChallenge | undefined;
   let pending: Promise<string> | undefined;
+  /** The background browser sign-in in flight (`signInMode: "background"`). */
+  let background: Promise<string> | undefined;
+  /** Whether the server has accepted a token of this process (see the module comment). */
+  let established = false;
+  let lastHandedOut: string | undefined;
+  const refused = new Set<string>();
   let flows: Promise<Flows> | undefined;
   let signInFailure: { error: BridgeError; at: number } | undefined;
   let refreshFailure: { error: BridgeError; at: number } | undefined;
@@ -297,6 +337,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
       if (signInFailure && Date.now() - signInFailure.at < SIGN_IN_RETRY_DELAY_MS) {
         throw signInFailure.error;
       }
+      if (request.defer) throw new SignInDeferred();
       try {
         const found = await getDiscovery();
         const grant = await flowsModule.signInWithBrowser(context, {
@@ -314,13 +355,46 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
       }
     });
 
+  /**
+   * Runs the browser sign-in `request` needs in the background, under its own hold of the lock
+   * (another process may have signed in meanwhile: its token is reused). At most one at a time.
+   */
+  const startBackgroundSignIn = (request: RenewRequest): void => {
+    if (background) return;
+    log.info("Signing in again in the background; requests fail until it completes");
+    const run = renew({ ...request, defer: false, signal: undefined });
+    background = run;
+    run.then((token) => {
+      if (request.reason === "step-up") stepUps.set(token, (request.stepUpDepth ?? 0) + 1);
+      log.info("Signed in again; new requests use the new access token");
+    }, (error) => {
+      if (!options.io.signal.aborted) {
+        log.warn(`Background sign-in failed: ${toBridgeError(error).message}`);
+      }
+    }).finally(() => {
+      if (background === run) background = undefined;
+    });
+  };
+
+  /** Runs `renew`, handing a deferred sign-in to the background. */
+  const renewOrDefer = async (request: RenewRequest): Promise<string> => {
+    const defer = options.signInMode === "background" && established && request.allowSignIn;
+    try {
+      return await renew({ ...request, defer });
+    } catch (error) {
+      if (!(error instanceof SignInDeferred)) throw error;
+      startBackgroundSignIn(request);
+      throw signInRunning();
+    }
+  };
+
   /** Joins the renewal in flight (unless it produced the very token that was rejected). */
   const singleFlight = async (request: RenewRequest): Promise<string> => {
     while (pending) {
       const token = await pending;
       if (token !== request.rejected) return token;
     }
-    const run = renew(request);
+    const run = renewOrDefer(request);
     pending = run;
     try {
       return await run;
@@ -336,7 +410,16 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     return Math.min(TOKEN_REFRESH_MARGIN_MS, (stored.expiresAt.getTime() - origin.at) / 2);
   };
 
-  const accessToken = async (): Promise<string | undefined> => {
+  /** Notes a hand-out: the same unrefused token a second time means the server accepted it. */
+  const handOut = (token: string | undefined): string | undefined => {
+    if (token !== undefined && token === lastHandedOut && !refused.has(token)) established = true;
+    lastHandedOut = token;
+    return token;
+  };
+
+  const accessToken = async (): Promise<string | undefined> => handOut(await currentToken());
+
+  const currentToken = async (): Promise<string | undefined> => {
     if (pending) {
       try {
         return await pending;
@@ -367,6 +450,9 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     if (refusal.challenge && refusal.challenge.scheme === "bearer") {
       lastChallenge = refusal.challenge;
     }
+    if (refusal.rejectedToken) refused.add(refusal.rejectedToken);
+    // One browser window at a time; its token is used once it completes.
+    if (background) throw signInRunning();
     if (refusal.status === 403) {
       if (refusal.challenge?.params.error !== "insufficient_scope") {
         throw new BridgeError("auth_failed", "Server refused the request: HTTP 403", {
@@ -395,6 +481,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
         rejected: refusal.rejectedToken,
         allowSignIn: true,
         scope,
+        stepUpDepth: depth,
       });
       stepUps.set(token, depth + 1);
       return token;

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { parseEnv } from "node:util";
-import { applyEnvChanges, formatEnvValue, openEnvStore } from "../../lib/config/env_store.ts";
+import {
+  applyEnvChanges,
+  formatEnvValue,
+  openEnvStore,
+  removeStaleTempFiles,
+} from "../../lib/config/env_store.ts";
 
 const TRICKY: Record<string, string> = {
   HASH: "a#b",
@@ -186,6 +191,35 @@ Deno.test("a write killed at any moment leaves the old or the new file", async (
       assert.ok(values.BIG?.endsWith(values.COUNTER ?? "-"), "BIG and COUNTER come from one write");
       assert.ok((await Deno.readTextFile(path)).startsWith("# header\n"));
     }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("taking the lock removes stale temporary files of the same state file only", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const path = `${root}/s.env`;
+    const old = new Date(Date.now() - 5 * 60_000);
+    const names = {
+      stale: "s.env.0a1b2c3d.tmp",
+      recent: "s.env.deadbeef.tmp",
+      otherServer: "t.env.0a1b2c3d.tmp",
+      notOurs: "s.env.backup.tmp",
+    };
+    for (const name of Object.values(names)) await Deno.writeTextFile(`${root}/${name}`, "X=1\n");
+    for (const name of [names.stale, names.otherServer, names.notOurs]) {
+      await Deno.utime(`${root}/${name}`, old, old);
+    }
+    const store = openEnvStore(path);
+    await store.update({ A: "1" });
+    const left = [...Deno.readDirSync(root)].map((e) => e.name).sort();
+    assert.deepEqual(
+      left,
+      [names.notOurs, names.recent, "s.env", "s.env.lock", names.otherServer].sort(),
+    );
+    assert.deepEqual(await removeStaleTempFiles(path, 0), [names.recent]);
+    assert.deepEqual(await removeStaleTempFiles(`${root}/absent/x.env`), []);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

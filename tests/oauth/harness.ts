@@ -129,6 +129,7 @@ export async function createManager(
     env?: Record<string, string>;
     interactive?: boolean;
     serverUrl?: string;
+    signInMode?: CredentialProviderOptions["signInMode"];
   } = {},
 ): Promise<{ manager: OAuthManager; lines: string[]; settings: Readonly<Settings> }> {
   const settings = await createSettings({
@@ -144,6 +145,7 @@ export async function createManager(
     fetch: globalThis.fetch,
     io,
     interactive: options.interactive ?? true,
+    signInMode: options.signInMode,
   };
   return { manager: createOAuthManager(providerOptions), lines, settings };
 }

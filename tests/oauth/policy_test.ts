@@ -11,9 +11,8 @@ import {
   platformOpener,
   validateAuthorizationUrl,
 } from "../../lib/oauth/browser.ts";
+import { CALLBACK_PORT_BASE, CALLBACK_PORT_SPAN } from "../../lib/constants.ts";
 import {
-  CALLBACK_PORT_BASE,
-  CALLBACK_PORT_SPAN,
   defaultCallbackPort,
   parseRedirectPort,
   startCallbackServer,

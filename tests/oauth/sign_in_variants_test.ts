@@ -223,3 +223,46 @@ Deno.test("the sign-in times out when nobody completes it", async () => {
   await assert.rejects(manager.handleRefusal({ status: 401 }), /did not finish within/);
   assert.equal(server.auth.registrations, 1);
 });
+
+Deno.test("--client-metadata-url is the client id, without registration, when advertised", async () => {
+  const metadataUrl = "https://client.example/mcp-client.json";
+  await using server = await startGuardedServer({
+    auth: {
+      metadata: { client_id_metadata_document_supported: true },
+      // The server resolved the document (as it would by fetching the URL) and knows the client.
+      clients: [{
+        client_id: metadataUrl,
+        redirect_uris: ["http://127.0.0.1:1/callback"],
+        token_endpoint_auth_method: "none",
+      }],
+    },
+  });
+  const { manager } = await createManager(server, {
+    flags: { "client-metadata-url": metadataUrl },
+  });
+  assert.equal((await callServer(manager, server.mcp.url)).status, 200);
+  assert.equal(server.auth.registrations, 0);
+  assert.equal(server.auth.authorizeRequests[0].clientId, metadataUrl);
+  assert.deepEqual(
+    server.auth.tokenRequests.map((r) => [r.clientId, r.clientAuth]),
+    [[metadataUrl, "none"]],
+  );
+  const state = await readState(`${server.dir}/state.env`);
+  assert.equal(state.MCP_CLIENT_ID, metadataUrl);
+  assert.equal(state.MCP_CLIENT_AUTH_METHOD, "none");
+  assert.equal(state.MCP_CLIENT_SECRET, undefined);
+});
+
+Deno.test("--client-metadata-url falls back to registration when not advertised", async () => {
+  const metadataUrl = "https://client.example/mcp-client.json";
+  await using server = await startGuardedServer();
+  const { manager, lines } = await createManager(server, {
+    flags: { "client-metadata-url": metadataUrl },
+  });
+  assert.equal((await callServer(manager, server.mcp.url)).status, 200);
+  assert.equal(server.auth.registrations, 1);
+  assert.notEqual(server.auth.authorizeRequests[0].clientId, metadataUrl);
+  const state = await readState(`${server.dir}/state.env`);
+  assert.ok(state.MCP_CLIENT_ID && state.MCP_CLIENT_ID !== metadataUrl);
+  assert.ok(lines.some((l) => l.includes("does not support client ID metadata documents")));
+});
