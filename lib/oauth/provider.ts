@@ -9,10 +9,9 @@
  *
  * When a browser sign-in is needed, `signInMode` decides who waits for it. With `"wait"` (CLI
  * modes) the refused request waits up to `--auth-timeout`. With `"background"` (proxy mode) that
- * holds only until the session is established, which the manager learns when it hands out the
- * same access token a second time without the server having refused it in between (the proxy
- * sends `initialize` alone, so that second hand-out comes after the server accepted the token).
- * From then on a refusal that needs the browser (refresh answered `invalid_grant`, no refresh
+ * holds only while the session is being set up (the transport says so in
+ * `AuthRefusal.sessionEstablished`: the server has not answered `initialize` yet, and a client
+ * cannot easily retry `initialize`). Once the session runs, a refusal that needs the browser (refresh answered `invalid_grant`, no refresh
  * token, or a step-up) starts the sign-in once, in the background and under the lock, and the
  * refused request fails at once with `auth_required`; every refusal while that sign-in runs fails
  * the same way without a second browser window, and requests after it use the new token. A
@@ -146,6 +145,8 @@ interface RenewRequest {
   defer?: boolean;
   /** The step-up depth of the refused token (step-up only). */
   stepUpDepth?: number;
+  /** The refused request belongs to a running session (see the module comment). */
+  sessionEstablished?: boolean;
   signal?: AbortSignal;
 }
 
@@ -191,10 +192,6 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
   let pending: Promise<string> | undefined;
   /** The background browser sign-in in flight (`signInMode: "background"`). */
   let background: Promise<string> | undefined;
-  /** Whether the server has accepted a token of this process (see the module comment). */
-  let established = false;
-  let lastHandedOut: string | undefined;
-  const refused = new Set<string>();
   let flows: Promise<Flows> | undefined;
   let signInFailure: { error: BridgeError; at: number } | undefined;
   let refreshFailure: { error: BridgeError; at: number } | undefined;
@@ -378,7 +375,8 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
 
   /** Runs `renew`, handing a deferred sign-in to the background. */
   const renewOrDefer = async (request: RenewRequest): Promise<string> => {
-    const defer = options.signInMode === "background" && established && request.allowSignIn;
+    const defer = options.signInMode === "background" && request.sessionEstablished === true &&
+      request.allowSignIn;
     try {
       return await renew({ ...request, defer });
     } catch (error) {
@@ -410,14 +408,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     return Math.min(TOKEN_REFRESH_MARGIN_MS, (stored.expiresAt.getTime() - origin.at) / 2);
   };
 
-  /** Notes a hand-out: the same unrefused token a second time means the server accepted it. */
-  const handOut = (token: string | undefined): string | undefined => {
-    if (token !== undefined && token === lastHandedOut && !refused.has(token)) established = true;
-    lastHandedOut = token;
-    return token;
-  };
-
-  const accessToken = async (): Promise<string | undefined> => handOut(await currentToken());
+  const accessToken = (): Promise<string | undefined> => currentToken();
 
   const currentToken = async (): Promise<string | undefined> => {
     if (pending) {
@@ -450,7 +441,6 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     if (refusal.challenge && refusal.challenge.scheme === "bearer") {
       lastChallenge = refusal.challenge;
     }
-    if (refusal.rejectedToken) refused.add(refusal.rejectedToken);
     // One browser window at a time; its token is used once it completes.
     if (background) throw signInRunning();
     if (refusal.status === 403) {
@@ -482,6 +472,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
         allowSignIn: true,
         scope,
         stepUpDepth: depth,
+        sessionEstablished: refusal.sessionEstablished,
       });
       stepUps.set(token, depth + 1);
       return token;
@@ -490,6 +481,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
       reason: "refused",
       rejected: refusal.rejectedToken,
       allowSignIn: true,
+      sessionEstablished: refusal.sessionEstablished,
     });
   };
 

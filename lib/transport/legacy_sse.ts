@@ -181,6 +181,7 @@ export class LegacySseTransport implements Transport {
           status: 401,
           challenge: outcome.challenge,
           rejectedToken: token,
+          sessionEstablished: this.#protocolVersion !== undefined,
         });
         continue;
       }
@@ -191,6 +192,7 @@ export class LegacySseTransport implements Transport {
           status: 403,
           challenge: outcome.challenge,
           rejectedToken: token,
+          sessionEstablished: this.#protocolVersion !== undefined,
         });
         continue;
       }

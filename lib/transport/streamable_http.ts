@@ -350,7 +350,12 @@ export class StreamableHttpSession implements Transport {
     rejectedToken: string | undefined,
   ): Promise<void> {
     this.#log.info(`Server refused authorization (HTTP ${status}); asking for a new token`);
-    await this.#credentials.handleRefusal({ status, challenge, rejectedToken });
+    await this.#credentials.handleRefusal({
+      status,
+      challenge,
+      rejectedToken,
+      sessionEstablished: this.#protocolVersion !== undefined,
+    });
   }
 
   async #request(

@@ -28,6 +28,11 @@ export interface AuthRefusal {
   challenge?: AuthChallenge;
   /** The token the refused request carried, if any. */
   rejectedToken?: string;
+  /**
+   * Whether the server had already answered `initialize` on this connection, i.e. the refused
+   * request belongs to a running session rather than to setting one up.
+   */
+  sessionEstablished?: boolean;
 }
 
 /**

@@ -376,6 +376,21 @@ Deno.test("session: 401 asks the credentials, then re-POSTs the same body with t
   assert.deepEqual(inits[0].body, inits[1].body);
   assert.equal(inits[1].headers["authorization"], "Bearer new-token-2");
   assert.equal(t.inbox.withId(0).length, 1);
+  assert.equal(credentials.refusals[0].sessionEstablished, false, "refused while initializing");
+});
+
+Deno.test("session: a refusal after initialize says the session is established", async () => {
+  let accepted = "first-token-1";
+  // The GET stream may be refused too; both refusals belong to the running session.
+  const renewals = ["second-token-2", "second-token-2", "second-token-2"];
+  const credentials = createRenewingCredentials("first-token-1", renewals);
+  await using t = await setup({ verifyToken: (token) => token === accepted }, { credentials });
+  await handshake(t.session);
+  accepted = "second-token-2";
+  await t.session.send(callTool(5, "echo", { message: "after" }));
+  assert.ok(credentials.refusals.length >= 1);
+  assert.ok(credentials.refusals.every((refusal) => refusal.sessionEstablished === true));
+  assert.equal(t.inbox.withId(5).length, 1);
 });
 
 Deno.test("session: 403 insufficient_scope steps up, at most MAX_SCOPE_STEP_UPS times", async () => {
