@@ -43,7 +43,10 @@ export const DEFAULT_AUTH_TIMEOUT_MS = 300_000;
 /** Refresh an access token this long before it expires, in ms. */
 export const TOKEN_REFRESH_MARGIN_MS = 60_000;
 
-/** How often a step-up (403 insufficient_scope) sign-in may run for one request. */
+/**
+ * How many sign-ins may be spent on one 403 `insufficient_scope` escalation, counting a browser
+ * sign-in that produced the refused token (MCP conformance `auth/scope-retry-limit`).
+ */
 export const MAX_SCOPE_STEP_UPS = 3;
 
 /** How long a process waits for another process's lock on the server's state, in ms. */

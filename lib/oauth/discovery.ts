@@ -228,7 +228,11 @@ async function discoverLegacy(
   }
   if (response.status === 200) {
     try {
-      const authorizationServer = await oauth.processDiscoveryResponse(origin, response);
+      // 2025-03-26 servers publish the metadata at their own origin for an authorization server
+      // that may live elsewhere; that revision does not tie the issuer to the URL, so the
+      // document's own issuer is the one checked against.
+      const issuer = await statedIssuer(response.clone());
+      const authorizationServer = await oauth.processDiscoveryResponse(issuer ?? origin, response);
       return { authorizationServer, source: "2025-03-26-metadata" };
     } catch (error) {
       throw toOAuthBridgeError(error, "discover the authorization server");
@@ -291,4 +295,14 @@ export async function discover(
     "auth_failed",
     "Cannot sign in: no usable authorization server in the protected resource metadata",
   );
+}
+
+/** The `issuer` a metadata document states, when it states a valid URL. */
+async function statedIssuer(response: Response): Promise<URL | undefined> {
+  try {
+    const body = await response.json();
+    return typeof body?.issuer === "string" ? new URL(body.issuer) : undefined;
+  } catch {
+    return undefined;
+  }
 }

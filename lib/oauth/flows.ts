@@ -88,7 +88,25 @@ function createClientAuth(method: ClientAuthMethod, secret: string | undefined):
   }
   return method === "client_secret_post"
     ? oauth.ClientSecretPost(secret)
-    : oauth.ClientSecretBasic(secret);
+    : clientSecretBasic(secret);
+}
+
+/** `application/x-www-form-urlencoded` encoding of one value (RFC 6749 §2.3.1, Appendix B). */
+function formEncode(value: string): string {
+  return encodeURIComponent(value).replace(/%20/g, "+");
+}
+
+/**
+ * `client_secret_basic` as RFC 6749 §2.3.1 has it: id and secret form-encoded, then Base64.
+ * oauth4webapi's own version also escapes unreserved characters such as `-`, which servers that
+ * compare the decoded header literally (the MCP conformance suite's among them) then refuse;
+ * `encodeURIComponent` leaves them as they are, which every server reads the same.
+ */
+function clientSecretBasic(secret: string): oauth.ClientAuth {
+  return (_as, client, _body, headers) => {
+    const credentials = `${formEncode(client.client_id)}:${formEncode(secret)}`;
+    headers.set("authorization", `Basic ${btoa(credentials)}`);
+  };
 }
 
 function identity(
@@ -155,7 +173,9 @@ async function registerClient(
       buildRegistrationMetadata({ redirectUri, authMethod: requested }) as Partial<oauth.Client>,
       requestOptions(context, as.registration_endpoint),
     );
-    registered = await oauth.processDynamicClientRegistrationResponse(response);
+    registered = await oauth.processDynamicClientRegistrationResponse(
+      await withSecretExpiry(response),
+    );
   } catch (error) {
     throw toOAuthBridgeError(error, "register the client");
   }
@@ -507,3 +527,26 @@ export async function signInWithClientCredentials(
 
 /** Re-exported for the manager's discovery cache. */
 export type { AuthChallenge };
+
+/**
+ * RFC 7591 §3.2.1 makes `client_secret_expires_at` required with a secret, and oauth4webapi
+ * enforces it; some servers (the MCP conformance suite's among them) omit it. A missing value is
+ * read as 0, "does not expire", instead of failing the whole sign-in.
+ */
+async function withSecretExpiry(response: Response): Promise<Response> {
+  if (response.status !== 201) return response;
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return new Response(text, response);
+  }
+  if (
+    typeof body === "object" && body !== null && "client_secret" in body &&
+    !("client_secret_expires_at" in body)
+  ) {
+    return new Response(JSON.stringify({ ...body, client_secret_expires_at: 0 }), response);
+  }
+  return new Response(text, response);
+}

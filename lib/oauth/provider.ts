@@ -12,7 +12,8 @@
  * holds only while the session is being set up (the transport says so in
  * `AuthRefusal.sessionEstablished`: the server has not answered `initialize` yet, and a client
  * cannot easily retry `initialize`). Once the session runs, a refusal that needs the browser (refresh answered `invalid_grant`, no refresh
- * token, or a step-up) starts the sign-in once, in the background and under the lock, and the
+ * token; a step-up still waits, as its retry limit counts the tokens it produces) starts the
+ * sign-in once, in the background and under the lock, and the
  * refused request fails at once with `auth_required`; every refusal while that sign-in runs fails
  * the same way without a second browser window, and requests after it use the new token. A
  * failed or timed-out background sign-in is not restarted for {@link SIGN_IN_RETRY_DELAY_MS}.
@@ -375,8 +376,9 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
 
   /** Runs `renew`, handing a deferred sign-in to the background. */
   const renewOrDefer = async (request: RenewRequest): Promise<string> => {
+    // A step-up waits in the foreground: its retry limit counts the tokens it produces.
     const defer = options.signInMode === "background" && request.sessionEstablished === true &&
-      request.allowSignIn;
+      request.allowSignIn && request.reason !== "step-up";
     try {
       return await renew({ ...request, defer });
     } catch (error) {
@@ -450,7 +452,11 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
           hint: "The signed-in account lacks permission for this request",
         });
       }
-      const depth = refusal.rejectedToken ? stepUps.get(refusal.rejectedToken) ?? 0 : 0;
+      // Sign-ins are counted, not step-ups: a token from a browser sign-in was the first try.
+      const rejected = refusal.rejectedToken;
+      const depth = rejected
+        ? stepUps.get(rejected) ?? (obtained.get(rejected)?.how === "sign-in" ? 1 : 0)
+        : 0;
       if (depth >= MAX_SCOPE_STEP_UPS) {
         throw new BridgeError(
           "auth_failed",

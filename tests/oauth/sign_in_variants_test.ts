@@ -64,7 +64,7 @@ Deno.test("the challenge scope wins over scopes_supported", async () => {
   assert.equal(server.auth.authorizeRequests[0].scope, "b");
 });
 
-Deno.test("403 insufficient_scope steps up with the union of scopes, at most 3 times", async () => {
+Deno.test("403 insufficient_scope steps up with the union of scopes, 3 sign-ins at most", async () => {
   await using server = await startGuardedServer({
     auth: { scopesSupported: ["read"] },
     mcp: { challengeScope: "write" },
@@ -75,7 +75,8 @@ Deno.test("403 insufficient_scope steps up with the union of scopes, at most 3 t
   assert.equal(result.status, 200);
   assert.deepEqual(server.auth.authorizeRequests.map((r) => r.scope), ["read", "read write"]);
 
-  // A server that always wants more is given up on after 3 step-ups.
+  // A server that always wants more is given up on after 3 sign-ins in all (MCP conformance
+  // `auth/scope-retry-limit`): the first plus 2 step-ups.
   await using greedy = await startGuardedServer({
     mcp: { challengeScope: "x" },
     requiredScopes: ["never-granted"],
@@ -85,7 +86,7 @@ Deno.test("403 insufficient_scope steps up with the union of scopes, at most 3 t
     callServer(second.manager, greedy.mcp.url, 20),
     isAuthFailure(/insufficient_scope/),
   );
-  assert.equal(greedy.auth.authorizeRequests.length, 4, "one sign-in plus 3 step-ups");
+  assert.equal(greedy.auth.authorizeRequests.length, 3, "one sign-in plus 2 step-ups");
   assert.equal(greedy.auth.authorizeRequests.at(-1)?.scope, "x");
 });
 
