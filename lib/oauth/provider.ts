@@ -11,11 +11,12 @@
  * modes) the refused request waits up to `--auth-timeout`. With `"background"` (proxy mode) that
  * holds only while the session is being set up (the transport says so in
  * `AuthRefusal.sessionEstablished`: the server has not answered `initialize` yet, and a client
- * cannot easily retry `initialize`). Once the session runs, a refusal that needs the browser (refresh answered `invalid_grant`, no refresh
- * token; a step-up still waits, as its retry limit counts the tokens it produces) starts the
- * sign-in once, in the background and under the lock, and the
- * refused request fails at once with `auth_required`; every refusal while that sign-in runs fails
- * the same way without a second browser window, and requests after it use the new token. A
+ * cannot easily retry `initialize`). Once the session runs, a refusal that needs the browser
+ * (refresh answered `invalid_grant`, or no refresh token) starts the sign-in once, in the
+ * background and under the lock, and the refused request fails at once with `auth_required`;
+ * every refusal while that sign-in runs fails the same way without a second browser window, and
+ * requests after it use the new token. A step-up still waits, as its retry limit counts the
+ * tokens it produces. A
  * failed or timed-out background sign-in is not restarted for {@link SIGN_IN_RETRY_DELAY_MS}.
  *
  * @module
