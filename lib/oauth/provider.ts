@@ -16,8 +16,8 @@
  * background and under the lock, and the refused request fails at once with `auth_required`;
  * every refusal while that sign-in runs fails the same way without a second browser window, and
  * requests after it use the new token. A step-up still waits, as its retry limit counts the
- * tokens it produces. A
- * failed or timed-out background sign-in is not restarted for {@link SIGN_IN_RETRY_DELAY_MS}.
+ * tokens it produces. A failed or timed-out background sign-in is not restarted for
+ * {@link SIGN_IN_RETRY_DELAY_MS}.
  *
  * @module
  */
