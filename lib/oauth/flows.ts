@@ -250,10 +250,32 @@ function serverChanges(
   };
 }
 
-function registerTokens(tokens: oauth.TokenEndpointResponse): void {
+/** Registers the issued secrets for redaction and turns a token response into a {@link Grant}. */
+function createGrant(
+  tokens: oauth.TokenEndpointResponse,
+  options: {
+    as: oauth.AuthorizationServer;
+    resource: string | undefined;
+    requestedScope: string | undefined;
+    isRefresh: boolean;
+    extra?: Record<string, string | undefined>;
+  },
+): Grant {
   registerSecret(tokens.access_token);
   registerSecret(tokens.refresh_token);
   registerSecret(tokens.id_token);
+  return {
+    accessToken: tokens.access_token,
+    changes: {
+      ...options.extra,
+      ...serverChanges(options.as, options.resource),
+      ...formatTokenChanges(tokens, {
+        now: Date.now(),
+        requestedScope: options.requestedScope,
+        isRefresh: options.isRefresh,
+      }),
+    },
+  };
 }
 
 /** Options of {@link refreshTokens}. */
@@ -314,18 +336,7 @@ export async function refreshTokens(context: FlowContext, options: RefreshOption
   } catch (error) {
     throw toOAuthBridgeError(error, "refresh access token");
   }
-  registerTokens(tokens);
-  return {
-    accessToken: tokens.access_token,
-    changes: {
-      ...serverChanges(as, resource),
-      ...formatTokenChanges(tokens, {
-        now: Date.now(),
-        requestedScope: stored.scope,
-        isRefresh: true,
-      }),
-    },
-  };
+  return createGrant(tokens, { as, resource, requestedScope: stored.scope, isRefresh: true });
 }
 
 /** Options of {@link signInWithBrowser}. */
@@ -453,19 +464,14 @@ export async function signInWithBrowser(
   } catch (error) {
     throw toOAuthBridgeError(error, "sign in");
   }
-  registerTokens(tokens);
+  const grant = createGrant(tokens, {
+    as,
+    resource,
+    requestedScope: options.scope,
+    isRefresh: false,
+  });
   io.stderr(`Signed in to ${context.serverUrl.host}`);
-  return {
-    accessToken: tokens.access_token,
-    changes: {
-      ...serverChanges(as, resource),
-      ...formatTokenChanges(tokens, {
-        now: Date.now(),
-        requestedScope: options.scope,
-        isRefresh: false,
-      }),
-    },
-  };
+  return grant;
 }
 
 /** Options of {@link signInWithClientCredentials}. */
@@ -510,19 +516,13 @@ export async function signInWithClientCredentials(
   } catch (error) {
     throw toOAuthBridgeError(error, "obtain an access token with client credentials");
   }
-  registerTokens(tokens);
-  return {
-    accessToken: tokens.access_token,
-    changes: {
-      ...existing.changes,
-      ...serverChanges(as, resource),
-      ...formatTokenChanges(tokens, {
-        now: Date.now(),
-        requestedScope: options.scope,
-        isRefresh: false,
-      }),
-    },
-  };
+  return createGrant(tokens, {
+    as,
+    resource,
+    requestedScope: options.scope,
+    isRefresh: false,
+    extra: existing.changes,
+  });
 }
 
 /** Re-exported for the manager's discovery cache. */
