@@ -4,9 +4,10 @@
  * compiled binary runs (see `tests/support/main_process.ts`), speaks newline-delimited JSON-RPC
  * on the bridge's stdin/stdout and drives one scenario: `initialize`, `notifications/initialized`,
  * `tools/list`, then `tools/call` of every listed tool, answering `elicitation/create` with the
- * schema's defaults. It fails when any stdout line of the bridge is not a JSON-RPC message, when a
- * request gets no answer, when an answer is an error (unless the scenario expects the bridge to
- * give up) and when the bridge does not exit cleanly after stdin closes.
+ * schema's defaults, and retrying (like a user) a request the bridge answered with `auth_required`
+ * while it signs in again in the background. It fails when any stdout line of the bridge is not a
+ * JSON-RPC message, when a request gets no answer, when an answer is an error (unless the scenario
+ * expects the bridge to give up) and when the bridge does not exit cleanly after stdin closes.
  *
  * The runner appends the server URL as the last argument and sets `MCP_CONFORMANCE_SCENARIO`
  * and `MCP_CONFORMANCE_CONTEXT`. The last stderr line is the verdict the runner reads:

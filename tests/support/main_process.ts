@@ -46,9 +46,23 @@ export interface MainResult {
   stderr: string;
 }
 
-/** Creates a fresh directory to use as config home / working directory. */
+const createdDirs: string[] = [];
+
+globalThis.addEventListener("unload", () => {
+  for (const dir of createdDirs) {
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch {
+      // already gone, or still in use by a process that outlived the test
+    }
+  }
+});
+
+/** Creates a fresh directory to use as config home / working directory, removed at exit. */
 export function createTempDir(prefix = "mcp-shc-test-"): string {
-  return Deno.makeTempDirSync({ prefix });
+  const dir = Deno.makeTempDirSync({ prefix });
+  createdDirs.push(dir);
+  return dir;
 }
 
 /** The baseline environment of a spawned program: isolated home and config directory. */
