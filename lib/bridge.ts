@@ -121,9 +121,10 @@ export class Relay {
       isInitialize ? this.#initializeTimeoutMs : this.#timeoutMs,
     );
     let done: () => void = () => {};
+    let gate: Promise<void> | undefined;
     if (isInitialize) {
       const previous = this.#initializing;
-      this.#initializing = new Promise((resolve) => done = resolve);
+      gate = this.#initializing = new Promise((resolve) => done = resolve);
       if (previous) await previous;
     } else if (this.#initializing) {
       await this.#initializing;
@@ -145,6 +146,7 @@ export class Relay {
         )));
       }
       done();
+      if (gate !== undefined && this.#initializing === gate) this.#initializing = undefined;
     }
   }
 

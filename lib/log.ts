@@ -47,6 +47,11 @@ export function redact(text: string): string {
   return out;
 }
 
+/** The message of anything thrown, with secrets redacted. */
+export function redactedMessage(error: unknown): string {
+  return redact(error instanceof Error ? error.message : String(error));
+}
+
 /** A sink for finished log lines; stderr in the program, an array in tests. */
 export type LogSink = (line: string) => void;
 

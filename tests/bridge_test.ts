@@ -12,7 +12,7 @@ import {
 import { type RecordedRequest, startMcpServer } from "./fixtures/mcp_server.ts";
 import { startLegacyServer } from "./fixtures/legacy_server.ts";
 import { baseEnv, mainArgs } from "./support/main_process.ts";
-import { initialize, startBridge } from "./support/bridge_process.ts";
+import { initialize, initializeRequest, startBridge } from "./support/bridge_process.ts";
 
 type Body = { method?: string; params?: Record<string, unknown> };
 const bodyOf = (request: RecordedRequest) => (request.body ?? {}) as Body;
@@ -173,16 +173,7 @@ Deno.test("an unreachable server gives every request an error with source, kind 
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
   await using bridge = startBridge([], { env: { MCP_SERVER_URL: `http://127.0.0.1:${port}/mcp` } });
-  await bridge.send({
-    jsonrpc: "2.0",
-    id: 1,
-    method: "initialize",
-    params: {
-      protocolVersion: "2025-11-25",
-      capabilities: {},
-      clientInfo: { name: "t", version: "1" },
-    },
-  });
+  await bridge.send(initializeRequest(1));
   const answer = await bridge.response(1);
   const error = answer.error as { code: number; message: string; data: Record<string, unknown> };
   assert.equal(error.code, -31001);

@@ -20,6 +20,7 @@ import type { Logger } from "../log.ts";
 import type { AuthChallenge } from "../transport/types.ts";
 import { toOAuthBridgeError } from "./oauth_errors.ts";
 import type { DiscoveryResult } from "./provider.ts";
+import { discard } from "../transport/discard.ts";
 
 /** What every OAuth request needs: policy, fetch and logger. */
 export interface RequestContext {
@@ -66,10 +67,6 @@ async function fetchMetadata(context: RequestContext, url: URL): Promise<Respons
     redirect: "manual",
     signal: AbortSignal.timeout(timeout),
   });
-}
-
-async function discard(response: Response): Promise<void> {
-  await response.body?.cancel().catch(() => {});
 }
 
 function isComparisonFailure(error: unknown): boolean {

@@ -19,7 +19,7 @@ import {
   type JsonRpcMessage,
   validateMessage,
 } from "../jsonrpc/message.ts";
-import { type Logger, redact } from "../log.ts";
+import { type Logger, redactedMessage } from "../log.ts";
 import { classifyResponse } from "./classify.ts";
 import { readSseEvents, type SseRecord } from "./sse.ts";
 import type {
@@ -29,18 +29,11 @@ import type {
   Transport,
   TransportOptions,
 } from "./types.ts";
+import { discard } from "./discard.ts";
 
 interface Waiter {
   resolve(): void;
   reject(error: unknown): void;
-}
-
-function errorText(error: unknown): string {
-  return redact(error instanceof Error ? error.message : String(error));
-}
-
-async function discard(response: Response): Promise<void> {
-  await response.body?.cancel().catch(() => {});
 }
 
 /** Resolves an `endpoint` event's data against the stream URL; throws unless same-origin. */
@@ -165,7 +158,7 @@ export class LegacySseTransport implements Transport {
         if (signal.aborted) throw signal.reason;
         throw new BridgeError(
           "unreachable",
-          `Cannot reach the server at "${url.host}": ${errorText(error)}`,
+          `Cannot reach the server at "${url.host}": ${redactedMessage(error)}`,
           { cause: error },
         );
       }
@@ -272,7 +265,9 @@ export class LegacySseTransport implements Transport {
         if (record.type === "event") this.#handleEvent(record.data, record.event);
       }
     } catch (error) {
-      if (!signal.aborted) this.#log.debug(`HTTP+SSE stream interrupted: ${errorText(error)}`);
+      if (!signal.aborted) {
+        this.#log.debug(`HTTP+SSE stream interrupted: ${redactedMessage(error)}`);
+      }
     }
     const broken = signal.aborted
       ? this.#closedError()
@@ -337,7 +332,7 @@ export class LegacySseTransport implements Transport {
     try {
       this.#onMessage(message, raw);
     } catch (error) {
-      this.#log.error(`Message handler failed: ${errorText(error)}`);
+      this.#log.error(`Message handler failed: ${redactedMessage(error)}`);
     }
   }
 

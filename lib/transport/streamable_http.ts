@@ -34,7 +34,7 @@ import {
   type JsonRpcResponse,
   validateMessage,
 } from "../jsonrpc/message.ts";
-import { type Logger, redact } from "../log.ts";
+import { type Logger, redactedMessage } from "../log.ts";
 import { classifyResponse, type ResponseOutcome } from "./classify.ts";
 import { readSseEvents, type SseEvent } from "./sse.ts";
 import type {
@@ -45,6 +45,7 @@ import type {
   Transport,
   TransportOptions,
 } from "./types.ts";
+import { discard } from "./discard.ts";
 
 /** The first protocol version that requires the `MCP-Protocol-Version` header (T-16). */
 const PROTOCOL_HEADER_SINCE = "2025-06-18";
@@ -102,10 +103,6 @@ function describe(message: JsonRpcMessage): string {
   return `response (id ${JSON.stringify((message as JsonRpcResponse).id)})`;
 }
 
-async function discard(response: Response): Promise<void> {
-  await response.body?.cancel().catch(() => {});
-}
-
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
@@ -133,10 +130,6 @@ function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 /** The back-off before resume attempt `attempt` (1-based) when the server sent no `retry`. */
 export function backoffDelay(attempt: number, baseMs = DEFAULT_RECONNECT_DELAY_MS): number {
   return Math.min(baseMs * 2 ** Math.max(0, attempt - 1), MAX_RECONNECT_DELAY_MS);
-}
-
-function errorText(error: unknown): string {
-  return redact(error instanceof Error ? error.message : String(error));
 }
 
 /** A Streamable HTTP session with one MCP server. Create it with {@link createStreamableHttpSession}. */
@@ -370,7 +363,7 @@ export class StreamableHttpSession implements Transport {
       if (signal.aborted) throw signal.reason;
       throw new BridgeError(
         "unreachable",
-        `Cannot reach the server at "${this.#url.host}": ${errorText(error)}`,
+        `Cannot reach the server at "${this.#url.host}": ${redactedMessage(error)}`,
         { cause: error },
       );
     }
@@ -413,7 +406,7 @@ export class StreamableHttpSession implements Transport {
       if (context.signal.aborted) throw context.signal.reason;
       throw new BridgeError(
         "stream_lost",
-        `Connection broke while reading the server's answer: ${errorText(error)}`,
+        `Connection broke while reading the server's answer: ${redactedMessage(error)}`,
         { cause: error },
       );
     }
@@ -487,7 +480,7 @@ export class StreamableHttpSession implements Transport {
         response = await this.#request("GET", headers, context.signal);
       } catch (error) {
         if (context.signal.aborted) throw context.signal.reason;
-        this.#log.debug(`Resuming the stream failed: ${errorText(error)}`);
+        this.#log.debug(`Resuming the stream failed: ${redactedMessage(error)}`);
         return undefined;
       }
       const outcome = classifyResponse(response.status, response.headers, {
@@ -541,7 +534,7 @@ export class StreamableHttpSession implements Transport {
         if (pending?.settled) break;
       }
     } catch (error) {
-      if (!signal.aborted) this.#log.debug(`Stream interrupted: ${errorText(error)}`);
+      if (!signal.aborted) this.#log.debug(`Stream interrupted: ${redactedMessage(error)}`);
     }
     return progressed;
   }
@@ -620,7 +613,7 @@ export class StreamableHttpSession implements Transport {
     try {
       this.#onMessage(message, raw);
     } catch (error) {
-      this.#log.error(`Message handler failed: ${errorText(error)}`);
+      this.#log.error(`Message handler failed: ${redactedMessage(error)}`);
     }
   }
 
@@ -634,7 +627,7 @@ export class StreamableHttpSession implements Transport {
     this.#track(
       this.#runGetStream(signal)
         .catch((error) => {
-          if (!signal.aborted) this.#log.warn(`Server stream stopped: ${errorText(error)}`);
+          if (!signal.aborted) this.#log.warn(`Server stream stopped: ${redactedMessage(error)}`);
         })
         .finally(() => {
           if (this.#getController === controller) this.#getController = undefined;
@@ -702,7 +695,9 @@ export class StreamableHttpSession implements Transport {
           continue;
         case "session-gone":
           this.#reinitialize(sentSessionId!).catch((error) => {
-            if (!this.#closed) this.#log.warn(`Cannot re-create the session: ${errorText(error)}`);
+            if (!this.#closed) {
+              this.#log.warn(`Cannot re-create the session: ${redactedMessage(error)}`);
+            }
           });
           return;
       }
@@ -787,9 +782,13 @@ export class StreamableHttpSession implements Transport {
       if (signal.aborted) throw signal.reason;
       if (error instanceof BridgeError && error.kind.startsWith("auth")) throw error;
       if (error instanceof BridgeError && error.kind === "session_lost") throw error;
-      throw new BridgeError("session_lost", `Cannot re-create the session: ${errorText(error)}`, {
-        cause: error,
-      });
+      throw new BridgeError(
+        "session_lost",
+        `Cannot re-create the session: ${redactedMessage(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
     this.#log.info("Session re-created");
     if (this.#getWanted) this.#startGetStream();
@@ -858,7 +857,7 @@ export class StreamableHttpSession implements Transport {
       await discard(response);
       this.#log.debug(`DELETE session: HTTP ${response.status}`);
     } catch (error) {
-      this.#log.debug(`DELETE session failed: ${errorText(error)}`);
+      this.#log.debug(`DELETE session failed: ${redactedMessage(error)}`);
     } finally {
       clearTimeout(timer);
       this.#sessionId = undefined;

@@ -28,6 +28,7 @@ import {
   type McpServerOptions,
   startMcpServer,
 } from "../fixtures/mcp_server.ts";
+import { initializeRequest } from "../support/bridge_process.ts";
 
 /** The user-agent fixture as a `$BROWSER` value. */
 export const USER_AGENT_BROWSER =
@@ -177,16 +178,7 @@ export async function callServer(
     const response = await fetch(url, {
       method: "POST",
       headers,
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 1,
-        method: "initialize",
-        params: {
-          protocolVersion: "2025-11-25",
-          capabilities: {},
-          clientInfo: { name: "test", version: "0" },
-        },
-      }),
+      body: JSON.stringify(initializeRequest(1)),
     });
     await response.body?.cancel();
     if ((response.status !== 401 && response.status !== 403) || attempt >= maxRetries) {

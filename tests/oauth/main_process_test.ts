@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createTempDir, runMain } from "../support/main_process.ts";
 import { findLeaks, startGuardedServer, USER_AGENT_BROWSER } from "./harness.ts";
+import { initializeRequest } from "../support/bridge_process.ts";
 
 Deno.test("main.ts --list-tools signs in through the browser once, then reuses the token", async () => {
   await using server = await startGuardedServer({ auth: { scopesSupported: ["mcp"] } });
@@ -32,16 +33,7 @@ Deno.test("main.ts --list-tools signs in through the browser once, then reuses t
     // Proxy mode: stdout carries JSON-RPC only.
     const proxy = await runMain([], {
       env,
-      stdin: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 1,
-        method: "initialize",
-        params: {
-          protocolVersion: "2025-11-25",
-          capabilities: {},
-          clientInfo: { name: "t", version: "0" },
-        },
-      }) + "\n",
+      stdin: JSON.stringify(initializeRequest(1)) + "\n",
     });
     for (const line of proxy.stdout.split("\n").filter(Boolean)) {
       assert.equal(JSON.parse(line).jsonrpc, "2.0");
