@@ -25,7 +25,7 @@ import type {
   Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import { ERROR_TABLE } from "../errors.ts";
-import type { ProgressInfo } from "./client.ts";
+import type { ProgressInfo } from "../mcp_client.ts";
 import { describeParameters, promptArgumentsSchema, type SchemaLike } from "./tool_args.ts";
 
 /** Options shared by the human formatters. */

@@ -13,7 +13,8 @@ import { createLogger, parseLogLevel, redact } from "../log.ts";
 import { createHttpFetch } from "../transport/http_client.ts";
 import { createCredentialProvider } from "../oauth/provider.ts";
 import { type Mode, parseCommandLine } from "./args.ts";
-import type { ModeContext, ProcessIo } from "./context.ts";
+import type { ModeContext } from "./context.ts";
+import type { ProcessIo } from "../process_io.ts";
 import { writeStdout } from "./stdout.ts";
 
 /** Prints a failure on stderr (human) or as one JSON document on stdout (`--json`). */
@@ -91,7 +92,7 @@ export async function run(
     }
     const settings = await loadSettings(parsed.flags, env);
     const log = createLogger({ level: settings.logLevel, sink: io.stderr });
-    const fetch = await createHttpFetch(settings);
+    const fetch = await createHttpFetch({ caFile: settings.caFile });
     const credentials = createCredentialProvider({
       settings,
       log: log.child("auth"),
