@@ -11,6 +11,7 @@ import type { ParsedFlags } from "../cli/args.ts";
 import { DEFAULT_AUTH_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
 import { type LogLevel, parseLogLevel, registerSecret } from "../log.ts";
+import { allowsPlainHttp } from "../net.ts";
 import { readEnvFile } from "./env_file.ts";
 import { defaultStateFilePath } from "./state_path.ts";
 
@@ -79,14 +80,6 @@ export interface SettingsInputs {
   cwdValues: Readonly<Record<string, string>>;
 }
 
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
-
-/** Whether `url` points at this machine. */
-export function isLoopbackUrl(url: URL): boolean {
-  return LOOPBACK_HOSTS.has(url.hostname) || url.hostname.startsWith("127.") ||
-    url.hostname.endsWith(".localhost");
-}
-
 function configError(message: string, hint?: string): BridgeError {
   return new BridgeError("config", message, hint ? { hint } : {});
 }
@@ -114,7 +107,7 @@ export function parseServerUrl(text: string | undefined, allowHttp: boolean): UR
   if (url.username || url.password) {
     throw configError("Server URL must not contain credentials", "Use MCP_CLIENT_ACCESS_TOKEN");
   }
-  if (url.protocol === "http:" && !allowHttp && !isLoopbackUrl(url)) {
+  if (!allowsPlainHttp(url, allowHttp)) {
     throw configError(
       `Refusing plain HTTP to a remote host: "${url.host}"`,
       "Use https://, or pass --allow-http if you accept sending credentials unencrypted",
