@@ -31,7 +31,7 @@ Deno.test("colors on a terminal; NO_COLOR counts only when not empty", async () 
   const empty = await run("");
   assert.equal(empty.code, 0, empty.stderr);
   assert.equal(empty.stderr, "");
-  assert.match(empty.terminal, /\x1b\[1mTools \(\d+\)\x1b\[0m/);
+  assert.ok(empty.terminal.includes("\x1b[1mTools ("), empty.terminal);
   const set = await run("1");
   assert.equal(set.code, 0, set.stderr);
   assert.match(set.terminal, /^Tools \(\d+\)\r$/m);
