@@ -16,6 +16,7 @@ import { BridgeError } from "../errors.ts";
 import { registerSecret } from "../log.ts";
 import { parseEnvText } from "./env_file.ts";
 import { acquireFileLock } from "./lock.ts";
+import { baseName, parentDirectory } from "./state_path.ts";
 
 /** A server's state file. */
 export interface EnvStore {
@@ -155,11 +156,6 @@ export function applyEnvChanges(
   return result;
 }
 
-function parentDirectory(path: string): string | undefined {
-  const index = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
-  return index > 0 ? path.slice(0, index) : undefined;
-}
-
 async function readText(path: string): Promise<string> {
   try {
     return await Deno.readTextFile(path);
@@ -167,10 +163,6 @@ async function readText(path: string): Promise<string> {
     if (error instanceof Deno.errors.NotFound) return "";
     throw new BridgeError("config", `Cannot read the state file: "${path}"`, { cause: error });
   }
-}
-
-function baseName(path: string): string {
-  return path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
 }
 
 /** The temporary file of one write: `<path>.<8 hex digits>.tmp`. */

@@ -120,9 +120,11 @@ Deno.test("import graph: lib/ has no import cycle", () => {
 Deno.test("import graph: the walk sees every lib module and type-only edges", () => {
   assert.ok(graph.size > 40, `only ${graph.size} modules`);
   // cli/context.ts imports the settings with `import type` only.
-  assert.ok(graph.get(new URL("lib/cli/context.ts", ROOT).href)?.has(
-    new URL("lib/config/settings.ts", ROOT).href,
-  ));
+  assert.ok(
+    graph.get(new URL("lib/cli/context.ts", ROOT).href)?.has(
+      new URL("lib/config/settings.ts", ROOT).href,
+    ),
+  );
   const cyclic = new Map([["a", new Set(["b"])], ["b", new Set(["a"])], ["c", new Set(["c"])]]);
   assert.deepEqual(findCycles(cyclic).map((c) => c.sort()), [["a", "b"], ["c"]]);
 });
