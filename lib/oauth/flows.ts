@@ -46,8 +46,6 @@ import {
 } from "./state_keys.ts";
 import { type ClientAuthMethod, formatTokenChanges, type StoredAuth } from "./token_state.ts";
 
-export { discover } from "./discovery.ts";
-
 interface ClientIdentity {
   client: oauth.Client;
   auth: oauth.ClientAuth;
