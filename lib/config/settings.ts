@@ -59,6 +59,8 @@ export interface Settings {
   allowHttp: boolean;
   /** PEM file with extra CA certificates. */
   caFile?: string;
+  /** Keep an in-memory cookie jar (`--cookies`), for load balancers that pin sessions. */
+  cookies: boolean;
   /** The server's state file (`.env`). */
   stateFile: string;
   /** The values of the state file when the program started. */
@@ -262,6 +264,7 @@ export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
         : parseSeconds(timeoutText, "timeout", true),
       allowHttp,
       caFile: pick(flags.cert, "MCP_CLIENT_CA_FILE"),
+      cookies: flags.cookies === true || parseBoolean(pick(undefined, "MCP_CLIENT_COOKIES")),
       stateFile: inputs.stateFile,
       stateValues,
       json: Boolean(flags.json) || flags.format === "json",
