@@ -15,7 +15,6 @@
  * @module
  * @see https://fetch.spec.whatwg.org/#http-redirect-fetch
  */
-import type { Settings } from "../config/settings.ts";
 import { MAX_REDIRECTS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
 import { type CookieJar, createCookieJar } from "./cookie_jar.ts";
@@ -150,17 +149,25 @@ export function createGuardedFetch(base: typeof fetch, options: GuardOptions = {
   };
 }
 
+/** Options of {@link createHttpFetch}. */
+export interface HttpFetchOptions {
+  /** PEM file with extra CA certificates (`--cert`, `MCP_CLIENT_CA_FILE`). */
+  caFile?: string;
+  /** Keep an in-memory cookie jar (`--cookies`, `MCP_CLIENT_COOKIES`). */
+  cookies?: boolean;
+}
+
 /**
- * Returns the fetch to use for `settings`: with the custom CA when one is configured, the
- * same-origin redirect guard always, and a cookie jar with `--cookies`.
+ * Returns the fetch to use: with the custom CA when `caFile` is set, the same-origin redirect
+ * guard always, and a cookie jar with `cookies`.
  */
-export async function createHttpFetch(settings: Readonly<Settings>): Promise<HttpFetch> {
-  const cookieJar = settings.cookies ? createCookieJar() : undefined;
-  if (!settings.caFile) {
+export async function createHttpFetch(options: HttpFetchOptions = {}): Promise<HttpFetch> {
+  const cookieJar = options.cookies ? createCookieJar() : undefined;
+  if (!options.caFile) {
     const guarded = createGuardedFetch(globalThis.fetch.bind(globalThis), { cookieJar });
     return Object.assign(guarded, { close() {} });
   }
-  const pem = await readCaFile(settings.caFile);
+  const pem = await readCaFile(options.caFile);
   const client = Deno.createHttpClient({ caCerts: [pem] });
   const customFetch = (input: string | URL | Request, init?: RequestInit) =>
     fetch(input, { ...init, client });
