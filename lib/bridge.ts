@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { ModeContext } from "./cli/context.ts";
+import type { OAuthSettings, Settings } from "./config/settings.ts";
 import { DEFAULT_AUTH_TIMEOUT_MS } from "./constants.ts";
 import { BridgeError, ExitCode, toBridgeError } from "./errors.ts";
 import { formatLine, LineSplitter, parseLine } from "./jsonrpc/framing.ts";
@@ -26,11 +26,25 @@ import {
 } from "./jsonrpc/message.ts";
 import { type PendingRequest, PendingRequests } from "./jsonrpc/pending_requests.ts";
 import type { Logger } from "./log.ts";
+import type { ProcessIo } from "./process_io.ts";
 import { createTransport } from "./transport/connect.ts";
-import type { Transport } from "./transport/types.ts";
+import type { CredentialProvider, Transport } from "./transport/types.ts";
 
 /** How long stdin EOF waits for in-flight requests before closing the session, in ms. */
 const EOF_GRACE_MS = 10_000;
+
+/** What the proxy needs from the entry point: the server, the process streams, fetch and tokens. */
+export interface BridgeContext {
+  settings: Pick<Settings, "serverUrl" | "headers" | "transport" | "timeoutMs"> & {
+    oauth: Pick<OAuthSettings, "authTimeoutMs">;
+  };
+  log: Logger;
+  io: Pick<ProcessIo, "stdin" | "stdout" | "signal">;
+  /** Fetch with the custom CA applied. */
+  fetch: typeof fetch;
+  /** Supplies and renews bearer tokens. */
+  credentials: CredentialProvider;
+}
 
 /** The relay between one stdio client and one transport. */
 export class Relay {
@@ -248,7 +262,7 @@ async function readLines(
 }
 
 /** Runs the proxy until stdin ends or a signal arrives; resolves to the exit code. */
-export async function runBridge(context: ModeContext): Promise<number> {
+export async function runBridge(context: BridgeContext): Promise<number> {
   const { settings, io } = context;
   const log = context.log.child("proxy");
   const out = createLineWriter(io.stdout);

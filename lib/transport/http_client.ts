@@ -9,7 +9,6 @@
  *
  * @module
  */
-import type { Settings } from "../config/settings.ts";
 import { BridgeError } from "../errors.ts";
 
 /** A fetch that may own an HTTP client; `close` releases it (a no-op for the global fetch). */
@@ -41,10 +40,16 @@ export async function readCaFile(path: string): Promise<string> {
   return pem;
 }
 
-/** Returns the fetch to use for `settings`: with the custom CA when one is configured. */
-export async function createHttpFetch(settings: Readonly<Settings>): Promise<HttpFetch> {
-  if (!settings.caFile) return Object.assign(globalThis.fetch.bind(globalThis), { close() {} });
-  const pem = await readCaFile(settings.caFile);
+/** Options of {@link createHttpFetch}. */
+export interface HttpFetchOptions {
+  /** PEM file with extra CA certificates (`--cert`, `MCP_CLIENT_CA_FILE`). */
+  caFile?: string;
+}
+
+/** Returns the fetch to use: with the custom CA when `caFile` is set, else the global fetch. */
+export async function createHttpFetch(options: HttpFetchOptions = {}): Promise<HttpFetch> {
+  if (!options.caFile) return Object.assign(globalThis.fetch.bind(globalThis), { close() {} });
+  const pem = await readCaFile(options.caFile);
   const client = Deno.createHttpClient({ caCerts: [pem] });
   const customFetch = (input: string | URL | Request, init?: RequestInit) =>
     fetch(input, { ...init, client });
