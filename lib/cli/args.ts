@@ -27,6 +27,7 @@ export const FLAGS = {
   timeout: { type: "string" },
   "allow-http": { type: "boolean" },
   cert: { type: "string" },
+  cookies: { type: "boolean" },
   // output and logging
   "log-level": { type: "string" },
   verbose: { type: "boolean", short: "v" },

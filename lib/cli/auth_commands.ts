@@ -94,7 +94,7 @@ async function readSummary(context: ModeContext, store: EnvStore) {
 
 /** Opens a session (initialize), closes it, and returns what the server said about itself. */
 async function probeServer(context: ModeContext, credentials: CredentialProvider) {
-  const { openClient } = await import("./client.ts");
+  const { openClient } = await import("../mcp_client.ts");
   const client = await openClient({ ...context, credentials });
   try {
     return {

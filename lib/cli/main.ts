@@ -13,7 +13,8 @@ import { createLogger, parseLogLevel, redact } from "../log.ts";
 import { createHttpFetch } from "../transport/http_client.ts";
 import { createCredentialProvider } from "../oauth/provider.ts";
 import { type Mode, parseCommandLine, wantsJson } from "./args.ts";
-import type { ModeContext, ProcessIo } from "./context.ts";
+import type { ModeContext } from "./context.ts";
+import type { ProcessIo } from "../process_io.ts";
 import { createOutput } from "./output.ts";
 import { writeStdout } from "./stdout.ts";
 
@@ -88,7 +89,7 @@ export async function run(
     }
     const settings = await loadSettings(parsed.flags, env);
     const log = createLogger({ level: settings.logLevel, sink: io.stderr });
-    const fetch = await createHttpFetch(settings);
+    const fetch = await createHttpFetch({ caFile: settings.caFile, cookies: settings.cookies });
     const credentials = createCredentialProvider({
       settings,
       log: log.child("auth"),

@@ -21,7 +21,7 @@ import type {
 import { BridgeError, ExitCode, JsonRpcCode } from "../errors.ts";
 import { type JsonRpcRequest, validateMessage } from "../jsonrpc/message.ts";
 import type { Mode } from "./args.ts";
-import { type McpClient, openClient, openSession, type ProgressInfo } from "./client.ts";
+import { type McpClient, openClient, openSession, type ProgressInfo } from "../mcp_client.ts";
 import type { ModeContext } from "./context.ts";
 import {
   formatCallToolResult,

@@ -16,7 +16,7 @@
 
 import type { BridgeError } from "../errors.ts";
 import { redact } from "../log.ts";
-import type { ProcessIo } from "./context.ts";
+import type { ProcessIo } from "../process_io.ts";
 import { writeStdout } from "./stdout.ts";
 
 /** The `error` member of a failure document. */

@@ -7,7 +7,7 @@ import {
   formatFailureLines,
   formatSuccessDocument,
 } from "../../lib/cli/output.ts";
-import type { ProcessIo } from "../../lib/cli/context.ts";
+import type { ProcessIo } from "../../lib/process_io.ts";
 import { BridgeError } from "../../lib/errors.ts";
 import { registerSecret } from "../../lib/log.ts";
 
