@@ -29,7 +29,7 @@ import { type PendingRequest, PendingRequests } from "./jsonrpc/pending_requests
 import type { Logger } from "./log.ts";
 import type { ProcessIo } from "./process_io.ts";
 import { createTransport } from "./transport/connect.ts";
-import type { CredentialProvider, Transport } from "./transport/types.ts";
+import type { CredentialProvider, MessageHandler, Transport } from "./transport/types.ts";
 
 /** How long stdin EOF waits for in-flight requests before closing the session, in ms. */
 const EOF_GRACE_MS = 10_000;
@@ -60,7 +60,7 @@ export class Relay {
 
   constructor(
     options: {
-      transport: (onMessage: (message: JsonRpcMessage, raw?: string) => void) => Transport;
+      transport: (onMessage: MessageHandler) => Transport;
       out: LineWriter;
       log: Logger;
       timeoutMs: number;
@@ -176,22 +176,24 @@ export class Relay {
     }
   }
 
-  #fromServer(message: JsonRpcMessage, raw?: string): void {
+  /** Queues the message for stdout; returns the writer's backpressure for the transport. */
+  #fromServer(message: JsonRpcMessage, raw?: string): Promise<void> | undefined {
     if (isResponse(message)) {
       if (message.id === null) {
         const text = isErrorResponse(message) ? message.error.message : "no message";
         this.#log.warn(`Server sent an error without id: ${text}`);
-        return;
+        return undefined;
       }
-      if (isBridgeId(message.id)) return;
+      if (isBridgeId(message.id)) return undefined;
       if (this.#pending.settle(message.id) === "unknown") {
         this.#log.debug("Dropping a response for a request that timed out or was cancelled");
-        return;
+        return undefined;
       }
     } else if (isNotification(message) && message.method === "notifications/progress") {
       this.#pending.touchProgress(message.params?.progressToken);
     }
     this.#out.write(formatLine(message, raw));
+    return this.#out.backpressure();
   }
 
   #timedOut(request: PendingRequest): void {

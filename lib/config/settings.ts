@@ -60,6 +60,8 @@ export interface Settings {
   allowHttp: boolean;
   /** PEM file with extra CA certificates. */
   caFile?: string;
+  /** Keep an in-memory cookie jar (`--cookies`), for load balancers that pin sessions. */
+  cookies: boolean;
   /** The server's state file (`.env`). */
   stateFile: string;
   /** The values of the state file when the program started. */
@@ -83,6 +85,7 @@ export interface SettingsFlags {
   timeout?: string;
   "allow-http"?: boolean;
   cert?: string;
+  cookies?: boolean;
   "log-level"?: string;
   verbose?: boolean;
   json?: boolean;
@@ -291,6 +294,7 @@ export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
         : parseSeconds(timeoutText, "timeout", true),
       allowHttp,
       caFile: pick(flags.cert, "MCP_CLIENT_CA_FILE"),
+      cookies: flags.cookies === true || parseBoolean(pick(undefined, "MCP_CLIENT_COOKIES")),
       stateFile: inputs.stateFile,
       stateValues,
       json: Boolean(flags.json) || flags.format === "json",
