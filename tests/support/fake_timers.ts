@@ -1,6 +1,7 @@
 /**
- * A virtual clock with timers that fire only when a test advances it, for code that takes a
- * `Timers` option: a test states how much time passes instead of waiting for it.
+ * Time that tests control: a virtual clock with timers that fire only when the test advances it
+ * (for code that takes a `Timers` option), and a wall clock the test can move forward (for code
+ * that takes a `now` option). A test states how much time passes instead of waiting for it.
  *
  * @module
  */
@@ -50,6 +51,25 @@ export function createFakeTimers(): FakeTimers {
         due[1].fn();
       }
       now = end;
+    },
+  };
+}
+
+/** A wall clock that a test can move forward, shared by the code under test and its fixtures. */
+export interface TestClock {
+  /** Milliseconds since the epoch, plus every advance so far. */
+  now(): number;
+  /** Moves the clock forward by `ms`. */
+  advance(ms: number): void;
+}
+
+/** Creates a clock that starts at the real time and moves only forward by `advance`. */
+export function createTestClock(): TestClock {
+  let offset = 0;
+  return {
+    now: () => Date.now() + offset,
+    advance(ms) {
+      offset += ms;
     },
   };
 }
