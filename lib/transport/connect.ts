@@ -9,7 +9,9 @@
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#backwards-compatibility
  */
 
+import { BridgeError } from "../errors.ts";
 import { isRequest, type JsonRpcMessage } from "../jsonrpc/message.ts";
+import { noEndpointError } from "./endpoint_hint.ts";
 import { createLegacySseTransport } from "./legacy_sse.ts";
 import { createStreamableHttpSession, LegacyTransportSignal } from "./streamable_http.ts";
 import type { SendOptions, Transport, TransportOptions } from "./types.ts";
@@ -78,7 +80,21 @@ class SelectedTransport implements ConnectedTransport {
       if (!(error instanceof LegacyTransportSignal) || this.#settled || this.#closed) throw error;
       if (active === this.#active) this.#switching ??= this.#fallBack(error.status ?? 0);
       await this.#switching;
-      return await this.#active.send(message, options);
+      try {
+        return await this.#active.send(message, options);
+      } catch (legacyError) {
+        // Both transports were refused: say what was tried instead of the last refusal only.
+        if (
+          legacyError instanceof BridgeError && legacyError.kind === "http_error" &&
+          legacyError.status !== undefined && [400, 404, 405].includes(legacyError.status)
+        ) {
+          throw noEndpointError(this.#options.url, [
+            { request: "POST", status: error.status ?? 0 },
+            { request: "SSE GET", status: legacyError.status },
+          ]);
+        }
+        throw legacyError;
+      }
     }
     if (isInitialize) this.#settled = true;
   }
