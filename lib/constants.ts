@@ -84,3 +84,9 @@ export const CALLBACK_PORT_SPAN = 12_000;
 
 /** A `<state file>.<id>.tmp` left by a killed write is removed once older than this, in ms. */
 export const STALE_TEMP_FILE_MS = 60_000;
+
+/**
+ * How many `input_required` rounds the bridge fulfils for one request of a 2025-era client before
+ * it gives up (the SDK v2 client and mcp-remote use 10).
+ */
+export const DEFAULT_INPUT_ROUNDS = 10;
