@@ -9,6 +9,7 @@
  * @module
  */
 
+import { withDeadline } from "./async.ts";
 import type { OAuthSettings, Settings } from "./config/settings.ts";
 import { DEFAULT_AUTH_TIMEOUT_MS } from "./constants.ts";
 import { BridgeError, ExitCode, toBridgeError } from "./errors.ts";
@@ -29,7 +30,7 @@ import type { Logger } from "./log.ts";
 import type { ProcessIo } from "./process_io.ts";
 import { createEraSelection } from "./eras/select.ts";
 import { createTransport } from "./transport/connect.ts";
-import type { CredentialProvider, Transport } from "./transport/types.ts";
+import type { CredentialProvider, MessageHandler, Transport } from "./transport/types.ts";
 
 /** How long stdin EOF waits for in-flight requests before closing the session, in ms. */
 const EOF_GRACE_MS = 10_000;
@@ -60,7 +61,7 @@ export class Relay {
 
   constructor(
     options: {
-      transport: (onMessage: (message: JsonRpcMessage, raw?: string) => void) => Transport;
+      transport: (onMessage: MessageHandler) => Transport;
       out: LineWriter;
       log: Logger;
       timeoutMs: number;
@@ -179,29 +180,30 @@ export class Relay {
     }
   }
 
-  #fromServer(message: JsonRpcMessage, raw?: string): void {
+  /** Queues the message for stdout; returns the writer's backpressure for the transport. */
+  #fromServer(message: JsonRpcMessage, raw?: string): Promise<void> | undefined {
     if (isResponse(message)) {
       if (message.id === null) {
         const text = isErrorResponse(message) ? message.error.message : "no message";
         this.#log.warn(`Server sent an error without id: ${text}`);
-        return;
+        return undefined;
       }
-      if (isBridgeId(message.id)) return;
+      if (isBridgeId(message.id)) return undefined;
       if (this.#pending.settle(message.id) === "unknown") {
         this.#log.debug("Dropping a response for a request that timed out or was cancelled");
-        return;
+        return undefined;
       }
     } else if (isNotification(message) && message.method === "notifications/progress") {
       this.#pending.touchProgress(message.params?.progressToken);
     }
     this.#out.write(formatLine(message, raw));
+    return this.#out.backpressure();
   }
 
   #timedOut(request: PendingRequest): void {
-    const seconds = this.#timeoutMs / 1000;
     const failure = new BridgeError(
       "timeout",
-      `Request ${request.method} timed out after ${seconds} s`,
+      `Request ${request.method} timed out after ${request.timeoutMs / 1000} s`,
     );
     this.#out.write(JSON.stringify(createBridgeErrorResponse(request.id, failure)));
     request.controller.abort(failure);
@@ -218,12 +220,7 @@ export class Relay {
   /** Waits for in-flight requests up to `graceMs`, then ends the session. */
   async shutdown(graceMs: number): Promise<void> {
     if (this.#pending.size > 0 && graceMs > 0) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        this.#pending.drained(),
-        new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs)),
-      ]);
-      clearTimeout(timer);
+      await withDeadline(this.#pending.drained(), { ms: graceMs }).catch(() => {});
     }
     const abandoned = this.#pending.abortAll(new DOMException("Shutting down", "AbortError"));
     for (const request of abandoned) {
@@ -247,21 +244,21 @@ async function readLines(
 ): Promise<void> {
   const reader = stdin.pipeThrough(new TextDecoderStream()).getReader();
   const splitter = new LineSplitter();
-  const aborted = new Promise<"aborted">((resolve) => {
-    if (signal.aborted) resolve("aborted");
-    signal.addEventListener("abort", () => resolve("aborted"), { once: true });
-  });
+  // Cancelling the reader ends a pending read at once (done), so no race per chunk is needed.
+  const stop = () => reader.cancel().catch(() => {});
+  if (signal.aborted) stop();
+  signal.addEventListener("abort", stop, { once: true });
   try {
     while (true) {
-      const next = await Promise.race([reader.read(), aborted]);
-      if (next === "aborted") break;
+      const next = await reader.read();
       if (next.done) break;
       for (const line of splitter.push(next.value)) onLine(line);
     }
     const rest = splitter.flush();
     if (rest !== undefined && !signal.aborted) onLine(rest);
   } finally {
-    reader.cancel().catch(() => {});
+    signal.removeEventListener("abort", stop);
+    stop();
   }
 }
 
