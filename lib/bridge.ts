@@ -9,6 +9,7 @@
  * @module
  */
 
+import { withDeadline } from "./async.ts";
 import type { OAuthSettings, Settings } from "./config/settings.ts";
 import { DEFAULT_AUTH_TIMEOUT_MS } from "./constants.ts";
 import { BridgeError, ExitCode, toBridgeError } from "./errors.ts";
@@ -27,6 +28,7 @@ import {
 import { type PendingRequest, PendingRequests } from "./jsonrpc/pending_requests.ts";
 import type { Logger } from "./log.ts";
 import type { ProcessIo } from "./process_io.ts";
+import { createEraSelection } from "./eras/select.ts";
 import { createTransport } from "./transport/connect.ts";
 import type { CredentialProvider, MessageHandler, Transport } from "./transport/types.ts";
 
@@ -130,10 +132,13 @@ export class Relay {
 
   async #relayRequest(message: JsonRpcRequest, raw?: string): Promise<void> {
     const isInitialize = message.method === "initialize";
-    const pending = this.#pending.add(
-      message,
-      isInitialize ? this.#initializeTimeoutMs : this.#timeoutMs,
-    );
+    // A listen stream lives until the client cancels it (2026-07-28 subscriptions).
+    const timeoutMs = message.method === "subscriptions/listen"
+      ? 0
+      : isInitialize
+      ? this.#initializeTimeoutMs
+      : this.#timeoutMs;
+    const pending = this.#pending.add(message, timeoutMs);
     let done: () => void = () => {};
     let gate: Promise<void> | undefined;
     if (isInitialize) {
@@ -196,10 +201,9 @@ export class Relay {
   }
 
   #timedOut(request: PendingRequest): void {
-    const seconds = this.#timeoutMs / 1000;
     const failure = new BridgeError(
       "timeout",
-      `Request ${request.method} timed out after ${seconds} s`,
+      `Request ${request.method} timed out after ${request.timeoutMs / 1000} s`,
     );
     this.#out.write(JSON.stringify(createBridgeErrorResponse(request.id, failure)));
     request.controller.abort(failure);
@@ -216,12 +220,7 @@ export class Relay {
   /** Waits for in-flight requests up to `graceMs`, then ends the session. */
   async shutdown(graceMs: number): Promise<void> {
     if (this.#pending.size > 0 && graceMs > 0) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        this.#pending.drained(),
-        new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs)),
-      ]);
-      clearTimeout(timer);
+      await withDeadline(this.#pending.drained(), { ms: graceMs }).catch(() => {});
     }
     const abandoned = this.#pending.abortAll(new DOMException("Shutting down", "AbortError"));
     for (const request of abandoned) {
@@ -245,21 +244,21 @@ async function readLines(
 ): Promise<void> {
   const reader = stdin.pipeThrough(new TextDecoderStream()).getReader();
   const splitter = new LineSplitter();
-  const aborted = new Promise<"aborted">((resolve) => {
-    if (signal.aborted) resolve("aborted");
-    signal.addEventListener("abort", () => resolve("aborted"), { once: true });
-  });
+  // Cancelling the reader ends a pending read at once (done), so no race per chunk is needed.
+  const stop = () => reader.cancel().catch(() => {});
+  if (signal.aborted) stop();
+  signal.addEventListener("abort", stop, { once: true });
   try {
     while (true) {
-      const next = await Promise.race([reader.read(), aborted]);
-      if (next === "aborted") break;
+      const next = await reader.read();
       if (next.done) break;
       for (const line of splitter.push(next.value)) onLine(line);
     }
     const rest = splitter.flush();
     if (rest !== undefined && !signal.aborted) onLine(rest);
   } finally {
-    reader.cancel().catch(() => {});
+    signal.removeEventListener("abort", stop);
+    stop();
   }
 }
 
@@ -270,14 +269,19 @@ export async function runBridge(context: BridgeContext): Promise<number> {
   const out = createLineWriter(io.stdout);
   const relay = new Relay({
     transport: (onMessage) =>
-      createTransport({
-        url: settings.serverUrl,
-        headers: settings.headers,
-        credentials: context.credentials,
+      createEraSelection({
         onMessage,
-        fetch: context.fetch,
-        log: context.log.child("http"),
-        choice: settings.transport,
+        log: context.log.child("eras"),
+        legacy: (toClient) =>
+          createTransport({
+            url: settings.serverUrl,
+            headers: settings.headers,
+            credentials: context.credentials,
+            onMessage: toClient,
+            fetch: context.fetch,
+            log: context.log.child("http"),
+            choice: settings.transport,
+          }),
       }),
     out,
     log,

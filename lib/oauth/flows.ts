@@ -10,6 +10,7 @@
  */
 
 import * as oauth from "oauth4webapi";
+import { withDeadline } from "../async.ts";
 import { canonicalServerUrl } from "../config/state_path.ts";
 import { BROWSER_SETTLE_MS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
@@ -44,8 +45,6 @@ import {
   MCP_CLIENT_TOKEN_ENDPOINT,
 } from "./state_keys.ts";
 import { type ClientAuthMethod, formatTokenChanges, type StoredAuth } from "./token_state.ts";
-
-export { discover } from "./discovery.ts";
 
 interface ClientIdentity {
   client: oauth.Client;
@@ -236,6 +235,8 @@ function createGrant(
     resource: string | undefined;
     requestedScope: string | undefined;
     isRefresh: boolean;
+    /** When the response arrived, in ms since the epoch. */
+    now: number;
     extra?: Record<string, string | undefined>;
   },
 ): Grant {
@@ -248,7 +249,7 @@ function createGrant(
       ...options.extra,
       ...serverChanges(options.as, options.resource),
       ...formatTokenChanges(tokens, {
-        now: Date.now(),
+        now: options.now,
         requestedScope: options.requestedScope,
         isRefresh: options.isRefresh,
       }),
@@ -314,7 +315,13 @@ export async function refreshTokens(context: FlowContext, options: RefreshOption
   } catch (error) {
     throw toOAuthBridgeError(error, "refresh access token");
   }
-  return createGrant(tokens, { as, resource, requestedScope: stored.scope, isRefresh: true });
+  return createGrant(tokens, {
+    as,
+    resource,
+    requestedScope: stored.scope,
+    isRefresh: true,
+    now: (context.now ?? Date.now)(),
+  });
 }
 
 /** Options of {@link signInWithBrowser}. */
@@ -323,41 +330,6 @@ export interface BrowserSignInOptions {
   stored: StoredAuth;
   external?: ExternalClient;
   scope?: string;
-}
-
-function waitWithTimeout<T>(promise: Promise<T>, ms: number, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const finish = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", onAbort);
-    };
-    const onAbort = () => {
-      finish();
-      reject(new BridgeError("auth_required", "Sign-in was interrupted"));
-    };
-    const timer = setTimeout(() => {
-      finish();
-      reject(
-        new BridgeError(
-          "auth_required",
-          `Sign-in did not finish within ${Math.round(ms / 1000)} s`,
-          {
-            hint:
-              "Open the printed URL and complete the sign-in, or raise --auth-timeout; then retry",
-          },
-        ),
-      );
-    }, ms);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then((value) => {
-      finish();
-      resolve(value);
-    }, (error) => {
-      finish();
-      reject(error);
-    });
-  });
 }
 
 /**
@@ -415,7 +387,21 @@ export async function signInWithBrowser(
   const indicator = startWaitingIndicator(io, settings.oauth.authTimeoutMs);
   let callbackUrl: URL;
   try {
-    callbackUrl = await waitWithTimeout(server.callback, settings.oauth.authTimeoutMs, io.signal);
+    const ms = settings.oauth.authTimeoutMs;
+    callbackUrl = await withDeadline(server.callback, {
+      ms,
+      signal: io.signal,
+      onAbort: () => new BridgeError("auth_required", "Sign-in was interrupted"),
+      onTimeout: () =>
+        new BridgeError(
+          "auth_required",
+          `Sign-in did not finish within ${Math.round(ms / 1000)} s`,
+          {
+            hint:
+              "Open the printed URL and complete the sign-in, or raise --auth-timeout; then retry",
+          },
+        ),
+    });
   } finally {
     indicator.stop();
     await server.close();
@@ -447,6 +433,7 @@ export async function signInWithBrowser(
     resource,
     requestedScope: options.scope,
     isRefresh: false,
+    now: (context.now ?? Date.now)(),
   });
   io.stderr(`Signed in to ${context.serverUrl.host}`);
   return grant;
@@ -499,6 +486,7 @@ export async function signInWithClientCredentials(
     resource,
     requestedScope: options.scope,
     isRefresh: false,
+    now: (context.now ?? Date.now)(),
     extra: existing.changes,
   });
 }

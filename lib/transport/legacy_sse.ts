@@ -12,8 +12,10 @@
  * @see https://modelcontextprotocol.io/specification/2024-11-05/basic/transports#http-with-sse
  */
 
-import { sleep } from "../async.ts";
+import { abortable, sleep } from "../async.ts";
 import { DEFAULT_RECONNECT_DELAY_MS, MAX_SCOPE_STEP_UPS } from "../constants.ts";
+import { fetchFailureError } from "../fetch_failure.ts";
+import { endpointPathHint } from "./endpoint_hint.ts";
 import { BridgeError } from "../errors.ts";
 import {
   createBridgeId,
@@ -114,7 +116,7 @@ export class LegacySseTransport implements Transport {
     const signal = options.signal
       ? AbortSignal.any([options.signal, this.#closer.signal])
       : this.#closer.signal;
-    const endpoint = await withSignal(this.#connect(), signal);
+    const endpoint = await abortable(this.#connect(), signal);
     let answered: Promise<void> | undefined;
     let key: string | undefined;
     if (isRequest(message)) {
@@ -131,7 +133,7 @@ export class LegacySseTransport implements Transport {
     }
     try {
       await this.#post(endpoint, options.raw ?? JSON.stringify(message), signal);
-      if (answered) await withSignal(answered, signal);
+      if (answered) await abortable(answered, signal);
     } catch (error) {
       if (key !== undefined) this.#waiters.delete(key);
       throw signal.aborted ? signal.reason : error;
@@ -181,11 +183,7 @@ export class LegacySseTransport implements Transport {
       } catch (error) {
         if (signal.aborted) throw signal.reason;
         if (error instanceof BridgeError) throw error; // e.g. a refused redirect
-        throw new BridgeError(
-          "unreachable",
-          `Cannot reach the server at "${url.host}": ${redactedMessage(error)}`,
-          { cause: error },
-        );
+        throw fetchFailureError(error, url);
       }
       const outcome = classifyResponse(response.status, response.headers, {
         hadSessionId: false,
@@ -262,7 +260,7 @@ export class LegacySseTransport implements Transport {
     answered.catch(() => {});
     try {
       await this.#post(endpoint, JSON.stringify(request), signal);
-      await withSignal(answered, signal);
+      await abortable(answered, signal);
     } finally {
       this.#waiters.delete(key);
     }
@@ -299,7 +297,10 @@ export class LegacySseTransport implements Transport {
       throw new BridgeError(
         "http_error",
         `Server refused the HTTP+SSE stream: HTTP ${response.status}`,
-        { status: response.status },
+        {
+          status: response.status,
+          ...(response.status === 404 ? { hint: endpointPathHint(this.#url) } : {}),
+        },
       );
     }
     const records = readSseEvents(response.body, { maxEventBytes: this.#maxMessageBytes, signal });
@@ -462,15 +463,6 @@ export class LegacySseTransport implements Transport {
       );
     }
   }
-}
-
-function withSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
 
 /** Creates a 2024-11-05 HTTP+SSE transport; the stream opens on the first send. */
