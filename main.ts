@@ -6,7 +6,7 @@
  */
 
 import { run } from "./lib/cli/main.ts";
-import type { ProcessIo } from "./lib/cli/context.ts";
+import type { ProcessIo } from "./lib/process_io.ts";
 import { stderrSink } from "./lib/log.ts";
 
 async function readTerminalLine(question: string): Promise<string | undefined> {
@@ -37,6 +37,7 @@ const io: ProcessIo = {
   stdin: Deno.stdin.readable,
   stdout: Deno.stdout.writable,
   stderr: stderrSink,
+  stdinIsTerminal: Deno.stdin.isTerminal(),
   stdoutIsTerminal: Deno.stdout.isTerminal(),
   stderrIsTerminal: Deno.stderr.isTerminal(),
   confirm: Deno.stdin.isTerminal() || Deno.stderr.isTerminal() ? readTerminalLine : undefined,

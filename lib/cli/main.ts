@@ -8,40 +8,39 @@
 
 import { loadSettings } from "../config/settings.ts";
 import { PROGRAM_NAME, PROGRAM_VERSION } from "../constants.ts";
-import { type BridgeError, ExitCode, toBridgeError } from "../errors.ts";
+import { ExitCode, toBridgeError } from "../errors.ts";
 import { createLogger, parseLogLevel, redact } from "../log.ts";
 import { createHttpFetch } from "../transport/http_client.ts";
 import { createCredentialProvider } from "../oauth/provider.ts";
-import { type Mode, parseCommandLine } from "./args.ts";
-import type { ModeContext, ProcessIo } from "./context.ts";
+import { type Mode, parseCommandLine, wantsJson } from "./args.ts";
+import type { ModeContext } from "./context.ts";
+import type { ProcessIo } from "../process_io.ts";
+import { createOutput } from "./output.ts";
 import { writeStdout } from "./stdout.ts";
 
-/** Prints a failure on stderr (human) or as one JSON document on stdout (`--json`). */
-async function reportFailure(
-  io: ProcessIo,
-  error: BridgeError,
-  json: boolean,
-): Promise<void> {
-  if (json) {
-    const body = {
-      ok: false,
-      error: {
-        kind: error.kind,
-        message: redact(error.message),
-        hint: error.hint,
-        ...(error.status === undefined ? {} : { status: error.status }),
-        ...(error.details === undefined ? {} : { details: error.details }),
-      },
-    };
-    await writeStdout(io, redact(JSON.stringify(body)) + "\n");
+/** What proxy mode tells a person on stderr before it starts (stdout is JSON-RPC only). */
+export function formatProxyNotices(
+  context: Pick<ModeContext, "settings"> & { io: Pick<ModeContext["io"], "stdinIsTerminal"> },
+): string[] {
+  const lines: string[] = [];
+  if (context.settings.json) {
+    lines.push(
+      "Warning: --json has no effect in proxy mode: stdout carries JSON-RPC messages only",
+    );
   }
-  io.stderr(redact(`Error: ${error.message}`));
-  io.stderr(`Hint: ${error.hint}`);
+  if (context.io.stdinIsTerminal) {
+    lines.push(
+      `Proxy mode: relays JSON-RPC lines from stdin to ${context.settings.serverUrl.host} for an ` +
+        "MCP client; waiting for JSON-RPC on stdin (try --list-tools to explore; Ctrl-D quits)",
+    );
+  }
+  return lines;
 }
 
 async function runMode(mode: Mode, context: ModeContext): Promise<number> {
   switch (mode.kind) {
     case "proxy": {
+      for (const line of formatProxyNotices(context)) context.io.stderr(line);
       const { runBridge } = await import("../bridge.ts");
       return await runBridge(context);
     }
@@ -76,13 +75,12 @@ export async function run(
   io: ProcessIo,
   env: Readonly<Record<string, string>>,
 ): Promise<number> {
-  const jsonRequested = args.includes("--json") || args.includes("--format=json") ||
-    args.join(" ").includes("--format json");
   try {
     const parsed = parseCommandLine(args);
     if (parsed.mode.kind === "help") {
-      const { formatHelp } = await import("./help.ts");
-      await writeStdout(io, formatHelp());
+      const { formatHelp, formatHelpTopic } = await import("./help.ts");
+      const topic = parsed.mode.topic;
+      await writeStdout(io, topic === undefined ? formatHelp() : formatHelpTopic(topic));
       return ExitCode.ok;
     }
     if (parsed.mode.kind === "version") {
@@ -91,7 +89,7 @@ export async function run(
     }
     const settings = await loadSettings(parsed.flags, env);
     const log = createLogger({ level: settings.logLevel, sink: io.stderr });
-    const fetch = await createHttpFetch(settings);
+    const fetch = await createHttpFetch({ caFile: settings.caFile, cookies: settings.cookies });
     const credentials = createCredentialProvider({
       settings,
       log: log.child("auth"),
@@ -101,7 +99,8 @@ export async function run(
       // A proxy client cannot wait minutes for a mid-session sign-in: it gets an error to retry.
       signInMode: parsed.mode.kind === "proxy" ? "background" : "wait",
     });
-    const color = io.stdoutIsTerminal && env.NO_COLOR === undefined;
+    // NO_COLOR counts when set and not empty (https://no-color.org).
+    const color = io.stdoutIsTerminal && !env.NO_COLOR;
     const context: ModeContext = { settings, log, io, fetch, credentials, color };
     if (parsed.resetFirst) {
       const { runAuthCommand } = await import("./auth_commands.ts");
@@ -117,7 +116,6 @@ export async function run(
     if (failure.kind === "internal" && level === "DEBUG" && error instanceof Error) {
       io.stderr(redact(error.stack ?? error.message));
     }
-    await reportFailure(io, failure, jsonRequested);
-    return failure.exitCode;
+    return await createOutput(io, { json: wantsJson(args) }).fail(failure);
   }
 }

@@ -7,10 +7,10 @@
  * @module
  */
 
-import type { ParsedFlags } from "../cli/args.ts";
 import { DEFAULT_AUTH_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
 import { type LogLevel, parseLogLevel, registerSecret } from "../log.ts";
+import { allowsPlainHttp } from "../net.ts";
 import { readEnvFile } from "./env_file.ts";
 import { defaultStateFilePath } from "./state_path.ts";
 
@@ -78,6 +78,8 @@ export interface Settings {
   allowHttp: boolean;
   /** PEM file with extra CA certificates. */
   caFile?: string;
+  /** Keep an in-memory cookie jar (`--cookies`), for load balancers that pin sessions. */
+  cookies: boolean;
   /** The server's state file (`.env`). */
   stateFile: string;
   /** The values of the state file when the program started. */
@@ -89,21 +91,46 @@ export interface Settings {
   env: Readonly<Record<string, string>>;
 }
 
+/**
+ * The command-line flags settings are resolved from, by flag name without dashes. The CLI's
+ * parsed flags satisfy this shape; settings never depend on how they were parsed.
+ */
+export interface SettingsFlags {
+  "server-url"?: string;
+  "env-file"?: string;
+  header?: string[];
+  transport?: string;
+  timeout?: string;
+  "allow-http"?: boolean;
+  cert?: string;
+  cookies?: boolean;
+  "log-level"?: string;
+  verbose?: boolean;
+  json?: boolean;
+  format?: string;
+  scope?: string;
+  "no-resource"?: boolean;
+  "callback-port"?: string;
+  "callback-host"?: string;
+  "auth-timeout"?: string;
+  "client-metadata-url"?: string;
+  "client-credentials"?: boolean;
+  "client-key"?: string;
+  "device-code"?: boolean;
+  "idp-issuer"?: string;
+  "idp-client-id"?: string;
+  "id-token-file"?: string;
+  "keep-registration"?: boolean;
+  yes?: boolean;
+}
+
 /** The inputs of {@link resolveSettings}, gathered by {@link loadSettings}. */
 export interface SettingsInputs {
-  flags: ParsedFlags;
+  flags: SettingsFlags;
   env: Readonly<Record<string, string>>;
   stateFile: string;
   stateValues: Readonly<Record<string, string>>;
   cwdValues: Readonly<Record<string, string>>;
-}
-
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
-
-/** Whether `url` points at this machine. */
-export function isLoopbackUrl(url: URL): boolean {
-  return LOOPBACK_HOSTS.has(url.hostname) || url.hostname.startsWith("127.") ||
-    url.hostname.endsWith(".localhost");
 }
 
 function configError(message: string, hint?: string): BridgeError {
@@ -133,7 +160,7 @@ export function parseServerUrl(text: string | undefined, allowHttp: boolean): UR
   if (url.username || url.password) {
     throw configError("Server URL must not contain credentials", "Use MCP_CLIENT_ACCESS_TOKEN");
   }
-  if (url.protocol === "http:" && !allowHttp && !isLoopbackUrl(url)) {
+  if (!allowsPlainHttp(url, allowHttp)) {
     throw configError(
       `Refusing plain HTTP to a remote host: "${url.host}"`,
       "Use https://, or pass --allow-http if you accept sending credentials unencrypted",
@@ -218,7 +245,7 @@ function resolveClientKey(
 }
 
 function resolveCrossApp(
-  flags: ParsedFlags,
+  flags: SettingsFlags,
   pick: (flag: string | undefined, key: string) => string | undefined,
 ): CrossAppSettings | undefined {
   const issuer = pick(flags["idp-issuer"], "MCP_CLIENT_IDP_ISSUER");
@@ -321,6 +348,7 @@ export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
         : parseSeconds(timeoutText, "timeout", true),
       allowHttp,
       caFile: pick(flags.cert, "MCP_CLIENT_CA_FILE"),
+      cookies: flags.cookies === true || parseBoolean(pick(undefined, "MCP_CLIENT_COOKIES")),
       stateFile: inputs.stateFile,
       stateValues,
       json: Boolean(flags.json) || flags.format === "json",
@@ -350,7 +378,7 @@ export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
 
 /** Gathers the environment and the `.env` files, then resolves the settings. */
 export async function loadSettings(
-  flags: ParsedFlags,
+  flags: SettingsFlags,
   env: Readonly<Record<string, string>> = Deno.env.toObject(),
   cwd: string = Deno.cwd(),
 ): Promise<Readonly<Settings>> {

@@ -8,10 +8,10 @@
  * @module
  */
 
-import type { ProcessIo } from "../cli/context.ts";
-import { isLoopbackUrl } from "../config/settings.ts";
+import type { ProcessIo } from "../process_io.ts";
 import { BridgeError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { allowsPlainHttp } from "../net.ts";
 
 /**
  * Checks an authorization endpoint from server metadata: a parseable http(s) URL without
@@ -33,7 +33,7 @@ export function validateAuthorizationUrl(text: unknown, allowHttp: boolean): URL
     throw refuse(`uses a forbidden scheme: "${url.protocol}"`);
   }
   if (url.username || url.password) throw refuse("contains credentials");
-  if (url.protocol === "http:" && !allowHttp && !isLoopbackUrl(url)) {
+  if (!allowsPlainHttp(url, allowHttp)) {
     throw refuse(`uses plain HTTP to a remote host: "${url.host}"`);
   }
   return url;

@@ -15,6 +15,7 @@
 
 import { BridgeError } from "../errors.ts";
 import { registerSecret } from "../log.ts";
+import { allowsPlainHttp } from "../net.ts";
 
 /** The client information the client configuration endpoint returns (RFC 7592 §3). */
 export interface ClientInformation {
@@ -71,7 +72,6 @@ const NOT_ASSIGNABLE = new Set([
   ...UPDATE_FORBIDDEN_FIELDS,
 ]);
 
-const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 const SAFE_ERROR_CODE = /^[A-Za-z0-9_.\-]{1,64}$/;
 
 function checkUrl(uri: string | URL, allowHttp: boolean | undefined, action: string): URL {
@@ -83,13 +83,7 @@ function checkUrl(uri: string | URL, allowHttp: boolean | undefined, action: str
       hint: "Check MCP_CLIENT_REGISTRATION_URI in the state file, or sign in again with --token",
     });
   }
-  if (url.protocol === "https:") return url;
-  if (
-    url.protocol === "http:" &&
-    (allowHttp || LOOPBACK_HOST.test(url.hostname) || url.hostname.endsWith(".localhost"))
-  ) {
-    return url;
-  }
+  if (allowsPlainHttp(url, allowHttp)) return url;
   throw new BridgeError("config", `Cannot ${action}: refusing a non-HTTPS registration URI`, {
     hint: "The client configuration endpoint must use https:// (or pass --allow-http)",
     details: { host: url.host },

@@ -17,7 +17,8 @@ import type { CrossAppSettings } from "../config/settings.ts";
 import { BridgeError } from "../errors.ts";
 import { registerSecret } from "../log.ts";
 import { createClientAuth } from "./client_auth.ts";
-import { discoverAuthorizationServer, type RequestContext, requestOptions } from "./discovery.ts";
+import { discoverAuthorizationServer, requestOptions } from "./discovery.ts";
+import type { RequestContext } from "./types.ts";
 import { toOAuthBridgeError } from "./oauth_errors.ts";
 
 /** RFC 8693 token exchange grant type. */

@@ -13,21 +13,13 @@
  */
 
 import * as oauth from "oauth4webapi";
-import { isLoopbackUrl, type Settings } from "../config/settings.ts";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
-import type { Logger } from "../log.ts";
+import { allowsPlainHttp } from "../net.ts";
 import type { AuthChallenge } from "../transport/types.ts";
 import { toOAuthBridgeError } from "./oauth_errors.ts";
-import type { DiscoveryResult } from "./provider.ts";
+import type { DiscoveryResult, RequestContext } from "./types.ts";
 import { discard } from "../transport/discard.ts";
-
-/** What every OAuth request needs: policy, fetch and logger. */
-export interface RequestContext {
-  settings: Readonly<Settings>;
-  fetch: typeof fetch;
-  log: Logger;
-}
 
 /** The options every oauth4webapi request gets. */
 export interface RequestOptions {
@@ -51,7 +43,7 @@ export function requestOptions(
 }
 
 function allowsInsecure(context: RequestContext, url: URL): boolean {
-  return url.protocol === "http:" && (context.settings.allowHttp || isLoopbackUrl(url));
+  return url.protocol === "http:" && allowsPlainHttp(url, context.settings.allowHttp);
 }
 
 /** A GET of a metadata URL oauth4webapi cannot build, with the same rules it applies. */

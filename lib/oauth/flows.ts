@@ -10,13 +10,10 @@
  */
 
 import * as oauth from "oauth4webapi";
-import type { ProcessIo } from "../cli/context.ts";
-import type { EnvStore } from "../config/env_store.ts";
 import { canonicalServerUrl } from "../config/state_path.ts";
 import { BROWSER_SETTLE_MS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
 import { registerSecret } from "../log.ts";
-import type { AuthChallenge } from "../transport/types.ts";
 import {
   buildAuthorizationUrl,
   buildRegistrationMetadata,
@@ -25,7 +22,7 @@ import {
   requirePkceS256,
 } from "./authorize.ts";
 import { openBrowser, startWaitingIndicator, validateAuthorizationUrl } from "./browser.ts";
-import { type RequestContext, requestOptions } from "./discovery.ts";
+import { requestOptions } from "./discovery.ts";
 import {
   defaultCallbackPort,
   formatRedirectUri,
@@ -34,7 +31,7 @@ import {
 } from "./loopback.ts";
 import { toOAuthBridgeError } from "./oauth_errors.ts";
 import { redeemIdJag, requestIdJag } from "./cross_app.ts";
-import type { DiscoveryResult } from "./provider.ts";
+import type { DiscoveryResult, ExternalClient, FlowContext, Grant } from "./types.ts";
 import {
   CLIENT_KEYS,
   MCP_CLIENT_AUTH_METHOD,
@@ -57,25 +54,6 @@ import {
 } from "./client_auth.ts";
 
 export { discover } from "./discovery.ts";
-
-/** Everything a flow needs. */
-export interface FlowContext extends RequestContext {
-  io: ProcessIo;
-  store: EnvStore;
-  serverUrl: URL;
-}
-
-/** A client configured outside the state file (environment or working-directory `.env`). */
-export interface ExternalClient {
-  clientId: string;
-  clientSecret?: string;
-}
-
-/** A new access token and the `.env` changes that store it. */
-export interface Grant {
-  accessToken: string;
-  changes: Record<string, string | undefined>;
-}
 
 interface ClientIdentity {
   client: oauth.Client;
@@ -576,9 +554,6 @@ export async function signInWithCrossApp(
     extra: existing.changes,
   });
 }
-
-/** Re-exported for the manager's discovery cache. */
-export type { AuthChallenge };
 
 /**
  * RFC 7591 §3.2.1 makes `client_secret_expires_at` required with a secret, and oauth4webapi

@@ -22,8 +22,7 @@
  * @module
  */
 
-import type { AuthorizationServer } from "oauth4webapi";
-import type { ProcessIo } from "../cli/context.ts";
+import type { ProcessIo } from "../process_io.ts";
 import { type EnvStore, openEnvStore } from "../config/env_store.ts";
 import type { Settings } from "../config/settings.ts";
 import { canonicalServerUrl } from "../config/state_path.ts";
@@ -43,6 +42,7 @@ import { createStaticCredentials } from "../transport/no_credentials.ts";
 import type { AuthChallenge, AuthRefusal, CredentialProvider } from "../transport/types.ts";
 import { oauthErrorCode } from "./oauth_errors.ts";
 import { selectScope, splitScope, unionScopes } from "./scope.ts";
+import type { DiscoveryResult } from "./types.ts";
 import { CLIENT_KEYS, MCP_CLIENT_ID } from "./state_keys.ts";
 import {
   clearTokenChanges,
@@ -71,18 +71,6 @@ export interface CredentialProviderOptions {
   signInMode?: "wait" | "background";
   /** The state store to use (default: `openEnvStore(settings.stateFile)`). */
   store?: EnvStore;
-}
-
-/** Where the authorization server was found. */
-export interface DiscoveryResult {
-  /** The RFC 8707 resource of the MCP server (from its protected resource metadata). */
-  resource?: string;
-  /** The protected resource metadata document, when there was one. */
-  resourceMetadata?: Record<string, unknown>;
-  /** The authorization server's metadata. */
-  authorizationServer: AuthorizationServer;
-  /** Which discovery path found it. */
-  source: "prm" | "2025-03-26-metadata" | "2025-03-26-defaults";
 }
 
 /** What is stored for the server, without revealing any secret. */

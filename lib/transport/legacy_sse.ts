@@ -156,6 +156,7 @@ export class LegacySseTransport implements Transport {
         });
       } catch (error) {
         if (signal.aborted) throw signal.reason;
+        if (error instanceof BridgeError) throw error; // e.g. a refused redirect
         throw new BridgeError(
           "unreachable",
           `Cannot reach the server at "${url.host}": ${redactedMessage(error)}`,

@@ -361,6 +361,7 @@ export class StreamableHttpSession implements Transport {
       return await this.#fetch(this.#url, { method, headers, body, signal });
     } catch (error) {
       if (signal.aborted) throw signal.reason;
+      if (error instanceof BridgeError) throw error; // e.g. a refused redirect
       throw new BridgeError(
         "unreachable",
         `Cannot reach the server at "${this.#url.host}": ${redactedMessage(error)}`,

@@ -1,0 +1,145 @@
+/**
+ * The program's messages as people meet them (issue 12), spawned as the real program against the
+ * fixture MCP server: stdout, stderr and the exit code asserted apart. Terminal behaviour runs in
+ * a pseudo-terminal so `isTerminal()` is really true.
+ */
+
+import assert from "node:assert/strict";
+import { startMcpServer } from "../fixtures/mcp_server.ts";
+import { runMain } from "../support/main_process.ts";
+import { runMainInTerminal } from "../support/terminal.ts";
+
+Deno.test("a --format json inside a -c argument does not switch the failure to JSON", async () => {
+  await using server = await startMcpServer();
+  const env = { MCP_SERVER_URL: server.url.href };
+  const result = await runMain(["-c", "nosuch --format json"], { env });
+  assert.equal(result.code, 2);
+  assert.equal(result.stdout, "");
+  assert.match(result.stderr, /^Error: Unknown tool: "nosuch"$/m);
+  const json = await runMain(["-c", "nosuch", "--format", "json"], { env });
+  assert.equal(json.code, 2);
+  assert.equal(JSON.parse(json.stdout).error.kind, "usage");
+});
+
+Deno.test("colors on a terminal; NO_COLOR counts only when not empty", async () => {
+  await using server = await startMcpServer();
+  const run = (noColor: string | undefined) =>
+    runMainInTerminal(["--list-tools"], {
+      env: { MCP_SERVER_URL: server.url.href, NO_COLOR: noColor as string },
+      terminal: { stdout: true },
+    });
+  const empty = await run("");
+  assert.equal(empty.code, 0, empty.stderr);
+  assert.equal(empty.stderr, "");
+  assert.ok(empty.terminal.includes("\x1b[1mTools ("), empty.terminal);
+  const set = await run("1");
+  assert.equal(set.code, 0, set.stderr);
+  assert.match(set.terminal, /^Tools \(\d+\)\r$/m);
+  assert.ok(!set.terminal.includes("\x1b["), set.terminal);
+});
+
+Deno.test("a bare URL is the server URL", async () => {
+  await using server = await startMcpServer();
+  const result = await runMain([server.url.href, "--list-tools"]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stderr, "");
+  assert.match(result.stdout, /^Tools \(\d+\)$/m);
+});
+
+Deno.test("stray words get a hint that fits them", async () => {
+  const cases: Array<[string[], string]> = [
+    [
+      ["-c", "echo", "message=hi"],
+      `Error: Unexpected argument: "message=hi"\nHint: Quote the whole call as one argument: -c 'echo message=hi'\n`,
+    ],
+    [
+      ["list-tools"],
+      `Error: Unexpected argument: "list-tools"\nHint: Flags start with two dashes: "--list-tools"\n`,
+    ],
+    [
+      ["localhost:3000/mcp"],
+      `Error: Unexpected argument: "localhost:3000/mcp"\nHint: Give the server URL with its scheme: "http://localhost:3000/mcp"\n`,
+    ],
+  ];
+  for (const [args, stderr] of cases) {
+    const result = await runMain(args);
+    assert.equal(result.code, 2, args.join(" "));
+    assert.equal(result.stdout, "");
+    assert.equal(result.stderr, stderr);
+  }
+});
+
+Deno.test("a mistyped tool name gets a did-you-mean", async () => {
+  await using server = await startMcpServer();
+  const result = await runMain(["-c", "Echo message=hi"], {
+    env: { MCP_SERVER_URL: server.url.href },
+  });
+  assert.equal(result.code, 2);
+  assert.equal(result.stdout, "");
+  assert.match(result.stderr, /^Error: Unknown tool: "Echo"$/m);
+  assert.match(result.stderr, /^Hint: Did you mean "echo"\? Available tools: echo, add, /m);
+  assert.equal(server.requestsFor("tools/call").length, 0, "nothing was called");
+});
+
+Deno.test("--test-auth uses an Authorization header given with -H", async () => {
+  await using server = await startMcpServer({
+    verifyToken: (token) => token === "header-token-123456",
+  });
+  const env = { MCP_SERVER_URL: server.url.href };
+  const accepted = await runMain(
+    ["-H", "Authorization: Bearer header-token-123456", "--test-auth"],
+    { env },
+  );
+  assert.equal(accepted.code, 0, accepted.stderr);
+  assert.equal(accepted.stderr, "");
+  assert.match(accepted.stdout, /Access token: +set \(Authorization header from -H, static\)/);
+  assert.match(accepted.stdout, /^Authorization header accepted by the server$/m);
+  assert.ok(!accepted.stdout.includes("does not require"), accepted.stdout);
+  assert.ok(!accepted.stdout.includes("header-token-123456"));
+
+  const refused = await runMain(
+    ["-H", "Authorization: Bearer wrong-token-123456", "--test-auth"],
+    { env },
+  );
+  assert.equal(refused.code, 4);
+  assert.match(refused.stdout, /^Server rejected the Authorization header$/m);
+  assert.match(
+    refused.stderr,
+    /^Hint: Replace the Authorization header given with -H or MCP_CLIENT_HEADERS$/m,
+  );
+  assert.ok(!refused.stderr.includes("wrong-token-123456"));
+});
+
+Deno.test("--json in proxy mode says that it has no effect", async () => {
+  await using server = await startMcpServer();
+  const result = await runMain(["--json"], {
+    env: { MCP_SERVER_URL: server.url.href },
+    stdin: "",
+  });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, "");
+  assert.equal(
+    result.stderr,
+    "Warning: --json has no effect in proxy mode: stdout carries JSON-RPC messages only\n",
+  );
+});
+
+Deno.test("proxy mode started on a terminal says what it waits for", async () => {
+  await using server = await startMcpServer();
+  const result = await runMainInTerminal([], {
+    env: { MCP_SERVER_URL: server.url.href },
+    terminal: { stdin: true, stderr: true },
+  });
+  assert.equal(result.code, 0, result.terminal);
+  assert.equal(result.stdout, "");
+  const lines = result.terminal.split("\r\n").filter((line) => line !== "");
+  assert.equal(lines.length, 1, result.terminal);
+  assert.match(lines[0], /^Proxy mode: relays JSON-RPC lines from stdin to 127\.0\.0\.1:\d+/);
+  assert.match(
+    lines[0],
+    /waiting for JSON-RPC on stdin \(try --list-tools to explore; Ctrl-D quits\)$/,
+  );
+  // Piped stdin (an MCP client) gets no such line.
+  const piped = await runMain([], { env: { MCP_SERVER_URL: server.url.href }, stdin: "" });
+  assert.equal(piped.stderr, "");
+});
