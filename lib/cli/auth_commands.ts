@@ -28,7 +28,7 @@ import {
 } from "../oauth/state_keys.ts";
 import { isOAuthManager, type OAuthManager } from "../oauth/provider.ts";
 import { readStoredAuth, type StoredAuth } from "../oauth/token_state.ts";
-import { createStaticCredentials } from "../transport/no_credentials.ts";
+import { createStaticCredentials } from "../transport/static_credentials.ts";
 import type { CredentialProvider } from "../transport/types.ts";
 import type { Mode } from "./args.ts";
 import type { ModeContext } from "./context.ts";

@@ -10,6 +10,7 @@
  * @see https://modelcontextprotocol.io/specification/2024-11-05/basic/transports#http-with-sse
  */
 
+import { abortable } from "../async.ts";
 import { MAX_SCOPE_STEP_UPS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
 import {
@@ -92,7 +93,7 @@ export class LegacySseTransport implements Transport {
     const signal = options.signal
       ? AbortSignal.any([options.signal, this.#closer.signal])
       : this.#closer.signal;
-    const endpoint = await withSignal(this.#connect(), signal);
+    const endpoint = await abortable(this.#connect(), signal);
     if (this.#broken) throw this.#broken;
     let answered: Promise<void> | undefined;
     let key: string | undefined;
@@ -107,7 +108,7 @@ export class LegacySseTransport implements Transport {
     }
     try {
       await this.#post(endpoint, options.raw ?? JSON.stringify(message), signal);
-      if (answered) await withSignal(answered, signal);
+      if (answered) await abortable(answered, signal);
     } catch (error) {
       if (key !== undefined) this.#waiters.delete(key);
       throw signal.aborted ? signal.reason : error;
@@ -348,15 +349,6 @@ export class LegacySseTransport implements Transport {
       );
     }
   }
-}
-
-function withSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
 
 /** Creates a 2024-11-05 HTTP+SSE transport; the stream opens on the first send. */
