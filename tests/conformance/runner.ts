@@ -155,7 +155,10 @@ function expectFailures(
   );
 }
 
-/** 2026-07-28 scenarios that need the MCP part of a modern session (the auth part passes). */
+/**
+ * 2026-07-28 scenarios that need the MCP part of a modern session: era detection, the 2026
+ * headers and the era translation (their authorization part passes already).
+ */
 const NEEDS_MODERN_SESSION = [
   "tools_call",
   "request-metadata",
@@ -181,6 +184,8 @@ const NEEDS_MODERN_SESSION = [
   "http-custom-headers",
   "http-invalid-tool-headers",
   "json-schema-ref-no-deref",
+  "auth/scope-retry-limit",
+  "sep-2322-client-request-state",
 ];
 
 /**
@@ -189,11 +194,7 @@ const NEEDS_MODERN_SESSION = [
  */
 export const EXPECTED_FAILURES: Readonly<Record<string, string>> = {
   ...expectFailures("2026", NEEDS_MODERN_SESSION, WAITS_FOR_TRANSPORT),
-  ...expectFailures(
-    "2025",
-    [...NEEDS_MODERN_SESSION, "auth/scope-retry-limit", "sep-2322-client-request-state"],
-    WAITS_FOR_ERAS,
-  ),
+  ...expectFailures("2025", NEEDS_MODERN_SESSION, WAITS_FOR_ERAS),
 };
 
 /** Checks a scenario must produce that the suite does not itself report as missing. */
