@@ -227,6 +227,8 @@ function createGrant(
     resource: string | undefined;
     requestedScope: string | undefined;
     isRefresh: boolean;
+    /** When the response arrived, in ms since the epoch. */
+    now: number;
     extra?: Record<string, string | undefined>;
   },
 ): Grant {
@@ -239,7 +241,7 @@ function createGrant(
       ...options.extra,
       ...serverChanges(options.as, options.resource),
       ...formatTokenChanges(tokens, {
-        now: Date.now(),
+        now: options.now,
         requestedScope: options.requestedScope,
         isRefresh: options.isRefresh,
       }),
@@ -311,7 +313,13 @@ export async function refreshTokens(context: FlowContext, options: RefreshOption
   } catch (error) {
     throw toOAuthBridgeError(error, "refresh access token");
   }
-  return createGrant(tokens, { as, resource, requestedScope: stored.scope, isRefresh: true });
+  return createGrant(tokens, {
+    as,
+    resource,
+    requestedScope: stored.scope,
+    isRefresh: true,
+    now: (context.now ?? Date.now)(),
+  });
 }
 
 /** Options of {@link signInWithBrowser}. */
@@ -423,6 +431,7 @@ export async function signInWithBrowser(
     resource,
     requestedScope: options.scope,
     isRefresh: false,
+    now: (context.now ?? Date.now)(),
   });
   io.stderr(`Signed in to ${context.serverUrl.host}`);
   return grant;
@@ -479,6 +488,7 @@ export async function signInWithClientCredentials(
     resource,
     requestedScope: options.scope,
     isRefresh: false,
+    now: (context.now ?? Date.now)(),
     extra: existing.changes,
   });
 }

@@ -12,6 +12,8 @@
 
 import { abortable } from "../async.ts";
 import { MAX_SCOPE_STEP_UPS } from "../constants.ts";
+import { fetchFailureError } from "../fetch_failure.ts";
+import { endpointPathHint } from "./endpoint_hint.ts";
 import { BridgeError } from "../errors.ts";
 import {
   idKey,
@@ -158,11 +160,7 @@ export class LegacySseTransport implements Transport {
       } catch (error) {
         if (signal.aborted) throw signal.reason;
         if (error instanceof BridgeError) throw error; // e.g. a refused redirect
-        throw new BridgeError(
-          "unreachable",
-          `Cannot reach the server at "${url.host}": ${redactedMessage(error)}`,
-          { cause: error },
-        );
+        throw fetchFailureError(error, url);
       }
       const outcome = classifyResponse(response.status, response.headers, {
         hadSessionId: false,
@@ -230,7 +228,10 @@ export class LegacySseTransport implements Transport {
       throw new BridgeError(
         "http_error",
         `Server refused the HTTP+SSE stream: HTTP ${response.status}`,
-        { status: response.status },
+        {
+          status: response.status,
+          ...(response.status === 404 ? { hint: endpointPathHint(this.#url) } : {}),
+        },
       );
     }
     const records = readSseEvents(response.body);
