@@ -539,6 +539,7 @@ export async function signInWithCrossApp(
     resource,
     requestedScope: options.scope,
     isRefresh: false,
+    now: (context.now ?? Date.now)(),
     extra: existing.changes,
   });
 }
