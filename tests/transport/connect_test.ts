@@ -17,7 +17,7 @@ import type { CredentialProvider } from "../../lib/transport/types.ts";
 
 function connect(url: URL, choice: TransportChoice, credentials?: CredentialProvider) {
   const inbox = new Inbox();
-  const { log, lines } = createCapturingLogger();
+  const { log, lines, waitForLine } = createCapturingLogger();
   const transport = createTransport({
     url,
     headers: [],
@@ -28,7 +28,7 @@ function connect(url: URL, choice: TransportChoice, credentials?: CredentialProv
     choice,
     reconnectDelayMs: 20,
   });
-  return { inbox, lines, transport };
+  return { inbox, lines, transport, waitForLine };
 }
 
 Deno.test("connect: auto mode falls back to HTTP+SSE when initialize gets 405", async () => {

@@ -11,11 +11,12 @@ import {
   createRenewingCredentials,
   handshake,
   Inbox,
+  resultText,
 } from "./harness.ts";
 
 function connect(url: URL, credentials?: CredentialProvider) {
   const inbox = new Inbox();
-  const { log, lines } = createCapturingLogger();
+  const { log, lines, waitForLine } = createCapturingLogger();
   const transport = createLegacySseTransport({
     url,
     headers: [],
@@ -23,8 +24,9 @@ function connect(url: URL, credentials?: CredentialProvider) {
     onMessage: inbox.handler,
     fetch: globalThis.fetch,
     log,
+    reconnectDelayMs: 20,
   });
-  return { inbox, lines, transport };
+  return { inbox, lines, transport, waitForLine };
 }
 
 Deno.test("legacy: an endpoint on another origin is refused", async () => {
@@ -83,4 +85,25 @@ Deno.test("legacy: endpoint resolution keeps the origin and resolves relative pa
   assert.equal(resolveLegacyEndpoint("msg", base).href, "https://example.com/api/msg");
   assert.throws(() => resolveLegacyEndpoint("https://evil.example/x", base), BridgeError);
   assert.throws(() => resolveLegacyEndpoint("http://example.com/x", base), BridgeError);
+});
+
+Deno.test("legacy: an ended stream is reopened and the session re-created", async () => {
+  await using server = await startLegacyServer();
+  const { inbox, transport, waitForLine } = connect(server.url);
+  try {
+    await handshake(transport, "2024-11-05");
+    server.dropStreams();
+    await waitForLine(/stream reopened and session re-created/);
+    await transport.send(callTool(7, "echo", { message: "after the drop" }));
+    assert.equal(resultText(inbox.withId(7)[0]), "after the drop");
+    assert.equal(inbox.withId(0).length, 1, "the bridge's own initialize is not passed on");
+  } finally {
+    await transport.close();
+  }
+  const gets = server.requests.filter((r) => r.method === "GET");
+  assert.equal(gets.length, 2);
+  const initializes = server.requests.filter((r) =>
+    (r.body as { method?: string } | undefined)?.method === "initialize"
+  );
+  assert.equal(initializes.length, 2);
 });
