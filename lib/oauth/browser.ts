@@ -9,6 +9,7 @@
  */
 
 import { withDeadline } from "../async.ts";
+import { createStatusLine, startSpinner } from "../status_line.ts";
 import type { ProcessIo } from "../process_io.ts";
 import { BridgeError } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -127,32 +128,27 @@ export function openBrowser(url: URL, options: OpenBrowserOptions): LaunchedBrow
   return undefined;
 }
 
-const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-
 /** A waiting line on stderr; stop it exactly once. */
 export interface WaitingIndicator {
   stop(): void;
 }
 
 /**
- * Shows that the bridge waits for the browser: an updating spinner line when stderr is a
- * terminal, else one line now and one every 30 s.
+ * Shows that the bridge waits for the browser: a spinner line updated in place when stderr is a
+ * terminal, removed when the wait ends, else one line now and one every 30 s.
  */
 export function startWaitingIndicator(io: ProcessIo, timeoutMs: number): WaitingIndicator {
   const started = Date.now();
   const left = () => Math.max(0, Math.round((timeoutMs - (Date.now() - started)) / 1000));
   if (io.stderrIsTerminal) {
-    let frame = 0;
-    io.stderr(`${SPINNER[0]} Waiting for the sign-in to finish in the browser (${left()} s left)`);
-    const timer = setInterval(() => {
-      frame = (frame + 1) % SPINNER.length;
-      io.stderr(
-        `\x1b[1A\x1b[2K${
-          SPINNER[frame]
-        } Waiting for the sign-in to finish in the browser (${left()} s left)`,
-      );
-    }, 250);
-    return { stop: () => clearInterval(timer) };
+    const spinner = startSpinner({
+      line: createStatusLine(io.stderr),
+      text: () => `Waiting for the sign-in to finish in the browser (${left()} s left)`,
+      delayMs: 0,
+      intervalMs: 250,
+      showElapsed: false,
+    });
+    return { stop: () => spinner.stop() };
   }
   io.stderr(`Waiting for the sign-in to finish in the browser (${left()} s left)`);
   const timer = setInterval(() => {
