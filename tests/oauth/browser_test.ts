@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {
   formatBrowserCommand,
-  platformOpener,
+  platformOpeners,
   validateAuthorizationUrl,
 } from "../../lib/oauth/browser.ts";
 
@@ -40,10 +40,18 @@ Deno.test("$BROWSER is split on whitespace; %s is replaced", () => {
     "--url=u",
     "--x",
   ]]);
-  assert.deepEqual(platformOpener("windows", "u"), ["rundll32", [
+  assert.deepEqual(platformOpeners("windows", "u"), [["rundll32", [
     "url.dll,FileProtocolHandler",
     "u",
-  ]]);
-  assert.deepEqual(platformOpener("darwin", "u"), ["open", ["u"]]);
-  assert.deepEqual(platformOpener("linux", "u"), ["xdg-open", ["u"]]);
+  ]]]);
+  assert.deepEqual(platformOpeners("darwin", "u"), [["open", ["u"]]]);
+  assert.deepEqual(platformOpeners("linux", "u").map(([program]) => program), [
+    "xdg-open",
+    "gio",
+    "sensible-browser",
+    "x-www-browser",
+    "wslview",
+  ]);
+  assert.deepEqual(platformOpeners("linux", "u")[1], ["gio", ["open", "u"]]);
+  assert.equal(platformOpeners("linux", "u", { WSL_DISTRO_NAME: "Ubuntu" })[0][0], "wslview");
 });
