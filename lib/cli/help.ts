@@ -46,6 +46,17 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
         text: "The MCP endpoint",
       },
       {
+        flag: "server",
+        value: "NAME",
+        text: "Use server NAME of the config file (--config): its url, headers, token, scope",
+      },
+      {
+        flag: "config",
+        value: "FILE",
+        env: "MCP_CLIENT_CONFIG",
+        text: "The config file with a servers map (default: servers.json in the config directory)",
+      },
+      {
         flag: "env-file",
         value: "PATH",
         env: "MCP_CLIENT_ENV_FILE",
@@ -98,7 +109,13 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
         env: "MCP_CLIENT_LOG_LEVEL",
         text: "DEBUG, INFO, WARNING or ERROR, on stderr (default WARNING)",
       },
-      { flag: "verbose", brief: true, text: "Same as --log-level DEBUG" },
+      { flag: "verbose", brief: true, text: "Same as --log-level DEBUG (MCP_DEBUG=1 too)" },
+      {
+        flag: "log-file",
+        value: "PATH",
+        env: "MCP_CLIENT_LOG_FILE",
+        text: "Also append stderr, timestamped, to PATH (mode 0600), for hosts that hide stderr",
+      },
       {
         flag: "json",
         brief: true,
@@ -141,6 +158,12 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
         flag: "raw",
         value: "JSON",
         text: "Send one JSON-RPC message (jsonrpc and id filled in) and print the response",
+      },
+      {
+        flag: "print-config",
+        value: "HOST",
+        text:
+          "Print the entry that runs this program with these flags for HOST: claude-desktop, claude-code, cursor, vscode, codex or gemini",
       },
     ],
   },
@@ -212,7 +235,35 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       },
       {
         flag: "client-credentials",
-        text: "Sign in with MCP_CLIENT_ID and MCP_CLIENT_SECRET, no browser",
+        text: "Sign in with MCP_CLIENT_ID and its secret or key, no browser",
+      },
+      {
+        flag: "client-key",
+        value: "FILE",
+        env: "MCP_CLIENT_PRIVATE_KEY",
+        text: "Private key (PEM or JWK) for private_key_jwt client authentication",
+      },
+      {
+        flag: "device-code",
+        text: "Sign in with a code on another device (RFC 8628 device flow)",
+      },
+      {
+        flag: "idp-issuer",
+        value: "URL",
+        env: "MCP_CLIENT_IDP_ISSUER",
+        text: "Cross-app access: exchange the user's ID token at this identity provider",
+      },
+      {
+        flag: "idp-client-id",
+        value: "ID",
+        env: "MCP_CLIENT_IDP_CLIENT_ID",
+        text: "Cross-app access: the client id at the identity provider",
+      },
+      {
+        flag: "id-token-file",
+        value: "FILE",
+        env: "MCP_CLIENT_ID_TOKEN",
+        text: "Cross-app access: the user's ID token (the variable holds the token itself)",
       },
     ],
   },
@@ -347,9 +398,10 @@ const ARGUMENTS_HELP = [
 ];
 
 const SETTINGS_HELP = [
-  "Settings come from the flag, else the environment, else the server's .env state",
-  "file, else a .env in the working directory. Logs go to stderr; stdout carries",
-  "only the program's output.",
+  "Settings come from the flag, else the environment, else the --server entry of",
+  "the config file, else the server's .env state file, else a .env in the working",
+  "directory. Logs go to stderr (and --log-file); stdout carries only the program's",
+  "output. MCP_DEBUG=1 means --log-level DEBUG.",
 ];
 
 /** The topics of `help TOPIC`, beside the flag sections' own. */

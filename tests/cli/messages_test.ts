@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { startMcpServer } from "../fixtures/mcp_server.ts";
 import { runMain } from "../support/main_process.ts";
-import { runMainInTerminal } from "../support/terminal.ts";
+import { renderScreen, runMainInTerminal } from "../support/terminal.ts";
 
 Deno.test("a --format json inside a -c argument does not switch the failure to JSON", async () => {
   await using server = await startMcpServer();
@@ -142,4 +142,106 @@ Deno.test("proxy mode started on a terminal says what it waits for", async () =>
   // Piped stdin (an MCP client) gets no such line.
   const piped = await runMain([], { env: { MCP_SERVER_URL: server.url.href }, stdin: "" });
   assert.equal(piped.stderr, "");
+});
+
+Deno.test("a URL without the MCP path says what was tried and suggests /mcp", async () => {
+  await using server = await startMcpServer();
+  const root = new URL("/", server.url).href;
+  const auto = await runMain(["--list-tools"], { env: { MCP_SERVER_URL: root } });
+  assert.equal(auto.code, 5);
+  assert.equal(auto.stdout, "");
+  assert.equal(
+    auto.stderr,
+    `Error: No MCP endpoint at "${root}": POST answered HTTP 404, SSE GET answered HTTP 404\n` +
+      `Hint: MCP endpoints usually end in /mcp: try "${root}mcp"\n`,
+  );
+  const explicit = await runMain(["--list-tools", "--transport", "streamable-http"], {
+    env: { MCP_SERVER_URL: root },
+  });
+  assert.equal(explicit.code, 5);
+  assert.match(
+    explicit.stderr,
+    /^Error: Server refused the Streamable HTTP initialize request: HTTP 404$/m,
+  );
+  assert.match(explicit.stderr, /^Hint: MCP endpoints usually end in \/mcp: try /m);
+  assert.ok(!explicit.stderr.includes("--transport sse"), explicit.stderr);
+  const json = await runMain(["--list-tools", "--json"], { env: { MCP_SERVER_URL: root } });
+  const document = JSON.parse(json.stdout);
+  assert.deepEqual(document.error.details.attempts, [
+    { request: "POST", status: 404 },
+    { request: "SSE GET", status: 404 },
+  ]);
+});
+
+Deno.test("a server that is down is reported with its cause", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const refused = await runMain(["--list-tools"], {
+    env: { MCP_SERVER_URL: `http://127.0.0.1:${port}/mcp` },
+  });
+  assert.equal(refused.code, 5);
+  assert.equal(refused.stdout, "");
+  assert.equal(
+    refused.stderr,
+    `Error: Cannot reach the server at "127.0.0.1:${port}": connection refused\n` +
+      `Hint: Nothing answers on 127.0.0.1:${port}: is the server running, and on this port?\n`,
+  );
+
+  const dns = await runMain(["--list-tools", "--json"], {
+    env: { MCP_SERVER_URL: "https://no-such-host.invalid/mcp" },
+  });
+  assert.equal(dns.code, 5);
+  const document = JSON.parse(dns.stdout);
+  assert.equal(document.error.kind, "unreachable");
+  assert.equal(
+    document.error.message,
+    'Cannot reach the server at "no-such-host.invalid": the host name does not resolve (DNS lookup failed)',
+  );
+  assert.deepEqual(document.error.details, { cause: "dns" });
+
+  await using plain = await startMcpServer();
+  const tls = await runMain(["--list-tools"], {
+    env: { MCP_SERVER_URL: plain.url.href.replace("http:", "https:") },
+  });
+  assert.equal(tls.code, 5);
+  assert.match(
+    tls.stderr,
+    /^Error: Cannot reach the server at "127\.0\.0\.1:\d+": TLS error: the server does not speak TLS on this port$/m,
+  );
+  assert.match(tls.stderr, /^Hint: Use http:\/\/ for a server without TLS/m);
+});
+
+Deno.test("on a terminal, progress is one line updated in place and removed at the end", async () => {
+  await using server = await startMcpServer();
+  const result = await runMainInTerminal(["-c", "progress steps=5"], {
+    env: { MCP_SERVER_URL: server.url.href, MCP_CLIENT_SPINNER_DELAY_MS: "60000" },
+  });
+  assert.equal(result.code, 0, result.terminal);
+  assert.equal(result.stdout, "done 5\n");
+  const updates = result.terminal.split("\r\n").filter((line) => line.includes("progress"));
+  assert.equal(updates.length, 5, result.terminal);
+  assert.equal(updates[0], "progress 1/5 (20%)");
+  for (const [i, line] of updates.slice(1).entries()) {
+    assert.equal(line, `\x1b[1A\x1b[2Kprogress ${i + 2}/5 (${(i + 2) * 20}%)`, "drawn over");
+  }
+  assert.deepEqual(renderScreen(result.terminal), [], "nothing is left on screen");
+});
+
+Deno.test("on a terminal, a slow call shows a spinner with the elapsed time", async () => {
+  await using server = await startMcpServer();
+  // The delay is injected (0 ms): the spinner is drawn when the call starts, no waiting.
+  const result = await runMainInTerminal(["-c", "slow ms=300"], {
+    env: { MCP_SERVER_URL: server.url.href, MCP_CLIENT_SPINNER_DELAY_MS: "0" },
+  });
+  assert.equal(result.code, 0, result.terminal);
+  assert.equal(result.stdout, "waited 300\n");
+  assert.ok(result.terminal.startsWith('⠋ Waiting for tool "slow" (0 s)\r\n'), result.terminal);
+  assert.deepEqual(renderScreen(result.terminal), [], "the spinner line is removed");
+  // Off a terminal nothing is drawn.
+  const piped = await runMain(["-c", "slow ms=10"], {
+    env: { MCP_SERVER_URL: server.url.href, MCP_CLIENT_SPINNER_DELAY_MS: "0" },
+  });
+  assert.equal(piped.stderr, "");
+  assert.equal(piped.stdout, "waited 10\n");
 });
