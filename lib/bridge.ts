@@ -28,8 +28,7 @@ import {
 import { type PendingRequest, PendingRequests } from "./jsonrpc/pending_requests.ts";
 import type { Logger } from "./log.ts";
 import type { ProcessIo } from "./process_io.ts";
-import { createEraSelection } from "./eras/select.ts";
-import { createTransport } from "./transport/connect.ts";
+import { connectServer } from "./eras/select.ts";
 import type { CredentialProvider, MessageHandler, Transport } from "./transport/types.ts";
 
 /** How long stdin EOF waits for in-flight requests before closing the session, in ms. */
@@ -274,19 +273,14 @@ export async function runBridge(context: BridgeContext): Promise<number> {
   const out = createLineWriter(io.stdout);
   const relay = new Relay({
     transport: (onMessage) =>
-      createEraSelection({
+      connectServer({
+        url: settings.serverUrl,
+        headers: settings.headers,
+        credentials: context.credentials,
         onMessage,
-        log: context.log.child("eras"),
-        legacy: (toClient) =>
-          createTransport({
-            url: settings.serverUrl,
-            headers: settings.headers,
-            credentials: context.credentials,
-            onMessage: toClient,
-            fetch: context.fetch,
-            log: context.log.child("http"),
-            choice: settings.transport,
-          }),
+        fetch: context.fetch,
+        log: context.log.child("http"),
+        choice: settings.transport,
       }),
     out,
     log,
