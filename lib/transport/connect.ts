@@ -11,7 +11,8 @@
 
 import { isRequest, type JsonRpcMessage } from "../jsonrpc/message.ts";
 import { createLegacySseTransport } from "./legacy_sse.ts";
-import { createStreamableHttpSession, LegacyTransportSignal } from "./streamable_http.ts";
+import { LegacyTransportSignal } from "./era.ts";
+import { createStreamableHttpSession } from "./session.ts";
 import type { SendOptions, Transport, TransportOptions } from "./types.ts";
 
 /** Which transport to speak (`--transport`). */

@@ -10,31 +10,18 @@
  * @see https://modelcontextprotocol.io/specification/2024-11-05/basic/transports#http-with-sse
  */
 
-import { MAX_SCOPE_STEP_UPS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
-import {
-  idKey,
-  isRequest,
-  isResponse,
-  type JsonRpcMessage,
-  validateMessage,
-} from "../jsonrpc/message.ts";
+import { isRequest, type JsonRpcMessage, type JsonRpcResponse } from "../jsonrpc/message.ts";
 import { type Logger, redactedMessage } from "../log.ts";
 import { classifyResponse } from "./classify.ts";
-import { readSseEvents, type SseRecord } from "./sse.ts";
-import type {
-  CredentialProvider,
-  MessageHandler,
-  SendOptions,
-  Transport,
-  TransportOptions,
-} from "./types.ts";
 import { discard } from "./discard.ts";
-
-interface Waiter {
-  resolve(): void;
-  reject(error: unknown): void;
-}
+import { buildRequestHeaders } from "./headers.ts";
+import { InboundRouter, type PendingRequest } from "./inbound.ts";
+import { NO_ATTEMPTS } from "./next_action.ts";
+import { sendUntilDecided } from "./endpoint.ts";
+import { readSseEvents, type SseRecord } from "./sse.ts";
+import { abortable } from "./timers.ts";
+import type { CredentialProvider, SendOptions, Transport, TransportOptions } from "./types.ts";
 
 /** Resolves an `endpoint` event's data against the stream URL; throws unless same-origin. */
 export function resolveLegacyEndpoint(data: string, streamUrl: URL): URL {
@@ -59,15 +46,13 @@ export class LegacySseTransport implements Transport {
   readonly #url: URL;
   readonly #extraHeaders: ReadonlyArray<readonly [string, string]>;
   readonly #credentials: CredentialProvider;
-  readonly #onMessage: MessageHandler;
+  readonly #inbound: InboundRouter;
   readonly #fetch: typeof fetch;
   readonly #log: Logger;
 
   #protocolVersion: string | undefined;
   #connecting: Promise<URL> | undefined;
   #broken: BridgeError | undefined;
-  #waiters = new Map<string, Waiter>();
-  #initializeKeys = new Set<string>();
   #closer = new AbortController();
   #closed = false;
   #streamTask: Promise<void> | undefined;
@@ -76,7 +61,11 @@ export class LegacySseTransport implements Transport {
     this.#url = options.url;
     this.#extraHeaders = options.headers;
     this.#credentials = options.credentials;
-    this.#onMessage = options.onMessage;
+    this.#inbound = new InboundRouter({
+      onMessage: options.onMessage,
+      log: options.log,
+      onResponse: (pending, response) => this.#onResponse(pending, response),
+    });
     this.#fetch = options.fetch;
     this.#log = options.log;
   }
@@ -92,26 +81,25 @@ export class LegacySseTransport implements Transport {
     const signal = options.signal
       ? AbortSignal.any([options.signal, this.#closer.signal])
       : this.#closer.signal;
-    const endpoint = await withSignal(this.#connect(), signal);
+    const endpoint = await abortable(this.#connect(), signal);
     if (this.#broken) throw this.#broken;
-    let answered: Promise<void> | undefined;
-    let key: string | undefined;
+    let pending: PendingRequest | undefined;
     if (isRequest(message)) {
-      key = idKey(message.id);
-      if (message.method === "initialize") this.#initializeKeys.add(key);
-      const thisKey = key;
-      answered = new Promise<void>((resolve, reject) => {
-        this.#waiters.set(thisKey, { resolve, reject });
-      });
-      answered.catch(() => {});
+      pending = this.#inbound.track(message.id, { isInitialize: message.method === "initialize" });
     }
     try {
       await this.#post(endpoint, options.raw ?? JSON.stringify(message), signal);
-      if (answered) await withSignal(answered, signal);
+      if (pending) await abortable(pending.answered, signal);
     } catch (error) {
-      if (key !== undefined) this.#waiters.delete(key);
+      if (pending) this.#inbound.abandon(pending, error);
       throw signal.aborted ? signal.reason : error;
     }
+  }
+
+  #onResponse(pending: PendingRequest, response: JsonRpcResponse): void {
+    if (!pending.isInitialize || !("result" in response)) return;
+    const version = response.result.protocolVersion;
+    if (typeof version === "string") this.#protocolVersion = version;
   }
 
   /** Ends the stream; there is no session to delete in this transport. */
@@ -129,76 +117,36 @@ export class LegacySseTransport implements Transport {
     });
   }
 
-  #headers(token: string | undefined, post: boolean): Headers {
-    const headers = new Headers();
-    for (const [name, value] of this.#extraHeaders) headers.append(name, value);
-    headers.set("Accept", post ? "application/json, text/event-stream" : "text/event-stream");
-    if (post) headers.set("Content-Type", "application/json");
-    if (token) headers.set("Authorization", `Bearer ${token}`);
-    return headers;
-  }
-
   async #fetchWithAuth(
     url: URL,
     init: { method: "GET" | "POST"; body?: string },
     signal: AbortSignal,
   ): Promise<Response> {
-    let authRetried = false;
-    let stepUps = 0;
-    while (true) {
-      const token = await this.#credentials.accessToken();
-      let response: Response;
-      try {
-        response = await this.#fetch(url, {
-          ...init,
-          headers: this.#headers(token, init.method === "POST"),
-          signal,
-        });
-      } catch (error) {
-        if (signal.aborted) throw signal.reason;
-        throw new BridgeError(
-          "unreachable",
-          `Cannot reach the server at "${url.host}": ${redactedMessage(error)}`,
-          { cause: error },
-        );
-      }
-      const outcome = classifyResponse(response.status, response.headers, {
-        hadSessionId: false,
-        isInitialize: false,
-      });
-      this.#log.debug(`${init.method} (HTTP+SSE): HTTP ${response.status} (${outcome.kind})`);
-      if (outcome.kind === "unauthorized" && !authRetried) {
-        authRetried = true;
-        await discard(response);
-        await this.#credentials.handleRefusal({
-          status: 401,
-          challenge: outcome.challenge,
-          rejectedToken: token,
-          sessionEstablished: this.#protocolVersion !== undefined,
-        });
-        continue;
-      }
-      if (outcome.kind === "insufficient-scope" && stepUps < MAX_SCOPE_STEP_UPS) {
-        stepUps++;
-        await discard(response);
-        await this.#credentials.handleRefusal({
-          status: 403,
-          challenge: outcome.challenge,
-          rejectedToken: token,
-          sessionEstablished: this.#protocolVersion !== undefined,
-        });
-        continue;
-      }
-      if (outcome.kind === "unauthorized" || outcome.kind === "insufficient-scope") {
-        await discard(response);
-        throw new BridgeError(
-          "auth_failed",
-          `Server refused the renewed access token: HTTP ${response.status}`,
-          { status: response.status },
-        );
-      }
-      return response;
-    }
+    const { response, action } = await sendUntilDecided({
+      exchange: "legacy",
+      attempts: NO_ATTEMPTS,
+      fetch: this.#fetch,
+      url,
+      prepare: (token) => ({
+        ...init,
+        headers: buildRequestHeaders({
+          method: init.method === "POST" ? "post" : "get",
+          extra: this.#extraHeaders,
+          token,
+        }),
+        signal,
+        label: `${init.method} (HTTP+SSE)`,
+      }),
+      credentials: this.#credentials,
+      log: this.#log,
+      sessionEstablished: () => this.#protocolVersion !== undefined,
+    });
+    if (action.kind === "deliver") return response;
+    throw action.kind === "fail" ? action.error : new BridgeError(
+      "http_error",
+      `Server refused the request: HTTP ${response.status}`,
+      { status: response.status },
+    );
   }
 
   #connect(): Promise<URL> {
@@ -245,7 +193,7 @@ export class LegacySseTransport implements Transport {
         const record: SseRecord = next.value;
         if (record.type === "event" && record.event === "endpoint") {
           endpoint = resolveLegacyEndpoint(record.data, this.#url);
-        } else if (record.type === "event") this.#handleEvent(record.data, record.event);
+        } else if (record.type === "event") this.#inbound.routeSseEvent(record.data, record.event);
       }
     } catch (error) {
       await records.return(undefined);
@@ -262,7 +210,7 @@ export class LegacySseTransport implements Transport {
   ): Promise<void> {
     try {
       for await (const record of records) {
-        if (record.type === "event") this.#handleEvent(record.data, record.event);
+        if (record.type === "event") this.#inbound.routeSseEvent(record.data, record.event);
       }
     } catch (error) {
       if (!signal.aborted) {
@@ -276,64 +224,7 @@ export class LegacySseTransport implements Transport {
       });
     this.#broken = broken;
     if (!signal.aborted) this.#log.warn(broken.message);
-    for (const waiter of this.#waiters.values()) waiter.reject(broken);
-    this.#waiters.clear();
-  }
-
-  #handleEvent(data: string, event: string | undefined): void {
-    if (event !== undefined && event !== "message") {
-      this.#log.debug(`Ignoring an SSE event of type "${event}"`);
-      return;
-    }
-    if (data.trim() === "") return;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(data);
-    } catch {
-      this.#log.warn("Ignoring an SSE event whose data is not valid JSON");
-      return;
-    }
-    const items = Array.isArray(parsed) ? parsed : [parsed];
-    for (const item of items) {
-      const checked = validateMessage(item);
-      if (!checked.ok) {
-        this.#log.warn(`Ignoring a message from the server: ${checked.reason}`);
-        continue;
-      }
-      const raw = items.length === 1 ? data : JSON.stringify(item);
-      const message = checked.message;
-      if (!isResponse(message)) {
-        this.#emit(message, raw);
-        continue;
-      }
-      if (message.id === null) {
-        this.#log.warn("Server reported an error without a request id");
-        continue;
-      }
-      const key = idKey(message.id);
-      const waiter = this.#waiters.get(key);
-      if (!waiter) {
-        this.#log.warn(
-          `Dropping a response to an unknown request (id ${JSON.stringify(message.id)})`,
-        );
-        continue;
-      }
-      this.#waiters.delete(key);
-      if (this.#initializeKeys.delete(key) && "result" in message) {
-        const version = message.result.protocolVersion;
-        if (typeof version === "string") this.#protocolVersion = version;
-      }
-      this.#emit(message, raw);
-      waiter.resolve();
-    }
-  }
-
-  #emit(message: JsonRpcMessage, raw: string): void {
-    try {
-      this.#onMessage(message, raw);
-    } catch (error) {
-      this.#log.error(`Message handler failed: ${redactedMessage(error)}`);
-    }
+    this.#inbound.failAll(broken);
   }
 
   async #post(endpoint: URL, body: string, signal: AbortSignal): Promise<void> {
@@ -347,15 +238,6 @@ export class LegacySseTransport implements Transport {
       );
     }
   }
-}
-
-function withSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
 
 /** Creates a 2024-11-05 HTTP+SSE transport; the stream opens on the first send. */
