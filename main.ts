@@ -6,7 +6,7 @@
  */
 
 import { run } from "./lib/cli/main.ts";
-import type { ProcessIo } from "./lib/cli/context.ts";
+import type { ProcessIo } from "./lib/process_io.ts";
 import { stderrSink } from "./lib/log.ts";
 
 async function readTerminalLine(question: string): Promise<string | undefined> {

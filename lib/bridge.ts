@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { ModeContext } from "./cli/context.ts";
+import type { OAuthSettings, Settings } from "./config/settings.ts";
 import { DEFAULT_AUTH_TIMEOUT_MS } from "./constants.ts";
 import { BridgeError, ExitCode, toBridgeError } from "./errors.ts";
 import { formatLine, LineSplitter, parseLine } from "./jsonrpc/framing.ts";
@@ -26,11 +26,25 @@ import {
 } from "./jsonrpc/message.ts";
 import { type PendingRequest, PendingRequests } from "./jsonrpc/pending_requests.ts";
 import type { Logger } from "./log.ts";
+import type { ProcessIo } from "./process_io.ts";
 import { createTransport } from "./transport/connect.ts";
-import type { Transport } from "./transport/types.ts";
+import type { CredentialProvider, MessageHandler, Transport } from "./transport/types.ts";
 
 /** How long stdin EOF waits for in-flight requests before closing the session, in ms. */
 const EOF_GRACE_MS = 10_000;
+
+/** What the proxy needs from the entry point: the server, the process streams, fetch and tokens. */
+export interface BridgeContext {
+  settings: Pick<Settings, "serverUrl" | "headers" | "transport" | "timeoutMs"> & {
+    oauth: Pick<OAuthSettings, "authTimeoutMs">;
+  };
+  log: Logger;
+  io: Pick<ProcessIo, "stdin" | "stdout" | "signal">;
+  /** Fetch with the custom CA applied. */
+  fetch: typeof fetch;
+  /** Supplies and renews bearer tokens. */
+  credentials: CredentialProvider;
+}
 
 /** The relay between one stdio client and one transport. */
 export class Relay {
@@ -45,7 +59,7 @@ export class Relay {
 
   constructor(
     options: {
-      transport: (onMessage: (message: JsonRpcMessage, raw?: string) => void) => Transport;
+      transport: (onMessage: MessageHandler) => Transport;
       out: LineWriter;
       log: Logger;
       timeoutMs: number;
@@ -161,22 +175,24 @@ export class Relay {
     }
   }
 
-  #fromServer(message: JsonRpcMessage, raw?: string): void {
+  /** Queues the message for stdout; returns the writer's backpressure for the transport. */
+  #fromServer(message: JsonRpcMessage, raw?: string): Promise<void> | undefined {
     if (isResponse(message)) {
       if (message.id === null) {
         const text = isErrorResponse(message) ? message.error.message : "no message";
         this.#log.warn(`Server sent an error without id: ${text}`);
-        return;
+        return undefined;
       }
-      if (isBridgeId(message.id)) return;
+      if (isBridgeId(message.id)) return undefined;
       if (this.#pending.settle(message.id) === "unknown") {
         this.#log.debug("Dropping a response for a request that timed out or was cancelled");
-        return;
+        return undefined;
       }
     } else if (isNotification(message) && message.method === "notifications/progress") {
       this.#pending.touchProgress(message.params?.progressToken);
     }
     this.#out.write(formatLine(message, raw));
+    return this.#out.backpressure();
   }
 
   #timedOut(request: PendingRequest): void {
@@ -248,7 +264,7 @@ async function readLines(
 }
 
 /** Runs the proxy until stdin ends or a signal arrives; resolves to the exit code. */
-export async function runBridge(context: ModeContext): Promise<number> {
+export async function runBridge(context: BridgeContext): Promise<number> {
   const { settings, io } = context;
   const log = context.log.child("proxy");
   const out = createLineWriter(io.stdout);

@@ -27,6 +27,7 @@ export const FLAGS = {
   timeout: { type: "string" },
   "allow-http": { type: "boolean" },
   cert: { type: "string" },
+  cookies: { type: "boolean" },
   // output and logging
   "log-level": { type: "string" },
   verbose: { type: "boolean", short: "v" },
@@ -210,4 +211,28 @@ export function parseCommandLine(args: readonly string[]): ParsedArgs {
   }
   const mode = selectMode(flags);
   return { flags, mode, resetFirst: Boolean(flags["reset-auth"]) && mode.kind !== "reset-auth" };
+}
+
+function takesValue(arg: string): boolean {
+  const specs: Record<string, FlagSpec> = FLAGS;
+  if (arg.startsWith("--")) return !arg.includes("=") && specs[arg.slice(2)]?.type === "string";
+  if (!/^-[A-Za-z]+$/.test(arg)) return false;
+  const short = arg.at(-1);
+  return Object.values(specs).some((spec) => spec.short === short && spec.type === "string");
+}
+
+/**
+ * Whether the arguments ask for `--json` (or `--format json`), read word by word so that a flag's
+ * value such as `-c 'echo --format json'` never counts. Shapes the failure report even when
+ * parsing itself failed.
+ */
+export function wantsJson(args: readonly string[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--") return false;
+    if (arg === "--json" || arg === "--format=json") return true;
+    if (arg === "--format" && args[i + 1] === "json") return true;
+    if (takesValue(arg)) i++;
+  }
+  return false;
 }

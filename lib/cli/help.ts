@@ -68,6 +68,11 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
         env: "MCP_CLIENT_CA_FILE",
         text: "Extra CA certificates to trust",
       },
+      {
+        flag: "cookies",
+        env: "MCP_CLIENT_COOKIES",
+        text: "Keep cookies in memory, for load balancers that pin sessions with them",
+      },
     ],
   },
   {

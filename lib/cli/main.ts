@@ -8,36 +8,15 @@
 
 import { loadSettings } from "../config/settings.ts";
 import { PROGRAM_NAME, PROGRAM_VERSION } from "../constants.ts";
-import { type BridgeError, ExitCode, toBridgeError } from "../errors.ts";
+import { ExitCode, toBridgeError } from "../errors.ts";
 import { createLogger, parseLogLevel, redact } from "../log.ts";
 import { createHttpFetch } from "../transport/http_client.ts";
 import { createCredentialProvider } from "../oauth/provider.ts";
-import { type Mode, parseCommandLine } from "./args.ts";
-import type { ModeContext, ProcessIo } from "./context.ts";
+import { type Mode, parseCommandLine, wantsJson } from "./args.ts";
+import type { ModeContext } from "./context.ts";
+import type { ProcessIo } from "../process_io.ts";
+import { createOutput } from "./output.ts";
 import { writeStdout } from "./stdout.ts";
-
-/** Prints a failure on stderr (human) or as one JSON document on stdout (`--json`). */
-async function reportFailure(
-  io: ProcessIo,
-  error: BridgeError,
-  json: boolean,
-): Promise<void> {
-  if (json) {
-    const body = {
-      ok: false,
-      error: {
-        kind: error.kind,
-        message: redact(error.message),
-        hint: error.hint,
-        ...(error.status === undefined ? {} : { status: error.status }),
-        ...(error.details === undefined ? {} : { details: error.details }),
-      },
-    };
-    await writeStdout(io, redact(JSON.stringify(body)) + "\n");
-  }
-  io.stderr(redact(`Error: ${error.message}`));
-  io.stderr(`Hint: ${error.hint}`);
-}
 
 async function runMode(mode: Mode, context: ModeContext): Promise<number> {
   switch (mode.kind) {
@@ -76,8 +55,6 @@ export async function run(
   io: ProcessIo,
   env: Readonly<Record<string, string>>,
 ): Promise<number> {
-  const jsonRequested = args.includes("--json") || args.includes("--format=json") ||
-    args.join(" ").includes("--format json");
   try {
     const parsed = parseCommandLine(args);
     if (parsed.mode.kind === "help") {
@@ -91,7 +68,7 @@ export async function run(
     }
     const settings = await loadSettings(parsed.flags, env);
     const log = createLogger({ level: settings.logLevel, sink: io.stderr });
-    const fetch = await createHttpFetch(settings);
+    const fetch = await createHttpFetch({ caFile: settings.caFile, cookies: settings.cookies });
     const credentials = createCredentialProvider({
       settings,
       log: log.child("auth"),
@@ -101,7 +78,8 @@ export async function run(
       // A proxy client cannot wait minutes for a mid-session sign-in: it gets an error to retry.
       signInMode: parsed.mode.kind === "proxy" ? "background" : "wait",
     });
-    const color = io.stdoutIsTerminal && env.NO_COLOR === undefined;
+    // NO_COLOR counts when set and not empty (https://no-color.org).
+    const color = io.stdoutIsTerminal && !env.NO_COLOR;
     const context: ModeContext = { settings, log, io, fetch, credentials, color };
     if (parsed.resetFirst) {
       const { runAuthCommand } = await import("./auth_commands.ts");
@@ -117,7 +95,6 @@ export async function run(
     if (failure.kind === "internal" && level === "DEBUG" && error instanceof Error) {
       io.stderr(redact(error.stack ?? error.message));
     }
-    await reportFailure(io, failure, jsonRequested);
-    return failure.exitCode;
+    return await createOutput(io, { json: wantsJson(args) }).fail(failure);
   }
 }

@@ -21,7 +21,7 @@ import type {
 import { BridgeError, ExitCode, JsonRpcCode } from "../errors.ts";
 import { type JsonRpcRequest, validateMessage } from "../jsonrpc/message.ts";
 import type { Mode } from "./args.ts";
-import { type McpClient, openClient, openSession, type ProgressInfo } from "./client.ts";
+import { type McpClient, openClient, openSession, type ProgressInfo } from "../mcp_client.ts";
 import type { ModeContext } from "./context.ts";
 import {
   formatCallToolResult,
@@ -31,17 +31,11 @@ import {
   formatPromptList,
   formatReadResourceResult,
   formatResourceList,
-  formatSuccessDocument,
-  formatToolErrorDocument,
-  formatToolErrorMessage,
   formatToolList,
 } from "./format.ts";
-import {
-  parseArguments,
-  promptArgumentsSchema,
-  type SchemaLike,
-  splitCommand,
-} from "./tool_args.ts";
+import { parseArguments, promptArgumentsSchema, type SchemaLike } from "./tool_args.ts";
+import { splitCommand } from "./words.ts";
+import { createOutput, type Output } from "./output.ts";
 import { writeStdout as writeIoStdout } from "./stdout.ts";
 
 /** The most pages a list mode follows before it gives up on a server that never ends. */
@@ -56,6 +50,19 @@ function writeStdout(context: ModeContext, text: string): Promise<void> {
 
 function formatOptions(context: ModeContext): FormatOptions {
   return { color: context.color };
+}
+
+function outputOf(context: ModeContext): Output {
+  return createOutput(context.io, { json: context.settings.json });
+}
+
+/** Prints a mode's answer: the human text, or with `--json` the success document of `result`. */
+function print(
+  context: ModeContext,
+  result: unknown,
+  human: (options: FormatOptions) => string,
+): Promise<void> {
+  return outputOf(context).print(() => human(formatOptions(context)), result);
 }
 
 function isMethodNotFound(error: unknown): boolean {
@@ -151,23 +158,17 @@ function progressReporter(context: ModeContext): (progress: ProgressInfo) => voi
 async function runListTools(context: ModeContext): Promise<number> {
   await using client = await openClient(context);
   const tools = await listTools(client);
-  await writeStdout(
-    context,
-    context.settings.json
-      ? formatSuccessDocument({ tools })
-      : formatToolList(tools, formatOptions(context)),
-  );
+  await print(context, { tools }, (options) => formatToolList(tools, options));
   return ExitCode.ok;
 }
 
 async function runListResources(context: ModeContext): Promise<number> {
   await using client = await openClient(context);
   const result = await listResources(client);
-  await writeStdout(
+  await print(
     context,
-    context.settings.json
-      ? formatSuccessDocument(result)
-      : formatResourceList(result.resources, result.resourceTemplates, formatOptions(context)),
+    result,
+    (options) => formatResourceList(result.resources, result.resourceTemplates, options),
   );
   return ExitCode.ok;
 }
@@ -175,12 +176,7 @@ async function runListResources(context: ModeContext): Promise<number> {
 async function runListPrompts(context: ModeContext): Promise<number> {
   await using client = await openClient(context);
   const prompts = await listPrompts(client);
-  await writeStdout(
-    context,
-    context.settings.json
-      ? formatSuccessDocument({ prompts })
-      : formatPromptList(prompts, formatOptions(context)),
-  );
+  await print(context, { prompts }, (options) => formatPromptList(prompts, options));
   return ExitCode.ok;
 }
 
@@ -198,21 +194,16 @@ async function runCallTool(command: string, context: ModeContext): Promise<numbe
     { onProgress: progressReporter(context) },
   );
   if (result.isError === true) {
-    await writeStdout(
-      context,
-      context.settings.json
-        ? formatToolErrorDocument(name, result)
-        : formatCallToolResult(result, formatOptions(context)),
+    const output = outputOf(context);
+    if (!output.json) {
+      await writeStdout(context, formatCallToolResult(result, formatOptions(context)));
+    }
+    return await output.fail(
+      new BridgeError("server_error", `Tool "${name}" reported an error (isError: true)`),
+      result,
     );
-    context.io.stderr(`Error: ${formatToolErrorMessage(name)}`);
-    return ExitCode.serverError;
   }
-  await writeStdout(
-    context,
-    context.settings.json
-      ? formatSuccessDocument(result)
-      : formatCallToolResult(result, formatOptions(context)),
-  );
+  await print(context, result, (options) => formatCallToolResult(result, options));
   return ExitCode.ok;
 }
 
@@ -224,12 +215,7 @@ async function runReadResource(uri: string, context: ModeContext): Promise<numbe
   }
   await using client = await openClient(context);
   const result = await client.request<ReadResourceResult>("resources/read", { uri: uri.trim() });
-  await writeStdout(
-    context,
-    context.settings.json
-      ? formatSuccessDocument(result)
-      : formatReadResourceResult(result, formatOptions(context)),
-  );
+  await print(context, result, (options) => formatReadResourceResult(result, options));
   return ExitCode.ok;
 }
 
@@ -244,12 +230,7 @@ async function runGetPrompt(command: string, context: ModeContext): Promise<numb
     name,
   });
   const result = await client.request<GetPromptResult>("prompts/get", { name, arguments: args });
-  await writeStdout(
-    context,
-    context.settings.json
-      ? formatSuccessDocument(result)
-      : formatGetPromptResult(result, formatOptions(context)),
-  );
+  await print(context, result, (options) => formatGetPromptResult(result, options));
   return ExitCode.ok;
 }
 
@@ -314,7 +295,7 @@ async function runRaw(text: string, context: ModeContext): Promise<number> {
   if (parsed.kind === "request" && idFilled) parsed.message.id = session.nextId();
   if (parsed.kind === "notification") {
     await session.notify(parsed.method, parsed.params);
-    if (context.settings.json) await writeStdout(context, formatSuccessDocument(null));
+    if (context.settings.json) await outputOf(context).result(null);
     else context.io.stderr(`Notification "${parsed.method}" sent`);
     return ExitCode.ok;
   }

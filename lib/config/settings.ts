@@ -7,7 +7,6 @@
  * @module
  */
 
-import type { ParsedFlags } from "../cli/args.ts";
 import { DEFAULT_AUTH_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
 import { type LogLevel, parseLogLevel, registerSecret } from "../log.ts";
@@ -60,6 +59,8 @@ export interface Settings {
   allowHttp: boolean;
   /** PEM file with extra CA certificates. */
   caFile?: string;
+  /** Keep an in-memory cookie jar (`--cookies`), for load balancers that pin sessions. */
+  cookies: boolean;
   /** The server's state file (`.env`). */
   stateFile: string;
   /** The values of the state file when the program started. */
@@ -71,9 +72,37 @@ export interface Settings {
   env: Readonly<Record<string, string>>;
 }
 
+/**
+ * The command-line flags settings are resolved from, by flag name without dashes. The CLI's
+ * parsed flags satisfy this shape; settings never depend on how they were parsed.
+ */
+export interface SettingsFlags {
+  "server-url"?: string;
+  "env-file"?: string;
+  header?: string[];
+  transport?: string;
+  timeout?: string;
+  "allow-http"?: boolean;
+  cert?: string;
+  cookies?: boolean;
+  "log-level"?: string;
+  verbose?: boolean;
+  json?: boolean;
+  format?: string;
+  scope?: string;
+  "no-resource"?: boolean;
+  "callback-port"?: string;
+  "callback-host"?: string;
+  "auth-timeout"?: string;
+  "client-metadata-url"?: string;
+  "client-credentials"?: boolean;
+  "keep-registration"?: boolean;
+  yes?: boolean;
+}
+
 /** The inputs of {@link resolveSettings}, gathered by {@link loadSettings}. */
 export interface SettingsInputs {
-  flags: ParsedFlags;
+  flags: SettingsFlags;
   env: Readonly<Record<string, string>>;
   stateFile: string;
   stateValues: Readonly<Record<string, string>>;
@@ -255,6 +284,7 @@ export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
         : parseSeconds(timeoutText, "timeout", true),
       allowHttp,
       caFile: pick(flags.cert, "MCP_CLIENT_CA_FILE"),
+      cookies: flags.cookies === true || parseBoolean(pick(undefined, "MCP_CLIENT_COOKIES")),
       stateFile: inputs.stateFile,
       stateValues,
       json: Boolean(flags.json) || flags.format === "json",
@@ -281,7 +311,7 @@ export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
 
 /** Gathers the environment and the `.env` files, then resolves the settings. */
 export async function loadSettings(
-  flags: ParsedFlags,
+  flags: SettingsFlags,
   env: Readonly<Record<string, string>> = Deno.env.toObject(),
   cwd: string = Deno.cwd(),
 ): Promise<Readonly<Settings>> {

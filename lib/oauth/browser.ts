@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { ProcessIo } from "../cli/context.ts";
+import type { ProcessIo } from "../process_io.ts";
 import { BridgeError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { allowsPlainHttp } from "../net.ts";

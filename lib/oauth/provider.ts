@@ -22,7 +22,7 @@
  * @module
  */
 
-import type { ProcessIo } from "../cli/context.ts";
+import type { ProcessIo } from "../process_io.ts";
 import { type EnvStore, openEnvStore } from "../config/env_store.ts";
 import type { Settings } from "../config/settings.ts";
 import { canonicalServerUrl } from "../config/state_path.ts";

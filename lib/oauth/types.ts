@@ -7,7 +7,7 @@
  */
 
 import type { AuthorizationServer } from "oauth4webapi";
-import type { ProcessIo } from "../cli/context.ts";
+import type { ProcessIo } from "../process_io.ts";
 import type { EnvStore } from "../config/env_store.ts";
 import type { Settings } from "../config/settings.ts";
 import type { Logger } from "../log.ts";

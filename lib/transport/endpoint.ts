@@ -12,6 +12,7 @@ import { BridgeError } from "../errors.ts";
 import { type Logger, redactedMessage } from "../log.ts";
 import { classifyResponse, type ResponseOutcome } from "./classify.ts";
 import { discard } from "./discard.ts";
+import { withDeadline } from "../async.ts";
 import { type Attempts, decideNextAction, type Exchange, type NextAction } from "./next_action.ts";
 import type { AuthChallenge, CredentialProvider } from "./types.ts";
 
@@ -26,6 +27,7 @@ export async function requestEndpoint(
     return await fetcher(url, { method, headers, body, signal });
   } catch (error) {
     if (init.signal.aborted) throw init.signal.reason;
+    if (error instanceof BridgeError) throw error; // e.g. a refused redirect
     throw new BridgeError(
       "unreachable",
       `Cannot reach the server at "${url.host}": ${redactedMessage(error)}`,
@@ -137,22 +139,24 @@ export async function sendBestEffort(
   },
 ): Promise<string> {
   const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new DOMException(`${options.method} timed out`, "TimeoutError")),
-    options.timeoutMs,
-  );
-  try {
-    const headers = await options.headers(controller.signal);
-    const response = await fetcher(url, {
-      method: options.method,
-      headers,
-      signal: controller.signal,
-    });
+  const { signal } = controller;
+  const work = (async () => {
+    const headers = await options.headers(signal);
+    const response = await fetcher(url, { method: options.method, headers, signal });
     await discard(response);
     return `HTTP ${response.status}`;
+  })();
+  try {
+    return await withDeadline(work, {
+      ms: options.timeoutMs,
+      onTimeout: () => {
+        const error = new DOMException(`${options.method} timed out`, "TimeoutError");
+        controller.abort(error);
+        return error;
+      },
+    });
   } catch (error) {
+    work.catch(() => {});
     return `failed: ${redactedMessage(error)}`;
-  } finally {
-    clearTimeout(timer);
   }
 }

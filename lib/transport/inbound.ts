@@ -124,21 +124,21 @@ export class InboundRouter {
    * Routes a whole JSON body (one message or, under 2025-03-26, an array). Throws a protocol
    * BridgeError when it is not JSON.
    */
-  routeJsonBody(text: string, status?: number): void {
+  routeJsonBody(text: string, status?: number): Promise<void> | void {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
       throw new BridgeError("protocol", "Server sent a body that is not valid JSON", { status });
     }
-    this.#routeParsed(parsed, text);
+    return this.#routeParsed(parsed, text);
   }
 
   /**
    * Routes the data of one SSE event. Events of another type than `message`, priming events
    * (empty data) and data that is not JSON are skipped with a log line.
    */
-  routeSseEvent(data: string, event?: string): void {
+  routeSseEvent(data: string, event?: string): Promise<void> | void {
     if (event !== undefined && event !== "message") {
       this.#options.log.debug(`Ignoring an SSE event of type "${event}"`);
       return;
@@ -152,19 +152,24 @@ export class InboundRouter {
       this.#options.log.warn("Ignoring an SSE event whose data is not valid JSON");
       return;
     }
-    this.#routeParsed(parsed, data);
+    return this.#routeParsed(parsed, data);
   }
 
-  #routeParsed(parsed: unknown, text: string): void {
-    if (Array.isArray(parsed)) {
-      for (const item of parsed) this.routeValue(item, JSON.stringify(item));
-    } else {
-      this.routeValue(parsed, text);
+  #routeParsed(parsed: unknown, text: string): Promise<void> | void {
+    if (!Array.isArray(parsed)) return this.routeValue(parsed, text);
+    const waits: Promise<void>[] = [];
+    for (const item of parsed) {
+      const wait = this.routeValue(item, JSON.stringify(item));
+      if (wait) waits.push(wait);
     }
+    if (waits.length > 0) return Promise.all(waits).then(() => {});
   }
 
-  /** Routes one parsed value with its text. */
-  routeValue(value: unknown, raw: string): void {
+  /**
+   * Routes one parsed value with its text. Returns the handler's promise, if it gave one
+   * (backpressure: the caller reads no further until it settles).
+   */
+  routeValue(value: unknown, raw: string): Promise<void> | void {
     const log = this.#options.log;
     const checked = validateMessage(value);
     if (!checked.ok) {
@@ -172,10 +177,7 @@ export class InboundRouter {
       return;
     }
     const message = checked.message;
-    if (!isResponse(message)) {
-      this.#emit(message, raw);
-      return;
-    }
+    if (!isResponse(message)) return this.#emit(message, raw);
     if (message.id === null) {
       const error = "error" in message ? message.error : undefined;
       log.warn(`Server reported an error: ${error?.code} ${error?.message ?? ""}`);
@@ -196,15 +198,19 @@ export class InboundRouter {
     entry.settled = true;
     entry.response = message;
     this.#options.onResponse?.(entry, message);
-    if (!entry.internal) this.#emit(message, raw);
+    const wait = entry.internal ? undefined : this.#emit(message, raw);
     entry.resolve(message);
+    return wait;
   }
 
-  #emit(message: JsonRpcMessage, raw: string): void {
-    try {
-      this.#options.onMessage(message, raw);
-    } catch (error) {
+  #emit(message: JsonRpcMessage, raw: string): Promise<void> | void {
+    const failed = (error: unknown) =>
       this.#options.log.error(`Message handler failed: ${redactedMessage(error)}`);
+    try {
+      const wait = this.#options.onMessage(message, raw);
+      if (wait) return wait.catch(failed);
+    } catch (error) {
+      failed(error);
     }
   }
 
@@ -238,7 +244,7 @@ export async function routeJsonAnswer(
     );
   }
   if (text.trim() === "" && !pending) return;
-  router.routeJsonBody(text, response.status);
+  await router.routeJsonBody(text, response.status);
   if (pending && !pending.settled) {
     throw new BridgeError(
       "protocol",

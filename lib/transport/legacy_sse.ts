@@ -20,7 +20,7 @@ import { InboundRouter, type PendingRequest } from "./inbound.ts";
 import { NO_ATTEMPTS } from "./next_action.ts";
 import { sendUntilDecided } from "./endpoint.ts";
 import { readSseEvents, type SseRecord } from "./sse.ts";
-import { abortable } from "./timers.ts";
+import { abortable } from "../async.ts";
 import type { CredentialProvider, SendOptions, Transport, TransportOptions } from "./types.ts";
 
 /** Resolves an `endpoint` event's data against the stream URL; throws unless same-origin. */
@@ -193,7 +193,9 @@ export class LegacySseTransport implements Transport {
         const record: SseRecord = next.value;
         if (record.type === "event" && record.event === "endpoint") {
           endpoint = resolveLegacyEndpoint(record.data, this.#url);
-        } else if (record.type === "event") this.#inbound.routeSseEvent(record.data, record.event);
+        } else if (record.type === "event") {
+          await this.#inbound.routeSseEvent(record.data, record.event);
+        }
       }
     } catch (error) {
       await records.return(undefined);
@@ -210,7 +212,7 @@ export class LegacySseTransport implements Transport {
   ): Promise<void> {
     try {
       for await (const record of records) {
-        if (record.type === "event") this.#inbound.routeSseEvent(record.data, record.event);
+        if (record.type === "event") await this.#inbound.routeSseEvent(record.data, record.event);
       }
     } catch (error) {
       if (!signal.aborted) {

@@ -19,7 +19,7 @@ import {
 import { BridgeError } from "../errors.ts";
 import { type Logger, redactedMessage } from "../log.ts";
 import { readSseEvents, type SseEvent } from "./sse.ts";
-import { sleep } from "./timers.ts";
+import { sleep } from "../async.ts";
 
 /** How many event ids per stream are remembered to drop replayed duplicates. */
 const SEEN_EVENT_MEMORY = 10_000;
@@ -52,8 +52,8 @@ export function createCursor(): StreamCursor {
 
 /** What every stream reader needs. */
 export interface StreamReaderOptions {
-  /** Receives each event that is not a duplicate. */
-  onEvent: (event: SseEvent) => void;
+  /** Receives each event that is not a duplicate; a returned promise pauses the reading. */
+  onEvent: (event: SseEvent) => Promise<void> | void;
   signal: AbortSignal;
   log: Logger;
   /** Waits between attempts; defaults to real timers. */
@@ -91,7 +91,7 @@ export async function pumpSse(
         cursor.lastEventId = record.id;
       }
       progressed = true;
-      options.onEvent(record);
+      await options.onEvent(record);
       if (options.isDone?.()) break;
     }
   } catch (error) {

@@ -45,7 +45,7 @@ import {
   type Scheduler,
   type StreamOpening,
 } from "./resumable_stream.ts";
-import { abortable } from "./timers.ts";
+import { abortable } from "../async.ts";
 import type { CredentialProvider, SendOptions, Transport, TransportOptions } from "./types.ts";
 
 export { LegacyTransportSignal };

@@ -8,6 +8,8 @@
  */
 
 import { createParser } from "eventsource-parser";
+import { MAX_MESSAGE_BYTES } from "../constants.ts";
+import { MessageTooLargeError } from "./bounded_read.ts";
 
 /** One dispatched SSE event. */
 export interface SseEvent {
@@ -28,16 +30,27 @@ export type SseRecord =
   | ({ type: "event" } & SseEvent)
   | { type: "cursor"; id?: string; retry?: number };
 
+/** Options of {@link readSseEvents}. */
+export interface SseReadOptions {
+  /** The largest event (data, or a pending line) accepted, in characters. */
+  maxEventBytes?: number;
+}
+
 /**
- * Yields the records of an SSE body as they arrive. Stopping the iteration early cancels the
- * body. A stream error (network failure, abort) is thrown from the iteration.
+ * Yields the records of an SSE body as they arrive; the next chunk is read only once the
+ * records of the last one were taken, so a slow consumer slows the reading. Stopping the
+ * iteration early cancels the body. A stream error (network failure, abort) is thrown from the
+ * iteration, and an event larger than the limit throws {@link MessageTooLargeError}.
  *
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
  */
 export async function* readSseEvents(
   body: ReadableStream<Uint8Array>,
+  options: SseReadOptions = {},
 ): AsyncGenerator<SseRecord, void, undefined> {
+  const maxEventBytes = options.maxEventBytes ?? MAX_MESSAGE_BYTES;
   const queue: SseRecord[] = [];
+  let overflow = false;
   // onId fires at dispatch just before onEvent; an id not claimed by an event is a bare cursor.
   let unclaimedId: string | undefined;
   const flushId = () => {
@@ -45,6 +58,11 @@ export async function* readSseEvents(
     unclaimedId = undefined;
   };
   const parser = createParser({
+    // Counts UTF-16 code units, never more than the UTF-8 bytes they came from.
+    maxBufferSize: maxEventBytes,
+    onError(error) {
+      if (error.type === "max-buffer-size-exceeded") overflow = true;
+    },
     onId(id) {
       flushId();
       unclaimedId = id;
@@ -55,6 +73,10 @@ export async function* readSseEvents(
     },
     onEvent(message) {
       unclaimedId = undefined;
+      if (message.data.length > maxEventBytes) {
+        overflow = true;
+        return;
+      }
       const event: SseRecord = { type: "event", data: message.data };
       if (message.id !== undefined) event.id = message.id;
       if (message.event !== undefined) event.event = message.event;
@@ -66,9 +88,10 @@ export async function* readSseEvents(
     while (true) {
       const { done, value } = await reader.read();
       if (done) break;
-      parser.feed(value);
+      if (!overflow) parser.feed(value);
       flushId();
       while (queue.length > 0) yield queue.shift()!;
+      if (overflow) throw new MessageTooLargeError(maxEventBytes);
     }
   } finally {
     await reader.cancel().catch(() => {});

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { runAuthCommand } from "../../lib/cli/auth_commands.ts";
-import type { ModeContext, ProcessIo } from "../../lib/cli/context.ts";
+import type { ModeContext } from "../../lib/cli/context.ts";
+import type { ProcessIo } from "../../lib/process_io.ts";
 import { openEnvStore } from "../../lib/config/env_store.ts";
 import { readEnvFile } from "../../lib/config/env_file.ts";
 import { resolveSettings } from "../../lib/config/settings.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { ProcessIo } from "../../lib/cli/context.ts";
+import type { ProcessIo } from "../../lib/process_io.ts";
 import type { ParsedFlags } from "../../lib/cli/args.ts";
 import { resolveSettings, type Settings } from "../../lib/config/settings.ts";
 import { createLogger } from "../../lib/log.ts";

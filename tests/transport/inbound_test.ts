@@ -9,7 +9,9 @@ function setup() {
   const seen: unknown[] = [];
   const { log, lines } = createCapturingLogger();
   const router = new InboundRouter({
-    onMessage: (message, raw) => delivered.push({ message, raw }),
+    onMessage: (message, raw) => {
+      delivered.push({ message, raw });
+    },
     log,
     onResponse: (pending, response) => seen.push([pending.id, response.id]),
   });

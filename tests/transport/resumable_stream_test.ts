@@ -116,7 +116,7 @@ Deno.test("follow stream: reconnects at once after events, backs off while quiet
       return Promise.resolve(openings.shift()!);
     },
     onOpen: () => opens++,
-    onEvent: (event) => events.push(event.data),
+    onEvent: (event) => void events.push(event.data),
     signal: new AbortController().signal,
     log,
     scheduler,

@@ -20,8 +20,9 @@ import {
   PROGRAM_VERSION,
   SHUTDOWN_DELETE_TIMEOUT_MS,
   SUPPORTED_PROTOCOL_VERSIONS,
-} from "../constants.ts";
-import { BridgeError, JsonRpcCode, toBridgeError } from "../errors.ts";
+} from "./constants.ts";
+import type { Settings } from "./config/settings.ts";
+import { BridgeError, JsonRpcCode, toBridgeError } from "./errors.ts";
 import {
   idKey,
   isNotification,
@@ -32,10 +33,23 @@ import {
   type JsonRpcNotification,
   type JsonRpcRequest,
   type JsonRpcResponse,
-} from "../jsonrpc/message.ts";
-import { createTransport } from "../transport/connect.ts";
-import type { Transport } from "../transport/types.ts";
-import type { ModeContext } from "./context.ts";
+} from "./jsonrpc/message.ts";
+import type { Logger } from "./log.ts";
+import type { ProcessIo } from "./process_io.ts";
+import { createTransport } from "./transport/connect.ts";
+import type { CredentialProvider, Transport } from "./transport/types.ts";
+
+/** What the client needs from its caller: the server, the shared fetch, credentials and log. */
+export interface McpClientContext {
+  settings: Pick<Settings, "serverUrl" | "transport" | "headers" | "timeoutMs">;
+  log: Logger;
+  /** Fetch with the custom CA applied. */
+  fetch: typeof fetch;
+  /** Supplies and renews bearer tokens. */
+  credentials: CredentialProvider;
+  /** `io.signal` aborts every pending request (the program was interrupted). */
+  io: Pick<ProcessIo, "signal">;
+}
 
 /** A `notifications/progress` payload. */
 export interface ProgressInfo {
@@ -132,7 +146,7 @@ export function createServerError(method: string, response: JsonRpcResponse): Br
 
 /** Opens a transport to the configured server without initializing it. */
 export async function openSession(
-  context: ModeContext,
+  context: McpClientContext,
   options: OpenClientOptions = {},
 ): Promise<McpSession> {
   const log = context.log.child("client");
@@ -396,7 +410,7 @@ interface InitializeResultShape {
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/lifecycle#initialization
  */
 export async function openClient(
-  context: ModeContext,
+  context: McpClientContext,
   options: OpenClientOptions = {},
 ): Promise<McpClient> {
   const session = await openSession(context, options);
