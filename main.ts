@@ -37,6 +37,7 @@ const io: ProcessIo = {
   stdin: Deno.stdin.readable,
   stdout: Deno.stdout.writable,
   stderr: stderrSink,
+  stdinIsTerminal: Deno.stdin.isTerminal(),
   stdoutIsTerminal: Deno.stdout.isTerminal(),
   stderrIsTerminal: Deno.stderr.isTerminal(),
   confirm: Deno.stdin.isTerminal() || Deno.stderr.isTerminal() ? readTerminalLine : undefined,

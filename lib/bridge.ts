@@ -9,6 +9,7 @@
  * @module
  */
 
+import { withDeadline } from "./async.ts";
 import type { OAuthSettings, Settings } from "./config/settings.ts";
 import { DEFAULT_AUTH_TIMEOUT_MS } from "./constants.ts";
 import { BridgeError, ExitCode, toBridgeError } from "./errors.ts";
@@ -196,10 +197,9 @@ export class Relay {
   }
 
   #timedOut(request: PendingRequest): void {
-    const seconds = this.#timeoutMs / 1000;
     const failure = new BridgeError(
       "timeout",
-      `Request ${request.method} timed out after ${seconds} s`,
+      `Request ${request.method} timed out after ${request.timeoutMs / 1000} s`,
     );
     this.#out.write(JSON.stringify(createBridgeErrorResponse(request.id, failure)));
     request.controller.abort(failure);
@@ -216,12 +216,7 @@ export class Relay {
   /** Waits for in-flight requests up to `graceMs`, then ends the session. */
   async shutdown(graceMs: number): Promise<void> {
     if (this.#pending.size > 0 && graceMs > 0) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        this.#pending.drained(),
-        new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs)),
-      ]);
-      clearTimeout(timer);
+      await withDeadline(this.#pending.drained(), { ms: graceMs }).catch(() => {});
     }
     const abandoned = this.#pending.abortAll(new DOMException("Shutting down", "AbortError"));
     for (const request of abandoned) {
@@ -245,21 +240,21 @@ async function readLines(
 ): Promise<void> {
   const reader = stdin.pipeThrough(new TextDecoderStream()).getReader();
   const splitter = new LineSplitter();
-  const aborted = new Promise<"aborted">((resolve) => {
-    if (signal.aborted) resolve("aborted");
-    signal.addEventListener("abort", () => resolve("aborted"), { once: true });
-  });
+  // Cancelling the reader ends a pending read at once (done), so no race per chunk is needed.
+  const stop = () => reader.cancel().catch(() => {});
+  if (signal.aborted) stop();
+  signal.addEventListener("abort", stop, { once: true });
   try {
     while (true) {
-      const next = await Promise.race([reader.read(), aborted]);
-      if (next === "aborted") break;
+      const next = await reader.read();
       if (next.done) break;
       for (const line of splitter.push(next.value)) onLine(line);
     }
     const rest = splitter.flush();
     if (rest !== undefined && !signal.aborted) onLine(rest);
   } finally {
-    reader.cancel().catch(() => {});
+    signal.removeEventListener("abort", stop);
+    stop();
   }
 }
 

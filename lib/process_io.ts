@@ -16,6 +16,8 @@ export interface ProcessIo {
   stdout: WritableStream<Uint8Array>;
   /** Writes one line to standard error. */
   stderr: LogSink;
+  /** Whether stdin is a terminal (a person started proxy mode by hand). */
+  stdinIsTerminal?: boolean;
   /** Whether stdout is a terminal (colors, human output). */
   stdoutIsTerminal: boolean;
   /** Whether stderr is a terminal (spinner, progress lines). */

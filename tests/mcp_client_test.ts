@@ -6,7 +6,7 @@ import { resolveSettings } from "../lib/config/settings.ts";
 import { BridgeError } from "../lib/errors.ts";
 import type { JsonRpcNotification } from "../lib/jsonrpc/message.ts";
 import { silentLogger } from "../lib/log.ts";
-import { createStaticCredentials } from "../lib/transport/no_credentials.ts";
+import { createStaticCredentials } from "../lib/transport/static_credentials.ts";
 import { startMcpServer } from "./fixtures/mcp_server.ts";
 
 function createContext(url: URL, options: { timeoutSeconds?: string } = {}): McpClientContext {

@@ -34,6 +34,7 @@ export const FLAGS = {
   json: { type: "boolean" },
   format: { type: "string" },
   help: { type: "boolean", short: "h" },
+  "help-all": { type: "boolean" },
   version: { type: "boolean", short: "V" },
   // modes
   "list-tools": { type: "boolean" },
@@ -73,7 +74,7 @@ export type ParsedFlags = {
 
 /** What the program was asked to do. */
 export type Mode =
-  | { kind: "help" }
+  | { kind: "help"; topic?: string }
   | { kind: "version" }
   | { kind: "proxy" }
   | { kind: "list-tools" }
@@ -119,13 +120,6 @@ function translateParseError(error: unknown): BridgeError {
   }
   const missing = text.match(/Option '(?:-\w, )?--([^ ]+) <value>' argument missing/);
   if (missing) return usage(`Missing value for flag: "--${missing[1]}"`);
-  const positional = text.match(/Unexpected argument '([^']+)'/);
-  if (positional) {
-    return usage(
-      `Unexpected argument: "${positional[1]}"`,
-      "Quote a tool call as one argument: -c 'tool key=value'",
-    );
-  }
   return usage(`Cannot parse arguments: ${text}`);
 }
 
@@ -148,6 +142,7 @@ const MODE_FLAGS = [
 
 function selectMode(flags: ParsedFlags): Mode {
   const chosen = MODE_FLAGS.filter((name) => flags[name] !== undefined && flags[name] !== false);
+  if (flags["help-all"]) return { kind: "help", topic: "all" };
   if (chosen.includes("help")) return { kind: "help" };
   if (chosen.includes("version")) return { kind: "version" };
   if (chosen.length > 1) {
@@ -190,18 +185,29 @@ function selectMode(flags: ParsedFlags): Mode {
 /** Parses the program's arguments; throws a usage BridgeError on any problem. */
 export function parseCommandLine(args: readonly string[]): ParsedArgs {
   let values: Record<string, unknown>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: [...args],
       options: FLAGS,
       strict: true,
-      allowPositionals: false,
+      allowPositionals: true,
       allowNegative: false,
     }));
   } catch (error) {
     throw translateParseError(error);
   }
   const flags = values as ParsedFlags;
+  if (positionals[0]?.toLowerCase() === "help") {
+    if (positionals.length > 2) throw strayWord(positionals[2], flags);
+    return {
+      flags,
+      mode: { kind: "help", ...(positionals[1] ? { topic: positionals[1] } : {}) },
+      resetFirst: false,
+    };
+  }
+  const url = readServerUrlPositional(positionals, flags);
+  if (url !== undefined) flags["server-url"] = url;
   const format = flags.format;
   if (format !== undefined && format !== "json" && format !== "text") {
     throw usage(
@@ -211,6 +217,64 @@ export function parseCommandLine(args: readonly string[]): ParsedArgs {
   }
   const mode = selectMode(flags);
   return { flags, mode, resetFirst: Boolean(flags["reset-auth"]) && mode.kind !== "reset-auth" };
+}
+
+const URL_PATTERN = /^https?:\/\//i;
+
+/** The one bare URL among the positionals (as mcp-remote and the Inspector take it). */
+function readServerUrlPositional(
+  positionals: readonly string[],
+  flags: ParsedFlags,
+): string | undefined {
+  const urls = positionals.filter((word) => URL_PATTERN.test(word));
+  const other = positionals.find((word) => !URL_PATTERN.test(word));
+  if (other !== undefined) throw strayWord(other, flags);
+  if (urls.length > 1) {
+    throw usage(
+      `More than one server URL: ${urls.map((url) => `"${url}"`).join(", ")}`,
+      "Give one server URL per run",
+    );
+  }
+  const given = flags["server-url"];
+  if (urls.length === 1 && given !== undefined && given !== urls[0]) {
+    throw usage(
+      `Two server URLs: "${urls[0]}" and --server-url "${given}"`,
+      "Give the server URL once, as the argument or with --server-url",
+    );
+  }
+  return urls[0];
+}
+
+const HOST_PATTERN = /^(localhost|[\w-]+(\.[\w-]+)+|\[[0-9a-f:]+\])(:\d+)?(\/\S*)?$/i;
+const LOCAL_HOST = /^(localhost|127\.|\[::1\])/i;
+
+/** The usage error for a word that is neither a flag nor a URL, with a hint that fits it. */
+export function strayWord(word: string, flags: ParsedFlags): BridgeError {
+  const message = `Unexpected argument: "${word}"`;
+  const call = flags.command !== undefined
+    ? ["-c", flags.command] as const
+    : flags["get-prompt"] !== undefined
+    ? ["--get-prompt", flags["get-prompt"]] as const
+    : undefined;
+  if (call) {
+    return usage(message, `Quote the whole call as one argument: ${call[0]} '${call[1]} ${word}'`);
+  }
+  const flag = suggestFlag(word.replace(/^-+/, ""));
+  if (flag && !word.startsWith("--") && word.replace(/^-+/, "") === flag) {
+    return usage(message, `Flags start with two dashes: "--${flag}"`);
+  }
+  if (HOST_PATTERN.test(word)) {
+    const scheme = LOCAL_HOST.test(word) ? "http" : "https";
+    return usage(message, `Give the server URL with its scheme: "${scheme}://${word}"`);
+  }
+  if (/^[A-Za-z_][\w.-]*=/.test(word)) {
+    return usage(message, `Call a tool with -c and quote the call: -c 'TOOL ${word}'`);
+  }
+  if (flag) return usage(message, `Did you mean "--${flag}"?`);
+  return usage(
+    message,
+    "The program takes flags and at most one server URL; run with --help to see them",
+  );
 }
 
 function takesValue(arg: string): boolean {

@@ -28,7 +28,7 @@ import {
 } from "../oauth/state_keys.ts";
 import { isOAuthManager, type OAuthManager } from "../oauth/provider.ts";
 import { readStoredAuth, type StoredAuth } from "../oauth/token_state.ts";
-import { createStaticCredentials } from "../transport/no_credentials.ts";
+import { createStaticCredentials } from "../transport/static_credentials.ts";
 import type { CredentialProvider } from "../transport/types.ts";
 import type { Mode } from "./args.ts";
 import type { ModeContext } from "./context.ts";
@@ -120,8 +120,11 @@ async function runTestAuth(context: ModeContext): Promise<number> {
     "",
   );
   // The file is read now: a `--reset-auth` run just before may have emptied it.
+  const headerAuth = summary.token.source === "header";
   const token = context.settings.accessTokenSource === "env"
     ? context.settings.accessToken
+    : headerAuth
+    ? undefined // the transport sends the -H header as it is
     : stored.accessToken;
   // Read-only: the stored token as it is, no refresh, no sign-in, nothing written.
   const credentials = createStaticCredentials(token);
@@ -133,9 +136,15 @@ async function runTestAuth(context: ModeContext): Promise<number> {
     await say(
       context,
       `Connected to ${describeServer(server)}`,
-      token
-        ? paint(context, "green", "Access token accepted by the server")
-        : paint(context, "green", "Server does not require authentication"),
+      paint(
+        context,
+        "green",
+        headerAuth
+          ? "Authorization header accepted by the server"
+          : token
+          ? "Access token accepted by the server"
+          : "Server does not require authentication",
+      ),
     );
     await printResult(context, result);
     return ExitCode.ok;
@@ -143,8 +152,10 @@ async function runTestAuth(context: ModeContext): Promise<number> {
     const failure = toBridgeError(error);
     result.accepted = false;
     if (failure.kind === "auth_required" || failure.kind === "auth_failed") {
-      const rejected = token !== undefined;
-      const message = rejected
+      const rejected = token !== undefined || headerAuth;
+      const message = headerAuth
+        ? "Server rejected the Authorization header"
+        : rejected
         ? `Server rejected the access token${summary.token.expired ? " (it has expired)" : ""}`
         : "Server requires authentication and no access token is stored";
       await say(context, paint(context, "red", message));
@@ -154,6 +165,8 @@ async function runTestAuth(context: ModeContext): Promise<number> {
           status: failure.status,
           hint: summary.token.source === "env"
             ? "Replace MCP_CLIENT_ACCESS_TOKEN, or unset it and sign in with --token"
+            : headerAuth
+            ? "Replace the Authorization header given with -H or MCP_CLIENT_HEADERS"
             : rejected && summary.token.refreshToken
             ? "Run `mcp-streamablehttp-client --token` to refresh it"
             : ERROR_TABLE.auth_required.hint,

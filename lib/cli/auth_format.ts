@@ -51,6 +51,17 @@ export function formatExpiry(expiresAt: Date, now: number): string {
     : `${when} (expired ${formatDuration(left)} ago)`;
 }
 
+/** The settings a summary reads. */
+export type SummarySettings = Pick<
+  Settings,
+  "accessTokenSource" | "serverUrl" | "stateFile" | "oauth" | "headers"
+>;
+
+/** Whether `-H` or MCP_CLIENT_HEADERS gives an `Authorization` header (sent as it is). */
+export function hasAuthorizationHeader(settings: Pick<Settings, "headers">): boolean {
+  return settings.headers.some(([name]) => name.toLowerCase() === "authorization");
+}
+
 /** What `--token` and `--test-auth` report about the stored sign-in. Never holds a secret. */
 export interface AuthSummary {
   server: string;
@@ -64,8 +75,11 @@ export interface AuthSummary {
   };
   token: {
     present: boolean;
-    /** `env` when MCP_CLIENT_ACCESS_TOKEN comes from the environment (a static token). */
-    source?: "env" | "state";
+    /**
+     * `env` when MCP_CLIENT_ACCESS_TOKEN comes from the environment (a static token), `header`
+     * when an `Authorization` header is given with `-H` or MCP_CLIENT_HEADERS.
+     */
+    source?: "env" | "state" | "header";
     expiresAt?: string;
     expiresInSeconds?: number;
     expired?: boolean;
@@ -76,13 +90,14 @@ export interface AuthSummary {
 
 /** Builds the summary from the stored values and the settings. Pure. */
 export function summarizeAuth(
-  context: { settings: Pick<Settings, "accessTokenSource" | "serverUrl" | "stateFile" | "oauth"> },
+  context: { settings: SummarySettings },
   stored: StoredAuth,
   now: number,
 ): AuthSummary {
   const { settings } = context;
   const envToken = settings.accessTokenSource === "env";
-  const expiresAt = envToken ? undefined : stored.expiresAt;
+  const headerToken = !envToken && hasAuthorizationHeader(settings);
+  const expiresAt = envToken || headerToken ? undefined : stored.expiresAt;
   return {
     server: settings.serverUrl.href,
     stateFile: settings.stateFile,
@@ -93,8 +108,14 @@ export function summarizeAuth(
       management: Boolean(stored.registrationUri && stored.registrationToken),
     },
     token: {
-      present: envToken || Boolean(stored.accessToken),
-      ...(envToken ? { source: "env" as const } : stored.accessToken ? { source: "state" } : {}),
+      present: envToken || headerToken || Boolean(stored.accessToken),
+      ...(envToken
+        ? { source: "env" as const }
+        : headerToken
+        ? { source: "header" as const }
+        : stored.accessToken
+        ? { source: "state" as const }
+        : {}),
       ...(expiresAt
         ? {
           expiresAt: expiresAt.toISOString(),
@@ -118,6 +139,7 @@ export function formatAuthSummary(
   let tokenText: string;
   if (!token.present) tokenText = color("yellow", "none");
   else if (token.source === "env") tokenText = "set (from MCP_CLIENT_ACCESS_TOKEN, static)";
+  else if (token.source === "header") tokenText = "set (Authorization header from -H, static)";
   else if (!token.expiresAt) tokenText = "present (expiry unknown)";
   else {
     const text = `present, expires ${formatExpiry(new Date(token.expiresAt), now)}`;

@@ -18,9 +18,29 @@ import type { ProcessIo } from "../process_io.ts";
 import { createOutput } from "./output.ts";
 import { writeStdout } from "./stdout.ts";
 
+/** What proxy mode tells a person on stderr before it starts (stdout is JSON-RPC only). */
+export function formatProxyNotices(
+  context: Pick<ModeContext, "settings"> & { io: Pick<ModeContext["io"], "stdinIsTerminal"> },
+): string[] {
+  const lines: string[] = [];
+  if (context.settings.json) {
+    lines.push(
+      "Warning: --json has no effect in proxy mode: stdout carries JSON-RPC messages only",
+    );
+  }
+  if (context.io.stdinIsTerminal) {
+    lines.push(
+      `Proxy mode: relays JSON-RPC lines from stdin to ${context.settings.serverUrl.host} for an ` +
+        "MCP client; waiting for JSON-RPC on stdin (try --list-tools to explore; Ctrl-D quits)",
+    );
+  }
+  return lines;
+}
+
 async function runMode(mode: Mode, context: ModeContext): Promise<number> {
   switch (mode.kind) {
     case "proxy": {
+      for (const line of formatProxyNotices(context)) context.io.stderr(line);
       const { runBridge } = await import("../bridge.ts");
       return await runBridge(context);
     }
@@ -58,8 +78,9 @@ export async function run(
   try {
     const parsed = parseCommandLine(args);
     if (parsed.mode.kind === "help") {
-      const { formatHelp } = await import("./help.ts");
-      await writeStdout(io, formatHelp());
+      const { formatHelp, formatHelpTopic } = await import("./help.ts");
+      const topic = parsed.mode.topic;
+      await writeStdout(io, topic === undefined ? formatHelp() : formatHelpTopic(topic));
       return ExitCode.ok;
     }
     if (parsed.mode.kind === "version") {

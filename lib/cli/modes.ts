@@ -34,6 +34,7 @@ import {
   formatToolList,
 } from "./format.ts";
 import { parseArguments, promptArgumentsSchema, type SchemaLike } from "./tool_args.ts";
+import { closestMatch } from "./suggest.ts";
 import { splitCommand } from "./words.ts";
 import { createOutput, type Output } from "./output.ts";
 import { writeStdout as writeIoStdout } from "./stdout.ts";
@@ -138,10 +139,12 @@ function notFound(what: "tool" | "prompt", name: string, available: string[]): B
   const more = available.length > MAX_NAMES_IN_HINT
     ? `, … (${available.length - MAX_NAMES_IN_HINT} more)`
     : "";
+  const suggestion = closestMatch(name, available);
+  const guess = suggestion ? `Did you mean "${suggestion}"? ` : "";
   return new BridgeError("usage", `Unknown ${what}: "${name}"`, {
     hint: available.length === 0
       ? `The server offers no ${what}s`
-      : `Available ${what}s: ${shown}${more} (see ${flag})`,
+      : `${guess}Available ${what}s: ${shown}${more} (see ${flag})`,
     details: { available },
   });
 }

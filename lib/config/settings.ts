@@ -9,7 +9,8 @@
 
 import { DEFAULT_AUTH_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
-import { type LogLevel, parseLogLevel, registerSecret } from "../log.ts";
+import { type LogLevel, parseLogLevel, registerSecret, registerSecretValues } from "../log.ts";
+import { stripBearerPrefix } from "../secrets.ts";
 import { allowsPlainHttp } from "../net.ts";
 import { readEnvFile } from "./env_file.ts";
 import { defaultStateFilePath } from "./state_path.ts";
@@ -210,15 +211,35 @@ function parseBoolean(text: string | undefined): boolean {
   return text !== undefined && /^(1|true|yes|on)$/i.test(text.trim());
 }
 
+/** Where settings come from besides the flags, in order of precedence. */
+type SettingSources = Pick<SettingsInputs, "env" | "stateValues" | "cwdValues">;
+
+/** One setting's text: the flag, else the environment, else the state `.env`, else the cwd's. */
+function pickSetting(
+  sources: SettingSources,
+  flag: string | undefined,
+  key: string,
+): string | undefined {
+  return flag ?? sources.env[key] ?? sources.stateValues[key] ?? sources.cwdValues[key];
+}
+
+function resolveServerUrl(flags: SettingsFlags, sources: SettingSources) {
+  const allowHttp = Boolean(flags["allow-http"]) ||
+    parseBoolean(pickSetting(sources, undefined, "MCP_CLIENT_ALLOW_HTTP"));
+  const url = parseServerUrl(
+    pickSetting(sources, flags["server-url"], "MCP_SERVER_URL"),
+    allowHttp,
+  );
+  return { allowHttp, url };
+}
+
 /** Resolves settings from already-gathered inputs. Pure; throws config/usage BridgeErrors. */
 export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
   const { flags, env, stateValues, cwdValues } = inputs;
   const pick = (flag: string | undefined, key: string): string | undefined =>
-    flag ?? env[key] ?? stateValues[key] ?? cwdValues[key];
+    pickSetting(inputs, flag, key);
 
-  const allowHttp = Boolean(flags["allow-http"]) ||
-    parseBoolean(pick(undefined, "MCP_CLIENT_ALLOW_HTTP"));
-  const serverUrl = parseServerUrl(pick(flags["server-url"], "MCP_SERVER_URL"), allowHttp);
+  const { allowHttp, url: serverUrl } = resolveServerUrl(flags, inputs);
 
   const transportText = pick(flags.transport, "MCP_CLIENT_TRANSPORT") ?? "auto";
   if (transportText !== "auto" && transportText !== "streamable-http" && transportText !== "sse") {
@@ -246,19 +267,8 @@ export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
   const envToken = env.MCP_CLIENT_ACCESS_TOKEN;
   const stateToken = stateValues.MCP_CLIENT_ACCESS_TOKEN ?? cwdValues.MCP_CLIENT_ACCESS_TOKEN;
   const rawToken = envToken ?? stateToken;
-  const accessToken = rawToken ? rawToken.replace(/^\s*Bearer\s+/i, "").trim() : undefined;
-  for (
-    const key of [
-      "MCP_CLIENT_ACCESS_TOKEN",
-      "MCP_CLIENT_REFRESH_TOKEN",
-      "MCP_CLIENT_SECRET",
-      "MCP_CLIENT_REGISTRATION_TOKEN",
-    ]
-  ) {
-    registerSecret(env[key]);
-    registerSecret(stateValues[key]);
-    registerSecret(cwdValues[key]);
-  }
+  const accessToken = rawToken ? stripBearerPrefix(rawToken) : undefined;
+  for (const values of [env, stateValues, cwdValues]) registerSecretValues(values);
 
   const timeoutText = pick(flags.timeout, "MCP_CLIENT_TIMEOUT") ??
     pick(undefined, "REQUEST_TIMEOUT");
@@ -318,14 +328,7 @@ export async function loadSettings(
   const cwdValues = await readEnvFile(`${cwd}/.env`);
   const explicitState = flags["env-file"] ?? env.MCP_CLIENT_ENV_FILE;
   const explicitValues = explicitState ? await readEnvFile(explicitState) : {};
-  const allowHttp = Boolean(flags["allow-http"]) ||
-    parseBoolean(
-      env.MCP_CLIENT_ALLOW_HTTP ?? explicitValues.MCP_CLIENT_ALLOW_HTTP ??
-        cwdValues.MCP_CLIENT_ALLOW_HTTP,
-    );
-  const urlText = flags["server-url"] ?? env.MCP_SERVER_URL ?? explicitValues.MCP_SERVER_URL ??
-    cwdValues.MCP_SERVER_URL;
-  const serverUrl = parseServerUrl(urlText, allowHttp);
+  const serverUrl = resolveServerUrl(flags, { env, stateValues: explicitValues, cwdValues }).url;
   let stateFile: string | undefined = explicitState;
   if (!stateFile) {
     stateFile = await defaultStateFilePath(serverUrl, env);

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { withDeadline } from "../async.ts";
 import type { ProcessIo } from "../process_io.ts";
 import { BridgeError } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -101,12 +102,7 @@ export function openBrowser(url: URL, options: OpenBrowserOptions): LaunchedBrow
   const status = child.status.catch(() => undefined);
   return {
     async settle(ms) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const done = await Promise.race([
-        status.then(() => true),
-        new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), ms)),
-      ]);
-      clearTimeout(timer);
+      const done = await withDeadline(status.then(() => true), { ms }).catch(() => false);
       if (!done) child.unref();
     },
   };

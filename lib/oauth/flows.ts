@@ -10,6 +10,7 @@
  */
 
 import * as oauth from "oauth4webapi";
+import { withDeadline } from "../async.ts";
 import { canonicalServerUrl } from "../config/state_path.ts";
 import { BROWSER_SETTLE_MS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
@@ -44,8 +45,6 @@ import {
   MCP_CLIENT_TOKEN_ENDPOINT,
 } from "./state_keys.ts";
 import { type ClientAuthMethod, formatTokenChanges, type StoredAuth } from "./token_state.ts";
-
-export { discover } from "./discovery.ts";
 
 interface ClientIdentity {
   client: oauth.Client;
@@ -325,41 +324,6 @@ export interface BrowserSignInOptions {
   scope?: string;
 }
 
-function waitWithTimeout<T>(promise: Promise<T>, ms: number, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const finish = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", onAbort);
-    };
-    const onAbort = () => {
-      finish();
-      reject(new BridgeError("auth_required", "Sign-in was interrupted"));
-    };
-    const timer = setTimeout(() => {
-      finish();
-      reject(
-        new BridgeError(
-          "auth_required",
-          `Sign-in did not finish within ${Math.round(ms / 1000)} s`,
-          {
-            hint:
-              "Open the printed URL and complete the sign-in, or raise --auth-timeout; then retry",
-          },
-        ),
-      );
-    }, ms);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then((value) => {
-      finish();
-      resolve(value);
-    }, (error) => {
-      finish();
-      reject(error);
-    });
-  });
-}
-
 /**
  * The authorization-code flow with PKCE S256 through the user's browser and a loopback
  * callback. Persists a newly registered client before the browser opens.
@@ -415,7 +379,21 @@ export async function signInWithBrowser(
   const indicator = startWaitingIndicator(io, settings.oauth.authTimeoutMs);
   let callbackUrl: URL;
   try {
-    callbackUrl = await waitWithTimeout(server.callback, settings.oauth.authTimeoutMs, io.signal);
+    const ms = settings.oauth.authTimeoutMs;
+    callbackUrl = await withDeadline(server.callback, {
+      ms,
+      signal: io.signal,
+      onAbort: () => new BridgeError("auth_required", "Sign-in was interrupted"),
+      onTimeout: () =>
+        new BridgeError(
+          "auth_required",
+          `Sign-in did not finish within ${Math.round(ms / 1000)} s`,
+          {
+            hint:
+              "Open the printed URL and complete the sign-in, or raise --auth-timeout; then retry",
+          },
+        ),
+    });
   } finally {
     indicator.stop();
     await server.close();

@@ -38,7 +38,7 @@ import {
 } from "../constants.ts";
 import { BridgeError, toBridgeError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { createStaticCredentials } from "../transport/no_credentials.ts";
+import { createStaticCredentials } from "../transport/static_credentials.ts";
 import type { AuthChallenge, AuthRefusal, CredentialProvider } from "../transport/types.ts";
 import { oauthErrorCode } from "./oauth_errors.ts";
 import { selectScope, splitScope, unionScopes } from "./scope.ts";
@@ -215,7 +215,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
 
   const getDiscovery = async (): Promise<DiscoveryResult> => {
     if (discovery) return discovery;
-    const { discover } = await loadFlows();
+    const { discover } = await import("./discovery.ts");
     discovery = await discover(flowContext(), settings.serverUrl, lastChallenge);
     return discovery;
   };

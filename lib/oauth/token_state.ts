@@ -7,6 +7,7 @@
  * @module
  */
 
+import { stripBearerPrefix } from "../secrets.ts";
 import {
   MCP_CLIENT_ACCESS_TOKEN,
   MCP_CLIENT_AUTH_METHOD,
@@ -52,10 +53,11 @@ export function readStoredAuth(values: Readonly<Record<string, string>>): Stored
   const expiresText = get(MCP_CLIENT_TOKEN_EXPIRES_AT);
   const expires = expiresText ? new Date(expiresText) : undefined;
   const method = get(MCP_CLIENT_AUTH_METHOD);
+  const accessToken = get(MCP_CLIENT_ACCESS_TOKEN);
   return {
     clientId: get(MCP_CLIENT_ID),
     clientSecret: get(MCP_CLIENT_SECRET),
-    accessToken: get(MCP_CLIENT_ACCESS_TOKEN)?.replace(/^Bearer\s+/i, ""),
+    accessToken: accessToken ? stripBearerPrefix(accessToken) || undefined : undefined,
     refreshToken: get(MCP_CLIENT_REFRESH_TOKEN),
     expiresAt: expires && !Number.isNaN(expires.getTime()) ? expires : undefined,
     scope: get(MCP_CLIENT_SCOPE_GRANTED),

@@ -9,14 +9,12 @@
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#backwards-compatibility
  */
 
+import type { TransportChoice } from "../config/settings.ts";
 import { isRequest, type JsonRpcMessage } from "../jsonrpc/message.ts";
 import { createLegacySseTransport } from "./legacy_sse.ts";
 import { LegacyTransportSignal } from "./era.ts";
 import { createStreamableHttpSession } from "./session.ts";
 import type { SendOptions, Transport, TransportOptions } from "./types.ts";
-
-/** Which transport to speak (`--transport`). */
-export type TransportChoice = "auto" | "streamable-http" | "sse";
 
 /** A concrete transport. */
 export type TransportKind = "streamable-http" | "sse";
@@ -77,7 +75,11 @@ class SelectedTransport implements ConnectedTransport {
       await active.send(message, options);
     } catch (error) {
       if (!(error instanceof LegacyTransportSignal) || this.#settled || this.#closed) throw error;
-      if (active === this.#active) this.#switching ??= this.#fallBack(error.status ?? 0);
+      if (active === this.#active) {
+        this.#switching ??= this.#fallBack(error.status ?? 0).finally(() => {
+          this.#switching = undefined;
+        });
+      }
       await this.#switching;
       return await this.#active.send(message, options);
     }
@@ -92,7 +94,6 @@ class SelectedTransport implements ConnectedTransport {
     this.#active = createLegacySseTransport(this.#options);
     this.#kind = "sse";
     this.#settled = true;
-    this.#switching = undefined;
     await old.close();
   }
 

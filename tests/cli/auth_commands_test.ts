@@ -6,7 +6,7 @@ import { openEnvStore } from "../../lib/config/env_store.ts";
 import { readEnvFile } from "../../lib/config/env_file.ts";
 import { resolveSettings } from "../../lib/config/settings.ts";
 import { silentLogger } from "../../lib/log.ts";
-import { createStaticCredentials } from "../../lib/transport/no_credentials.ts";
+import { createStaticCredentials } from "../../lib/transport/static_credentials.ts";
 import { type McpServerFixture, startMcpServer } from "../fixtures/mcp_server.ts";
 import { type OidcServer, pkceChallenge, startOidcServer } from "../fixtures/oidc_server.ts";
 import { createTempDir, type MainResult, runMain } from "../support/main_process.ts";

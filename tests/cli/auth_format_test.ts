@@ -44,6 +44,7 @@ function settings(overrides: Partial<Settings> = {}) {
       stateFile: "/state/mcp.example.com.env",
       accessTokenSource: "state",
       oauth: { clientId: undefined, clientSecret: undefined },
+      headers: [],
       ...overrides,
     } as unknown as Settings,
   };
@@ -183,4 +184,18 @@ Deno.test("an update shows only real changes", () => {
     'Client "c" is unchanged',
     "Already set: client_name",
   ]);
+});
+
+Deno.test("an Authorization header from -H counts as a static token", () => {
+  const summary = summarizeAuth(
+    settings({ accessTokenSource: undefined, headers: [["authorization", "Bearer x"]] }),
+    { expiresAt: new Date(NOW) },
+    NOW,
+  );
+  assert.deepEqual(summary.token, { present: true, source: "header", refreshToken: false });
+  assert.ok(
+    formatAuthSummary(summary, NOW).includes(
+      "  Access token:  set (Authorization header from -H, static)",
+    ),
+  );
 });

@@ -37,3 +37,109 @@ Deno.test("colors on a terminal; NO_COLOR counts only when not empty", async () 
   assert.match(set.terminal, /^Tools \(\d+\)\r$/m);
   assert.ok(!set.terminal.includes("\x1b["), set.terminal);
 });
+
+Deno.test("a bare URL is the server URL", async () => {
+  await using server = await startMcpServer();
+  const result = await runMain([server.url.href, "--list-tools"]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stderr, "");
+  assert.match(result.stdout, /^Tools \(\d+\)$/m);
+});
+
+Deno.test("stray words get a hint that fits them", async () => {
+  const cases: Array<[string[], string]> = [
+    [
+      ["-c", "echo", "message=hi"],
+      `Error: Unexpected argument: "message=hi"\nHint: Quote the whole call as one argument: -c 'echo message=hi'\n`,
+    ],
+    [
+      ["list-tools"],
+      `Error: Unexpected argument: "list-tools"\nHint: Flags start with two dashes: "--list-tools"\n`,
+    ],
+    [
+      ["localhost:3000/mcp"],
+      `Error: Unexpected argument: "localhost:3000/mcp"\nHint: Give the server URL with its scheme: "http://localhost:3000/mcp"\n`,
+    ],
+  ];
+  for (const [args, stderr] of cases) {
+    const result = await runMain(args);
+    assert.equal(result.code, 2, args.join(" "));
+    assert.equal(result.stdout, "");
+    assert.equal(result.stderr, stderr);
+  }
+});
+
+Deno.test("a mistyped tool name gets a did-you-mean", async () => {
+  await using server = await startMcpServer();
+  const result = await runMain(["-c", "Echo message=hi"], {
+    env: { MCP_SERVER_URL: server.url.href },
+  });
+  assert.equal(result.code, 2);
+  assert.equal(result.stdout, "");
+  assert.match(result.stderr, /^Error: Unknown tool: "Echo"$/m);
+  assert.match(result.stderr, /^Hint: Did you mean "echo"\? Available tools: echo, add, /m);
+  assert.equal(server.requestsFor("tools/call").length, 0, "nothing was called");
+});
+
+Deno.test("--test-auth uses an Authorization header given with -H", async () => {
+  await using server = await startMcpServer({
+    verifyToken: (token) => token === "header-token-123456",
+  });
+  const env = { MCP_SERVER_URL: server.url.href };
+  const accepted = await runMain(
+    ["-H", "Authorization: Bearer header-token-123456", "--test-auth"],
+    { env },
+  );
+  assert.equal(accepted.code, 0, accepted.stderr);
+  assert.equal(accepted.stderr, "");
+  assert.match(accepted.stdout, /Access token: +set \(Authorization header from -H, static\)/);
+  assert.match(accepted.stdout, /^Authorization header accepted by the server$/m);
+  assert.ok(!accepted.stdout.includes("does not require"), accepted.stdout);
+  assert.ok(!accepted.stdout.includes("header-token-123456"));
+
+  const refused = await runMain(
+    ["-H", "Authorization: Bearer wrong-token-123456", "--test-auth"],
+    { env },
+  );
+  assert.equal(refused.code, 4);
+  assert.match(refused.stdout, /^Server rejected the Authorization header$/m);
+  assert.match(
+    refused.stderr,
+    /^Hint: Replace the Authorization header given with -H or MCP_CLIENT_HEADERS$/m,
+  );
+  assert.ok(!refused.stderr.includes("wrong-token-123456"));
+});
+
+Deno.test("--json in proxy mode says that it has no effect", async () => {
+  await using server = await startMcpServer();
+  const result = await runMain(["--json"], {
+    env: { MCP_SERVER_URL: server.url.href },
+    stdin: "",
+  });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, "");
+  assert.equal(
+    result.stderr,
+    "Warning: --json has no effect in proxy mode: stdout carries JSON-RPC messages only\n",
+  );
+});
+
+Deno.test("proxy mode started on a terminal says what it waits for", async () => {
+  await using server = await startMcpServer();
+  const result = await runMainInTerminal([], {
+    env: { MCP_SERVER_URL: server.url.href },
+    terminal: { stdin: true, stderr: true },
+  });
+  assert.equal(result.code, 0, result.terminal);
+  assert.equal(result.stdout, "");
+  const lines = result.terminal.split("\r\n").filter((line) => line !== "");
+  assert.equal(lines.length, 1, result.terminal);
+  assert.match(lines[0], /^Proxy mode: relays JSON-RPC lines from stdin to 127\.0\.0\.1:\d+/);
+  assert.match(
+    lines[0],
+    /waiting for JSON-RPC on stdin \(try --list-tools to explore; Ctrl-D quits\)$/,
+  );
+  // Piped stdin (an MCP client) gets no such line.
+  const piped = await runMain([], { env: { MCP_SERVER_URL: server.url.href }, stdin: "" });
+  assert.equal(piped.stderr, "");
+});

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { BridgeError } from "../../lib/errors.ts";
-import { createTransport, type TransportChoice } from "../../lib/transport/connect.ts";
+import type { TransportChoice } from "../../lib/config/settings.ts";
+import { createTransport } from "../../lib/transport/connect.ts";
 import { resolveLegacyEndpoint } from "../../lib/transport/legacy_sse.ts";
-import { createStaticCredentials } from "../../lib/transport/no_credentials.ts";
+import { createStaticCredentials } from "../../lib/transport/static_credentials.ts";
 import { startLegacyServer } from "../fixtures/legacy_server.ts";
 import { startMcpServer } from "../fixtures/mcp_server.ts";
 import {
