@@ -28,6 +28,7 @@ import {
 import { type PendingRequest, PendingRequests } from "./jsonrpc/pending_requests.ts";
 import type { Logger } from "./log.ts";
 import type { ProcessIo } from "./process_io.ts";
+import { createEraSelection } from "./eras/select.ts";
 import { createTransport } from "./transport/connect.ts";
 import type { CredentialProvider, MessageHandler, Transport } from "./transport/types.ts";
 
@@ -131,10 +132,13 @@ export class Relay {
 
   async #relayRequest(message: JsonRpcRequest, raw?: string): Promise<void> {
     const isInitialize = message.method === "initialize";
-    const pending = this.#pending.add(
-      message,
-      isInitialize ? this.#initializeTimeoutMs : this.#timeoutMs,
-    );
+    // A listen stream lives until the client cancels it (2026-07-28 subscriptions).
+    const timeoutMs = message.method === "subscriptions/listen"
+      ? 0
+      : isInitialize
+      ? this.#initializeTimeoutMs
+      : this.#timeoutMs;
+    const pending = this.#pending.add(message, timeoutMs);
     let done: () => void = () => {};
     let gate: Promise<void> | undefined;
     if (isInitialize) {
@@ -265,14 +269,19 @@ export async function runBridge(context: BridgeContext): Promise<number> {
   const out = createLineWriter(io.stdout);
   const relay = new Relay({
     transport: (onMessage) =>
-      createTransport({
-        url: settings.serverUrl,
-        headers: settings.headers,
-        credentials: context.credentials,
+      createEraSelection({
         onMessage,
-        fetch: context.fetch,
-        log: context.log.child("http"),
-        choice: settings.transport,
+        log: context.log.child("eras"),
+        legacy: (toClient) =>
+          createTransport({
+            url: settings.serverUrl,
+            headers: settings.headers,
+            credentials: context.credentials,
+            onMessage: toClient,
+            fetch: context.fetch,
+            log: context.log.child("http"),
+            choice: settings.transport,
+          }),
       }),
     out,
     log,

@@ -86,6 +86,12 @@ export const CALLBACK_PORT_SPAN = 12_000;
 export const STALE_TEMP_FILE_MS = 60_000;
 
 /**
+ * How many `input_required` rounds the bridge fulfils for one request of a 2025-era client before
+ * it gives up (the SDK v2 client and mcp-remote use 10).
+ */
+export const DEFAULT_INPUT_ROUNDS = 10;
+
+/**
  * The largest single message the bridge reads from the server, in bytes: one JSON body, or the
  * data of one SSE event (counted in decoded characters, never more than its bytes). A bigger one
  * fails the request it belongs to with a protocol error.

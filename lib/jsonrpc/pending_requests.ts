@@ -6,6 +6,7 @@
  * @module
  */
 
+import { realTimers, type Timers } from "../async.ts";
 import { idKey, type JsonRpcId, type JsonRpcRequest } from "./message.ts";
 
 /** A request waiting for its response. */
@@ -28,17 +29,21 @@ export type SettleOutcome = "settled" | "unknown";
 export interface PendingRequestsOptions<T> {
   /** Called when a request's timer runs out; the request is already removed. */
   onTimeout(request: PendingRequest<T>): void;
+  /** The timers to use; the real ones by default. */
+  timers?: Timers;
 }
 
 /** The set of in-flight requests with their timers; `T` is what each owner attaches. */
 export class PendingRequests<T = undefined> {
-  #byId = new Map<string, { request: PendingRequest<T>; timer?: ReturnType<typeof setTimeout> }>();
+  #byId = new Map<string, { request: PendingRequest<T>; timer?: unknown }>();
   #byProgressToken = new Map<string | number, string>();
   #onTimeout: (request: PendingRequest<T>) => void;
+  #timers: Timers;
   #drained: (() => void)[] = [];
 
   constructor(options: PendingRequestsOptions<T>) {
     this.#onTimeout = options.onTimeout;
+    this.#timers = options.timers ?? realTimers;
   }
 
   /** How many requests are in flight. */
@@ -64,7 +69,7 @@ export class PendingRequests<T = undefined> {
       ...(data === undefined ? {} : { data }),
     };
     const key = idKey(message.id);
-    const entry = { request, timer: undefined as ReturnType<typeof setTimeout> | undefined };
+    const entry: { request: PendingRequest<T>; timer?: unknown } = { request };
     this.#byId.set(key, entry);
     if (request.progressToken !== undefined) this.#byProgressToken.set(request.progressToken, key);
     this.#arm(key);
@@ -74,8 +79,8 @@ export class PendingRequests<T = undefined> {
   #arm(key: string): void {
     const entry = this.#byId.get(key);
     if (!entry || entry.request.timeoutMs <= 0) return;
-    if (entry.timer !== undefined) clearTimeout(entry.timer);
-    entry.timer = setTimeout(() => {
+    if (entry.timer !== undefined) this.#timers.clearTimeout(entry.timer);
+    entry.timer = this.#timers.setTimeout(() => {
       if (this.#remove(key)) this.#onTimeout(entry.request);
     }, entry.request.timeoutMs);
   }
@@ -110,7 +115,7 @@ export class PendingRequests<T = undefined> {
   #remove(key: string): boolean {
     const entry = this.#byId.get(key);
     if (!entry) return false;
-    if (entry.timer !== undefined) clearTimeout(entry.timer);
+    if (entry.timer !== undefined) this.#timers.clearTimeout(entry.timer);
     this.#byId.delete(key);
     if (entry.request.progressToken !== undefined) {
       this.#byProgressToken.delete(entry.request.progressToken);

@@ -235,6 +235,8 @@ function createGrant(
     resource: string | undefined;
     requestedScope: string | undefined;
     isRefresh: boolean;
+    /** When the response arrived, in ms since the epoch. */
+    now: number;
     extra?: Record<string, string | undefined>;
   },
 ): Grant {
@@ -247,7 +249,7 @@ function createGrant(
       ...options.extra,
       ...serverChanges(options.as, options.resource),
       ...formatTokenChanges(tokens, {
-        now: Date.now(),
+        now: options.now,
         requestedScope: options.requestedScope,
         isRefresh: options.isRefresh,
       }),
@@ -313,7 +315,13 @@ export async function refreshTokens(context: FlowContext, options: RefreshOption
   } catch (error) {
     throw toOAuthBridgeError(error, "refresh access token");
   }
-  return createGrant(tokens, { as, resource, requestedScope: stored.scope, isRefresh: true });
+  return createGrant(tokens, {
+    as,
+    resource,
+    requestedScope: stored.scope,
+    isRefresh: true,
+    now: (context.now ?? Date.now)(),
+  });
 }
 
 /** Options of {@link signInWithBrowser}. */
@@ -425,6 +433,7 @@ export async function signInWithBrowser(
     resource,
     requestedScope: options.scope,
     isRefresh: false,
+    now: (context.now ?? Date.now)(),
   });
   io.stderr(`Signed in to ${context.serverUrl.host}`);
   return grant;
@@ -477,6 +486,7 @@ export async function signInWithClientCredentials(
     resource,
     requestedScope: options.scope,
     isRefresh: false,
+    now: (context.now ?? Date.now)(),
     extra: existing.changes,
   });
 }

@@ -71,6 +71,8 @@ export interface CredentialProviderOptions {
   signInMode?: "wait" | "background";
   /** The state store to use (default: `openEnvStore(settings.stateFile)`). */
   store?: EnvStore;
+  /** The clock, in ms since the epoch (default `Date.now`); tests move it instead of waiting. */
+  now?: () => number;
 }
 
 /** What is stored for the server, without revealing any secret. */
@@ -169,6 +171,7 @@ function signInRunning(): BridgeError {
 /** Creates the OAuth manager for `options.settings.serverUrl`; nothing is read until used. */
 export function createOAuthManager(options: CredentialProviderOptions): OAuthManager {
   const { settings, log } = options;
+  const clock = options.now ?? Date.now;
   // A waiting process must outlast another process's browser sign-in.
   const store = options.store ?? openEnvStore(settings.stateFile, {
     lockTimeoutMs: Math.max(
@@ -211,6 +214,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
       : options.io,
     store,
     serverUrl: settings.serverUrl,
+    now: clock,
   });
 
   const getDiscovery = async (): Promise<DiscoveryResult> => {
@@ -225,7 +229,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     how: "refresh" | "sign-in",
   ): Promise<string> => {
     values = await store.update(grant.changes);
-    obtained.set(grant.accessToken, { at: Date.now(), how });
+    obtained.set(grant.accessToken, { at: clock(), how });
     return grant.accessToken;
   };
 
@@ -245,7 +249,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     store.withLock(async () => {
       values = await store.read();
       let stored: StoredAuth = readStoredAuth(values);
-      const now = Date.now();
+      const now = clock();
       const current = stored.accessToken;
       if (current && current !== request.rejected && !isExpiring(stored, now, 0)) {
         if (
@@ -304,7 +308,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
             stored = readStoredAuth(values);
           } else {
             const failure = toBridgeError(error);
-            refreshFailure = { error: failure, at: Date.now() };
+            refreshFailure = { error: failure, at: clock() };
             throw failure;
           }
         }
@@ -321,7 +325,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
       }
 
       if (!request.allowSignIn || !options.interactive) throw signInNeeded();
-      if (signInFailure && Date.now() - signInFailure.at < SIGN_IN_RETRY_DELAY_MS) {
+      if (signInFailure && clock() - signInFailure.at < SIGN_IN_RETRY_DELAY_MS) {
         throw signInFailure.error;
       }
       if (request.defer) throw new SignInDeferred();
@@ -337,7 +341,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
         return await persist(grant, "sign-in");
       } catch (error) {
         const failure = toBridgeError(error);
-        signInFailure = { error: failure, at: Date.now() };
+        signInFailure = { error: failure, at: clock() };
         throw failure;
       }
     });
@@ -411,7 +415,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     }
     const stored = readStoredAuth(values);
     const token = stored.accessToken;
-    const now = Date.now();
+    const now = clock();
     if (!token || !isExpiring(stored, now, refreshMargin(token, stored))) return token;
     if (!stored.refreshToken && !settings.oauth.clientCredentials) {
       return isExpired(stored, now) ? undefined : token;
@@ -422,7 +426,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
       const failure = toBridgeError(error);
       const level = failure.kind === "auth_required" ? "debug" : "warn";
       log[level](failure.message);
-      const now2 = Date.now();
+      const now2 = clock();
       const after = readStoredAuth(values);
       return after.accessToken && !isExpired(after, now2) ? after.accessToken : undefined;
     }

@@ -41,6 +41,8 @@ export interface FlowContext extends RequestContext {
   io: ProcessIo;
   store: EnvStore;
   serverUrl: URL;
+  /** The clock, in ms since the epoch (default `Date.now`); tests move it instead of waiting. */
+  now?: () => number;
 }
 
 /** A client configured outside the state file (environment or working-directory `.env`). */

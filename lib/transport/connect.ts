@@ -10,7 +10,9 @@
  */
 
 import type { TransportChoice } from "../config/settings.ts";
+import { BridgeError } from "../errors.ts";
 import { isRequest, type JsonRpcMessage } from "../jsonrpc/message.ts";
+import { noEndpointError } from "./endpoint_hint.ts";
 import { createLegacySseTransport } from "./legacy_sse.ts";
 import { LegacyTransportSignal } from "./era.ts";
 import { createStreamableHttpSession } from "./session.ts";
@@ -81,7 +83,21 @@ class SelectedTransport implements ConnectedTransport {
         });
       }
       await this.#switching;
-      return await this.#active.send(message, options);
+      try {
+        return await this.#active.send(message, options);
+      } catch (legacyError) {
+        // Both transports were refused: say what was tried instead of the last refusal only.
+        if (
+          legacyError instanceof BridgeError && legacyError.kind === "http_error" &&
+          legacyError.status !== undefined && [400, 404, 405].includes(legacyError.status)
+        ) {
+          throw noEndpointError(this.#options.url, [
+            { request: "POST", status: error.status ?? 0 },
+            { request: "SSE GET", status: legacyError.status },
+          ]);
+        }
+        throw legacyError;
+      }
     }
     if (isInitialize) this.#settled = true;
   }

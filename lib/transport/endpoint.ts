@@ -9,6 +9,7 @@
  */
 
 import { BridgeError } from "../errors.ts";
+import { fetchFailureError } from "../fetch_failure.ts";
 import { type Logger, redactedMessage } from "../log.ts";
 import { classifyResponse, type ResponseOutcome } from "./classify.ts";
 import { discard } from "./discard.ts";
@@ -28,11 +29,7 @@ export async function requestEndpoint(
   } catch (error) {
     if (init.signal.aborted) throw init.signal.reason;
     if (error instanceof BridgeError) throw error; // e.g. a refused redirect
-    throw new BridgeError(
-      "unreachable",
-      `Cannot reach the server at "${url.host}": ${redactedMessage(error)}`,
-      { cause: error },
-    );
+    throw fetchFailureError(error, url);
   }
 }
 

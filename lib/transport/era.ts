@@ -7,16 +7,17 @@
  */
 
 import { BridgeError } from "../errors.ts";
+import { refusedPostHint } from "./endpoint_hint.ts";
 
 /**
  * Thrown when `initialize` is answered 400, 404 or 405: the server may speak the 2024-11-05
  * HTTP+SSE transport. `createTransport` falls back on it in auto mode.
  */
 export class LegacyTransportSignal extends BridgeError {
-  constructor(status: number) {
+  constructor(status: number, url: URL) {
     super("http_error", `Server refused the Streamable HTTP initialize request: HTTP ${status}`, {
       status,
-      hint: "The server may only speak the older HTTP+SSE transport; try --transport sse",
+      hint: refusedPostHint(url, status),
     });
     this.name = "LegacyTransportSignal";
   }

@@ -15,6 +15,7 @@ import { isRequest, type JsonRpcMessage, type JsonRpcResponse } from "../jsonrpc
 import { type Logger, redactedMessage } from "../log.ts";
 import { classifyResponse } from "./classify.ts";
 import { discard } from "./discard.ts";
+import { endpointPathHint } from "./endpoint_hint.ts";
 import { buildRequestHeaders } from "./headers.ts";
 import { InboundRouter, type PendingRequest } from "./inbound.ts";
 import { NO_ATTEMPTS } from "./next_action.ts";
@@ -176,7 +177,10 @@ export class LegacySseTransport implements Transport {
       throw new BridgeError(
         "http_error",
         `Server refused the HTTP+SSE stream: HTTP ${response.status}`,
-        { status: response.status },
+        {
+          status: response.status,
+          ...(response.status === 404 ? { hint: endpointPathHint(this.#url) } : {}),
+        },
       );
     }
     const records = readSseEvents(response.body);

@@ -213,7 +213,7 @@ export class StreamableHttpSession implements Transport {
           await abortable(this.#reinitialize(sentSessionId!), context.signal);
           continue;
         case "fall-back":
-          throw new LegacyTransportSignal(action.status);
+          throw new LegacyTransportSignal(action.status, this.#url);
         default:
           throw action.kind === "fail" ? action.error : new BridgeError(
             "protocol",

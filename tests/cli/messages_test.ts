@@ -143,3 +143,71 @@ Deno.test("proxy mode started on a terminal says what it waits for", async () =>
   const piped = await runMain([], { env: { MCP_SERVER_URL: server.url.href }, stdin: "" });
   assert.equal(piped.stderr, "");
 });
+
+Deno.test("a URL without the MCP path says what was tried and suggests /mcp", async () => {
+  await using server = await startMcpServer();
+  const root = new URL("/", server.url).href;
+  const auto = await runMain(["--list-tools"], { env: { MCP_SERVER_URL: root } });
+  assert.equal(auto.code, 5);
+  assert.equal(auto.stdout, "");
+  assert.equal(
+    auto.stderr,
+    `Error: No MCP endpoint at "${root}": POST answered HTTP 404, SSE GET answered HTTP 404\n` +
+      `Hint: MCP endpoints usually end in /mcp: try "${root}mcp"\n`,
+  );
+  const explicit = await runMain(["--list-tools", "--transport", "streamable-http"], {
+    env: { MCP_SERVER_URL: root },
+  });
+  assert.equal(explicit.code, 5);
+  assert.match(
+    explicit.stderr,
+    /^Error: Server refused the Streamable HTTP initialize request: HTTP 404$/m,
+  );
+  assert.match(explicit.stderr, /^Hint: MCP endpoints usually end in \/mcp: try /m);
+  assert.ok(!explicit.stderr.includes("--transport sse"), explicit.stderr);
+  const json = await runMain(["--list-tools", "--json"], { env: { MCP_SERVER_URL: root } });
+  const document = JSON.parse(json.stdout);
+  assert.deepEqual(document.error.details.attempts, [
+    { request: "POST", status: 404 },
+    { request: "SSE GET", status: 404 },
+  ]);
+});
+
+Deno.test("a server that is down is reported with its cause", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const refused = await runMain(["--list-tools"], {
+    env: { MCP_SERVER_URL: `http://127.0.0.1:${port}/mcp` },
+  });
+  assert.equal(refused.code, 5);
+  assert.equal(refused.stdout, "");
+  assert.equal(
+    refused.stderr,
+    `Error: Cannot reach the server at "127.0.0.1:${port}": connection refused\n` +
+      `Hint: Nothing answers on 127.0.0.1:${port}: is the server running, and on this port?\n`,
+  );
+
+  const dns = await runMain(["--list-tools", "--json"], {
+    env: { MCP_SERVER_URL: "https://no-such-host.invalid/mcp" },
+  });
+  assert.equal(dns.code, 5);
+  const document = JSON.parse(dns.stdout);
+  assert.equal(document.error.kind, "unreachable");
+  assert.equal(
+    document.error.message,
+    'Cannot reach the server at "no-such-host.invalid": the host name does not resolve (DNS lookup failed)',
+  );
+  assert.deepEqual(document.error.details, { cause: "dns" });
+
+  await using plain = await startMcpServer();
+  const tls = await runMain(["--list-tools"], {
+    env: { MCP_SERVER_URL: plain.url.href.replace("http:", "https:") },
+  });
+  assert.equal(tls.code, 5);
+  assert.match(
+    tls.stderr,
+    /^Error: Cannot reach the server at "127\.0\.0\.1:\d+": TLS error: the server does not speak TLS on this port$/m,
+  );
+  assert.match(tls.stderr, /^Hint: Use http:\/\/ for a server without TLS/m);
+});

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { BridgeError } from "../../lib/errors.ts";
 import type { TransportChoice } from "../../lib/config/settings.ts";
 import { createTransport } from "../../lib/transport/connect.ts";
+import { waitUntil } from "../support/wait.ts";
 import { resolveLegacyEndpoint } from "../../lib/transport/legacy_sse.ts";
 import { createStaticCredentials } from "../../lib/transport/static_credentials.ts";
 import { startLegacyServer } from "../fixtures/legacy_server.ts";
@@ -142,7 +143,10 @@ Deno.test("legacy: a closed stream fails requests still waiting with stream_lost
   try {
     await handshake(transport, "2024-11-05");
     const waiting = transport.send(callTool(5, "slow", { ms: 5_000 }));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitUntil(
+      () => server.requests.some((r) => (r.body as { id?: unknown } | undefined)?.id === 5),
+      "the call at the server",
+    );
     await server.close();
     await assert.rejects(waiting, (error: BridgeError) => error.kind === "stream_lost");
   } finally {
