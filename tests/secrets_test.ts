@@ -18,6 +18,9 @@ Deno.test("stripBearerPrefix: removes an optional Bearer prefix in any case and 
 Deno.test("SECRET_KEYS: the credential keys of the environment and the state file", () => {
   assert.deepEqual([...SECRET_KEYS].sort(), [
     "MCP_CLIENT_ACCESS_TOKEN",
+    "MCP_CLIENT_IDP_CLIENT_SECRET",
+    "MCP_CLIENT_ID_TOKEN",
+    "MCP_CLIENT_PRIVATE_KEY",
     "MCP_CLIENT_REFRESH_TOKEN",
     "MCP_CLIENT_REGISTRATION_TOKEN",
     "MCP_CLIENT_SECRET",

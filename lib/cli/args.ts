@@ -60,6 +60,11 @@ export const FLAGS = {
   "auth-timeout": { type: "string" },
   "client-metadata-url": { type: "string" },
   "client-credentials": { type: "boolean" },
+  "client-key": { type: "string" },
+  "device-code": { type: "boolean" },
+  "idp-issuer": { type: "string" },
+  "idp-client-id": { type: "string" },
+  "id-token-file": { type: "string" },
 } as const satisfies Record<string, FlagSpec>;
 
 /** The name of a flag, without dashes. */

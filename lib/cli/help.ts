@@ -212,7 +212,35 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       },
       {
         flag: "client-credentials",
-        text: "Sign in with MCP_CLIENT_ID and MCP_CLIENT_SECRET, no browser",
+        text: "Sign in with MCP_CLIENT_ID and its secret or key, no browser",
+      },
+      {
+        flag: "client-key",
+        value: "FILE",
+        env: "MCP_CLIENT_PRIVATE_KEY",
+        text: "Private key (PEM or JWK) for private_key_jwt client authentication",
+      },
+      {
+        flag: "device-code",
+        text: "Sign in with a code on another device (RFC 8628 device flow)",
+      },
+      {
+        flag: "idp-issuer",
+        value: "URL",
+        env: "MCP_CLIENT_IDP_ISSUER",
+        text: "Cross-app access: exchange the user's ID token at this identity provider",
+      },
+      {
+        flag: "idp-client-id",
+        value: "ID",
+        env: "MCP_CLIENT_IDP_CLIENT_ID",
+        text: "Cross-app access: the client id at the identity provider",
+      },
+      {
+        flag: "id-token-file",
+        value: "FILE",
+        env: "MCP_CLIENT_ID_TOKEN",
+        text: "Cross-app access: the user's ID token (the variable holds the token itself)",
       },
     ],
   },

@@ -38,10 +38,29 @@ export interface OAuthSettings {
   clientMetadataUrl?: string;
   /** Use the client-credentials grant (no browser). */
   clientCredentials: boolean;
+  /** The private key for `private_key_jwt` (`--client-key FILE`, `MCP_CLIENT_PRIVATE_KEY`). */
+  clientKey: { file?: string; text?: string };
+  /** Sign in with the device authorization grant (`--device-code`). */
+  deviceCode: boolean;
+  /** Cross-app access (SEP-990): the enterprise identity provider and the user's ID token. */
+  crossApp?: CrossAppSettings;
   /** Keep the registration at the server on `--reset-auth`. */
   keepRegistration: boolean;
   /** Skip confirmations (`--yes`). */
   assumeYes: boolean;
+}
+
+/** Cross-app access settings: token exchange at the IdP, then the JWT-bearer grant. */
+export interface CrossAppSettings {
+  /** The IdP's issuer (`--idp-issuer`, `MCP_CLIENT_IDP_ISSUER`). */
+  issuer: string;
+  /** The bridge's client id at the IdP (`--idp-client-id`, `MCP_CLIENT_IDP_CLIENT_ID`). */
+  clientId?: string;
+  /** Its secret at the IdP (`MCP_CLIENT_IDP_CLIENT_SECRET`). */
+  clientSecret?: string;
+  /** The user's ID token (`MCP_CLIENT_ID_TOKEN`), or the file holding it (`--id-token-file`). */
+  idToken?: string;
+  idTokenFile?: string;
 }
 
 /** Everything the program needs to run, resolved once. */
@@ -97,6 +116,11 @@ export interface SettingsFlags {
   "auth-timeout"?: string;
   "client-metadata-url"?: string;
   "client-credentials"?: boolean;
+  "client-key"?: string;
+  "device-code"?: boolean;
+  "idp-issuer"?: string;
+  "idp-client-id"?: string;
+  "id-token-file"?: string;
   "keep-registration"?: boolean;
   yes?: boolean;
 }
@@ -211,6 +235,43 @@ function parseBoolean(text: string | undefined): boolean {
   return text !== undefined && /^(1|true|yes|on)$/i.test(text.trim());
 }
 
+function resolveClientKey(
+  file: string | undefined,
+  variable: string | undefined,
+): { file?: string; text?: string } {
+  if (file) return { file };
+  if (!variable?.trim()) return {};
+  const text = variable.trim();
+  return text.startsWith("-----BEGIN") || text.startsWith("{") ? { text } : { file: text };
+}
+
+function resolveCrossApp(
+  flags: SettingsFlags,
+  pick: (flag: string | undefined, key: string) => string | undefined,
+): CrossAppSettings | undefined {
+  const issuer = pick(flags["idp-issuer"], "MCP_CLIENT_IDP_ISSUER");
+  if (!issuer) {
+    if (flags["idp-client-id"] || flags["id-token-file"]) {
+      throw new BridgeError("usage", "Cross-app access needs the identity provider: --idp-issuer", {
+        hint: "Pass --idp-issuer URL (or set MCP_CLIENT_IDP_ISSUER)",
+      });
+    }
+    return undefined;
+  }
+  try {
+    new URL(issuer);
+  } catch {
+    throw configError(`Invalid identity provider issuer: "${issuer}"`, "Use a full https:// URL");
+  }
+  return {
+    issuer,
+    clientId: pick(flags["idp-client-id"], "MCP_CLIENT_IDP_CLIENT_ID"),
+    clientSecret: pick(undefined, "MCP_CLIENT_IDP_CLIENT_SECRET"),
+    idToken: flags["id-token-file"] ? undefined : pick(undefined, "MCP_CLIENT_ID_TOKEN"),
+    idTokenFile: flags["id-token-file"],
+  };
+}
+
 /** Where settings come from besides the flags, in order of precedence. */
 type SettingSources = Pick<SettingsInputs, "env" | "stateValues" | "cwdValues">;
 
@@ -311,6 +372,9 @@ export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
           : parseSeconds(authTimeoutText, "auth timeout", false),
         clientMetadataUrl: pick(flags["client-metadata-url"], "MCP_CLIENT_METADATA_URL"),
         clientCredentials: Boolean(flags["client-credentials"]),
+        clientKey: resolveClientKey(flags["client-key"], pick(undefined, "MCP_CLIENT_PRIVATE_KEY")),
+        deviceCode: Boolean(flags["device-code"]),
+        crossApp: resolveCrossApp(flags, pick),
         keepRegistration: Boolean(flags["keep-registration"]),
         assumeYes: Boolean(flags.yes),
       }),

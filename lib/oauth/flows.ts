@@ -31,6 +31,7 @@ import {
   startCallbackServer,
 } from "./loopback.ts";
 import { toOAuthBridgeError } from "./oauth_errors.ts";
+import { redeemIdJag, requestIdJag } from "./cross_app.ts";
 import type { DiscoveryResult, ExternalClient, FlowContext, Grant } from "./types.ts";
 import {
   CLIENT_KEYS,
@@ -45,6 +46,13 @@ import {
   MCP_CLIENT_TOKEN_ENDPOINT,
 } from "./state_keys.ts";
 import { type ClientAuthMethod, formatTokenChanges, type StoredAuth } from "./token_state.ts";
+import {
+  type ClientCredentialsMaterial,
+  type ClientKey,
+  createClientAuth,
+  hasClientKey,
+  readClientKey,
+} from "./client_auth.ts";
 
 interface ClientIdentity {
   client: oauth.Client;
@@ -54,51 +62,28 @@ interface ClientIdentity {
   changes: Record<string, string | undefined>;
 }
 
-function createClientAuth(method: ClientAuthMethod, secret: string | undefined): oauth.ClientAuth {
-  if (method === "none") return oauth.None();
-  if (!secret) {
-    throw new BridgeError(
-      "config",
-      `Cannot authenticate the client: "${method}" needs MCP_CLIENT_SECRET`,
-      { hint: "Set MCP_CLIENT_SECRET, or use a public client" },
-    );
-  }
-  return method === "client_secret_post"
-    ? oauth.ClientSecretPost(secret)
-    : clientSecretBasic(secret);
-}
-
-/** `application/x-www-form-urlencoded` encoding of one value (RFC 6749 §2.3.1, Appendix B). */
-function formEncode(value: string): string {
-  return encodeURIComponent(value).replace(/%20/g, "+");
-}
-
-/**
- * `client_secret_basic` as RFC 6749 §2.3.1 has it: id and secret form-encoded, then Base64.
- * oauth4webapi's own version also escapes unreserved characters such as `-`, which servers that
- * compare the decoded header literally (the MCP conformance suite's among them) then refuse;
- * `encodeURIComponent` leaves them as they are, which every server reads the same.
- */
-function clientSecretBasic(secret: string): oauth.ClientAuth {
-  return (_as, client, _body, headers) => {
-    const credentials = `${formEncode(client.client_id)}:${formEncode(secret)}`;
-    headers.set("authorization", `Basic ${btoa(credentials)}`);
-  };
-}
-
 function identity(
   clientId: string,
-  secret: string | undefined,
+  material: ClientCredentialsMaterial,
   method: ClientAuthMethod,
   changes: Record<string, string | undefined> = {},
 ): ClientIdentity {
-  registerSecret(secret);
+  registerSecret(material.secret);
   return {
     client: { client_id: clientId, token_endpoint_auth_method: method },
-    auth: createClientAuth(method, secret),
+    auth: createClientAuth(method, material),
     method,
     changes,
   };
+}
+
+/** The configured private key for `private_key_jwt`, imported for this server's algorithms. */
+export async function configuredClientKey(
+  context: FlowContext,
+  as: oauth.AuthorizationServer,
+): Promise<ClientKey | undefined> {
+  const algs = as.token_endpoint_auth_signing_alg_values_supported;
+  return await readClientKey(context.settings.oauth.clientKey, Array.isArray(algs) ? algs : []);
 }
 
 /** The resource parameter to send, or undefined with --no-resource. */
@@ -107,24 +92,31 @@ export function resourceFor(context: FlowContext, discovery?: DiscoveryResult): 
   return discovery?.resource ?? canonicalServerUrl(context.serverUrl);
 }
 
-/** The client usable without registering: external, or stored for this issuer. */
+/**
+ * The client usable without registering: external (with `private_key_jwt` when a key is
+ * configured), or stored for this issuer.
+ */
 function existingClient(
   as: oauth.AuthorizationServer,
   stored: StoredAuth,
   external: ExternalClient | undefined,
+  key: ClientKey | undefined,
 ): ClientIdentity | undefined {
   if (external) {
-    const method = stored.clientId === external.clientId && stored.authMethod
+    const method = key
+      ? "private_key_jwt"
+      : stored.clientId === external.clientId && stored.authMethod &&
+          stored.authMethod !== "private_key_jwt"
       ? stored.authMethod
       : chooseAuthMethod(as, Boolean(external.clientSecret));
-    return identity(external.clientId, external.clientSecret, method);
+    return identity(external.clientId, { secret: external.clientSecret, key }, method);
   }
   if (!stored.clientId) return undefined;
   if (stored.issuer && stored.issuer !== as.issuer) return undefined;
   const method = stored.authMethod ?? chooseAuthMethod(as, Boolean(stored.clientSecret));
   return identity(
     stored.clientId,
-    stored.clientSecret,
+    { secret: stored.clientSecret, key },
     method,
     stored.issuer ? {} : { [MCP_CLIENT_ISSUER]: as.issuer },
   );
@@ -172,7 +164,7 @@ async function registerClient(
       ? chooseAuthMethod(as, true)
       : "none";
   context.log.info(`Registered a new OAuth client with ${new URL(as.issuer).host}`);
-  return identity(registered.client_id, secret, method, {
+  return identity(registered.client_id, { secret }, method, {
     ...Object.fromEntries(CLIENT_KEYS.map((key) => [key, undefined])),
     [MCP_CLIENT_ID]: registered.client_id,
     [MCP_CLIENT_SECRET]: secret,
@@ -194,7 +186,7 @@ async function resolveBrowserClient(
   external: ExternalClient | undefined,
   redirectUri: string,
 ): Promise<ClientIdentity> {
-  const existing = existingClient(as, stored, external);
+  const existing = existingClient(as, stored, external, await configuredClientKey(context, as));
   if (existing) return existing;
   if (stored.clientId) {
     context.log.info("Stored OAuth client belongs to another authorization server; replacing it");
@@ -202,7 +194,7 @@ async function resolveBrowserClient(
   const metadataUrl = context.settings.oauth.clientMetadataUrl;
   if (metadataUrl) {
     if (as.client_id_metadata_document_supported === true) {
-      return identity(metadataUrl, undefined, "none", {
+      return identity(metadataUrl, {}, "none", {
         ...Object.fromEntries(CLIENT_KEYS.map((key) => [key, undefined])),
         [MCP_CLIENT_ID]: metadataUrl,
         [MCP_CLIENT_ISSUER]: as.issuer,
@@ -288,14 +280,20 @@ export async function refreshTokens(context: FlowContext, options: RefreshOption
   if (!as && stored.issuer && stored.tokenEndpoint) {
     as = { issuer: stored.issuer, token_endpoint: stored.tokenEndpoint };
   }
-  let method = stored.clientId === clientId ? stored.authMethod : undefined;
+  const hasKey = external !== undefined && hasClientKey(context.settings.oauth.clientKey);
+  let method = hasKey
+    ? "private_key_jwt"
+    : stored.clientId === clientId
+    ? stored.authMethod
+    : undefined;
   if (!method && !secret) method = "none";
   if (!as || !method) {
     discovery = await options.discover();
     as = discovery.authorizationServer;
     method ??= chooseAuthMethod(as, Boolean(secret));
   }
-  const client = identity(clientId, secret, method);
+  const key = method === "private_key_jwt" ? await configuredClientKey(context, as) : undefined;
+  const client = identity(clientId, { secret, key }, method);
   const resource = context.settings.oauth.noResource
     ? undefined
     : stored.resource ?? resourceFor(context, discovery);
@@ -453,17 +451,21 @@ export async function signInWithClientCredentials(
   options: ClientCredentialsOptions,
 ): Promise<Grant> {
   const as = options.discovery.authorizationServer;
-  const existing = existingClient(as, options.stored, options.external);
+  const key = await configuredClientKey(context, as);
+  const existing = existingClient(as, options.stored, options.external, key);
   const secret = options.external?.clientSecret ?? options.stored.clientSecret;
-  if (!existing || !secret) {
+  if (!existing || (!secret && !key)) {
     throw new BridgeError(
       "config",
-      "Cannot use --client-credentials: MCP_CLIENT_ID and MCP_CLIENT_SECRET are not both set",
-      { hint: "Set the pre-registered client's MCP_CLIENT_ID and MCP_CLIENT_SECRET" },
+      "Cannot use --client-credentials: MCP_CLIENT_ID is not set with MCP_CLIENT_SECRET or a client key",
+      {
+        hint:
+          "Set the pre-registered client's MCP_CLIENT_ID, and MCP_CLIENT_SECRET or --client-key FILE",
+      },
     );
   }
   const method = existing.method === "none" ? chooseAuthMethod(as, true) : existing.method;
-  const client = identity(existing.client.client_id, secret, method);
+  const client = identity(existing.client.client_id, { secret, key }, method);
   const resource = resourceFor(context, options.discovery);
   const parameters: Record<string, string> = {};
   if (options.scope) parameters.scope = options.scope;
@@ -481,6 +483,57 @@ export async function signInWithClientCredentials(
   } catch (error) {
     throw toOAuthBridgeError(error, "obtain an access token with client credentials");
   }
+  return createGrant(tokens, {
+    as,
+    resource,
+    requestedScope: options.scope,
+    isRefresh: false,
+    now: (context.now ?? Date.now)(),
+    extra: existing.changes,
+  });
+}
+
+/**
+ * Cross-app access (SEP-990): the ID token exchanged at the identity provider for an ID-JAG,
+ * redeemed here with the JWT-bearer grant by the client known to this authorization server.
+ */
+export async function signInWithCrossApp(
+  context: FlowContext,
+  options: ClientCredentialsOptions,
+): Promise<Grant> {
+  const crossApp = context.settings.oauth.crossApp;
+  const as = options.discovery.authorizationServer;
+  const existing = existingClient(
+    as,
+    options.stored,
+    options.external,
+    await configuredClientKey(context, as),
+  );
+  if (!crossApp || !existing) {
+    throw new BridgeError(
+      "config",
+      "Cannot use cross-app access: MCP_CLIENT_ID is not set",
+      {
+        hint:
+          "Set the client id (and secret or key) registered at the MCP server's authorization server",
+      },
+    );
+  }
+  const resource = resourceFor(context, options.discovery);
+  const assertion = await requestIdJag(context, {
+    settings: crossApp,
+    as,
+    resource,
+    scope: options.scope,
+  });
+  const tokens = await redeemIdJag(context, {
+    as,
+    client: existing.client,
+    auth: existing.auth,
+    assertion,
+    resource,
+    scope: options.scope,
+  });
   return createGrant(tokens, {
     as,
     resource,

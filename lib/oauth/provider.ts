@@ -314,6 +314,15 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
         }
       }
 
+      if (settings.oauth.crossApp) {
+        const grant = await flowsModule.signInWithCrossApp(context, {
+          discovery: await getDiscovery(),
+          stored,
+          external,
+          scope: request.scope ?? await chooseScope(),
+        });
+        return await persist(grant, "sign-in");
+      }
       if (settings.oauth.clientCredentials) {
         const grant = await flowsModule.signInWithClientCredentials(context, {
           discovery: await getDiscovery(),
@@ -417,7 +426,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     const token = stored.accessToken;
     const now = clock();
     if (!token || !isExpiring(stored, now, refreshMargin(token, stored))) return token;
-    if (!stored.refreshToken && !settings.oauth.clientCredentials) {
+    if (!stored.refreshToken && !settings.oauth.clientCredentials && !settings.oauth.crossApp) {
       return isExpired(stored, now) ? undefined : token;
     }
     try {

@@ -26,7 +26,11 @@ import {
 } from "./state_keys.ts";
 
 /** Token endpoint authentication methods the bridge can use. */
-export type ClientAuthMethod = "none" | "client_secret_basic" | "client_secret_post";
+export type ClientAuthMethod =
+  | "none"
+  | "client_secret_basic"
+  | "client_secret_post"
+  | "private_key_jwt";
 
 /** The OAuth keys of a state file, typed. */
 export interface StoredAuth {
@@ -45,7 +49,12 @@ export interface StoredAuth {
   registrationUri?: string;
 }
 
-const AUTH_METHODS = new Set(["none", "client_secret_basic", "client_secret_post"]);
+const AUTH_METHODS = new Set([
+  "none",
+  "client_secret_basic",
+  "client_secret_post",
+  "private_key_jwt",
+]);
 
 /** Reads the OAuth keys of `values`; empty values count as absent. */
 export function readStoredAuth(values: Readonly<Record<string, string>>): StoredAuth {
