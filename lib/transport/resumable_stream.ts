@@ -73,7 +73,9 @@ export async function pumpSse(
 ): Promise<boolean> {
   let progressed = false;
   try {
-    for await (const record of readSseEvents(body)) {
+    // Piping with the signal cancels the body on abort even when the fetch no longer watches it.
+    const guarded = body.pipeThrough(new TransformStream(), { signal: options.signal });
+    for await (const record of readSseEvents(guarded)) {
       if (record.type === "cursor") {
         if (record.id !== undefined) cursor.lastEventId = record.id;
         if (record.retry !== undefined) cursor.retryMs = record.retry;
