@@ -21,19 +21,19 @@ import type {
 import { BridgeError, ExitCode, JsonRpcCode } from "../errors.ts";
 import { type JsonRpcRequest, validateMessage } from "../jsonrpc/message.ts";
 import type { Mode } from "./args.ts";
-import { type McpClient, openClient, openSession, type ProgressInfo } from "../mcp_client.ts";
+import { type McpClient, openClient, openSession } from "../mcp_client.ts";
 import type { ModeContext } from "./context.ts";
 import {
   formatCallToolResult,
   formatGetPromptResult,
   type FormatOptions,
-  formatProgress,
   formatPromptList,
   formatReadResourceResult,
   formatResourceList,
   formatToolList,
 } from "./format.ts";
 import { parseArguments, promptArgumentsSchema, type SchemaLike } from "./tool_args.ts";
+import { startActivity } from "./activity.ts";
 import { closestMatch } from "./suggest.ts";
 import { splitCommand } from "./words.ts";
 import { createOutput, type Output } from "./output.ts";
@@ -149,15 +149,6 @@ function notFound(what: "tool" | "prompt", name: string, available: string[]): B
   });
 }
 
-function progressReporter(context: ModeContext): (progress: ProgressInfo) => void {
-  // The progress line is for people watching a terminal; elsewhere it is an INFO log record.
-  return (progress) => {
-    const line = formatProgress(progress);
-    if (context.io.stderrIsTerminal && !context.settings.json) context.io.stderr(line);
-    else context.log.info(line);
-  };
-}
-
 async function runListTools(context: ModeContext): Promise<number> {
   await using client = await openClient(context);
   const tools = await listTools(client);
@@ -191,11 +182,17 @@ async function runCallTool(command: string, context: ModeContext): Promise<numbe
   if (!tool) throw notFound("tool", name, tools.map((t) => t.name));
   const args = parseArguments(rest, tool.inputSchema as SchemaLike, { kind: "tool", name });
   context.log.debug(`Calling tool "${name}" with ${JSON.stringify(args)}`);
-  const result = await client.request<CallToolResult>(
-    "tools/call",
-    { name, arguments: args },
-    { onProgress: progressReporter(context) },
-  );
+  const activity = startActivity(context, { label: `tool "${name}"` });
+  let result: CallToolResult;
+  try {
+    result = await client.request<CallToolResult>(
+      "tools/call",
+      { name, arguments: args },
+      { onProgress: activity.onProgress },
+    );
+  } finally {
+    activity.stop();
+  }
   if (result.isError === true) {
     const output = outputOf(context);
     if (!output.json) {
@@ -302,9 +299,14 @@ async function runRaw(text: string, context: ModeContext): Promise<number> {
     else context.io.stderr(`Notification "${parsed.method}" sent`);
     return ExitCode.ok;
   }
-  const { response, raw } = await session.exchange(parsed.message, {
-    onProgress: progressReporter(context),
-  });
+  const activity = startActivity(context, { label: `"${parsed.message.method}"` });
+  let exchanged: Awaited<ReturnType<typeof session.exchange>>;
+  try {
+    exchanged = await session.exchange(parsed.message, { onProgress: activity.onProgress });
+  } finally {
+    activity.stop();
+  }
+  const { response, raw } = exchanged;
   const printed = raw?.trim() || JSON.stringify(response);
   await writeStdout(context, printed + "\n");
   if ("error" in response) {

@@ -11,11 +11,13 @@
 import { OUTPUT_QUEUE_BYTES, OUTPUT_WRITE_BATCH_BYTES } from "../constants.ts";
 
 const encoder = new TextEncoder();
-const NEWLINE = encoder.encode("\n");
 
 /** Options of {@link createLineWriter}. */
 export interface LineWriterOptions {
-  /** Queued bytes above which {@link LineWriter.backpressure} asks producers to wait. */
+  /**
+   * Queued bytes above which {@link LineWriter.backpressure} asks producers to wait (counted as
+   * UTF-16 code units, which is what a queued line occupies).
+   */
   maxQueuedBytes?: number;
   /** The most bytes handed to one write (a longer line is written alone). */
   batchBytes?: number;
@@ -48,8 +50,11 @@ export function createLineWriter(
   const maxQueuedBytes = options.maxQueuedBytes ?? OUTPUT_QUEUE_BYTES;
   const batchBytes = options.batchBytes ?? OUTPUT_WRITE_BATCH_BYTES;
   const writer = stream.getWriter();
-  let queue: Uint8Array[] = [];
+  let queue: string[] = [];
   let head = 0;
+  // One buffer reused for every batch: encoding into it allocates nothing per line, so a flood
+  // does not leave a trail of buffers for the garbage collector.
+  const buffer = new Uint8Array(batchBytes * 3 + 3);
   let queuedBytes = 0;
   let draining: Promise<void> | undefined;
   let failed: Error | undefined;
@@ -62,27 +67,26 @@ export function createLineWriter(
     }
   }
 
-  /** Takes the next write: one long line alone, or short ones joined up to the batch size. */
-  function takeBatch(): Uint8Array {
+  /**
+   * Encodes the next write: one long line alone (its own buffer), or short ones joined up to the
+   * batch size into the shared buffer. Returns the bytes and the queue units they took.
+   */
+  function takeBatch(): { bytes: Uint8Array; units: number } {
     const first = queue[head];
-    if (first.byteLength >= batchBytes || head + 1 === queue.length) {
-      head++;
-      return first;
+    if (first.length + 1 >= batchBytes) {
+      queue[head++] = "";
+      return { bytes: encoder.encode(first + "\n"), units: first.length + 1 };
     }
-    let end = head;
-    let size = 0;
-    while (end < queue.length && size + queue[end].byteLength <= batchBytes) {
-      size += queue[end].byteLength;
-      end++;
+    let written = 0;
+    let units = 0;
+    while (head < queue.length && units + queue[head].length + 1 <= batchBytes) {
+      const line = queue[head];
+      queue[head++] = "";
+      written += encoder.encodeInto(line, buffer.subarray(written)).written;
+      buffer[written++] = 10;
+      units += line.length + 1;
     }
-    const batch = new Uint8Array(size);
-    let offset = 0;
-    for (let index = head; index < end; index++) {
-      batch.set(queue[index], offset);
-      offset += queue[index].byteLength;
-    }
-    head = end;
-    return batch;
+    return { bytes: buffer.subarray(0, written), units };
   }
 
   async function drain(): Promise<void> {
@@ -97,11 +101,11 @@ export function createLineWriter(
           head = 0;
         }
         try {
-          await writer.write(chunk);
+          await writer.write(chunk.bytes);
         } catch (error) {
           failed = error instanceof Error ? error : new Error(String(error));
         }
-        queuedBytes -= chunk.byteLength;
+        queuedBytes -= chunk.units;
         release();
       }
     } catch (error) {
@@ -120,9 +124,8 @@ export function createLineWriter(
   return {
     write(line) {
       if (failed !== undefined) return;
-      const bytes = encoder.encode(line);
-      queue.push(bytes, NEWLINE);
-      queuedBytes += bytes.byteLength + 1;
+      queue.push(line);
+      queuedBytes += line.length + 1;
       draining ??= drain();
     },
     backpressure() {

@@ -20,6 +20,7 @@ import {
   validateMessage,
 } from "../jsonrpc/message.ts";
 import { type Logger, redactedMessage } from "../log.ts";
+import { readBodyText } from "./bounded_read.ts";
 import type { MessageHandler } from "./types.ts";
 
 /** Names a message in log lines: method and id, never params. */
@@ -223,26 +224,17 @@ export class InboundRouter {
 }
 
 /**
- * Reads a JSON answer to a POST and routes it. Fails with `stream_lost` when the connection
- * breaks, with `protocol` when the body is not JSON or lacks the response `pending` waits for.
+ * Reads a JSON answer to a POST (at most `maxBytes`) and routes it. Fails with `stream_lost`
+ * when the connection breaks, with `protocol` when the body is too large, not JSON, or lacks
+ * the response `pending` waits for.
  */
 export async function routeJsonAnswer(
   router: InboundRouter,
   response: Response,
-  options: { pending?: PendingRequest; signal: AbortSignal },
+  options: { pending?: PendingRequest; signal: AbortSignal; maxBytes?: number },
 ): Promise<void> {
-  const { pending, signal } = options;
-  let text: string;
-  try {
-    text = await response.text();
-  } catch (error) {
-    if (signal.aborted) throw signal.reason;
-    throw new BridgeError(
-      "stream_lost",
-      `Connection broke while reading the server's answer: ${redactedMessage(error)}`,
-      { cause: error },
-    );
-  }
+  const { pending, signal, maxBytes } = options;
+  const text = await readBodyText(response, { signal, maxBytes });
   if (text.trim() === "" && !pending) return;
   await router.routeJsonBody(text, response.status);
   if (pending && !pending.settled) {

@@ -2,27 +2,45 @@
  * The 2024-11-05 HTTP+SSE transport, for servers that predate Streamable HTTP: one long GET
  * stream whose first event, `endpoint`, names the URL to POST messages to (it must have the
  * same origin as the stream, or the bearer token could leak elsewhere); every server message,
- * responses included, arrives as a `message` event on that stream. No sessions headers, no
- * resumption: when the stream ends, requests still waiting fail. It writes nothing anywhere and
- * never logs a token.
+ * responses included, arrives as a `message` event on that stream. No session headers, no
+ * resumption: when the stream ends, requests still waiting fail, and the transport opens a new
+ * stream (with back-off) and re-sends the client's `initialize` on it, checking the answer still
+ * fits what the client was told. A slow consumer of `onMessage` slows the reading of the stream.
+ * It writes nothing anywhere and never logs a token.
  *
  * @module
  * @see https://modelcontextprotocol.io/specification/2024-11-05/basic/transports#http-with-sse
  */
 
+import { abortable, sleep } from "../async.ts";
+import { DEFAULT_RECONNECT_DELAY_MS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
-import { isRequest, type JsonRpcMessage, type JsonRpcResponse } from "../jsonrpc/message.ts";
+import {
+  createBridgeId,
+  isRequest,
+  type JsonRpcMessage,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+} from "../jsonrpc/message.ts";
 import { type Logger, redactedMessage } from "../log.ts";
+import { MessageTooLargeError } from "./bounded_read.ts";
 import { classifyResponse } from "./classify.ts";
 import { discard } from "./discard.ts";
+import { sendUntilDecided } from "./endpoint.ts";
 import { endpointPathHint } from "./endpoint_hint.ts";
 import { buildRequestHeaders } from "./headers.ts";
 import { InboundRouter, type PendingRequest } from "./inbound.ts";
 import { NO_ATTEMPTS } from "./next_action.ts";
-import { sendUntilDecided } from "./endpoint.ts";
+import { checkReinitialized } from "./reinitialize_check.ts";
+import { backoffDelay } from "./resumable_stream.ts";
 import { readSseEvents, type SseRecord } from "./sse.ts";
-import { abortable } from "../async.ts";
 import type { CredentialProvider, SendOptions, Transport, TransportOptions } from "./types.ts";
+
+/** Options of {@link createLegacySseTransport}. */
+export interface LegacySseOptions extends TransportOptions {
+  /** Base delay before reopening an ended stream, in ms (doubles per failed attempt). */
+  reconnectDelayMs?: number;
+}
 
 /** Resolves an `endpoint` event's data against the stream URL; throws unless same-origin. */
 export function resolveLegacyEndpoint(data: string, streamUrl: URL): URL {
@@ -50,15 +68,18 @@ export class LegacySseTransport implements Transport {
   readonly #inbound: InboundRouter;
   readonly #fetch: typeof fetch;
   readonly #log: Logger;
+  readonly #maxMessageBytes: number | undefined;
+  readonly #reconnectDelayMs: number;
 
   #protocolVersion: string | undefined;
   #connecting: Promise<URL> | undefined;
-  #broken: BridgeError | undefined;
   #closer = new AbortController();
   #closed = false;
-  #streamTask: Promise<void> | undefined;
+  #streamTasks = new Set<Promise<void>>();
+  /** The client's initialize request and the result it received, to re-create the session. */
+  #initialize: { params: unknown; result?: unknown } | undefined;
 
-  constructor(options: TransportOptions) {
+  constructor(options: LegacySseOptions) {
     this.#url = options.url;
     this.#extraHeaders = options.headers;
     this.#credentials = options.credentials;
@@ -69,6 +90,8 @@ export class LegacySseTransport implements Transport {
     });
     this.#fetch = options.fetch;
     this.#log = options.log;
+    this.#maxMessageBytes = options.maxMessageBytes;
+    this.#reconnectDelayMs = options.reconnectDelayMs ?? DEFAULT_RECONNECT_DELAY_MS;
   }
 
   /** The protocol version from the initialize result, once known. */
@@ -83,10 +106,11 @@ export class LegacySseTransport implements Transport {
       ? AbortSignal.any([options.signal, this.#closer.signal])
       : this.#closer.signal;
     const endpoint = await abortable(this.#connect(), signal);
-    if (this.#broken) throw this.#broken;
     let pending: PendingRequest | undefined;
     if (isRequest(message)) {
-      pending = this.#inbound.track(message.id, { isInitialize: message.method === "initialize" });
+      const isInitialize = message.method === "initialize";
+      if (isInitialize) this.#initialize ??= { params: message.params ?? {} };
+      pending = this.#inbound.track(message.id, { isInitialize });
     }
     try {
       await this.#post(endpoint, options.raw ?? JSON.stringify(message), signal);
@@ -98,9 +122,10 @@ export class LegacySseTransport implements Transport {
   }
 
   #onResponse(pending: PendingRequest, response: JsonRpcResponse): void {
-    if (!pending.isInitialize || !("result" in response)) return;
+    if (!pending.isInitialize || pending.internal || !("result" in response)) return;
     const version = response.result.protocolVersion;
     if (typeof version === "string") this.#protocolVersion = version;
+    if (this.#initialize) this.#initialize.result = response.result;
   }
 
   /** Ends the stream; there is no session to delete in this transport. */
@@ -109,7 +134,7 @@ export class LegacySseTransport implements Transport {
     this.#closed = true;
     this.#closer.abort(this.#closedError());
     await this.#connecting?.catch(() => {});
-    await this.#streamTask;
+    await Promise.allSettled([...this.#streamTasks]);
   }
 
   #closedError(): BridgeError {
@@ -151,11 +176,53 @@ export class LegacySseTransport implements Transport {
   }
 
   #connect(): Promise<URL> {
-    this.#connecting ??= this.#openStream().catch((error) => {
+    this.#connecting ??= this.#establish().catch((error) => {
       this.#connecting = undefined; // a later send may try again
       throw error;
     });
     return this.#connecting;
+  }
+
+  /** Opens the stream; on a reopened one, re-sends the client's initialize first. */
+  async #establish(): Promise<URL> {
+    const endpoint = await this.#openStream();
+    const initialize = this.#initialize;
+    if (initialize?.result !== undefined) await this.#reinitialize(endpoint, initialize);
+    return endpoint;
+  }
+
+  async #reinitialize(
+    endpoint: URL,
+    initialize: { params: unknown; result?: unknown },
+  ): Promise<void> {
+    const signal = this.#closer.signal;
+    const id = createBridgeId("reinitialize");
+    const request: JsonRpcRequest = {
+      jsonrpc: "2.0",
+      id,
+      method: "initialize",
+      params: initialize.params as JsonRpcRequest["params"],
+    };
+    const pending = this.#inbound.track(id, { internal: true, isInitialize: true });
+    try {
+      await this.#post(endpoint, JSON.stringify(request), signal);
+      await abortable(pending.answered, signal);
+    } catch (error) {
+      this.#inbound.abandon(pending, error);
+      throw error;
+    }
+    const response = pending.response;
+    if (!response || !("result" in response)) {
+      throw new BridgeError("session_lost", "Server refused to re-initialize the session");
+    }
+    const misfit = checkReinitialized(initialize.result, response.result);
+    if (misfit) throw misfit;
+    await this.#post(
+      endpoint,
+      JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+      signal,
+    );
+    this.#log.info("HTTP+SSE stream reopened and session re-created");
   }
 
   async #openStream(): Promise<URL> {
@@ -183,7 +250,7 @@ export class LegacySseTransport implements Transport {
         },
       );
     }
-    const records = readSseEvents(response.body);
+    const records = readSseEvents(response.body, { maxEventBytes: this.#maxMessageBytes, signal });
     let endpoint: URL | undefined;
     try {
       while (!endpoint) {
@@ -206,7 +273,9 @@ export class LegacySseTransport implements Transport {
       if (signal.aborted) throw signal.reason;
       throw error;
     }
-    this.#streamTask = this.#readStream(records, signal);
+    const task = this.#readStream(records, signal);
+    this.#streamTasks.add(task);
+    task.finally(() => this.#streamTasks.delete(task));
     return endpoint;
   }
 
@@ -214,23 +283,53 @@ export class LegacySseTransport implements Transport {
     records: AsyncGenerator<SseRecord, void, undefined>,
     signal: AbortSignal,
   ): Promise<void> {
+    let failure: BridgeError | undefined;
+    let progressed = false;
     try {
       for await (const record of records) {
-        if (record.type === "event") await this.#inbound.routeSseEvent(record.data, record.event);
+        if (record.type !== "event") continue;
+        progressed = true;
+        await this.#inbound.routeSseEvent(record.data, record.event);
       }
     } catch (error) {
-      if (!signal.aborted) {
+      if (error instanceof MessageTooLargeError) failure = error;
+      else if (!signal.aborted) {
         this.#log.debug(`HTTP+SSE stream interrupted: ${redactedMessage(error)}`);
       }
     }
-    const broken = signal.aborted
-      ? this.#closedError()
-      : new BridgeError("stream_lost", "Server closed the HTTP+SSE stream", {
-        hint: "The older HTTP+SSE transport cannot resume; restart the client",
+    const lost = signal.aborted ? this.#closedError() : failure ??
+      new BridgeError("stream_lost", "Server closed the HTTP+SSE stream", {
+        hint: "The request was lost with the stream; retry it",
       });
-    this.#broken = broken;
-    if (!signal.aborted) this.#log.warn(broken.message);
-    this.#inbound.failAll(broken);
+    this.#inbound.failAll(lost);
+    if (signal.aborted || this.#closed) return;
+    this.#log.warn(`${lost.message}; reconnecting`);
+    this.#connecting = undefined;
+    await this.#reconnect(progressed ? 0 : 1, signal);
+  }
+
+  /** Reopens the stream with back-off until it works or the transport closes. */
+  async #reconnect(failures: number, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      if (failures > 0) {
+        try {
+          await sleep(backoffDelay(failures, this.#reconnectDelayMs), signal);
+        } catch {
+          return;
+        }
+      }
+      try {
+        await this.#connect();
+        return;
+      } catch (error) {
+        if (signal.aborted) return;
+        failures++;
+        this.#log.debug(`Reopening the HTTP+SSE stream failed: ${redactedMessage(error)}`);
+        if (error instanceof BridgeError && error.kind === "session_lost") {
+          this.#log.warn(error.message);
+        }
+      }
+    }
   }
 
   async #post(endpoint: URL, body: string, signal: AbortSignal): Promise<void> {
@@ -247,6 +346,6 @@ export class LegacySseTransport implements Transport {
 }
 
 /** Creates a 2024-11-05 HTTP+SSE transport; the stream opens on the first send. */
-export function createLegacySseTransport(options: TransportOptions): LegacySseTransport {
+export function createLegacySseTransport(options: LegacySseOptions): LegacySseTransport {
   return new LegacySseTransport(options);
 }

@@ -60,6 +60,8 @@ export interface StreamReaderOptions {
   scheduler?: Scheduler;
   /** Base back-off delay in ms when the server sent no `retry`. */
   reconnectDelayMs?: number;
+  /** The largest single event accepted (see `readSseEvents`). */
+  maxEventBytes?: number;
 }
 
 /**
@@ -73,9 +75,11 @@ export async function pumpSse(
 ): Promise<boolean> {
   let progressed = false;
   try {
-    // Piping with the signal cancels the body on abort even when the fetch no longer watches it.
-    const guarded = body.pipeThrough(new TransformStream(), { signal: options.signal });
-    for await (const record of readSseEvents(guarded)) {
+    const reading = readSseEvents(body, {
+      signal: options.signal,
+      maxEventBytes: options.maxEventBytes,
+    });
+    for await (const record of reading) {
       if (record.type === "cursor") {
         if (record.id !== undefined) cursor.lastEventId = record.id;
         if (record.retry !== undefined) cursor.retryMs = record.retry;

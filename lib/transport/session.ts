@@ -76,6 +76,7 @@ export class StreamableHttpSession implements Transport {
   readonly #reconnectDelayMs: number;
   readonly #scheduler: Scheduler;
   readonly #inbound: InboundRouter;
+  readonly #maxMessageBytes: number | undefined;
 
   #sessionId: string | undefined;
   #protocolVersion: string | undefined;
@@ -96,6 +97,7 @@ export class StreamableHttpSession implements Transport {
     this.#log = options.log;
     this.#reconnectDelayMs = options.reconnectDelayMs ?? DEFAULT_RECONNECT_DELAY_MS;
     this.#scheduler = options.scheduler ?? REAL_SCHEDULER;
+    this.#maxMessageBytes = options.maxMessageBytes;
     this.#inbound = new InboundRouter({
       onMessage: options.onMessage,
       log: options.log,
@@ -267,7 +269,11 @@ export class StreamableHttpSession implements Transport {
     context: ExchangeContext,
   ): Promise<void> {
     if (kind === "ok-json") {
-      return await routeJsonAnswer(this.#inbound, response, { pending, signal: context.signal });
+      return await routeJsonAnswer(this.#inbound, response, {
+        pending,
+        signal: context.signal,
+        maxBytes: this.#maxMessageBytes,
+      });
     }
     if (kind !== "ok-sse") return await discard(response);
     await readResumableStream(response.body ?? undefined, {
@@ -279,6 +285,7 @@ export class StreamableHttpSession implements Transport {
       log: this.#log,
       scheduler: this.#scheduler,
       reconnectDelayMs: this.#reconnectDelayMs,
+      maxEventBytes: this.#maxMessageBytes,
     });
   }
 
@@ -326,6 +333,7 @@ export class StreamableHttpSession implements Transport {
         log: this.#log,
         scheduler: this.#scheduler,
         reconnectDelayMs: this.#reconnectDelayMs,
+        maxEventBytes: this.#maxMessageBytes,
       })
         .catch((error) => {
           if (!signal.aborted) this.#log.warn(`Server stream stopped: ${redactedMessage(error)}`);

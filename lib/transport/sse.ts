@@ -8,6 +8,7 @@
  */
 
 import { createParser } from "eventsource-parser";
+import { abortable } from "../async.ts";
 import { MAX_MESSAGE_BYTES } from "../constants.ts";
 import { MessageTooLargeError } from "./bounded_read.ts";
 
@@ -34,6 +35,11 @@ export type SseRecord =
 export interface SseReadOptions {
   /** The largest event (data, or a pending line) accepted, in characters. */
   maxEventBytes?: number;
+  /**
+   * Ends the reading: a pending read rejects with the signal's reason even when the body itself
+   * does not notice the abort.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -86,7 +92,7 @@ export async function* readSseEvents(
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   try {
     while (true) {
-      const { done, value } = await reader.read();
+      const { done, value } = await abortable(reader.read(), options.signal);
       if (done) break;
       if (!overflow) parser.feed(value);
       flushId();

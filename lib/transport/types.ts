@@ -66,6 +66,8 @@ export interface TransportOptions {
   /** The fetch to use; carries the custom CA and proxy settings. */
   fetch: typeof fetch;
   log: Logger;
+  /** The largest single message read from the server, in bytes (default `MAX_MESSAGE_BYTES`). */
+  maxMessageBytes?: number;
 }
 
 /** Options of one {@link Transport.send}. */

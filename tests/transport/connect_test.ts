@@ -19,7 +19,7 @@ import type { CredentialProvider } from "../../lib/transport/types.ts";
 
 function connect(url: URL, choice: TransportChoice, credentials?: CredentialProvider) {
   const inbox = new Inbox();
-  const { log, lines } = createCapturingLogger();
+  const { log, lines, waitForLine } = createCapturingLogger();
   const transport = createTransport({
     url,
     headers: [],
@@ -30,7 +30,7 @@ function connect(url: URL, choice: TransportChoice, credentials?: CredentialProv
     choice,
     reconnectDelayMs: 20,
   });
-  return { inbox, lines, transport };
+  return { inbox, lines, transport, waitForLine };
 }
 
 Deno.test("connect: auto mode falls back to HTTP+SSE when initialize gets 405", async () => {
@@ -178,4 +178,25 @@ Deno.test("legacy: endpoint resolution keeps the origin and resolves relative pa
   assert.equal(resolveLegacyEndpoint("msg", base).href, "https://example.com/api/msg");
   assert.throws(() => resolveLegacyEndpoint("https://evil.example/x", base), BridgeError);
   assert.throws(() => resolveLegacyEndpoint("http://example.com/x", base), BridgeError);
+});
+
+Deno.test("legacy: an ended stream is reopened and the session re-created", async () => {
+  await using server = await startLegacyServer();
+  const { inbox, transport, waitForLine } = connect(server.url, "sse");
+  try {
+    await handshake(transport, "2024-11-05");
+    server.dropStreams();
+    await waitForLine(/stream reopened and session re-created/);
+    await transport.send(callTool(7, "echo", { message: "after the drop" }));
+    assert.equal(resultText(inbox.withId(7)[0]), "after the drop");
+    assert.equal(inbox.withId(0).length, 1, "the bridge's own initialize is not passed on");
+  } finally {
+    await transport.close();
+  }
+  const gets = server.requests.filter((r) => r.method === "GET");
+  assert.equal(gets.length, 2);
+  const initializes = server.requests.filter((r) =>
+    (r.body as { method?: string } | undefined)?.method === "initialize"
+  );
+  assert.equal(initializes.length, 2);
 });
