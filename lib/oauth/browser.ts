@@ -1,7 +1,7 @@
 /**
  * Sending the user to the authorization page: validating the authorization URL (http/https
  * only, https unless loopback or --allow-http), launching `$BROWSER` or the platform opener with
- * an argument array (never a shell), and the waiting line on stderr. It never writes to stdout
+ * an argument array (never a shell, trying the usual openers in turn), and the waiting line on stderr. It never writes to stdout
  * and never reads stdin.
  *
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/security_best_practices
@@ -53,11 +53,26 @@ export function formatBrowserCommand(browser: string, url: string): [string, str
   return [program, args];
 }
 
-/** The platform's URL opener as program and arguments. */
-export function platformOpener(os: string, url: string): [string, string[]] {
-  if (os === "darwin") return ["open", [url]];
-  if (os === "windows") return ["rundll32", ["url.dll,FileProtocolHandler", url]];
-  return ["xdg-open", [url]];
+/**
+ * The platform's URL openers as program and arguments, in the order they are tried: `open` on
+ * macOS, the URL handler on Windows; elsewhere `xdg-open`, then `gio open`, `sensible-browser`,
+ * `x-www-browser` and `wslview` (first under WSL, where it opens the Windows browser).
+ */
+export function platformOpeners(
+  os: string,
+  url: string,
+  env: Readonly<Record<string, string>> = {},
+): Array<[string, string[]]> {
+  if (os === "darwin") return [["open", [url]]];
+  if (os === "windows") return [["rundll32", ["url.dll,FileProtocolHandler", url]]];
+  const unix: Array<[string, string[]]> = [
+    ["xdg-open", [url]],
+    ["gio", ["open", url]],
+    ["sensible-browser", [url]],
+    ["x-www-browser", [url]],
+  ];
+  const wsl = Boolean(env.WSL_DISTRO_NAME || env.WSL_INTEROP);
+  return wsl ? [["wslview", [url]], ...unix] : [...unix, ["wslview", [url]]];
 }
 
 /** A launched browser process, waited for briefly at the end of the sign-in. */
@@ -74,39 +89,43 @@ export interface OpenBrowserOptions {
 }
 
 /**
- * Launches `$BROWSER` (when set) or the platform opener for `url`, with no shell. Returns
- * undefined (after a warning) when nothing could be started; the URL is on stderr anyway.
+ * Launches `$BROWSER` (when set) or the first platform opener that can be started for `url`,
+ * with no shell. Returns undefined (after a warning) when nothing could be started; the URL is on
+ * stderr anyway.
  */
 export function openBrowser(url: URL, options: OpenBrowserOptions): LaunchedBrowser | undefined {
   const browser = options.env.BROWSER?.trim();
-  const [program, args] = browser
-    ? formatBrowserCommand(browser, url.href)
-    : platformOpener(options.os ?? Deno.build.os, url.href);
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command(program, {
-      args,
-      // The environment the settings were resolved from (the process's own in the program).
-      env: { ...options.env },
-      clearEnv: true,
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-  } catch (error) {
-    const reason = error instanceof Error ? error.name : "error";
-    options.log.warn(
-      `Cannot open a browser: "${program}" could not be started (${reason}); open the URL above`,
-    );
-    return undefined;
+  const candidates = browser
+    ? [formatBrowserCommand(browser, url.href)]
+    : platformOpeners(options.os ?? Deno.build.os, url.href, options.env);
+  for (const [program, args] of candidates) {
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command(program, {
+        args,
+        // The environment the settings were resolved from (the process's own in the program).
+        env: { ...options.env },
+        clearEnv: true,
+        stdin: "null",
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+    } catch (error) {
+      const reason = error instanceof Error ? error.name : "error";
+      options.log.debug(`Cannot start "${program}" to open the browser (${reason})`);
+      continue;
+    }
+    const status = child.status.catch(() => undefined);
+    return {
+      async settle(ms) {
+        const done = await withDeadline(status.then(() => true), { ms }).catch(() => false);
+        if (!done) child.unref();
+      },
+    };
   }
-  const status = child.status.catch(() => undefined);
-  return {
-    async settle(ms) {
-      const done = await withDeadline(status.then(() => true), { ms }).catch(() => false);
-      if (!done) child.unref();
-    },
-  };
+  const names = candidates.map(([program]) => `"${program}"`).join(", ");
+  options.log.warn(`Cannot open a browser: none of ${names} could be started; open the URL above`);
+  return undefined;
 }
 
 /** A waiting line on stderr; stop it exactly once. */
