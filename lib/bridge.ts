@@ -9,7 +9,7 @@
  * @module
  */
 
-import { withDeadline } from "./async.ts";
+import { type Timers, withDeadline } from "./async.ts";
 import type { OAuthSettings, Settings } from "./config/settings.ts";
 import { DEFAULT_AUTH_TIMEOUT_MS } from "./constants.ts";
 import { BridgeError, ExitCode, toBridgeError } from "./errors.ts";
@@ -65,6 +65,8 @@ export class Relay {
       log: Logger;
       timeoutMs: number;
       authTimeoutMs?: number;
+      /** The timers of the per-request timeouts; the real ones by default. */
+      timers?: Timers;
     },
   ) {
     this.#out = options.out;
@@ -73,7 +75,10 @@ export class Relay {
     this.#initializeTimeoutMs = options.timeoutMs === 0
       ? 0
       : options.timeoutMs + (options.authTimeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS);
-    this.#pending = new PendingRequests({ onTimeout: (request) => this.#timedOut(request) });
+    this.#pending = new PendingRequests({
+      onTimeout: (request) => this.#timedOut(request),
+      ...(options.timers ? { timers: options.timers } : {}),
+    });
     this.#transport = options.transport((message, raw) => this.#fromServer(message, raw));
   }
 
