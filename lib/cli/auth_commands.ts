@@ -191,16 +191,22 @@ async function runTestAuth(context: ModeContext): Promise<number> {
 // ---------------------------------------------------------------------------------------------
 // --token
 
+/** The status block of `--token`, printed once: the state as it is after the run. */
+async function sayState(context: ModeContext, store: EnvStore) {
+  const state = await readSummary(context, store);
+  await say(
+    context,
+    "Authentication",
+    ...formatAuthSummary(state.summary, state.now, (s, t) => paint(context, s, t)),
+    "",
+  );
+  return state;
+}
+
 async function runToken(context: ModeContext): Promise<number> {
   const manager = asOAuthManager(context.credentials);
   const store = stateStore(context);
   const before = await readSummary(context, store);
-  await say(
-    context,
-    "Stored authentication",
-    ...formatAuthSummary(before.summary, before.now, (s, t) => paint(context, s, t)),
-    "",
-  );
   const result: Record<string, unknown> = { before: before.summary };
 
   let action = "none";
@@ -208,6 +214,7 @@ async function runToken(context: ModeContext): Promise<number> {
     try {
       await manager.ensureToken();
     } catch (error) {
+      result.after = (await sayState(context, store)).summary;
       return await reportFailure(context, toBridgeError(error), result);
     }
     const afterRenewal = readStoredAuth(await store.read());
@@ -215,8 +222,6 @@ async function runToken(context: ModeContext): Promise<number> {
       action = before.stored.accessToken ? "refreshed" : "signed-in";
     }
   }
-  if (action === "refreshed") await say(context, "Access token refreshed");
-  if (action === "signed-in") await say(context, "Signed in");
 
   try {
     // Through the manager: a token the server refuses is renewed once and tried again.
@@ -224,8 +229,7 @@ async function runToken(context: ModeContext): Promise<number> {
     result.accepted = true;
   } catch (error) {
     result.accepted = false;
-    const after = await readSummary(context, store);
-    result.after = after.summary;
+    result.after = (await sayState(context, store)).summary;
     const failure = toBridgeError(error);
     if (failure.kind === "auth_required" || failure.kind === "auth_failed") {
       await say(context, paint(context, "red", "Server rejected the access token"));
@@ -233,7 +237,7 @@ async function runToken(context: ModeContext): Promise<number> {
     return await reportFailure(context, failure, result);
   }
 
-  const after = await readSummary(context, store);
+  const after = await sayState(context, store);
   if (after.stored.accessToken !== before.stored.accessToken && action === "none") {
     // The server refused the stored token and the manager renewed it while connecting.
     action = before.stored.accessToken ? "renewed" : "signed-in";
@@ -241,12 +245,12 @@ async function runToken(context: ModeContext): Promise<number> {
   result.action = action;
   result.after = after.summary;
   const server = result.serverInfo as ServerDescription;
+  // "signed-in" needs no line here: the sign-in itself said "Signed in to HOST" on stderr.
+  const renewal = action === "refreshed" || action === "renewed" ? ["Access token refreshed"] : [];
   await say(
     context,
+    ...renewal,
     paint(context, "green", `Access token accepted by ${describeServer(server)}`),
-    "",
-    "Saved authentication",
-    ...formatAuthSummary(after.summary, after.now, (s, t) => paint(context, s, t)),
   );
   await printResult(context, result);
   return ExitCode.ok;

@@ -19,6 +19,11 @@ import type { ProcessIo } from "../process_io.ts";
 import { createOutput } from "./output.ts";
 import { writeStdout } from "./stdout.ts";
 
+/** `MCP_CLIENT_SPINNER_DELAY_MS`: a whole number of ms, else the default. */
+function parseSpinnerDelay(text: string | undefined): { spinnerDelayMs?: number } {
+  return text !== undefined && /^\d+$/.test(text.trim()) ? { spinnerDelayMs: Number(text) } : {};
+}
+
 /** What proxy mode tells a person on stderr before it starts (stdout is JSON-RPC only). */
 export function formatProxyNotices(
   context: Pick<ModeContext, "settings"> & { io: Pick<ModeContext["io"], "stdinIsTerminal"> },
@@ -129,7 +134,15 @@ export async function run(
     });
     // NO_COLOR counts when set and not empty (https://no-color.org).
     const color = io.stdoutIsTerminal && !env.NO_COLOR;
-    const context: ModeContext = { settings, log, io, fetch, credentials, color };
+    const context: ModeContext = {
+      settings,
+      log,
+      io,
+      fetch,
+      credentials,
+      color,
+      ...parseSpinnerDelay(env.MCP_CLIENT_SPINNER_DELAY_MS),
+    };
     if (parsed.resetFirst) {
       const { runAuthCommand } = await import("./auth_commands.ts");
       const code = await runAuthCommand({ kind: "reset-auth" }, context, {
