@@ -55,8 +55,11 @@ export interface McpClientContext {
 
 /** A `notifications/progress` payload. */
 export interface ProgressInfo {
+  /** Progress so far; increases with every notification. */
   progress: number;
+  /** The total, when the server knows it. */
   total?: number;
+  /** What is happening, when the server says. */
   message?: string;
 }
 
