@@ -352,7 +352,11 @@ Deno.test("session: a forgotten session with closed streams re-initializes from 
   await handshake(t.session);
   await waitUntil(() => t.server.openGetStreams > 0, "the GET stream");
   t.server.forgetSessions({ closeStreams: true });
-  await waitUntil(() => t.server.requestsFor("initialize").length >= 2, "the re-initialization");
+  // Complete once the bridge has sent its second notifications/initialized.
+  await waitUntil(
+    () => t.server.requestsFor("notifications/initialized").length >= 2,
+    "the re-initialization",
+  );
   assert.equal(t.server.requestsFor("initialize").length, 2);
   await t.session.send(callTool(1, "echo", { message: "ok" }));
   assert.equal(resultText(t.inbox.withId(1)[0]), "ok");
