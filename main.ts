@@ -28,6 +28,19 @@ async function readTerminalLine(question: string): Promise<string | undefined> {
   }
 }
 
+/** How a host starts this program again: the binary, or `deno run` with main.ts's permissions. */
+function launcher(): string[] {
+  if (Deno.build.standalone) return [Deno.execPath()];
+  const main = new URL(import.meta.url);
+  if (main.protocol !== "file:") return [Deno.execPath(), "run", "-q", "-P=bridge", main.href];
+  const path = (url: URL) => {
+    const text = decodeURIComponent(url.pathname);
+    return Deno.build.os === "windows" ? text.slice(1).replaceAll("/", "\\") : text;
+  };
+  const config = path(new URL("./deno.json", main));
+  return [Deno.execPath(), "run", "-q", `--config=${config}`, "-P=bridge", path(main)];
+}
+
 const controller = new AbortController();
 const onSignal = () => controller.abort(new DOMException("Interrupted", "AbortError"));
 Deno.addSignalListener("SIGINT", onSignal);
@@ -42,6 +55,7 @@ const io: ProcessIo = {
   stderrIsTerminal: Deno.stderr.isTerminal(),
   confirm: Deno.stdin.isTerminal() || Deno.stderr.isTerminal() ? readTerminalLine : undefined,
   signal: controller.signal,
+  launcher: launcher(),
 };
 
 const code = await run(Deno.args, io, Deno.env.toObject());

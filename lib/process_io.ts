@@ -26,4 +26,9 @@ export interface ProcessIo {
   confirm?: (question: string) => Promise<string | undefined>;
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;
+  /**
+   * The command that starts this program: the binary's absolute path, or `deno run … main.ts`
+   * when run from source (for `--print-config`).
+   */
+  launcher?: readonly string[];
 }

@@ -21,6 +21,8 @@ interface FlagSpec {
 export const FLAGS = {
   // connection
   "server-url": { type: "string" },
+  server: { type: "string" },
+  config: { type: "string" },
   "env-file": { type: "string" },
   header: { type: "string", short: "H", multiple: true },
   transport: { type: "string" },
@@ -31,6 +33,7 @@ export const FLAGS = {
   // output and logging
   "log-level": { type: "string" },
   verbose: { type: "boolean", short: "v" },
+  "log-file": { type: "string" },
   json: { type: "boolean" },
   format: { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -44,6 +47,7 @@ export const FLAGS = {
   "read-resource": { type: "string" },
   "get-prompt": { type: "string" },
   raw: { type: "string" },
+  "print-config": { type: "string" },
   // authentication
   token: { type: "boolean", short: "t" },
   "test-auth": { type: "boolean" },
@@ -89,6 +93,7 @@ export type Mode =
   | { kind: "read-resource"; uri: string }
   | { kind: "get-prompt"; command: string }
   | { kind: "raw"; message: string }
+  | { kind: "print-config"; host: string }
   | { kind: "token" }
   | { kind: "test-auth" }
   | { kind: "reset-auth" }
@@ -143,6 +148,7 @@ const MODE_FLAGS = [
   "command",
   "read-resource",
   "get-prompt",
+  "print-config",
 ] as const satisfies readonly FlagName[];
 
 function selectMode(flags: ParsedFlags): Mode {
@@ -183,6 +189,14 @@ function selectMode(flags: ParsedFlags): Mode {
       return { kind: "read-resource", uri: flags["read-resource"]! };
     case "get-prompt":
       return { kind: "get-prompt", command: flags["get-prompt"]! };
+    case "print-config":
+      if (flags["reset-auth"]) {
+        throw usage(
+          'Conflicting modes: "--print-config", "--reset-auth"',
+          "A host entry must not reset the sign-in on every start",
+        );
+      }
+      return { kind: "print-config", host: flags["print-config"]! };
   }
   throw usage("Cannot select a mode");
 }

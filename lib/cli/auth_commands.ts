@@ -191,16 +191,22 @@ async function runTestAuth(context: ModeContext): Promise<number> {
 // ---------------------------------------------------------------------------------------------
 // --token
 
+/** The status block of `--token`, printed once: the state as it is after the run. */
+async function sayState(context: ModeContext, store: EnvStore) {
+  const state = await readSummary(context, store);
+  await say(
+    context,
+    "Authentication",
+    ...formatAuthSummary(state.summary, state.now, (s, t) => paint(context, s, t)),
+    "",
+  );
+  return state;
+}
+
 async function runToken(context: ModeContext): Promise<number> {
   const manager = asOAuthManager(context.credentials);
   const store = stateStore(context);
   const before = await readSummary(context, store);
-  await say(
-    context,
-    "Stored authentication",
-    ...formatAuthSummary(before.summary, before.now, (s, t) => paint(context, s, t)),
-    "",
-  );
   const result: Record<string, unknown> = { before: before.summary };
 
   let action = "none";
@@ -208,6 +214,7 @@ async function runToken(context: ModeContext): Promise<number> {
     try {
       await manager.ensureToken();
     } catch (error) {
+      result.after = (await sayState(context, store)).summary;
       return await reportFailure(context, toBridgeError(error), result);
     }
     const afterRenewal = readStoredAuth(await store.read());
@@ -215,8 +222,6 @@ async function runToken(context: ModeContext): Promise<number> {
       action = before.stored.accessToken ? "refreshed" : "signed-in";
     }
   }
-  if (action === "refreshed") await say(context, "Access token refreshed");
-  if (action === "signed-in") await say(context, "Signed in");
 
   try {
     // Through the manager: a token the server refuses is renewed once and tried again.
@@ -224,8 +229,7 @@ async function runToken(context: ModeContext): Promise<number> {
     result.accepted = true;
   } catch (error) {
     result.accepted = false;
-    const after = await readSummary(context, store);
-    result.after = after.summary;
+    result.after = (await sayState(context, store)).summary;
     const failure = toBridgeError(error);
     if (failure.kind === "auth_required" || failure.kind === "auth_failed") {
       await say(context, paint(context, "red", "Server rejected the access token"));
@@ -233,7 +237,7 @@ async function runToken(context: ModeContext): Promise<number> {
     return await reportFailure(context, failure, result);
   }
 
-  const after = await readSummary(context, store);
+  const after = await sayState(context, store);
   if (after.stored.accessToken !== before.stored.accessToken && action === "none") {
     // The server refused the stored token and the manager renewed it while connecting.
     action = before.stored.accessToken ? "renewed" : "signed-in";
@@ -241,12 +245,12 @@ async function runToken(context: ModeContext): Promise<number> {
   result.action = action;
   result.after = after.summary;
   const server = result.serverInfo as ServerDescription;
+  // "signed-in" needs no line here: the sign-in itself said "Signed in to HOST" on stderr.
+  const renewal = action === "refreshed" || action === "renewed" ? ["Access token refreshed"] : [];
   await say(
     context,
+    ...renewal,
     paint(context, "green", `Access token accepted by ${describeServer(server)}`),
-    "",
-    "Saved authentication",
-    ...formatAuthSummary(after.summary, after.now, (s, t) => paint(context, s, t)),
   );
   await printResult(context, result);
   return ExitCode.ok;
@@ -415,26 +419,27 @@ async function runUpdateClient(context: ModeContext, assignments: string): Promi
 // ---------------------------------------------------------------------------------------------
 // --delete-client and --reset-auth
 
-/** Asks on the terminal; true when the answer is the client id or "yes". */
-async function confirmDeletion(context: ModeContext, registration: Registration) {
-  if (context.settings.oauth.assumeYes) return true;
+/** The answer to "delete this registration at the server?". */
+type DeletionAnswer = "confirmed" | "declined" | "no-terminal";
+
+/**
+ * Asks on the terminal before a registration is deleted at the server, the same way for
+ * `--delete-client` and `--reset-auth`: the client id or "yes" confirms; `--yes` skips it.
+ */
+async function askToDelete(
+  context: ModeContext,
+  registration: { clientId: string; uri: string },
+): Promise<DeletionAnswer> {
+  if (context.settings.oauth.assumeYes) return "confirmed";
   const confirm = context.io.confirm;
-  if (!confirm) {
-    throw new BridgeError(
-      "usage",
-      "Refusing to delete the client registration without confirmation",
-      {
-        hint: "Run it on a terminal to confirm, or pass --yes",
-      },
-    );
-  }
+  if (!confirm) return "no-terminal";
   const host = new URL(registration.uri).host;
   const answer = await confirm(
     `Delete client "${registration.clientId}" at ${host}? This cannot be undone.\n` +
       `Type the client id or "yes" to confirm: `,
   );
   const text = answer?.trim() ?? "";
-  return text === registration.clientId || /^yes$/i.test(text);
+  return text === registration.clientId || /^yes$/i.test(text) ? "confirmed" : "declined";
 }
 
 /** Removes the stored sign-in: tokens, and the client keys too unless `keepClient`. */
@@ -454,7 +459,15 @@ async function runDeleteClient(context: ModeContext): Promise<number> {
   const cm = await import("../oauth/client_management.ts");
   const store = stateStore(context);
   const registration = requireRegistration(readStoredAuth(await store.read()));
-  if (!(await confirmDeletion(context, registration))) {
+  const answer = await askToDelete(context, registration);
+  if (answer === "no-terminal") {
+    throw new BridgeError(
+      "usage",
+      "Refusing to delete the client registration without confirmation",
+      { hint: "Run it on a terminal to confirm, or pass --yes" },
+    );
+  }
+  if (answer === "declined") {
     context.io.stderr("Cancelled: the client registration was not deleted");
     await printResult(context, { deleted: false, cancelled: true });
     return ExitCode.ok;
@@ -478,7 +491,19 @@ async function runDeleteClient(context: ModeContext): Promise<number> {
 
 async function runResetAuth(context: ModeContext, beforeOtherMode: boolean): Promise<number> {
   const store = stateStore(context);
-  const keep = context.settings.oauth.keepRegistration;
+  let keep = context.settings.oauth.keepRegistration;
+  let unconfirmed: Exclude<DeletionAnswer, "confirmed"> | undefined;
+  if (!keep) {
+    // Asked before the lock is taken: other processes need not wait for a person.
+    const current = readStoredAuth(await store.read());
+    if (current.clientId && current.registrationUri && current.registrationToken) {
+      const answer = await askToDelete(context, {
+        clientId: current.clientId,
+        uri: current.registrationUri,
+      });
+      if (answer !== "confirmed") [keep, unconfirmed] = [true, answer];
+    }
+  }
   return await store.withLock(async () => {
     const stored = readStoredAuth(await store.read());
     const lines: string[] = [];
@@ -517,7 +542,13 @@ async function runResetAuth(context: ModeContext, beforeOtherMode: boolean): Pro
     }
     const removed = await forgetLocally(context, store, keep);
     if (keep && stored.clientId) {
-      lines.push(`Kept client "${stored.clientId}" (--keep-registration)`);
+      lines.push(
+        unconfirmed === undefined
+          ? `Kept client "${stored.clientId}" (--keep-registration)`
+          : `Kept client "${stored.clientId}" and its registration: ${
+            unconfirmed === "declined" ? "deletion not confirmed" : "no terminal to confirm on"
+          } (pass --yes to delete it at the server)`,
+      );
     }
     lines.push(
       removed.length

@@ -20,6 +20,8 @@ export interface ModeContext {
   fetch: typeof fetch;
   /** Supplies and renews bearer tokens (static, none or OAuth). */
   credentials: CredentialProvider;
-  /** Colors allowed (stdout is a terminal and NO_COLOR is unset). */
+  /** Colors allowed (stdout is a terminal and NO_COLOR is unset or empty). */
   color: boolean;
+  /** How long a call runs before the terminal shows a spinner, in ms (default 1000). */
+  spinnerDelayMs?: number;
 }

@@ -46,6 +46,17 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
         text: "The MCP endpoint",
       },
       {
+        flag: "server",
+        value: "NAME",
+        text: "Use server NAME of the config file (--config): its url, headers, token, scope",
+      },
+      {
+        flag: "config",
+        value: "FILE",
+        env: "MCP_CLIENT_CONFIG",
+        text: "The config file with a servers map (default: servers.json in the config directory)",
+      },
+      {
         flag: "env-file",
         value: "PATH",
         env: "MCP_CLIENT_ENV_FILE",
@@ -98,7 +109,13 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
         env: "MCP_CLIENT_LOG_LEVEL",
         text: "DEBUG, INFO, WARNING or ERROR, on stderr (default WARNING)",
       },
-      { flag: "verbose", brief: true, text: "Same as --log-level DEBUG" },
+      { flag: "verbose", brief: true, text: "Same as --log-level DEBUG (MCP_DEBUG=1 too)" },
+      {
+        flag: "log-file",
+        value: "PATH",
+        env: "MCP_CLIENT_LOG_FILE",
+        text: "Also append stderr, timestamped, to PATH (mode 0600), for hosts that hide stderr",
+      },
       {
         flag: "json",
         brief: true,
@@ -142,6 +159,12 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
         value: "JSON",
         text: "Send one JSON-RPC message (jsonrpc and id filled in) and print the response",
       },
+      {
+        flag: "print-config",
+        value: "HOST",
+        text:
+          "Print the entry that runs this program with these flags for HOST: claude-desktop, claude-code, cursor, vscode, codex or gemini",
+      },
     ],
   },
   {
@@ -161,7 +184,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       {
         flag: "reset-auth",
         brief: true,
-        text: "Forget tokens and the client registration (deleted at the server when possible)",
+        text: "Forget tokens and the client registration (deleted at the server once confirmed)",
       },
       {
         flag: "keep-registration",
@@ -174,7 +197,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
         text: "Update the client registration (RFC 7592)",
       },
       { flag: "delete-client", text: "Delete the client registration (RFC 7592)" },
-      { flag: "yes", text: "Do not ask for confirmation" },
+      { flag: "yes", text: "Delete at the server without asking (--delete-client, --reset-auth)" },
       {
         flag: "scope",
         value: "SCOPES",
@@ -375,9 +398,10 @@ const ARGUMENTS_HELP = [
 ];
 
 const SETTINGS_HELP = [
-  "Settings come from the flag, else the environment, else the server's .env state",
-  "file, else a .env in the working directory. Logs go to stderr; stdout carries",
-  "only the program's output.",
+  "Settings come from the flag, else the environment, else the --server entry of",
+  "the config file, else the server's .env state file, else a .env in the working",
+  "directory. Logs go to stderr (and --log-file); stdout carries only the program's",
+  "output. MCP_DEBUG=1 means --log-level DEBUG.",
 ];
 
 /** The topics of `help TOPIC`, beside the flag sections' own. */

@@ -6,10 +6,11 @@
  * @module
  */
 
-import { loadSettings } from "../config/settings.ts";
+import { loadSettings, pickLogLevel } from "../config/settings.ts";
 import { PROGRAM_NAME, PROGRAM_VERSION } from "../constants.ts";
 import { ExitCode, toBridgeError } from "../errors.ts";
 import { createLogger, parseLogLevel, redact } from "../log.ts";
+import { type LogFile, openLogFile } from "../log_file.ts";
 import { createHttpFetch } from "../transport/http_client.ts";
 import { createCredentialProvider } from "../oauth/provider.ts";
 import { type Mode, parseCommandLine, wantsJson } from "./args.ts";
@@ -17,6 +18,11 @@ import type { ModeContext } from "./context.ts";
 import type { ProcessIo } from "../process_io.ts";
 import { createOutput } from "./output.ts";
 import { writeStdout } from "./stdout.ts";
+
+/** `MCP_CLIENT_SPINNER_DELAY_MS`: a whole number of ms, else the default. */
+function parseSpinnerDelay(text: string | undefined): { spinnerDelayMs?: number } {
+  return text !== undefined && /^\d+$/.test(text.trim()) ? { spinnerDelayMs: Number(text) } : {};
+}
 
 /** What proxy mode tells a person on stderr before it starts (stdout is JSON-RPC only). */
 export function formatProxyNotices(
@@ -65,8 +71,29 @@ async function runMode(mode: Mode, context: ModeContext): Promise<number> {
     }
     case "help":
     case "version":
+    case "print-config":
       return ExitCode.ok;
   }
+}
+
+/** `--log-file` (or `MCP_CLIENT_LOG_FILE`): stderr copied to the file, which `run` closes. */
+function withLogFile(
+  io: ProcessIo,
+  path: string | undefined,
+): { io: ProcessIo; logFile?: LogFile } {
+  if (!path) return { io };
+  const logFile = openLogFile(path);
+  const stderr = io.stderr;
+  return {
+    io: {
+      ...io,
+      stderr: (line) => {
+        stderr(line);
+        logFile.sink(line);
+      },
+    },
+    logFile,
+  };
 }
 
 /** Runs the program with `args`; resolves to the process exit code. */
@@ -75,6 +102,7 @@ export async function run(
   io: ProcessIo,
   env: Readonly<Record<string, string>>,
 ): Promise<number> {
+  let logFile: LogFile | undefined;
   try {
     const parsed = parseCommandLine(args);
     if (parsed.mode.kind === "help") {
@@ -86,6 +114,11 @@ export async function run(
     if (parsed.mode.kind === "version") {
       await writeStdout(io, `${PROGRAM_NAME} ${PROGRAM_VERSION}\n`);
       return ExitCode.ok;
+    }
+    ({ io, logFile } = withLogFile(io, parsed.flags["log-file"] ?? env.MCP_CLIENT_LOG_FILE));
+    if (parsed.mode.kind === "print-config") {
+      const { runPrintConfig } = await import("./print_config.ts");
+      return await runPrintConfig(parsed.mode.host, parsed.flags, io, env);
     }
     const settings = await loadSettings(parsed.flags, env);
     const log = createLogger({ level: settings.logLevel, sink: io.stderr });
@@ -101,7 +134,15 @@ export async function run(
     });
     // NO_COLOR counts when set and not empty (https://no-color.org).
     const color = io.stdoutIsTerminal && !env.NO_COLOR;
-    const context: ModeContext = { settings, log, io, fetch, credentials, color };
+    const context: ModeContext = {
+      settings,
+      log,
+      io,
+      fetch,
+      credentials,
+      color,
+      ...parseSpinnerDelay(env.MCP_CLIENT_SPINNER_DELAY_MS),
+    };
     if (parsed.resetFirst) {
       const { runAuthCommand } = await import("./auth_commands.ts");
       const code = await runAuthCommand({ kind: "reset-auth" }, context, {
@@ -112,10 +153,12 @@ export async function run(
     return await runMode(parsed.mode, context);
   } catch (error) {
     const failure = toBridgeError(error);
-    const level = parseLogLevel(env.MCP_CLIENT_LOG_LEVEL ?? "") ?? "WARNING";
+    const level = parseLogLevel(pickLogLevel({}, (key) => env[key])) ?? "WARNING";
     if (failure.kind === "internal" && level === "DEBUG" && error instanceof Error) {
       io.stderr(redact(error.stack ?? error.message));
     }
     return await createOutput(io, { json: wantsJson(args) }).fail(failure);
+  } finally {
+    logFile?.close();
   }
 }

@@ -12,6 +12,7 @@ import { BridgeError } from "../errors.ts";
 import { type LogLevel, parseLogLevel, registerSecret, registerSecretValues } from "../log.ts";
 import { stripBearerPrefix } from "../secrets.ts";
 import { allowsPlainHttp } from "../net.ts";
+import { readConfigValues } from "./config_file.ts";
 import { readEnvFile } from "./env_file.ts";
 import { defaultStateFilePath } from "./state_path.ts";
 
@@ -123,6 +124,10 @@ export interface SettingsFlags {
   "id-token-file"?: string;
   "keep-registration"?: boolean;
   yes?: boolean;
+  /** The config file entry to use (`--server NAME`). */
+  server?: string;
+  /** The config file (`--config FILE`). */
+  config?: string;
 }
 
 /** The inputs of {@link resolveSettings}, gathered by {@link loadSettings}. */
@@ -132,6 +137,8 @@ export interface SettingsInputs {
   stateFile: string;
   stateValues: Readonly<Record<string, string>>;
   cwdValues: Readonly<Record<string, string>>;
+  /** The `--server` entry of the config file, under the environment variable names. */
+  configValues?: Readonly<Record<string, string>>;
 }
 
 function configError(message: string, hint?: string): BridgeError {
@@ -273,15 +280,33 @@ function resolveCrossApp(
 }
 
 /** Where settings come from besides the flags, in order of precedence. */
-type SettingSources = Pick<SettingsInputs, "env" | "stateValues" | "cwdValues">;
+type SettingSources = Pick<SettingsInputs, "env" | "stateValues" | "cwdValues" | "configValues">;
 
-/** One setting's text: the flag, else the environment, else the state `.env`, else the cwd's. */
+/**
+ * One setting's text: the flag, else the environment, else the config file's `--server` entry,
+ * else the state `.env`, else the working directory's.
+ */
 function pickSetting(
   sources: SettingSources,
   flag: string | undefined,
   key: string,
 ): string | undefined {
-  return flag ?? sources.env[key] ?? sources.stateValues[key] ?? sources.cwdValues[key];
+  return flag ?? sources.env[key] ?? sources.configValues?.[key] ?? sources.stateValues[key] ??
+    sources.cwdValues[key];
+}
+
+/**
+ * The log level's text: `--verbose`, `--log-level`, then `MCP_DEBUG=1` (the Python tool's switch),
+ * then `MCP_CLIENT_LOG_LEVEL`, then WARNING.
+ */
+export function pickLogLevel(
+  flags: Pick<SettingsFlags, "verbose" | "log-level">,
+  pick: (key: string) => string | undefined,
+): string {
+  if (flags.verbose) return "DEBUG";
+  if (flags["log-level"] !== undefined) return flags["log-level"];
+  if (parseBoolean(pick("MCP_DEBUG"))) return "DEBUG";
+  return pick("MCP_CLIENT_LOG_LEVEL") ?? "WARNING";
 }
 
 function resolveServerUrl(flags: SettingsFlags, sources: SettingSources) {
@@ -309,9 +334,7 @@ export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
     });
   }
 
-  const levelText = flags.verbose
-    ? "DEBUG"
-    : pick(flags["log-level"], "MCP_CLIENT_LOG_LEVEL") ?? "WARNING";
+  const levelText = pickLogLevel(flags, (key) => pick(undefined, key));
   const logLevel = parseLogLevel(levelText);
   if (!logLevel) {
     throw new BridgeError("usage", `Invalid log level: "${levelText}"`, {
@@ -325,11 +348,16 @@ export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
   ];
   const headers = headerSpecs.map((spec) => parseHeader(spec, env));
 
-  const envToken = env.MCP_CLIENT_ACCESS_TOKEN;
+  const configToken = inputs.configValues?.MCP_CLIENT_ACCESS_TOKEN;
+  // A token in the config file is static, like one in the environment; ${VAR} keeps it out of
+  // the file.
+  const envToken = env.MCP_CLIENT_ACCESS_TOKEN ??
+    (configToken === undefined ? undefined : expandVariables(configToken, env));
   const stateToken = stateValues.MCP_CLIENT_ACCESS_TOKEN ?? cwdValues.MCP_CLIENT_ACCESS_TOKEN;
   const rawToken = envToken ?? stateToken;
   const accessToken = rawToken ? stripBearerPrefix(rawToken) : undefined;
   for (const values of [env, stateValues, cwdValues]) registerSecretValues(values);
+  registerSecret(envToken);
 
   const timeoutText = pick(flags.timeout, "MCP_CLIENT_TIMEOUT") ??
     pick(undefined, "REQUEST_TIMEOUT");
@@ -390,9 +418,15 @@ export async function loadSettings(
   cwd: string = Deno.cwd(),
 ): Promise<Readonly<Settings>> {
   const cwdValues = await readEnvFile(`${cwd}/.env`);
+  const configValues = await readConfigValues(flags, env);
   const explicitState = flags["env-file"] ?? env.MCP_CLIENT_ENV_FILE;
   const explicitValues = explicitState ? await readEnvFile(explicitState) : {};
-  const serverUrl = resolveServerUrl(flags, { env, stateValues: explicitValues, cwdValues }).url;
+  const serverUrl = resolveServerUrl(flags, {
+    env,
+    configValues,
+    stateValues: explicitValues,
+    cwdValues,
+  }).url;
   let stateFile: string | undefined = explicitState;
   if (!stateFile) {
     stateFile = await defaultStateFilePath(serverUrl, env);
@@ -404,5 +438,12 @@ export async function loadSettings(
     }
   }
   const stateValues = explicitState ? explicitValues : await readEnvFile(stateFile);
-  return resolveSettings({ flags, env, stateFile: stateFile!, stateValues, cwdValues });
+  return resolveSettings({
+    flags,
+    env,
+    stateFile: stateFile!,
+    stateValues,
+    cwdValues,
+    configValues,
+  });
 }

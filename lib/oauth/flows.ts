@@ -31,6 +31,7 @@ import {
   startCallbackServer,
 } from "./loopback.ts";
 import { toOAuthBridgeError } from "./oauth_errors.ts";
+import { withOfflineAccess } from "./scope.ts";
 import { redeemIdJag, requestIdJag } from "./cross_app.ts";
 import type { DiscoveryResult, ExternalClient, FlowContext, Grant } from "./types.ts";
 import {
@@ -370,12 +371,13 @@ export async function signInWithBrowser(
   const verifier = oauth.generateRandomCodeVerifier();
   registerSecret(verifier);
   const resource = resourceFor(context, options.discovery);
+  const scope = withOfflineAccess(options.scope, as.scopes_supported);
   const url = buildAuthorizationUrl(endpoint, {
     clientId: client.client.client_id,
     redirectUri,
     codeChallenge: await oauth.calculatePKCECodeChallenge(verifier),
     state,
-    scope: options.scope,
+    scope,
     resource,
   });
 
@@ -429,7 +431,7 @@ export async function signInWithBrowser(
   const grant = createGrant(tokens, {
     as,
     resource,
-    requestedScope: options.scope,
+    requestedScope: scope,
     isRefresh: false,
     now: (context.now ?? Date.now)(),
   });

@@ -244,6 +244,36 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     });
   };
 
+  /**
+   * After a refused token, runs discovery again: when the protected resource now names another
+   * authorization server, the stored client and tokens belong to the old one and are dropped,
+   * so the sign-in registers there anew (credentials are bound to their issuer). A failing
+   * discovery keeps the old state, so a network hiccup cannot cost the refresh token.
+   *
+   * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/authorization/client-registration
+   */
+  const dropIfServerMoved = async (stored: StoredAuth): Promise<boolean> => {
+    if (!stored.issuer) return false;
+    const previous = discovery;
+    discovery = undefined;
+    let issuer: string;
+    try {
+      issuer = (await getDiscovery()).authorizationServer.issuer;
+    } catch (error) {
+      discovery = previous;
+      log.debug(`Cannot run discovery again: ${toBridgeError(error).message}`);
+      return false;
+    }
+    if (issuer === stored.issuer) return false;
+    log.info(
+      `Authorization server changed from "${stored.issuer}" to "${issuer}"; signing in there`,
+    );
+    const changes: Record<string, string | undefined> = clearTokenChanges();
+    if (!external) { for (const key of CLIENT_KEYS) changes[key] = undefined; }
+    values = await store.update(changes);
+    return true;
+  };
+
   /** Renews under the lock: reuse another process's token, refresh, else sign in. */
   const renew = (request: RenewRequest): Promise<string> =>
     store.withLock(async () => {
@@ -263,7 +293,10 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
         }
       }
 
-      const origin = request.rejected ? obtained.get(request.rejected) : undefined;
+      const moved = request.reason === "refused" && request.rejected !== undefined &&
+        await dropIfServerMoved(stored);
+      if (moved) stored = readStoredAuth(values);
+      const origin = request.rejected && !moved ? obtained.get(request.rejected) : undefined;
       const fresh = origin !== undefined && now - origin.at < FRESH_TOKEN_MS;
       if (request.reason === "refused" && fresh && origin.how === "sign-in") {
         throw new BridgeError(

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { startMcpServer } from "../fixtures/mcp_server.ts";
 import { runMain } from "../support/main_process.ts";
-import { runMainInTerminal } from "../support/terminal.ts";
+import { renderScreen, runMainInTerminal } from "../support/terminal.ts";
 
 Deno.test("a --format json inside a -c argument does not switch the failure to JSON", async () => {
   await using server = await startMcpServer();
@@ -210,4 +210,38 @@ Deno.test("a server that is down is reported with its cause", async () => {
     /^Error: Cannot reach the server at "127\.0\.0\.1:\d+": TLS error: the server does not speak TLS on this port$/m,
   );
   assert.match(tls.stderr, /^Hint: Use http:\/\/ for a server without TLS/m);
+});
+
+Deno.test("on a terminal, progress is one line updated in place and removed at the end", async () => {
+  await using server = await startMcpServer();
+  const result = await runMainInTerminal(["-c", "progress steps=5"], {
+    env: { MCP_SERVER_URL: server.url.href, MCP_CLIENT_SPINNER_DELAY_MS: "60000" },
+  });
+  assert.equal(result.code, 0, result.terminal);
+  assert.equal(result.stdout, "done 5\n");
+  const updates = result.terminal.split("\r\n").filter((line) => line.includes("progress"));
+  assert.equal(updates.length, 5, result.terminal);
+  assert.equal(updates[0], "progress 1/5 (20%)");
+  for (const [i, line] of updates.slice(1).entries()) {
+    assert.equal(line, `\x1b[1A\x1b[2Kprogress ${i + 2}/5 (${(i + 2) * 20}%)`, "drawn over");
+  }
+  assert.deepEqual(renderScreen(result.terminal), [], "nothing is left on screen");
+});
+
+Deno.test("on a terminal, a slow call shows a spinner with the elapsed time", async () => {
+  await using server = await startMcpServer();
+  // The delay is injected (0 ms): the spinner is drawn when the call starts, no waiting.
+  const result = await runMainInTerminal(["-c", "slow ms=300"], {
+    env: { MCP_SERVER_URL: server.url.href, MCP_CLIENT_SPINNER_DELAY_MS: "0" },
+  });
+  assert.equal(result.code, 0, result.terminal);
+  assert.equal(result.stdout, "waited 300\n");
+  assert.ok(result.terminal.startsWith('⠋ Waiting for tool "slow" (0 s)\r\n'), result.terminal);
+  assert.deepEqual(renderScreen(result.terminal), [], "the spinner line is removed");
+  // Off a terminal nothing is drawn.
+  const piped = await runMain(["-c", "slow ms=10"], {
+    env: { MCP_SERVER_URL: server.url.href, MCP_CLIENT_SPINNER_DELAY_MS: "0" },
+  });
+  assert.equal(piped.stderr, "");
+  assert.equal(piped.stdout, "waited 10\n");
 });

@@ -102,20 +102,44 @@ const SCENARIOS_2026: readonly string[] = [
   "json-schema-ref-no-deref",
 ];
 
+/**
+ * The authorization scenarios new in the 2026-07-28 set, also run at the 2025-11-25 wire
+ * (`--force`): the authorization rules are the same in both eras, and this checks them through a
+ * plain 2025 session.
+ */
+const AUTH_SCENARIOS_2026: readonly string[] = [
+  "auth/resource-mismatch",
+  "auth/offline-access-scope",
+  "auth/offline-access-not-supported",
+  "auth/authorization-server-migration",
+  "auth/iss-supported",
+  "auth/iss-not-advertised",
+  "auth/iss-supported-missing",
+  "auth/iss-wrong-issuer",
+  "auth/iss-unexpected",
+  "auth/iss-normalized",
+  "auth/metadata-issuer-mismatch",
+];
+
 /** One run of a scenario: which suite, at which wire, driven by which stdio era. */
 export interface ScenarioRun {
-  /** Unique name: the scenario for 0.1.16, `2026-07-28/<era>-client/<scenario>` otherwise. */
+  /** Unique name: the scenario for 0.1.16, `<wire>/<era>-client/<scenario>` otherwise. */
   name: string;
   scenario: string;
   /** The suite's npm specifier. */
   suite: string;
   /** `--spec-version` for the CLI, which also sets the wire it speaks. */
   specVersion?: string;
+  /** Run the scenario at `specVersion` even though it was introduced later. */
+  force?: boolean;
   /** The stdio era of the harness. */
   driver: "2025" | "2026";
 }
 
-/** Every run, in order: the 0.1.16 scenarios, then the 2026-07-28 set in both stdio eras. */
+/**
+ * Every run, in order: the 0.1.16 scenarios, the 2026-07-28 set in both stdio eras, then the new
+ * authorization scenarios at the 2025-11-25 wire.
+ */
 export const RUNS: readonly ScenarioRun[] = [
   ...SCENARIOS_2025.map((scenario): ScenarioRun => ({
     name: scenario,
@@ -132,6 +156,14 @@ export const RUNS: readonly ScenarioRun[] = [
       driver,
     }))
   ),
+  ...AUTH_SCENARIOS_2026.map((scenario): ScenarioRun => ({
+    name: `2025-11-25/2025-client/${scenario}`,
+    scenario,
+    suite: CONFORMANCE_PACKAGE_2026,
+    specVersion: "2025-11-25",
+    force: true,
+    driver: "2025",
+  })),
 ];
 
 /** The names of {@link RUNS}, in order. */
@@ -311,6 +343,7 @@ export async function runScenario(
         "--scenario",
         scenario,
         ...(run.specVersion ? ["--spec-version", run.specVersion] : []),
+        ...(run.force ? ["--force"] : []),
         "--timeout",
         String(options.timeoutMs ?? 60_000),
         "-o",

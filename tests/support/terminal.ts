@@ -71,3 +71,34 @@ export async function runMainInTerminal(
     stderr: read("stderr"),
   };
 }
+
+/**
+ * The lines left on screen after `raw` was written to a terminal, for the few controls the
+ * program uses: `\r`, `\n`, cursor up (`ESC[1A`) and clear line (`ESC[2K`). Colors are dropped.
+ */
+export function renderScreen(raw: string): string[] {
+  const lines: string[] = [""];
+  let row = 0;
+  let column = 0;
+  const ESC = String.fromCharCode(27);
+  const pattern = new RegExp(`${ESC}\\[(\\d*)([A-Za-z])|\\r|\\n|[^${ESC}\\r\\n]+`, "g");
+  for (const match of raw.matchAll(pattern)) {
+    const token = match[0];
+    if (token === "\r") column = 0;
+    else if (token === "\n") {
+      row++;
+      column = 0; // a terminal's output translation (onlcr) turns "\n" into "\r\n"
+      if (lines.length <= row) lines.push("");
+    } else if (match[2] === "A") {
+      row = Math.max(0, row - Number(match[1] || "1"));
+    } else if (match[2] === "K") lines[row] = "";
+    else if (match[2] === undefined) {
+      const line = lines[row].padEnd(column);
+      lines[row] = line.slice(0, column) + token +
+        line.slice(column + token.length);
+      column += token.length;
+    }
+  }
+  while (lines.length && lines.at(-1) === "") lines.pop();
+  return lines;
+}
