@@ -25,20 +25,29 @@ import {
   type JsonRpcMessage,
   type JsonRpcRequest,
 } from "./jsonrpc/message.ts";
-import { type PendingRequest, PendingRequests } from "./jsonrpc/pending_requests.ts";
+import {
+  type PendingRequest,
+  PendingRequests,
+} from "./jsonrpc/pending_requests.ts";
 import type { Logger } from "./log.ts";
 import type { ProcessIo } from "./process_io.ts";
 import { connectServer } from "./eras/select.ts";
-import type { CredentialProvider, MessageHandler, Transport } from "./transport/types.ts";
+import type {
+  CredentialProvider,
+  MessageHandler,
+  Transport,
+} from "./transport/types.ts";
 
 /** How long stdin EOF waits for in-flight requests before closing the session, in ms. */
 const EOF_GRACE_MS = 10_000;
 
 /** What the proxy needs from the entry point: the server, the process streams, fetch and tokens. */
 export interface BridgeContext {
-  settings: Pick<Settings, "serverUrl" | "headers" | "transport" | "timeoutMs"> & {
-    oauth: Pick<OAuthSettings, "authTimeoutMs">;
-  };
+  settings:
+    & Pick<Settings, "serverUrl" | "headers" | "transport" | "timeoutMs">
+    & {
+      oauth: Pick<OAuthSettings, "authTimeoutMs">;
+    };
   log: Logger;
   io: Pick<ProcessIo, "stdin" | "stdout" | "signal">;
   /** Fetch with the custom CA applied. */
@@ -79,7 +88,9 @@ export class Relay {
       onTimeout: (request) => this.#timedOut(request),
       ...(options.timers ? { timers: options.timers } : {}),
     });
-    this.#transport = options.transport((message, raw) => this.#fromServer(message, raw));
+    this.#transport = options.transport((message, raw) =>
+      this.#fromServer(message, raw)
+    );
   }
 
   /** Handles one line read from stdin. */
@@ -89,11 +100,15 @@ export class Relay {
       case "empty":
         return;
       case "invalid":
-        this.#log.warn(`Invalid message on stdin: ${parsed.response.error.message}`);
+        this.#log.warn(
+          `Invalid message on stdin: ${parsed.response.error.message}`,
+        );
         this.#out.write(JSON.stringify(parsed.response));
         return;
       case "batch":
-        for (const response of parsed.errors) this.#out.write(JSON.stringify(response));
+        for (const response of parsed.errors) {
+          this.#out.write(JSON.stringify(response));
+        }
         for (const message of parsed.messages) this.#fromClient(message);
         return;
       case "message":
@@ -112,22 +127,30 @@ export class Relay {
       if (this.#pending.has(message.id)) {
         this.#out.write(JSON.stringify(createBridgeErrorResponse(
           message.id,
-          new BridgeError("invalid_request", "Request id is already in flight", {
-            hint: "Use a new id for every request",
-          }),
+          new BridgeError(
+            "invalid_request",
+            "Request id is already in flight",
+            {
+              hint: "Use a new id for every request",
+            },
+          ),
         )));
         return;
       }
       this.#track(this.#relayRequest(message, raw));
       return;
     }
-    if (isNotification(message) && message.method === "notifications/cancelled") {
+    if (
+      isNotification(message) && message.method === "notifications/cancelled"
+    ) {
       const requestId = message.params?.requestId;
       if (typeof requestId === "string" || typeof requestId === "number") {
         const pending = this.#pending.get(requestId);
         if (pending) {
           this.#pending.settle(requestId);
-          pending.controller.abort(new DOMException("Cancelled by the client", "AbortError"));
+          pending.controller.abort(
+            new DOMException("Cancelled by the client", "AbortError"),
+          );
         }
       }
     }
@@ -153,23 +176,33 @@ export class Relay {
       await this.#initializing;
     }
     try {
-      await this.#transport.send(message, { raw, signal: pending.controller.signal });
+      await this.#transport.send(message, {
+        raw,
+        signal: pending.controller.signal,
+      });
     } catch (error) {
       if (this.#pending.settle(message.id) === "settled") {
         const failure = toBridgeError(error);
         this.#log.warn(`Request ${message.method} failed: ${failure.message}`);
-        this.#out.write(JSON.stringify(createBridgeErrorResponse(message.id, failure)));
+        this.#out.write(
+          JSON.stringify(createBridgeErrorResponse(message.id, failure)),
+        );
       }
     } finally {
       // A response-less end of the exchange still owes the client an answer.
       if (this.#pending.settle(message.id) === "settled") {
         this.#out.write(JSON.stringify(createBridgeErrorResponse(
           message.id,
-          new BridgeError("protocol", "Server ended the exchange without a response"),
+          new BridgeError(
+            "protocol",
+            "Server ended the exchange without a response",
+          ),
         )));
       }
       done();
-      if (gate !== undefined && this.#initializing === gate) this.#initializing = undefined;
+      if (gate !== undefined && this.#initializing === gate) {
+        this.#initializing = undefined;
+      }
     }
   }
 
@@ -179,25 +212,36 @@ export class Relay {
       await this.#transport.send(message, { raw });
     } catch (error) {
       const failure = toBridgeError(error);
-      const what = isResponse(message) ? "response" : `notification ${message.method}`;
+      const what = isResponse(message)
+        ? "response"
+        : `notification ${message.method}`;
       this.#log.warn(`Cannot relay ${what}: ${failure.message}`);
     }
   }
 
   /** Queues the message for stdout; returns the writer's backpressure for the transport. */
-  #fromServer(message: JsonRpcMessage, raw?: string): Promise<void> | undefined {
+  #fromServer(
+    message: JsonRpcMessage,
+    raw?: string,
+  ): Promise<void> | undefined {
     if (isResponse(message)) {
       if (message.id === null) {
-        const text = isErrorResponse(message) ? message.error.message : "no message";
+        const text = isErrorResponse(message)
+          ? message.error.message
+          : "no message";
         this.#log.warn(`Server sent an error without id: ${text}`);
         return undefined;
       }
       if (isBridgeId(message.id)) return undefined;
       if (this.#pending.settle(message.id) === "unknown") {
-        this.#log.debug("Dropping a response for a request that timed out or was cancelled");
+        this.#log.debug(
+          "Dropping a response for a request that timed out or was cancelled",
+        );
         return undefined;
       }
-    } else if (isNotification(message) && message.method === "notifications/progress") {
+    } else if (
+      isNotification(message) && message.method === "notifications/progress"
+    ) {
       this.#pending.touchProgress(message.params?.progressToken);
     }
     this.#out.write(formatLine(message, raw));
@@ -209,13 +253,18 @@ export class Relay {
       "timeout",
       `Request ${request.method} timed out after ${request.timeoutMs / 1000} s`,
     );
-    this.#out.write(JSON.stringify(createBridgeErrorResponse(request.id, failure)));
+    this.#out.write(
+      JSON.stringify(createBridgeErrorResponse(request.id, failure)),
+    );
     request.controller.abort(failure);
     if (request.method !== "initialize") {
       const cancel: JsonRpcMessage = {
         jsonrpc: "2.0",
         method: "notifications/cancelled",
-        params: { requestId: request.id, reason: "Timed out in mcp-streamablehttp-client" },
+        params: {
+          requestId: request.id,
+          reason: "Timed out in mcp-streamablehttp-client",
+        },
       };
       this.#track(this.#relayOther(cancel));
     }
@@ -224,18 +273,26 @@ export class Relay {
   /** Waits for in-flight requests up to `graceMs`, then ends the session. */
   async shutdown(graceMs: number): Promise<void> {
     if (this.#pending.size > 0 && graceMs > 0) {
-      await withDeadline(this.#pending.drained(), { ms: graceMs }).catch(() => {});
+      await withDeadline(this.#pending.drained(), { ms: graceMs }).catch(
+        () => {},
+      );
     }
-    const abandoned = this.#pending.abortAll(new DOMException("Shutting down", "AbortError"));
+    const abandoned = this.#pending.abortAll(
+      new DOMException("Shutting down", "AbortError"),
+    );
     for (const request of abandoned) {
       this.#out.write(JSON.stringify(createBridgeErrorResponse(
         request.id,
-        new BridgeError("stream_lost", "Bridge is shutting down", { hint: "Retry after restart" }),
+        new BridgeError("stream_lost", "Bridge is shutting down", {
+          hint: "Retry after restart",
+        }),
       )));
     }
     await Promise.allSettled([...this.#inFlight]);
     await this.#transport.close().catch((error) => {
-      this.#log.debug(`Closing the session failed: ${toBridgeError(error).message}`);
+      this.#log.debug(
+        `Closing the session failed: ${toBridgeError(error).message}`,
+      );
     });
     await this.#out.flush();
   }
@@ -287,9 +344,15 @@ export async function runBridge(context: BridgeContext): Promise<number> {
     timeoutMs: settings.timeoutMs,
     authTimeoutMs: settings.oauth.authTimeoutMs,
   });
-  log.info(`Relaying stdio to ${settings.serverUrl.origin}${settings.serverUrl.pathname}`);
+  log.info(
+    `Relaying stdio to ${settings.serverUrl.origin}${settings.serverUrl.pathname}`,
+  );
   await readLines(io.stdin, io.signal, (line) => relay.acceptLine(line));
-  log.debug(io.signal.aborted ? "Signal received, shutting down" : "stdin closed, shutting down");
+  log.debug(
+    io.signal.aborted
+      ? "Signal received, shutting down"
+      : "stdin closed, shutting down",
+  );
   await relay.shutdown(io.signal.aborted ? 0 : EOF_GRACE_MS);
   await out.close();
   return ExitCode.ok;

@@ -10,7 +10,12 @@
 import { runBridge } from "./bridge.ts";
 import { loadSettings, type SettingsFlags } from "./config/settings.ts";
 import { ExitCode } from "./errors.ts";
-import { createLogger, type LogLevel, type LogSink, stderrSink } from "./log.ts";
+import {
+  createLogger,
+  type LogLevel,
+  type LogSink,
+  stderrSink,
+} from "./log.ts";
 import { listAllPages } from "./list_pages.ts";
 import {
   type McpClient,
@@ -103,7 +108,10 @@ export interface Client extends AsyncDisposable {
   /** Every prompt (all pages of `prompts/list`). */
   listPrompts(): Promise<Prompt[]>;
   /** Gets a prompt with its arguments. */
-  getPrompt(name: string, args?: Record<string, string>): Promise<GetPromptResult>;
+  getPrompt(
+    name: string,
+    args?: Record<string, string>,
+  ): Promise<GetPromptResult>;
   /** Sends any request and resolves with its result; a JSON-RPC error throws `server_error`. */
   request<T = Record<string, unknown>>(
     method: string,
@@ -124,14 +132,20 @@ export interface BridgeStreams {
 
 function settingsFlags(options: ConnectOptions): SettingsFlags {
   const flags: SettingsFlags = {
-    "server-url": options.serverUrl === undefined ? undefined : String(options.serverUrl),
+    "server-url": options.serverUrl === undefined
+      ? undefined
+      : String(options.serverUrl),
     server: options.server,
     config: options.config,
-    header: Object.entries(options.headers ?? {}).map(([name, value]) => `${name}: ${value}`),
+    header: Object.entries(options.headers ?? {}).map(([name, value]) =>
+      `${name}: ${value}`
+    ),
     scope: options.scope,
     "env-file": options.stateFile,
     transport: options.transport,
-    timeout: options.timeoutMs === undefined ? undefined : String(options.timeoutMs / 1000),
+    timeout: options.timeoutMs === undefined
+      ? undefined
+      : String(options.timeoutMs / 1000),
     "allow-http": options.allowHttp,
     cert: options.caFile,
     "log-level": options.logLevel,
@@ -149,7 +163,9 @@ async function createContext(
 ) {
   const env = {
     ...(options.env ?? Deno.env.toObject()),
-    ...(options.accessToken === undefined ? {} : { MCP_CLIENT_ACCESS_TOKEN: options.accessToken }),
+    ...(options.accessToken === undefined
+      ? {}
+      : { MCP_CLIENT_ACCESS_TOKEN: options.accessToken }),
   };
   const sink: LogSink = options.onLog ?? stderrSink;
   const io: ProcessIo = {
@@ -162,7 +178,10 @@ async function createContext(
   };
   const settings = await loadSettings(settingsFlags(options), env);
   const log = createLogger({ level: settings.logLevel, sink });
-  const fetch = await createHttpFetch({ caFile: settings.caFile, cookies: settings.cookies });
+  const fetch = await createHttpFetch({
+    caFile: settings.caFile,
+    cookies: settings.cookies,
+  });
   const credentials = createCredentialProvider({
     settings,
     log: log.child("auth"),
@@ -175,20 +194,31 @@ async function createContext(
 }
 
 function wrapClient(client: McpClient): Client {
-  const request = <T>(method: string, params?: Record<string, unknown>, options?: CallOptions) =>
-    client.request<T>(method, params, options);
+  const request = <T>(
+    method: string,
+    params?: Record<string, unknown>,
+    options?: CallOptions,
+  ) => client.request<T>(method, params, options);
   return {
     serverInfo: client.serverInfo as Implementation,
     protocolVersion: client.protocolVersion,
     capabilities: client.capabilities as Record<string, unknown>,
-    ...(client.instructions === undefined ? {} : { instructions: client.instructions }),
+    ...(client.instructions === undefined
+      ? {}
+      : { instructions: client.instructions }),
     listTools: () => listAllPages<Tool>(client, "tools/list", "tools"),
     callTool: (name, args = {}, options) =>
       request<CallToolResult>("tools/call", { name, arguments: args }, options),
-    listResources: () => listAllPages<Resource>(client, "resources/list", "resources"),
+    listResources: () =>
+      listAllPages<Resource>(client, "resources/list", "resources"),
     listResourceTemplates: () =>
-      listAllPages<ResourceTemplate>(client, "resources/templates/list", "resourceTemplates"),
-    readResource: (uri) => request<ReadResourceResult>("resources/read", { uri }),
+      listAllPages<ResourceTemplate>(
+        client,
+        "resources/templates/list",
+        "resourceTemplates",
+      ),
+    readResource: (uri) =>
+      request<ReadResourceResult>("resources/read", { uri }),
     listPrompts: () => listAllPages<Prompt>(client, "prompts/list", "prompts"),
     getPrompt: (name, args = {}) =>
       request<GetPromptResult>("prompts/get", { name, arguments: args }),
@@ -205,7 +235,11 @@ function wrapClient(client: McpClient): Client {
  * @throws {BridgeError} with a stable `kind` (`config`, `auth_required`, `unreachable`, …)
  */
 export async function connect(options: ConnectOptions): Promise<Client> {
-  const context: McpClientContext = await createContext(options, undefined, "wait");
+  const context: McpClientContext = await createContext(
+    options,
+    undefined,
+    "wait",
+  );
   return wrapClient(await openClient(context));
 }
 
@@ -222,5 +256,7 @@ export async function serveBridge(
 ): Promise<void> {
   const context = await createContext(options, streams, "background");
   const code = await runBridge(context);
-  if (code !== ExitCode.ok) throw new Error(`Bridge ended with exit code ${code}`);
+  if (code !== ExitCode.ok) {
+    throw new Error(`Bridge ended with exit code ${code}`);
+  }
 }

@@ -98,7 +98,10 @@ export interface McpSession {
   /** The protocol version the transport negotiated, once known. */
   readonly protocolVersion: string | undefined;
   /** Sends `request` as it is and resolves with its response (a JSON-RPC error included). */
-  exchange(request: JsonRpcRequest, options?: RequestOptions): Promise<Exchange>;
+  exchange(
+    request: JsonRpcRequest,
+    options?: RequestOptions,
+  ): Promise<Exchange>;
   /** Sends a request and resolves with its result; a JSON-RPC error throws `server_error`. */
   request<T = Record<string, unknown>>(
     method: string,
@@ -144,12 +147,22 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Turns a JSON-RPC error response into the `server_error` BridgeError the modes report. */
-export function createServerError(method: string, response: JsonRpcResponse): BridgeError {
-  const error = "error" in response ? response.error : { code: 0, message: "unknown error" };
+export function createServerError(
+  method: string,
+  response: JsonRpcResponse,
+): BridgeError {
+  const error = "error" in response
+    ? response.error
+    : { code: 0, message: "unknown error" };
   return new BridgeError(
     "server_error",
     `Server answered "${method}" with error ${error.code}: ${error.message}`,
-    { details: { code: error.code, ...(error.data === undefined ? {} : { data: error.data }) } },
+    {
+      details: {
+        code: error.code,
+        ...(error.data === undefined ? {} : { data: error.data }),
+      },
+    },
   );
 }
 
@@ -189,7 +202,9 @@ export function openSession(
     onTimeout(request) {
       const error = new BridgeError(
         "timeout",
-        `Request "${request.method}" timed out after ${request.timeoutMs / 1000} s`,
+        `Request "${request.method}" timed out after ${
+          request.timeoutMs / 1000
+        } s`,
       );
       request.controller.abort(error);
       cancel(request.id, request.method, "Request timed out");
@@ -249,7 +264,10 @@ export function openSession(
   };
 
   const onNotification = (notification: JsonRpcNotification) => {
-    if (notification.method === "notifications/progress" && isRecord(notification.params)) {
+    if (
+      notification.method === "notifications/progress" &&
+      isRecord(notification.params)
+    ) {
       const owner = pending.touchProgress(notification.params.progressToken);
       const { progress, total, message } = notification.params;
       if (owner && typeof progress === "number") {
@@ -259,10 +277,17 @@ export function openSession(
           ...(typeof message === "string" ? { message } : {}),
         });
       }
-    } else if (notification.method === "notifications/message" && isRecord(notification.params)) {
+    } else if (
+      notification.method === "notifications/message" &&
+      isRecord(notification.params)
+    ) {
       const { level, logger, data } = notification.params;
       const text = typeof data === "string" ? data : JSON.stringify(data);
-      log.info(`server ${String(level ?? "log")}${logger ? ` ${String(logger)}` : ""}: ${text}`);
+      log.info(
+        `server ${String(level ?? "log")}${
+          logger ? ` ${String(logger)}` : ""
+        }: ${text}`,
+      );
     }
     options.onNotification?.(notification);
   };
@@ -276,10 +301,15 @@ export function openSession(
       }
       const owner = pending.take(message.id);
       if (!owner) {
-        log.debug(`Ignoring a response to an unknown request id: ${String(message.id)}`);
+        log.debug(
+          `Ignoring a response to an unknown request id: ${String(message.id)}`,
+        );
         return;
       }
-      owner.data?.resolve({ response: message, ...(raw === undefined ? {} : { raw }) });
+      owner.data?.resolve({
+        response: message,
+        ...(raw === undefined ? {} : { raw }),
+      });
     } else if (isRequest(message)) {
       onServerRequest(message);
     } else if (isNotification(message)) {
@@ -298,24 +328,40 @@ export function openSession(
     log: context.log.child("transport"),
   });
 
-  const exchange = (request: JsonRpcRequest, requestOptions: RequestOptions = {}) => {
+  const exchange = (
+    request: JsonRpcRequest,
+    requestOptions: RequestOptions = {},
+  ) => {
     if (closed) {
-      return Promise.reject(new BridgeError("internal", "The session is already closed"));
+      return Promise.reject(
+        new BridgeError("internal", "The session is already closed"),
+      );
     }
-    if (interrupt.aborted) return Promise.reject(interruptedError(request.method));
+    if (interrupt.aborted) {
+      return Promise.reject(interruptedError(request.method));
+    }
     let message = request;
     if (requestOptions.onProgress) {
       const params = message.params ?? {};
       const meta = isRecord(params._meta) ? params._meta : {};
       const token = (meta.progressToken as JsonRpcId | undefined) ?? request.id;
-      message = { ...message, params: { ...params, _meta: { ...meta, progressToken: token } } };
+      message = {
+        ...message,
+        params: { ...params, _meta: { ...meta, progressToken: token } },
+      };
     }
     return new Promise<Exchange>((resolve, reject) => {
-      const entry = pending.add(message, requestOptions.timeoutMs ?? context.settings.timeoutMs, {
-        resolve,
-        reject,
-        ...(requestOptions.onProgress ? { onProgress: requestOptions.onProgress } : {}),
-      });
+      const entry = pending.add(
+        message,
+        requestOptions.timeoutMs ?? context.settings.timeoutMs,
+        {
+          resolve,
+          reject,
+          ...(requestOptions.onProgress
+            ? { onProgress: requestOptions.onProgress }
+            : {}),
+        },
+      );
       transport.send(message, { signal: entry.controller.signal }).then(
         () => {
           if (pending.take(request.id)) {
@@ -354,7 +400,10 @@ export function openSession(
       if ("error" in response) throw createServerError(method, response);
       return response.result as T;
     },
-    async notify(method: string, params?: Record<string, unknown>): Promise<void> {
+    async notify(
+      method: string,
+      params?: Record<string, unknown>,
+    ): Promise<void> {
       await transport.send({
         jsonrpc: "2.0",
         method,
@@ -369,17 +418,24 @@ export function openSession(
       const reason = new DOMException("Session closed", "AbortError");
       for (const request of pending.abortAll(reason)) {
         request.data?.reject(
-          new BridgeError("internal", `Session closed during "${request.method}"`),
+          new BridgeError(
+            "internal",
+            `Session closed during "${request.method}"`,
+          ),
         );
       }
       if (background.size > 0) {
-        await withDeadline(Promise.allSettled([...background]), { ms: SHUTDOWN_DELETE_TIMEOUT_MS })
+        await withDeadline(Promise.allSettled([...background]), {
+          ms: SHUTDOWN_DELETE_TIMEOUT_MS,
+        })
           .catch(() => {});
       }
       try {
         await transport.close();
       } catch (error) {
-        log.debug(`Cannot end the session cleanly: ${toBridgeError(error).message}`);
+        log.debug(
+          `Cannot end the session cleanly: ${toBridgeError(error).message}`,
+        );
       }
     },
     [Symbol.asyncDispose]() {
@@ -416,24 +472,39 @@ export async function openClient(
         ...(options.onElicit ? { elicitation: { form: {}, url: {} } } : {}),
         ...options.capabilities,
       },
-      clientInfo: options.clientInfo ?? { name: PROGRAM_NAME, version: PROGRAM_VERSION },
+      clientInfo: options.clientInfo ??
+        { name: PROGRAM_NAME, version: PROGRAM_VERSION },
     });
-    if (typeof result.protocolVersion !== "string" || !isRecord(result.serverInfo)) {
-      throw new BridgeError("protocol", "Server sent an invalid initialize result");
+    if (
+      typeof result.protocolVersion !== "string" || !isRecord(result.serverInfo)
+    ) {
+      throw new BridgeError(
+        "protocol",
+        "Server sent an invalid initialize result",
+      );
     }
-    if (!(SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(result.protocolVersion)) {
+    if (
+      !(SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(
+        result.protocolVersion,
+      )
+    ) {
       throw new BridgeError(
         "protocol",
         `Server chose an unsupported protocol version: "${result.protocolVersion}"`,
-        { hint: `Supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}` },
+        {
+          hint: `Supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}`,
+        },
       );
     }
     await session.notify("notifications/initialized");
     const protocolVersion = result.protocolVersion;
     const serverInfo = result.serverInfo as unknown as Implementation;
-    const capabilities =
-      (isRecord(result.capabilities) ? result.capabilities : {}) as ServerCapabilities;
-    const instructions = typeof result.instructions === "string" ? result.instructions : undefined;
+    const capabilities = (isRecord(result.capabilities)
+      ? result.capabilities
+      : {}) as ServerCapabilities;
+    const instructions = typeof result.instructions === "string"
+      ? result.instructions
+      : undefined;
     return {
       exchange: session.exchange,
       request: session.request,

@@ -15,7 +15,18 @@ const UP_AND_CLEAR = "\x1b[1A\x1b[2K";
 const MAX_STATUS_WIDTH = 79;
 
 /** The spinner's frames. */
-export const SPINNER_FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"] as const;
+export const SPINNER_FRAMES = [
+  "⠋",
+  "⠙",
+  "⠹",
+  "⠸",
+  "⠼",
+  "⠴",
+  "⠦",
+  "⠧",
+  "⠇",
+  "⠏",
+] as const;
 
 /** A line updated in place. */
 export interface StatusLine {
@@ -99,9 +110,15 @@ export interface Spinner {
 }
 
 /** `⠋ Waiting for "slow" (3 s)`: the frame, the text and the elapsed seconds. Pure. */
-export function formatSpinnerLine(frame: number, text: string, elapsedMs: number): string {
+export function formatSpinnerLine(
+  frame: number,
+  text: string,
+  elapsedMs: number,
+): string {
   const seconds = Math.floor(elapsedMs / 1000);
-  return `${SPINNER_FRAMES[frame % SPINNER_FRAMES.length]} ${text} (${seconds} s)`;
+  return `${
+    SPINNER_FRAMES[frame % SPINNER_FRAMES.length]
+  } ${text} (${seconds} s)`;
 }
 
 /**
@@ -116,7 +133,9 @@ export function startSpinner(options: SpinnerOptions): Spinner {
   let interval: TimerId | undefined;
   const draw = () => {
     options.line.show(
-      spinning ? formatSpinnerLine(frame, options.text(), clock.now() - started) : options.text(),
+      spinning
+        ? formatSpinnerLine(frame, options.text(), clock.now() - started)
+        : options.text(),
     );
   };
   const begin = () => {
@@ -128,7 +147,9 @@ export function startSpinner(options: SpinnerOptions): Spinner {
     }, options.intervalMs ?? 100);
   };
   const delay = options.delayMs ?? 1000;
-  const timeout = delay <= 0 ? (begin(), undefined) : clock.setTimeout(begin, delay);
+  const timeout = delay <= 0
+    ? (begin(), undefined)
+    : clock.setTimeout(begin, delay);
   return {
     refresh: draw,
     stop() {

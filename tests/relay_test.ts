@@ -8,7 +8,11 @@ import { Relay } from "../lib/bridge.ts";
 import type { LineWriter } from "../lib/jsonrpc/line_writer.ts";
 import type { JsonRpcMessage } from "../lib/jsonrpc/message.ts";
 import { silentLogger } from "../lib/log.ts";
-import type { MessageHandler, SendOptions, Transport } from "../lib/transport/types.ts";
+import type {
+  MessageHandler,
+  SendOptions,
+  Transport,
+} from "../lib/transport/types.ts";
 import { createFakeTimers } from "./support/fake_timers.ts";
 import { waitUntil } from "./support/wait.ts";
 
@@ -28,7 +32,9 @@ class FakeTransport implements Transport {
   constructor(readonly toClient: MessageHandler) {}
 
   send(message: JsonRpcMessage, options?: SendOptions): Promise<void> {
-    return new Promise((resolve, reject) => this.sent.push({ message, options, resolve, reject }));
+    return new Promise((resolve, reject) =>
+      this.sent.push({ message, options, resolve, reject })
+    );
   }
 
   close(): Promise<void> {
@@ -38,12 +44,16 @@ class FakeTransport implements Transport {
 
   /** The sends of `method`. */
   sentFor(method: string): Sent[] {
-    return this.sent.filter((s) => "method" in s.message && s.message.method === method);
+    return this.sent.filter((s) =>
+      "method" in s.message && s.message.method === method
+    );
   }
 }
 
 /** A line writer that keeps the parsed lines. */
-function createRecordingWriter(): LineWriter & { messages: Record<string, unknown>[] } {
+function createRecordingWriter(): LineWriter & {
+  messages: Record<string, unknown>[];
+} {
   const messages: Record<string, unknown>[] = [];
   return {
     messages,
@@ -56,7 +66,9 @@ function createRecordingWriter(): LineWriter & { messages: Record<string, unknow
   };
 }
 
-function createRelay(options: { timeoutMs?: number; authTimeoutMs?: number } = {}) {
+function createRelay(
+  options: { timeoutMs?: number; authTimeoutMs?: number } = {},
+) {
   const timers = createFakeTimers();
   const out = createRecordingWriter();
   let transport!: FakeTransport;
@@ -72,21 +84,38 @@ function createRelay(options: { timeoutMs?: number; authTimeoutMs?: number } = {
 }
 
 const call = (id: number | string, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "x", ...extra } });
+  JSON.stringify({
+    jsonrpc: "2.0",
+    id,
+    method: "tools/call",
+    params: { name: "x", ...extra },
+  });
 
 const errorOf = (message: Record<string, unknown> | undefined) =>
-  message?.error as { code: number; message: string; data: Record<string, unknown> } | undefined;
+  message?.error as {
+    code: number;
+    message: string;
+    data: Record<string, unknown>;
+  } | undefined;
 
 Deno.test("relay: a request goes to the transport as received and its answer comes back once", async () => {
   const { relay, out, transport } = createRelay();
   relay.acceptLine(call(1));
   await waitUntil(() => transport.sent.length === 1, "the send");
-  assert.equal(transport.sent[0].options?.raw, call(1), "the raw line is passed on");
+  assert.equal(
+    transport.sent[0].options?.raw,
+    call(1),
+    "the raw line is passed on",
+  );
   transport.toClient({ jsonrpc: "2.0", id: 1, result: { ok: true } });
   transport.toClient({ jsonrpc: "2.0", id: 1, result: { again: true } });
   transport.sent[0].resolve();
   await relay.shutdown(0);
-  assert.deepEqual(out.messages, [{ jsonrpc: "2.0", id: 1, result: { ok: true } }]);
+  assert.deepEqual(out.messages, [{
+    jsonrpc: "2.0",
+    id: 1,
+    result: { ok: true },
+  }]);
   assert.ok(transport.closed);
 });
 
@@ -100,10 +129,18 @@ Deno.test("relay: a timed-out request gets one timeout error and the server a ca
   const error = errorOf(out.messages[0]);
   assert.equal(error?.data.kind, "timeout");
   assert.equal(error?.message, "Request tools/call timed out after 2 s");
-  assert.ok(transport.sent[0].options?.signal?.aborted, "the transport's send is aborted");
-  await waitUntil(() => transport.sentFor("notifications/cancelled").length === 1, "the cancel");
+  assert.ok(
+    transport.sent[0].options?.signal?.aborted,
+    "the transport's send is aborted",
+  );
+  await waitUntil(
+    () => transport.sentFor("notifications/cancelled").length === 1,
+    "the cancel",
+  );
   assert.deepEqual(
-    (transport.sentFor("notifications/cancelled")[0].message as { params: unknown }).params,
+    (transport.sentFor("notifications/cancelled")[0].message as {
+      params: unknown;
+    }).params,
     { requestId: "a", reason: "Timed out in mcp-streamablehttp-client" },
   );
   transport.toClient({ jsonrpc: "2.0", id: "a", result: {} });
@@ -113,13 +150,21 @@ Deno.test("relay: a timed-out request gets one timeout error and the server a ca
 });
 
 Deno.test("relay: an initialize timeout reports the initialize timeout, not the request timeout", async () => {
-  const { relay, out, transport, timers } = createRelay({ timeoutMs: 2_000, authTimeoutMs: 3_000 });
-  relay.acceptLine(JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: {} }));
+  const { relay, out, transport, timers } = createRelay({
+    timeoutMs: 2_000,
+    authTimeoutMs: 3_000,
+  });
+  relay.acceptLine(
+    JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: {} }),
+  );
   await waitUntil(() => transport.sent.length === 1, "the send");
   timers.advance(2_000);
   assert.equal(out.messages.length, 0, "initialize also waits for a sign-in");
   timers.advance(3_000);
-  assert.equal(errorOf(out.messages[0])?.message, "Request initialize timed out after 5 s");
+  assert.equal(
+    errorOf(out.messages[0])?.message,
+    "Request initialize timed out after 5 s",
+  );
   assert.equal(
     transport.sentFor("notifications/cancelled").length,
     0,
@@ -160,7 +205,10 @@ Deno.test("relay: a failed send and a send that ends without an answer each owe 
   await relay.shutdown(0);
   const byId = new Map(out.messages.map((m) => [m.id, errorOf(m)]));
   assert.equal(byId.get(1)?.data.source, "mcp-streamablehttp-client");
-  assert.equal(byId.get(2)?.message, "Server ended the exchange without a response");
+  assert.equal(
+    byId.get(2)?.message,
+    "Server ended the exchange without a response",
+  );
   assert.equal(out.messages.length, 2);
 });
 
@@ -187,7 +235,10 @@ Deno.test("relay: the client's cancellation aborts the send and is relayed", asy
     params: { requestId: 3 },
   }));
   assert.ok(transport.sent[0].options?.signal?.aborted);
-  await waitUntil(() => transport.sentFor("notifications/cancelled").length === 1, "the cancel");
+  await waitUntil(
+    () => transport.sentFor("notifications/cancelled").length === 1,
+    "the cancel",
+  );
   transport.sent[0].reject(transport.sent[0].options?.signal?.reason);
   transport.sent[1].resolve();
   await relay.shutdown(0);

@@ -7,7 +7,11 @@
  */
 
 import type { ProgressInfo } from "../mcp_client.ts";
-import { createStatusLine, type SpinnerClock, startSpinner } from "../status_line.ts";
+import {
+  createStatusLine,
+  type SpinnerClock,
+  startSpinner,
+} from "../status_line.ts";
 import type { ModeContext } from "./context.ts";
 import { formatProgress } from "./format.ts";
 
@@ -33,13 +37,18 @@ export function startActivity(
   options: ActivityOptions,
 ): Activity {
   if (!context.io.stderrIsTerminal || context.settings.json) {
-    return { onProgress: (progress) => context.log.info(formatProgress(progress)), stop() {} };
+    return {
+      onProgress: (progress) => context.log.info(formatProgress(progress)),
+      stop() {},
+    };
   }
   let text = `Waiting for ${options.label}`;
   const spinner = startSpinner({
     line: createStatusLine(context.io.stderr),
     text: () => text,
-    ...(context.spinnerDelayMs === undefined ? {} : { delayMs: context.spinnerDelayMs }),
+    ...(context.spinnerDelayMs === undefined
+      ? {}
+      : { delayMs: context.spinnerDelayMs }),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   return {

@@ -76,7 +76,8 @@ export type FlagName = keyof typeof FLAGS;
 
 /** The values of parsed flags. */
 export type ParsedFlags = {
-  -readonly [K in FlagName]?: (typeof FLAGS)[K] extends { multiple: true } ? string[]
+  -readonly [K in FlagName]?: (typeof FLAGS)[K] extends { multiple: true }
+    ? string[]
     : (typeof FLAGS)[K]["type"] extends "string" ? string
     : boolean;
 };
@@ -114,7 +115,10 @@ export function suggestFlag(name: string): string | undefined {
   return closestMatch(name, Object.keys(FLAGS));
 }
 
-function usage(message: string, hint = "Run with --help to see the accepted flags"): BridgeError {
+function usage(
+  message: string,
+  hint = "Run with --help to see the accepted flags",
+): BridgeError {
   return new BridgeError("usage", message, { hint });
 }
 
@@ -122,13 +126,17 @@ function translateParseError(error: unknown): BridgeError {
   const text = error instanceof Error ? error.message : String(error);
   const unknown = text.match(/Unknown option '(-{1,2})([^']+)'/);
   if (unknown) {
-    const suggestion = unknown[1] === "--" ? suggestFlag(unknown[2]) : undefined;
+    const suggestion = unknown[1] === "--"
+      ? suggestFlag(unknown[2])
+      : undefined;
     return usage(
       `Unknown flag: "${unknown[1]}${unknown[2]}"`,
       suggestion ? `Did you mean "--${suggestion}"?` : undefined,
     );
   }
-  const missing = text.match(/Option '(?:-\w, )?--([^ ]+) <value>' argument missing/);
+  const missing = text.match(
+    /Option '(?:-\w, )?--([^ ]+) <value>' argument missing/,
+  );
   if (missing) return usage(`Missing value for flag: "--${missing[1]}"`);
   return usage(`Cannot parse arguments: ${text}`);
 }
@@ -152,7 +160,9 @@ const MODE_FLAGS = [
 ] as const satisfies readonly FlagName[];
 
 function selectMode(flags: ParsedFlags): Mode {
-  const chosen = MODE_FLAGS.filter((name) => flags[name] !== undefined && flags[name] !== false);
+  const chosen = MODE_FLAGS.filter((name) =>
+    flags[name] !== undefined && flags[name] !== false
+  );
   if (flags["help-all"]) return { kind: "help", topic: "all" };
   if (chosen.includes("help")) return { kind: "help" };
   if (chosen.includes("version")) return { kind: "version" };
@@ -221,7 +231,10 @@ export function parseCommandLine(args: readonly string[]): ParsedArgs {
     if (positionals.length > 2) throw strayWord(positionals[2], flags);
     return {
       flags,
-      mode: { kind: "help", ...(positionals[1] ? { topic: positionals[1] } : {}) },
+      mode: {
+        kind: "help",
+        ...(positionals[1] ? { topic: positionals[1] } : {}),
+      },
       resetFirst: false,
     };
   }
@@ -235,7 +248,11 @@ export function parseCommandLine(args: readonly string[]): ParsedArgs {
     );
   }
   const mode = selectMode(flags);
-  return { flags, mode, resetFirst: Boolean(flags["reset-auth"]) && mode.kind !== "reset-auth" };
+  return {
+    flags,
+    mode,
+    resetFirst: Boolean(flags["reset-auth"]) && mode.kind !== "reset-auth",
+  };
 }
 
 const URL_PATTERN = /^https?:\/\//i;
@@ -264,7 +281,8 @@ function readServerUrlPositional(
   return urls[0];
 }
 
-const HOST_PATTERN = /^(localhost|[\w-]+(\.[\w-]+)+|\[[0-9a-f:]+\])(:\d+)?(\/\S*)?$/i;
+const HOST_PATTERN =
+  /^(localhost|[\w-]+(\.[\w-]+)+|\[[0-9a-f:]+\])(:\d+)?(\/\S*)?$/i;
 const LOCAL_HOST = /^(localhost|127\.|\[::1\])/i;
 
 /** The usage error for a word that is neither a flag nor a URL, with a hint that fits it. */
@@ -276,7 +294,10 @@ export function strayWord(word: string, flags: ParsedFlags): BridgeError {
     ? ["--get-prompt", flags["get-prompt"]] as const
     : undefined;
   if (call) {
-    return usage(message, `Quote the whole call as one argument: ${call[0]} '${call[1]} ${word}'`);
+    return usage(
+      message,
+      `Quote the whole call as one argument: ${call[0]} '${call[1]} ${word}'`,
+    );
   }
   const flag = suggestFlag(word.replace(/^-+/, ""));
   if (flag && !word.startsWith("--") && word.replace(/^-+/, "") === flag) {
@@ -284,10 +305,16 @@ export function strayWord(word: string, flags: ParsedFlags): BridgeError {
   }
   if (HOST_PATTERN.test(word)) {
     const scheme = LOCAL_HOST.test(word) ? "http" : "https";
-    return usage(message, `Give the server URL with its scheme: "${scheme}://${word}"`);
+    return usage(
+      message,
+      `Give the server URL with its scheme: "${scheme}://${word}"`,
+    );
   }
   if (/^[A-Za-z_][\w.-]*=/.test(word)) {
-    return usage(message, `Call a tool with -c and quote the call: -c 'TOOL ${word}'`);
+    return usage(
+      message,
+      `Call a tool with -c and quote the call: -c 'TOOL ${word}'`,
+    );
   }
   if (flag) return usage(message, `Did you mean "--${flag}"?`);
   return usage(
@@ -298,10 +325,14 @@ export function strayWord(word: string, flags: ParsedFlags): BridgeError {
 
 function takesValue(arg: string): boolean {
   const specs: Record<string, FlagSpec> = FLAGS;
-  if (arg.startsWith("--")) return !arg.includes("=") && specs[arg.slice(2)]?.type === "string";
+  if (arg.startsWith("--")) {
+    return !arg.includes("=") && specs[arg.slice(2)]?.type === "string";
+  }
   if (!/^-[A-Za-z]+$/.test(arg)) return false;
   const short = arg.at(-1);
-  return Object.values(specs).some((spec) => spec.short === short && spec.type === "string");
+  return Object.values(specs).some((spec) =>
+    spec.short === short && spec.type === "string"
+  );
 }
 
 /**

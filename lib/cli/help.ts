@@ -7,7 +7,12 @@
  */
 
 import { PROGRAM_NAME, PROGRAM_VERSION } from "../constants.ts";
-import { BridgeError, ERROR_TABLE, type ErrorKind, ExitCode } from "../errors.ts";
+import {
+  BridgeError,
+  ERROR_TABLE,
+  type ErrorKind,
+  ExitCode,
+} from "../errors.ts";
 import { type FlagName, FLAGS } from "./args.ts";
 import { closestMatch } from "./suggest.ts";
 
@@ -48,38 +53,44 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       {
         flag: "server",
         value: "NAME",
-        text: "Use server NAME of the config file (--config): its url, headers, token, scope",
+        text:
+          "Use server NAME of the config file (--config): its url, headers, token, scope",
       },
       {
         flag: "config",
         value: "FILE",
         env: "MCP_CLIENT_CONFIG",
-        text: "The config file with a servers map (default: servers.json in the config directory)",
+        text:
+          "The config file with a servers map (default: servers.json in the config directory)",
       },
       {
         flag: "env-file",
         value: "PATH",
         env: "MCP_CLIENT_ENV_FILE",
-        text: "The server's state file (default: one per server in the config directory)",
+        text:
+          "The server's state file (default: one per server in the config directory)",
       },
       {
         flag: "header",
         brief: true,
         value: '"NAME: VALUE"',
         env: "MCP_CLIENT_HEADERS",
-        text: "Extra request header, repeatable; ${VAR} expands from the environment",
+        text:
+          "Extra request header, repeatable; ${VAR} expands from the environment",
       },
       {
         flag: "transport",
         value: "auto|streamable-http|sse",
         env: "MCP_CLIENT_TRANSPORT",
-        text: "Transport to speak; auto falls back to legacy HTTP+SSE (default auto)",
+        text:
+          "Transport to speak; auto falls back to legacy HTTP+SSE (default auto)",
       },
       {
         flag: "timeout",
         value: "SECONDS",
         env: "MCP_CLIENT_TIMEOUT",
-        text: "Per-request timeout, reset by progress; 0 disables it (default 60)",
+        text:
+          "Per-request timeout, reset by progress; 0 disables it (default 60)",
       },
       {
         flag: "allow-http",
@@ -95,7 +106,8 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       {
         flag: "cookies",
         env: "MCP_CLIENT_COOKIES",
-        text: "Keep cookies in memory, for load balancers that pin sessions with them",
+        text:
+          "Keep cookies in memory, for load balancers that pin sessions with them",
       },
     ],
   },
@@ -109,29 +121,48 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
         env: "MCP_CLIENT_LOG_LEVEL",
         text: "DEBUG, INFO, WARNING or ERROR, on stderr (default WARNING)",
       },
-      { flag: "verbose", brief: true, text: "Same as --log-level DEBUG (MCP_DEBUG=1 too)" },
+      {
+        flag: "verbose",
+        brief: true,
+        text: "Same as --log-level DEBUG (MCP_DEBUG=1 too)",
+      },
       {
         flag: "log-file",
         value: "PATH",
         env: "MCP_CLIENT_LOG_FILE",
-        text: "Also append stderr, timestamped, to PATH (mode 0600), for hosts that hide stderr",
+        text:
+          "Also append stderr, timestamped, to PATH (mode 0600), for hosts that hide stderr",
       },
       {
         flag: "json",
         brief: true,
-        text: "Print exactly one JSON document on stdout (same as --format json)",
+        text:
+          "Print exactly one JSON document on stdout (same as --format json)",
       },
-      { flag: "format", value: "text|json", text: "Output format of the client modes" },
+      {
+        flag: "format",
+        value: "text|json",
+        text: "Output format of the client modes",
+      },
       { flag: "help", brief: true, text: "Show the short help" },
-      { flag: "help-all", brief: true, text: "Show every flag (or: help TOPIC)" },
+      {
+        flag: "help-all",
+        brief: true,
+        text: "Show every flag (or: help TOPIC)",
+      },
       { flag: "version", text: "Show the version" },
     ],
   },
   {
     topic: "modes",
-    title: "Modes (without one, the program is a stdio ⇄ Streamable HTTP bridge)",
+    title:
+      "Modes (without one, the program is a stdio ⇄ Streamable HTTP bridge)",
     flags: [
-      { flag: "list-tools", brief: true, text: "List the tools with their parameters (all pages)" },
+      {
+        flag: "list-tools",
+        brief: true,
+        text: "List the tools with their parameters (all pages)",
+      },
       {
         flag: "list-resources",
         brief: true,
@@ -146,7 +177,8 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
         flag: "command",
         brief: true,
         value: "'TOOL ARGS'",
-        text: "Call a tool; ARGS is key=value pairs, a JSON object, or one bare value",
+        text:
+          "Call a tool; ARGS is key=value pairs, a JSON object, or one bare value",
       },
       { flag: "read-resource", value: "URI", text: "Read a resource" },
       {
@@ -157,7 +189,8 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       {
         flag: "raw",
         value: "JSON",
-        text: "Send one JSON-RPC message (jsonrpc and id filled in) and print the response",
+        text:
+          "Send one JSON-RPC message (jsonrpc and id filled in) and print the response",
       },
       {
         flag: "print-config",
@@ -174,7 +207,8 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       {
         flag: "token",
         brief: true,
-        text: "Show the sign-in state, refresh or sign in, test the token and save it",
+        text:
+          "Show the sign-in state, refresh or sign in, test the token and save it",
       },
       {
         flag: "test-auth",
@@ -184,20 +218,31 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       {
         flag: "reset-auth",
         brief: true,
-        text: "Forget tokens and the client registration (deleted at the server once confirmed)",
+        text:
+          "Forget tokens and the client registration (deleted at the server once confirmed)",
       },
       {
         flag: "keep-registration",
         text: "With --reset-auth: keep the client registration at the server",
       },
-      { flag: "get-client-info", text: "Show the client registration (RFC 7592)" },
+      {
+        flag: "get-client-info",
+        text: "Show the client registration (RFC 7592)",
+      },
       {
         flag: "update-client",
         value: '"k=v,k2=v2"',
         text: "Update the client registration (RFC 7592)",
       },
-      { flag: "delete-client", text: "Delete the client registration (RFC 7592)" },
-      { flag: "yes", text: "Delete at the server without asking (--delete-client, --reset-auth)" },
+      {
+        flag: "delete-client",
+        text: "Delete the client registration (RFC 7592)",
+      },
+      {
+        flag: "yes",
+        text:
+          "Delete at the server without asking (--delete-client, --reset-auth)",
+      },
       {
         flag: "scope",
         value: "SCOPES",
@@ -207,13 +252,15 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       {
         flag: "no-resource",
         env: "MCP_CLIENT_NO_RESOURCE",
-        text: "Omit the RFC 8707 resource parameter (for servers that reject it)",
+        text:
+          "Omit the RFC 8707 resource parameter (for servers that reject it)",
       },
       {
         flag: "callback-port",
         value: "PORT",
         env: "MCP_CLIENT_CALLBACK_PORT",
-        text: "Port of the loopback sign-in callback (default: stable per server)",
+        text:
+          "Port of the loopback sign-in callback (default: stable per server)",
       },
       {
         flag: "callback-host",
@@ -241,7 +288,8 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
         flag: "client-key",
         value: "FILE",
         env: "MCP_CLIENT_PRIVATE_KEY",
-        text: "Private key (PEM or JWK) for private_key_jwt client authentication",
+        text:
+          "Private key (PEM or JWK) for private_key_jwt client authentication",
       },
       {
         flag: "device-code",
@@ -251,7 +299,8 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
         flag: "idp-issuer",
         value: "URL",
         env: "MCP_CLIENT_IDP_ISSUER",
-        text: "Cross-app access: exchange the user's ID token at this identity provider",
+        text:
+          "Cross-app access: exchange the user's ID token at this identity provider",
       },
       {
         flag: "idp-client-id",
@@ -263,7 +312,8 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
         flag: "id-token-file",
         value: "FILE",
         env: "MCP_CLIENT_ID_TOKEN",
-        text: "Cross-app access: the user's ID token (the variable holds the token itself)",
+        text:
+          "Cross-app access: the user's ID token (the variable holds the token itself)",
       },
     ],
   },
@@ -272,7 +322,8 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
 /** Short meaning of each exit code, the first column of the exit-code table. */
 const EXIT_CODE_MEANINGS: Readonly<Record<keyof typeof ExitCode, string>> = {
   ok: "Success",
-  serverError: "The server answered with an error, or a tool result has `isError: true`",
+  serverError:
+    "The server answered with an error, or a tool result has `isError: true`",
   usage: "Usage error: unknown flag, bad arguments, unknown tool or prompt",
   config: "Configuration error: no or invalid server URL, bad setting",
   auth: "Authentication needed or failed",
@@ -309,7 +360,10 @@ export function formatExitCodeTable(): string {
 
 /** The exit-code table as Markdown for the README; a test keeps the README equal to it. */
 export function formatExitCodeMarkdown(): string {
-  const lines = ["| Code | Meaning | Error kinds (`error.kind` in `--json`) |", "|---|---|---|"];
+  const lines = [
+    "| Code | Meaning | Error kinds (`error.kind` in `--json`) |",
+    "|---|---|---|",
+  ];
   for (const row of listExitCodes()) {
     const kinds = row.kinds.map((kind) => `\`${kind}\``).join(", ") || "—";
     lines.push(`| ${row.code} | ${row.meaning} | ${kinds} |`);
@@ -327,11 +381,18 @@ function flagLabel(help: FlagHelp): string {
 export function formatFlagsMarkdown(): string {
   const out: string[] = [];
   for (const section of HELP_SECTIONS) {
-    out.push(`**${section.title}**`, "", "| Flag | Environment | Description |", "|---|---|---|");
+    out.push(
+      `**${section.title}**`,
+      "",
+      "| Flag | Environment | Description |",
+      "|---|---|---|",
+    );
     for (const help of section.flags) {
       const label = flagLabel(help).trim().replaceAll("|", "\\|");
       const env = help.env ? `\`${help.env}\`` : "";
-      out.push(`| \`${label}\` | ${env} | ${help.text.replaceAll("|", "\\|")} |`);
+      out.push(
+        `| \`${label}\` | ${env} | ${help.text.replaceAll("|", "\\|")} |`,
+      );
     }
     out.push("");
   }
@@ -359,17 +420,28 @@ function wrap(text: string, indent: number, first: string): string[] {
 
 /** The label column of `flags`: as wide as their labels, at most {@link LABEL_WIDTH}. */
 function labelWidth(flags: readonly FlagHelp[]): number {
-  return Math.min(LABEL_WIDTH, Math.max(...flags.map((help) => flagLabel(help).length)));
+  return Math.min(
+    LABEL_WIDTH,
+    Math.max(...flags.map((help) => flagLabel(help).length)),
+  );
 }
 
-function formatFlags(flags: readonly FlagHelp[], withEnv: boolean, width: number): string[] {
+function formatFlags(
+  flags: readonly FlagHelp[],
+  withEnv: boolean,
+  width: number,
+): string[] {
   const labels = flags.map(flagLabel);
   const indent = width + 4;
   return flags.flatMap((help, i) => {
     // "[env NAME]" stays on one line: joined by a no-break space while wrapping.
-    const text = withEnv && help.env ? `${help.text} [env\u00a0${help.env}]` : help.text;
+    const text = withEnv && help.env
+      ? `${help.text} [env\u00a0${help.env}]`
+      : help.text;
     const label = `  ${labels[i]}`;
-    if (labels[i].length > width) return [label, ...wrap(text, indent, " ".repeat(indent))];
+    if (labels[i].length > width) {
+      return [label, ...wrap(text, indent, " ".repeat(indent))];
+    }
     return wrap(text, indent, `${label.padEnd(indent)}`);
   });
 }
@@ -385,7 +457,9 @@ function formatUsage(): string[] {
   const width = Math.max(...USAGE.map(([args]) => args.length));
   return [
     "Usage:",
-    ...USAGE.map(([args, text]) => `  ${PROGRAM_NAME} ${args.padEnd(width)}  ${text}`),
+    ...USAGE.map(([args, text]) =>
+      `  ${PROGRAM_NAME} ${args.padEnd(width)}  ${text}`
+    ),
   ];
 }
 
@@ -413,7 +487,10 @@ const EXTRA_TOPICS: Readonly<Record<string, () => string[]>> = {
 
 /** Every name `help TOPIC` accepts. */
 export function listHelpTopics(): string[] {
-  return [...HELP_SECTIONS.map((section) => section.topic), ...Object.keys(EXTRA_TOPICS)];
+  return [
+    ...HELP_SECTIONS.map((section) => section.topic),
+    ...Object.keys(EXTRA_TOPICS),
+  ];
 }
 
 function header(): string[] {
@@ -454,7 +531,11 @@ export function formatFullHelp(): string {
   const lines = header();
   const width = labelWidth(HELP_SECTIONS.flatMap((section) => section.flags));
   for (const section of HELP_SECTIONS) {
-    lines.push("", `${section.title}:`, ...formatFlags(section.flags, true, width));
+    lines.push(
+      "",
+      `${section.title}:`,
+      ...formatFlags(section.flags, true, width),
+    );
   }
   for (const topic of Object.values(EXTRA_TOPICS)) lines.push("", ...topic());
   lines.push("");
@@ -475,8 +556,9 @@ export function formatHelpTopic(topic: string): string {
   }
   const extra = EXTRA_TOPICS[name];
   if (extra) return [...extra(), ""].join("\n");
-  const suggestion = listHelpTopics().find((candidate) => candidate.startsWith(name)) ??
-    closestMatch(name, listHelpTopics());
+  const suggestion =
+    listHelpTopics().find((candidate) => candidate.startsWith(name)) ??
+      closestMatch(name, listHelpTopics());
   throw new BridgeError("usage", `Unknown help topic: "${topic}"`, {
     hint: suggestion
       ? `Did you mean "help ${suggestion}"?`

@@ -63,7 +63,9 @@ export function nameFromUrl(url: URL): string {
 
 /** Quotes a word for the shell of `os`: POSIX sh, or PowerShell on Windows. */
 export function quoteShellWord(word: string, os: string): string {
-  const safe = os === "windows" ? /^[A-Za-z0-9_@%+=:,./\\-]+$/ : /^[A-Za-z0-9_@%+=:,./-]+$/;
+  const safe = os === "windows"
+    ? /^[A-Za-z0-9_@%+=:,./\\-]+$/
+    : /^[A-Za-z0-9_@%+=:,./-]+$/;
   if (safe.test(word)) return word;
   // Both quote literally in single quotes: sh ends and reopens them, PowerShell doubles them.
   return os === "windows"
@@ -80,7 +82,9 @@ function json(value: unknown): string {
 }
 
 function claudeDesktopFile(os: string): string {
-  if (os === "darwin") return "~/Library/Application Support/Claude/claude_desktop_config.json";
+  if (os === "darwin") {
+    return "~/Library/Application Support/Claude/claude_desktop_config.json";
+  }
   if (os === "windows") return "%APPDATA%\\Claude\\claude_desktop_config.json";
   return "~/.config/Claude/claude_desktop_config.json";
 }
@@ -99,7 +103,17 @@ export function formatHostConfig(input: HostConfigInput): HostConfig {
         }, then restart Claude Desktop`,
       };
     case "claude-code": {
-      const words = ["claude", "mcp", "add", "--scope", "user", name, "--", command, ...args];
+      const words = [
+        "claude",
+        "mcp",
+        "add",
+        "--scope",
+        "user",
+        name,
+        "--",
+        command,
+        ...args,
+      ];
       return {
         text: words.map((word) => quoteShellWord(word, os)).join(" ") + "\n",
         hint: os === "windows"
@@ -135,7 +149,8 @@ export function formatHostConfig(input: HostConfigInput): HostConfig {
     case "gemini":
       return {
         text: json({ mcpServers: { [name]: stdio } }),
-        hint: 'Merge this into "mcpServers" of ~/.gemini/settings.json (or .gemini/settings.json)',
+        hint:
+          'Merge this into "mcpServers" of ~/.gemini/settings.json (or .gemini/settings.json)',
       };
   }
 }

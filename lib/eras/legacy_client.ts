@@ -54,7 +54,11 @@ export type LegacyRequestRoute =
   /** The first `initialize`: ask the server `server/discover`, then answer from it. */
   | { kind: "discover"; hello: LegacyClientHello; discover: JsonRpcRequest }
   /** Answered by the bridge; nothing goes upstream. */
-  | { kind: "answer"; result: Record<string, unknown>; state: LegacyClientState }
+  | {
+    kind: "answer";
+    result: Record<string, unknown>;
+    state: LegacyClientState;
+  }
   /** Sent upstream as `request` (same id, `_meta` stamped); `mrtr` when it may need input. */
   | { kind: "forward"; request: JsonRpcRequest; mrtr: boolean }
   /** Has no meaning toward a modern server; the client gets `error`. */
@@ -75,7 +79,10 @@ export const MRTR_METHODS: ReadonlySet<string> = new Set([
 ]);
 
 /** Creates the `error` member for something the translation cannot carry across eras. */
-export function createUntranslatableError(what: string, why: string): JsonRpcErrorObject {
+export function createUntranslatableError(
+  what: string,
+  why: string,
+): JsonRpcErrorObject {
   return formatErrorObject(
     new BridgeError(
       "untranslatable",
@@ -95,7 +102,9 @@ export function chooseLegacyVersion(requested: unknown): string {
 export function readHello(params: unknown): LegacyClientHello {
   const p = isRecord(params) ? params : {};
   return {
-    protocolVersion: typeof p.protocolVersion === "string" ? p.protocolVersion : "",
+    protocolVersion: typeof p.protocolVersion === "string"
+      ? p.protocolVersion
+      : "",
     capabilities: isRecord(p.capabilities) ? p.capabilities : {},
     ...(isRecord(p.clientInfo) ? { clientInfo: p.clientInfo } : {}),
   };
@@ -136,9 +145,13 @@ export function stampMeta(
   const meta: Record<string, unknown> = {
     ...own,
     [MetaKey.protocolVersion]: MODERN_PROTOCOL_VERSION,
-    [MetaKey.clientCapabilities]: toModernClientCapabilities(state.hello?.capabilities ?? {}),
+    [MetaKey.clientCapabilities]: toModernClientCapabilities(
+      state.hello?.capabilities ?? {},
+    ),
   };
-  if (state.hello?.clientInfo) meta[MetaKey.clientInfo] = state.hello.clientInfo;
+  if (state.hello?.clientInfo) {
+    meta[MetaKey.clientInfo] = state.hello.clientInfo;
+  }
   if (state.logLevel !== undefined) meta[MetaKey.logLevel] = state.logLevel;
   return { ...(params ?? {}), _meta: meta };
 }
@@ -148,7 +161,12 @@ export function createDiscoverRequest(
   id: string | number,
   state: LegacyClientState,
 ): JsonRpcRequest {
-  return { jsonrpc: "2.0", id, method: "server/discover", params: stampMeta(undefined, state) };
+  return {
+    jsonrpc: "2.0",
+    id,
+    method: "server/discover",
+    params: stampMeta(undefined, state),
+  };
 }
 
 /** Options of {@link synthesizeInitializeResult}. */
@@ -191,12 +209,16 @@ export function synthesizeInitializeResult(
     protocolVersion: chooseLegacyVersion(options.requestedVersion),
     capabilities,
     serverInfo,
-    ...(typeof discover.instructions === "string" ? { instructions: discover.instructions } : {}),
+    ...(typeof discover.instructions === "string"
+      ? { instructions: discover.instructions }
+      : {}),
   };
 }
 
 function subscriptionUri(params: unknown): string | undefined {
-  return isRecord(params) && typeof params.uri === "string" ? params.uri : undefined;
+  return isRecord(params) && typeof params.uri === "string"
+    ? params.uri
+    : undefined;
 }
 
 /**
@@ -235,7 +257,10 @@ export function routeLegacyRequest(
       if (typeof level !== "string") {
         return {
           kind: "refuse",
-          error: { code: JsonRpcCode.invalidParams, message: "Invalid params: level is required" },
+          error: {
+            code: JsonRpcCode.invalidParams,
+            message: "Invalid params: level is required",
+          },
         };
       }
       return answer({ ...state, logLevel: level });
@@ -246,11 +271,16 @@ export function routeLegacyRequest(
       if (uri === undefined) {
         return {
           kind: "refuse",
-          error: { code: JsonRpcCode.invalidParams, message: "Invalid params: uri is required" },
+          error: {
+            code: JsonRpcCode.invalidParams,
+            message: "Invalid params: uri is required",
+          },
         };
       }
       const rest = state.resourceSubscriptions.filter((known) => known !== uri);
-      const next = request.method === "resources/subscribe" ? [...rest, uri] : rest;
+      const next = request.method === "resources/subscribe"
+        ? [...rest, uri]
+        : rest;
       return answer({ ...state, resourceSubscriptions: next });
     }
   }
@@ -284,14 +314,17 @@ export function routeLegacyNotification(
   notification: JsonRpcNotification,
 ): LegacyNotificationRoute {
   if (notification.method === "notifications/cancelled") {
-    const requestId = isRecord(notification.params) ? notification.params.requestId : undefined;
+    const requestId = isRecord(notification.params)
+      ? notification.params.requestId
+      : undefined;
     if (typeof requestId === "string" || typeof requestId === "number") {
       return { kind: "cancel", requestId };
     }
   }
   return {
     kind: "drop",
-    reason: `${notification.method} has no counterpart in ${MODERN_PROTOCOL_VERSION}`,
+    reason:
+      `${notification.method} has no counterpart in ${MODERN_PROTOCOL_VERSION}`,
   };
 }
 
@@ -326,8 +359,12 @@ export function classifyModernResult(
     return { kind: "complete", result: rest };
   }
   if (type === "input_required" && MRTR_METHODS.has(method)) {
-    const inputRequests = isRecord(result.inputRequests) ? result.inputRequests : {};
-    const requestState = typeof result.requestState === "string" ? result.requestState : undefined;
+    const inputRequests = isRecord(result.inputRequests)
+      ? result.inputRequests
+      : {};
+    const requestState = typeof result.requestState === "string"
+      ? result.requestState
+      : undefined;
     if (Object.keys(inputRequests).length === 0 && requestState === undefined) {
       return {
         kind: "invalid",

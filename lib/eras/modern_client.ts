@@ -56,7 +56,9 @@ export function mergeCapabilities(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { ...a };
   for (const [key, value] of Object.entries(b)) {
-    out[key] = isRecord(out[key]) && isRecord(value) ? { ...out[key], ...value } : value;
+    out[key] = isRecord(out[key]) && isRecord(value)
+      ? { ...out[key], ...value }
+      : value;
   }
   return out;
 }
@@ -68,7 +70,10 @@ export function mergeCapabilities(
  *
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/lifecycle#initialization
  */
-export function createLegacyInitialize(id: JsonRpcId, envelope: ModernEnvelope): JsonRpcRequest {
+export function createLegacyInitialize(
+  id: JsonRpcId,
+  envelope: ModernEnvelope,
+): JsonRpcRequest {
   const { extensions: _dropped, ...capabilities } = envelope.capabilities;
   return {
     jsonrpc: "2.0",
@@ -77,7 +82,8 @@ export function createLegacyInitialize(id: JsonRpcId, envelope: ModernEnvelope):
     params: {
       protocolVersion: NEWEST_LEGACY_VERSION,
       capabilities,
-      clientInfo: envelope.clientInfo ?? { name: "mcp-streamablehttp-client", version: "0" },
+      clientInfo: envelope.clientInfo ??
+        { name: "mcp-streamablehttp-client", version: "0" },
     },
   };
 }
@@ -89,7 +95,9 @@ export function createLegacyInitialize(id: JsonRpcId, envelope: ModernEnvelope):
  *
  * @see https://modelcontextprotocol.io/specification/2026-07-28/server/discover
  */
-export function createDiscoverResult(initialize: Record<string, unknown>): Record<string, unknown> {
+export function createDiscoverResult(
+  initialize: Record<string, unknown>,
+): Record<string, unknown> {
   const { tasks: _dropped, ...capabilities } = isRecord(initialize.capabilities)
     ? initialize.capabilities
     : {};
@@ -119,10 +127,13 @@ export function createDiscoverRefusal(
   upstreamVersions: readonly string[],
   reason: string,
 ): JsonRpcErrorObject {
-  const versions = upstreamVersions.length > 0 ? upstreamVersions.join(", ") : "a legacy version";
+  const versions = upstreamVersions.length > 0
+    ? upstreamVersions.join(", ")
+    : "a legacy version";
   return {
     code: JsonRpcCode.methodNotFound,
-    message: `Method not found: server/discover (the server speaks MCP ${versions}; ${reason})`,
+    message:
+      `Method not found: server/discover (the server speaks MCP ${versions}; ${reason})`,
     data: {
       source: "mcp-streamablehttp-client",
       kind: "untranslatable",
@@ -153,9 +164,12 @@ export function toLegacyRequest(request: JsonRpcRequest): {
   request: JsonRpcRequest;
   retry?: RetryFields;
 } {
-  const { _meta, requestState, inputResponses, ...params } = request.params ?? {};
+  const { _meta, requestState, inputResponses, ...params } = request.params ??
+    {};
   const meta = Object.fromEntries(
-    Object.entries(isRecord(_meta) ? _meta : {}).filter(([key]) => !RESERVED_META_KEYS.has(key)),
+    Object.entries(isRecord(_meta) ? _meta : {}).filter(([key]) =>
+      !RESERVED_META_KEYS.has(key)
+    ),
   );
   if (Object.keys(meta).length > 0) params._meta = meta;
   const retry: RetryFields = {
@@ -214,7 +228,8 @@ export function createInputRequired(
   serverRequest: JsonRpcRequest,
   requestState: string,
 ): Record<string, unknown> {
-  const { elicitationId: _dropped, _meta: _meta, ...params } = serverRequest.params ?? {};
+  const { elicitationId: _dropped, _meta: _meta, ...params } =
+    serverRequest.params ?? {};
   return {
     resultType: "input_required",
     inputRequests: { [key]: { method: serverRequest.method, params } },
@@ -246,13 +261,17 @@ export function answerParkedRequest(
 }
 
 /** The error a legacy server gets for a request no modern client can receive. */
-export function refuseServerRequest(request: JsonRpcRequest, why: string): JsonRpcResponse {
+export function refuseServerRequest(
+  request: JsonRpcRequest,
+  why: string,
+): JsonRpcResponse {
   return {
     jsonrpc: "2.0",
     id: request.id,
     error: {
       code: JsonRpcCode.methodNotFound,
-      message: `Cannot relay ${request.method} to a ${MODERN_PROTOCOL_VERSION} client: ${why}`,
+      message:
+        `Cannot relay ${request.method} to a ${MODERN_PROTOCOL_VERSION} client: ${why}`,
     },
   };
 }
@@ -269,7 +288,9 @@ export type LegacyNotificationKind =
   | "relay";
 
 /** Classifies a notification from a legacy server for a modern client. */
-export function classifyLegacyNotification(method: string): LegacyNotificationKind {
+export function classifyLegacyNotification(
+  method: string,
+): LegacyNotificationKind {
   switch (method) {
     case "notifications/tools/list_changed":
     case "notifications/prompts/list_changed":
@@ -319,13 +340,21 @@ export function honouredFilter(
   if (requested.toolsListChanged === true && declares("tools", "listChanged")) {
     out.toolsListChanged = true;
   }
-  if (requested.promptsListChanged === true && declares("prompts", "listChanged")) {
+  if (
+    requested.promptsListChanged === true && declares("prompts", "listChanged")
+  ) {
     out.promptsListChanged = true;
   }
-  if (requested.resourcesListChanged === true && declares("resources", "listChanged")) {
+  if (
+    requested.resourcesListChanged === true &&
+    declares("resources", "listChanged")
+  ) {
     out.resourcesListChanged = true;
   }
-  if (Array.isArray(requested.resourceSubscriptions) && declares("resources", "subscribe")) {
+  if (
+    Array.isArray(requested.resourceSubscriptions) &&
+    declares("resources", "subscribe")
+  ) {
     out.resourceSubscriptions = requested.resourceSubscriptions.filter((uri) =>
       typeof uri === "string"
     );
@@ -343,6 +372,9 @@ export function tagForListen(
   return {
     jsonrpc: "2.0",
     method,
-    params: { ...(params ?? {}), _meta: { ...meta, [MetaKey.subscriptionId]: subscriptionId } },
+    params: {
+      ...(params ?? {}),
+      _meta: { ...meta, [MetaKey.subscriptionId]: subscriptionId },
+    },
   };
 }

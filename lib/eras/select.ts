@@ -11,7 +11,11 @@
 import type { JsonRpcMessage } from "../jsonrpc/message.ts";
 import type { Logger } from "../log.ts";
 import { type ConnectOptions, createTransport } from "../transport/connect.ts";
-import type { MessageHandler, SendOptions, Transport } from "../transport/types.ts";
+import type {
+  MessageHandler,
+  SendOptions,
+  Transport,
+} from "../transport/types.ts";
 import { LegacyServerTranslation } from "./to_legacy_server.ts";
 import { ModernServerTranslation } from "./to_modern_server.ts";
 import { type ClientEra, detectClientEra } from "./wire.ts";
@@ -40,9 +44,15 @@ export type Pairing =
   | "modern-client-to-legacy-server";
 
 /** The pairing for a client era and a server era: the modern era whenever the server has it. */
-export function choosePairing(client: ClientEra, server: ServerEra, hasModern: boolean): Pairing {
+export function choosePairing(
+  client: ClientEra,
+  server: ServerEra,
+  hasModern: boolean,
+): Pairing {
   const modernServer = hasModern && server !== "legacy";
-  if (client === "legacy") return modernServer ? "legacy-client-to-modern-server" : "legacy-relay";
+  if (client === "legacy") {
+    return modernServer ? "legacy-client-to-modern-server" : "legacy-relay";
+  }
   return modernServer ? "modern-relay" : "modern-client-to-legacy-server";
 }
 
@@ -79,19 +89,31 @@ class EraSelection implements Transport {
 
   async #select(client: ClientEra): Promise<Transport> {
     const { modern, legacy, onMessage, log } = this.#options;
-    const server = this.#options.serverEra ? await this.#options.serverEra() : "legacy";
+    const server = this.#options.serverEra
+      ? await this.#options.serverEra()
+      : "legacy";
     const pairing = choosePairing(client, server, modern !== undefined);
     this.#pairing = pairing;
-    log.info(`Client speaks the ${client} era, server the ${server} era: ${pairing}`);
+    log.info(
+      `Client speaks the ${client} era, server the ${server} era: ${pairing}`,
+    );
     switch (pairing) {
       case "legacy-relay":
         return legacy(onMessage);
       case "modern-relay":
         return modern!(onMessage);
       case "legacy-client-to-modern-server":
-        return new ModernServerTranslation({ upstream: modern!, onMessage, log });
+        return new ModernServerTranslation({
+          upstream: modern!,
+          onMessage,
+          log,
+        });
       case "modern-client-to-legacy-server":
-        return new LegacyServerTranslation({ upstream: legacy, onMessage, log });
+        return new LegacyServerTranslation({
+          upstream: legacy,
+          onMessage,
+          log,
+        });
     }
   }
 
@@ -110,7 +132,9 @@ export function createEraSelection(options: EraSelectionOptions): Transport & {
 }
 
 /** A connection to the server whose pairing is known after its first message. */
-export type ServerConnection = Transport & { readonly pairing: Pairing | undefined };
+export type ServerConnection = Transport & {
+  readonly pairing: Pairing | undefined;
+};
 
 /**
  * The one place that opens the way to the server for the relay and the CLI client: the era

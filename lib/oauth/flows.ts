@@ -22,7 +22,11 @@ import {
   chooseRegistrationAuthMethod,
   requirePkceS256,
 } from "./authorize.ts";
-import { openBrowser, startWaitingIndicator, validateAuthorizationUrl } from "./browser.ts";
+import {
+  openBrowser,
+  startWaitingIndicator,
+  validateAuthorizationUrl,
+} from "./browser.ts";
 import { requestOptions } from "./discovery.ts";
 import {
   defaultCallbackPort,
@@ -33,7 +37,12 @@ import {
 import { toOAuthBridgeError } from "./oauth_errors.ts";
 import { withOfflineAccess } from "./scope.ts";
 import { redeemIdJag, requestIdJag } from "./cross_app.ts";
-import type { DiscoveryResult, ExternalClient, FlowContext, Grant } from "./types.ts";
+import type {
+  DiscoveryResult,
+  ExternalClient,
+  FlowContext,
+  Grant,
+} from "./types.ts";
 import {
   CLIENT_KEYS,
   MCP_CLIENT_AUTH_METHOD,
@@ -46,7 +55,11 @@ import {
   MCP_CLIENT_SECRET,
   MCP_CLIENT_TOKEN_ENDPOINT,
 } from "./state_keys.ts";
-import { type ClientAuthMethod, formatTokenChanges, type StoredAuth } from "./token_state.ts";
+import {
+  type ClientAuthMethod,
+  formatTokenChanges,
+  type StoredAuth,
+} from "./token_state.ts";
 import {
   type ClientCredentialsMaterial,
   type ClientKey,
@@ -84,11 +97,17 @@ export async function configuredClientKey(
   as: oauth.AuthorizationServer,
 ): Promise<ClientKey | undefined> {
   const algs = as.token_endpoint_auth_signing_alg_values_supported;
-  return await readClientKey(context.settings.oauth.clientKey, Array.isArray(algs) ? algs : []);
+  return await readClientKey(
+    context.settings.oauth.clientKey,
+    Array.isArray(algs) ? algs : [],
+  );
 }
 
 /** The resource parameter to send, or undefined with --no-resource. */
-export function resourceFor(context: FlowContext, discovery?: DiscoveryResult): string | undefined {
+export function resourceFor(
+  context: FlowContext,
+  discovery?: DiscoveryResult,
+): string | undefined {
   if (context.settings.oauth.noResource) return undefined;
   return discovery?.resource ?? canonicalServerUrl(context.serverUrl);
 }
@@ -110,11 +129,16 @@ function existingClient(
           stored.authMethod !== "private_key_jwt"
       ? stored.authMethod
       : chooseAuthMethod(as, Boolean(external.clientSecret));
-    return identity(external.clientId, { secret: external.clientSecret, key }, method);
+    return identity(
+      external.clientId,
+      { secret: external.clientSecret, key },
+      method,
+    );
   }
   if (!stored.clientId) return undefined;
   if (stored.issuer && stored.issuer !== as.issuer) return undefined;
-  const method = stored.authMethod ?? chooseAuthMethod(as, Boolean(stored.clientSecret));
+  const method = stored.authMethod ??
+    chooseAuthMethod(as, Boolean(stored.clientSecret));
   return identity(
     stored.clientId,
     { secret: stored.clientSecret, key },
@@ -132,15 +156,23 @@ async function registerClient(
     throw new BridgeError(
       "auth_required",
       "Cannot sign in: authorization server offers no dynamic client registration",
-      { hint: "Register a client with the server, then set MCP_CLIENT_ID (and MCP_CLIENT_SECRET)" },
+      {
+        hint:
+          "Register a client with the server, then set MCP_CLIENT_ID (and MCP_CLIENT_SECRET)",
+      },
     );
   }
   const requested = chooseRegistrationAuthMethod(as);
-  let registered: Awaited<ReturnType<typeof oauth.processDynamicClientRegistrationResponse>>;
+  let registered: Awaited<
+    ReturnType<typeof oauth.processDynamicClientRegistrationResponse>
+  >;
   try {
     const response = await oauth.dynamicClientRegistrationRequest(
       as,
-      buildRegistrationMetadata({ redirectUri, authMethod: requested }) as Partial<oauth.Client>,
+      buildRegistrationMetadata({
+        redirectUri,
+        authMethod: requested,
+      }) as Partial<oauth.Client>,
       requestOptions(context, as.registration_endpoint),
     );
     registered = await oauth.processDynamicClientRegistrationResponse(
@@ -159,20 +191,24 @@ async function registerClient(
   registerSecret(token);
   const granted = registered.token_endpoint_auth_method;
   const method: ClientAuthMethod =
-    granted === "none" || granted === "client_secret_basic" || granted === "client_secret_post"
+    granted === "none" || granted === "client_secret_basic" ||
+      granted === "client_secret_post"
       ? granted
       : secret
       ? chooseAuthMethod(as, true)
       : "none";
-  context.log.info(`Registered a new OAuth client with ${new URL(as.issuer).host}`);
+  context.log.info(
+    `Registered a new OAuth client with ${new URL(as.issuer).host}`,
+  );
   return identity(registered.client_id, { secret }, method, {
     ...Object.fromEntries(CLIENT_KEYS.map((key) => [key, undefined])),
     [MCP_CLIENT_ID]: registered.client_id,
     [MCP_CLIENT_SECRET]: secret,
     [MCP_CLIENT_REGISTRATION_TOKEN]: token,
-    [MCP_CLIENT_REGISTRATION_URI]: typeof registered.registration_client_uri === "string"
-      ? registered.registration_client_uri
-      : undefined,
+    [MCP_CLIENT_REGISTRATION_URI]:
+      typeof registered.registration_client_uri === "string"
+        ? registered.registration_client_uri
+        : undefined,
     [MCP_CLIENT_ISSUER]: as.issuer,
     [MCP_CLIENT_AUTH_METHOD]: method,
     [MCP_CLIENT_REDIRECT_URI]: redirectUri,
@@ -187,10 +223,17 @@ async function resolveBrowserClient(
   external: ExternalClient | undefined,
   redirectUri: string,
 ): Promise<ClientIdentity> {
-  const existing = existingClient(as, stored, external, await configuredClientKey(context, as));
+  const existing = existingClient(
+    as,
+    stored,
+    external,
+    await configuredClientKey(context, as),
+  );
   if (existing) return existing;
   if (stored.clientId) {
-    context.log.info("Stored OAuth client belongs to another authorization server; replacing it");
+    context.log.info(
+      "Stored OAuth client belongs to another authorization server; replacing it",
+    );
   }
   const metadataUrl = context.settings.oauth.clientMetadataUrl;
   if (metadataUrl) {
@@ -264,24 +307,36 @@ export interface RefreshOptions {
  * Exchanges the stored refresh token (RFC 6749 §6) with the stored scope and resource repeated.
  * A BridgeError with `details.oauthError` tells `invalid_grant` apart.
  */
-export async function refreshTokens(context: FlowContext, options: RefreshOptions): Promise<Grant> {
+export async function refreshTokens(
+  context: FlowContext,
+  options: RefreshOptions,
+): Promise<Grant> {
   const { stored, external } = options;
   if (!stored.refreshToken) {
-    throw new BridgeError("auth_required", "Cannot refresh access token: no refresh token stored");
+    throw new BridgeError(
+      "auth_required",
+      "Cannot refresh access token: no refresh token stored",
+    );
   }
   const clientId = external?.clientId ?? stored.clientId;
   const secret = external ? external.clientSecret : stored.clientSecret;
   if (!clientId) {
-    throw new BridgeError("auth_required", "Cannot refresh access token: no client id stored", {
-      details: { oauthError: "invalid_client" },
-    });
+    throw new BridgeError(
+      "auth_required",
+      "Cannot refresh access token: no client id stored",
+      {
+        details: { oauthError: "invalid_client" },
+      },
+    );
   }
   let discovery = options.discovery;
-  let as: oauth.AuthorizationServer | undefined = discovery?.authorizationServer;
+  let as: oauth.AuthorizationServer | undefined = discovery
+    ?.authorizationServer;
   if (!as && stored.issuer && stored.tokenEndpoint) {
     as = { issuer: stored.issuer, token_endpoint: stored.tokenEndpoint };
   }
-  const hasKey = external !== undefined && hasClientKey(context.settings.oauth.clientKey);
+  const hasKey = external !== undefined &&
+    hasClientKey(context.settings.oauth.clientKey);
   let method = hasKey
     ? "private_key_jwt"
     : stored.clientId === clientId
@@ -293,7 +348,9 @@ export async function refreshTokens(context: FlowContext, options: RefreshOption
     as = discovery.authorizationServer;
     method ??= chooseAuthMethod(as, Boolean(secret));
   }
-  const key = method === "private_key_jwt" ? await configuredClientKey(context, as) : undefined;
+  const key = method === "private_key_jwt"
+    ? await configuredClientKey(context, as)
+    : undefined;
   const client = identity(clientId, { secret, key }, method);
   const resource = context.settings.oauth.noResource
     ? undefined
@@ -308,9 +365,16 @@ export async function refreshTokens(context: FlowContext, options: RefreshOption
       client.client,
       client.auth,
       stored.refreshToken,
-      { ...requestOptions(context, as.token_endpoint), additionalParameters: parameters },
+      {
+        ...requestOptions(context, as.token_endpoint),
+        additionalParameters: parameters,
+      },
     );
-    tokens = await oauth.processRefreshTokenResponse(as, client.client, response);
+    tokens = await oauth.processRefreshTokenResponse(
+      as,
+      client.client,
+      response,
+    );
   } catch (error) {
     throw toOAuthBridgeError(error, "refresh access token");
   }
@@ -342,7 +406,10 @@ export async function signInWithBrowser(
   const { settings, io, log } = context;
   const as = options.discovery.authorizationServer;
   requirePkceS256(as);
-  const endpoint = validateAuthorizationUrl(as.authorization_endpoint, settings.allowHttp);
+  const endpoint = validateAuthorizationUrl(
+    as.authorization_endpoint,
+    settings.allowHttp,
+  );
   if (!as.token_endpoint) {
     throw new BridgeError(
       "auth_failed",
@@ -351,13 +418,19 @@ export async function signInWithBrowser(
   }
 
   const storedUsable = options.stored.clientId &&
-    (!options.stored.issuer || options.stored.issuer === as.issuer) && !options.external;
+    (!options.stored.issuer || options.stored.issuer === as.issuer) &&
+    !options.external;
   const port = settings.oauth.callbackPort ??
-    (storedUsable ? parseRedirectPort(options.stored.redirectUri) : undefined) ??
+    (storedUsable
+      ? parseRedirectPort(options.stored.redirectUri)
+      : undefined) ??
     await defaultCallbackPort(context.serverUrl);
   const state = oauth.generateRandomState();
   await using server = startCallbackServer({ port, state });
-  const redirectUri = formatRedirectUri(settings.oauth.callbackHost, server.port);
+  const redirectUri = formatRedirectUri(
+    settings.oauth.callbackHost,
+    server.port,
+  );
 
   const client = await resolveBrowserClient(
     context,
@@ -366,7 +439,9 @@ export async function signInWithBrowser(
     options.external,
     redirectUri,
   );
-  if (Object.keys(client.changes).length > 0) await context.store.update(client.changes);
+  if (Object.keys(client.changes).length > 0) {
+    await context.store.update(client.changes);
+  }
 
   const verifier = oauth.generateRandomCodeVerifier();
   registerSecret(verifier);
@@ -381,7 +456,9 @@ export async function signInWithBrowser(
     resource,
   });
 
-  io.stderr(`Sign in to ${context.serverUrl.host} in your browser. If it does not open, visit:`);
+  io.stderr(
+    `Sign in to ${context.serverUrl.host} in your browser. If it does not open, visit:`,
+  );
   io.stderr(url.href);
   const browser = openBrowser(url, { env: settings.env, log });
   const indicator = startWaitingIndicator(io, settings.oauth.authTimeoutMs);
@@ -391,7 +468,8 @@ export async function signInWithBrowser(
     callbackUrl = await withDeadline(server.callback, {
       ms,
       signal: io.signal,
-      onAbort: () => new BridgeError("auth_required", "Sign-in was interrupted"),
+      onAbort: () =>
+        new BridgeError("auth_required", "Sign-in was interrupted"),
       onTimeout: () =>
         new BridgeError(
           "auth_required",
@@ -411,7 +489,12 @@ export async function signInWithBrowser(
 
   let tokens: oauth.TokenEndpointResponse;
   try {
-    const params = oauth.validateAuthResponse(as, client.client, callbackUrl, state);
+    const params = oauth.validateAuthResponse(
+      as,
+      client.client,
+      callbackUrl,
+      state,
+    );
     const response = await oauth.authorizationCodeGrantRequest(
       as,
       client.client,
@@ -424,7 +507,11 @@ export async function signInWithBrowser(
         additionalParameters: resource ? { resource } : {},
       },
     );
-    tokens = await oauth.processAuthorizationCodeResponse(as, client.client, response);
+    tokens = await oauth.processAuthorizationCodeResponse(
+      as,
+      client.client,
+      response,
+    );
   } catch (error) {
     throw toOAuthBridgeError(error, "sign in");
   }
@@ -466,7 +553,9 @@ export async function signInWithClientCredentials(
       },
     );
   }
-  const method = existing.method === "none" ? chooseAuthMethod(as, true) : existing.method;
+  const method = existing.method === "none"
+    ? chooseAuthMethod(as, true)
+    : existing.method;
   const client = identity(existing.client.client_id, { secret, key }, method);
   const resource = resourceFor(context, options.discovery);
   const parameters: Record<string, string> = {};
@@ -481,9 +570,16 @@ export async function signInWithClientCredentials(
       parameters,
       requestOptions(context, as.token_endpoint),
     );
-    tokens = await oauth.processClientCredentialsResponse(as, client.client, response);
+    tokens = await oauth.processClientCredentialsResponse(
+      as,
+      client.client,
+      response,
+    );
   } catch (error) {
-    throw toOAuthBridgeError(error, "obtain an access token with client credentials");
+    throw toOAuthBridgeError(
+      error,
+      "obtain an access token with client credentials",
+    );
   }
   return createGrant(tokens, {
     as,
@@ -564,7 +660,10 @@ async function withSecretExpiry(response: Response): Promise<Response> {
     typeof body === "object" && body !== null && "client_secret" in body &&
     !("client_secret_expires_at" in body)
   ) {
-    return new Response(JSON.stringify({ ...body, client_secret_expires_at: 0 }), response);
+    return new Response(
+      JSON.stringify({ ...body, client_secret_expires_at: 0 }),
+      response,
+    );
   }
   return new Response(text, response);
 }

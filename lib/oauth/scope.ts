@@ -28,12 +28,16 @@ export function selectScope(inputs: ScopeInputs): string | undefined {
     const scopes = splitScope(candidate);
     if (scopes.length > 0) return scopes.join(" ");
   }
-  const supported = [...new Set(inputs.supported ?? [])].filter((s) => s && !/\s/.test(s));
+  const supported = [...new Set(inputs.supported ?? [])].filter((s) =>
+    s && !/\s/.test(s)
+  );
   return supported.length > 0 ? supported.join(" ") : undefined;
 }
 
 /** The union of the given scope strings, in first-seen order; undefined when empty. */
-export function unionScopes(...scopes: Array<string | undefined>): string | undefined {
+export function unionScopes(
+  ...scopes: Array<string | undefined>
+): string | undefined {
   const all = splitScope(scopes.filter(Boolean).join(" "));
   return all.length > 0 ? all.join(" ") : undefined;
 }

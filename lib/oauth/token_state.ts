@@ -57,7 +57,9 @@ const AUTH_METHODS = new Set([
 ]);
 
 /** Reads the OAuth keys of `values`; empty values count as absent. */
-export function readStoredAuth(values: Readonly<Record<string, string>>): StoredAuth {
+export function readStoredAuth(
+  values: Readonly<Record<string, string>>,
+): StoredAuth {
   const get = (key: string) => values[key]?.trim() || undefined;
   const expiresText = get(MCP_CLIENT_TOKEN_EXPIRES_AT);
   const expires = expiresText ? new Date(expiresText) : undefined;
@@ -66,13 +68,19 @@ export function readStoredAuth(values: Readonly<Record<string, string>>): Stored
   return {
     clientId: get(MCP_CLIENT_ID),
     clientSecret: get(MCP_CLIENT_SECRET),
-    accessToken: accessToken ? stripBearerPrefix(accessToken) || undefined : undefined,
+    accessToken: accessToken
+      ? stripBearerPrefix(accessToken) || undefined
+      : undefined,
     refreshToken: get(MCP_CLIENT_REFRESH_TOKEN),
-    expiresAt: expires && !Number.isNaN(expires.getTime()) ? expires : undefined,
+    expiresAt: expires && !Number.isNaN(expires.getTime())
+      ? expires
+      : undefined,
     scope: get(MCP_CLIENT_SCOPE_GRANTED),
     issuer: get(MCP_CLIENT_ISSUER),
     tokenEndpoint: get(MCP_CLIENT_TOKEN_ENDPOINT),
-    authMethod: method && AUTH_METHODS.has(method) ? method as ClientAuthMethod : undefined,
+    authMethod: method && AUTH_METHODS.has(method)
+      ? method as ClientAuthMethod
+      : undefined,
     redirectUri: get(MCP_CLIENT_REDIRECT_URI),
     resource: get(MCP_CLIENT_RESOURCE),
     registrationToken: get(MCP_CLIENT_REGISTRATION_TOKEN),
@@ -81,8 +89,13 @@ export function readStoredAuth(values: Readonly<Record<string, string>>): Stored
 }
 
 /** Whether the stored access token expires within `marginMs` of `now` (unknown expiry: no). */
-export function isExpiring(auth: StoredAuth, now: number, marginMs: number): boolean {
-  return auth.expiresAt !== undefined && auth.expiresAt.getTime() - marginMs <= now;
+export function isExpiring(
+  auth: StoredAuth,
+  now: number,
+  marginMs: number,
+): boolean {
+  return auth.expiresAt !== undefined &&
+    auth.expiresAt.getTime() - marginMs <= now;
 }
 
 /** Whether the stored access token has already expired (unknown expiry: no). */
@@ -124,8 +137,9 @@ export function formatTokenChanges(
       : undefined,
     [MCP_CLIENT_SCOPE_GRANTED]: response.scope ?? options.requestedScope,
   };
-  if (response.refresh_token) changes[MCP_CLIENT_REFRESH_TOKEN] = response.refresh_token;
-  else if (!options.isRefresh) changes[MCP_CLIENT_REFRESH_TOKEN] = undefined;
+  if (response.refresh_token) {
+    changes[MCP_CLIENT_REFRESH_TOKEN] = response.refresh_token;
+  } else if (!options.isRefresh) changes[MCP_CLIENT_REFRESH_TOKEN] = undefined;
   return changes;
 }
 

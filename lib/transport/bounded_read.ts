@@ -17,10 +17,17 @@ export class MessageTooLargeError extends BridgeError {
   readonly limitBytes: number;
 
   constructor(limitBytes: number) {
-    super("protocol", `Server sent a message larger than the limit of ${formatBytes(limitBytes)}`, {
-      hint: "The server's answer was dropped; ask it for less data per message",
-      details: { limitBytes },
-    });
+    super(
+      "protocol",
+      `Server sent a message larger than the limit of ${
+        formatBytes(limitBytes)
+      }`,
+      {
+        hint:
+          "The server's answer was dropped; ask it for less data per message",
+        details: { limitBytes },
+      },
+    );
     this.name = "MessageTooLargeError";
     this.limitBytes = limitBytes;
   }
@@ -75,7 +82,9 @@ export async function readBodyText(
     if (options.signal?.aborted) throw options.signal.reason;
     throw new BridgeError(
       "stream_lost",
-      `Connection broke while reading the server's answer: ${redactedMessage(error)}`,
+      `Connection broke while reading the server's answer: ${
+        redactedMessage(error)
+      }`,
       { cause: error },
     );
   } finally {

@@ -30,7 +30,8 @@ export function defaultCookiePath(url: URL): string {
 }
 
 function domainMatches(host: string, domain: string): boolean {
-  return host === domain || (host.endsWith(`.${domain}`) && !/^[\d.]+$|:/.test(host));
+  return host === domain ||
+    (host.endsWith(`.${domain}`) && !/^[\d.]+$|:/.test(host));
 }
 
 function pathMatches(requestPath: string, cookiePath: string): boolean {
@@ -72,7 +73,8 @@ export class CookieJar {
     let maxAgeSeen = false;
     for (const attribute of attributes) {
       const at = attribute.indexOf("=");
-      const key = (at === -1 ? attribute : attribute.slice(0, at)).trim().toLowerCase();
+      const key = (at === -1 ? attribute : attribute.slice(0, at)).trim()
+        .toLowerCase();
       const arg = at === -1 ? "" : attribute.slice(at + 1).trim();
       if (key === "domain" && arg !== "") {
         const domain = arg.replace(/^\./, "").toLowerCase();
@@ -93,18 +95,25 @@ export class CookieJar {
       }
     }
     this.#cookies = this.#cookies.filter((c) =>
-      !(c.name === cookie.name && c.domain === cookie.domain && c.path === cookie.path)
+      !(c.name === cookie.name && c.domain === cookie.domain &&
+        c.path === cookie.path)
     );
-    if (cookie.expiresAt === undefined || cookie.expiresAt > now) this.#cookies.push(cookie);
+    if (cookie.expiresAt === undefined || cookie.expiresAt > now) {
+      this.#cookies.push(cookie);
+    }
   }
 
   /** The `Cookie` header value for a request to `url`, or undefined when none applies. */
   header(url: URL, now: number): string | undefined {
-    this.#cookies = this.#cookies.filter((c) => c.expiresAt === undefined || c.expiresAt > now);
+    this.#cookies = this.#cookies.filter((c) =>
+      c.expiresAt === undefined || c.expiresAt > now
+    );
     const host = url.hostname.toLowerCase();
     const secure = url.protocol === "https:";
     const matching = this.#cookies
-      .filter((c) => c.hostOnly ? c.domain === host : domainMatches(host, c.domain))
+      .filter((c) =>
+        c.hostOnly ? c.domain === host : domainMatches(host, c.domain)
+      )
       .filter((c) => pathMatches(url.pathname || "/", c.path))
       .filter((c) => !c.secure || secure)
       .sort((a, b) => b.path.length - a.path.length);

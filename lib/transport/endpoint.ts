@@ -11,17 +11,32 @@
 import { BridgeError } from "../errors.ts";
 import { fetchFailureError } from "../fetch_failure.ts";
 import { type Logger, redactedMessage } from "../log.ts";
-import { classifyResponse, type ResponseOutcome } from "./classify.ts";
+import { readBodyText } from "./bounded_read.ts";
+import {
+  classifyResponse,
+  mentionsLostSession,
+  type ResponseOutcome,
+} from "./classify.ts";
 import { discard } from "./discard.ts";
 import { withDeadline } from "../async.ts";
-import { type Attempts, decideNextAction, type Exchange, type NextAction } from "./next_action.ts";
+import {
+  type Attempts,
+  decideNextAction,
+  type Exchange,
+  type NextAction,
+} from "./next_action.ts";
 import type { AuthChallenge, CredentialProvider } from "./types.ts";
 
 /** Sends one request; rejects with `unreachable` on a network failure. */
 export async function requestEndpoint(
   fetcher: typeof fetch,
   url: URL,
-  init: { method: "POST" | "GET"; headers: Headers; body?: string; signal: AbortSignal },
+  init: {
+    method: "POST" | "GET";
+    headers: Headers;
+    body?: string;
+    signal: AbortSignal;
+  },
 ): Promise<Response> {
   try {
     const { method, headers, body, signal } = init;
@@ -48,7 +63,9 @@ export async function askForRenewal(
   log: Logger,
   renewal: Renewal,
 ): Promise<void> {
-  log.info(`Server refused authorization (HTTP ${renewal.status}); asking for a new token`);
+  log.info(
+    `Server refused authorization (HTTP ${renewal.status}); asking for a new token`,
+  );
   await credentials.handleRefusal(renewal);
 }
 
@@ -93,17 +110,28 @@ export interface Decision {
  * Sends a request, renewing the token and sending again as {@link decideNextAction} says, until
  * the policy decides anything else. The body is left unread only for `deliver`.
  */
-export async function sendUntilDecided(request: DecidedRequest): Promise<Decision> {
+export async function sendUntilDecided(
+  request: DecidedRequest,
+): Promise<Decision> {
   let attempts = request.attempts;
   while (true) {
     const token = await request.credentials.accessToken();
     const prepared = request.prepare(token);
-    const response = await requestEndpoint(request.fetch, request.url, prepared);
+    const response = await requestEndpoint(
+      request.fetch,
+      request.url,
+      prepared,
+    );
+    const hadSessionId = prepared.headers.has("mcp-session-id");
     const outcome = classifyResponse(response.status, response.headers, {
-      hadSessionId: prepared.headers.has("mcp-session-id"),
+      hadSessionId,
       isInitialize: prepared.isInitialize ?? false,
+      sessionRefused: response.status === 400 && hadSessionId &&
+        await refusesSession(response),
     });
-    request.log.debug(`${prepared.label}: HTTP ${response.status} (${outcome.kind})`);
+    request.log.debug(
+      `${prepared.label}: HTTP ${response.status} (${outcome.kind})`,
+    );
     const action = decideNextAction(outcome, attempts, {
       exchange: request.exchange,
       status: response.status,
@@ -119,6 +147,21 @@ export async function sendUntilDecided(request: DecidedRequest): Promise<Decisio
       rejectedToken: token,
       sessionEstablished: request.sessionEstablished(),
     });
+  }
+}
+
+/** Bytes of a 400's body read to see whether it speaks of a lost session. */
+const SESSION_REFUSAL_BYTES = 64 * 1024;
+
+/** Whether a 400 answer's body (read from a copy, at most 64 KiB) says the session is unknown. */
+async function refusesSession(response: Response): Promise<boolean> {
+  try {
+    const text = await readBodyText(response.clone(), {
+      maxBytes: SESSION_REFUSAL_BYTES,
+    });
+    return mentionsLostSession(text);
+  } catch {
+    return false;
   }
 }
 
@@ -139,7 +182,11 @@ export async function sendBestEffort(
   const { signal } = controller;
   const work = (async () => {
     const headers = await options.headers(signal);
-    const response = await fetcher(url, { method: options.method, headers, signal });
+    const response = await fetcher(url, {
+      method: options.method,
+      headers,
+      signal,
+    });
     await discard(response);
     return `HTTP ${response.status}`;
   })();
@@ -147,7 +194,10 @@ export async function sendBestEffort(
     return await withDeadline(work, {
       ms: options.timeoutMs,
       onTimeout: () => {
-        const error = new DOMException(`${options.method} timed out`, "TimeoutError");
+        const error = new DOMException(
+          `${options.method} timed out`,
+          "TimeoutError",
+        );
         controller.abort(error);
         return error;
       },

@@ -25,7 +25,9 @@ import type { MessageHandler } from "./types.ts";
 
 /** Names a message in log lines: method and id, never params. */
 export function describeMessage(message: JsonRpcMessage): string {
-  if (isRequest(message)) return `${message.method} (id ${JSON.stringify(message.id)})`;
+  if (isRequest(message)) {
+    return `${message.method} (id ${JSON.stringify(message.id)})`;
+  }
   if (isNotification(message)) return message.method;
   return `response (id ${JSON.stringify((message as JsonRpcResponse).id)})`;
 }
@@ -130,7 +132,11 @@ export class InboundRouter {
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new BridgeError("protocol", "Server sent a body that is not valid JSON", { status });
+      throw new BridgeError(
+        "protocol",
+        "Server sent a body that is not valid JSON",
+        { status },
+      );
     }
     return this.#routeParsed(parsed, text);
   }
@@ -150,7 +156,9 @@ export class InboundRouter {
     try {
       parsed = JSON.parse(data);
     } catch {
-      this.#options.log.warn("Ignoring an SSE event whose data is not valid JSON");
+      this.#options.log.warn(
+        "Ignoring an SSE event whose data is not valid JSON",
+      );
       return;
     }
     return this.#routeParsed(parsed, data);
@@ -181,16 +189,26 @@ export class InboundRouter {
     if (!isResponse(message)) return this.#emit(message, raw);
     if (message.id === null) {
       const error = "error" in message ? message.error : undefined;
-      log.warn(`Server reported an error: ${error?.code} ${error?.message ?? ""}`);
+      log.warn(
+        `Server reported an error: ${error?.code} ${error?.message ?? ""}`,
+      );
       return;
     }
     const key = idKey(message.id);
     const entry = this.#pending.get(key);
     if (!entry) {
       if (this.#finished.has(key)) {
-        log.debug(`Dropping a late or repeated response (id ${JSON.stringify(message.id)})`);
+        log.debug(
+          `Dropping a late or repeated response (id ${
+            JSON.stringify(message.id)
+          })`,
+        );
       } else {
-        log.warn(`Dropping a response to an unknown request (id ${JSON.stringify(message.id)})`);
+        log.warn(
+          `Dropping a response to an unknown request (id ${
+            JSON.stringify(message.id)
+          })`,
+        );
       }
       return;
     }
@@ -206,7 +224,9 @@ export class InboundRouter {
 
   #emit(message: JsonRpcMessage, raw: string): Promise<void> | void {
     const failed = (error: unknown) =>
-      this.#options.log.error(`Message handler failed: ${redactedMessage(error)}`);
+      this.#options.log.error(
+        `Message handler failed: ${redactedMessage(error)}`,
+      );
     try {
       const wait = this.#options.onMessage(message, raw);
       if (wait) return wait.catch(failed);

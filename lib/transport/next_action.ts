@@ -83,9 +83,13 @@ function renewOrFail(
     if (attempts.renewals >= 1) {
       return {
         kind: "fail",
-        error: new BridgeError("auth_failed", "Server refused the renewed access token: HTTP 401", {
-          status: 401,
-        }),
+        error: new BridgeError(
+          "auth_failed",
+          "Server refused the renewed access token: HTTP 401",
+          {
+            status: 401,
+          },
+        ),
       };
     }
     return {
@@ -100,7 +104,10 @@ function renewOrFail(
     const message = context.exchange === "legacy"
       ? "Server refused the renewed access token: HTTP 403"
       : `Server still requires more scope after ${attempts.stepUps} step-up attempts: HTTP 403`;
-    return { kind: "fail", error: new BridgeError("auth_failed", message, { status: 403 }) };
+    return {
+      kind: "fail",
+      error: new BridgeError("auth_failed", message, { status: 403 }),
+    };
   }
   return {
     kind: "renew",
@@ -112,12 +119,21 @@ function renewOrFail(
 
 function httpError(outcome: ResponseOutcome, status: number): BridgeError {
   if (outcome.kind === "forbidden") {
-    return new BridgeError("http_error", "Server refused the request: HTTP 403", {
-      status: 403,
-      hint: "The server denied access (not a missing scope); check its Origin and access rules",
-    });
+    return new BridgeError(
+      "http_error",
+      "Server refused the request: HTTP 403",
+      {
+        status: 403,
+        hint:
+          "The server denied access (not a missing scope); check its Origin and access rules",
+      },
+    );
   }
-  return new BridgeError("http_error", `Server answered with an HTTP error: ${status}`, { status });
+  return new BridgeError(
+    "http_error",
+    `Server answered with an HTTP error: ${status}`,
+    { status },
+  );
 }
 
 function forPost(
@@ -156,14 +172,19 @@ function forPost(
       if (!context.allowReinit || attempts.reinitializations >= 1) {
         return {
           kind: "fail",
-          error: new BridgeError("session_lost", "Server does not know the session: HTTP 404", {
-            status: 404,
-          }),
+          error: new BridgeError(
+            "session_lost",
+            `Server does not know the session: HTTP ${outcome.status}`,
+            { status: outcome.status },
+          ),
         };
       }
       return {
         kind: "reinitialize",
-        attempts: { ...attempts, reinitializations: attempts.reinitializations + 1 },
+        attempts: {
+          ...attempts,
+          reinitializations: attempts.reinitializations + 1,
+        },
       };
     case "legacy-signal":
       return { kind: "fall-back", status: outcome.status };
@@ -188,7 +209,9 @@ export function decideNextAction(
     case "post":
       return forPost(outcome, attempts, context);
     case "legacy":
-      if (outcome.kind === "unauthorized" || outcome.kind === "insufficient-scope") {
+      if (
+        outcome.kind === "unauthorized" || outcome.kind === "insufficient-scope"
+      ) {
         return renewOrFail(outcome, attempts, context);
       }
       return { kind: "deliver" };
@@ -214,7 +237,9 @@ export function decideNextAction(
         case "session-gone":
           return { kind: "reinitialize", attempts };
         case "http-error":
-          return context.status === 405 ? { kind: "stop" } : { kind: "retry-later" };
+          return context.status === 405
+            ? { kind: "stop" }
+            : { kind: "retry-later" };
         default:
           return { kind: "retry-later" };
       }

@@ -36,7 +36,12 @@ import {
 } from "./endpoint.ts";
 import { LegacyTransportSignal } from "./era.ts";
 import { recreateSession } from "./reinitialize.ts";
-import { describeMessage, InboundRouter, type PendingRequest, routeJsonAnswer } from "./inbound.ts";
+import {
+  describeMessage,
+  InboundRouter,
+  type PendingRequest,
+  routeJsonAnswer,
+} from "./inbound.ts";
 import { type Attempts, type Exchange, NO_ATTEMPTS } from "./next_action.ts";
 import {
   followStream,
@@ -46,7 +51,12 @@ import {
   type StreamOpening,
 } from "./resumable_stream.ts";
 import { abortable } from "../async.ts";
-import type { CredentialProvider, SendOptions, Transport, TransportOptions } from "./types.ts";
+import type {
+  CredentialProvider,
+  SendOptions,
+  Transport,
+  TransportOptions,
+} from "./types.ts";
 
 export { LegacyTransportSignal };
 
@@ -88,6 +98,8 @@ export class StreamableHttpSession implements Transport {
   #getController: AbortController | undefined;
   #getUnsupported = false;
   #reinitializing: Promise<void> | undefined;
+  /** The `initialize` result the client received, to check a re-created session against. */
+  #initializeResult: unknown;
 
   constructor(options: StreamableHttpOptions) {
     this.#url = options.url;
@@ -95,7 +107,8 @@ export class StreamableHttpSession implements Transport {
     this.#credentials = options.credentials;
     this.#fetch = options.fetch;
     this.#log = options.log;
-    this.#reconnectDelayMs = options.reconnectDelayMs ?? DEFAULT_RECONNECT_DELAY_MS;
+    this.#reconnectDelayMs = options.reconnectDelayMs ??
+      DEFAULT_RECONNECT_DELAY_MS;
     this.#scheduler = options.scheduler ?? REAL_SCHEDULER;
     this.#maxMessageBytes = options.maxMessageBytes;
     this.#inbound = new InboundRouter({
@@ -147,7 +160,10 @@ export class StreamableHttpSession implements Transport {
         if (pending) this.#inbound.abandon(pending, error);
         throw signal.aborted ? signal.reason : error;
       }
-      if (isNotification(message) && message.method === "notifications/initialized") {
+      if (
+        isNotification(message) &&
+        message.method === "notifications/initialized"
+      ) {
         this.#getWanted = true;
         this.#startGetStream();
       }
@@ -169,7 +185,10 @@ export class StreamableHttpSession implements Transport {
   }
 
   #onResponse(pending: PendingRequest, response: JsonRpcResponse): void {
-    if (!pending.isInitialize || pending.internal || !("result" in response)) return;
+    if (!pending.isInitialize || pending.internal || !("result" in response)) {
+      return;
+    }
+    this.#initializeResult ??= response.result;
     const version = response.result.protocolVersion;
     if (typeof version !== "string") return;
     this.#protocolVersion = version;
@@ -189,10 +208,18 @@ export class StreamableHttpSession implements Transport {
   ): Promise<void> {
     let attempts: Attempts = NO_ATTEMPTS;
     while (true) {
+      // A message sent while the session is being re-created waits for it and goes out on the
+      // new session, instead of going out with no session id and being refused.
+      if (this.#reinitializing && context.allowReinit) {
+        await abortable(this.#reinitializing, context.signal);
+      }
       let sentSessionId: string | undefined;
       const decision = await this.#decide("post", attempts, (token) => {
         sentSessionId = context.isInitialize ? undefined : this.#sessionId;
-        const headers = this.#headers("post", { token, isInitialize: context.isInitialize });
+        const headers = this.#headers("post", {
+          token,
+          isInitialize: context.isInitialize,
+        });
         return {
           method: "POST",
           headers,
@@ -201,16 +228,26 @@ export class StreamableHttpSession implements Transport {
           label: `POST ${context.label}`,
           isInitialize: context.isInitialize,
         };
-      }, { expectsResponse: pending !== undefined, allowReinit: context.allowReinit });
+      }, {
+        expectsResponse: pending !== undefined,
+        allowReinit: context.allowReinit,
+      });
       const { response, outcome, action } = decision;
       attempts = decision.attempts;
       switch (action.kind) {
         case "deliver":
           if (context.isInitialize && outcome.kind !== "accepted") {
             const sessionId = response.headers.get("mcp-session-id");
-            this.#sessionId = sessionId && /^[\x21-\x7e]+$/.test(sessionId) ? sessionId : undefined;
+            this.#sessionId = sessionId && /^[\x21-\x7e]+$/.test(sessionId)
+              ? sessionId
+              : undefined;
           }
-          return await this.#readAnswer(response, outcome.kind, pending, context);
+          return await this.#readAnswer(
+            response,
+            outcome.kind,
+            pending,
+            context,
+          );
         case "reinitialize":
           await abortable(this.#reinitialize(sentSessionId!), context.signal);
           continue;
@@ -304,7 +341,9 @@ export class StreamableHttpSession implements Transport {
       }));
     } catch (error) {
       if (context.signal.aborted) throw context.signal.reason;
-      if (!(error instanceof BridgeError) || error.kind !== "unreachable") throw error;
+      if (!(error instanceof BridgeError) || error.kind !== "unreachable") {
+        throw error;
+      }
       this.#log.debug(`Resuming the stream failed: ${redactedMessage(error)}`);
       return undefined;
     }
@@ -328,7 +367,8 @@ export class StreamableHttpSession implements Transport {
       followStream({
         open: (lastEventId) => this.#openGetStream(lastEventId, state, signal),
         onOpen: () => state.attempts = NO_ATTEMPTS,
-        onEvent: (event) => this.#inbound.routeSseEvent(event.data, event.event),
+        onEvent: (event) =>
+          this.#inbound.routeSseEvent(event.data, event.event),
         signal,
         log: this.#log,
         scheduler: this.#scheduler,
@@ -336,10 +376,14 @@ export class StreamableHttpSession implements Transport {
         maxEventBytes: this.#maxMessageBytes,
       })
         .catch((error) => {
-          if (!signal.aborted) this.#log.warn(`Server stream stopped: ${redactedMessage(error)}`);
+          if (!signal.aborted) {
+            this.#log.warn(`Server stream stopped: ${redactedMessage(error)}`);
+          }
         })
         .finally(() => {
-          if (this.#getController === controller) this.#getController = undefined;
+          if (this.#getController === controller) {
+            this.#getController = undefined;
+          }
         }),
     );
   }
@@ -350,11 +394,15 @@ export class StreamableHttpSession implements Transport {
     signal: AbortSignal,
   ): Promise<StreamOpening> {
     let sentSessionId: string | undefined;
-    const decision = await this.#decide("get-stream", state.attempts, (token) => {
-      sentSessionId = this.#sessionId;
-      const headers = this.#headers("get", { token, lastEventId });
-      return { method: "GET", headers, signal, label: "GET stream" };
-    });
+    const decision = await this.#decide(
+      "get-stream",
+      state.attempts,
+      (token) => {
+        sentSessionId = this.#sessionId;
+        const headers = this.#headers("get", { token, lastEventId });
+        return { method: "GET", headers, signal, label: "GET stream" };
+      },
+    );
     state.attempts = decision.attempts;
     const { response, action } = decision;
     switch (action.kind) {
@@ -362,12 +410,16 @@ export class StreamableHttpSession implements Transport {
         return { kind: "open", body: response.body ?? undefined };
       case "stop":
         this.#getUnsupported = true;
-        this.#log.debug("Server offers no stream for server-initiated messages (HTTP 405)");
+        this.#log.debug(
+          "Server offers no stream for server-initiated messages (HTTP 405)",
+        );
         return { kind: "stop" };
       case "reinitialize":
         this.#reinitialize(sentSessionId!).catch((error) => {
           if (!this.#closed) {
-            this.#log.warn(`Cannot re-create the session: ${redactedMessage(error)}`);
+            this.#log.warn(
+              `Cannot re-create the session: ${redactedMessage(error)}`,
+            );
           }
         });
         return { kind: "stop" };
@@ -396,13 +448,14 @@ export class StreamableHttpSession implements Transport {
   }
 
   async #recreateSession(): Promise<void> {
-    this.#log.info("Server forgot the session (HTTP 404); re-initializing");
+    this.#log.info("Server forgot the session; re-initializing");
     this.#stopGetStream();
     this.#sessionId = undefined;
     const signal = this.#closer.signal;
     await recreateSession({
       initializeParams: this.#initializeParams,
       protocolVersion: this.#protocolVersion,
+      firstResult: this.#initializeResult,
       router: this.#inbound,
       signal,
       send: (body, pending) =>
@@ -410,7 +463,9 @@ export class StreamableHttpSession implements Transport {
           isInitialize: pending !== undefined,
           allowReinit: false,
           signal,
-          label: pending ? "initialize (bridge)" : "notifications/initialized (bridge)",
+          label: pending
+            ? "initialize (bridge)"
+            : "notifications/initialized (bridge)",
         }),
     });
     this.#log.info("Session re-created");
@@ -427,9 +482,13 @@ export class StreamableHttpSession implements Transport {
   }
 
   #closedError(): BridgeError {
-    return new BridgeError("session_lost", "Connection to the server was closed", {
-      hint: "The bridge is shutting down",
-    });
+    return new BridgeError(
+      "session_lost",
+      "Connection to the server was closed",
+      {
+        hint: "The bridge is shutting down",
+      },
+    );
   }
 
   async #deleteSession(): Promise<void> {
@@ -447,6 +506,8 @@ export class StreamableHttpSession implements Transport {
 }
 
 /** Creates a Streamable HTTP session; nothing is sent until the first {@link Transport.send}. */
-export function createStreamableHttpSession(options: StreamableHttpOptions): StreamableHttpSession {
+export function createStreamableHttpSession(
+  options: StreamableHttpOptions,
+): StreamableHttpSession {
   return new StreamableHttpSession(options);
 }

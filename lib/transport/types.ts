@@ -13,7 +13,10 @@ import type { Logger } from "../log.ts";
  * Receives each message from the server, with its original text when it had one. A returned
  * promise is backpressure: the transport reads nothing more from that stream until it settles.
  */
-export type MessageHandler = (message: JsonRpcMessage, raw?: string) => void | Promise<void>;
+export type MessageHandler = (
+  message: JsonRpcMessage,
+  raw?: string,
+) => void | Promise<void>;
 
 /** One parsed challenge of a `WWW-Authenticate` header (RFC 9110 §11.6.1). */
 export interface AuthChallenge {

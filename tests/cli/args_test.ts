@@ -5,12 +5,15 @@ import { BridgeError } from "../../lib/errors.ts";
 const usageError = (args: string[], pattern: RegExp) =>
   assert.throws(
     () => parseCommandLine(args),
-    (e: unknown) => e instanceof BridgeError && e.kind === "usage" && pattern.test(e.message),
+    (e: unknown) =>
+      e instanceof BridgeError && e.kind === "usage" && pattern.test(e.message),
   );
 
 Deno.test("no mode flag means proxy mode", () => {
   assert.deepEqual(parseCommandLine([]).mode, { kind: "proxy" });
-  assert.deepEqual(parseCommandLine(["--server-url", "https://x"]).mode, { kind: "proxy" });
+  assert.deepEqual(parseCommandLine(["--server-url", "https://x"]).mode, {
+    kind: "proxy",
+  });
 });
 
 Deno.test("each mode flag selects its mode", () => {
@@ -18,9 +21,14 @@ Deno.test("each mode flag selects its mode", () => {
     kind: "call-tool",
     command: "echo hi",
   });
-  assert.deepEqual(parseCommandLine(["--raw", "{}"]).mode, { kind: "raw", message: "{}" });
+  assert.deepEqual(parseCommandLine(["--raw", "{}"]).mode, {
+    kind: "raw",
+    message: "{}",
+  });
   assert.deepEqual(parseCommandLine(["-t"]).mode, { kind: "token" });
-  assert.deepEqual(parseCommandLine(["--reset-auth"]).mode, { kind: "reset-auth" });
+  assert.deepEqual(parseCommandLine(["--reset-auth"]).mode, {
+    kind: "reset-auth",
+  });
   const combined = parseCommandLine(["--reset-auth", "--token"]);
   assert.deepEqual(combined.mode, { kind: "token" });
   assert.equal(combined.resetFirst, true);
@@ -39,7 +47,8 @@ const usageHint = (args: string[], message: RegExp, hint: string) =>
   assert.throws(
     () => parseCommandLine(args),
     (e: unknown) =>
-      e instanceof BridgeError && e.kind === "usage" && message.test(e.message) && e.hint === hint,
+      e instanceof BridgeError && e.kind === "usage" &&
+      message.test(e.message) && e.hint === hint,
   );
 
 Deno.test("a bare URL is the server URL; help is the help", () => {
@@ -47,14 +56,24 @@ Deno.test("a bare URL is the server URL; help is the help", () => {
   assert.equal(parsed.flags["server-url"], "https://host.example/mcp");
   assert.deepEqual(parsed.mode, { kind: "list-tools" });
   assert.equal(
-    parseCommandLine(["--server-url", "https://a/mcp", "https://a/mcp"]).flags["server-url"],
+    parseCommandLine(["--server-url", "https://a/mcp", "https://a/mcp"])
+      .flags["server-url"],
     "https://a/mcp",
   );
-  usageError(["https://a/mcp", "--server-url", "https://b/mcp"], /Two server URLs/);
+  usageError(
+    ["https://a/mcp", "--server-url", "https://b/mcp"],
+    /Two server URLs/,
+  );
   usageError(["https://a/mcp", "http://b/mcp"], /More than one server URL/);
   assert.deepEqual(parseCommandLine(["help"]).mode, { kind: "help" });
-  assert.deepEqual(parseCommandLine(["help", "auth"]).mode, { kind: "help", topic: "auth" });
-  assert.deepEqual(parseCommandLine(["--help-all"]).mode, { kind: "help", topic: "all" });
+  assert.deepEqual(parseCommandLine(["help", "auth"]).mode, {
+    kind: "help",
+    topic: "auth",
+  });
+  assert.deepEqual(parseCommandLine(["--help-all"]).mode, {
+    kind: "help",
+    topic: "all",
+  });
 });
 
 Deno.test("a stray word gets a hint that fits it", () => {
@@ -68,8 +87,16 @@ Deno.test("a stray word gets a hint that fits it", () => {
     /"name=Ada"/,
     "Quote the whole call as one argument: --get-prompt 'greet name=Ada'",
   );
-  usageHint(["list-tools"], /"list-tools"/, 'Flags start with two dashes: "--list-tools"');
-  usageHint(["-list-tools"], /Unknown flag: "-l"/, "Run with --help to see the accepted flags");
+  usageHint(
+    ["list-tools"],
+    /"list-tools"/,
+    'Flags start with two dashes: "--list-tools"',
+  );
+  usageHint(
+    ["-list-tools"],
+    /Unknown flag: "-l"/,
+    "Run with --help to see the accepted flags",
+  );
   usageHint(
     ["localhost:3000/mcp"],
     /"localhost:3000\/mcp"/,

@@ -15,7 +15,8 @@ Deno.test("lock serializes holders inside one process", async () => {
     // While the first holds the lock, any other waiter runs into its deadline.
     await assert.rejects(
       acquireFileLock(path, { timeoutMs: 0 }),
-      (error: unknown) => error instanceof BridgeError && error.kind === "timeout",
+      (error: unknown) =>
+        error instanceof BridgeError && error.kind === "timeout",
     );
     order.push("first releases");
     await first.release();
@@ -33,7 +34,8 @@ Deno.test("an in-process waiter times out and passes its turn on", async () => {
     const first = await acquireFileLock(path);
     await assert.rejects(
       acquireFileLock(path, { timeoutMs: 50 }),
-      (error: unknown) => error instanceof BridgeError && error.kind === "timeout",
+      (error: unknown) =>
+        error instanceof BridgeError && error.kind === "timeout",
     );
     const third = acquireFileLock(path);
     await first.release();
@@ -51,7 +53,8 @@ setInterval(() => {}, 1000);
 `;
 
 Deno.test({
-  name: "a lock held by another process is released when that process is killed",
+  name:
+    "a lock held by another process is released when that process is killed",
   // The OS lock request cannot be cancelled; the waiter's op ends when the lock is granted.
   sanitizeOps: false,
   sanitizeResources: false,
@@ -67,7 +70,10 @@ Deno.test({
       }).spawn();
       const reader = child.stdout.getReader();
       await reader.read();
-      await assert.rejects(acquireFileLock(path, { timeoutMs: 100 }), /another process held/);
+      await assert.rejects(
+        acquireFileLock(path, { timeoutMs: 100 }),
+        /another process held/,
+      );
       const waiting = acquireFileLock(path, { timeoutMs: 10_000 });
       await new Promise((resolve) => setTimeout(resolve, 100));
       child.kill("SIGKILL");

@@ -16,9 +16,11 @@
 import { VERDICT_PREFIX } from "./harness.ts";
 
 /** The stable release: the 2025-11-25 scenarios, the 2025-03-26 back-compat ones and extensions. */
-export const CONFORMANCE_PACKAGE = "npm:@modelcontextprotocol/conformance@0.1.16";
+export const CONFORMANCE_PACKAGE =
+  "npm:@modelcontextprotocol/conformance@0.1.16";
 /** The release that holds the 2026-07-28 requirement set (`list --client --requirements`). */
-export const CONFORMANCE_PACKAGE_2026 = "npm:@modelcontextprotocol/conformance@0.2.0-alpha.12";
+export const CONFORMANCE_PACKAGE_2026 =
+  "npm:@modelcontextprotocol/conformance@0.2.0-alpha.12";
 /** Every suite release the runner uses; `.ci/run` prefetches each. */
 export const CONFORMANCE_PACKAGES: readonly string[] = [
   CONFORMANCE_PACKAGE,
@@ -169,11 +171,13 @@ export const RUNS: readonly ScenarioRun[] = [
 /** The names of {@link RUNS}, in order. */
 export const SCENARIOS: readonly string[] = RUNS.map((run) => run.name);
 
-const WAITS_FOR_TRANSPORT = "waits for `transport` (issue 7 §2): 2026-07-28 pass-through " +
+const WAITS_FOR_TRANSPORT =
+  "waits for `transport` (issue 7 §2): 2026-07-28 pass-through " +
   "(MCP-Protocol-Version, Mcp-Method, Mcp-Name and Mcp-Param-* headers derived from the body, " +
   "tools with invalid x-mcp-header dropped); today the modern server answers 400 -32020 and the " +
   "bridge reports -31002";
-const WAITS_FOR_ERAS = "waits for `eras` (issue 7 §3): a 2025-era client on a modern server " +
+const WAITS_FOR_ERAS =
+  "waits for `eras` (issue 7 §3): a 2025-era client on a modern server " +
   "(initialize answered from server/discover, _meta on every request, input_required turned " +
   "into elicitation) and `transport`'s 2026 headers";
 
@@ -183,7 +187,9 @@ function expectFailures(
   reason: string,
 ): Record<string, string> {
   return Object.fromEntries(
-    scenarios.map((scenario) => [`${MODERN_WIRE}/${driver}-client/${scenario}`, reason]),
+    scenarios.map((
+      scenario,
+    ) => [`${MODERN_WIRE}/${driver}-client/${scenario}`, reason]),
   );
 }
 
@@ -265,10 +271,19 @@ const HARNESS = new URL("./harness.ts", import.meta.url).pathname;
 
 /** The `--command` the suite runs; it splits on spaces and runs it through a shell. */
 export function harnessCommand(driver: "2025" | "2026" = "2025"): string {
-  const words = [Deno.execPath(), "run", "-A", "--no-prompt", HARNESS, `--driver=${driver}`];
+  const words = [
+    Deno.execPath(),
+    "run",
+    "-A",
+    "--no-prompt",
+    HARNESS,
+    `--driver=${driver}`,
+  ];
   for (const word of words) {
     if (!/^[\w./@+:=-]+$/.test(word)) {
-      throw new Error(`Cannot pass path to the conformance CLI: "${word}" has spaces or quotes`);
+      throw new Error(
+        `Cannot pass path to the conformance CLI: "${word}" has spaces or quotes`,
+      );
     }
   }
   return words.join(" ");
@@ -280,7 +295,10 @@ export function cliArgs(suite: string, args: readonly string[]): string[] {
   return ["run", "-A", "--no-config", suite, ...args];
 }
 
-async function findFile(dir: string, name: string): Promise<string | undefined> {
+async function findFile(
+  dir: string,
+  name: string,
+): Promise<string | undefined> {
   for await (const entry of Deno.readDir(dir)) {
     const path = `${dir}/${entry.name}`;
     if (entry.isFile && entry.name === name) return path;
@@ -307,7 +325,9 @@ export async function prepareSuite(): Promise<void> {
     const output = await new Command(cliArgs(suite, ["--version"])).output();
     if (!output.success) {
       throw new Error(
-        `Cannot start the conformance CLI ${suite}:\n${new TextDecoder().decode(output.stderr)}`,
+        `Cannot start the conformance CLI ${suite}:\n${
+          new TextDecoder().decode(output.stderr)
+        }`,
       );
     }
   }
@@ -353,7 +373,9 @@ export async function runScenario(
     ).output();
     const checksPath = await findFile(outDir, "checks.json");
     const checksText = await readOptional(checksPath);
-    const clientStderr = await readOptional(await findFile(outDir, "stderr.txt"));
+    const clientStderr = await readOptional(
+      await findFile(outDir, "stderr.txt"),
+    );
     const verdictLine = clientStderr.split("\n").findLast((line) =>
       line.startsWith(VERDICT_PREFIX)
     );
@@ -389,10 +411,14 @@ export function findProblems(result: ScenarioResult): string[] {
     problems.push("no check succeeded");
   }
   for (const id of REQUIRED_CHECKS[result.scenario] ?? []) {
-    if (!result.checks.some((check) => check.id === id)) problems.push(`check "${id}" missing`);
+    if (!result.checks.some((check) => check.id === id)) {
+      problems.push(`check "${id}" missing`);
+    }
   }
   if (result.verdict === undefined) {
-    problems.push("harness printed no verdict (crashed or killed by the suite's timeout)");
+    problems.push(
+      "harness printed no verdict (crashed or killed by the suite's timeout)",
+    );
   } else if (result.verdict !== "PASS") {
     problems.push(`harness: ${result.verdict}`);
   }
@@ -403,8 +429,12 @@ export function findProblems(result: ScenarioResult): string[] {
 }
 
 /** Formats a failed scenario for a test message or the console. */
-export function formatFailure(result: ScenarioResult, problems: readonly string[]): string {
-  const tail = (text: string, lines: number) => text.trimEnd().split("\n").slice(-lines).join("\n");
+export function formatFailure(
+  result: ScenarioResult,
+  problems: readonly string[],
+): string {
+  const tail = (text: string, lines: number) =>
+    text.trimEnd().split("\n").slice(-lines).join("\n");
   return [
     `Scenario ${result.name} failed (CLI exit ${result.code}):`,
     ...problems.map((problem) => `  - ${problem}`),

@@ -13,7 +13,9 @@ import {
 } from "../support/sdk_client.ts";
 
 function textOf(result: unknown): string {
-  const content = (result as { content?: Array<{ type: string; text?: string }> }).content ?? [];
+  const content =
+    (result as { content?: Array<{ type: string; text?: string }> }).content ??
+      [];
   return content.map((item) => item.text ?? "").join("");
 }
 
@@ -27,7 +29,9 @@ for (const negotiation of ["pin", "auto"] as Negotiation[]) {
         negotiation,
         setup(client) {
           client.setRequestHandler("elicitation/create", (request) => {
-            seen.push(`elicit:${(request.params as { message: string }).message}`);
+            seen.push(
+              `elicit:${(request.params as { message: string }).message}`,
+            );
             return { action: "accept", content: { name: "Ada" } };
           });
           client.setRequestHandler("sampling/createMessage", () => {
@@ -41,20 +45,31 @@ for (const negotiation of ["pin", "auto"] as Negotiation[]) {
         },
       });
       const { client } = connection;
-      assert.equal(client.getNegotiatedProtocolVersion?.() ?? "2026-07-28", "2026-07-28");
+      assert.equal(
+        client.getNegotiatedProtocolVersion?.() ?? "2026-07-28",
+        "2026-07-28",
+      );
       assert.equal(client.getServerVersion()?.name, "fixture-mcp-server");
       const tools = await client.listTools();
       assert.ok(tools.tools.some((tool) => tool.name === "echo"));
       assert.equal(
-        textOf(await client.callTool({ name: "echo", arguments: { message: "hi" } })),
+        textOf(
+          await client.callTool({ name: "echo", arguments: { message: "hi" } }),
+        ),
         "hi",
       );
-      const elicited = await client.callTool({ name: "elicit", arguments: { message: "Name?" } });
+      const elicited = await client.callTool({
+        name: "elicit",
+        arguments: { message: "Name?" },
+      });
       assert.deepEqual(JSON.parse(textOf(elicited)), {
         action: "accept",
         content: { name: "Ada" },
       });
-      const sampled = await client.callTool({ name: "sample", arguments: { prompt: "Say" } });
+      const sampled = await client.callTool({
+        name: "sample",
+        arguments: { prompt: "Say" },
+      });
       assert.equal(textOf(sampled), "sampled text");
       assert.deepEqual(seen, ["elicit:Name?", "sample"]);
       // The bridge opened the legacy session with the client's capabilities (the SDK's probe runs
@@ -82,10 +97,15 @@ Deno.test(
     await using connection = await connectModernClient(server.url, {
       negotiation: "pin",
       setup(client) {
-        client.setNotificationHandler("notifications/tools/list_changed", () => changed());
+        client.setNotificationHandler(
+          "notifications/tools/list_changed",
+          () => changed(),
+        );
       },
     });
-    const subscription = await connection.client.listen({ toolsListChanged: true });
+    const subscription = await connection.client.listen({
+      toolsListChanged: true,
+    });
     await connection.client.callTool({ name: "notify_changed", arguments: {} });
     await arrived;
     await subscription.close?.();
@@ -96,10 +116,19 @@ Deno.test("pairing: 2025 client × legacy server is relayed without translation"
   await using server = await startMcpServer();
   await using connection = await connectLegacyClient(server.url, {
     setup(client) {
-      client.setRequestHandler(ElicitRequestSchema, () => ({ action: "decline" }));
+      client.setRequestHandler(
+        ElicitRequestSchema,
+        () => ({ action: "decline" }),
+      );
     },
   });
-  const result = await connection.client.callTool({ name: "elicit", arguments: { message: "?" } });
-  assert.deepEqual(JSON.parse(textOf(result)), { action: "decline", content: null });
+  const result = await connection.client.callTool({
+    name: "elicit",
+    arguments: { message: "?" },
+  });
+  assert.deepEqual(JSON.parse(textOf(result)), {
+    action: "decline",
+    content: null,
+  });
   assert.equal(server.requestsFor("server/discover").length, 0);
 });

@@ -1,10 +1,17 @@
 import assert from "node:assert/strict";
-import { formatLine, LineSplitter, parseLine } from "../../lib/jsonrpc/framing.ts";
+import {
+  formatLine,
+  LineSplitter,
+  parseLine,
+} from "../../lib/jsonrpc/framing.ts";
 
 Deno.test("LineSplitter joins lines split across chunks and strips CRLF", () => {
   const splitter = new LineSplitter();
   assert.deepEqual(splitter.push('{"a":'), []);
-  assert.deepEqual(splitter.push('1}\r\n{"b":2}\n{"c"'), ['{"a":1}', '{"b":2}']);
+  assert.deepEqual(splitter.push('1}\r\n{"b":2}\n{"c"'), [
+    '{"a":1}',
+    '{"b":2}',
+  ]);
   assert.deepEqual(splitter.push(":3}\n"), ['{"c":3}']);
   assert.equal(splitter.flush(), undefined);
   splitter.push("tail");
@@ -43,7 +50,10 @@ Deno.test("parseLine keeps the raw text and every unknown member", () => {
   assert.equal(parsed.kind, "message");
   if (parsed.kind !== "message") return;
   assert.equal(parsed.raw, line);
-  assert.deepEqual((parsed.message as unknown as Record<string, unknown>).extra, true);
+  assert.deepEqual(
+    (parsed.message as unknown as Record<string, unknown>).extra,
+    true,
+  );
 });
 
 Deno.test("parseLine splits a batch and reports its invalid members", () => {
@@ -60,7 +70,8 @@ Deno.test("parseLine splits a batch and reports its invalid members", () => {
 });
 
 Deno.test("formatLine keeps single-line text byte for byte and re-serializes multi-line text", () => {
-  const raw = '{"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"x",  "data":{}}}';
+  const raw =
+    '{"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"x",  "data":{}}}';
   assert.equal(formatLine(JSON.parse(raw), raw), raw);
   const pretty = '{\n  "jsonrpc": "2.0",\n  "id": 1,\n  "result": {}\n}';
   const line = formatLine(JSON.parse(pretty), pretty);

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { type PendingRequest, PendingRequests } from "../../lib/jsonrpc/pending_requests.ts";
+import {
+  type PendingRequest,
+  PendingRequests,
+} from "../../lib/jsonrpc/pending_requests.ts";
 import { createFakeTimers } from "../support/fake_timers.ts";
 
 const request = (id: number | string, token?: string) => ({
@@ -12,7 +15,10 @@ const request = (id: number | string, token?: string) => ({
 Deno.test("a request times out once and is removed", () => {
   const timedOut: PendingRequest[] = [];
   const timers = createFakeTimers();
-  const pending = new PendingRequests({ onTimeout: (r) => timedOut.push(r), timers });
+  const pending = new PendingRequests({
+    onTimeout: (r) => timedOut.push(r),
+    timers,
+  });
   pending.add(request(1), 20);
   timers.advance(19);
   assert.equal(timedOut.length, 0);
@@ -26,7 +32,10 @@ Deno.test("a request times out once and is removed", () => {
 Deno.test("progress with the request's token resets its timer", () => {
   const timedOut: PendingRequest[] = [];
   const timers = createFakeTimers();
-  const pending = new PendingRequests({ onTimeout: (r) => timedOut.push(r), timers });
+  const pending = new PendingRequests({
+    onTimeout: (r) => timedOut.push(r),
+    timers,
+  });
   const added = pending.add(request(1, "tok"), 50);
   for (let i = 0; i < 4; i++) {
     timers.advance(30);

@@ -17,7 +17,10 @@ import {
   type OAuthManager,
 } from "../../lib/oauth/provider.ts";
 import { parseWwwAuthenticate } from "../../lib/transport/www_authenticate.ts";
-import type { AuthChallenge, CredentialProvider } from "../../lib/transport/types.ts";
+import type {
+  AuthChallenge,
+  CredentialProvider,
+} from "../../lib/transport/types.ts";
 import {
   type AuthServerFixture,
   type AuthServerOptions,
@@ -57,7 +60,8 @@ export async function startGuardedServer(options: {
   const auth = await startAuthServer({ now: clock.now, ...options.auth });
   const mcp = await startMcpServer({
     responseMode: "json",
-    verifyToken: (token) => auth.verifyAccessToken(token, options.requiredScopes),
+    verifyToken: (token) =>
+      auth.verifyAccessToken(token, options.requiredScopes),
     resourceMetadataUrl: auth.resourceMetadataUrl,
     ...options.mcp,
   });
@@ -110,7 +114,9 @@ export async function createSettings(options: {
   let stateValues: Record<string, string> = {};
   try {
     const { parseEnv } = await import("node:util");
-    stateValues = { ...parseEnv(await Deno.readTextFile(options.stateFile)) } as Record<
+    stateValues = {
+      ...parseEnv(await Deno.readTextFile(options.stateFile)),
+    } as Record<
       string,
       string
     >;
@@ -118,7 +124,11 @@ export async function createSettings(options: {
     // absent
   }
   return resolveSettings({
-    flags: { "server-url": options.serverUrl, "auth-timeout": "20", ...options.flags },
+    flags: {
+      "server-url": options.serverUrl,
+      "auth-timeout": "20",
+      ...options.flags,
+    },
     env: { BROWSER: USER_AGENT_BROWSER, ...options.env },
     stateFile: options.stateFile,
     stateValues,
@@ -137,7 +147,9 @@ export async function createManager(
     serverUrl?: string;
     signInMode?: CredentialProviderOptions["signInMode"];
   } = {},
-): Promise<{ manager: OAuthManager; lines: string[]; settings: Readonly<Settings> }> {
+): Promise<
+  { manager: OAuthManager; lines: string[]; settings: Readonly<Settings> }
+> {
   const settings = await createSettings({
     serverUrl: options.serverUrl ?? server.mcp.url.href,
     stateFile: options.stateFile ?? `${server.dir}/state.env`,
@@ -187,7 +199,10 @@ export async function callServer(
       body: JSON.stringify(initializeRequest(1)),
     });
     await response.body?.cancel();
-    if ((response.status !== 401 && response.status !== 403) || attempt >= maxRetries) {
+    if (
+      (response.status !== 401 && response.status !== 403) ||
+      attempt >= maxRetries
+    ) {
       return { status: response.status, token, refusals };
     }
     refusals++;
@@ -204,5 +219,7 @@ export async function callServer(
 
 /** Fails when any of `secrets` occurs in `text`. */
 export function findLeaks(text: string, secrets: readonly string[]): string[] {
-  return secrets.filter((secret) => secret.length >= 6 && text.includes(secret));
+  return secrets.filter((secret) =>
+    secret.length >= 6 && text.includes(secret)
+  );
 }

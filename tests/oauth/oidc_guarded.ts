@@ -6,7 +6,10 @@
  * @module
  */
 
-import { type McpServerFixture, startMcpServer } from "../fixtures/mcp_server.ts";
+import {
+  type McpServerFixture,
+  startMcpServer,
+} from "../fixtures/mcp_server.ts";
 import {
   type OidcServer,
   type OidcServerOptions,
@@ -28,9 +31,11 @@ export async function startOidcGuardedServer(
   const oidc = await startOidcServer(options);
   const mcp = await startMcpServer({
     responseMode: "json",
-    verifyToken: async (token) => token ? Boolean(await oidc.verifyAccessToken(token)) : false,
+    verifyToken: async (token) =>
+      token ? Boolean(await oidc.verifyAccessToken(token)) : false,
     otherRoutes: (request) =>
-      new URL(request.url).pathname === "/.well-known/oauth-protected-resource/mcp"
+      new URL(request.url).pathname ===
+          "/.well-known/oauth-protected-resource/mcp"
         ? Response.json({
           resource: new URL("/mcp", request.url).href,
           authorization_servers: [oidc.issuer],

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { parseEnv } from "node:util";
-import { initialize, type Message, startBridge } from "../support/bridge_process.ts";
+import {
+  initialize,
+  type Message,
+  startBridge,
+} from "../support/bridge_process.ts";
 import {
   callServer,
   createManager,
@@ -20,13 +24,16 @@ function echo(id: number) {
   };
 }
 
-async function readState(path: string): Promise<Record<string, string | undefined>> {
+async function readState(
+  path: string,
+): Promise<Record<string, string | undefined>> {
   return { ...parseEnv(await Deno.readTextFile(path)) };
 }
 
 async function readLaunches(log: string): Promise<number> {
   const text = await Deno.readTextFile(log).catch(() => "");
-  return text.split("\n").filter((line) => /\/authorize 302$/.test(line)).length;
+  return text.split("\n").filter((line) => /\/authorize 302$/.test(line))
+    .length;
 }
 
 function errorKind(message: Message): unknown {
@@ -75,8 +82,15 @@ Deno.test("proxy: a mid-session invalid_grant fails the request at once and sign
   await bridge.send(echo(3));
   const during = await bridge.response(3, 10_000);
   assert.equal(errorKind(during), "auth_required", JSON.stringify(during));
-  assert.equal(await readLaunches(agentLog), 0, "the errors did not wait for the browser");
-  assert.ok(Date.now() - started < 2_000, "answered before the browser even started");
+  assert.equal(
+    await readLaunches(agentLog),
+    0,
+    "the errors did not wait for the browser",
+  );
+  assert.ok(
+    Date.now() - started < 2_000,
+    "answered before the browser even started",
+  );
 
   // The browser completes the sign-in; the retried request uses the new token.
   let state = await readState(stateFile);
@@ -85,8 +99,15 @@ Deno.test("proxy: a mid-session invalid_grant fails the request at once and sign
     state = await readState(stateFile);
   }
   assert.ok(state.MCP_CLIENT_ACCESS_TOKEN, "signed in again");
-  assert.notEqual(state.MCP_CLIENT_ACCESS_TOKEN, before.MCP_CLIENT_ACCESS_TOKEN);
-  assert.equal(state.MCP_CLIENT_ID, before.MCP_CLIENT_ID, "the registration is kept");
+  assert.notEqual(
+    state.MCP_CLIENT_ACCESS_TOKEN,
+    before.MCP_CLIENT_ACCESS_TOKEN,
+  );
+  assert.equal(
+    state.MCP_CLIENT_ID,
+    before.MCP_CLIENT_ID,
+    "the registration is kept",
+  );
   await bridge.send(echo(4));
   const retried = await bridge.response(4, 10_000);
   assert.ok("result" in retried, JSON.stringify(retried));
@@ -97,10 +118,15 @@ Deno.test("proxy: a mid-session invalid_grant fails the request at once and sign
   assert.equal(server.auth.tokenCounts.authorization_code, 2);
   assert.equal(server.auth.tokenCounts.refresh_token, 1);
   assert.equal(server.auth.registrations, 1);
-  const refresh = server.auth.tokenRequests.find((r) => r.grantType === "refresh_token");
+  const refresh = server.auth.tokenRequests.find((r) =>
+    r.grantType === "refresh_token"
+  );
   assert.equal(refresh?.status, 400, "the refresh was answered invalid_grant");
   assert.match(stderr, /\/authorize\?/);
-  assert.deepEqual(findLeaks(bridge.lines.join("\n") + stderr, server.auth.secrets()), []);
+  assert.deepEqual(
+    findLeaks(bridge.lines.join("\n") + stderr, server.auth.secrets()),
+    [],
+  );
 });
 
 Deno.test("proxy: the first sign-in (initialize without a token) waits for the browser", async () => {
@@ -143,17 +169,28 @@ Deno.test("background mode: a failed background sign-in is not reopened right aw
     status: 401 as const,
     rejectedToken: token,
     sessionEstablished: true,
-    challenge: { scheme: "bearer", params: { resource_metadata: server.auth.resourceMetadataUrl } },
+    challenge: {
+      scheme: "bearer",
+      params: { resource_metadata: server.auth.resourceMetadataUrl },
+    },
   };
 
-  const refusals = Array.from({ length: 5 }, () =>
-    manager.handleRefusal(refusal).then(
-      () => "resolved",
-      (error: Error) => error.message,
-    ));
-  for (const outcome of await Promise.all(refusals)) assert.match(outcome, /^Sign-in needed/);
+  const refusals = Array.from(
+    { length: 5 },
+    () =>
+      manager.handleRefusal(refusal).then(
+        () => "resolved",
+        (error: Error) => error.message,
+      ),
+  );
+  for (const outcome of await Promise.all(refusals)) {
+    assert.match(outcome, /^Sign-in needed/);
+  }
   await sleep(600);
   await assert.rejects(manager.handleRefusal(refusal), /did not finish within/);
-  assert.equal(lines.filter((line) => line.startsWith("Sign in to ")).length, 1);
+  assert.equal(
+    lines.filter((line) => line.startsWith("Sign in to ")).length,
+    1,
+  );
   assert.ok(lines.some((line) => line.includes("Background sign-in failed")));
 });

@@ -5,7 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { startFloodServer } from "../fixtures/flood_server.ts";
-import { initialize, type Message, startBridge } from "../support/bridge_process.ts";
+import {
+  initialize,
+  type Message,
+  startBridge,
+} from "../support/bridge_process.ts";
 import { readPeakRssBytes } from "../support/proc_status.ts";
 
 /** Flood size: far above the bound below, so an unbounded queue cannot pass. */
@@ -22,7 +26,11 @@ const AHEAD_BOUND_BYTES = 32 * 1024 * 1024;
 /** A flood stream not pulled for this long means the bridge stopped reading it. */
 const QUIET_MS = 400;
 
-function assertDeliveredOnce(messages: Message[], count: number, responseId: unknown): void {
+function assertDeliveredOnce(
+  messages: Message[],
+  count: number,
+  responseId: unknown,
+): void {
   const seqs: number[] = [];
   let responseAt = -1;
   messages.forEach((message, index) => {
@@ -34,18 +42,32 @@ function assertDeliveredOnce(messages: Message[], count: number, responseId: unk
   });
   assert.equal(seqs.length, count, "every notification arrives exactly once");
   for (let i = 0; i < count; i++) {
-    if (seqs[i] !== i) assert.fail(`notification ${i} arrived as ${seqs[i]}: order broken`);
+    if (seqs[i] !== i) {
+      assert.fail(`notification ${i} arrived as ${seqs[i]}: order broken`);
+    }
   }
   assert.ok(responseAt > 0, "the response arrives");
-  const lastNotification = messages.findLastIndex((m) => m.method === "notifications/message");
-  assert.ok(responseAt > lastNotification, "the response comes after its notifications");
+  const lastNotification = messages.findLastIndex((m) =>
+    m.method === "notifications/message"
+  );
+  assert.ok(
+    responseAt > lastNotification,
+    "the response comes after its notifications",
+  );
 }
 
-async function floodWithStalledReader(transport: "streamable-http" | "sse"): Promise<void> {
+async function floodWithStalledReader(
+  transport: "streamable-http" | "sse",
+): Promise<void> {
   if (Deno.build.os !== "linux") return;
   await using server = startFloodServer({ padBytes: PAD_BYTES });
   const url = transport === "sse" ? server.legacyUrl : server.url;
-  await using bridge = startBridge(["--server-url", url.href, "--transport", transport]);
+  await using bridge = startBridge([
+    "--server-url",
+    url.href,
+    "--transport",
+    transport,
+  ]);
   await initialize(bridge);
   const pid = bridge.process.pid;
   const before = await readPeakRssBytes(pid);
@@ -59,8 +81,15 @@ async function floodWithStalledReader(transport: "streamable-http" | "sse"): Pro
   });
   const outcome = await stalledOrDone;
   const ahead = server.sentBytes;
-  assert.equal(outcome, "stalled", "the bridge stops reading while stdout is stalled");
-  assert.ok(ahead < AHEAD_BOUND_BYTES, `the server got ${ahead} bytes ahead of the reader`);
+  assert.equal(
+    outcome,
+    "stalled",
+    "the bridge stops reading while stdout is stalled",
+  );
+  assert.ok(
+    ahead < AHEAD_BOUND_BYTES,
+    `the server got ${ahead} bytes ahead of the reader`,
+  );
   const response = await bridge.response("flood", 120_000);
   assert.ok("result" in response, JSON.stringify(response).slice(0, 300));
   const growth = (await readPeakRssBytes(pid)) - before;
@@ -68,11 +97,16 @@ async function floodWithStalledReader(transport: "streamable-http" | "sse"): Pro
   assert.ok(
     growth < GROWTH_BOUND_BYTES,
     `peak RSS grew by ${(growth / 1048576).toFixed(1)} MiB during a ` +
-      `${(server.sentBytes / 1048576).toFixed(0)} MiB flood (reader ${outcome})`,
+      `${
+        (server.sentBytes / 1048576).toFixed(0)
+      } MiB flood (reader ${outcome})`,
   );
   const { code } = await bridge.end();
   assert.equal(code, 0);
 }
+
+Deno.test("flood: a stalled stdout slows a POST SSE reply; bounded memory, nothing lost", () =>
+  floodWithStalledReader("streamable-http"));
 
 Deno.test("flood: a stalled stdout slows the legacy HTTP+SSE stream the same way", () =>
   floodWithStalledReader("sse"));

@@ -7,7 +7,11 @@
 import assert from "node:assert/strict";
 import { withDeadline } from "../../lib/async.ts";
 import { startMcpServer } from "../fixtures/mcp_server.ts";
-import { initialize, type Message, startBridge } from "../support/bridge_process.ts";
+import {
+  initialize,
+  type Message,
+  startBridge,
+} from "../support/bridge_process.ts";
 
 function call(id: number, message: string) {
   return {
@@ -19,14 +23,21 @@ function call(id: number, message: string) {
 }
 
 function text(response: Message): string | undefined {
-  const result = response.result as { content?: { text?: string }[] } | undefined;
+  const result = response.result as
+    | { content?: { text?: string }[] }
+    | undefined;
   return result?.content?.[0]?.text;
 }
 
-async function restartWhileCalling(unknownSession: 404 | 400, getStream: boolean): Promise<void> {
+async function restartWhileCalling(
+  unknownSession: 404 | 400,
+  getStream: boolean,
+): Promise<void> {
   let initializes = 0;
   let reinitializing!: () => void;
-  const reinitializeSeen = new Promise<void>((resolve) => reinitializing = resolve);
+  const reinitializeSeen = new Promise<void>((resolve) =>
+    reinitializing = resolve
+  );
   let release!: () => void;
   const released = new Promise<void>((resolve) => release = resolve);
   await using server = await startMcpServer({
@@ -34,7 +45,10 @@ async function restartWhileCalling(unknownSession: 404 | 400, getStream: boolean
     getStream,
     async intercept(_request, recorded) {
       const body = recorded.body as { method?: string } | undefined;
-      if (recorded.method === "POST" && body?.method === "initialize" && ++initializes === 2) {
+      if (
+        recorded.method === "POST" && body?.method === "initialize" &&
+        ++initializes === 2
+      ) {
         reinitializing();
         await withDeadline(released, { ms: 20_000 }).catch(() => {}); // hold the re-initialization until the calls below are in the bridge
       }
@@ -56,13 +70,18 @@ async function restartWhileCalling(unknownSession: 404 | 400, getStream: boolean
   for (let id = 3; id <= 12; id++) await bridge.send(call(id, `during ${id}`));
   // A parse error is answered at once, so once it is out, the lines before it were dispatched.
   await bridge.send("not json");
-  await bridge.waitFor((m) => (m.error as { code?: number } | undefined)?.code === -32700);
+  await bridge.waitFor((m) =>
+    (m.error as { code?: number } | undefined)?.code === -32700
+  );
   release();
 
   const first = getStream ? 3 : 2;
   for (let id = first; id <= 12; id++) {
     const response = await bridge.response(id);
-    assert.ok("result" in response, `call ${id}: ${JSON.stringify(response.error)}`);
+    assert.ok(
+      "result" in response,
+      `call ${id}: ${JSON.stringify(response.error)}`,
+    );
   }
   assert.equal(text(await bridge.response(12)), "during 12");
   assert.equal(server.requestsFor("initialize").length, 2);

@@ -15,7 +15,11 @@ import {
 } from "./harness.ts";
 import type { CredentialProvider } from "../../lib/transport/types.ts";
 
-function connect(url: URL, choice: TransportChoice, credentials?: CredentialProvider) {
+function connect(
+  url: URL,
+  choice: TransportChoice,
+  credentials?: CredentialProvider,
+) {
   const inbox = new Inbox();
   const { log, lines, waitForLine } = createCapturingLogger();
   const transport = createTransport({
@@ -112,7 +116,8 @@ Deno.test("connect: streamable-http choice does not fall back", async () => {
   try {
     await assert.rejects(
       handshake(transport),
-      (error: BridgeError) => error.kind === "http_error" && error.status === 405,
+      (error: BridgeError) =>
+        error.kind === "http_error" && error.status === 405,
     );
   } finally {
     await transport.close();

@@ -5,10 +5,17 @@
  * @module
  */
 
-import type { JsonRpcMessage, JsonRpcRequest } from "../../lib/jsonrpc/message.ts";
+import type {
+  JsonRpcMessage,
+  JsonRpcRequest,
+} from "../../lib/jsonrpc/message.ts";
 import { isRequest } from "../../lib/jsonrpc/message.ts";
 import { createLogger, type Logger } from "../../lib/log.ts";
-import type { AuthRefusal, CredentialProvider, Transport } from "../../lib/transport/types.ts";
+import type {
+  AuthRefusal,
+  CredentialProvider,
+  Transport,
+} from "../../lib/transport/types.ts";
 
 /** One message passed to onMessage. */
 export interface Received {
@@ -19,8 +26,12 @@ export interface Received {
 /** Collects messages and lets a test wait for one. */
 export class Inbox {
   readonly received: Received[] = [];
-  #waiters: Array<{ test: (m: JsonRpcMessage) => boolean; resolve: (m: JsonRpcMessage) => void }> =
-    [];
+  #waiters: Array<
+    {
+      test: (m: JsonRpcMessage) => boolean;
+      resolve: (m: JsonRpcMessage) => void;
+    }
+  > = [];
   /** Called for every server→client request, e.g. to answer it. */
   onRequest?: (request: JsonRpcRequest) => void;
 
@@ -39,7 +50,10 @@ export class Inbox {
   }
 
   /** Resolves with the first message (already received or future) that passes `test`. */
-  waitFor(test: (m: JsonRpcMessage) => boolean, timeoutMs = 5_000): Promise<JsonRpcMessage> {
+  waitFor(
+    test: (m: JsonRpcMessage) => boolean,
+    timeoutMs = 5_000,
+  ): Promise<JsonRpcMessage> {
     const found = this.messages.find(test);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
@@ -64,7 +78,9 @@ export class Inbox {
 
   /** Responses with the given id. */
   withId(id: string | number): JsonRpcMessage[] {
-    return this.messages.filter((m) => !("method" in m) && "id" in m && m.id === id);
+    return this.messages.filter((m) =>
+      !("method" in m) && "id" in m && m.id === id
+    );
   }
 }
 
@@ -106,7 +122,9 @@ export function createRenewingCredentials(
     handleRefusal(refusal) {
       refusals.push(refusal);
       const next = renewed.shift();
-      if (next === undefined) return Promise.reject(new Error("no more tokens"));
+      if (next === undefined) {
+        return Promise.reject(new Error("no more tokens"));
+      }
       current = next;
       return Promise.resolve(next);
     },
@@ -114,10 +132,16 @@ export function createRenewingCredentials(
 }
 
 /** Initialize params as a client would send them. */
-export function initializeParams(protocolVersion = "2025-11-25"): Record<string, unknown> {
+export function initializeParams(
+  protocolVersion = "2025-11-25",
+): Record<string, unknown> {
   return {
     protocolVersion,
-    capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } },
+    capabilities: {
+      sampling: {},
+      elicitation: {},
+      roots: { listChanged: true },
+    },
     clientInfo: { name: "transport-test", version: "1.0.0" },
   };
 }
@@ -149,9 +173,12 @@ export function callTool(
 }
 
 /** The text of the first content item of a tools/call result message. */
-export function resultText(message: JsonRpcMessage | undefined): string | undefined {
+export function resultText(
+  message: JsonRpcMessage | undefined,
+): string | undefined {
   if (!message || !("result" in message)) return undefined;
-  const content = (message.result as { content?: Array<{ text?: string }> }).content;
+  const content =
+    (message.result as { content?: Array<{ text?: string }> }).content;
   return content?.[0]?.text;
 }
 

@@ -4,7 +4,10 @@ import { createHttpFetch } from "../../lib/transport/http_client.ts";
 
 async function hasOpenssl(): Promise<boolean> {
   try {
-    const { success } = await new Deno.Command("openssl", { args: ["version"], stdout: "null" })
+    const { success } = await new Deno.Command("openssl", {
+      args: ["version"],
+      stdout: "null",
+    })
       .output();
     return success;
   } catch {
@@ -12,7 +15,9 @@ async function hasOpenssl(): Promise<boolean> {
   }
 }
 
-async function createCertificate(dir: string): Promise<{ cert: string; key: string }> {
+async function createCertificate(
+  dir: string,
+): Promise<{ cert: string; key: string }> {
   const { success, stderr } = await new Deno.Command("openssl", {
     args: [
       "req",
@@ -83,7 +88,8 @@ Deno.test("http client: an unreadable CA file is a config error", async () => {
     await Deno.writeTextFile(file, "not a certificate");
     await assert.rejects(
       createHttpFetch({ caFile: file }),
-      (error: BridgeError) => error.kind === "config" && /no PEM certificate/.test(error.message),
+      (error: BridgeError) =>
+        error.kind === "config" && /no PEM certificate/.test(error.message),
     );
   } finally {
     await Deno.remove(file);
