@@ -25,18 +25,11 @@ import {
   type JsonRpcMessage,
   type JsonRpcRequest,
 } from "./jsonrpc/message.ts";
-import {
-  type PendingRequest,
-  PendingRequests,
-} from "./jsonrpc/pending_requests.ts";
+import { type PendingRequest, PendingRequests } from "./jsonrpc/pending_requests.ts";
 import type { Logger } from "./log.ts";
 import type { ProcessIo } from "./process_io.ts";
 import { connectServer } from "./eras/select.ts";
-import type {
-  CredentialProvider,
-  MessageHandler,
-  Transport,
-} from "./transport/types.ts";
+import type { CredentialProvider, MessageHandler, Transport } from "./transport/types.ts";
 
 /** How long stdin EOF waits for in-flight requests before closing the session, in ms. */
 const EOF_GRACE_MS = 10_000;
@@ -88,9 +81,7 @@ export class Relay {
       onTimeout: (request) => this.#timedOut(request),
       ...(options.timers ? { timers: options.timers } : {}),
     });
-    this.#transport = options.transport((message, raw) =>
-      this.#fromServer(message, raw)
-    );
+    this.#transport = options.transport((message, raw) => this.#fromServer(message, raw));
   }
 
   /** Handles one line read from stdin. */
@@ -212,9 +203,7 @@ export class Relay {
       await this.#transport.send(message, { raw });
     } catch (error) {
       const failure = toBridgeError(error);
-      const what = isResponse(message)
-        ? "response"
-        : `notification ${message.method}`;
+      const what = isResponse(message) ? "response" : `notification ${message.method}`;
       this.#log.warn(`Cannot relay ${what}: ${failure.message}`);
     }
   }
@@ -226,9 +215,7 @@ export class Relay {
   ): Promise<void> | undefined {
     if (isResponse(message)) {
       if (message.id === null) {
-        const text = isErrorResponse(message)
-          ? message.error.message
-          : "no message";
+        const text = isErrorResponse(message) ? message.error.message : "no message";
         this.#log.warn(`Server sent an error without id: ${text}`);
         return undefined;
       }
@@ -349,9 +336,7 @@ export async function runBridge(context: BridgeContext): Promise<number> {
   );
   await readLines(io.stdin, io.signal, (line) => relay.acceptLine(line));
   log.debug(
-    io.signal.aborted
-      ? "Signal received, shutting down"
-      : "stdin closed, shutting down",
+    io.signal.aborted ? "Signal received, shutting down" : "stdin closed, shutting down",
   );
   await relay.shutdown(io.signal.aborted ? 0 : EOF_GRACE_MS);
   await out.close();

@@ -88,15 +88,13 @@ export const ERROR_TABLE: Readonly<Record<ErrorKind, ErrorTableRow>> = Object
       rpcCode: -31006,
       exitCode: ExitCode.auth,
       title: "Authentication failed",
-      hint:
-        "Run `mcp-streamablehttp-client --reset-auth --token` to sign in again",
+      hint: "Run `mcp-streamablehttp-client --reset-auth --token` to sign in again",
     },
     unreachable: {
       rpcCode: -31001,
       exitCode: ExitCode.unreachable,
       title: "Server unreachable",
-      hint:
-        "Check the server URL, the network, HTTPS_PROXY and the CA certificate",
+      hint: "Check the server URL, the network, HTTPS_PROXY and the CA certificate",
     },
     http_error: {
       rpcCode: -31002,
@@ -108,22 +106,19 @@ export const ERROR_TABLE: Readonly<Record<ErrorKind, ErrorTableRow>> = Object
       rpcCode: -31003,
       exitCode: ExitCode.unreachable,
       title: "Protocol error",
-      hint:
-        "The server did not answer as an MCP Streamable HTTP server; try --transport sse",
+      hint: "The server did not answer as an MCP Streamable HTTP server; try --transport sse",
     },
     stream_lost: {
       rpcCode: -31007,
       exitCode: ExitCode.unreachable,
       title: "Response stream lost",
-      hint:
-        "The server closed the stream before answering and it could not be resumed; retry",
+      hint: "The server closed the stream before answering and it could not be resumed; retry",
     },
     session_lost: {
       rpcCode: -31008,
       exitCode: ExitCode.unreachable,
       title: "Session lost",
-      hint:
-        "The server forgot the session and it could not be re-established; restart the client",
+      hint: "The server forgot the session and it could not be re-established; restart the client",
     },
     timeout: {
       rpcCode: -31004,
@@ -160,8 +155,7 @@ export const ERROR_TABLE: Readonly<Record<ErrorKind, ErrorTableRow>> = Object
       rpcCode: JsonRpcCode.internalError,
       exitCode: ExitCode.unreachable,
       title: "Internal error",
-      hint:
-        "This is a bug in mcp-streamablehttp-client; please report it with --log-level DEBUG",
+      hint: "This is a bug in mcp-streamablehttp-client; please report it with --log-level DEBUG",
     },
   });
 

@@ -10,12 +10,7 @@
 import { runBridge } from "./bridge.ts";
 import { loadSettings, type SettingsFlags } from "./config/settings.ts";
 import { ExitCode } from "./errors.ts";
-import {
-  createLogger,
-  type LogLevel,
-  type LogSink,
-  stderrSink,
-} from "./log.ts";
+import { createLogger, type LogLevel, type LogSink, stderrSink } from "./log.ts";
 import { listAllPages } from "./list_pages.ts";
 import {
   type McpClient,
@@ -132,20 +127,14 @@ export interface BridgeStreams {
 
 function settingsFlags(options: ConnectOptions): SettingsFlags {
   const flags: SettingsFlags = {
-    "server-url": options.serverUrl === undefined
-      ? undefined
-      : String(options.serverUrl),
+    "server-url": options.serverUrl === undefined ? undefined : String(options.serverUrl),
     server: options.server,
     config: options.config,
-    header: Object.entries(options.headers ?? {}).map(([name, value]) =>
-      `${name}: ${value}`
-    ),
+    header: Object.entries(options.headers ?? {}).map(([name, value]) => `${name}: ${value}`),
     scope: options.scope,
     "env-file": options.stateFile,
     transport: options.transport,
-    timeout: options.timeoutMs === undefined
-      ? undefined
-      : String(options.timeoutMs / 1000),
+    timeout: options.timeoutMs === undefined ? undefined : String(options.timeoutMs / 1000),
     "allow-http": options.allowHttp,
     cert: options.caFile,
     "log-level": options.logLevel,
@@ -163,9 +152,7 @@ async function createContext(
 ) {
   const env = {
     ...(options.env ?? Deno.env.toObject()),
-    ...(options.accessToken === undefined
-      ? {}
-      : { MCP_CLIENT_ACCESS_TOKEN: options.accessToken }),
+    ...(options.accessToken === undefined ? {} : { MCP_CLIENT_ACCESS_TOKEN: options.accessToken }),
   };
   const sink: LogSink = options.onLog ?? stderrSink;
   const io: ProcessIo = {
@@ -203,22 +190,18 @@ function wrapClient(client: McpClient): Client {
     serverInfo: client.serverInfo as Implementation,
     protocolVersion: client.protocolVersion,
     capabilities: client.capabilities as Record<string, unknown>,
-    ...(client.instructions === undefined
-      ? {}
-      : { instructions: client.instructions }),
+    ...(client.instructions === undefined ? {} : { instructions: client.instructions }),
     listTools: () => listAllPages<Tool>(client, "tools/list", "tools"),
     callTool: (name, args = {}, options) =>
       request<CallToolResult>("tools/call", { name, arguments: args }, options),
-    listResources: () =>
-      listAllPages<Resource>(client, "resources/list", "resources"),
+    listResources: () => listAllPages<Resource>(client, "resources/list", "resources"),
     listResourceTemplates: () =>
       listAllPages<ResourceTemplate>(
         client,
         "resources/templates/list",
         "resourceTemplates",
       ),
-    readResource: (uri) =>
-      request<ReadResourceResult>("resources/read", { uri }),
+    readResource: (uri) => request<ReadResourceResult>("resources/read", { uri }),
     listPrompts: () => listAllPages<Prompt>(client, "prompts/list", "prompts"),
     getPrompt: (name, args = {}) =>
       request<GetPromptResult>("prompts/get", { name, arguments: args }),

@@ -151,9 +151,7 @@ export function createServerError(
   method: string,
   response: JsonRpcResponse,
 ): BridgeError {
-  const error = "error" in response
-    ? response.error
-    : { code: 0, message: "unknown error" };
+  const error = "error" in response ? response.error : { code: 0, message: "unknown error" };
   return new BridgeError(
     "server_error",
     `Server answered "${method}" with error ${error.code}: ${error.message}`,
@@ -202,9 +200,7 @@ export function openSession(
     onTimeout(request) {
       const error = new BridgeError(
         "timeout",
-        `Request "${request.method}" timed out after ${
-          request.timeoutMs / 1000
-        } s`,
+        `Request "${request.method}" timed out after ${request.timeoutMs / 1000} s`,
       );
       request.controller.abort(error);
       cancel(request.id, request.method, "Request timed out");
@@ -284,9 +280,7 @@ export function openSession(
       const { level, logger, data } = notification.params;
       const text = typeof data === "string" ? data : JSON.stringify(data);
       log.info(
-        `server ${String(level ?? "log")}${
-          logger ? ` ${String(logger)}` : ""
-        }: ${text}`,
+        `server ${String(level ?? "log")}${logger ? ` ${String(logger)}` : ""}: ${text}`,
       );
     }
     options.onNotification?.(notification);
@@ -357,9 +351,7 @@ export function openSession(
         {
           resolve,
           reject,
-          ...(requestOptions.onProgress
-            ? { onProgress: requestOptions.onProgress }
-            : {}),
+          ...(requestOptions.onProgress ? { onProgress: requestOptions.onProgress } : {}),
         },
       );
       transport.send(message, { signal: entry.controller.signal }).then(
@@ -499,12 +491,9 @@ export async function openClient(
     await session.notify("notifications/initialized");
     const protocolVersion = result.protocolVersion;
     const serverInfo = result.serverInfo as unknown as Implementation;
-    const capabilities = (isRecord(result.capabilities)
-      ? result.capabilities
-      : {}) as ServerCapabilities;
-    const instructions = typeof result.instructions === "string"
-      ? result.instructions
-      : undefined;
+    const capabilities =
+      (isRecord(result.capabilities) ? result.capabilities : {}) as ServerCapabilities;
+    const instructions = typeof result.instructions === "string" ? result.instructions : undefined;
     return {
       exchange: session.exchange,
       request: session.request,

@@ -116,9 +116,7 @@ export function formatSpinnerLine(
   elapsedMs: number,
 ): string {
   const seconds = Math.floor(elapsedMs / 1000);
-  return `${
-    SPINNER_FRAMES[frame % SPINNER_FRAMES.length]
-  } ${text} (${seconds} s)`;
+  return `${SPINNER_FRAMES[frame % SPINNER_FRAMES.length]} ${text} (${seconds} s)`;
 }
 
 /**
@@ -133,9 +131,7 @@ export function startSpinner(options: SpinnerOptions): Spinner {
   let interval: TimerId | undefined;
   const draw = () => {
     options.line.show(
-      spinning
-        ? formatSpinnerLine(frame, options.text(), clock.now() - started)
-        : options.text(),
+      spinning ? formatSpinnerLine(frame, options.text(), clock.now() - started) : options.text(),
     );
   };
   const begin = () => {
@@ -147,9 +143,7 @@ export function startSpinner(options: SpinnerOptions): Spinner {
     }, options.intervalMs ?? 100);
   };
   const delay = options.delayMs ?? 1000;
-  const timeout = delay <= 0
-    ? (begin(), undefined)
-    : clock.setTimeout(begin, delay);
+  const timeout = delay <= 0 ? (begin(), undefined) : clock.setTimeout(begin, delay);
   return {
     refresh: draw,
     stop() {

@@ -11,11 +11,10 @@ function countingSignal(): {
   let live = 0;
   const add = signal.addEventListener.bind(signal);
   const remove = signal.removeEventListener.bind(signal);
-  signal.addEventListener =
-    ((type: string, listener: EventListener, options?: unknown) => {
-      if (type === "abort") live++;
-      add(type, listener, options as AddEventListenerOptions);
-    }) as typeof signal.addEventListener;
+  signal.addEventListener = ((type: string, listener: EventListener, options?: unknown) => {
+    if (type === "abort") live++;
+    add(type, listener, options as AddEventListenerOptions);
+  }) as typeof signal.addEventListener;
   signal.removeEventListener = ((type: string, listener: EventListener) => {
     if (type === "abort") live--;
     remove(type, listener);

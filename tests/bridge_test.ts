@@ -12,11 +12,7 @@ import {
 import { type RecordedRequest, startMcpServer } from "./fixtures/mcp_server.ts";
 import { startLegacyServer } from "./fixtures/legacy_server.ts";
 import { baseEnv, mainArgs } from "./support/main_process.ts";
-import {
-  initialize,
-  initializeRequest,
-  startBridge,
-} from "./support/bridge_process.ts";
+import { initialize, initializeRequest, startBridge } from "./support/bridge_process.ts";
 import { waitUntil } from "./support/wait.ts";
 
 type Body = { method?: string; params?: Record<string, unknown> };
@@ -37,8 +33,7 @@ function sdkClient(url: URL, extraEnv: Record<string, string> = {}) {
 }
 
 Deno.test({
-  name:
-    "the SDK's own Client works through the bridge: tools, progress, sampling, elicitation",
+  name: "the SDK's own Client works through the bridge: tools, progress, sampling, elicitation",
   // StdioClientTransport.close() races the exit against a 2 s timer it never clears (unref'd).
   sanitizeOps: false,
   sanitizeResources: false,
@@ -52,9 +47,7 @@ Deno.test({
       role: "assistant",
       content: {
         type: "text",
-        text: `sampled: ${
-          (request.params.messages[0].content as { text: string }).text
-        }`,
+        text: `sampled: ${(request.params.messages[0].content as { text: string }).text}`,
       },
     }),
   );
@@ -136,9 +129,7 @@ Deno.test("malformed stdin lines get -32700/-32600 and the loop goes on", async 
     env: { MCP_SERVER_URL: server.url.href },
   });
   await bridge.send("this is not json");
-  const parseError = await bridge.waitFor((m) =>
-    (m.error as { code?: number })?.code === -32700
-  );
+  const parseError = await bridge.waitFor((m) => (m.error as { code?: number })?.code === -32700);
   assert.equal(parseError.id, null);
   await bridge.send({ jsonrpc: "2.0", id: 5 });
   const invalid = await bridge.response(5);
@@ -367,9 +358,7 @@ Deno.test("a dropped response stream is resumed and its result relayed exactly o
   const answer = await bridge.response("d1");
   assert.match(JSON.stringify(answer.result), /survived the drop/);
   assert.ok(
-    server.requests.some((r) =>
-      r.method === "GET" && r.headers["last-event-id"]
-    ),
+    server.requests.some((r) => r.method === "GET" && r.headers["last-event-id"]),
     "the bridge resumed with Last-Event-ID",
   );
   assert.equal((await bridge.end()).code, 0);
@@ -428,9 +417,7 @@ Deno.test("an old HTTP+SSE server is reached through the automatic fallback", as
   assert.match(JSON.stringify((await bridge.response(2)).result), /legacy/);
   assert.equal((await bridge.end()).code, 0);
   assert.equal(
-    bridge.messages.filter((m) =>
-      (m.result as Record<string, unknown>)?.protocolVersion
-    ).length,
+    bridge.messages.filter((m) => (m.result as Record<string, unknown>)?.protocolVersion).length,
     1,
   );
 });

@@ -8,14 +8,12 @@
 import assert from "node:assert/strict";
 
 const ROOT = new URL("../", import.meta.url);
-const readJson = (path: string) =>
-  JSON.parse(Deno.readTextFileSync(new URL(path, ROOT)));
+const readJson = (path: string) => JSON.parse(Deno.readTextFileSync(new URL(path, ROOT)));
 
 /** The packages the program itself runs; a new one must be added here on purpose. */
 const RUNTIME_PACKAGES = ["eventsource-parser", "oauth4webapi"];
 
-const packageOf = (specifier: string) =>
-  specifier.replace(/^npm:\/?/, "").replace(/@[^@/]*$/, "");
+const packageOf = (specifier: string) => specifier.replace(/^npm:\/?/, "").replace(/@[^@/]*$/, "");
 
 Deno.test("deno.json maps only the runtime packages, as tests/deno.json does", () => {
   const runtime: Record<string, string> = readJson("deno.json").imports;
@@ -34,9 +32,7 @@ Deno.test("deno.lock locks only the runtime packages", () => {
   const lock = readJson("deno.lock");
   const specifiers = Object.keys(lock.specifiers ?? {}).map(packageOf).sort();
   assert.deepEqual(specifiers, RUNTIME_PACKAGES);
-  const npm = Object.keys(lock.npm ?? {}).map((key) =>
-    key.replace(/@[^@]*$/, "")
-  ).sort();
+  const npm = Object.keys(lock.npm ?? {}).map((key) => key.replace(/@[^@]*$/, "")).sort();
   assert.deepEqual(npm, RUNTIME_PACKAGES);
 });
 

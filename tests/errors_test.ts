@@ -1,10 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  BridgeError,
-  ERROR_TABLE,
-  ExitCode,
-  formatErrorObject,
-} from "../lib/errors.ts";
+import { BridgeError, ERROR_TABLE, ExitCode, formatErrorObject } from "../lib/errors.ts";
 
 Deno.test("the bridge's own codes lie outside the JSON-RPC reserved range", () => {
   const standard = new Set([-32700, -32600, -32601, -32602, -32603]);
@@ -15,9 +10,7 @@ Deno.test("the bridge's own codes lie outside the JSON-RPC reserved range", () =
       `${kind} uses ${row.rpcCode}`,
     );
   }
-  const codes = Object.values(ERROR_TABLE).map((r) => r.rpcCode).filter((c) =>
-    !standard.has(c)
-  );
+  const codes = Object.values(ERROR_TABLE).map((r) => r.rpcCode).filter((c) => !standard.has(c));
   assert.equal(new Set(codes).size, codes.length, "each bridge code is unique");
 });
 

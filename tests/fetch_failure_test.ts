@@ -11,8 +11,7 @@ function denoFetchError(cause: string): TypeError {
   return new TypeError("fetch failed", { cause: new Error(cause) });
 }
 
-const SEND =
-  "error sending request for url (https://h/mcp): client error (Connect): ";
+const SEND = "error sending request for url (https://h/mcp): client error (Connect): ";
 
 Deno.test("fetch failures are classified by their cause (messages Deno really produces)", () => {
   const table: Array<[unknown, FetchFailure]> = [
@@ -40,8 +39,7 @@ Deno.test("fetch failures are classified by their cause (messages Deno really pr
       ),
       {
         kind: "tls",
-        problem:
-          "the certificate is self-signed (a CA certificate used by the server)",
+        problem: "the certificate is self-signed (a CA certificate used by the server)",
       },
     ],
     [denoFetchError(`${SEND}invalid peer certificate: Expired`), {
@@ -144,9 +142,7 @@ Deno.test("real fetch failures: a closed port and plain HTTP spoken to https://"
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
-  const refused = await fetch(`http://127.0.0.1:${port}/`).catch((error) =>
-    error
-  );
+  const refused = await fetch(`http://127.0.0.1:${port}/`).catch((error) => error);
   assert.deepEqual(classifyFetchError(refused), { kind: "refused" });
 
   await using server = Deno.serve(

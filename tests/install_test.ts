@@ -17,8 +17,7 @@ const TARGETS = [
   "x86_64-pc-windows-msvc",
 ];
 const GOOD = '#!/bin/sh\necho "mcp-streamablehttp-client 9.9.9"\n';
-const TAMPERED =
-  '#!/bin/sh\necho "mcp-streamablehttp-client 6.6.6 (not what was released)"\n';
+const TAMPERED = '#!/bin/sh\necho "mcp-streamablehttp-client 6.6.6 (not what was released)"\n';
 
 async function sha256(text: string): Promise<string> {
   const digest = await crypto.subtle.digest(
@@ -35,9 +34,7 @@ async function sha256(text: string): Promise<string> {
 async function startMirror(body: string, listed = TARGETS) {
   const hash = await sha256(GOOD);
   const sums = listed.map((target) =>
-    `${hash}  mcp-streamablehttp-client-${target}${
-      target.includes("windows") ? ".exe" : ""
-    }\n`
+    `${hash}  mcp-streamablehttp-client-${target}${target.includes("windows") ? ".exe" : ""}\n`
   ).join("");
   const requested: string[] = [];
   const server = Deno.serve(
@@ -111,9 +108,7 @@ Deno.test({
     assert.match(probe.stdout, /--print-config claude-desktop/);
     assert.match(probe.stderr, /Checksum verified/);
     assert.ok(
-      mirror.requested.every((path) =>
-        path.startsWith("/releases/latest/download/")
-      ),
+      mirror.requested.every((path) => path.startsWith("/releases/latest/download/")),
     );
     assert.ok(mirror.requested.some((path) => path.endsWith("/SHA256SUMS")));
     assert.deepEqual(listDir(`${probe.home}/.local/bin`), [
@@ -140,9 +135,7 @@ Deno.test({
     );
     assert.ok(mirror.requested.length >= 2);
     assert.ok(
-      mirror.requested.every((path) =>
-        path.startsWith("/releases/download/v1.2.3/")
-      ),
+      mirror.requested.every((path) => path.startsWith("/releases/download/v1.2.3/")),
     );
   },
 });

@@ -1,10 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  createLogger,
-  redact,
-  registerSecret,
-  registerSecretValues,
-} from "../lib/log.ts";
+import { createLogger, redact, registerSecret, registerSecretValues } from "../lib/log.ts";
 
 Deno.test("registered secrets and credential-looking values are redacted", () => {
   registerSecret("s3cr3t-value-123");

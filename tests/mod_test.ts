@@ -42,9 +42,7 @@ Deno.test("connect(): tools, resources and prompts with a static token; await us
       (await client.listResources()).some((r) => r.uri === "fixture://readme"),
     );
     assert.ok(
-      (await client.listResourceTemplates()).some((t) =>
-        t.uriTemplate === "fixture://items/{id}"
-      ),
+      (await client.listResourceTemplates()).some((t) => t.uriTemplate === "fixture://items/{id}"),
     );
     assert.ok(
       (await client.listPrompts()).some((prompt) => prompt.name === "greet"),
@@ -58,9 +56,7 @@ Deno.test("connect(): tools, resources and prompts with a static token; await us
   }
   const posts = server.requests.filter((request) => request.method === "POST");
   assert.ok(
-    posts.every((request) =>
-      request.headers.authorization === `Bearer ${TOKEN}`
-    ),
+    posts.every((request) => request.headers.authorization === `Bearer ${TOKEN}`),
   );
   assert.ok(posts.every((request) => request.headers["x-team"] === "platform"));
   assert.ok(
@@ -253,9 +249,7 @@ Deno.test("the README's library examples type-check against mod.ts", async () =>
     start,
     readme.indexOf("<!-- section:", start + 10),
   );
-  const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) =>
-    match[1]
-  );
+  const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]);
   assert.equal(blocks.length, 2);
   const dir = createTempDir();
   const mod = new URL("../mod.ts", import.meta.url).href;

@@ -8,11 +8,7 @@ import { Relay } from "../lib/bridge.ts";
 import type { LineWriter } from "../lib/jsonrpc/line_writer.ts";
 import type { JsonRpcMessage } from "../lib/jsonrpc/message.ts";
 import { silentLogger } from "../lib/log.ts";
-import type {
-  MessageHandler,
-  SendOptions,
-  Transport,
-} from "../lib/transport/types.ts";
+import type { MessageHandler, SendOptions, Transport } from "../lib/transport/types.ts";
 import { createFakeTimers } from "./support/fake_timers.ts";
 import { waitUntil } from "./support/wait.ts";
 
@@ -32,9 +28,7 @@ class FakeTransport implements Transport {
   constructor(readonly toClient: MessageHandler) {}
 
   send(message: JsonRpcMessage, options?: SendOptions): Promise<void> {
-    return new Promise((resolve, reject) =>
-      this.sent.push({ message, options, resolve, reject })
-    );
+    return new Promise((resolve, reject) => this.sent.push({ message, options, resolve, reject }));
   }
 
   close(): Promise<void> {
@@ -44,9 +38,7 @@ class FakeTransport implements Transport {
 
   /** The sends of `method`. */
   sentFor(method: string): Sent[] {
-    return this.sent.filter((s) =>
-      "method" in s.message && s.message.method === method
-    );
+    return this.sent.filter((s) => "method" in s.message && s.message.method === method);
   }
 }
 

@@ -7,11 +7,7 @@
  */
 
 import type { ProgressInfo } from "../mcp_client.ts";
-import {
-  createStatusLine,
-  type SpinnerClock,
-  startSpinner,
-} from "../status_line.ts";
+import { createStatusLine, type SpinnerClock, startSpinner } from "../status_line.ts";
 import type { ModeContext } from "./context.ts";
 import { formatProgress } from "./format.ts";
 
@@ -46,9 +42,7 @@ export function startActivity(
   const spinner = startSpinner({
     line: createStatusLine(context.io.stderr),
     text: () => text,
-    ...(context.spinnerDelayMs === undefined
-      ? {}
-      : { delayMs: context.spinnerDelayMs }),
+    ...(context.spinnerDelayMs === undefined ? {} : { delayMs: context.spinnerDelayMs }),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   return {

@@ -76,8 +76,7 @@ export type FlagName = keyof typeof FLAGS;
 
 /** The values of parsed flags. */
 export type ParsedFlags = {
-  -readonly [K in FlagName]?: (typeof FLAGS)[K] extends { multiple: true }
-    ? string[]
+  -readonly [K in FlagName]?: (typeof FLAGS)[K] extends { multiple: true } ? string[]
     : (typeof FLAGS)[K]["type"] extends "string" ? string
     : boolean;
 };
@@ -126,9 +125,7 @@ function translateParseError(error: unknown): BridgeError {
   const text = error instanceof Error ? error.message : String(error);
   const unknown = text.match(/Unknown option '(-{1,2})([^']+)'/);
   if (unknown) {
-    const suggestion = unknown[1] === "--"
-      ? suggestFlag(unknown[2])
-      : undefined;
+    const suggestion = unknown[1] === "--" ? suggestFlag(unknown[2]) : undefined;
     return usage(
       `Unknown flag: "${unknown[1]}${unknown[2]}"`,
       suggestion ? `Did you mean "--${suggestion}"?` : undefined,
@@ -160,9 +157,7 @@ const MODE_FLAGS = [
 ] as const satisfies readonly FlagName[];
 
 function selectMode(flags: ParsedFlags): Mode {
-  const chosen = MODE_FLAGS.filter((name) =>
-    flags[name] !== undefined && flags[name] !== false
-  );
+  const chosen = MODE_FLAGS.filter((name) => flags[name] !== undefined && flags[name] !== false);
   if (flags["help-all"]) return { kind: "help", topic: "all" };
   if (chosen.includes("help")) return { kind: "help" };
   if (chosen.includes("version")) return { kind: "version" };
@@ -281,8 +276,7 @@ function readServerUrlPositional(
   return urls[0];
 }
 
-const HOST_PATTERN =
-  /^(localhost|[\w-]+(\.[\w-]+)+|\[[0-9a-f:]+\])(:\d+)?(\/\S*)?$/i;
+const HOST_PATTERN = /^(localhost|[\w-]+(\.[\w-]+)+|\[[0-9a-f:]+\])(:\d+)?(\/\S*)?$/i;
 const LOCAL_HOST = /^(localhost|127\.|\[::1\])/i;
 
 /** The usage error for a word that is neither a flag nor a URL, with a hint that fits it. */
@@ -330,9 +324,7 @@ function takesValue(arg: string): boolean {
   }
   if (!/^-[A-Za-z]+$/.test(arg)) return false;
   const short = arg.at(-1);
-  return Object.values(specs).some((spec) =>
-    spec.short === short && spec.type === "string"
-  );
+  return Object.values(specs).some((spec) => spec.short === short && spec.type === "string");
 }
 
 /**

@@ -12,12 +12,7 @@
  */
 
 import { type EnvStore, openEnvStore } from "../config/env_store.ts";
-import {
-  BridgeError,
-  ERROR_TABLE,
-  ExitCode,
-  toBridgeError,
-} from "../errors.ts";
+import { BridgeError, ERROR_TABLE, ExitCode, toBridgeError } from "../errors.ts";
 import { redact } from "../log.ts";
 import type {
   ClientManagementRequestOptions,
@@ -171,9 +166,7 @@ async function runTestAuth(context: ModeContext): Promise<number> {
       const message = headerAuth
         ? "Server rejected the Authorization header"
         : rejected
-        ? `Server rejected the access token${
-          summary.token.expired ? " (it has expired)" : ""
-        }`
+        ? `Server rejected the access token${summary.token.expired ? " (it has expired)" : ""}`
         : "Server requires authentication and no access token is stored";
       await say(context, paint(context, "red", message));
       return await reportFailure(
@@ -272,9 +265,7 @@ async function runToken(context: ModeContext): Promise<number> {
   result.after = after.summary;
   const server = result.serverInfo as ServerDescription;
   // "signed-in" needs no line here: the sign-in itself said "Signed in to HOST" on stderr.
-  const renewal = action === "refreshed" || action === "renewed"
-    ? ["Access token refreshed"]
-    : [];
+  const renewal = action === "refreshed" || action === "renewed" ? ["Access token refreshed"] : [];
   await say(
     context,
     ...renewal,
@@ -313,8 +304,7 @@ function requireRegistration(stored: StoredAuth): Registration {
       "config",
       `Client "${stored.clientId}" cannot be managed (no RFC 7592)`,
       {
-        hint:
-          "The authorization server gave no registration URI and token for this client; " +
+        hint: "The authorization server gave no registration URI and token for this client; " +
           "it was pre-registered or the server does not support RFC 7592",
       },
     );
@@ -457,9 +447,7 @@ async function runUpdateClient(
       createPaint(context.color),
     );
     lines.push(...describeRotation({ ...readRotation, ...rotated }));
-    const redirectUris = Array.isArray(updated.redirect_uris)
-      ? updated.redirect_uris
-      : [];
+    const redirectUris = Array.isArray(updated.redirect_uris) ? updated.redirect_uris : [];
     if (stored.redirectUri && !redirectUris.includes(stored.redirectUri)) {
       context.io.stderr(
         `Warning: The registration no longer lists this client's redirect URI: "${stored.redirectUri}"`,
@@ -498,9 +486,7 @@ async function askToDelete(
       `Type the client id or "yes" to confirm: `,
   );
   const text = answer?.trim() ?? "";
-  return text === registration.clientId || /^yes$/i.test(text)
-    ? "confirmed"
-    : "declined";
+  return text === registration.clientId || /^yes$/i.test(text) ? "confirmed" : "declined";
 }
 
 /** Removes the stored sign-in: tokens, and the client keys too unless `keepClient`. */
@@ -551,9 +537,7 @@ async function runDeleteClient(context: ModeContext): Promise<number> {
     await say(
       context,
       `Deleted client "${current.clientId}" at ${new URL(current.uri).host}`,
-      `Removed from ${context.settings.stateFile}: ${
-        removed.join(", ") || "nothing"
-      }`,
+      `Removed from ${context.settings.stateFile}: ${removed.join(", ") || "nothing"}`,
     );
     await printResult(context, {
       deleted: true,
@@ -641,9 +625,7 @@ async function runResetAuth(
         unconfirmed === undefined
           ? `Kept client "${stored.clientId}" (--keep-registration)`
           : `Kept client "${stored.clientId}" and its registration: ${
-            unconfirmed === "declined"
-              ? "deletion not confirmed"
-              : "no terminal to confirm on"
+            unconfirmed === "declined" ? "deletion not confirmed" : "no terminal to confirm on"
           } (pass --yes to delete it at the server)`,
       );
     }

@@ -7,10 +7,7 @@
  */
 
 import type { Settings } from "../config/settings.ts";
-import type {
-  ClientInformation,
-  StoredClientCredentials,
-} from "../oauth/client_management.ts";
+import type { ClientInformation, StoredClientCredentials } from "../oauth/client_management.ts";
 import type { StoredAuth } from "../oauth/token_state.ts";
 
 const ANSI = {
@@ -28,8 +25,7 @@ export type Paint = (style: Style, text: string) => string;
 
 /** The painter for colored (terminal) or plain output. */
 export function createPaint(color: boolean): Paint {
-  return (style, text) =>
-    color && text !== "" ? `${ANSI[style]}${text}\x1b[0m` : text;
+  return (style, text) => color && text !== "" ? `${ANSI[style]}${text}\x1b[0m` : text;
 }
 
 const plain: Paint = (_style, text) => text;
@@ -40,9 +36,7 @@ function formatRows(
   indent = "  ",
 ): string[] {
   const width = Math.max(...rows.map(([label]) => label.length)) + 1;
-  return rows.map(([label, value]) =>
-    `${indent}${`${label}:`.padEnd(width)} ${value}`
-  );
+  return rows.map(([label, value]) => `${indent}${`${label}:`.padEnd(width)} ${value}`);
 }
 
 /** A duration for humans: `45 s`, `12 min`, `3 h 5 min`, `4 days`. */
@@ -80,9 +74,7 @@ export type SummarySettings = Pick<
 export function hasAuthorizationHeader(
   settings: Pick<Settings, "headers">,
 ): boolean {
-  return settings.headers.some(([name]) =>
-    name.toLowerCase() === "authorization"
-  );
+  return settings.headers.some(([name]) => name.toLowerCase() === "authorization");
 }
 
 /** What `--token` and `--test-auth` report about the stored sign-in. Never holds a secret. */
@@ -167,9 +159,7 @@ export function formatAuthSummary(
     tokenText = "set (Authorization header from -H, static)";
   } else if (!token.expiresAt) tokenText = "present (expiry unknown)";
   else {
-    const text = `present, expires ${
-      formatExpiry(new Date(token.expiresAt), now)
-    }`;
+    const text = `present, expires ${formatExpiry(new Date(token.expiresAt), now)}`;
     tokenText = token.expired ? color("red", text) : text;
   }
   const rows: Array<[string, string]> = [
@@ -239,9 +229,7 @@ export function formatFieldValue(key: string, value: unknown): string {
   if (
     typeof value === "number" && /_(at)$/.test(key) && value > 0
   ) {
-    return `${
-      new Date(value * 1000).toISOString().replace(/\.\d+Z$/, "Z")
-    } (${value})`;
+    return `${new Date(value * 1000).toISOString().replace(/\.\d+Z$/, "Z")} (${value})`;
   }
   if (key === "client_secret_expires_at" && value === 0) return "0 (never)";
   if (Array.isArray(value)) {
@@ -324,20 +312,13 @@ export function formatClientChanges(
   color: Paint = plain,
 ): string[] {
   const lines = [
-    changes.changed.length
-      ? `Updated client "${clientId}"`
-      : `Client "${clientId}" is unchanged`,
+    changes.changed.length ? `Updated client "${clientId}"` : `Client "${clientId}" is unchanged`,
   ];
-  const shown = (value: unknown) =>
-    value === undefined ? "(unset)" : formatFieldValue("", value);
+  const shown = (value: unknown) => value === undefined ? "(unset)" : formatFieldValue("", value);
   for (const change of changes.changed) {
-    const chosen = change.applied
-      ? ""
-      : color("yellow", " (the server chose this value)");
+    const chosen = change.applied ? "" : color("yellow", " (the server chose this value)");
     lines.push(
-      `  ${change.field}: ${shown(change.before)} -> ${
-        shown(change.after)
-      }${chosen}`,
+      `  ${change.field}: ${shown(change.before)} -> ${shown(change.after)}${chosen}`,
     );
   }
   if (changes.unchanged.length) {

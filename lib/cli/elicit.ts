@@ -42,15 +42,11 @@ export function formatFieldPrompt(
   required: boolean,
 ): string {
   const choices = choicesOf(field);
-  const kind = choices
-    ? `one of ${choices.join(" | ")}`
-    : field.type ?? "string";
+  const kind = choices ? `one of ${choices.join(" | ")}` : field.type ?? "string";
   const extra = [
     kind,
     required ? "required" : "optional",
-    ...(field.default === undefined
-      ? []
-      : [`default ${JSON.stringify(field.default)}`]),
+    ...(field.default === undefined ? [] : [`default ${JSON.stringify(field.default)}`]),
   ].join(", ");
   const about = field.description ? ` ${field.description}` : "";
   return `  ${field.title ?? name}${about} (${extra}): `;
@@ -81,9 +77,7 @@ export function parseFieldAnswer(
       ) {
         return {
           ok: false,
-          reason: `expected ${
-            field.type === "integer" ? "an integer" : "a number"
-          }`,
+          reason: `expected ${field.type === "integer" ? "an integer" : "a number"}`,
         };
       }
       return { ok: true, value };
@@ -105,9 +99,7 @@ export async function elicitOnTerminal(
   ask: (question: string) => Promise<string | undefined>,
   say: LogSink,
 ): Promise<Record<string, unknown>> {
-  const message = typeof params.message === "string"
-    ? params.message
-    : "The server asks for input";
+  const message = typeof params.message === "string" ? params.message : "The server asks for input";
   say(`The server asks: ${message}`);
   if (params.mode === "url") {
     say(`  Open ${String(params.url)}`);

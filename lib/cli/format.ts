@@ -18,11 +18,7 @@ import type {
   Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { ProgressInfo } from "../mcp_client.ts";
-import {
-  describeParameters,
-  promptArgumentsSchema,
-  type SchemaLike,
-} from "./tool_args.ts";
+import { describeParameters, promptArgumentsSchema, type SchemaLike } from "./tool_args.ts";
 
 /** Options shared by the human formatters. */
 export interface FormatOptions {
@@ -67,9 +63,7 @@ export function formatColumns(
 ): string[] {
   const widths: number[] = [];
   for (const row of rows) {
-    row.forEach((cell, i) =>
-      widths[i] = Math.max(widths[i] ?? 0, [...cell].length)
-    );
+    row.forEach((cell, i) => widths[i] = Math.max(widths[i] ?? 0, [...cell].length));
   }
   return rows.map((row) => {
     const last = row.reduce((found, cell, i) => cell !== "" ? i : found, -1);
@@ -132,9 +126,7 @@ export function formatToolList(
     );
     const name = tool.name + " ".repeat(nameWidth - [...tool.name].length);
     lines.push(
-      summary
-        ? `${paint("bold", name, options)}  ${summary}`
-        : paint("bold", tool.name, options),
+      summary ? `${paint("bold", name, options)}  ${summary}` : paint("bold", tool.name, options),
     );
     const parameters = describeParameters(
       tool.inputSchema as SchemaLike | undefined,
@@ -203,9 +195,7 @@ export function formatPromptList(
     );
     const name = prompt.name + " ".repeat(nameWidth - [...prompt.name].length);
     lines.push(
-      summary
-        ? `${paint("bold", name, options)}  ${summary}`
-        : paint("bold", prompt.name, options),
+      summary ? `${paint("bold", name, options)}  ${summary}` : paint("bold", prompt.name, options),
     );
     const parameters = describeParameters(
       promptArgumentsSchema(prompt.arguments),
@@ -264,14 +254,12 @@ export function formatContentBlock(
     }
     case "resource": {
       const resource =
-        (typeof item.resource === "object" && item.resource !== null
-          ? item.resource
-          : {}) as {
-            uri?: string;
-            mimeType?: string;
-            text?: unknown;
-            blob?: unknown;
-          };
+        (typeof item.resource === "object" && item.resource !== null ? item.resource : {}) as {
+          uri?: string;
+          mimeType?: string;
+          text?: unknown;
+          blob?: unknown;
+        };
       return summarizeResourceContents(resource, "resource", options);
     }
     case "resource_link": {
@@ -293,9 +281,7 @@ export function formatCallToolResult(
   result: CallToolResult,
   options: FormatOptions,
 ): string {
-  const content: ContentBlock[] = Array.isArray(result.content)
-    ? result.content
-    : [];
+  const content: ContentBlock[] = Array.isArray(result.content) ? result.content : [];
   let out = content.map((block) => formatContentBlock(block, options)).join("");
   if (result.structuredContent !== undefined) {
     out += paint("dim", "Structured content:", options) + "\n" +
@@ -309,10 +295,9 @@ export function formatReadResourceResult(
   result: ReadResourceResult,
   options: FormatOptions,
 ): string {
-  const contents =
-    (Array.isArray(result.contents) ? result.contents : []) as Array<
-      { uri?: string; mimeType?: string; text?: unknown; blob?: unknown }
-    >;
+  const contents = (Array.isArray(result.contents) ? result.contents : []) as Array<
+    { uri?: string; mimeType?: string; text?: unknown; blob?: unknown }
+  >;
   return contents.map((entry) => {
     const header = contents.length > 1
       ? paint(
@@ -351,9 +336,7 @@ export function formatGetPromptResult(
 export function formatProgress(progress: ProgressInfo): string {
   const total = progress.total;
   const amount = total !== undefined && total > 0
-    ? `${progress.progress}/${total} (${
-      Math.round(progress.progress / total * 100)
-    }%)`
+    ? `${progress.progress}/${total} (${Math.round(progress.progress / total * 100)}%)`
     : `${progress.progress}`;
   return `progress ${amount}${progress.message ? ` ${progress.message}` : ""}`;
 }

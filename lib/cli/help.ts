@@ -7,12 +7,7 @@
  */
 
 import { PROGRAM_NAME, PROGRAM_VERSION } from "../constants.ts";
-import {
-  BridgeError,
-  ERROR_TABLE,
-  type ErrorKind,
-  ExitCode,
-} from "../errors.ts";
+import { BridgeError, ERROR_TABLE, type ErrorKind, ExitCode } from "../errors.ts";
 import { type FlagName, FLAGS } from "./args.ts";
 import { closestMatch } from "./suggest.ts";
 
@@ -53,44 +48,38 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       {
         flag: "server",
         value: "NAME",
-        text:
-          "Use server NAME of the config file (--config): its url, headers, token, scope",
+        text: "Use server NAME of the config file (--config): its url, headers, token, scope",
       },
       {
         flag: "config",
         value: "FILE",
         env: "MCP_CLIENT_CONFIG",
-        text:
-          "The config file with a servers map (default: servers.json in the config directory)",
+        text: "The config file with a servers map (default: servers.json in the config directory)",
       },
       {
         flag: "env-file",
         value: "PATH",
         env: "MCP_CLIENT_ENV_FILE",
-        text:
-          "The server's state file (default: one per server in the config directory)",
+        text: "The server's state file (default: one per server in the config directory)",
       },
       {
         flag: "header",
         brief: true,
         value: '"NAME: VALUE"',
         env: "MCP_CLIENT_HEADERS",
-        text:
-          "Extra request header, repeatable; ${VAR} expands from the environment",
+        text: "Extra request header, repeatable; ${VAR} expands from the environment",
       },
       {
         flag: "transport",
         value: "auto|streamable-http|sse",
         env: "MCP_CLIENT_TRANSPORT",
-        text:
-          "Transport to speak; auto falls back to legacy HTTP+SSE (default auto)",
+        text: "Transport to speak; auto falls back to legacy HTTP+SSE (default auto)",
       },
       {
         flag: "timeout",
         value: "SECONDS",
         env: "MCP_CLIENT_TIMEOUT",
-        text:
-          "Per-request timeout, reset by progress; 0 disables it (default 60)",
+        text: "Per-request timeout, reset by progress; 0 disables it (default 60)",
       },
       {
         flag: "allow-http",
@@ -106,8 +95,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       {
         flag: "cookies",
         env: "MCP_CLIENT_COOKIES",
-        text:
-          "Keep cookies in memory, for load balancers that pin sessions with them",
+        text: "Keep cookies in memory, for load balancers that pin sessions with them",
       },
     ],
   },
@@ -130,14 +118,12 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
         flag: "log-file",
         value: "PATH",
         env: "MCP_CLIENT_LOG_FILE",
-        text:
-          "Also append stderr, timestamped, to PATH (mode 0600), for hosts that hide stderr",
+        text: "Also append stderr, timestamped, to PATH (mode 0600), for hosts that hide stderr",
       },
       {
         flag: "json",
         brief: true,
-        text:
-          "Print exactly one JSON document on stdout (same as --format json)",
+        text: "Print exactly one JSON document on stdout (same as --format json)",
       },
       {
         flag: "format",
@@ -155,8 +141,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
   },
   {
     topic: "modes",
-    title:
-      "Modes (without one, the program is a stdio ⇄ Streamable HTTP bridge)",
+    title: "Modes (without one, the program is a stdio ⇄ Streamable HTTP bridge)",
     flags: [
       {
         flag: "list-tools",
@@ -177,8 +162,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
         flag: "command",
         brief: true,
         value: "'TOOL ARGS'",
-        text:
-          "Call a tool; ARGS is key=value pairs, a JSON object, or one bare value",
+        text: "Call a tool; ARGS is key=value pairs, a JSON object, or one bare value",
       },
       { flag: "read-resource", value: "URI", text: "Read a resource" },
       {
@@ -189,8 +173,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       {
         flag: "raw",
         value: "JSON",
-        text:
-          "Send one JSON-RPC message (jsonrpc and id filled in) and print the response",
+        text: "Send one JSON-RPC message (jsonrpc and id filled in) and print the response",
       },
       {
         flag: "print-config",
@@ -207,8 +190,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       {
         flag: "token",
         brief: true,
-        text:
-          "Show the sign-in state, refresh or sign in, test the token and save it",
+        text: "Show the sign-in state, refresh or sign in, test the token and save it",
       },
       {
         flag: "test-auth",
@@ -218,8 +200,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       {
         flag: "reset-auth",
         brief: true,
-        text:
-          "Forget tokens and the client registration (deleted at the server once confirmed)",
+        text: "Forget tokens and the client registration (deleted at the server once confirmed)",
       },
       {
         flag: "keep-registration",
@@ -240,8 +221,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       },
       {
         flag: "yes",
-        text:
-          "Delete at the server without asking (--delete-client, --reset-auth)",
+        text: "Delete at the server without asking (--delete-client, --reset-auth)",
       },
       {
         flag: "scope",
@@ -252,15 +232,13 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       {
         flag: "no-resource",
         env: "MCP_CLIENT_NO_RESOURCE",
-        text:
-          "Omit the RFC 8707 resource parameter (for servers that reject it)",
+        text: "Omit the RFC 8707 resource parameter (for servers that reject it)",
       },
       {
         flag: "callback-port",
         value: "PORT",
         env: "MCP_CLIENT_CALLBACK_PORT",
-        text:
-          "Port of the loopback sign-in callback (default: stable per server)",
+        text: "Port of the loopback sign-in callback (default: stable per server)",
       },
       {
         flag: "callback-host",
@@ -288,8 +266,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
         flag: "client-key",
         value: "FILE",
         env: "MCP_CLIENT_PRIVATE_KEY",
-        text:
-          "Private key (PEM or JWK) for private_key_jwt client authentication",
+        text: "Private key (PEM or JWK) for private_key_jwt client authentication",
       },
       {
         flag: "device-code",
@@ -299,8 +276,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
         flag: "idp-issuer",
         value: "URL",
         env: "MCP_CLIENT_IDP_ISSUER",
-        text:
-          "Cross-app access: exchange the user's ID token at this identity provider",
+        text: "Cross-app access: exchange the user's ID token at this identity provider",
       },
       {
         flag: "idp-client-id",
@@ -312,8 +288,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
         flag: "id-token-file",
         value: "FILE",
         env: "MCP_CLIENT_ID_TOKEN",
-        text:
-          "Cross-app access: the user's ID token (the variable holds the token itself)",
+        text: "Cross-app access: the user's ID token (the variable holds the token itself)",
       },
     ],
   },
@@ -322,8 +297,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
 /** Short meaning of each exit code, the first column of the exit-code table. */
 const EXIT_CODE_MEANINGS: Readonly<Record<keyof typeof ExitCode, string>> = {
   ok: "Success",
-  serverError:
-    "The server answered with an error, or a tool result has `isError: true`",
+  serverError: "The server answered with an error, or a tool result has `isError: true`",
   usage: "Usage error: unknown flag, bad arguments, unknown tool or prompt",
   config: "Configuration error: no or invalid server URL, bad setting",
   auth: "Authentication needed or failed",
@@ -435,9 +409,7 @@ function formatFlags(
   const indent = width + 4;
   return flags.flatMap((help, i) => {
     // "[env NAME]" stays on one line: joined by a no-break space while wrapping.
-    const text = withEnv && help.env
-      ? `${help.text} [env\u00a0${help.env}]`
-      : help.text;
+    const text = withEnv && help.env ? `${help.text} [env\u00a0${help.env}]` : help.text;
     const label = `  ${labels[i]}`;
     if (labels[i].length > width) {
       return [label, ...wrap(text, indent, " ".repeat(indent))];
@@ -457,9 +429,7 @@ function formatUsage(): string[] {
   const width = Math.max(...USAGE.map(([args]) => args.length));
   return [
     "Usage:",
-    ...USAGE.map(([args, text]) =>
-      `  ${PROGRAM_NAME} ${args.padEnd(width)}  ${text}`
-    ),
+    ...USAGE.map(([args, text]) => `  ${PROGRAM_NAME} ${args.padEnd(width)}  ${text}`),
   ];
 }
 
@@ -556,9 +526,8 @@ export function formatHelpTopic(topic: string): string {
   }
   const extra = EXTRA_TOPICS[name];
   if (extra) return [...extra(), ""].join("\n");
-  const suggestion =
-    listHelpTopics().find((candidate) => candidate.startsWith(name)) ??
-      closestMatch(name, listHelpTopics());
+  const suggestion = listHelpTopics().find((candidate) => candidate.startsWith(name)) ??
+    closestMatch(name, listHelpTopics());
   throw new BridgeError("usage", `Unknown help topic: "${topic}"`, {
     hint: suggestion
       ? `Did you mean "help ${suggestion}"?`

@@ -63,9 +63,7 @@ export function nameFromUrl(url: URL): string {
 
 /** Quotes a word for the shell of `os`: POSIX sh, or PowerShell on Windows. */
 export function quoteShellWord(word: string, os: string): string {
-  const safe = os === "windows"
-    ? /^[A-Za-z0-9_@%+=:,./\\-]+$/
-    : /^[A-Za-z0-9_@%+=:,./-]+$/;
+  const safe = os === "windows" ? /^[A-Za-z0-9_@%+=:,./\\-]+$/ : /^[A-Za-z0-9_@%+=:,./-]+$/;
   if (safe.test(word)) return word;
   // Both quote literally in single quotes: sh ends and reopens them, PowerShell doubles them.
   return os === "windows"
@@ -149,8 +147,7 @@ export function formatHostConfig(input: HostConfigInput): HostConfig {
     case "gemini":
       return {
         text: json({ mcpServers: { [name]: stdio } }),
-        hint:
-          'Merge this into "mcpServers" of ~/.gemini/settings.json (or .gemini/settings.json)',
+        hint: 'Merge this into "mcpServers" of ~/.gemini/settings.json (or .gemini/settings.json)',
       };
   }
 }

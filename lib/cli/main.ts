@@ -23,9 +23,7 @@ import { writeStdout } from "./stdout.ts";
 function parseSpinnerDelay(
   text: string | undefined,
 ): { spinnerDelayMs?: number } {
-  return text !== undefined && /^\d+$/.test(text.trim())
-    ? { spinnerDelayMs: Number(text) }
-    : {};
+  return text !== undefined && /^\d+$/.test(text.trim()) ? { spinnerDelayMs: Number(text) } : {};
 }
 
 /** What proxy mode tells a person on stderr before it starts (stdout is JSON-RPC only). */

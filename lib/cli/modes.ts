@@ -33,11 +33,7 @@ import {
   formatResourceList,
   formatToolList,
 } from "./format.ts";
-import {
-  parseArguments,
-  promptArgumentsSchema,
-  type SchemaLike,
-} from "./tool_args.ts";
+import { parseArguments, promptArgumentsSchema, type SchemaLike } from "./tool_args.ts";
 import { startActivity } from "./activity.ts";
 import { closestMatch } from "./suggest.ts";
 import { splitCommand } from "./words.ts";
@@ -147,8 +143,7 @@ async function runListResources(context: ModeContext): Promise<number> {
   await print(
     context,
     result,
-    (options) =>
-      formatResourceList(result.resources, result.resourceTemplates, options),
+    (options) => formatResourceList(result.resources, result.resourceTemplates, options),
   );
   return ExitCode.ok;
 }
@@ -225,8 +220,7 @@ async function runReadResource(
 ): Promise<number> {
   if (uri.trim() === "") {
     throw new BridgeError("usage", "Missing resource URI", {
-      hint:
-        "Give the URI: --read-resource fixture://readme (see --list-resources)",
+      hint: "Give the URI: --read-resource fixture://readme (see --list-resources)",
     });
   }
   await using client = await openClient(
@@ -329,8 +323,7 @@ export function parseRawMessage(
 
 function rawInvalid(reason: string): BridgeError {
   return new BridgeError("usage", `Invalid --raw message: ${reason}`, {
-    hint:
-      `Give one JSON-RPC message: --raw '{"method":"tools/list","params":{}}'`,
+    hint: `Give one JSON-RPC message: --raw '{"method":"tools/list","params":{}}'`,
   });
 }
 

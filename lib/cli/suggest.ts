@@ -34,7 +34,5 @@ export function closestMatch(
     const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
     if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
   }
-  return bestDistance <= Math.max(2, Math.floor(name.length / 3))
-    ? best
-    : undefined;
+  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
 }

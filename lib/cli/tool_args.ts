@@ -103,9 +103,7 @@ export function describeParameters(
   const specs = Object.entries(properties).map(
     ([name, schema]): ParameterSpec => {
       const types = collectTypes(schema ?? {});
-      const description = typeof schema?.description === "string"
-        ? schema.description
-        : undefined;
+      const description = typeof schema?.description === "string" ? schema.description : undefined;
       return {
         name,
         type: types.length === 0 ? "any" : types.join(" | "),
@@ -244,9 +242,7 @@ function coerceParameter(
   const allowed = parameter.schema.enum;
   if (Array.isArray(allowed) && !allowed.some((v) => v === result.value)) {
     throw usage(
-      `Invalid value for "${parameter.name}" of ${
-        describeTarget(target)
-      }: "${text}"`,
+      `Invalid value for "${parameter.name}" of ${describeTarget(target)}: "${text}"`,
       `Use one of: ${allowed.map((v) => JSON.stringify(v)).join(", ")}`,
     );
   }
@@ -296,9 +292,9 @@ function checkArguments(
   );
   if (missing.length > 0) {
     throw usage(
-      `Missing required argument${missing.length > 1 ? "s" : ""} for ${
-        describeTarget(target)
-      }: ${missing.map((m) => `"${m}"`).join(", ")}`,
+      `Missing required argument${missing.length > 1 ? "s" : ""} for ${describeTarget(target)}: ${
+        missing.map((m) => `"${m}"`).join(", ")
+      }`,
       usageHint(target, parameters),
     );
   }
@@ -366,25 +362,21 @@ export function parseArguments(
       const destination = bareTarget(parameters);
       if (parameters.length === 0) {
         throw usage(
-          `Unexpected argument for ${describeTarget(target)}: "${
-            bare[0].text
-          }"`,
+          `Unexpected argument for ${describeTarget(target)}: "${bare[0].text}"`,
           usageHint(target, parameters),
         );
       }
       if (!destination) {
         throw usage(
-          `Cannot tell which parameter "${bare[0].text}" is for: ${
-            describeTarget(target)
-          } has ${parameters.map((p) => `"${p.name}"`).join(", ")}`,
+          `Cannot tell which parameter "${bare[0].text}" is for: ${describeTarget(target)} has ${
+            parameters.map((p) => `"${p.name}"`).join(", ")
+          }`,
           `Name the parameters. ${usageHint(target, parameters)}`,
         );
       }
       if (destination.name in args || (pairs.length > 0 && bare.length > 1)) {
         throw usage(
-          `Unexpected argument for ${describeTarget(target)}: "${
-            bare[bare.length - 1].text
-          }"`,
+          `Unexpected argument for ${describeTarget(target)}: "${bare[bare.length - 1].text}"`,
           `Quote a value that has spaces: ${destination.name}='…'. ${
             usageHint(target, parameters)
           }`,

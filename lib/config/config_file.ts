@@ -182,9 +182,7 @@ export async function readServerEntry(
     const missing = error instanceof Deno.errors.NotFound;
     throw new BridgeError(
       "config",
-      missing
-        ? `Config file not found: "${path}"`
-        : `Cannot read config file "${path}"`,
+      missing ? `Config file not found: "${path}"` : `Cannot read config file "${path}"`,
       {
         hint: missing
           ? `Create it with {"servers": {"${name}": {"url": "https://host/mcp"}}}, or pass --config FILE`

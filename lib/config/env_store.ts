@@ -75,8 +75,7 @@ export function formatEnvValue(key: string, value: string): string {
     "config",
     `Cannot store a value in the .env file: "${key}"`,
     {
-      hint:
-        "The value contains characters a .env file cannot hold (such as a carriage return)",
+      hint: "The value contains characters a .env file cannot hold (such as a carriage return)",
     },
   );
 }
@@ -166,8 +165,7 @@ export function applyEnvChanges(
         "config",
         `Cannot update the .env file safely: "${key}"`,
         {
-          hint:
-            "Check the file for an unterminated quote, or pass --env-file with a fresh file",
+          hint: "Check the file for an unterminated quote, or pass --env-file with a fresh file",
         },
       );
     }
@@ -254,8 +252,7 @@ async function writeAtomically(path: string, text: string): Promise<void> {
   } catch (error) {
     await Deno.remove(temporary).catch(() => {});
     throw new BridgeError("config", `Cannot write the state file: "${path}"`, {
-      hint:
-        "Check the permissions of the state directory or pass --env-file PATH",
+      hint: "Check the permissions of the state directory or pass --env-file PATH",
       cause: error,
     });
   }

@@ -95,8 +95,7 @@ export async function acquireFileLock(
       "config",
       `Cannot open the state lock file: "${lockPath}"`,
       {
-        hint:
-          "Check the permissions of the state directory or pass --env-file PATH",
+        hint: "Check the permissions of the state directory or pass --env-file PATH",
         cause: error,
       },
     );

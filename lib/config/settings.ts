@@ -7,17 +7,9 @@
  * @module
  */
 
-import {
-  DEFAULT_AUTH_TIMEOUT_MS,
-  DEFAULT_REQUEST_TIMEOUT_MS,
-} from "../constants.ts";
+import { DEFAULT_AUTH_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
-import {
-  type LogLevel,
-  parseLogLevel,
-  registerSecret,
-  registerSecretValues,
-} from "../log.ts";
+import { type LogLevel, parseLogLevel, registerSecret, registerSecretValues } from "../log.ts";
 import { stripBearerPrefix } from "../secrets.ts";
 import { allowsPlainHttp } from "../net.ts";
 import { readConfigValues } from "./config_file.ts";
@@ -282,9 +274,7 @@ function resolveClientKey(
   if (file) return { file };
   if (!variable?.trim()) return {};
   const text = variable.trim();
-  return text.startsWith("-----BEGIN") || text.startsWith("{")
-    ? { text }
-    : { file: text };
+  return text.startsWith("-----BEGIN") || text.startsWith("{") ? { text } : { file: text };
 }
 
 function resolveCrossApp(
@@ -316,9 +306,7 @@ function resolveCrossApp(
     issuer,
     clientId: pick(flags["idp-client-id"], "MCP_CLIENT_IDP_CLIENT_ID"),
     clientSecret: pick(undefined, "MCP_CLIENT_IDP_CLIENT_SECRET"),
-    idToken: flags["id-token-file"]
-      ? undefined
-      : pick(undefined, "MCP_CLIENT_ID_TOKEN"),
+    idToken: flags["id-token-file"] ? undefined : pick(undefined, "MCP_CLIENT_ID_TOKEN"),
     idTokenFile: flags["id-token-file"],
   };
 }
@@ -425,8 +413,7 @@ export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
     flags["callback-port"],
     "MCP_CLIENT_CALLBACK_PORT",
   );
-  const callbackHost =
-    pick(flags["callback-host"], "MCP_CLIENT_CALLBACK_HOST") ?? "127.0.0.1";
+  const callbackHost = pick(flags["callback-host"], "MCP_CLIENT_CALLBACK_HOST") ?? "127.0.0.1";
   if (callbackHost !== "127.0.0.1" && callbackHost !== "localhost") {
     throw new BridgeError("usage", `Invalid callback host: "${callbackHost}"`, {
       hint: 'Use "127.0.0.1" or "localhost"',
@@ -457,9 +444,7 @@ export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
         scope: pick(flags.scope, "MCP_CLIENT_SCOPE"),
         noResource: Boolean(flags["no-resource"]) ||
           parseBoolean(pick(undefined, "MCP_CLIENT_NO_RESOURCE")),
-        callbackPort: callbackPortText === undefined
-          ? undefined
-          : parsePort(callbackPortText),
+        callbackPort: callbackPortText === undefined ? undefined : parsePort(callbackPortText),
         callbackHost,
         authTimeoutMs: authTimeoutText === undefined
           ? DEFAULT_AUTH_TIMEOUT_MS
@@ -509,9 +494,7 @@ export async function loadSettings(
       );
     }
   }
-  const stateValues = explicitState
-    ? explicitValues
-    : await readEnvFile(stateFile);
+  const stateValues = explicitState ? explicitValues : await readEnvFile(stateFile);
   return resolveSettings({
     flags,
     env,

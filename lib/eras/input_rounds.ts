@@ -86,8 +86,7 @@ export function planInputRound(
       if (!supportsElicitation(capabilities.elicitation, mode)) {
         return {
           kind: "fail",
-          reason:
-            `the server needs ${mode} elicitation, which the client did not declare`,
+          reason: `the server needs ${mode} elicitation, which the client did not declare`,
         };
       }
       if (mode === "url" && typeof params.elicitationId !== "string") {
@@ -96,8 +95,7 @@ export function planInputRound(
     } else if (!isRecord(capabilities[feature])) {
       return {
         kind: "fail",
-        reason:
-          `the server needs ${entry.method}, which the client did not declare (${feature})`,
+        reason: `the server needs ${entry.method}, which the client did not declare (${feature})`,
       };
     }
     asks.push({
@@ -130,8 +128,7 @@ export function collectInputResponses(
     if ("error" in answer) {
       return {
         kind: "fail",
-        reason:
-          `the client answered ${ask.request.method} with error ${answer.error.code}: ` +
+        reason: `the client answered ${ask.request.method} with error ${answer.error.code}: ` +
           answer.error.message,
       };
     }

@@ -102,9 +102,7 @@ export function chooseLegacyVersion(requested: unknown): string {
 export function readHello(params: unknown): LegacyClientHello {
   const p = isRecord(params) ? params : {};
   return {
-    protocolVersion: typeof p.protocolVersion === "string"
-      ? p.protocolVersion
-      : "",
+    protocolVersion: typeof p.protocolVersion === "string" ? p.protocolVersion : "",
     capabilities: isRecord(p.capabilities) ? p.capabilities : {},
     ...(isRecord(p.clientInfo) ? { clientInfo: p.clientInfo } : {}),
   };
@@ -209,16 +207,12 @@ export function synthesizeInitializeResult(
     protocolVersion: chooseLegacyVersion(options.requestedVersion),
     capabilities,
     serverInfo,
-    ...(typeof discover.instructions === "string"
-      ? { instructions: discover.instructions }
-      : {}),
+    ...(typeof discover.instructions === "string" ? { instructions: discover.instructions } : {}),
   };
 }
 
 function subscriptionUri(params: unknown): string | undefined {
-  return isRecord(params) && typeof params.uri === "string"
-    ? params.uri
-    : undefined;
+  return isRecord(params) && typeof params.uri === "string" ? params.uri : undefined;
 }
 
 /**
@@ -278,9 +272,7 @@ export function routeLegacyRequest(
         };
       }
       const rest = state.resourceSubscriptions.filter((known) => known !== uri);
-      const next = request.method === "resources/subscribe"
-        ? [...rest, uri]
-        : rest;
+      const next = request.method === "resources/subscribe" ? [...rest, uri] : rest;
       return answer({ ...state, resourceSubscriptions: next });
     }
   }
@@ -314,17 +306,14 @@ export function routeLegacyNotification(
   notification: JsonRpcNotification,
 ): LegacyNotificationRoute {
   if (notification.method === "notifications/cancelled") {
-    const requestId = isRecord(notification.params)
-      ? notification.params.requestId
-      : undefined;
+    const requestId = isRecord(notification.params) ? notification.params.requestId : undefined;
     if (typeof requestId === "string" || typeof requestId === "number") {
       return { kind: "cancel", requestId };
     }
   }
   return {
     kind: "drop",
-    reason:
-      `${notification.method} has no counterpart in ${MODERN_PROTOCOL_VERSION}`,
+    reason: `${notification.method} has no counterpart in ${MODERN_PROTOCOL_VERSION}`,
   };
 }
 
@@ -359,12 +348,8 @@ export function classifyModernResult(
     return { kind: "complete", result: rest };
   }
   if (type === "input_required" && MRTR_METHODS.has(method)) {
-    const inputRequests = isRecord(result.inputRequests)
-      ? result.inputRequests
-      : {};
-    const requestState = typeof result.requestState === "string"
-      ? result.requestState
-      : undefined;
+    const inputRequests = isRecord(result.inputRequests) ? result.inputRequests : {};
+    const requestState = typeof result.requestState === "string" ? result.requestState : undefined;
     if (Object.keys(inputRequests).length === 0 && requestState === undefined) {
       return {
         kind: "invalid",

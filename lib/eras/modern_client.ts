@@ -56,9 +56,7 @@ export function mergeCapabilities(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { ...a };
   for (const [key, value] of Object.entries(b)) {
-    out[key] = isRecord(out[key]) && isRecord(value)
-      ? { ...out[key], ...value }
-      : value;
+    out[key] = isRecord(out[key]) && isRecord(value) ? { ...out[key], ...value } : value;
   }
   return out;
 }
@@ -127,13 +125,10 @@ export function createDiscoverRefusal(
   upstreamVersions: readonly string[],
   reason: string,
 ): JsonRpcErrorObject {
-  const versions = upstreamVersions.length > 0
-    ? upstreamVersions.join(", ")
-    : "a legacy version";
+  const versions = upstreamVersions.length > 0 ? upstreamVersions.join(", ") : "a legacy version";
   return {
     code: JsonRpcCode.methodNotFound,
-    message:
-      `Method not found: server/discover (the server speaks MCP ${versions}; ${reason})`,
+    message: `Method not found: server/discover (the server speaks MCP ${versions}; ${reason})`,
     data: {
       source: "mcp-streamablehttp-client",
       kind: "untranslatable",
@@ -167,9 +162,7 @@ export function toLegacyRequest(request: JsonRpcRequest): {
   const { _meta, requestState, inputResponses, ...params } = request.params ??
     {};
   const meta = Object.fromEntries(
-    Object.entries(isRecord(_meta) ? _meta : {}).filter(([key]) =>
-      !RESERVED_META_KEYS.has(key)
-    ),
+    Object.entries(isRecord(_meta) ? _meta : {}).filter(([key]) => !RESERVED_META_KEYS.has(key)),
   );
   if (Object.keys(meta).length > 0) params._meta = meta;
   const retry: RetryFields = {
@@ -228,8 +221,7 @@ export function createInputRequired(
   serverRequest: JsonRpcRequest,
   requestState: string,
 ): Record<string, unknown> {
-  const { elicitationId: _dropped, _meta: _meta, ...params } =
-    serverRequest.params ?? {};
+  const { elicitationId: _dropped, _meta: _meta, ...params } = serverRequest.params ?? {};
   return {
     resultType: "input_required",
     inputRequests: { [key]: { method: serverRequest.method, params } },
@@ -270,8 +262,7 @@ export function refuseServerRequest(
     id: request.id,
     error: {
       code: JsonRpcCode.methodNotFound,
-      message:
-        `Cannot relay ${request.method} to a ${MODERN_PROTOCOL_VERSION} client: ${why}`,
+      message: `Cannot relay ${request.method} to a ${MODERN_PROTOCOL_VERSION} client: ${why}`,
     },
   };
 }

@@ -11,11 +11,7 @@
 import type { JsonRpcMessage } from "../jsonrpc/message.ts";
 import type { Logger } from "../log.ts";
 import { type ConnectOptions, createTransport } from "../transport/connect.ts";
-import type {
-  MessageHandler,
-  SendOptions,
-  Transport,
-} from "../transport/types.ts";
+import type { MessageHandler, SendOptions, Transport } from "../transport/types.ts";
 import { LegacyServerTranslation } from "./to_legacy_server.ts";
 import { ModernServerTranslation } from "./to_modern_server.ts";
 import { type ClientEra, detectClientEra } from "./wire.ts";
@@ -89,9 +85,7 @@ class EraSelection implements Transport {
 
   async #select(client: ClientEra): Promise<Transport> {
     const { modern, legacy, onMessage, log } = this.#options;
-    const server = this.#options.serverEra
-      ? await this.#options.serverEra()
-      : "legacy";
+    const server = this.#options.serverEra ? await this.#options.serverEra() : "legacy";
     const pairing = choosePairing(client, server, modern !== undefined);
     this.#pairing = pairing;
     log.info(

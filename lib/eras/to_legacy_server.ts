@@ -24,11 +24,7 @@ import {
   type JsonRpcResponse,
 } from "../jsonrpc/message.ts";
 import type { Logger } from "../log.ts";
-import type {
-  MessageHandler,
-  SendOptions,
-  Transport,
-} from "../transport/types.ts";
+import type { MessageHandler, SendOptions, Transport } from "../transport/types.ts";
 import { MRTR_METHODS } from "./legacy_client.ts";
 import {
   answerParkedRequest,
@@ -101,9 +97,7 @@ export class LegacyServerTranslation implements Transport {
   constructor(options: TranslationOptions) {
     this.#toClient = options.onMessage;
     this.#log = options.log;
-    this.#upstream = options.upstream((message, raw) =>
-      this.#fromServer(message, raw)
-    );
+    this.#upstream = options.upstream((message, raw) => this.#fromServer(message, raw));
   }
 
   get protocolVersion(): string {
@@ -118,9 +112,7 @@ export class LegacyServerTranslation implements Transport {
     if (
       isNotification(message) && message.method === "notifications/cancelled"
     ) {
-      const requestId = isRecord(message.params)
-        ? message.params.requestId
-        : undefined;
+      const requestId = isRecord(message.params) ? message.params.requestId : undefined;
       for (const exchange of this.#exchanges.values()) {
         if (
           exchange.clientId !== undefined && exchange.clientId === requestId
@@ -177,8 +169,7 @@ export class LegacyServerTranslation implements Transport {
         id: request.id,
         error: {
           code: -32602,
-          message:
-            "Invalid params: requestState names no exchange the bridge holds",
+          message: "Invalid params: requestState names no exchange the bridge holds",
         },
       });
       return;
@@ -197,8 +188,7 @@ export class LegacyServerTranslation implements Transport {
       exchange.controller.signal,
     ).then(
       (response) => this.#push(exchange, { kind: "response", response }),
-      (error) =>
-        this.#push(exchange, { kind: "failed", error: toBridgeError(error) }),
+      (error) => this.#push(exchange, { kind: "failed", error: toBridgeError(error) }),
     );
     await this.#leg(exchange, request.id, signal);
   }
@@ -241,9 +231,7 @@ export class LegacyServerTranslation implements Transport {
   ) {
     if (level === undefined || level === this.#logLevel) return;
     this.#logLevel = level;
-    const capabilities = isRecord(initialize.capabilities)
-      ? initialize.capabilities
-      : {};
+    const capabilities = isRecord(initialize.capabilities) ? initialize.capabilities : {};
     if (!isRecord(capabilities.logging)) return;
     const response = await this.#calls.call(this.#upstream, {
       jsonrpc: "2.0",
@@ -343,16 +331,10 @@ export class LegacyServerTranslation implements Transport {
     signal?: AbortSignal,
   ): Promise<void> {
     const params = isRecord(request.params) ? request.params : {};
-    const requested = isRecord(params.notifications)
-      ? params.notifications
-      : {};
-    const capabilities = isRecord(initialize.capabilities)
-      ? initialize.capabilities
-      : {};
+    const requested = isRecord(params.notifications) ? params.notifications : {};
+    const capabilities = isRecord(initialize.capabilities) ? initialize.capabilities : {};
     const filter = honouredFilter(requested, capabilities);
-    const uris = Array.isArray(filter.resourceSubscriptions)
-      ? filter.resourceSubscriptions
-      : [];
+    const uris = Array.isArray(filter.resourceSubscriptions) ? filter.resourceSubscriptions : [];
     for (const uri of uris) {
       await this.#calls.call(this.#upstream, {
         jsonrpc: "2.0",
@@ -393,9 +375,7 @@ export class LegacyServerTranslation implements Transport {
         this.#reply({ jsonrpc: "2.0", id: message.id, result: {} });
         return;
       }
-      const exchange = INPUT_METHODS.has(message.method)
-        ? this.#attribute()
-        : undefined;
+      const exchange = INPUT_METHODS.has(message.method) ? this.#attribute() : undefined;
       if (exchange === undefined) {
         this.#reply(refuseServerRequest(
           message,
@@ -434,9 +414,7 @@ export class LegacyServerTranslation implements Transport {
 
   /** The exchange a server→client request belongs to: the one multi round-trip call in flight. */
   #attribute(): Exchange | undefined {
-    const candidates = [...this.#exchanges.values()].filter((e) =>
-      MRTR_METHODS.has(e.method)
-    );
+    const candidates = [...this.#exchanges.values()].filter((e) => MRTR_METHODS.has(e.method));
     return candidates.length === 1 ? candidates[0] : undefined;
   }
 

@@ -29,11 +29,7 @@ import {
   type JsonRpcResponse,
 } from "../jsonrpc/message.ts";
 import type { Logger } from "../log.ts";
-import type {
-  MessageHandler,
-  SendOptions,
-  Transport,
-} from "../transport/types.ts";
+import type { MessageHandler, SendOptions, Transport } from "../transport/types.ts";
 import {
   buildRetryRequest,
   collectInputResponses,
@@ -111,9 +107,7 @@ export class ModernServerTranslation implements Transport {
     this.#log = options.log;
     this.#maxRounds = options.maxInputRounds ?? DEFAULT_INPUT_ROUNDS;
     this.#delay = options.delay ?? abortableDelay;
-    this.#upstream = options.upstream((message, raw) =>
-      this.#fromServer(message, raw)
-    );
+    this.#upstream = options.upstream((message, raw) => this.#fromServer(message, raw));
   }
 
   get protocolVersion(): string | undefined {
@@ -126,9 +120,7 @@ export class ModernServerTranslation implements Transport {
   ): Promise<void> {
     if (isRequest(message)) return await this.#request(message, options.signal);
     if (isResponse(message)) {
-      const settle = message.id === null
-        ? undefined
-        : this.#asks.get(idKey(message.id));
+      const settle = message.id === null ? undefined : this.#asks.get(idKey(message.id));
       if (settle) settle(message);
       else this.#log.debug("Dropping a response to no request of the bridge");
       return;
@@ -174,9 +166,7 @@ export class ModernServerTranslation implements Transport {
           return;
         }
         const discover = response.result;
-        this.#serverCapabilities = isRecord(discover.capabilities)
-          ? discover.capabilities
-          : {};
+        this.#serverCapabilities = isRecord(discover.capabilities) ? discover.capabilities : {};
         const result = synthesizeInitializeResult(discover, {
           requestedVersion: route.hello.protocolVersion,
           listChanged: true,
@@ -220,8 +210,7 @@ export class ModernServerTranslation implements Transport {
           },
         });
       }
-      const fail = (reason: string) =>
-        answer(createInputFailure(request, reason));
+      const fail = (reason: string) => answer(createInputFailure(request, reason));
       if (round >= this.#maxRounds) {
         return fail(roundCapReason(this.#maxRounds));
       }

@@ -67,9 +67,7 @@ export function parseLine(line: string): ParsedLine {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    const detail = error instanceof SyntaxError
-      ? error.message
-      : "invalid JSON";
+    const detail = error instanceof SyntaxError ? error.message : "invalid JSON";
     return { kind: "invalid", response: createParseErrorResponse(detail) };
   }
   if (Array.isArray(value)) {

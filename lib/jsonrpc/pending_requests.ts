@@ -63,9 +63,7 @@ export class PendingRequests<T = undefined> {
     const request: PendingRequest<T> = {
       id: message.id,
       method: message.method,
-      progressToken: typeof token === "string" || typeof token === "number"
-        ? token
-        : undefined,
+      progressToken: typeof token === "string" || typeof token === "number" ? token : undefined,
       controller: new AbortController(),
       timeoutMs,
       ...(data === undefined ? {} : { data }),

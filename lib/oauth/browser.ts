@@ -28,8 +28,7 @@ export function validateAuthorizationUrl(
       "auth_failed",
       `Cannot sign in: authorization endpoint ${why}`,
       {
-        hint:
-          "The authorization server's metadata is unusable; contact the server's operator",
+        hint: "The authorization server's metadata is unusable; contact the server's operator",
       },
     );
   if (typeof text !== "string") {
@@ -62,9 +61,7 @@ export function formatBrowserCommand(
   const words = browser.trim().split(/\s+/).filter(Boolean);
   const [program, ...rest] = words;
   const hasPlaceholder = rest.some((word) => word.includes("%s"));
-  const args = hasPlaceholder
-    ? rest.map((word) => word.replaceAll("%s", url))
-    : [...rest, url];
+  const args = hasPlaceholder ? rest.map((word) => word.replaceAll("%s", url)) : [...rest, url];
   return [program, args];
 }
 
@@ -168,13 +165,11 @@ export function startWaitingIndicator(
   timeoutMs: number,
 ): WaitingIndicator {
   const started = Date.now();
-  const left = () =>
-    Math.max(0, Math.round((timeoutMs - (Date.now() - started)) / 1000));
+  const left = () => Math.max(0, Math.round((timeoutMs - (Date.now() - started)) / 1000));
   if (io.stderrIsTerminal) {
     const spinner = startSpinner({
       line: createStatusLine(io.stderr),
-      text: () =>
-        `Waiting for the sign-in to finish in the browser (${left()} s left)`,
+      text: () => `Waiting for the sign-in to finish in the browser (${left()} s left)`,
       delayMs: 0,
       intervalMs: 250,
       showElapsed: false,

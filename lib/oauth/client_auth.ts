@@ -95,9 +95,7 @@ function jwkAlgorithm(
   if (jwk.kty === "OKP") return { name: jwk.crv ?? "Ed25519" };
   if (jwk.kty === "RSA") {
     const hash = `SHA-${alg?.slice(2) || "256"}`;
-    return alg?.startsWith("PS")
-      ? { name: "RSA-PSS", hash }
-      : { name: "RSASSA-PKCS1-v1_5", hash };
+    return alg?.startsWith("PS") ? { name: "RSA-PSS", hash } : { name: "RSASSA-PKCS1-v1_5", hash };
   }
   throw keyError(`unsupported JWK key type "${jwk.kty}"`);
 }

@@ -88,8 +88,7 @@ function checkUrl(
       "config",
       `Cannot ${action}: invalid registration URI`,
       {
-        hint:
-          "Check MCP_CLIENT_REGISTRATION_URI in the state file, or sign in again with --token",
+        hint: "Check MCP_CLIENT_REGISTRATION_URI in the state file, or sign in again with --token",
       },
     );
   }
@@ -98,8 +97,7 @@ function checkUrl(
     "config",
     `Cannot ${action}: refusing a non-HTTPS registration URI`,
     {
-      hint:
-        "The client configuration endpoint must use https:// (or pass --allow-http)",
+      hint: "The client configuration endpoint must use https:// (or pass --allow-http)",
       details: { host: url.host },
     },
   );
@@ -148,9 +146,7 @@ async function send(
     const failure = classifyFetchError(error);
     throw new BridgeError(
       "unreachable",
-      `Cannot ${action}: "${url.host}" is unreachable: ${
-        describeFetchFailure(failure)
-      }`,
+      `Cannot ${action}: "${url.host}" is unreachable: ${describeFetchFailure(failure)}`,
       { cause: error, details: { cause: failure.kind } },
     );
   }
@@ -180,16 +176,13 @@ async function failure(
 ): Promise<BridgeError> {
   const status = response.status;
   const code = await readErrorCode(response);
-  const said = code
-    ? `authorization server answered "${code}"`
-    : `HTTP ${status}`;
+  const said = code ? `authorization server answered "${code}"` : `HTTP ${status}`;
   const details = code ? { oauthError: code } : undefined;
   if (status === 401) {
     return new BridgeError("auth_failed", `Cannot ${action}: ${said}`, {
       status,
       details,
-      hint:
-        "The registration access token is invalid or the client no longer exists; " +
+      hint: "The registration access token is invalid or the client no longer exists; " +
         "run with --reset-auth to forget it and register again",
     });
   }
@@ -197,8 +190,7 @@ async function failure(
     return new BridgeError("auth_failed", `Cannot ${action}: ${said}`, {
       status,
       details,
-      hint:
-        "The authorization server does not allow this client to manage its registration",
+      hint: "The authorization server does not allow this client to manage its registration",
     });
   }
   if (status === 404 || status === 405 || status === 501) {
@@ -209,8 +201,7 @@ async function failure(
       {
         status,
         details: { ...details, unsupported: true },
-        hint:
-          "The authorization server does not implement this RFC 7592 operation",
+        hint: "The authorization server does not implement this RFC 7592 operation",
       },
     );
   }
@@ -218,8 +209,7 @@ async function failure(
     return new BridgeError("server_error", `Cannot ${action}: ${said}`, {
       status,
       details,
-      hint:
-        "The authorization server refused the client metadata; check the values given",
+      hint: "The authorization server refused the client metadata; check the values given",
     });
   }
   return new BridgeError("http_error", `Cannot ${action}: ${said}`, {
@@ -247,8 +237,7 @@ async function readClientInformation(
       `Cannot ${action}: response is not JSON`,
       {
         status: response.status,
-        hint:
-          "The registration URI does not point at an RFC 7592 client configuration endpoint",
+        hint: "The registration URI does not point at an RFC 7592 client configuration endpoint",
       },
     );
   }
@@ -276,8 +265,7 @@ async function readClientInformation(
       "protocol",
       `Cannot ${action}: the server changed the client id`,
       {
-        hint:
-          "RFC 7592 forbids changing client_id; the registration cannot be trusted",
+        hint: "RFC 7592 forbids changing client_id; the registration cannot be trusted",
       },
     );
   }
@@ -488,8 +476,7 @@ function parseValue(key: string, text: string): MetadataValue {
       parsed = JSON.parse(value);
     } catch {
       throw new BridgeError("usage", `Invalid JSON value for "${key}"`, {
-        hint:
-          'Give arrays as a|b or as JSON, e.g. redirect_uris=["http://127.0.0.1:8080/cb"]',
+        hint: 'Give arrays as a|b or as JSON, e.g. redirect_uris=["http://127.0.0.1:8080/cb"]',
       });
     }
     if (ARRAY_FIELDS.includes(key)) {
@@ -506,9 +493,7 @@ function parseValue(key: string, text: string): MetadataValue {
     return parsed as MetadataValue;
   }
   if (ARRAY_FIELDS.includes(key)) {
-    return value === ""
-      ? []
-      : value.split("|").map((item) => item.trim()).filter(Boolean);
+    return value === "" ? [] : value.split("|").map((item) => item.trim()).filter(Boolean);
   }
   if (value === "null") return null;
   return value;
@@ -561,8 +546,7 @@ export function parseMetadataAssignments(
   const parts = splitTopLevel(text);
   if (parts.length === 0) {
     throw new BridgeError("usage", "No changes given to --update-client", {
-      hint:
-        'Use --update-client "client_name=My client,contacts=a@example.com|b@example.com"',
+      hint: 'Use --update-client "client_name=My client,contacts=a@example.com|b@example.com"',
     });
   }
   for (const part of parts) {
@@ -573,8 +557,7 @@ export function parseMetadataAssignments(
         "usage",
         `Invalid assignment in --update-client: "${key}"`,
         {
-          hint:
-            'Use comma-separated key=value pairs, e.g. "client_name=My client"',
+          hint: 'Use comma-separated key=value pairs, e.g. "client_name=My client"',
         },
       );
     }
@@ -583,8 +566,7 @@ export function parseMetadataAssignments(
         "usage",
         `Cannot change "${key}" with --update-client`,
         {
-          hint:
-            "The client id and credentials are assigned by the authorization server",
+          hint: "The client id and credentials are assigned by the authorization server",
         },
       );
     }

@@ -22,8 +22,7 @@ import type { RequestContext } from "./types.ts";
 import { toOAuthBridgeError } from "./oauth_errors.ts";
 
 /** RFC 8693 token exchange grant type. */
-export const TOKEN_EXCHANGE_GRANT =
-  "urn:ietf:params:oauth:grant-type:token-exchange";
+export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
 /** RFC 7523 JWT-bearer authorization grant type. */
 export const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 /** RFC 8693 token type of an OpenID Connect ID token. */
@@ -68,8 +67,7 @@ async function readIdToken(settings: CrossAppSettings): Promise<string> {
       "auth_required",
       "Cannot use cross-app access: no ID token given",
       {
-        hint:
-          "Set MCP_CLIENT_ID_TOKEN or pass --id-token-file FILE with the user's ID token",
+        hint: "Set MCP_CLIENT_ID_TOKEN or pass --id-token-file FILE with the user's ID token",
       },
     );
   }

@@ -124,8 +124,7 @@ export async function discoverProtectedResource(
   attempts.push({
     label: "root",
     expected: origin,
-    send: () =>
-      oauth.resourceDiscoveryRequest(origin, requestOptions(context, origin)),
+    send: () => oauth.resourceDiscoveryRequest(origin, requestOptions(context, origin)),
   });
 
   for (const attempt of attempts) {
@@ -158,8 +157,7 @@ export async function discoverProtectedResource(
           "auth_failed",
           `Cannot use protected resource metadata: its "resource" does not match "${attempt.expected.href}"`,
           {
-            hint:
-              "The server's OAuth metadata is misconfigured; contact its operator",
+            hint: "The server's OAuth metadata is misconfigured; contact its operator",
           },
         );
       }
@@ -230,8 +228,7 @@ export async function discoverAuthorizationServer(
       ? `Cannot use authorization server metadata: its "issuer" does not match "${issuer.href}"`
       : `Cannot find authorization server metadata: "${issuer.href}"`,
     {
-      hint:
-        "The server's OAuth metadata is missing or misconfigured; contact its operator",
+      hint: "The server's OAuth metadata is missing or misconfigured; contact its operator",
     },
   );
 }
@@ -294,16 +291,13 @@ export async function discover(
 ): Promise<DiscoveryResult> {
   const prm = await discoverProtectedResource(context, serverUrl, challenge);
   if (!prm) return await discoverLegacy(context, serverUrl);
-  const servers = Array.isArray(prm.authorization_servers)
-    ? prm.authorization_servers
-    : [];
+  const servers = Array.isArray(prm.authorization_servers) ? prm.authorization_servers : [];
   if (servers.length === 0) {
     throw new BridgeError(
       "auth_failed",
       "Cannot sign in: protected resource metadata names no authorization server",
       {
-        hint:
-          "The server's OAuth metadata is misconfigured; contact its operator",
+        hint: "The server's OAuth metadata is misconfigured; contact its operator",
       },
     );
   }

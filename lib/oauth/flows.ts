@@ -22,11 +22,7 @@ import {
   chooseRegistrationAuthMethod,
   requirePkceS256,
 } from "./authorize.ts";
-import {
-  openBrowser,
-  startWaitingIndicator,
-  validateAuthorizationUrl,
-} from "./browser.ts";
+import { openBrowser, startWaitingIndicator, validateAuthorizationUrl } from "./browser.ts";
 import { requestOptions } from "./discovery.ts";
 import {
   defaultCallbackPort,
@@ -37,12 +33,7 @@ import {
 import { toOAuthBridgeError } from "./oauth_errors.ts";
 import { withOfflineAccess } from "./scope.ts";
 import { redeemIdJag, requestIdJag } from "./cross_app.ts";
-import type {
-  DiscoveryResult,
-  ExternalClient,
-  FlowContext,
-  Grant,
-} from "./types.ts";
+import type { DiscoveryResult, ExternalClient, FlowContext, Grant } from "./types.ts";
 import {
   CLIENT_KEYS,
   MCP_CLIENT_AUTH_METHOD,
@@ -55,11 +46,7 @@ import {
   MCP_CLIENT_SECRET,
   MCP_CLIENT_TOKEN_ENDPOINT,
 } from "./state_keys.ts";
-import {
-  type ClientAuthMethod,
-  formatTokenChanges,
-  type StoredAuth,
-} from "./token_state.ts";
+import { type ClientAuthMethod, formatTokenChanges, type StoredAuth } from "./token_state.ts";
 import {
   type ClientCredentialsMaterial,
   type ClientKey,
@@ -157,8 +144,7 @@ async function registerClient(
       "auth_required",
       "Cannot sign in: authorization server offers no dynamic client registration",
       {
-        hint:
-          "Register a client with the server, then set MCP_CLIENT_ID (and MCP_CLIENT_SECRET)",
+        hint: "Register a client with the server, then set MCP_CLIENT_ID (and MCP_CLIENT_SECRET)",
       },
     );
   }
@@ -190,13 +176,12 @@ async function registerClient(
   registerSecret(secret);
   registerSecret(token);
   const granted = registered.token_endpoint_auth_method;
-  const method: ClientAuthMethod =
-    granted === "none" || granted === "client_secret_basic" ||
+  const method: ClientAuthMethod = granted === "none" || granted === "client_secret_basic" ||
       granted === "client_secret_post"
-      ? granted
-      : secret
-      ? chooseAuthMethod(as, true)
-      : "none";
+    ? granted
+    : secret
+    ? chooseAuthMethod(as, true)
+    : "none";
   context.log.info(
     `Registered a new OAuth client with ${new URL(as.issuer).host}`,
   );
@@ -205,10 +190,9 @@ async function registerClient(
     [MCP_CLIENT_ID]: registered.client_id,
     [MCP_CLIENT_SECRET]: secret,
     [MCP_CLIENT_REGISTRATION_TOKEN]: token,
-    [MCP_CLIENT_REGISTRATION_URI]:
-      typeof registered.registration_client_uri === "string"
-        ? registered.registration_client_uri
-        : undefined,
+    [MCP_CLIENT_REGISTRATION_URI]: typeof registered.registration_client_uri === "string"
+      ? registered.registration_client_uri
+      : undefined,
     [MCP_CLIENT_ISSUER]: as.issuer,
     [MCP_CLIENT_AUTH_METHOD]: method,
     [MCP_CLIENT_REDIRECT_URI]: redirectUri,
@@ -348,9 +332,7 @@ export async function refreshTokens(
     as = discovery.authorizationServer;
     method ??= chooseAuthMethod(as, Boolean(secret));
   }
-  const key = method === "private_key_jwt"
-    ? await configuredClientKey(context, as)
-    : undefined;
+  const key = method === "private_key_jwt" ? await configuredClientKey(context, as) : undefined;
   const client = identity(clientId, { secret, key }, method);
   const resource = context.settings.oauth.noResource
     ? undefined
@@ -421,9 +403,7 @@ export async function signInWithBrowser(
     (!options.stored.issuer || options.stored.issuer === as.issuer) &&
     !options.external;
   const port = settings.oauth.callbackPort ??
-    (storedUsable
-      ? parseRedirectPort(options.stored.redirectUri)
-      : undefined) ??
+    (storedUsable ? parseRedirectPort(options.stored.redirectUri) : undefined) ??
     await defaultCallbackPort(context.serverUrl);
   const state = oauth.generateRandomState();
   await using server = startCallbackServer({ port, state });
@@ -468,8 +448,7 @@ export async function signInWithBrowser(
     callbackUrl = await withDeadline(server.callback, {
       ms,
       signal: io.signal,
-      onAbort: () =>
-        new BridgeError("auth_required", "Sign-in was interrupted"),
+      onAbort: () => new BridgeError("auth_required", "Sign-in was interrupted"),
       onTimeout: () =>
         new BridgeError(
           "auth_required",
@@ -553,9 +532,7 @@ export async function signInWithClientCredentials(
       },
     );
   }
-  const method = existing.method === "none"
-    ? chooseAuthMethod(as, true)
-    : existing.method;
+  const method = existing.method === "none" ? chooseAuthMethod(as, true) : existing.method;
   const client = identity(existing.client.client_id, { secret, key }, method);
   const resource = resourceFor(context, options.discovery);
   const parameters: Record<string, string> = {};

@@ -75,9 +75,9 @@ function escapeHtml(text: string): string {
 function page(title: string, message: string, status = 200): Response {
   const body = `<!doctype html><html><head><meta charset="utf-8"><title>${
     escapeHtml(title)
-  }</title></head><body style="font-family:sans-serif;margin:3em"><h1>${
-    escapeHtml(title)
-  }</h1><p>${escapeHtml(message)}</p></body></html>`;
+  }</title></head><body style="font-family:sans-serif;margin:3em"><h1>${escapeHtml(title)}</h1><p>${
+    escapeHtml(message)
+  }</p></body></html>`;
   return new Response(body, {
     status,
     headers: {
@@ -139,8 +139,7 @@ export function startCallbackServer(
         "config",
         `Cannot listen for the sign-in callback: port ${options.port} on 127.0.0.1 is in use`,
         {
-          hint:
-            "Pass --callback-port with a free port (and register its redirect URI)",
+          hint: "Pass --callback-port with a free port (and register its redirect URI)",
         },
       );
     }

@@ -72,9 +72,7 @@ export function toOAuthBridgeError(
     case "WWWAuthenticateChallengeError":
       return new BridgeError(
         "auth_failed",
-        `Cannot ${action}: authorization server answered HTTP ${
-          status ?? "error"
-        }`,
+        `Cannot ${action}: authorization server answered HTTP ${status ?? "error"}`,
         { status },
       );
     case "OperationProcessingError": {

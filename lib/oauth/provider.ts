@@ -39,11 +39,7 @@ import {
 import { BridgeError, toBridgeError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { createStaticCredentials } from "../transport/static_credentials.ts";
-import type {
-  AuthChallenge,
-  AuthRefusal,
-  CredentialProvider,
-} from "../transport/types.ts";
+import type { AuthChallenge, AuthRefusal, CredentialProvider } from "../transport/types.ts";
 import { oauthErrorCode } from "./oauth_errors.ts";
 import { selectScope, splitScope, unionScopes } from "./scope.ts";
 import type { DiscoveryResult } from "./types.ts";
@@ -177,8 +173,7 @@ function signInRunning(): BridgeError {
     "auth_required",
     "Sign-in needed: complete it in the browser (URL on stderr), then retry",
     {
-      hint:
-        "Open the URL printed on stderr if no browser window appeared; then retry the request",
+      hint: "Open the URL printed on stderr if no browser window appeared; then retry the request",
     },
   );
 }
@@ -269,9 +264,7 @@ export function createOAuthManager(
     const found = await getDiscovery();
     const supported = found.resourceMetadata?.scopes_supported;
     return selectScope({
-      supported: Array.isArray(supported)
-        ? supported.filter((s) => typeof s === "string")
-        : [],
+      supported: Array.isArray(supported) ? supported.filter((s) => typeof s === "string") : [],
     });
   };
 
@@ -334,9 +327,7 @@ export function createOAuthManager(
         request.rejected !== undefined &&
         await dropIfServerMoved(stored);
       if (moved) stored = readStoredAuth(values);
-      const origin = request.rejected && !moved
-        ? obtained.get(request.rejected)
-        : undefined;
+      const origin = request.rejected && !moved ? obtained.get(request.rejected) : undefined;
       const fresh = origin !== undefined && now - origin.at < FRESH_TOKEN_MS;
       if (request.reason === "refused" && fresh && origin.how === "sign-in") {
         throw new BridgeError(
@@ -378,8 +369,7 @@ export function createOAuthManager(
             log.info(
               `Cannot refresh access token: authorization server answered "${code}"`,
             );
-            const changes: Record<string, string | undefined> =
-              clearTokenChanges();
+            const changes: Record<string, string | undefined> = clearTokenChanges();
             if (code !== "invalid_grant" && !external) {
               for (const key of CLIENT_KEYS) changes[key] = undefined;
             }
@@ -535,9 +525,7 @@ export function createOAuthManager(
       log[level](failure.message);
       const now2 = clock();
       const after = readStoredAuth(values);
-      return after.accessToken && !isExpired(after, now2)
-        ? after.accessToken
-        : undefined;
+      return after.accessToken && !isExpired(after, now2) ? after.accessToken : undefined;
     }
   };
 
@@ -570,8 +558,7 @@ export function createOAuthManager(
           `Cannot obtain the required scope: server still answered "insufficient_scope" after ${MAX_SCOPE_STEP_UPS} sign-ins`,
           {
             status: 403,
-            hint:
-              "The account may not be allowed this scope; check with the server's operator",
+            hint: "The account may not be allowed this scope; check with the server's operator",
           },
         );
       }
@@ -628,9 +615,7 @@ export function createOAuthManager(
         ),
         registrationUri: stored.registrationUri,
         hasRegistrationToken: Boolean(stored.registrationToken),
-        accessTokenPrefix: stored.accessToken
-          ? formatTokenPrefix(stored.accessToken)
-          : undefined,
+        accessTokenPrefix: stored.accessToken ? formatTokenPrefix(stored.accessToken) : undefined,
         expiresAt: stored.expiresAt,
         hasRefreshToken: Boolean(stored.refreshToken),
         scope: stored.scope,

@@ -28,9 +28,7 @@ export function selectScope(inputs: ScopeInputs): string | undefined {
     const scopes = splitScope(candidate);
     if (scopes.length > 0) return scopes.join(" ");
   }
-  const supported = [...new Set(inputs.supported ?? [])].filter((s) =>
-    s && !/\s/.test(s)
-  );
+  const supported = [...new Set(inputs.supported ?? [])].filter((s) => s && !/\s/.test(s));
   return supported.length > 0 ? supported.join(" ") : undefined;
 }
 

@@ -68,19 +68,13 @@ export function readStoredAuth(
   return {
     clientId: get(MCP_CLIENT_ID),
     clientSecret: get(MCP_CLIENT_SECRET),
-    accessToken: accessToken
-      ? stripBearerPrefix(accessToken) || undefined
-      : undefined,
+    accessToken: accessToken ? stripBearerPrefix(accessToken) || undefined : undefined,
     refreshToken: get(MCP_CLIENT_REFRESH_TOKEN),
-    expiresAt: expires && !Number.isNaN(expires.getTime())
-      ? expires
-      : undefined,
+    expiresAt: expires && !Number.isNaN(expires.getTime()) ? expires : undefined,
     scope: get(MCP_CLIENT_SCOPE_GRANTED),
     issuer: get(MCP_CLIENT_ISSUER),
     tokenEndpoint: get(MCP_CLIENT_TOKEN_ENDPOINT),
-    authMethod: method && AUTH_METHODS.has(method)
-      ? method as ClientAuthMethod
-      : undefined,
+    authMethod: method && AUTH_METHODS.has(method) ? method as ClientAuthMethod : undefined,
     redirectUri: get(MCP_CLIENT_REDIRECT_URI),
     resource: get(MCP_CLIENT_RESOURCE),
     registrationToken: get(MCP_CLIENT_REGISTRATION_TOKEN),

@@ -19,12 +19,9 @@ export class MessageTooLargeError extends BridgeError {
   constructor(limitBytes: number) {
     super(
       "protocol",
-      `Server sent a message larger than the limit of ${
-        formatBytes(limitBytes)
-      }`,
+      `Server sent a message larger than the limit of ${formatBytes(limitBytes)}`,
       {
-        hint:
-          "The server's answer was dropped; ask it for less data per message",
+        hint: "The server's answer was dropped; ask it for less data per message",
         details: { limitBytes },
       },
     );
@@ -82,9 +79,7 @@ export async function readBodyText(
     if (options.signal?.aborted) throw options.signal.reason;
     throw new BridgeError(
       "stream_lost",
-      `Connection broke while reading the server's answer: ${
-        redactedMessage(error)
-      }`,
+      `Connection broke while reading the server's answer: ${redactedMessage(error)}`,
       { cause: error },
     );
   } finally {

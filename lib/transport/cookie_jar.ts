@@ -105,15 +105,11 @@ export class CookieJar {
 
   /** The `Cookie` header value for a request to `url`, or undefined when none applies. */
   header(url: URL, now: number): string | undefined {
-    this.#cookies = this.#cookies.filter((c) =>
-      c.expiresAt === undefined || c.expiresAt > now
-    );
+    this.#cookies = this.#cookies.filter((c) => c.expiresAt === undefined || c.expiresAt > now);
     const host = url.hostname.toLowerCase();
     const secure = url.protocol === "https:";
     const matching = this.#cookies
-      .filter((c) =>
-        c.hostOnly ? c.domain === host : domainMatches(host, c.domain)
-      )
+      .filter((c) => c.hostOnly ? c.domain === host : domainMatches(host, c.domain))
       .filter((c) => pathMatches(url.pathname || "/", c.path))
       .filter((c) => !c.secure || secure)
       .sort((a, b) => b.path.length - a.path.length);

@@ -12,19 +12,10 @@ import { BridgeError } from "../errors.ts";
 import { fetchFailureError } from "../fetch_failure.ts";
 import { type Logger, redactedMessage } from "../log.ts";
 import { readBodyText } from "./bounded_read.ts";
-import {
-  classifyResponse,
-  mentionsLostSession,
-  type ResponseOutcome,
-} from "./classify.ts";
+import { classifyResponse, mentionsLostSession, type ResponseOutcome } from "./classify.ts";
 import { discard } from "./discard.ts";
 import { withDeadline } from "../async.ts";
-import {
-  type Attempts,
-  decideNextAction,
-  type Exchange,
-  type NextAction,
-} from "./next_action.ts";
+import { type Attempts, decideNextAction, type Exchange, type NextAction } from "./next_action.ts";
 import type { AuthChallenge, CredentialProvider } from "./types.ts";
 
 /** Sends one request; rejects with `unreachable` on a network failure. */

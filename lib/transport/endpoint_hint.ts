@@ -36,9 +36,7 @@ export function noEndpointError(
   url: URL,
   attempts: readonly EndpointAttempt[],
 ): BridgeError {
-  const tried = attempts.map((attempt) =>
-    `${attempt.request} answered HTTP ${attempt.status}`
-  );
+  const tried = attempts.map((attempt) => `${attempt.request} answered HTTP ${attempt.status}`);
   const notFound = attempts.some((attempt) => attempt.status === 404);
   return new BridgeError(
     "http_error",

@@ -23,8 +23,7 @@ import { discard } from "./discard.ts";
 /** A fetch that may own an HTTP client; `close` releases it (a no-op for the global fetch). */
 export type HttpFetch = typeof fetch & { close(): void };
 
-const PEM_CERTIFICATE =
-  /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
 
 /** Reads a PEM file with one or more CA certificates; throws a config BridgeError if unusable. */
 export async function readCaFile(path: string): Promise<string> {
@@ -76,8 +75,7 @@ function redirectRefused(from: URL, to: URL, status: number): BridgeError {
     `Refusing to follow a redirect from "${from.origin}" to another origin: "${to.origin}"`,
     {
       status,
-      hint:
-        "Headers, tokens and request bodies are only sent to the origin they were meant " +
+      hint: "Headers, tokens and request bodies are only sent to the origin they were meant " +
         "for; use the final URL as the server URL",
     },
   );
@@ -162,10 +160,8 @@ export function createGuardedFetch(
           },
         );
       }
-      const toGet = response.status === 303
-        ? method !== "HEAD"
-        : (response.status === 301 ||
-          response.status === 302) && method === "POST";
+      const toGet = response.status === 303 ? method !== "HEAD" : (response.status === 301 ||
+        response.status === 302) && method === "POST";
       if (toGet) {
         method = "GET";
         body = undefined;

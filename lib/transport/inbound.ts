@@ -199,15 +199,11 @@ export class InboundRouter {
     if (!entry) {
       if (this.#finished.has(key)) {
         log.debug(
-          `Dropping a late or repeated response (id ${
-            JSON.stringify(message.id)
-          })`,
+          `Dropping a late or repeated response (id ${JSON.stringify(message.id)})`,
         );
       } else {
         log.warn(
-          `Dropping a response to an unknown request (id ${
-            JSON.stringify(message.id)
-          })`,
+          `Dropping a response to an unknown request (id ${JSON.stringify(message.id)})`,
         );
       }
       return;

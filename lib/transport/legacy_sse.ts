@@ -34,12 +34,7 @@ import { NO_ATTEMPTS } from "./next_action.ts";
 import { checkReinitialized } from "./reinitialize_check.ts";
 import { backoffDelay } from "./resumable_stream.ts";
 import { readSseEvents, type SseRecord } from "./sse.ts";
-import type {
-  CredentialProvider,
-  SendOptions,
-  Transport,
-  TransportOptions,
-} from "./types.ts";
+import type { CredentialProvider, SendOptions, Transport, TransportOptions } from "./types.ts";
 
 /** Options of {@link createLegacySseTransport}. */
 export interface LegacySseOptions extends TransportOptions {
@@ -63,8 +58,7 @@ export function resolveLegacyEndpoint(data: string, streamUrl: URL): URL {
       "protocol",
       `Server announced a message endpoint on another origin: "${endpoint.origin}"`,
       {
-        hint:
-          "Refusing to send credentials to another origin; check the server URL",
+        hint: "Refusing to send credentials to another origin; check the server URL",
       },
     );
   }
@@ -283,9 +277,7 @@ export class LegacySseTransport implements Transport {
         `Server refused the HTTP+SSE stream: HTTP ${response.status}`,
         {
           status: response.status,
-          ...(response.status === 404
-            ? { hint: endpointPathHint(this.#url) }
-            : {}),
+          ...(response.status === 404 ? { hint: endpointPathHint(this.#url) } : {}),
         },
       );
     }

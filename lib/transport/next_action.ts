@@ -124,8 +124,7 @@ function httpError(outcome: ResponseOutcome, status: number): BridgeError {
       "Server refused the request: HTTP 403",
       {
         status: 403,
-        hint:
-          "The server denied access (not a missing scope); check its Origin and access rules",
+        hint: "The server denied access (not a missing scope); check its Origin and access rules",
       },
     );
   }
@@ -237,9 +236,7 @@ export function decideNextAction(
         case "session-gone":
           return { kind: "reinitialize", attempts };
         case "http-error":
-          return context.status === 405
-            ? { kind: "stop" }
-            : { kind: "retry-later" };
+          return context.status === 405 ? { kind: "stop" } : { kind: "retry-later" };
         default:
           return { kind: "retry-later" };
       }

@@ -237,9 +237,7 @@ export async function followStream(
     }
     failures = 0;
     options.onOpen?.();
-    const progressed = opening.body
-      ? await pumpSse(opening.body, cursor, options)
-      : false;
+    const progressed = opening.body ? await pumpSse(opening.body, cursor, options) : false;
     if (signal.aborted) return;
     quiet = progressed ? 0 : quiet + 1;
     // The server's retry is a MUST; otherwise back off while the stream stays silent.

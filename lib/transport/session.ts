@@ -36,12 +36,7 @@ import {
 } from "./endpoint.ts";
 import { LegacyTransportSignal } from "./era.ts";
 import { recreateSession } from "./reinitialize.ts";
-import {
-  describeMessage,
-  InboundRouter,
-  type PendingRequest,
-  routeJsonAnswer,
-} from "./inbound.ts";
+import { describeMessage, InboundRouter, type PendingRequest, routeJsonAnswer } from "./inbound.ts";
 import { type Attempts, type Exchange, NO_ATTEMPTS } from "./next_action.ts";
 import {
   followStream,
@@ -51,12 +46,7 @@ import {
   type StreamOpening,
 } from "./resumable_stream.ts";
 import { abortable } from "../async.ts";
-import type {
-  CredentialProvider,
-  SendOptions,
-  Transport,
-  TransportOptions,
-} from "./types.ts";
+import type { CredentialProvider, SendOptions, Transport, TransportOptions } from "./types.ts";
 
 export { LegacyTransportSignal };
 
@@ -238,9 +228,7 @@ export class StreamableHttpSession implements Transport {
         case "deliver":
           if (context.isInitialize && outcome.kind !== "accepted") {
             const sessionId = response.headers.get("mcp-session-id");
-            this.#sessionId = sessionId && /^[\x21-\x7e]+$/.test(sessionId)
-              ? sessionId
-              : undefined;
+            this.#sessionId = sessionId && /^[\x21-\x7e]+$/.test(sessionId) ? sessionId : undefined;
           }
           return await this.#readAnswer(
             response,
@@ -367,8 +355,7 @@ export class StreamableHttpSession implements Transport {
       followStream({
         open: (lastEventId) => this.#openGetStream(lastEventId, state, signal),
         onOpen: () => state.attempts = NO_ATTEMPTS,
-        onEvent: (event) =>
-          this.#inbound.routeSseEvent(event.data, event.event),
+        onEvent: (event) => this.#inbound.routeSseEvent(event.data, event.event),
         signal,
         log: this.#log,
         scheduler: this.#scheduler,
@@ -463,9 +450,7 @@ export class StreamableHttpSession implements Transport {
           isInitialize: pending !== undefined,
           allowReinit: false,
           signal,
-          label: pending
-            ? "initialize (bridge)"
-            : "notifications/initialized (bridge)",
+          label: pending ? "initialize (bridge)" : "notifications/initialized (bridge)",
         }),
     });
     this.#log.info("Session re-created");

@@ -5,8 +5,7 @@ import { BridgeError } from "../../lib/errors.ts";
 const usageError = (args: string[], pattern: RegExp) =>
   assert.throws(
     () => parseCommandLine(args),
-    (e: unknown) =>
-      e instanceof BridgeError && e.kind === "usage" && pattern.test(e.message),
+    (e: unknown) => e instanceof BridgeError && e.kind === "usage" && pattern.test(e.message),
   );
 
 Deno.test("no mode flag means proxy mode", () => {

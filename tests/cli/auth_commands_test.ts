@@ -7,20 +7,9 @@ import { readEnvFile } from "../../lib/config/env_file.ts";
 import { resolveSettings } from "../../lib/config/settings.ts";
 import { silentLogger } from "../../lib/log.ts";
 import { createStaticCredentials } from "../../lib/transport/static_credentials.ts";
-import {
-  type McpServerFixture,
-  startMcpServer,
-} from "../fixtures/mcp_server.ts";
-import {
-  type OidcServer,
-  pkceChallenge,
-  startOidcServer,
-} from "../fixtures/oidc_server.ts";
-import {
-  createTempDir,
-  type MainResult,
-  runMain,
-} from "../support/main_process.ts";
+import { type McpServerFixture, startMcpServer } from "../fixtures/mcp_server.ts";
+import { type OidcServer, pkceChallenge, startOidcServer } from "../fixtures/oidc_server.ts";
+import { createTempDir, type MainResult, runMain } from "../support/main_process.ts";
 import { renderScreen, runMainInTerminal } from "../support/terminal.ts";
 
 const REDIRECT = "http://127.0.0.1:8976/callback";
@@ -405,8 +394,7 @@ function createContext(
     credentials: createStaticCredentials(undefined),
     color: false,
   };
-  const stdout = () =>
-    new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
+  const stdout = () => new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
   return { context, stdout, stderr, questions };
 }
 
@@ -588,8 +576,7 @@ Deno.test("--reset-auth with an unreachable server warns and still clears", asyn
 // ---------------------------------------------------------------------------------------------
 // --test-auth and --token against an MCP server protected by the oidc-provider fixture
 
-const USER_AGENT =
-  new URL("../fixtures/user_agent.ts", import.meta.url).pathname;
+const USER_AGENT = new URL("../fixtures/user_agent.ts", import.meta.url).pathname;
 const BROWSER = `${Deno.execPath()} run -A ${USER_AGENT}`;
 
 /** The fixture MCP server, accepting only tokens the authorization server issued for it. */

@@ -5,10 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  type McpServerFixture,
-  startMcpServer,
-} from "../fixtures/mcp_server.ts";
+import { type McpServerFixture, startMcpServer } from "../fixtures/mcp_server.ts";
 import { createTempDir, runMain } from "../support/main_process.ts";
 
 const TOKEN = "config-file-token-5f1e2d";

@@ -3,11 +3,7 @@
  * with a clear error without one.
  */
 import assert from "node:assert/strict";
-import {
-  elicitOnTerminal,
-  formatFieldPrompt,
-  parseFieldAnswer,
-} from "../../lib/cli/elicit.ts";
+import { elicitOnTerminal, formatFieldPrompt, parseFieldAnswer } from "../../lib/cli/elicit.ts";
 import { run } from "../../lib/cli/main.ts";
 import type { ProcessIo } from "../../lib/process_io.ts";
 import { startMcpServer } from "../fixtures/mcp_server.ts";

@@ -36,12 +36,9 @@ function normalizeMarkdown(text: string): string[] {
   return text.split("\n").map((line) => {
     const trimmed = line.trim();
     if (!trimmed.startsWith("|")) return trimmed;
-    const cells = trimmed.slice(1, -1).split(/(?<!\\)\|/).map((cell) =>
-      cell.trim()
-    );
-    return "|" + cells.map((cell) =>
-      /^-+$/.test(cell) ? "---" : cell
-    ).join("|") + "|";
+    const cells = trimmed.slice(1, -1).split(/(?<!\\)\|/).map((cell) => cell.trim());
+    return "|" + cells.map((cell) => /^-+$/.test(cell) ? "---" : cell).join("|") +
+      "|";
   }).filter((line) => line !== "");
 }
 
@@ -55,18 +52,14 @@ function assertContainsBlock(
   assert.deepEqual(
     haystack.slice(at, at + needle.length),
     needle,
-    `${what} differs from the generated text; paste this instead:\n${
-      needle.join("\n")
-    }`,
+    `${what} differs from the generated text; paste this instead:\n${needle.join("\n")}`,
   );
 }
 
 const allFlags = Object.keys(FLAGS) as FlagName[];
 
 Deno.test("the help sections document every flag exactly once", () => {
-  const documented = HELP_SECTIONS.flatMap((section) =>
-    section.flags.map((help) => help.flag)
-  );
+  const documented = HELP_SECTIONS.flatMap((section) => section.flags.map((help) => help.flag));
   assert.deepEqual([...documented].sort(), [...allFlags].sort());
   assert.equal(new Set(documented).size, documented.length);
 });

@@ -252,9 +252,7 @@ Deno.test("on a terminal, progress is one line updated in place and removed at t
   });
   assert.equal(result.code, 0, result.terminal);
   assert.equal(result.stdout, "done 5\n");
-  const updates = result.terminal.split("\r\n").filter((line) =>
-    line.includes("progress")
-  );
+  const updates = result.terminal.split("\r\n").filter((line) => line.includes("progress"));
   assert.equal(updates.length, 5, result.terminal);
   assert.equal(updates[0], "progress 1/5 (20%)");
   for (const [i, line] of updates.slice(1).entries()) {

@@ -4,10 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  type McpServerFixture,
-  startMcpServer,
-} from "../fixtures/mcp_server.ts";
+import { type McpServerFixture, startMcpServer } from "../fixtures/mcp_server.ts";
 import { type MainResult, runMain } from "../support/main_process.ts";
 
 function run(
@@ -220,9 +217,8 @@ Deno.test("-c calls a tool with each argument form", async () => {
     assert.equal(result.code, 0, command);
   }
   const sent = toolCalls(server).map((r) => {
-    const { name, arguments: args } =
-      (r.body as { params: { name: string; arguments: unknown } })
-        .params;
+    const { name, arguments: args } = (r.body as { params: { name: string; arguments: unknown } })
+      .params;
     return { name, arguments: args };
   });
   assert.deepEqual(sent[3], {
@@ -358,9 +354,7 @@ Deno.test("-c declines the server's sampling request", async () => {
   const result = await run(server, ["-c", "sample prompt=hi"]);
   assert.equal(result.code, 1);
   const answers = server.requests
-    .map((r) =>
-      r.body as { id?: unknown; error?: { code: number }; method?: string }
-    )
+    .map((r) => r.body as { id?: unknown; error?: { code: number }; method?: string })
     .filter((b) => b && b.error !== undefined && b.method === undefined);
   assert.equal(
     answers.length,

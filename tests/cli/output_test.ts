@@ -51,8 +51,7 @@ Deno.test("documents and failure lines are redacted", () => {
       hint: "Bearer abcdef123456 was sent",
     },
   );
-  const text =
-    formatFailureDocument(error, { token: "output-test-secret-value" }) +
+  const text = formatFailureDocument(error, { token: "output-test-secret-value" }) +
     formatFailureLines(error).join("\n");
   assert.ok(!text.includes("output-test-secret-value"), text);
   assert.ok(!text.includes("abcdef123456"), text);

@@ -5,11 +5,7 @@
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import {
-  formatHostConfig,
-  HOSTS,
-  quoteShellWord,
-} from "../../lib/cli/host_config.ts";
+import { formatHostConfig, HOSTS, quoteShellWord } from "../../lib/cli/host_config.ts";
 import { createTempDir, runMain } from "../support/main_process.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -80,9 +76,7 @@ for (const host of HOSTS) {
       assert.equal(
         result.stdout,
         `claude mcp add --scope user docs-example-com -- ${
-          [LAUNCHER[0], ...expectedArgs].map((w) =>
-            quoteShellWord(w, Deno.build.os)
-          ).join(" ")
+          [LAUNCHER[0], ...expectedArgs].map((w) => quoteShellWord(w, Deno.build.os)).join(" ")
         }\n`,
       );
       return;

@@ -120,14 +120,12 @@ const PYTHON_TABLE: Row[] = [
     expected: /Invalid JSON arguments for tool "mytool"/,
   },
   {
-    input:
-      "anytool key1=value1 key2=123 key3=1.5 key4=true key5=[1,2] key6=-3 key7=1e3 stray",
+    input: "anytool key1=value1 key2=123 key3=1.5 key4=true key5=[1,2] key6=-3 key7=1e3 stray",
     python: '{…,"key6":"-3","key7":"1e3"} (stray dropped)',
     expected: /Cannot tell which parameter "stray" is for/,
   },
   {
-    input:
-      "anytool key1=value1 key2=123 key3=1.5 key4=true key5=[1,2] key6=-3 key7=1e3",
+    input: "anytool key1=value1 key2=123 key3=1.5 key4=true key5=[1,2] key6=-3 key7=1e3",
     python: '{…,"key6":"-3","key7":"1e3"}',
     expected: {
       key1: "value1",

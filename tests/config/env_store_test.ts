@@ -127,9 +127,7 @@ Deno.test("env store writes atomically with mode 0600 in a 0700 directory", asyn
       assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
     }
     assert.deepEqual(await store.read(), { B: "two words" });
-    const leftovers = [...Deno.readDirSync(`${root}/nested/dir`)].map((e) =>
-      e.name
-    )
+    const leftovers = [...Deno.readDirSync(`${root}/nested/dir`)].map((e) => e.name)
       .filter((name) => name.endsWith(".tmp"));
     assert.deepEqual(leftovers, []);
   } finally {

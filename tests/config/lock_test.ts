@@ -15,8 +15,7 @@ Deno.test("lock serializes holders inside one process", async () => {
     // While the first holds the lock, any other waiter runs into its deadline.
     await assert.rejects(
       acquireFileLock(path, { timeoutMs: 0 }),
-      (error: unknown) =>
-        error instanceof BridgeError && error.kind === "timeout",
+      (error: unknown) => error instanceof BridgeError && error.kind === "timeout",
     );
     order.push("first releases");
     await first.release();
@@ -34,8 +33,7 @@ Deno.test("an in-process waiter times out and passes its turn on", async () => {
     const first = await acquireFileLock(path);
     await assert.rejects(
       acquireFileLock(path, { timeoutMs: 50 }),
-      (error: unknown) =>
-        error instanceof BridgeError && error.kind === "timeout",
+      (error: unknown) => error instanceof BridgeError && error.kind === "timeout",
     );
     const third = acquireFileLock(path);
     await first.release();
@@ -53,8 +51,7 @@ setInterval(() => {}, 1000);
 `;
 
 Deno.test({
-  name:
-    "a lock held by another process is released when that process is killed",
+  name: "a lock held by another process is released when that process is killed",
   // The OS lock request cannot be cancelled; the waiter's op ends when the lock is granted.
   sanitizeOps: false,
   sanitizeResources: false,

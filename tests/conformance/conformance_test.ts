@@ -8,12 +8,7 @@
 
 import assert from "node:assert/strict";
 import { classifyLine } from "./harness.ts";
-import {
-  answerInputRequest,
-  elicitationDefaults,
-  parseContext,
-  planScenario,
-} from "./plan.ts";
+import { answerInputRequest, elicitationDefaults, parseContext, planScenario } from "./plan.ts";
 import {
   type Check,
   EXPECTED_FAILURES,

@@ -19,12 +19,7 @@
 
 import { baseEnv, mainArgs } from "../support/main_process.ts";
 import { driveScenario, HarnessFailure, type RpcResponse } from "./drivers.ts";
-import {
-  answerInputRequest,
-  type DriverEra,
-  parseContext,
-  planScenario,
-} from "./plan.ts";
+import { answerInputRequest, type DriverEra, parseContext, planScenario } from "./plan.ts";
 
 /** How long one request may stay unanswered, in ms (sign-in flows included). */
 const REQUEST_TIMEOUT_MS = 40_000;
@@ -155,9 +150,7 @@ function writeBrowserScript(dir: string): { path: string; log: string } {
   const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
   Deno.writeTextFileSync(
     path,
-    `#!/bin/sh\nexec ${quote(Deno.execPath())} run -A --no-prompt ${
-      quote(userAgent)
-    } "$@" ` +
+    `#!/bin/sh\nexec ${quote(Deno.execPath())} run -A --no-prompt ${quote(userAgent)} "$@" ` +
       `>>${quote(log)} 2>&1\n`,
   );
   Deno.chmodSync(path, 0o755);
@@ -238,9 +231,7 @@ export async function runHarness(
           );
           break;
         case "response": {
-          const waiter = message.id === null
-            ? undefined
-            : pending.get(message.id);
+          const waiter = message.id === null ? undefined : pending.get(message.id);
           if (!waiter) {
             violations.push(
               `response to an unknown request id: ${preview(line)}`,
@@ -254,8 +245,7 @@ export async function runHarness(
         case "request":
           await answerServerRequest(message.id, message.method, message.params)
             .catch(
-              (error) =>
-                violations.push(`Cannot answer ${message.method}: ${error}`),
+              (error) => violations.push(`Cannot answer ${message.method}: ${error}`),
             );
           break;
         case "notification":
@@ -331,8 +321,7 @@ export async function runHarness(
   try {
     await driveScenario({
       request: requestWithRetry,
-      notify: (method, params) =>
-        send({ method, ...(params ? { params } : {}) }),
+      notify: (method, params) => send({ method, ...(params ? { params } : {}) }),
     }, plan);
   } catch (error) {
     if (!(error instanceof HarnessFailure)) throw error;
@@ -352,9 +341,7 @@ export async function runHarness(
   if (exited === undefined) {
     child.kill("SIGKILL");
     await child.status;
-    failure ??= `Bridge did not exit within ${
-      EXIT_TIMEOUT_MS / 1000
-    } s after stdin closed`;
+    failure ??= `Bridge did not exit within ${EXIT_TIMEOUT_MS / 1000} s after stdin closed`;
   } else if (exited.code !== 0) {
     failure ??= `Bridge exited with code ${exited.code} after stdin closed`;
   }

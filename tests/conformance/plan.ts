@@ -54,10 +54,9 @@ const REFUSAL_SCENARIOS = new Set([
 ]);
 
 /** Tool arguments for the suite's tools that take any; other tools are called with `{}`. */
-export const TOOL_ARGUMENTS: Readonly<Record<string, Record<string, unknown>>> =
-  {
-    add_numbers: { a: 5, b: 3 },
-  };
+export const TOOL_ARGUMENTS: Readonly<Record<string, Record<string, unknown>>> = {
+  add_numbers: { a: 5, b: 3 },
+};
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -16,11 +16,9 @@
 import { VERDICT_PREFIX } from "./harness.ts";
 
 /** The stable release: the 2025-11-25 scenarios, the 2025-03-26 back-compat ones and extensions. */
-export const CONFORMANCE_PACKAGE =
-  "npm:@modelcontextprotocol/conformance@0.1.16";
+export const CONFORMANCE_PACKAGE = "npm:@modelcontextprotocol/conformance@0.1.16";
 /** The release that holds the 2026-07-28 requirement set (`list --client --requirements`). */
-export const CONFORMANCE_PACKAGE_2026 =
-  "npm:@modelcontextprotocol/conformance@0.2.0-alpha.12";
+export const CONFORMANCE_PACKAGE_2026 = "npm:@modelcontextprotocol/conformance@0.2.0-alpha.12";
 /** Every suite release the runner uses; `.ci/run` prefetches each. */
 export const CONFORMANCE_PACKAGES: readonly string[] = [
   CONFORMANCE_PACKAGE,
@@ -171,13 +169,11 @@ export const RUNS: readonly ScenarioRun[] = [
 /** The names of {@link RUNS}, in order. */
 export const SCENARIOS: readonly string[] = RUNS.map((run) => run.name);
 
-const WAITS_FOR_TRANSPORT =
-  "waits for `transport` (issue 7 §2): 2026-07-28 pass-through " +
+const WAITS_FOR_TRANSPORT = "waits for `transport` (issue 7 §2): 2026-07-28 pass-through " +
   "(MCP-Protocol-Version, Mcp-Method, Mcp-Name and Mcp-Param-* headers derived from the body, " +
   "tools with invalid x-mcp-header dropped); today the modern server answers 400 -32020 and the " +
   "bridge reports -31002";
-const WAITS_FOR_ERAS =
-  "waits for `eras` (issue 7 §3): a 2025-era client on a modern server " +
+const WAITS_FOR_ERAS = "waits for `eras` (issue 7 §3): a 2025-era client on a modern server " +
   "(initialize answered from server/discover, _meta on every request, input_required turned " +
   "into elicitation) and `transport`'s 2026 headers";
 
@@ -325,9 +321,7 @@ export async function prepareSuite(): Promise<void> {
     const output = await new Command(cliArgs(suite, ["--version"])).output();
     if (!output.success) {
       throw new Error(
-        `Cannot start the conformance CLI ${suite}:\n${
-          new TextDecoder().decode(output.stderr)
-        }`,
+        `Cannot start the conformance CLI ${suite}:\n${new TextDecoder().decode(output.stderr)}`,
       );
     }
   }
@@ -433,8 +427,7 @@ export function formatFailure(
   result: ScenarioResult,
   problems: readonly string[],
 ): string {
-  const tail = (text: string, lines: number) =>
-    text.trimEnd().split("\n").slice(-lines).join("\n");
+  const tail = (text: string, lines: number) => text.trimEnd().split("\n").slice(-lines).join("\n");
   return [
     `Scenario ${result.name} failed (CLI exit ${result.code}):`,
     ...problems.map((problem) => `  - ${problem}`),

@@ -126,8 +126,7 @@ Deno.test("eras N-35: answers become inputResponses; an error fails the request"
   );
   assert.deepEqual(failed, {
     kind: "fail",
-    reason:
-      "the client answered sampling/createMessage with error -32601: no model",
+    reason: "the client answered sampling/createMessage with error -32601: no model",
   });
 });
 

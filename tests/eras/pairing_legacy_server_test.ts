@@ -13,9 +13,8 @@ import {
 } from "../support/sdk_client.ts";
 
 function textOf(result: unknown): string {
-  const content =
-    (result as { content?: Array<{ type: string; text?: string }> }).content ??
-      [];
+  const content = (result as { content?: Array<{ type: string; text?: string }> }).content ??
+    [];
   return content.map((item) => item.text ?? "").join("");
 }
 

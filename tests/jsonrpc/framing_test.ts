@@ -1,9 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  formatLine,
-  LineSplitter,
-  parseLine,
-} from "../../lib/jsonrpc/framing.ts";
+import { formatLine, LineSplitter, parseLine } from "../../lib/jsonrpc/framing.ts";
 
 Deno.test("LineSplitter joins lines split across chunks and strips CRLF", () => {
   const splitter = new LineSplitter();
@@ -70,8 +66,7 @@ Deno.test("parseLine splits a batch and reports its invalid members", () => {
 });
 
 Deno.test("formatLine keeps single-line text byte for byte and re-serializes multi-line text", () => {
-  const raw =
-    '{"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"x",  "data":{}}}';
+  const raw = '{"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"x",  "data":{}}}';
   assert.equal(formatLine(JSON.parse(raw), raw), raw);
   const pretty = '{\n  "jsonrpc": "2.0",\n  "id": 1,\n  "result": {}\n}';
   const line = formatLine(JSON.parse(pretty), pretty);

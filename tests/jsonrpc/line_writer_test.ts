@@ -49,8 +49,7 @@ function createStalledStream() {
       chunks.push(chunk.slice());
     },
   });
-  const text = () =>
-    new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
+  const text = () => new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
   return { stream, sizes, open, text };
 }
 
@@ -97,9 +96,7 @@ Deno.test("backpressure is reported above the cap and released once the queue dr
   await waiting;
   assert.ok(writer.queuedBytes <= 1000);
   await writer.close();
-  const lines = stalled.text().trimEnd().split("\n").map((l) =>
-    JSON.parse(l).i
-  );
+  const lines = stalled.text().trimEnd().split("\n").map((l) => JSON.parse(l).i);
   assert.deepEqual(lines, Array.from({ length: 20 }, (_, i) => i));
 });
 

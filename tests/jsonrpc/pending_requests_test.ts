@@ -1,8 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  type PendingRequest,
-  PendingRequests,
-} from "../../lib/jsonrpc/pending_requests.ts";
+import { type PendingRequest, PendingRequests } from "../../lib/jsonrpc/pending_requests.ts";
 import { createFakeTimers } from "../support/fake_timers.ts";
 
 const request = (id: number | string, token?: string) => ({

@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
 import { parseEnv } from "node:util";
-import {
-  callServer,
-  createManager,
-  findLeaks,
-  startGuardedServer,
-} from "./harness.ts";
+import { callServer, createManager, findLeaks, startGuardedServer } from "./harness.ts";
 
 Deno.test("first request signs in through DCR and the browser, then tokens are reused", async () => {
   await using server = await startGuardedServer({
@@ -23,9 +18,7 @@ Deno.test("first request signs in through DCR and the browser, then tokens are r
   assert.equal(authorize.resource, server.mcp.url.href);
   assert.equal(authorize.scope, "mcp:tools");
   assert.match(authorize.redirectUri, /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
-  const exchange = server.auth.tokenRequests.find((r) =>
-    r.grantType === "authorization_code"
-  );
+  const exchange = server.auth.tokenRequests.find((r) => r.grantType === "authorization_code");
   assert.equal(exchange?.resource, server.mcp.url.href);
   assert.equal(exchange?.clientAuth, "none");
 

@@ -6,12 +6,7 @@ import { parseClientKey } from "../../lib/oauth/client_auth.ts";
 import { createOAuthManager } from "../../lib/oauth/provider.ts";
 import { resolveSettings } from "../../lib/config/settings.ts";
 import { keyClient, startOidcGuardedServer } from "./oidc_guarded.ts";
-import {
-  callServer,
-  createCapturedIo,
-  createSettings,
-  findLeaks,
-} from "./harness.ts";
+import { callServer, createCapturedIo, createSettings, findLeaks } from "./harness.ts";
 
 function pkcs8(type: "ec" | "rsa" | "ed25519") {
   const pair = type === "ec"

@@ -216,9 +216,7 @@ Deno.test("RFC 7592 read returns the registration with its credentials", async (
 
   // A different expected client id is a protocol error (client_id must never change).
   const mismatch = await rejection(
-    readClientRequest(uri, token).then((r) =>
-      processReadClientResponse(r, { clientId: "x" })
-    ),
+    readClientRequest(uri, token).then((r) => processReadClientResponse(r, { clientId: "x" })),
   );
   assert.equal(mismatch.kind, "protocol");
 
@@ -296,9 +294,7 @@ Deno.test("RFC 7592 update sends the full metadata and rotates the registration 
 
   // The old token is discarded by the server; the new one works.
   const stale = await rejection(
-    readClientRequest(uri, token).then((r) =>
-      processReadClientResponse(r, { clientId })
-    ),
+    readClientRequest(uri, token).then((r) => processReadClientResponse(r, { clientId })),
   );
   assert.equal(stale.kind, "auth_failed");
   const again = await processReadClientResponse(
@@ -398,9 +394,7 @@ Deno.test("RFC 7592 delete on a server without it is reported as unsupported", a
     }),
   );
   const missing = await rejection(
-    deleteClientRequest(other.uri, other.token).then((r) =>
-      processDeleteClientResponse(r)
-    ),
+    deleteClientRequest(other.uri, other.token).then((r) => processDeleteClientResponse(r)),
   );
   assert.ok(isUnsupportedError(missing));
 });

@@ -21,9 +21,7 @@ async function withHost(
     const path = new URL(req.url).pathname;
     hits.push(path);
     const route = routes[path];
-    return route
-      ? Response.json(route(origin))
-      : new Response("no", { status: 404 });
+    return route ? Response.json(route(origin)) : new Response("no", { status: 404 });
   });
   origin = `http://127.0.0.1:${server.addr.port}`;
   try {
@@ -114,8 +112,7 @@ Deno.test("a PRM whose resource does not match is not used", async () => {
   }, async (origin) => {
     await assert.rejects(
       discover(await context(`${origin}/mcp`), new URL(`${origin}/mcp`)),
-      (e: unknown) =>
-        e instanceof BridgeError && /does not match/.test(e.message),
+      (e: unknown) => e instanceof BridgeError && /does not match/.test(e.message),
     );
   });
 });
@@ -154,13 +151,11 @@ Deno.test("authorization server metadata with another issuer is refused", async 
       resource: `${o}/mcp`,
       authorization_servers: [o],
     }),
-    "/.well-known/oauth-authorization-server": () =>
-      asMetadata("https://evil.example"),
+    "/.well-known/oauth-authorization-server": () => asMetadata("https://evil.example"),
   }, async (origin) => {
     await assert.rejects(
       discover(await context(`${origin}/mcp`), new URL(`${origin}/mcp`)),
-      (e: unknown) =>
-        e instanceof BridgeError && /"issuer" does not match/.test(e.message),
+      (e: unknown) => e instanceof BridgeError && /"issuer" does not match/.test(e.message),
     );
   });
 });

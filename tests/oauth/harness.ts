@@ -17,10 +17,7 @@ import {
   type OAuthManager,
 } from "../../lib/oauth/provider.ts";
 import { parseWwwAuthenticate } from "../../lib/transport/www_authenticate.ts";
-import type {
-  AuthChallenge,
-  CredentialProvider,
-} from "../../lib/transport/types.ts";
+import type { AuthChallenge, CredentialProvider } from "../../lib/transport/types.ts";
 import {
   type AuthServerFixture,
   type AuthServerOptions,
@@ -60,8 +57,7 @@ export async function startGuardedServer(options: {
   const auth = await startAuthServer({ now: clock.now, ...options.auth });
   const mcp = await startMcpServer({
     responseMode: "json",
-    verifyToken: (token) =>
-      auth.verifyAccessToken(token, options.requiredScopes),
+    verifyToken: (token) => auth.verifyAccessToken(token, options.requiredScopes),
     resourceMetadataUrl: auth.resourceMetadataUrl,
     ...options.mcp,
   });
@@ -219,7 +215,5 @@ export async function callServer(
 
 /** Fails when any of `secrets` occurs in `text`. */
 export function findLeaks(text: string, secrets: readonly string[]): string[] {
-  return secrets.filter((secret) =>
-    secret.length >= 6 && text.includes(secret)
-  );
+  return secrets.filter((secret) => secret.length >= 6 && text.includes(secret));
 }

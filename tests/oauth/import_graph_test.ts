@@ -46,9 +46,7 @@ async function importGraph(): Promise<Map<string, Set<string>>> {
   const graph = new Map<string, Set<string>>();
   const wanted = ["main.ts", ...await libFiles()];
   for (const entry of wanted) {
-    const specifier = entry.startsWith("file:")
-      ? entry
-      : new URL(entry, ROOT).href;
+    const specifier = entry.startsWith("file:") ? entry : new URL(entry, ROOT).href;
     if (graph.has(specifier)) continue;
     for (const module of await info(specifier)) {
       if (
@@ -126,9 +124,7 @@ Deno.test("import graph: nothing below lib/cli/ imports from it, type imports in
 });
 
 Deno.test("import graph: lib/ has no import cycle", () => {
-  const cycles = findCycles(graph).map((cycle) =>
-    cycle.map(relative).sort().join(", ")
-  );
+  const cycles = findCycles(graph).map((cycle) => cycle.map(relative).sort().join(", "));
   assert.deepEqual(cycles, []);
 });
 

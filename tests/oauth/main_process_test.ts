@@ -1,10 +1,6 @@
 import assert from "node:assert/strict";
 import { createTempDir, runMain } from "../support/main_process.ts";
-import {
-  findLeaks,
-  startGuardedServer,
-  USER_AGENT_BROWSER,
-} from "./harness.ts";
+import { findLeaks, startGuardedServer, USER_AGENT_BROWSER } from "./harness.ts";
 import { initializeRequest } from "../support/bridge_process.ts";
 
 Deno.test("main.ts --list-tools signs in through the browser once, then reuses the token", async () => {

@@ -6,10 +6,7 @@
  * @module
  */
 
-import {
-  type McpServerFixture,
-  startMcpServer,
-} from "../fixtures/mcp_server.ts";
+import { type McpServerFixture, startMcpServer } from "../fixtures/mcp_server.ts";
 import {
   type OidcServer,
   type OidcServerOptions,
@@ -31,8 +28,7 @@ export async function startOidcGuardedServer(
   const oidc = await startOidcServer(options);
   const mcp = await startMcpServer({
     responseMode: "json",
-    verifyToken: async (token) =>
-      token ? Boolean(await oidc.verifyAccessToken(token)) : false,
+    verifyToken: async (token) => token ? Boolean(await oidc.verifyAccessToken(token)) : false,
     otherRoutes: (request) =>
       new URL(request.url).pathname ===
           "/.well-known/oauth-protected-resource/mcp"

@@ -1,10 +1,6 @@
 import assert from "node:assert/strict";
 import { parseEnv } from "node:util";
-import {
-  initialize,
-  type Message,
-  startBridge,
-} from "../support/bridge_process.ts";
+import { initialize, type Message, startBridge } from "../support/bridge_process.ts";
 import {
   callServer,
   createManager,
@@ -118,9 +114,7 @@ Deno.test("proxy: a mid-session invalid_grant fails the request at once and sign
   assert.equal(server.auth.tokenCounts.authorization_code, 2);
   assert.equal(server.auth.tokenCounts.refresh_token, 1);
   assert.equal(server.auth.registrations, 1);
-  const refresh = server.auth.tokenRequests.find((r) =>
-    r.grantType === "refresh_token"
-  );
+  const refresh = server.auth.tokenRequests.find((r) => r.grantType === "refresh_token");
   assert.equal(refresh?.status, 400, "the refresh was answered invalid_grant");
   assert.match(stderr, /\/authorize\?/);
   assert.deepEqual(

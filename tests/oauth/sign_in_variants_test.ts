@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
 import { parseEnv } from "node:util";
 import { BridgeError } from "../../lib/errors.ts";
-import {
-  callServer,
-  createManager,
-  findLeaks,
-  startGuardedServer,
-} from "./harness.ts";
+import { callServer, createManager, findLeaks, startGuardedServer } from "./harness.ts";
 
 async function readState(path: string): Promise<Record<string, string>> {
   return { ...parseEnv(await Deno.readTextFile(path)) } as Record<
@@ -331,8 +326,6 @@ Deno.test("--client-metadata-url falls back to registration when not advertised"
   const state = await readState(`${server.dir}/state.env`);
   assert.ok(state.MCP_CLIENT_ID && state.MCP_CLIENT_ID !== metadataUrl);
   assert.ok(
-    lines.some((l) =>
-      l.includes("does not support client ID metadata documents")
-    ),
+    lines.some((l) => l.includes("does not support client ID metadata documents")),
   );
 });

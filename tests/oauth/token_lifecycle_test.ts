@@ -31,9 +31,7 @@ Deno.test("an expiring token is refreshed before use, with scope and resource re
   assert.equal(second.refusals, 0, "refreshed proactively, not after a 401");
   assert.notEqual(second.token, first.token);
   assert.equal(server.auth.tokenCounts.refresh_token, 1);
-  const refresh = server.auth.tokenRequests.find((r) =>
-    r.grantType === "refresh_token"
-  );
+  const refresh = server.auth.tokenRequests.find((r) => r.grantType === "refresh_token");
   assert.equal(refresh?.scope, "a b");
   assert.equal(refresh?.resource, server.mcp.url.href);
 
@@ -113,9 +111,7 @@ Deno.test("invalid_grant clears the tokens and signs in again", async () => {
   assert.equal(server.auth.tokenCounts.authorization_code, 2);
   assert.equal(server.auth.registrations, 1, "the registration is kept");
   assert.ok(
-    lines.some((l) =>
-      l.includes('authorization server answered "invalid_grant"')
-    ),
+    lines.some((l) => l.includes('authorization server answered "invalid_grant"')),
   );
 });
 
@@ -147,8 +143,7 @@ Deno.test("a server that refuses freshly issued tokens fails instead of looping"
   const { manager } = await createManager(server);
   await assert.rejects(
     callServer(manager, server.mcp.url, 10),
-    (error: unknown) =>
-      error instanceof BridgeError && error.kind === "auth_failed",
+    (error: unknown) => error instanceof BridgeError && error.kind === "auth_failed",
   );
   assert.equal(server.auth.tokenCounts.authorization_code, 1);
 });
@@ -192,9 +187,7 @@ Deno.test("two processes sharing a rotating refresh token both keep working", as
     1,
     "nobody had to sign in again",
   );
-  const refreshes = server.auth.tokenRequests.filter((r) =>
-    r.grantType === "refresh_token"
-  );
+  const refreshes = server.auth.tokenRequests.filter((r) => r.grantType === "refresh_token");
   assert.ok(refreshes.length >= 2, "tokens expired and were refreshed");
   assert.ok(
     refreshes.every((r) => r.status === 200),

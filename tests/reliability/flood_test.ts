@@ -5,11 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { startFloodServer } from "../fixtures/flood_server.ts";
-import {
-  initialize,
-  type Message,
-  startBridge,
-} from "../support/bridge_process.ts";
+import { initialize, type Message, startBridge } from "../support/bridge_process.ts";
 import { readPeakRssBytes } from "../support/proc_status.ts";
 
 /** Flood size: far above the bound below, so an unbounded queue cannot pass. */
@@ -47,9 +43,7 @@ function assertDeliveredOnce(
     }
   }
   assert.ok(responseAt > 0, "the response arrives");
-  const lastNotification = messages.findLastIndex((m) =>
-    m.method === "notifications/message"
-  );
+  const lastNotification = messages.findLastIndex((m) => m.method === "notifications/message");
   assert.ok(
     responseAt > lastNotification,
     "the response comes after its notifications",
@@ -97,9 +91,7 @@ async function floodWithStalledReader(
   assert.ok(
     growth < GROWTH_BOUND_BYTES,
     `peak RSS grew by ${(growth / 1048576).toFixed(1)} MiB during a ` +
-      `${
-        (server.sentBytes / 1048576).toFixed(0)
-      } MiB flood (reader ${outcome})`,
+      `${(server.sentBytes / 1048576).toFixed(0)} MiB flood (reader ${outcome})`,
   );
   const { code } = await bridge.end();
   assert.equal(code, 0);

@@ -7,11 +7,7 @@
 import assert from "node:assert/strict";
 import { withDeadline } from "../../lib/async.ts";
 import { startMcpServer } from "../fixtures/mcp_server.ts";
-import {
-  initialize,
-  type Message,
-  startBridge,
-} from "../support/bridge_process.ts";
+import { initialize, type Message, startBridge } from "../support/bridge_process.ts";
 
 function call(id: number, message: string) {
   return {
@@ -35,9 +31,7 @@ async function restartWhileCalling(
 ): Promise<void> {
   let initializes = 0;
   let reinitializing!: () => void;
-  const reinitializeSeen = new Promise<void>((resolve) =>
-    reinitializing = resolve
-  );
+  const reinitializeSeen = new Promise<void>((resolve) => reinitializing = resolve);
   let release!: () => void;
   const released = new Promise<void>((resolve) => release = resolve);
   await using server = await startMcpServer({
@@ -70,9 +64,7 @@ async function restartWhileCalling(
   for (let id = 3; id <= 12; id++) await bridge.send(call(id, `during ${id}`));
   // A parse error is answered at once, so once it is out, the lines before it were dispatched.
   await bridge.send("not json");
-  await bridge.waitFor((m) =>
-    (m.error as { code?: number } | undefined)?.code === -32700
-  );
+  await bridge.waitFor((m) => (m.error as { code?: number } | undefined)?.code === -32700);
   release();
 
   const first = getStream ? 3 : 2;

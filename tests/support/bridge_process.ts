@@ -117,9 +117,7 @@ export function startBridge(
     messages,
     process: child,
     async send(message) {
-      const text = typeof message === "string"
-        ? message
-        : JSON.stringify(message);
+      const text = typeof message === "string" ? message : JSON.stringify(message);
       await stdinWriter.write(encoder.encode(text + "\n"));
     },
     waitFor(predicate, timeoutMs = 15_000) {
@@ -131,9 +129,7 @@ export function startBridge(
           waiters.splice(waiters.findIndex((w) => w.resolve === done), 1);
           reject(
             new Error(
-              `No matching message within ${timeoutMs} ms; got ${
-                lines.join("\n")
-              }`,
+              `No matching message within ${timeoutMs} ms; got ${lines.join("\n")}`,
             ),
           );
         }, timeoutMs);

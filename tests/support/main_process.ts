@@ -20,9 +20,7 @@ const denoJson: DenoJson = JSON.parse(
 /** The permission flags of `deno task compile`, e.g. `["-P=bridge"]`. */
 export const COMPILE_PERMISSION_ARGS: string[] = denoJson.tasks.compile
   .split(/\s+/)
-  .filter((word) =>
-    /^(-P|--permission-set)(=|$)|^--allow-|^--deny-|^-A$/.test(word)
-  );
+  .filter((word) => /^(-P|--permission-set)(=|$)|^--allow-|^--deny-|^-A$/.test(word));
 
 if (COMPILE_PERMISSION_ARGS.length === 0) {
   throw new Error("deno.json compile task declares no permission set");

@@ -44,8 +44,7 @@ function collect(
  * The SDK v2 stdio transport whose probe sibling is reaped by closing its stdin and waiting for
  * the exit; the SDK's own reaper signals it and races a 1 s timer it never clears.
  */
-const ReapedModernStdio = class
-  extends (ModernStdio as new (...args: never[]) => object) {};
+const ReapedModernStdio = class extends (ModernStdio as new (...args: never[]) => object) {};
 Object.defineProperty(ReapedModernStdio.prototype, "_dispose", {
   value(this: unknown) {
     return endChild(this);

@@ -116,8 +116,7 @@ Deno.test("connect: streamable-http choice does not fall back", async () => {
   try {
     await assert.rejects(
       handshake(transport),
-      (error: BridgeError) =>
-        error.kind === "http_error" && error.status === 405,
+      (error: BridgeError) => error.kind === "http_error" && error.status === 405,
     );
   } finally {
     await transport.close();

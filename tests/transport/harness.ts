@@ -5,17 +5,10 @@
  * @module
  */
 
-import type {
-  JsonRpcMessage,
-  JsonRpcRequest,
-} from "../../lib/jsonrpc/message.ts";
+import type { JsonRpcMessage, JsonRpcRequest } from "../../lib/jsonrpc/message.ts";
 import { isRequest } from "../../lib/jsonrpc/message.ts";
 import { createLogger, type Logger } from "../../lib/log.ts";
-import type {
-  AuthRefusal,
-  CredentialProvider,
-  Transport,
-} from "../../lib/transport/types.ts";
+import type { AuthRefusal, CredentialProvider, Transport } from "../../lib/transport/types.ts";
 
 /** One message passed to onMessage. */
 export interface Received {
@@ -78,9 +71,7 @@ export class Inbox {
 
   /** Responses with the given id. */
   withId(id: string | number): JsonRpcMessage[] {
-    return this.messages.filter((m) =>
-      !("method" in m) && "id" in m && m.id === id
-    );
+    return this.messages.filter((m) => !("method" in m) && "id" in m && m.id === id);
   }
 }
 
@@ -177,8 +168,7 @@ export function resultText(
   message: JsonRpcMessage | undefined,
 ): string | undefined {
   if (!message || !("result" in message)) return undefined;
-  const content =
-    (message.result as { content?: Array<{ text?: string }> }).content;
+  const content = (message.result as { content?: Array<{ text?: string }> }).content;
   return content?.[0]?.text;
 }
 

@@ -88,8 +88,7 @@ Deno.test("http client: an unreadable CA file is a config error", async () => {
     await Deno.writeTextFile(file, "not a certificate");
     await assert.rejects(
       createHttpFetch({ caFile: file }),
-      (error: BridgeError) =>
-        error.kind === "config" && /no PEM certificate/.test(error.message),
+      (error: BridgeError) => error.kind === "config" && /no PEM certificate/.test(error.message),
     );
   } finally {
     await Deno.remove(file);

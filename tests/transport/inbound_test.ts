@@ -81,8 +81,7 @@ Deno.test("inbound: priming events, other event types, junk and invalid messages
   assert.equal(t.delivered.length, 0);
   assert.throws(
     () => t.router.routeJsonBody("{oops"),
-    (error: unknown) =>
-      error instanceof BridgeError && error.kind === "protocol",
+    (error: unknown) => error instanceof BridgeError && error.kind === "protocol",
   );
 });
 

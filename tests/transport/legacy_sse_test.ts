@@ -1,9 +1,6 @@
 import assert from "node:assert/strict";
 import { BridgeError } from "../../lib/errors.ts";
-import {
-  createLegacySseTransport,
-  resolveLegacyEndpoint,
-} from "../../lib/transport/legacy_sse.ts";
+import { createLegacySseTransport, resolveLegacyEndpoint } from "../../lib/transport/legacy_sse.ts";
 import { createStaticCredentials } from "../../lib/transport/static_credentials.ts";
 import type { CredentialProvider } from "../../lib/transport/types.ts";
 import { startLegacyServer } from "../fixtures/legacy_server.ts";
@@ -40,8 +37,7 @@ Deno.test("legacy: an endpoint on another origin is refused", async () => {
   try {
     await assert.rejects(
       handshake(transport, "2024-11-05"),
-      (error: BridgeError) =>
-        error.kind === "protocol" && /another origin/.test(error.message),
+      (error: BridgeError) => error.kind === "protocol" && /another origin/.test(error.message),
     );
   } finally {
     await transport.close();
@@ -55,10 +51,7 @@ Deno.test("legacy: a closed stream fails requests still waiting with stream_lost
     await handshake(transport, "2024-11-05");
     const waiting = transport.send(callTool(5, "slow", { ms: 5_000 }));
     await waitUntil(
-      () =>
-        server.requests.some((r) =>
-          (r.body as { id?: unknown } | undefined)?.id === 5
-        ),
+      () => server.requests.some((r) => (r.body as { id?: unknown } | undefined)?.id === 5),
       "the call at the server",
     );
     await server.close();

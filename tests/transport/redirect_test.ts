@@ -2,19 +2,14 @@ import assert from "node:assert/strict";
 import { BridgeError } from "../../lib/errors.ts";
 import { createGuardedFetch } from "../../lib/transport/http_client.ts";
 import { createCookieJar } from "../../lib/transport/cookie_jar.ts";
-import {
-  startRecordingServer,
-  startRedirectServer,
-} from "../fixtures/redirect_server.ts";
+import { startRecordingServer, startRedirectServer } from "../fixtures/redirect_server.ts";
 import { initializeRequest, startBridge } from "../support/bridge_process.ts";
 
 const guarded = createGuardedFetch(fetch);
 
 Deno.test("redirect: a cross-origin 307 is refused; the other origin gets nothing", async () => {
   await using foreign = startRecordingServer();
-  await using redirector = startRedirectServer((path) =>
-    new URL(path, foreign.url).href
-  );
+  await using redirector = startRedirectServer((path) => new URL(path, foreign.url).href);
   const error = await guarded(redirector.url, {
     method: "POST",
     headers: { "X-Api-Key": "secret-key", "Content-Type": "application/json" },
@@ -163,9 +158,7 @@ Deno.test("cookies: domain, path, secure and expiry rules", () => {
 
 Deno.test("redirect: the bridge never sends --header values or the body to another origin", async () => {
   await using foreign = startRecordingServer();
-  await using redirector = startRedirectServer((path) =>
-    new URL(path, foreign.url).href
-  );
+  await using redirector = startRedirectServer((path) => new URL(path, foreign.url).href);
   await using bridge = startBridge([
     "--server-url",
     redirector.url.href,

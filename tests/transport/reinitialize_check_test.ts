@@ -1,8 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  checkReinitialized,
-  missingCapabilities,
-} from "../../lib/transport/reinitialize_check.ts";
+import { checkReinitialized, missingCapabilities } from "../../lib/transport/reinitialize_check.ts";
 
 const first = {
   protocolVersion: "2025-11-25",

@@ -84,8 +84,7 @@ Deno.test("resumable stream: no event id to resume from is stream_lost", async (
       log,
       scheduler: recordingScheduler(),
     }),
-    (error: unknown) =>
-      error instanceof BridgeError && error.kind === "stream_lost",
+    (error: unknown) => error instanceof BridgeError && error.kind === "stream_lost",
   );
 });
 

@@ -7,10 +7,7 @@ import {
   type StreamableHttpOptions,
 } from "../../lib/transport/session.ts";
 import { createStaticCredentials } from "../../lib/transport/static_credentials.ts";
-import {
-  type McpServerOptions,
-  startMcpServer,
-} from "../fixtures/mcp_server.ts";
+import { type McpServerOptions, startMcpServer } from "../fixtures/mcp_server.ts";
 import {
   callTool,
   createCapturingLogger,
@@ -95,9 +92,8 @@ Deno.test("session: session id, protocol version, bearer and extra headers on ev
   assert.equal(init.headers["mcp-session-id"], undefined);
   assert.equal(init.headers["mcp-protocol-version"], undefined);
   assert.equal(init.headers["authorization"], "Bearer static-token-123");
-  const sessionId =
-    t.server.requests.find((r) => r.method === "POST" && r !== init)!
-      .headers["mcp-session-id"];
+  const sessionId = t.server.requests.find((r) => r.method === "POST" && r !== init)!
+    .headers["mcp-session-id"];
   assert.ok(sessionId);
   const methods = new Set(later.map((r) => r.method));
   assert.deepEqual([...methods].sort(), ["DELETE", "GET", "POST"]);
@@ -150,16 +146,13 @@ Deno.test("session: 202 answering a request is a protocol error", async () => {
   await using t = await setup({
     intercept: (_request, recorded) => {
       const body = recorded.body as { method?: string };
-      return body?.method === "tools/list"
-        ? new Response(null, { status: 202 })
-        : undefined;
+      return body?.method === "tools/list" ? new Response(null, { status: 202 }) : undefined;
     },
   });
   await handshake(t.session);
   await assert.rejects(
     t.session.send({ jsonrpc: "2.0", id: 7, method: "tools/list" }),
-    (error: BridgeError) =>
-      error.kind === "protocol" && /202/.test(error.message),
+    (error: BridgeError) => error.kind === "protocol" && /202/.test(error.message),
   );
 });
 
@@ -177,9 +170,7 @@ Deno.test("session: progress and logging are relayed before the result, as they 
   await sending;
   for (const m of t.inbox.messages.slice(1)) {
     seenBeforeResult.push(
-      "method" in m
-        ? m.method
-        : `response ${String((m as { id: unknown }).id)}`,
+      "method" in m ? m.method : `response ${String((m as { id: unknown }).id)}`,
     );
   }
   assert.deepEqual(seenBeforeResult, [
@@ -257,9 +248,7 @@ Deno.test("session: the GET stream relays list_changed and a server ping, whose 
     }
   };
   await t.session.send(callTool(1, "notify_changed"));
-  await t.inbox.waitFor((m) =>
-    "method" in m && m.method === "notifications/tools/list_changed"
-  );
+  await t.inbox.waitFor((m) => "method" in m && m.method === "notifications/tools/list_changed");
   await t.session.send(callTool(2, "ping_client"));
   assert.equal(resultText(t.inbox.withId(2)[0]), "pong");
   assert.equal(t.inbox.withMethod("ping").length, 1);
@@ -270,9 +259,7 @@ Deno.test("session: the GET stream reconnects with Last-Event-ID after it drops"
   await handshake(t.session);
   await delay(50);
   await t.session.send(callTool(1, "log", { message: "first" }));
-  await t.inbox.waitFor((m) =>
-    "method" in m && m.method === "notifications/message"
-  );
+  await t.inbox.waitFor((m) => "method" in m && m.method === "notifications/message");
   await t.session.send(callTool(2, "drop_get"));
   await delay(150);
   await t.session.send(callTool(3, "log", { message: "second" }));
@@ -319,9 +306,7 @@ Deno.test("session: two dropped streams are resumed each from its own event id",
   ]);
   assert.equal(t.inbox.withId("a").length, 1);
   assert.equal(t.inbox.withId("b").length, 1);
-  const resumes = t.server.requests.filter((r) =>
-    r.method === "GET" && r.headers["last-event-id"]
-  );
+  const resumes = t.server.requests.filter((r) => r.method === "GET" && r.headers["last-event-id"]);
   const ids = new Set(resumes.map((r) => r.headers["last-event-id"]));
   assert.ok(ids.size >= 2, "each stream resumed from its own cursor");
   assert.equal(t.inbox.withMethod("notifications/progress").length, 2);
@@ -333,9 +318,7 @@ Deno.test("session: the server's SSE retry is respected before resuming", async 
   await t.session.send(callTool(4, "drop", { afterMs: 10 }, "p4"));
   assert.equal(resultText(t.inbox.withId(4)[0]), "survived the drop");
   const post = t.server.requestsFor("tools/call")[0];
-  const resume = t.server.requests.find((r) =>
-    r.method === "GET" && r.headers["last-event-id"]
-  )!;
+  const resume = t.server.requests.find((r) => r.method === "GET" && r.headers["last-event-id"])!;
   // The drop happens about 50 ms after the POST; the resume must wait the 400 ms retry.
   assert.ok(
     resume.at - post.at >= 440,
@@ -369,9 +352,7 @@ Deno.test("session: 404 re-initializes with the original params, then retries th
   assert.equal(resultText(t.inbox.withId(1)[0]), "after re-init");
   const inits = t.server.requestsFor("initialize");
   assert.equal(inits.length, 2);
-  const [first, second] = inits.map((r) =>
-    r.body as { id: unknown; params: unknown }
-  );
+  const [first, second] = inits.map((r) => r.body as { id: unknown; params: unknown });
   assert.deepEqual(second.params, first.params);
   assert.ok(
     isBridgeId(second.id),
@@ -380,9 +361,7 @@ Deno.test("session: 404 re-initializes with the original params, then retries th
   assert.equal(inits[1].headers["mcp-session-id"], undefined);
   assert.equal(t.inbox.withMethod("notifications/initialized").length, 0);
   assert.equal(t.server.requestsFor("notifications/initialized").length, 2);
-  const initResults = t.inbox.messages.filter((m) =>
-    "result" in m && "serverInfo" in m.result
-  );
+  const initResults = t.inbox.messages.filter((m) => "result" in m && "serverInfo" in m.result);
   assert.equal(
     initResults.length,
     1,
@@ -473,9 +452,7 @@ Deno.test("session: a refusal after initialize says the session is established",
   await t.session.send(callTool(5, "echo", { message: "after" }));
   assert.ok(credentials.refusals.length >= 1);
   assert.ok(
-    credentials.refusals.every((refusal) =>
-      refusal.sessionEstablished === true
-    ),
+    credentials.refusals.every((refusal) => refusal.sessionEstablished === true),
   );
   assert.equal(t.inbox.withId(5).length, 1);
 });
@@ -492,8 +469,7 @@ Deno.test("session: 403 insufficient_scope steps up, at most MAX_SCOPE_STEP_UPS 
   );
   await assert.rejects(
     t.session.send({ jsonrpc: "2.0", id: 0, method: "initialize", params: {} }),
-    (error: BridgeError) =>
-      error.kind === "auth_failed" && error.status === 403,
+    (error: BridgeError) => error.kind === "auth_failed" && error.status === 403,
   );
   assert.equal(credentials.refusals.length, 3);
   assert.equal(credentials.refusals[0].status, 403);
@@ -544,8 +520,7 @@ Deno.test("session: a wrong content type is a protocol error", async () => {
   });
   await assert.rejects(
     t.session.send({ jsonrpc: "2.0", id: 0, method: "initialize", params: {} }),
-    (error: BridgeError) =>
-      error.kind === "protocol" && error.message.includes("text/html"),
+    (error: BridgeError) => error.kind === "protocol" && error.message.includes("text/html"),
   );
 });
 
@@ -625,8 +600,7 @@ Deno.test("session: the initialize answered 405 is a LegacyTransportSignal", asy
   });
   await assert.rejects(
     t.session.send({ jsonrpc: "2.0", id: 0, method: "initialize", params: {} }),
-    (error: unknown) =>
-      error instanceof LegacyTransportSignal && error.status === 405,
+    (error: unknown) => error instanceof LegacyTransportSignal && error.status === 405,
   );
 });
 

@@ -1,8 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  findChallenge,
-  parseWwwAuthenticate,
-} from "../../lib/transport/www_authenticate.ts";
+import { findChallenge, parseWwwAuthenticate } from "../../lib/transport/www_authenticate.ts";
 
 Deno.test("www-authenticate: Bearer with quoted and token params, names lower-cased", () => {
   assert.deepEqual(
@@ -12,8 +9,7 @@ Deno.test("www-authenticate: Bearer with quoted and token params, names lower-ca
     [{
       scheme: "bearer",
       params: {
-        resource_metadata:
-          "https://mcp.example.com/.well-known/oauth-protected-resource/mcp",
+        resource_metadata: "https://mcp.example.com/.well-known/oauth-protected-resource/mcp",
         scope: "files:read files:write",
         error: "invalid_token",
       },
