@@ -22,8 +22,7 @@ export const realTimers: Timers = {
 
 /** The reason to reject with when `signal` aborted. */
 function reasonOf(signal: AbortSignal): unknown {
-  return signal.reason ??
-    new DOMException("The operation was aborted", "AbortError");
+  return signal.reason ?? new DOMException("The operation was aborted", "AbortError");
 }
 
 /** Resolves after `ms` milliseconds; rejects with the signal's reason if it aborts first. */
@@ -75,10 +74,9 @@ function race<T>(
       timer = setTimeout(() => {
         cleanup();
         reject(
-          options.onTimeout ? options.onTimeout() : new DOMException(
-            `The operation timed out after ${ms} ms`,
-            "TimeoutError",
-          ),
+          options.onTimeout
+            ? options.onTimeout()
+            : new DOMException(`The operation timed out after ${ms} ms`, "TimeoutError"),
         );
       }, Math.max(0, ms));
     }
@@ -111,9 +109,6 @@ export function abortable<T>(
  * first (`onAbort`). To wait at most `ms` for something that never rejects, catch the result:
  * `await withDeadline(drained, { ms }).catch(() => {})`.
  */
-export function withDeadline<T>(
-  promise: Promise<T>,
-  options: DeadlineOptions,
-): Promise<T> {
+export function withDeadline<T>(promise: Promise<T>, options: DeadlineOptions): Promise<T> {
   return race(promise, options);
 }

@@ -36,11 +36,9 @@ const EOF_GRACE_MS = 10_000;
 
 /** What the proxy needs from the entry point: the server, the process streams, fetch and tokens. */
 export interface BridgeContext {
-  settings:
-    & Pick<Settings, "serverUrl" | "headers" | "transport" | "timeoutMs">
-    & {
-      oauth: Pick<OAuthSettings, "authTimeoutMs">;
-    };
+  settings: Pick<Settings, "serverUrl" | "headers" | "transport" | "timeoutMs"> & {
+    oauth: Pick<OAuthSettings, "authTimeoutMs">;
+  };
   log: Logger;
   io: Pick<ProcessIo, "stdin" | "stdout" | "signal">;
   /** Fetch with the custom CA applied. */
@@ -91,15 +89,11 @@ export class Relay {
       case "empty":
         return;
       case "invalid":
-        this.#log.warn(
-          `Invalid message on stdin: ${parsed.response.error.message}`,
-        );
+        this.#log.warn(`Invalid message on stdin: ${parsed.response.error.message}`);
         this.#out.write(JSON.stringify(parsed.response));
         return;
       case "batch":
-        for (const response of parsed.errors) {
-          this.#out.write(JSON.stringify(response));
-        }
+        for (const response of parsed.errors) this.#out.write(JSON.stringify(response));
         for (const message of parsed.messages) this.#fromClient(message);
         return;
       case "message":
@@ -118,30 +112,22 @@ export class Relay {
       if (this.#pending.has(message.id)) {
         this.#out.write(JSON.stringify(createBridgeErrorResponse(
           message.id,
-          new BridgeError(
-            "invalid_request",
-            "Request id is already in flight",
-            {
-              hint: "Use a new id for every request",
-            },
-          ),
+          new BridgeError("invalid_request", "Request id is already in flight", {
+            hint: "Use a new id for every request",
+          }),
         )));
         return;
       }
       this.#track(this.#relayRequest(message, raw));
       return;
     }
-    if (
-      isNotification(message) && message.method === "notifications/cancelled"
-    ) {
+    if (isNotification(message) && message.method === "notifications/cancelled") {
       const requestId = message.params?.requestId;
       if (typeof requestId === "string" || typeof requestId === "number") {
         const pending = this.#pending.get(requestId);
         if (pending) {
           this.#pending.settle(requestId);
-          pending.controller.abort(
-            new DOMException("Cancelled by the client", "AbortError"),
-          );
+          pending.controller.abort(new DOMException("Cancelled by the client", "AbortError"));
         }
       }
     }
@@ -167,33 +153,23 @@ export class Relay {
       await this.#initializing;
     }
     try {
-      await this.#transport.send(message, {
-        raw,
-        signal: pending.controller.signal,
-      });
+      await this.#transport.send(message, { raw, signal: pending.controller.signal });
     } catch (error) {
       if (this.#pending.settle(message.id) === "settled") {
         const failure = toBridgeError(error);
         this.#log.warn(`Request ${message.method} failed: ${failure.message}`);
-        this.#out.write(
-          JSON.stringify(createBridgeErrorResponse(message.id, failure)),
-        );
+        this.#out.write(JSON.stringify(createBridgeErrorResponse(message.id, failure)));
       }
     } finally {
       // A response-less end of the exchange still owes the client an answer.
       if (this.#pending.settle(message.id) === "settled") {
         this.#out.write(JSON.stringify(createBridgeErrorResponse(
           message.id,
-          new BridgeError(
-            "protocol",
-            "Server ended the exchange without a response",
-          ),
+          new BridgeError("protocol", "Server ended the exchange without a response"),
         )));
       }
       done();
-      if (gate !== undefined && this.#initializing === gate) {
-        this.#initializing = undefined;
-      }
+      if (gate !== undefined && this.#initializing === gate) this.#initializing = undefined;
     }
   }
 
@@ -209,10 +185,7 @@ export class Relay {
   }
 
   /** Queues the message for stdout; returns the writer's backpressure for the transport. */
-  #fromServer(
-    message: JsonRpcMessage,
-    raw?: string,
-  ): Promise<void> | undefined {
+  #fromServer(message: JsonRpcMessage, raw?: string): Promise<void> | undefined {
     if (isResponse(message)) {
       if (message.id === null) {
         const text = isErrorResponse(message) ? message.error.message : "no message";
@@ -221,14 +194,10 @@ export class Relay {
       }
       if (isBridgeId(message.id)) return undefined;
       if (this.#pending.settle(message.id) === "unknown") {
-        this.#log.debug(
-          "Dropping a response for a request that timed out or was cancelled",
-        );
+        this.#log.debug("Dropping a response for a request that timed out or was cancelled");
         return undefined;
       }
-    } else if (
-      isNotification(message) && message.method === "notifications/progress"
-    ) {
+    } else if (isNotification(message) && message.method === "notifications/progress") {
       this.#pending.touchProgress(message.params?.progressToken);
     }
     this.#out.write(formatLine(message, raw));
@@ -240,18 +209,13 @@ export class Relay {
       "timeout",
       `Request ${request.method} timed out after ${request.timeoutMs / 1000} s`,
     );
-    this.#out.write(
-      JSON.stringify(createBridgeErrorResponse(request.id, failure)),
-    );
+    this.#out.write(JSON.stringify(createBridgeErrorResponse(request.id, failure)));
     request.controller.abort(failure);
     if (request.method !== "initialize") {
       const cancel: JsonRpcMessage = {
         jsonrpc: "2.0",
         method: "notifications/cancelled",
-        params: {
-          requestId: request.id,
-          reason: "Timed out in mcp-streamablehttp-client",
-        },
+        params: { requestId: request.id, reason: "Timed out in mcp-streamablehttp-client" },
       };
       this.#track(this.#relayOther(cancel));
     }
@@ -260,26 +224,18 @@ export class Relay {
   /** Waits for in-flight requests up to `graceMs`, then ends the session. */
   async shutdown(graceMs: number): Promise<void> {
     if (this.#pending.size > 0 && graceMs > 0) {
-      await withDeadline(this.#pending.drained(), { ms: graceMs }).catch(
-        () => {},
-      );
+      await withDeadline(this.#pending.drained(), { ms: graceMs }).catch(() => {});
     }
-    const abandoned = this.#pending.abortAll(
-      new DOMException("Shutting down", "AbortError"),
-    );
+    const abandoned = this.#pending.abortAll(new DOMException("Shutting down", "AbortError"));
     for (const request of abandoned) {
       this.#out.write(JSON.stringify(createBridgeErrorResponse(
         request.id,
-        new BridgeError("stream_lost", "Bridge is shutting down", {
-          hint: "Retry after restart",
-        }),
+        new BridgeError("stream_lost", "Bridge is shutting down", { hint: "Retry after restart" }),
       )));
     }
     await Promise.allSettled([...this.#inFlight]);
     await this.#transport.close().catch((error) => {
-      this.#log.debug(
-        `Closing the session failed: ${toBridgeError(error).message}`,
-      );
+      this.#log.debug(`Closing the session failed: ${toBridgeError(error).message}`);
     });
     await this.#out.flush();
   }
@@ -331,13 +287,9 @@ export async function runBridge(context: BridgeContext): Promise<number> {
     timeoutMs: settings.timeoutMs,
     authTimeoutMs: settings.oauth.authTimeoutMs,
   });
-  log.info(
-    `Relaying stdio to ${settings.serverUrl.origin}${settings.serverUrl.pathname}`,
-  );
+  log.info(`Relaying stdio to ${settings.serverUrl.origin}${settings.serverUrl.pathname}`);
   await readLines(io.stdin, io.signal, (line) => relay.acceptLine(line));
-  log.debug(
-    io.signal.aborted ? "Signal received, shutting down" : "stdin closed, shutting down",
-  );
+  log.debug(io.signal.aborted ? "Signal received, shutting down" : "stdin closed, shutting down");
   await relay.shutdown(io.signal.aborted ? 0 : EOF_GRACE_MS);
   await out.close();
   return ExitCode.ok;

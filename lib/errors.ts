@@ -64,100 +64,99 @@ export interface ErrorTableRow {
  * The bridge's own codes live in -31000..-31099, outside the JSON-RPC reserved range
  * (-32768..-32000), so a client can tell "the bridge could not" from "the server said no".
  */
-export const ERROR_TABLE: Readonly<Record<ErrorKind, ErrorTableRow>> = Object
-  .freeze({
-    usage: {
-      rpcCode: JsonRpcCode.invalidParams,
-      exitCode: ExitCode.usage,
-      title: "Invalid usage",
-      hint: "Run with --help to see the accepted flags",
-    },
-    config: {
-      rpcCode: -31009,
-      exitCode: ExitCode.config,
-      title: "Invalid configuration",
-      hint: "Check --server-url, MCP_SERVER_URL and the .env file",
-    },
-    auth_required: {
-      rpcCode: -31005,
-      exitCode: ExitCode.auth,
-      title: "Authentication required",
-      hint: "Sign in with `mcp-streamablehttp-client --token`",
-    },
-    auth_failed: {
-      rpcCode: -31006,
-      exitCode: ExitCode.auth,
-      title: "Authentication failed",
-      hint: "Run `mcp-streamablehttp-client --reset-auth --token` to sign in again",
-    },
-    unreachable: {
-      rpcCode: -31001,
-      exitCode: ExitCode.unreachable,
-      title: "Server unreachable",
-      hint: "Check the server URL, the network, HTTPS_PROXY and the CA certificate",
-    },
-    http_error: {
-      rpcCode: -31002,
-      exitCode: ExitCode.unreachable,
-      title: "Server answered with an HTTP error",
-      hint: "Check the server URL and the server's logs",
-    },
-    protocol: {
-      rpcCode: -31003,
-      exitCode: ExitCode.unreachable,
-      title: "Protocol error",
-      hint: "The server did not answer as an MCP Streamable HTTP server; try --transport sse",
-    },
-    stream_lost: {
-      rpcCode: -31007,
-      exitCode: ExitCode.unreachable,
-      title: "Response stream lost",
-      hint: "The server closed the stream before answering and it could not be resumed; retry",
-    },
-    session_lost: {
-      rpcCode: -31008,
-      exitCode: ExitCode.unreachable,
-      title: "Session lost",
-      hint: "The server forgot the session and it could not be re-established; restart the client",
-    },
-    timeout: {
-      rpcCode: -31004,
-      exitCode: ExitCode.timeout,
-      title: "Request timed out",
-      hint: "Raise --timeout or check the server",
-    },
-    server_error: {
-      rpcCode: -31010,
-      exitCode: ExitCode.serverError,
-      title: "Server error",
-      hint: "The server answered with an error",
-    },
-    untranslatable: {
-      rpcCode: -31011,
-      exitCode: ExitCode.unreachable,
-      title: "Cannot translate between protocol eras",
-      hint:
-        "The request has no equivalent in the server's protocol era; see the README's \"Protocol eras\"",
-    },
-    parse_error: {
-      rpcCode: JsonRpcCode.parseError,
-      exitCode: ExitCode.usage,
-      title: "Parse error",
-      hint: "Each stdin line must be one JSON-RPC message",
-    },
-    invalid_request: {
-      rpcCode: JsonRpcCode.invalidRequest,
-      exitCode: ExitCode.usage,
-      title: "Invalid request",
-      hint: "Each stdin line must be one JSON-RPC 2.0 message object",
-    },
-    internal: {
-      rpcCode: JsonRpcCode.internalError,
-      exitCode: ExitCode.unreachable,
-      title: "Internal error",
-      hint: "This is a bug in mcp-streamablehttp-client; please report it with --log-level DEBUG",
-    },
-  });
+export const ERROR_TABLE: Readonly<Record<ErrorKind, ErrorTableRow>> = Object.freeze({
+  usage: {
+    rpcCode: JsonRpcCode.invalidParams,
+    exitCode: ExitCode.usage,
+    title: "Invalid usage",
+    hint: "Run with --help to see the accepted flags",
+  },
+  config: {
+    rpcCode: -31009,
+    exitCode: ExitCode.config,
+    title: "Invalid configuration",
+    hint: "Check --server-url, MCP_SERVER_URL and the .env file",
+  },
+  auth_required: {
+    rpcCode: -31005,
+    exitCode: ExitCode.auth,
+    title: "Authentication required",
+    hint: "Sign in with `mcp-streamablehttp-client --token`",
+  },
+  auth_failed: {
+    rpcCode: -31006,
+    exitCode: ExitCode.auth,
+    title: "Authentication failed",
+    hint: "Run `mcp-streamablehttp-client --reset-auth --token` to sign in again",
+  },
+  unreachable: {
+    rpcCode: -31001,
+    exitCode: ExitCode.unreachable,
+    title: "Server unreachable",
+    hint: "Check the server URL, the network, HTTPS_PROXY and the CA certificate",
+  },
+  http_error: {
+    rpcCode: -31002,
+    exitCode: ExitCode.unreachable,
+    title: "Server answered with an HTTP error",
+    hint: "Check the server URL and the server's logs",
+  },
+  protocol: {
+    rpcCode: -31003,
+    exitCode: ExitCode.unreachable,
+    title: "Protocol error",
+    hint: "The server did not answer as an MCP Streamable HTTP server; try --transport sse",
+  },
+  stream_lost: {
+    rpcCode: -31007,
+    exitCode: ExitCode.unreachable,
+    title: "Response stream lost",
+    hint: "The server closed the stream before answering and it could not be resumed; retry",
+  },
+  session_lost: {
+    rpcCode: -31008,
+    exitCode: ExitCode.unreachable,
+    title: "Session lost",
+    hint: "The server forgot the session and it could not be re-established; restart the client",
+  },
+  timeout: {
+    rpcCode: -31004,
+    exitCode: ExitCode.timeout,
+    title: "Request timed out",
+    hint: "Raise --timeout or check the server",
+  },
+  server_error: {
+    rpcCode: -31010,
+    exitCode: ExitCode.serverError,
+    title: "Server error",
+    hint: "The server answered with an error",
+  },
+  untranslatable: {
+    rpcCode: -31011,
+    exitCode: ExitCode.unreachable,
+    title: "Cannot translate between protocol eras",
+    hint:
+      "The request has no equivalent in the server's protocol era; see the README's \"Protocol eras\"",
+  },
+  parse_error: {
+    rpcCode: JsonRpcCode.parseError,
+    exitCode: ExitCode.usage,
+    title: "Parse error",
+    hint: "Each stdin line must be one JSON-RPC message",
+  },
+  invalid_request: {
+    rpcCode: JsonRpcCode.invalidRequest,
+    exitCode: ExitCode.usage,
+    title: "Invalid request",
+    hint: "Each stdin line must be one JSON-RPC 2.0 message object",
+  },
+  internal: {
+    rpcCode: JsonRpcCode.internalError,
+    exitCode: ExitCode.unreachable,
+    title: "Internal error",
+    hint: "This is a bug in mcp-streamablehttp-client; please report it with --log-level DEBUG",
+  },
+});
 
 /** Options of a {@link BridgeError}. */
 export interface BridgeErrorOptions {
@@ -183,15 +182,8 @@ export class BridgeError extends Error {
   readonly details?: Record<string, unknown>;
 
   /** A failure of `kind` with a message in the Deno style (no secrets, no response body). */
-  constructor(
-    kind: ErrorKind,
-    message: string,
-    options: BridgeErrorOptions = {},
-  ) {
-    super(
-      message,
-      options.cause === undefined ? undefined : { cause: options.cause },
-    );
+  constructor(kind: ErrorKind, message: string, options: BridgeErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "BridgeError";
     this.kind = kind;
     this.status = options.status;
@@ -217,9 +209,7 @@ export function toBridgeError(error: unknown): BridgeError {
     return new BridgeError("timeout", "Request timed out", { cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new BridgeError("internal", `Unexpected failure: ${message}`, {
-    cause: error,
-  });
+  return new BridgeError("internal", `Unexpected failure: ${message}`, { cause: error });
 }
 
 /** The `data` member of a JSON-RPC error produced by the bridge. */

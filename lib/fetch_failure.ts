@@ -30,16 +30,10 @@ export type FetchFailure =
 /** Certificate faults as rustls names them, in words. */
 const CERTIFICATE_PROBLEMS: ReadonlyArray<readonly [RegExp, string]> = [
   [/UnknownIssuer/, "the certificate is signed by an unknown authority"],
-  [
-    /CaUsedAsEndEntity/,
-    "the certificate is self-signed (a CA certificate used by the server)",
-  ],
+  [/CaUsedAsEndEntity/, "the certificate is self-signed (a CA certificate used by the server)"],
   [/NotValidYet/, "the certificate is not valid yet"],
   [/Expired/, "the certificate has expired"],
-  [
-    /NotValidForName|CertNotValidForName/,
-    "the certificate is not valid for this host name",
-  ],
+  [/NotValidForName|CertNotValidForName/, "the certificate is not valid for this host name"],
   [/Revoked/, "the certificate was revoked"],
   [/BadSignature|InvalidSignature/, "the certificate's signature is invalid"],
   [/BadEncoding/, "the certificate cannot be read"],
@@ -49,11 +43,7 @@ const CERTIFICATE_PROBLEMS: ReadonlyArray<readonly [RegExp, string]> = [
 function messages(error: unknown): string[] {
   const out: string[] = [];
   let current: unknown = error;
-  for (
-    let depth = 0;
-    depth < 5 && current !== undefined && current !== null;
-    depth++
-  ) {
+  for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
     if (current instanceof Error) {
       out.push(current.message);
       current = current.cause;
@@ -74,11 +64,7 @@ export function classifyFetchError(error: unknown): FetchFailure {
   const text = all.join(" | ");
   const blocked = text.match(/Requests to port (\d+) are blocked/);
   if (blocked) return { kind: "blocked-port", port: blocked[1] };
-  if (
-    /connection refused|ECONNREFUSED|os error 111\b|os error 10061\b/i.test(
-      text,
-    )
-  ) {
+  if (/connection refused|ECONNREFUSED|os error 111\b|os error 10061\b/i.test(text)) {
     return { kind: "refused" };
   }
   if (
@@ -87,31 +73,14 @@ export function classifyFetchError(error: unknown): FetchFailure {
   ) return { kind: "dns" };
   if (/invalid peer certificate|certificate/i.test(text)) {
     const found = CERTIFICATE_PROBLEMS.find(([pattern]) => pattern.test(text));
-    return {
-      kind: "tls",
-      problem: found ? found[1] : "the certificate was refused",
-    };
+    return { kind: "tls", problem: found ? found[1] : "the certificate was refused" };
   }
-  if (
-    /received corrupt message|InvalidContentType|wrong version number/i.test(
-      text,
-    )
-  ) {
-    return {
-      kind: "tls",
-      problem: "the server does not speak TLS on this port",
-    };
+  if (/received corrupt message|InvalidContentType|wrong version number/i.test(text)) {
+    return { kind: "tls", problem: "the server does not speak TLS on this port" };
   }
-  if (/tls|handshake/i.test(text)) {
-    return { kind: "tls", problem: "the TLS handshake failed" };
-  }
-  if (/timed out|os error 110\b|ETIMEDOUT/i.test(text)) {
-    return { kind: "timeout" };
-  }
-  if (
-    /connection closed|connection reset|ECONNRESET|broken pipe|os error 104\b/i
-      .test(text)
-  ) {
+  if (/tls|handshake/i.test(text)) return { kind: "tls", problem: "the TLS handshake failed" };
+  if (/timed out|os error 110\b|ETIMEDOUT/i.test(text)) return { kind: "timeout" };
+  if (/connection closed|connection reset|ECONNRESET|broken pipe|os error 104\b/i.test(text)) {
     return { kind: "closed" };
   }
   return { kind: "other", text: all.at(-1) ?? "fetch failed" };
@@ -147,8 +116,7 @@ function hintFor(failure: FetchFailure, url: URL): string {
     case "tls":
       return failure.problem.includes("does not speak TLS")
         ? "Use http:// for a server without TLS (with --allow-http unless it is on this machine)"
-        : failure.problem.includes("expired") ||
-            failure.problem.includes("not valid yet")
+        : failure.problem.includes("expired") || failure.problem.includes("not valid yet")
         ? "Renew the server's certificate, or check this machine's clock"
         : failure.problem.includes("host name")
         ? "Use the host name the certificate was issued for"
@@ -177,13 +145,7 @@ export function fetchFailureError(
   const failure = classifyFetchError(error);
   return new BridgeError(
     "unreachable",
-    redact(
-      `Cannot reach ${what} at "${url.host}": ${describeFetchFailure(failure)}`,
-    ),
-    {
-      cause: error,
-      hint: hintFor(failure, url),
-      details: { cause: failure.kind },
-    },
+    redact(`Cannot reach ${what} at "${url.host}": ${describeFetchFailure(failure)}`),
+    { cause: error, hint: hintFor(failure, url), details: { cause: failure.kind } },
   );
 }

@@ -103,10 +103,7 @@ export interface Client extends AsyncDisposable {
   /** Every prompt (all pages of `prompts/list`). */
   listPrompts(): Promise<Prompt[]>;
   /** Gets a prompt with its arguments. */
-  getPrompt(
-    name: string,
-    args?: Record<string, string>,
-  ): Promise<GetPromptResult>;
+  getPrompt(name: string, args?: Record<string, string>): Promise<GetPromptResult>;
   /** Sends any request and resolves with its result; a JSON-RPC error throws `server_error`. */
   request<T = Record<string, unknown>>(
     method: string,
@@ -165,10 +162,7 @@ async function createContext(
   };
   const settings = await loadSettings(settingsFlags(options), env);
   const log = createLogger({ level: settings.logLevel, sink });
-  const fetch = await createHttpFetch({
-    caFile: settings.caFile,
-    cookies: settings.cookies,
-  });
+  const fetch = await createHttpFetch({ caFile: settings.caFile, cookies: settings.cookies });
   const credentials = createCredentialProvider({
     settings,
     log: log.child("auth"),
@@ -181,11 +175,8 @@ async function createContext(
 }
 
 function wrapClient(client: McpClient): Client {
-  const request = <T>(
-    method: string,
-    params?: Record<string, unknown>,
-    options?: CallOptions,
-  ) => client.request<T>(method, params, options);
+  const request = <T>(method: string, params?: Record<string, unknown>, options?: CallOptions) =>
+    client.request<T>(method, params, options);
   return {
     serverInfo: client.serverInfo as Implementation,
     protocolVersion: client.protocolVersion,
@@ -196,11 +187,7 @@ function wrapClient(client: McpClient): Client {
       request<CallToolResult>("tools/call", { name, arguments: args }, options),
     listResources: () => listAllPages<Resource>(client, "resources/list", "resources"),
     listResourceTemplates: () =>
-      listAllPages<ResourceTemplate>(
-        client,
-        "resources/templates/list",
-        "resourceTemplates",
-      ),
+      listAllPages<ResourceTemplate>(client, "resources/templates/list", "resourceTemplates"),
     readResource: (uri) => request<ReadResourceResult>("resources/read", { uri }),
     listPrompts: () => listAllPages<Prompt>(client, "prompts/list", "prompts"),
     getPrompt: (name, args = {}) =>
@@ -218,11 +205,7 @@ function wrapClient(client: McpClient): Client {
  * @throws {BridgeError} with a stable `kind` (`config`, `auth_required`, `unreachable`, …)
  */
 export async function connect(options: ConnectOptions): Promise<Client> {
-  const context: McpClientContext = await createContext(
-    options,
-    undefined,
-    "wait",
-  );
+  const context: McpClientContext = await createContext(options, undefined, "wait");
   return wrapClient(await openClient(context));
 }
 
@@ -239,7 +222,5 @@ export async function serveBridge(
 ): Promise<void> {
   const context = await createContext(options, streams, "background");
   const code = await runBridge(context);
-  if (code !== ExitCode.ok) {
-    throw new Error(`Bridge ended with exit code ${code}`);
-  }
+  if (code !== ExitCode.ok) throw new Error(`Bridge ended with exit code ${code}`);
 }

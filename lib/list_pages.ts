@@ -31,25 +31,16 @@ export async function listAllPages<T>(
     );
     const found = result[key];
     if (found !== undefined && !Array.isArray(found)) {
-      throw new BridgeError(
-        "protocol",
-        `Server sent an invalid "${method}" result`,
-      );
+      throw new BridgeError("protocol", `Server sent an invalid "${method}" result`);
     }
     items.push(...(found ?? []) as T[]);
     const next = result.nextCursor;
     if (typeof next !== "string" || next === "") return items;
     if (seen.has(next)) {
-      throw new BridgeError(
-        "protocol",
-        `Server repeated the cursor of "${method}"`,
-      );
+      throw new BridgeError("protocol", `Server repeated the cursor of "${method}"`);
     }
     seen.add(next);
     cursor = next;
   }
-  throw new BridgeError(
-    "protocol",
-    `Server sent more than ${MAX_LIST_PAGES} pages of "${method}"`,
-  );
+  throw new BridgeError("protocol", `Server sent more than ${MAX_LIST_PAGES} pages of "${method}"`);
 }

@@ -11,12 +11,7 @@ import { SECRET_KEYS, stripBearerPrefix } from "./secrets.ts";
 /** Log levels, from most to least verbose. */
 export type LogLevel = "DEBUG" | "INFO" | "WARNING" | "ERROR";
 
-const LEVEL_RANK: Record<LogLevel, number> = {
-  DEBUG: 10,
-  INFO: 20,
-  WARNING: 30,
-  ERROR: 40,
-};
+const LEVEL_RANK: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40 };
 
 /** Accepted level names, also `WARN`, case-insensitive. */
 export function parseLogLevel(value: string): LogLevel | undefined {
@@ -37,9 +32,7 @@ export function registerSecret(value: string | undefined | null): void {
 }
 
 /** Registers the value of every {@link SECRET_KEYS} key in `values` (environment or `.env`). */
-export function registerSecretValues(
-  values: Readonly<Record<string, string | undefined>>,
-): void {
+export function registerSecretValues(values: Readonly<Record<string, string | undefined>>): void {
   for (const key of SECRET_KEYS) registerSecret(values[key]);
 }
 
@@ -57,9 +50,7 @@ export function redact(text: string): string {
   for (const secret of secrets) {
     if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
-  for (const pattern of CREDENTIAL_PATTERNS) {
-    out = out.replace(pattern, `$1${REDACTED}`);
-  }
+  for (const pattern of CREDENTIAL_PATTERNS) out = out.replace(pattern, `$1${REDACTED}`);
   return out;
 }
 
@@ -77,9 +68,7 @@ const encoder = new TextEncoder();
 export const stderrSink: LogSink = (line) => {
   const bytes = encoder.encode(line + "\n");
   let written = 0;
-  while (written < bytes.length) {
-    written += Deno.stderr.writeSync(bytes.subarray(written));
-  }
+  while (written < bytes.length) written += Deno.stderr.writeSync(bytes.subarray(written));
 };
 
 /** Options of {@link createLogger}. */
@@ -124,7 +113,4 @@ export function createLogger(options: LoggerOptions): Logger {
 }
 
 /** A logger that drops everything, for library callers that pass none. */
-export const silentLogger: Logger = createLogger({
-  level: "ERROR",
-  sink: () => {},
-});
+export const silentLogger: Logger = createLogger({ level: "ERROR", sink: () => {} });

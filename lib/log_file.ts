@@ -24,19 +24,12 @@ export interface LogFileOptions {
 }
 
 /** The line as written to the log file: ISO time, process id, then the stderr line. */
-export function formatLogFileLine(
-  line: string,
-  time: Date,
-  pid: number,
-): string {
+export function formatLogFileLine(line: string, time: Date, pid: number): string {
   return `${time.toISOString()} [${pid}] ${line}\n`;
 }
 
 /** Opens (creating it with mode 0600) the log file at `path` for appending. */
-export function openLogFile(
-  path: string,
-  options: LogFileOptions = {},
-): LogFile {
+export function openLogFile(path: string, options: LogFileOptions = {}): LogFile {
   const now = options.now ?? (() => new Date());
   const pid = options.pid ?? Deno.pid;
   let file: Deno.FsFile;
@@ -46,13 +39,9 @@ export function openLogFile(
     if (Deno.build.os !== "windows") Deno.chmodSync(path, 0o600);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new BridgeError(
-      "config",
-      `Cannot open log file "${path}": ${reason}`,
-      {
-        hint: "Pass --log-file a path in a directory you can write to",
-      },
-    );
+    throw new BridgeError("config", `Cannot open log file "${path}": ${reason}`, {
+      hint: "Pass --log-file a path in a directory you can write to",
+    });
   }
   const encoder = new TextEncoder();
   let open = true;
@@ -62,9 +51,7 @@ export function openLogFile(
       const bytes = encoder.encode(formatLogFileLine(line, now(), pid));
       try {
         let written = 0;
-        while (written < bytes.length) {
-          written += file.writeSync(bytes.subarray(written));
-        }
+        while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
       } catch {
         // disk full or file gone: keep the bridge running, stderr still has the line
       }

@@ -38,6 +38,7 @@ import { PendingRequests } from "./jsonrpc/pending_requests.ts";
 import type { Logger } from "./log.ts";
 import type { ProcessIo } from "./process_io.ts";
 import { connectServer } from "./eras/select.ts";
+import { MODERN_PROTOCOL_VERSION } from "./eras/wire.ts";
 import type { CredentialProvider } from "./transport/types.ts";
 
 /** What the client needs from its caller: the server, the shared fetch, credentials and log. */
@@ -97,11 +98,13 @@ export interface OpenClientOptions {
 export interface McpSession {
   /** The protocol version the transport negotiated, once known. */
   readonly protocolVersion: string | undefined;
+  /**
+   * The protocol the server speaks, once the first message settled it: its era and version
+   * (2026-07-28 when the bridge translates this 2025-era client for a modern server).
+   */
+  readonly serverProtocol: ServerProtocol | undefined;
   /** Sends `request` as it is and resolves with its response (a JSON-RPC error included). */
-  exchange(
-    request: JsonRpcRequest,
-    options?: RequestOptions,
-  ): Promise<Exchange>;
+  exchange(request: JsonRpcRequest, options?: RequestOptions): Promise<Exchange>;
   /** Sends a request and resolves with its result; a JSON-RPC error throws `server_error`. */
   request<T = Record<string, unknown>>(
     method: string,
@@ -117,12 +120,20 @@ export interface McpSession {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** Which protocol era a server speaks, and its version. */
+export interface ServerProtocol {
+  era: "modern" | "legacy";
+  version: string;
+}
+
 /** An initialized session. */
 export interface McpClient extends McpSession {
   /** `serverInfo` from the initialize result. */
   readonly serverInfo: Implementation;
   /** The protocol version the server chose. */
   readonly protocolVersion: string;
+  /** The protocol the server speaks (its era and version). */
+  readonly serverProtocol: ServerProtocol;
   /** The server's capabilities. */
   readonly capabilities: ServerCapabilities;
   /** The server's `instructions`, when it sent some. */
@@ -147,20 +158,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Turns a JSON-RPC error response into the `server_error` BridgeError the modes report. */
-export function createServerError(
-  method: string,
-  response: JsonRpcResponse,
-): BridgeError {
+export function createServerError(method: string, response: JsonRpcResponse): BridgeError {
   const error = "error" in response ? response.error : { code: 0, message: "unknown error" };
   return new BridgeError(
     "server_error",
     `Server answered "${method}" with error ${error.code}: ${error.message}`,
-    {
-      details: {
-        code: error.code,
-        ...(error.data === undefined ? {} : { data: error.data }),
-      },
-    },
+    { details: { code: error.code, ...(error.data === undefined ? {} : { data: error.data }) } },
   );
 }
 
@@ -260,10 +263,7 @@ export function openSession(
   };
 
   const onNotification = (notification: JsonRpcNotification) => {
-    if (
-      notification.method === "notifications/progress" &&
-      isRecord(notification.params)
-    ) {
+    if (notification.method === "notifications/progress" && isRecord(notification.params)) {
       const owner = pending.touchProgress(notification.params.progressToken);
       const { progress, total, message } = notification.params;
       if (owner && typeof progress === "number") {
@@ -273,15 +273,10 @@ export function openSession(
           ...(typeof message === "string" ? { message } : {}),
         });
       }
-    } else if (
-      notification.method === "notifications/message" &&
-      isRecord(notification.params)
-    ) {
+    } else if (notification.method === "notifications/message" && isRecord(notification.params)) {
       const { level, logger, data } = notification.params;
       const text = typeof data === "string" ? data : JSON.stringify(data);
-      log.info(
-        `server ${String(level ?? "log")}${logger ? ` ${String(logger)}` : ""}: ${text}`,
-      );
+      log.info(`server ${String(level ?? "log")}${logger ? ` ${String(logger)}` : ""}: ${text}`);
     }
     options.onNotification?.(notification);
   };
@@ -295,15 +290,10 @@ export function openSession(
       }
       const owner = pending.take(message.id);
       if (!owner) {
-        log.debug(
-          `Ignoring a response to an unknown request id: ${String(message.id)}`,
-        );
+        log.debug(`Ignoring a response to an unknown request id: ${String(message.id)}`);
         return;
       }
-      owner.data?.resolve({
-        response: message,
-        ...(raw === undefined ? {} : { raw }),
-      });
+      owner.data?.resolve({ response: message, ...(raw === undefined ? {} : { raw }) });
     } else if (isRequest(message)) {
       onServerRequest(message);
     } else if (isNotification(message)) {
@@ -322,38 +312,24 @@ export function openSession(
     log: context.log.child("transport"),
   });
 
-  const exchange = (
-    request: JsonRpcRequest,
-    requestOptions: RequestOptions = {},
-  ) => {
+  const exchange = (request: JsonRpcRequest, requestOptions: RequestOptions = {}) => {
     if (closed) {
-      return Promise.reject(
-        new BridgeError("internal", "The session is already closed"),
-      );
+      return Promise.reject(new BridgeError("internal", "The session is already closed"));
     }
-    if (interrupt.aborted) {
-      return Promise.reject(interruptedError(request.method));
-    }
+    if (interrupt.aborted) return Promise.reject(interruptedError(request.method));
     let message = request;
     if (requestOptions.onProgress) {
       const params = message.params ?? {};
       const meta = isRecord(params._meta) ? params._meta : {};
       const token = (meta.progressToken as JsonRpcId | undefined) ?? request.id;
-      message = {
-        ...message,
-        params: { ...params, _meta: { ...meta, progressToken: token } },
-      };
+      message = { ...message, params: { ...params, _meta: { ...meta, progressToken: token } } };
     }
     return new Promise<Exchange>((resolve, reject) => {
-      const entry = pending.add(
-        message,
-        requestOptions.timeoutMs ?? context.settings.timeoutMs,
-        {
-          resolve,
-          reject,
-          ...(requestOptions.onProgress ? { onProgress: requestOptions.onProgress } : {}),
-        },
-      );
+      const entry = pending.add(message, requestOptions.timeoutMs ?? context.settings.timeoutMs, {
+        resolve,
+        reject,
+        ...(requestOptions.onProgress ? { onProgress: requestOptions.onProgress } : {}),
+      });
       transport.send(message, { signal: entry.controller.signal }).then(
         () => {
           if (pending.take(request.id)) {
@@ -376,6 +352,13 @@ export function openSession(
     get protocolVersion() {
       return transport.protocolVersion;
     },
+    get serverProtocol(): ServerProtocol | undefined {
+      if (transport.pairing === "legacy-client-to-modern-server") {
+        return { era: "modern", version: MODERN_PROTOCOL_VERSION };
+      }
+      const version = transport.protocolVersion;
+      return version === undefined ? undefined : { era: "legacy", version };
+    },
     exchange,
     async request<T>(
       method: string,
@@ -392,10 +375,7 @@ export function openSession(
       if ("error" in response) throw createServerError(method, response);
       return response.result as T;
     },
-    async notify(
-      method: string,
-      params?: Record<string, unknown>,
-    ): Promise<void> {
+    async notify(method: string, params?: Record<string, unknown>): Promise<void> {
       await transport.send({
         jsonrpc: "2.0",
         method,
@@ -410,24 +390,17 @@ export function openSession(
       const reason = new DOMException("Session closed", "AbortError");
       for (const request of pending.abortAll(reason)) {
         request.data?.reject(
-          new BridgeError(
-            "internal",
-            `Session closed during "${request.method}"`,
-          ),
+          new BridgeError("internal", `Session closed during "${request.method}"`),
         );
       }
       if (background.size > 0) {
-        await withDeadline(Promise.allSettled([...background]), {
-          ms: SHUTDOWN_DELETE_TIMEOUT_MS,
-        })
+        await withDeadline(Promise.allSettled([...background]), { ms: SHUTDOWN_DELETE_TIMEOUT_MS })
           .catch(() => {});
       }
       try {
         await transport.close();
       } catch (error) {
-        log.debug(
-          `Cannot end the session cleanly: ${toBridgeError(error).message}`,
-        );
+        log.debug(`Cannot end the session cleanly: ${toBridgeError(error).message}`);
       }
     },
     [Symbol.asyncDispose]() {
@@ -464,28 +437,16 @@ export async function openClient(
         ...(options.onElicit ? { elicitation: { form: {}, url: {} } } : {}),
         ...options.capabilities,
       },
-      clientInfo: options.clientInfo ??
-        { name: PROGRAM_NAME, version: PROGRAM_VERSION },
+      clientInfo: options.clientInfo ?? { name: PROGRAM_NAME, version: PROGRAM_VERSION },
     });
-    if (
-      typeof result.protocolVersion !== "string" || !isRecord(result.serverInfo)
-    ) {
-      throw new BridgeError(
-        "protocol",
-        "Server sent an invalid initialize result",
-      );
+    if (typeof result.protocolVersion !== "string" || !isRecord(result.serverInfo)) {
+      throw new BridgeError("protocol", "Server sent an invalid initialize result");
     }
-    if (
-      !(SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(
-        result.protocolVersion,
-      )
-    ) {
+    if (!(SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(result.protocolVersion)) {
       throw new BridgeError(
         "protocol",
         `Server chose an unsupported protocol version: "${result.protocolVersion}"`,
-        {
-          hint: `Supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}`,
-        },
+        { hint: `Supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}` },
       );
     }
     await session.notify("notifications/initialized");
@@ -495,6 +456,9 @@ export async function openClient(
       (isRecord(result.capabilities) ? result.capabilities : {}) as ServerCapabilities;
     const instructions = typeof result.instructions === "string" ? result.instructions : undefined;
     return {
+      get serverProtocol() {
+        return session.serverProtocol ?? { era: "legacy" as const, version: protocolVersion };
+      },
       exchange: session.exchange,
       request: session.request,
       notify: session.notify,

@@ -21,8 +21,7 @@ export function isLoopbackHost(host: string): boolean {
   const name = host.toLowerCase();
   if (name === "localhost" || name === "::1" || name === "[::1]") return true;
   const match = IPV4_LOOPBACK.exec(name);
-  return match !== null &&
-    match.slice(1).every((octet) => Number(octet) <= 255);
+  return match !== null && match.slice(1).every((octet) => Number(octet) <= 255);
 }
 
 /**
@@ -31,6 +30,5 @@ export function isLoopbackHost(host: string): boolean {
  */
 export function allowsPlainHttp(url: URL, allowHttp = false): boolean {
   if (url.protocol === "https:") return true;
-  return url.protocol === "http:" &&
-    (allowHttp || isLoopbackHost(url.hostname));
+  return url.protocol === "http:" && (allowHttp || isLoopbackHost(url.hostname));
 }

@@ -15,18 +15,7 @@ const UP_AND_CLEAR = "\x1b[1A\x1b[2K";
 const MAX_STATUS_WIDTH = 79;
 
 /** The spinner's frames. */
-export const SPINNER_FRAMES = [
-  "⠋",
-  "⠙",
-  "⠹",
-  "⠸",
-  "⠼",
-  "⠴",
-  "⠦",
-  "⠧",
-  "⠇",
-  "⠏",
-] as const;
+export const SPINNER_FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"] as const;
 
 /** A line updated in place. */
 export interface StatusLine {
@@ -110,11 +99,7 @@ export interface Spinner {
 }
 
 /** `⠋ Waiting for "slow" (3 s)`: the frame, the text and the elapsed seconds. Pure. */
-export function formatSpinnerLine(
-  frame: number,
-  text: string,
-  elapsedMs: number,
-): string {
+export function formatSpinnerLine(frame: number, text: string, elapsedMs: number): string {
   const seconds = Math.floor(elapsedMs / 1000);
   return `${SPINNER_FRAMES[frame % SPINNER_FRAMES.length]} ${text} (${seconds} s)`;
 }

@@ -2,10 +2,7 @@ import assert from "node:assert/strict";
 import { abortable, sleep, withDeadline } from "../lib/async.ts";
 
 /** A signal that counts its live abort listeners, to prove every race removes its own. */
-function countingSignal(): {
-  controller: AbortController;
-  listeners: () => number;
-} {
+function countingSignal(): { controller: AbortController; listeners: () => number } {
   const controller = new AbortController();
   const signal = controller.signal;
   let live = 0;
@@ -44,12 +41,9 @@ Deno.test("sleep: an abort rejects with the signal's reason and clears the timer
 Deno.test("abortable: settles like the promise, and without a signal is the promise", async () => {
   const { controller, listeners } = countingSignal();
   assert.equal(await abortable(Promise.resolve(7), controller.signal), 7);
-  await assert.rejects(
-    abortable(Promise.reject(new Error("own")), controller.signal),
-    {
-      message: "own",
-    },
-  );
+  await assert.rejects(abortable(Promise.reject(new Error("own")), controller.signal), {
+    message: "own",
+  });
   assert.equal(listeners(), 0);
   const promise = Promise.resolve(1);
   assert.equal(abortable(promise, undefined), promise);
@@ -58,19 +52,13 @@ Deno.test("abortable: settles like the promise, and without a signal is the prom
 Deno.test("abortable: an abort rejects with the reason, or with what onAbort makes of it", async () => {
   const controller = new AbortController();
   const waiting = abortable(never, controller.signal);
-  const mapped = abortable(
-    never,
-    controller.signal,
-    () => new Error("interrupted"),
-  );
+  const mapped = abortable(never, controller.signal, () => new Error("interrupted"));
   controller.abort(new Error("reason"));
   await assert.rejects(waiting, { message: "reason" });
   await assert.rejects(mapped, { message: "interrupted" });
   const aborted = new AbortController();
   aborted.abort();
-  await assert.rejects(abortable(never, aborted.signal), {
-    name: "AbortError",
-  });
+  await assert.rejects(abortable(never, aborted.signal), { name: "AbortError" });
 });
 
 Deno.test("withDeadline: settles like the promise and clears its timer", async () => {
@@ -78,25 +66,17 @@ Deno.test("withDeadline: settles like the promise and clears its timer", async (
   // A left-over 60 s timer would fail the test's op sanitizer.
   assert.equal(await withDeadline(Promise.resolve("ok"), { ms: 60_000 }), "ok");
   assert.equal(
-    await withDeadline(Promise.resolve("ok"), {
-      ms: 60_000,
-      signal: controller.signal,
-    }),
+    await withDeadline(Promise.resolve("ok"), { ms: 60_000, signal: controller.signal }),
     "ok",
   );
-  await assert.rejects(
-    withDeadline(Promise.reject(new Error("own")), { ms: 60_000 }),
-    {
-      message: "own",
-    },
-  );
+  await assert.rejects(withDeadline(Promise.reject(new Error("own")), { ms: 60_000 }), {
+    message: "own",
+  });
   assert.equal(listeners(), 0);
 });
 
 Deno.test("withDeadline: the deadline rejects with onTimeout's error, or a TimeoutError", async () => {
-  await assert.rejects(withDeadline(never, { ms: 0 }), {
-    name: "TimeoutError",
-  });
+  await assert.rejects(withDeadline(never, { ms: 0 }), { name: "TimeoutError" });
   await assert.rejects(
     withDeadline(never, { ms: 0, onTimeout: () => new Error("too slow") }),
     { message: "too slow" },

@@ -58,14 +58,9 @@ Deno.test({
   await client.connect(transport);
   try {
     const tools = await client.listTools();
-    assert.ok(
-      tools.tools.some((tool: { name: string }) => tool.name === "echo"),
-    );
+    assert.ok(tools.tools.some((tool: { name: string }) => tool.name === "echo"));
 
-    const echo = await client.callTool({
-      name: "echo",
-      arguments: { message: "hello" },
-    });
+    const echo = await client.callTool({ name: "echo", arguments: { message: "hello" } });
     assert.match(JSON.stringify(echo.content), /hello/);
 
     const progress: number[] = [];
@@ -74,23 +69,13 @@ Deno.test({
       undefined,
       { onprogress: (p: { progress: number }) => progress.push(p.progress) },
     );
-    assert.equal(
-      progress.length,
-      3,
-      "every progress notification reached the client",
-    );
+    assert.equal(progress.length, 3, "every progress notification reached the client");
     assert.ok(!withProgress.isError);
 
-    const sampled = await client.callTool({
-      name: "sample",
-      arguments: { prompt: "ping" },
-    });
+    const sampled = await client.callTool({ name: "sample", arguments: { prompt: "ping" } });
     assert.match(JSON.stringify(sampled.content), /sampled: ping/);
 
-    const elicited = await client.callTool({
-      name: "elicit",
-      arguments: { message: "name?" },
-    });
+    const elicited = await client.callTool({ name: "elicit", arguments: { message: "name?" } });
     assert.match(JSON.stringify(elicited.content), /Ada/);
   } finally {
     await client.close();
@@ -99,9 +84,7 @@ Deno.test({
 
 Deno.test("100 requests in flight are relayed concurrently and each gets its answer", async () => {
   await using server = await startMcpServer();
-  await using bridge = startBridge([], {
-    env: { MCP_SERVER_URL: server.url.href },
-  });
+  await using bridge = startBridge([], { env: { MCP_SERVER_URL: server.url.href } });
   await initialize(bridge);
   // `gather` answers only when all 100 calls are in flight at the server together.
   for (let i = 0; i < 100; i++) {
@@ -116,18 +99,14 @@ Deno.test("100 requests in flight are relayed concurrently and each gets its ans
     Array.from({ length: 100 }, (_, i) => bridge.response(i, 60_000)),
   );
   assert.ok(answers.every((a) => "result" in a), "all 100 succeeded");
-  assert.ok(
-    answers.every((a) => JSON.stringify(a.result).includes("gathered 100")),
-  );
+  assert.ok(answers.every((a) => JSON.stringify(a.result).includes("gathered 100")));
   const { code } = await bridge.end();
   assert.equal(code, 0);
 });
 
 Deno.test("malformed stdin lines get -32700/-32600 and the loop goes on", async () => {
   await using server = await startMcpServer();
-  await using bridge = startBridge([], {
-    env: { MCP_SERVER_URL: server.url.href },
-  });
+  await using bridge = startBridge([], { env: { MCP_SERVER_URL: server.url.href } });
   await bridge.send("this is not json");
   const parseError = await bridge.waitFor((m) => (m.error as { code?: number })?.code === -32700);
   assert.equal(parseError.id, null);
@@ -149,11 +128,7 @@ Deno.test("stdout carries only JSON-RPC even at DEBUG log level; logs go to stde
     jsonrpc: "2.0",
     id: 1,
     method: "tools/call",
-    params: {
-      name: "progress",
-      arguments: { steps: 2 },
-      _meta: { progressToken: "p" },
-    },
+    params: { name: "progress", arguments: { steps: 2 }, _meta: { progressToken: "p" } },
   });
   await bridge.response(1);
   const { code, stderr } = await bridge.end();
@@ -185,8 +160,7 @@ Deno.test("a request that outlives --timeout gets a timeout error and is cancell
   await waitUntil(
     () =>
       server.requests.some((r) =>
-        bodyOf(r).method === "notifications/cancelled" &&
-        bodyOf(r).params?.requestId === "slow-1"
+        bodyOf(r).method === "notifications/cancelled" && bodyOf(r).params?.requestId === "slow-1"
       ),
     "the cancellation at the server",
   );
@@ -195,27 +169,17 @@ Deno.test("a request that outlives --timeout gets a timeout error and is cancell
     "the server was told the request is cancelled",
   );
   assert.equal((await bridge.end()).code, 0);
-  assert.equal(
-    bridge.messages.filter((m) => m.id === "slow-1").length,
-    1,
-    "exactly one answer",
-  );
+  assert.equal(bridge.messages.filter((m) => m.id === "slow-1").length, 1, "exactly one answer");
 });
 
 Deno.test("an unreachable server gives every request an error with source, kind and hint", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
-  await using bridge = startBridge([], {
-    env: { MCP_SERVER_URL: `http://127.0.0.1:${port}/mcp` },
-  });
+  await using bridge = startBridge([], { env: { MCP_SERVER_URL: `http://127.0.0.1:${port}/mcp` } });
   await bridge.send(initializeRequest(1));
   const answer = await bridge.response(1);
-  const error = answer.error as {
-    code: number;
-    message: string;
-    data: Record<string, unknown>;
-  };
+  const error = answer.error as { code: number; message: string; data: Record<string, unknown> };
   assert.equal(error.code, -31001);
   assert.equal(error.data.kind, "unreachable");
   assert.equal(error.data.source, "mcp-streamablehttp-client");
@@ -225,9 +189,7 @@ Deno.test("an unreachable server gives every request an error with source, kind 
 
 Deno.test("stdin EOF ends the session with DELETE and exit code 0", async () => {
   await using server = await startMcpServer();
-  await using bridge = startBridge([], {
-    env: { MCP_SERVER_URL: server.url.href },
-  });
+  await using bridge = startBridge([], { env: { MCP_SERVER_URL: server.url.href } });
   await initialize(bridge);
   const { code } = await bridge.end();
   assert.equal(code, 0);
@@ -240,9 +202,7 @@ Deno.test("SIGTERM ends the session with DELETE and exit code 0", {
   ignore: Deno.build.os === "windows",
 }, async () => {
   await using server = await startMcpServer();
-  await using bridge = startBridge([], {
-    env: { MCP_SERVER_URL: server.url.href },
-  });
+  await using bridge = startBridge([], { env: { MCP_SERVER_URL: server.url.href } });
   await initialize(bridge);
   const { code } = await bridge.signal("SIGTERM");
   assert.equal(code, 0);
@@ -251,9 +211,7 @@ Deno.test("SIGTERM ends the session with DELETE and exit code 0", {
 
 Deno.test("a forgotten session is re-initialized transparently and the request retried", async () => {
   await using server = await startMcpServer();
-  await using bridge = startBridge([], {
-    env: { MCP_SERVER_URL: server.url.href },
-  });
+  await using bridge = startBridge([], { env: { MCP_SERVER_URL: server.url.href } });
   await initialize(bridge);
   server.forgetSessions();
   await bridge.send({
@@ -265,14 +223,9 @@ Deno.test("a forgotten session is re-initialized transparently and the request r
   const answer = await bridge.response(9);
   assert.match(JSON.stringify(answer.result), /again/);
   const initResults = bridge.messages.filter((m) =>
-    (m.result as Record<string, unknown> | undefined)?.protocolVersion !==
-      undefined
+    (m.result as Record<string, unknown> | undefined)?.protocolVersion !== undefined
   );
-  assert.equal(
-    initResults.length,
-    1,
-    "the second InitializeResult is not written to stdout",
-  );
+  assert.equal(initResults.length, 1, "the second InitializeResult is not written to stdout");
   assert.equal((await bridge.end()).code, 0);
 });
 
@@ -299,24 +252,16 @@ Deno.test("the static token and configured headers reach the server on every req
     assert.equal(request.headers["x-team"], "blue");
     assert.equal(request.headers["x-trace"], "on");
   }
-  assert.ok(
-    !stderr.includes("static-token-123"),
-    "the token never reaches a log",
-  );
+  assert.ok(!stderr.includes("static-token-123"), "the token never reaches a log");
 });
 
 Deno.test("the server's own JSON-RPC errors pass through unchanged", async () => {
   await using server = await startMcpServer();
-  await using bridge = startBridge([], {
-    env: { MCP_SERVER_URL: server.url.href },
-  });
+  await using bridge = startBridge([], { env: { MCP_SERVER_URL: server.url.href } });
   await initialize(bridge);
   await bridge.send({ jsonrpc: "2.0", id: 3, method: "no/such/method" });
   const answer = await bridge.response(3);
-  const error = answer.error as {
-    code: number;
-    data?: Record<string, unknown>;
-  };
+  const error = answer.error as { code: number; data?: Record<string, unknown> };
   assert.equal(error.code, -32601);
   assert.notEqual(error.data?.source, "mcp-streamablehttp-client");
   assert.equal((await bridge.end()).code, 0);
@@ -324,9 +269,7 @@ Deno.test("the server's own JSON-RPC errors pass through unchanged", async () =>
 
 Deno.test("a reused in-flight id is refused without disturbing the first request", async () => {
   await using server = await startMcpServer();
-  await using bridge = startBridge([], {
-    env: { MCP_SERVER_URL: server.url.href },
-  });
+  await using bridge = startBridge([], { env: { MCP_SERVER_URL: server.url.href } });
   await initialize(bridge);
   const call = {
     jsonrpc: "2.0",
@@ -345,9 +288,7 @@ Deno.test("a reused in-flight id is refused without disturbing the first request
 
 Deno.test("a dropped response stream is resumed and its result relayed exactly once", async () => {
   await using server = await startMcpServer();
-  await using bridge = startBridge([], {
-    env: { MCP_SERVER_URL: server.url.href },
-  });
+  await using bridge = startBridge([], { env: { MCP_SERVER_URL: server.url.href } });
   await initialize(bridge);
   await bridge.send({
     jsonrpc: "2.0",
@@ -372,9 +313,7 @@ Deno.test("a dropped response stream is resumed and its result relayed exactly o
 
 Deno.test("server-initiated messages on the GET stream reach the client, and its answers go back", async () => {
   await using server = await startMcpServer();
-  await using bridge = startBridge([], {
-    env: { MCP_SERVER_URL: server.url.href },
-  });
+  await using bridge = startBridge([], { env: { MCP_SERVER_URL: server.url.href } });
   await initialize(bridge);
   // The bridge opens the GET stream after notifications/initialized; the server can only use it
   // once it exists.
@@ -403,9 +342,7 @@ Deno.test("server-initiated messages on the GET stream reach the client, and its
 
 Deno.test("an old HTTP+SSE server is reached through the automatic fallback", async () => {
   await using server = await startLegacyServer();
-  await using bridge = startBridge([], {
-    env: { MCP_SERVER_URL: server.url.href },
-  });
+  await using bridge = startBridge([], { env: { MCP_SERVER_URL: server.url.href } });
   const init = await initialize(bridge, "2024-11-05");
   assert.ok("result" in init);
   await bridge.send({

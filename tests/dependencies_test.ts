@@ -20,11 +20,7 @@ Deno.test("deno.json maps only the runtime packages, as tests/deno.json does", (
   const dev: Record<string, string> = readJson("tests/deno.json").imports;
   assert.deepEqual(Object.keys(runtime).sort(), RUNTIME_PACKAGES);
   for (const [name, target] of Object.entries(runtime)) {
-    assert.equal(
-      dev[name],
-      target,
-      `tests/deno.json maps "${name}" like deno.json`,
-    );
+    assert.equal(dev[name], target, `tests/deno.json maps "${name}" like deno.json`);
   }
 });
 

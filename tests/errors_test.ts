@@ -5,10 +5,7 @@ Deno.test("the bridge's own codes lie outside the JSON-RPC reserved range", () =
   const standard = new Set([-32700, -32600, -32601, -32602, -32603]);
   for (const [kind, row] of Object.entries(ERROR_TABLE)) {
     if (standard.has(row.rpcCode)) continue;
-    assert.ok(
-      row.rpcCode < -32768 || row.rpcCode > -32000,
-      `${kind} uses ${row.rpcCode}`,
-    );
+    assert.ok(row.rpcCode < -32768 || row.rpcCode > -32000, `${kind} uses ${row.rpcCode}`);
   }
   const codes = Object.values(ERROR_TABLE).map((r) => r.rpcCode).filter((c) => !standard.has(c));
   assert.equal(new Set(codes).size, codes.length, "each bridge code is unique");
@@ -30,9 +27,7 @@ Deno.test("the exit codes are the documented ones", () => {
 });
 
 Deno.test("error data names the bridge as the source and carries status and hint", () => {
-  const error = new BridgeError("http_error", "Server answered HTTP 502", {
-    status: 502,
-  });
+  const error = new BridgeError("http_error", "Server answered HTTP 502", { status: 502 });
   const object = formatErrorObject(error);
   assert.equal(object.code, -31002);
   assert.deepEqual(object.data, {

@@ -15,14 +15,9 @@ const SEND = "error sending request for url (https://h/mcp): client error (Conne
 
 Deno.test("fetch failures are classified by their cause (messages Deno really produces)", () => {
   const table: Array<[unknown, FetchFailure]> = [
-    [
-      denoFetchError(
-        `${SEND}tcp connect error: Connection refused (os error 111)`,
-      ),
-      {
-        kind: "refused",
-      },
-    ],
+    [denoFetchError(`${SEND}tcp connect error: Connection refused (os error 111)`), {
+      kind: "refused",
+    }],
     [
       denoFetchError(
         `${SEND}dns error: failed to lookup address information: Name or service not known`,
@@ -33,15 +28,10 @@ Deno.test("fetch failures are classified by their cause (messages Deno really pr
       kind: "tls",
       problem: "the certificate is signed by an unknown authority",
     }],
-    [
-      denoFetchError(
-        `${SEND}invalid peer certificate: Other(OtherError(CaUsedAsEndEntity))`,
-      ),
-      {
-        kind: "tls",
-        problem: "the certificate is self-signed (a CA certificate used by the server)",
-      },
-    ],
+    [denoFetchError(`${SEND}invalid peer certificate: Other(OtherError(CaUsedAsEndEntity))`), {
+      kind: "tls",
+      problem: "the certificate is self-signed (a CA certificate used by the server)",
+    }],
     [denoFetchError(`${SEND}invalid peer certificate: Expired`), {
       kind: "tls",
       problem: "the certificate has expired",
@@ -50,32 +40,16 @@ Deno.test("fetch failures are classified by their cause (messages Deno really pr
       kind: "tls",
       problem: "the certificate is not valid for this host name",
     }],
-    [
-      denoFetchError(
-        `${SEND}received corrupt message of type InvalidContentType`,
-      ),
-      {
-        kind: "tls",
-        problem: "the server does not speak TLS on this port",
-      },
-    ],
-    [
-      denoFetchError(
-        `${SEND}tcp connect error: Connection timed out (os error 110)`,
-      ),
-      {
-        kind: "timeout",
-      },
-    ],
-    [
-      new DOMException(
-        "The operation was aborted due to timeout",
-        "TimeoutError",
-      ),
-      {
-        kind: "timeout",
-      },
-    ],
+    [denoFetchError(`${SEND}received corrupt message of type InvalidContentType`), {
+      kind: "tls",
+      problem: "the server does not speak TLS on this port",
+    }],
+    [denoFetchError(`${SEND}tcp connect error: Connection timed out (os error 110)`), {
+      kind: "timeout",
+    }],
+    [new DOMException("The operation was aborted due to timeout", "TimeoutError"), {
+      kind: "timeout",
+    }],
     [
       denoFetchError(
         "error sending request from 127.0.0.1:1 for http://h/ (127.0.0.1:2): client error (SendRequest): connection closed before message completed",
@@ -90,18 +64,11 @@ Deno.test("fetch failures are classified by their cause (messages Deno really pr
     ["a string", { kind: "other", text: "a string" }],
   ];
   for (const [error, expected] of table) {
-    assert.deepEqual(
-      classifyFetchError(error),
-      expected,
-      String((error as Error).message),
-    );
+    assert.deepEqual(classifyFetchError(error), expected, String((error as Error).message));
   }
   assert.equal(describeFetchFailure({ kind: "refused" }), "connection refused");
   assert.equal(
-    describeFetchFailure({
-      kind: "tls",
-      problem: "the certificate has expired",
-    }),
+    describeFetchFailure({ kind: "tls", problem: "the certificate has expired" }),
     "TLS error: the certificate has expired",
   );
 });
@@ -109,9 +76,7 @@ Deno.test("fetch failures are classified by their cause (messages Deno really pr
 Deno.test("the unreachable error names the cause and a fitting hint", () => {
   const url = new URL("https://mcp.example.com:8443/mcp");
   const refused = fetchFailureError(
-    denoFetchError(
-      `${SEND}tcp connect error: Connection refused (os error 111)`,
-    ),
+    denoFetchError(`${SEND}tcp connect error: Connection refused (os error 111)`),
     url,
   );
   assert.equal(refused.kind, "unreachable");
@@ -131,10 +96,7 @@ Deno.test("the unreachable error names the cause and a fitting hint", () => {
     url,
     "the authorization server",
   );
-  assert.match(
-    dns.message,
-    /^Cannot reach the authorization server at "mcp.example.com:8443": /,
-  );
+  assert.match(dns.message, /^Cannot reach the authorization server at "mcp.example.com:8443": /);
   assert.match(dns.hint, /"mcp.example.com"/);
 });
 
@@ -149,9 +111,7 @@ Deno.test("real fetch failures: a closed port and plain HTTP spoken to https://"
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     () => new Response("plain"),
   );
-  const tls = await fetch(`https://127.0.0.1:${server.addr.port}/`).catch((
-    error,
-  ) => error);
+  const tls = await fetch(`https://127.0.0.1:${server.addr.port}/`).catch((error) => error);
   assert.deepEqual(classifyFetchError(tls), {
     kind: "tls",
     problem: "the server does not speak TLS on this port",

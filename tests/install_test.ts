@@ -20,14 +20,8 @@ const GOOD = '#!/bin/sh\necho "mcp-streamablehttp-client 9.9.9"\n';
 const TAMPERED = '#!/bin/sh\necho "mcp-streamablehttp-client 6.6.6 (not what was released)"\n';
 
 async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest(
-    "SHA-256",
-    new TextEncoder().encode(text),
-  );
-  return Array.from(
-    new Uint8Array(digest),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** A release mirror: every binary asset serves `body`; SHA256SUMS lists the good build. */
@@ -37,21 +31,14 @@ async function startMirror(body: string, listed = TARGETS) {
     `${hash}  mcp-streamablehttp-client-${target}${target.includes("windows") ? ".exe" : ""}\n`
   ).join("");
   const requested: string[] = [];
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    (request) => {
-      const path = new URL(request.url).pathname;
-      requested.push(path);
-      const match = path.match(
-        /^\/releases\/(?:latest\/download|download\/v[^/]+)\/(.+)$/,
-      );
-      if (match?.[1] === "SHA256SUMS") return new Response(sums);
-      if (
-        match?.[1].startsWith("mcp-streamablehttp-client-")
-      ) return new Response(body);
-      return new Response("not found", { status: 404 });
-    },
-  );
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+    const path = new URL(request.url).pathname;
+    requested.push(path);
+    const match = path.match(/^\/releases\/(?:latest\/download|download\/v[^/]+)\/(.+)$/);
+    if (match?.[1] === "SHA256SUMS") return new Response(sums);
+    if (match?.[1].startsWith("mcp-streamablehttp-client-")) return new Response(body);
+    return new Response("not found", { status: 404 });
+  });
   return {
     base: `http://127.0.0.1:${server.addr.port}/releases`,
     requested,
@@ -100,20 +87,13 @@ Deno.test({
     const binary = `${probe.home}/.local/bin/mcp-streamablehttp-client`;
     assert.equal(Deno.readTextFileSync(binary), GOOD);
     assert.equal(Deno.statSync(binary).mode! & 0o777, 0o755);
-    assert.match(
-      probe.stdout,
-      /Installed mcp-streamablehttp-client 9\.9\.9 at .*\/\.local\/bin\//,
-    );
+    assert.match(probe.stdout, /Installed mcp-streamablehttp-client 9\.9\.9 at .*\/\.local\/bin\//);
     assert.match(probe.stdout, /is not on your PATH/);
     assert.match(probe.stdout, /--print-config claude-desktop/);
     assert.match(probe.stderr, /Checksum verified/);
-    assert.ok(
-      mirror.requested.every((path) => path.startsWith("/releases/latest/download/")),
-    );
+    assert.ok(mirror.requested.every((path) => path.startsWith("/releases/latest/download/")));
     assert.ok(mirror.requested.some((path) => path.endsWith("/SHA256SUMS")));
-    assert.deepEqual(listDir(`${probe.home}/.local/bin`), [
-      "mcp-streamablehttp-client",
-    ]);
+    assert.deepEqual(listDir(`${probe.home}/.local/bin`), ["mcp-streamablehttp-client"]);
   },
 });
 
@@ -129,14 +109,9 @@ Deno.test({
       MCP_SHC_INSTALL_DIR: dir,
     });
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(
-      Deno.readTextFileSync(`${dir}/mcp-streamablehttp-client`),
-      GOOD,
-    );
+    assert.equal(Deno.readTextFileSync(`${dir}/mcp-streamablehttp-client`), GOOD);
     assert.ok(mirror.requested.length >= 2);
-    assert.ok(
-      mirror.requested.every((path) => path.startsWith("/releases/download/v1.2.3/")),
-    );
+    assert.ok(mirror.requested.every((path) => path.startsWith("/releases/download/v1.2.3/")));
   },
 });
 
@@ -147,10 +122,7 @@ Deno.test({
     await using mirror = await startMirror(TAMPERED);
     const result = await runInstaller({ MCP_SHC_DOWNLOAD_BASE: mirror.base });
     assert.equal(result.code, 1);
-    assert.match(
-      result.stderr,
-      /Checksum mismatch for "mcp-streamablehttp-client-[a-z0-9_-]+"/,
-    );
+    assert.match(result.stderr, /Checksum mismatch for "mcp-streamablehttp-client-[a-z0-9_-]+"/);
     assert.match(result.stderr, /nothing installed/);
     assert.equal(result.stdout, "");
     assert.deepEqual(listDir(`${result.home}/.local/bin`), []);
@@ -178,10 +150,7 @@ Deno.test({
       MCP_SHC_DOWNLOAD_BASE: `${mirror.base}/missing`,
     });
     assert.equal(result.code, 1);
-    assert.match(
-      result.stderr,
-      /Cannot download http:\/\/127\.0\.0\.1:\d+\/releases\/missing\//,
-    );
+    assert.match(result.stderr, /Cannot download http:\/\/127\.0\.0\.1:\d+\/releases\/missing\//);
     assert.deepEqual(listDir(`${result.home}/.local/bin`), []);
   },
 });

@@ -9,10 +9,7 @@ import { silentLogger } from "../lib/log.ts";
 import { createStaticCredentials } from "../lib/transport/static_credentials.ts";
 import { startMcpServer } from "./fixtures/mcp_server.ts";
 
-function createContext(
-  url: URL,
-  options: { timeoutSeconds?: string } = {},
-): McpClientContext {
+function createContext(url: URL, options: { timeoutSeconds?: string } = {}): McpClientContext {
   const settings = resolveSettings({
     flags: {
       "server-url": url.href,
@@ -44,15 +41,9 @@ Deno.test("openClient initializes, requests and ends the session", async () => {
     assert.ok(client.capabilities.tools);
 
     const initialize = server.requestsFor("initialize")[0].body as {
-      params: {
-        clientInfo: { name: string };
-        capabilities: Record<string, unknown>;
-      };
+      params: { clientInfo: { name: string }; capabilities: Record<string, unknown> };
     };
-    assert.equal(
-      initialize.params.clientInfo.name,
-      "mcp-streamablehttp-client",
-    );
+    assert.equal(initialize.params.clientInfo.name, "mcp-streamablehttp-client");
     assert.deepEqual(initialize.params.capabilities, {});
     assert.equal(server.requestsFor("notifications/initialized").length, 1);
 
@@ -67,10 +58,7 @@ Deno.test("openClient initializes, requests and ends the session", async () => {
     assert.ok(notifications.some((n) => n.method === "notifications/message"));
     assert.ok(notifications.some((n) => n.method === "notifications/progress"));
   }
-  assert.ok(
-    server.requests.some((r) => r.method === "DELETE"),
-    "close sent DELETE",
-  );
+  assert.ok(server.requests.some((r) => r.method === "DELETE"), "close sent DELETE");
 });
 
 Deno.test("a JSON-RPC error becomes a server_error with the code in details", async () => {
@@ -81,19 +69,14 @@ Deno.test("a JSON-RPC error becomes a server_error with the code in details", as
     assert.equal(error.kind, "server_error");
     assert.equal(error.exitCode, 1);
     assert.equal(error.details?.code, -32601);
-    assert.match(
-      error.message,
-      /^Server answered "no\/such\/method" with error -32601: /,
-    );
+    assert.match(error.message, /^Server answered "no\/such\/method" with error -32601: /);
     return true;
   });
 });
 
 Deno.test("a request past its timeout is cancelled and throws timeout", async () => {
   await using server = await startMcpServer();
-  const client = await openClient(
-    createContext(server.url, { timeoutSeconds: "0.2" }),
-  );
+  const client = await openClient(createContext(server.url, { timeoutSeconds: "0.2" }));
   await assert.rejects(
     client.request("tools/call", { name: "slow", arguments: { ms: 1500 } }),
     (error: unknown) => {
@@ -114,10 +97,7 @@ Deno.test("a request past its timeout is cancelled and throws timeout", async ()
   const cancelled = server.requestsFor("notifications/cancelled");
   assert.equal(cancelled.length, 1, "the timed-out request was cancelled");
   const call = server.requestsFor("tools/call")[0].body as { id: unknown };
-  assert.equal(
-    (cancelled[0].body as { params: { requestId: unknown } }).params.requestId,
-    call.id,
-  );
+  assert.equal((cancelled[0].body as { params: { requestId: unknown } }).params.requestId, call.id);
   await assert.rejects(client.request("tools/list"), /already closed/);
 });
 
@@ -129,12 +109,9 @@ Deno.test("the client declines elicitation and answers pings", async () => {
     arguments: { message: "name?" },
   });
   assert.equal(elicited.isError, true);
-  const pong = await client.request<{ content: { text: string }[] }>(
-    "tools/call",
-    {
-      name: "ping_client",
-      arguments: {},
-    },
-  );
+  const pong = await client.request<{ content: { text: string }[] }>("tools/call", {
+    name: "ping_client",
+    arguments: {},
+  });
   assert.equal(pong.content[0].text, "pong");
 });

@@ -14,9 +14,7 @@ import { baseEnv, createTempDir, runMain } from "./support/main_process.ts";
 const TOKEN = "library-token-7c1d9e";
 
 Deno.test("connect(): tools, resources and prompts with a static token; await using ends it", async () => {
-  await using server = await startMcpServer({
-    verifyToken: (token) => token === TOKEN,
-  });
+  await using server = await startMcpServer({ verifyToken: (token) => token === TOKEN });
   const logs: string[] = [];
   {
     await using client = await connect({
@@ -38,15 +36,11 @@ Deno.test("connect(): tools, resources and prompts with a static token; await us
     );
     const read = await client.readResource("fixture://readme");
     assert.equal(read.contents[0].text, "Hello from the fixture");
-    assert.ok(
-      (await client.listResources()).some((r) => r.uri === "fixture://readme"),
-    );
+    assert.ok((await client.listResources()).some((r) => r.uri === "fixture://readme"));
     assert.ok(
       (await client.listResourceTemplates()).some((t) => t.uriTemplate === "fixture://items/{id}"),
     );
-    assert.ok(
-      (await client.listPrompts()).some((prompt) => prompt.name === "greet"),
-    );
+    assert.ok((await client.listPrompts()).some((prompt) => prompt.name === "greet"));
     const prompt = await client.getPrompt("greet", { name: "Ada" });
     assert.equal(prompt.messages[0].content.text, "Greet Ada");
     await assert.rejects(
@@ -55,14 +49,9 @@ Deno.test("connect(): tools, resources and prompts with a static token; await us
     );
   }
   const posts = server.requests.filter((request) => request.method === "POST");
-  assert.ok(
-    posts.every((request) => request.headers.authorization === `Bearer ${TOKEN}`),
-  );
+  assert.ok(posts.every((request) => request.headers.authorization === `Bearer ${TOKEN}`));
   assert.ok(posts.every((request) => request.headers["x-team"] === "platform"));
-  assert.ok(
-    server.requests.some((request) => request.method === "DELETE"),
-    "session ended",
-  );
+  assert.ok(server.requests.some((request) => request.method === "DELETE"), "session ended");
   assert.ok(!logs.join("\n").includes(TOKEN));
 });
 
@@ -83,10 +72,7 @@ Deno.test("connect(): signs in like the program and shares its state file", asyn
   const state = Deno.readTextFileSync(stateFile);
   assert.match(state, /MCP_CLIENT_ACCESS_TOKEN=/);
   assert.match(state, /MCP_CLIENT_REFRESH_TOKEN=/);
-  assert.ok(
-    lines.some((line) => line.startsWith("Sign in to ")),
-    lines.join("\n"),
-  );
+  assert.ok(lines.some((line) => line.startsWith("Sign in to ")), lines.join("\n"));
 
   // No browser this time: the stored token is used.
   {
@@ -125,14 +111,8 @@ Deno.test("connect(): settings errors are BridgeErrors of kind config", async ()
     (error) => error instanceof BridgeError && error.kind === "config",
   );
   await assert.rejects(
-    connect({
-      server: "docs",
-      config: `${createTempDir()}/none.json`,
-      env: baseEnv(),
-    }),
-    (error) =>
-      error instanceof BridgeError &&
-      /Config file not found/.test(error.message),
+    connect({ server: "docs", config: `${createTempDir()}/none.json`, env: baseEnv() }),
+    (error) => error instanceof BridgeError && /Config file not found/.test(error.message),
   );
 });
 
@@ -164,9 +144,7 @@ function createLineSink() {
 }
 
 Deno.test("serveBridge(): relays JSON-RPC lines between given streams until input ends", async () => {
-  await using server = await startMcpServer({
-    verifyToken: (token) => token === TOKEN,
-  });
+  await using server = await startMcpServer({ verifyToken: (token) => token === TOKEN });
   const input = new TransformStream<Uint8Array, Uint8Array>();
   const writer = input.writable.getWriter();
   const sink = createLineSink();
@@ -174,12 +152,7 @@ Deno.test("serveBridge(): relays JSON-RPC lines between given streams until inpu
     writer.write(new TextEncoder().encode(JSON.stringify(message) + "\n"));
   const running = serveBridge(
     { input: input.readable, output: sink.stream },
-    {
-      serverUrl: server.url,
-      accessToken: TOKEN,
-      env: baseEnv(),
-      onLog: () => {},
-    },
+    { serverUrl: server.url, accessToken: TOKEN, env: baseEnv(), onLog: () => {} },
   );
   await send({
     jsonrpc: "2.0",
@@ -199,17 +172,12 @@ Deno.test("serveBridge(): relays JSON-RPC lines between given streams until inpu
     method: "tools/call",
     params: { name: "echo", arguments: { message: "embedded" } },
   });
-  const called = await sink.response(2) as {
-    result: { content: { text: string }[] };
-  };
+  const called = await sink.response(2) as { result: { content: { text: string }[] } };
   assert.equal(called.result.content[0].text, "embedded");
   await writer.close();
   await running;
   assert.ok(sink.messages.every((message) => message.jsonrpc === "2.0"));
-  assert.ok(
-    server.requests.some((request) => request.method === "DELETE"),
-    "session ended",
-  );
+  assert.ok(server.requests.some((request) => request.method === "DELETE"), "session ended");
 });
 
 Deno.test("importing mod.ts runs nothing: no program, no exit", async () => {
@@ -241,24 +209,16 @@ Deno.test("importing mod.ts runs nothing: no program, no exit", async () => {
 });
 
 Deno.test("the README's library examples type-check against mod.ts", async () => {
-  const readme = Deno.readTextFileSync(
-    new URL("../README.md", import.meta.url),
-  );
+  const readme = Deno.readTextFileSync(new URL("../README.md", import.meta.url));
   const start = readme.indexOf("<!-- section:library -->");
-  const section = readme.slice(
-    start,
-    readme.indexOf("<!-- section:", start + 10),
-  );
+  const section = readme.slice(start, readme.indexOf("<!-- section:", start + 10));
   const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]);
   assert.equal(blocks.length, 2);
   const dir = createTempDir();
   const mod = new URL("../mod.ts", import.meta.url).href;
   const files = blocks.map((code, i) => {
     const path = `${dir}/example_${i}.ts`;
-    Deno.writeTextFileSync(
-      path,
-      code.replaceAll('"./mod.ts"', JSON.stringify(mod)),
-    );
+    Deno.writeTextFileSync(path, code.replaceAll('"./mod.ts"', JSON.stringify(mod)));
     return path;
   });
   const config = fileURLToPath(new URL("deno.json", import.meta.url));

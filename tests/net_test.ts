@@ -52,35 +52,19 @@ Deno.test("loopback rule: other schemes are never plain-http-safe", () => {
 
 Deno.test("loopback rule: server URL and authorization endpoint use it", () => {
   for (const host of ["127.evil.example", "127.0.0.1.nip.io", "localhost."]) {
-    assert.throws(
-      () => parseServerUrl(`http://${host}/mcp`, false),
-      /Refusing plain HTTP/,
-    );
+    assert.throws(() => parseServerUrl(`http://${host}/mcp`, false), /Refusing plain HTTP/);
     assert.throws(
       () => validateAuthorizationUrl(`http://${host}/authorize`, false),
       /plain HTTP to a remote host/,
     );
   }
-  assert.equal(
-    parseServerUrl("http://[::1]:3000/mcp", false).hostname,
-    "[::1]",
-  );
-  assert.equal(
-    validateAuthorizationUrl("http://localhost/a", false).hostname,
-    "localhost",
-  );
+  assert.equal(parseServerUrl("http://[::1]:3000/mcp", false).hostname, "[::1]");
+  assert.equal(validateAuthorizationUrl("http://localhost/a", false).hostname, "localhost");
 });
 
 Deno.test("a plain-http server URL whose name starts with 127. is refused (exit 3)", async () => {
-  const result = await runMain([
-    "--server-url",
-    "http://127.evil.example/mcp",
-    "--list-tools",
-  ]);
+  const result = await runMain(["--server-url", "http://127.evil.example/mcp", "--list-tools"]);
   assert.equal(result.code, 3);
   assert.equal(result.stdout, "");
-  assert.match(
-    result.stderr,
-    /Refusing plain HTTP to a remote host: "127\.evil\.example"/,
-  );
+  assert.match(result.stderr, /Refusing plain HTTP to a remote host: "127\.evil\.example"/);
 });

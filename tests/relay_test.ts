@@ -43,9 +43,7 @@ class FakeTransport implements Transport {
 }
 
 /** A line writer that keeps the parsed lines. */
-function createRecordingWriter(): LineWriter & {
-  messages: Record<string, unknown>[];
-} {
+function createRecordingWriter(): LineWriter & { messages: Record<string, unknown>[] } {
   const messages: Record<string, unknown>[] = [];
   return {
     messages,
@@ -58,9 +56,7 @@ function createRecordingWriter(): LineWriter & {
   };
 }
 
-function createRelay(
-  options: { timeoutMs?: number; authTimeoutMs?: number } = {},
-) {
+function createRelay(options: { timeoutMs?: number; authTimeoutMs?: number } = {}) {
   const timers = createFakeTimers();
   const out = createRecordingWriter();
   let transport!: FakeTransport;
@@ -76,38 +72,21 @@ function createRelay(
 }
 
 const call = (id: number | string, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({
-    jsonrpc: "2.0",
-    id,
-    method: "tools/call",
-    params: { name: "x", ...extra },
-  });
+  JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "x", ...extra } });
 
 const errorOf = (message: Record<string, unknown> | undefined) =>
-  message?.error as {
-    code: number;
-    message: string;
-    data: Record<string, unknown>;
-  } | undefined;
+  message?.error as { code: number; message: string; data: Record<string, unknown> } | undefined;
 
 Deno.test("relay: a request goes to the transport as received and its answer comes back once", async () => {
   const { relay, out, transport } = createRelay();
   relay.acceptLine(call(1));
   await waitUntil(() => transport.sent.length === 1, "the send");
-  assert.equal(
-    transport.sent[0].options?.raw,
-    call(1),
-    "the raw line is passed on",
-  );
+  assert.equal(transport.sent[0].options?.raw, call(1), "the raw line is passed on");
   transport.toClient({ jsonrpc: "2.0", id: 1, result: { ok: true } });
   transport.toClient({ jsonrpc: "2.0", id: 1, result: { again: true } });
   transport.sent[0].resolve();
   await relay.shutdown(0);
-  assert.deepEqual(out.messages, [{
-    jsonrpc: "2.0",
-    id: 1,
-    result: { ok: true },
-  }]);
+  assert.deepEqual(out.messages, [{ jsonrpc: "2.0", id: 1, result: { ok: true } }]);
   assert.ok(transport.closed);
 });
 
@@ -121,18 +100,10 @@ Deno.test("relay: a timed-out request gets one timeout error and the server a ca
   const error = errorOf(out.messages[0]);
   assert.equal(error?.data.kind, "timeout");
   assert.equal(error?.message, "Request tools/call timed out after 2 s");
-  assert.ok(
-    transport.sent[0].options?.signal?.aborted,
-    "the transport's send is aborted",
-  );
-  await waitUntil(
-    () => transport.sentFor("notifications/cancelled").length === 1,
-    "the cancel",
-  );
+  assert.ok(transport.sent[0].options?.signal?.aborted, "the transport's send is aborted");
+  await waitUntil(() => transport.sentFor("notifications/cancelled").length === 1, "the cancel");
   assert.deepEqual(
-    (transport.sentFor("notifications/cancelled")[0].message as {
-      params: unknown;
-    }).params,
+    (transport.sentFor("notifications/cancelled")[0].message as { params: unknown }).params,
     { requestId: "a", reason: "Timed out in mcp-streamablehttp-client" },
   );
   transport.toClient({ jsonrpc: "2.0", id: "a", result: {} });
@@ -142,21 +113,13 @@ Deno.test("relay: a timed-out request gets one timeout error and the server a ca
 });
 
 Deno.test("relay: an initialize timeout reports the initialize timeout, not the request timeout", async () => {
-  const { relay, out, transport, timers } = createRelay({
-    timeoutMs: 2_000,
-    authTimeoutMs: 3_000,
-  });
-  relay.acceptLine(
-    JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: {} }),
-  );
+  const { relay, out, transport, timers } = createRelay({ timeoutMs: 2_000, authTimeoutMs: 3_000 });
+  relay.acceptLine(JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: {} }));
   await waitUntil(() => transport.sent.length === 1, "the send");
   timers.advance(2_000);
   assert.equal(out.messages.length, 0, "initialize also waits for a sign-in");
   timers.advance(3_000);
-  assert.equal(
-    errorOf(out.messages[0])?.message,
-    "Request initialize timed out after 5 s",
-  );
+  assert.equal(errorOf(out.messages[0])?.message, "Request initialize timed out after 5 s");
   assert.equal(
     transport.sentFor("notifications/cancelled").length,
     0,
@@ -197,10 +160,7 @@ Deno.test("relay: a failed send and a send that ends without an answer each owe 
   await relay.shutdown(0);
   const byId = new Map(out.messages.map((m) => [m.id, errorOf(m)]));
   assert.equal(byId.get(1)?.data.source, "mcp-streamablehttp-client");
-  assert.equal(
-    byId.get(2)?.message,
-    "Server ended the exchange without a response",
-  );
+  assert.equal(byId.get(2)?.message, "Server ended the exchange without a response");
   assert.equal(out.messages.length, 2);
 });
 
@@ -227,10 +187,7 @@ Deno.test("relay: the client's cancellation aborts the send and is relayed", asy
     params: { requestId: 3 },
   }));
   assert.ok(transport.sent[0].options?.signal?.aborted);
-  await waitUntil(
-    () => transport.sentFor("notifications/cancelled").length === 1,
-    "the cancel",
-  );
+  await waitUntil(() => transport.sentFor("notifications/cancelled").length === 1, "the cancel");
   transport.sent[0].reject(transport.sent[0].options?.signal?.reason);
   transport.sent[1].resolve();
   await relay.shutdown(0);

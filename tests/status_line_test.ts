@@ -91,22 +91,13 @@ Deno.test("the spinner appears after its delay, shows the elapsed time and is cl
   advance(999);
   assert.deepEqual(out.written, [PROMPT], "nothing before the delay");
   advance(1);
-  assert.deepEqual(renderScreen(out.raw()), [
-    PROMPT,
-    '⠋ Waiting for tool "slow" (1 s)',
-  ]);
+  assert.deepEqual(renderScreen(out.raw()), [PROMPT, '⠋ Waiting for tool "slow" (1 s)']);
   advance(2200);
-  assert.deepEqual(renderScreen(out.raw()), [
-    PROMPT,
-    '⠹ Waiting for tool "slow" (3 s)',
-  ]);
+  assert.deepEqual(renderScreen(out.raw()), [PROMPT, '⠹ Waiting for tool "slow" (3 s)']);
   assert.equal(out.written.length, 24, "one frame every 100 ms");
   text = "progress 1/2 (50%)";
   spinner.refresh();
-  assert.deepEqual(renderScreen(out.raw()), [
-    PROMPT,
-    "⠹ progress 1/2 (50%) (3 s)",
-  ]);
+  assert.deepEqual(renderScreen(out.raw()), [PROMPT, "⠹ progress 1/2 (50%) (3 s)"]);
   spinner.stop();
   assert.deepEqual(renderScreen(out.raw()), [PROMPT]);
   assert.equal(pending(), 0, "no timer left");

@@ -33,10 +33,7 @@ export function startActivity(
   options: ActivityOptions,
 ): Activity {
   if (!context.io.stderrIsTerminal || context.settings.json) {
-    return {
-      onProgress: (progress) => context.log.info(formatProgress(progress)),
-      stop() {},
-    };
+    return { onProgress: (progress) => context.log.info(formatProgress(progress)), stop() {} };
   }
   let text = `Waiting for ${options.label}`;
   const spinner = startSpinner({

@@ -114,10 +114,7 @@ export function suggestFlag(name: string): string | undefined {
   return closestMatch(name, Object.keys(FLAGS));
 }
 
-function usage(
-  message: string,
-  hint = "Run with --help to see the accepted flags",
-): BridgeError {
+function usage(message: string, hint = "Run with --help to see the accepted flags"): BridgeError {
   return new BridgeError("usage", message, { hint });
 }
 
@@ -131,9 +128,7 @@ function translateParseError(error: unknown): BridgeError {
       suggestion ? `Did you mean "--${suggestion}"?` : undefined,
     );
   }
-  const missing = text.match(
-    /Option '(?:-\w, )?--([^ ]+) <value>' argument missing/,
-  );
+  const missing = text.match(/Option '(?:-\w, )?--([^ ]+) <value>' argument missing/);
   if (missing) return usage(`Missing value for flag: "--${missing[1]}"`);
   return usage(`Cannot parse arguments: ${text}`);
 }
@@ -226,10 +221,7 @@ export function parseCommandLine(args: readonly string[]): ParsedArgs {
     if (positionals.length > 2) throw strayWord(positionals[2], flags);
     return {
       flags,
-      mode: {
-        kind: "help",
-        ...(positionals[1] ? { topic: positionals[1] } : {}),
-      },
+      mode: { kind: "help", ...(positionals[1] ? { topic: positionals[1] } : {}) },
       resetFirst: false,
     };
   }
@@ -243,11 +235,7 @@ export function parseCommandLine(args: readonly string[]): ParsedArgs {
     );
   }
   const mode = selectMode(flags);
-  return {
-    flags,
-    mode,
-    resetFirst: Boolean(flags["reset-auth"]) && mode.kind !== "reset-auth",
-  };
+  return { flags, mode, resetFirst: Boolean(flags["reset-auth"]) && mode.kind !== "reset-auth" };
 }
 
 const URL_PATTERN = /^https?:\/\//i;
@@ -288,10 +276,7 @@ export function strayWord(word: string, flags: ParsedFlags): BridgeError {
     ? ["--get-prompt", flags["get-prompt"]] as const
     : undefined;
   if (call) {
-    return usage(
-      message,
-      `Quote the whole call as one argument: ${call[0]} '${call[1]} ${word}'`,
-    );
+    return usage(message, `Quote the whole call as one argument: ${call[0]} '${call[1]} ${word}'`);
   }
   const flag = suggestFlag(word.replace(/^-+/, ""));
   if (flag && !word.startsWith("--") && word.replace(/^-+/, "") === flag) {
@@ -299,16 +284,10 @@ export function strayWord(word: string, flags: ParsedFlags): BridgeError {
   }
   if (HOST_PATTERN.test(word)) {
     const scheme = LOCAL_HOST.test(word) ? "http" : "https";
-    return usage(
-      message,
-      `Give the server URL with its scheme: "${scheme}://${word}"`,
-    );
+    return usage(message, `Give the server URL with its scheme: "${scheme}://${word}"`);
   }
   if (/^[A-Za-z_][\w.-]*=/.test(word)) {
-    return usage(
-      message,
-      `Call a tool with -c and quote the call: -c 'TOOL ${word}'`,
-    );
+    return usage(message, `Call a tool with -c and quote the call: -c 'TOOL ${word}'`);
   }
   if (flag) return usage(message, `Did you mean "--${flag}"?`);
   return usage(
@@ -319,9 +298,7 @@ export function strayWord(word: string, flags: ParsedFlags): BridgeError {
 
 function takesValue(arg: string): boolean {
   const specs: Record<string, FlagSpec> = FLAGS;
-  if (arg.startsWith("--")) {
-    return !arg.includes("=") && specs[arg.slice(2)]?.type === "string";
-  }
+  if (arg.startsWith("--")) return !arg.includes("=") && specs[arg.slice(2)]?.type === "string";
   if (!/^-[A-Za-z]+$/.test(arg)) return false;
   const short = arg.at(-1);
   return Object.values(specs).some((spec) => spec.short === short && spec.type === "string");

@@ -47,16 +47,13 @@ import {
 } from "./auth_format.ts";
 import { createOutput, type Output } from "./output.ts";
 
-function asOAuthManager(
-  credentials: CredentialProvider,
-): OAuthManager | undefined {
+function asOAuthManager(credentials: CredentialProvider): OAuthManager | undefined {
   return isOAuthManager(credentials) ? credentials : undefined;
 }
 
 /** The store of the server's state: the manager's own (so its lock is reentrant), else a new one. */
 function stateStore(context: ModeContext): EnvStore {
-  return asOAuthManager(context.credentials)?.store ??
-    openEnvStore(context.settings.stateFile);
+  return asOAuthManager(context.credentials)?.store ?? openEnvStore(context.settings.stateFile);
 }
 
 function outputOf(context: ModeContext): Output {
@@ -71,11 +68,7 @@ function printResult(context: ModeContext, result: unknown): Promise<void> {
   return outputOf(context).result(result);
 }
 
-function reportFailure(
-  context: ModeContext,
-  error: BridgeError,
-  result: unknown,
-): Promise<number> {
+function reportFailure(context: ModeContext, error: BridgeError, result: unknown): Promise<number> {
   return outputOf(context).fail(error, result);
 }
 
@@ -100,17 +93,15 @@ async function readSummary(context: ModeContext, store: EnvStore) {
 }
 
 /** Opens a session (initialize), closes it, and returns what the server said about itself. */
-async function probeServer(
-  context: ModeContext,
-  credentials: CredentialProvider,
-) {
+async function probeServer(context: ModeContext, credentials: CredentialProvider) {
   const { openClient } = await import("../mcp_client.ts");
   const client = await openClient({ ...context, credentials });
   try {
     return {
       name: client.serverInfo.name,
       version: client.serverInfo.version,
-      protocolVersion: client.protocolVersion,
+      protocolVersion: client.serverProtocol.version,
+      era: client.serverProtocol.era,
     };
   } finally {
     await client.close();
@@ -207,11 +198,7 @@ async function sayState(context: ModeContext, store: EnvStore) {
   await say(
     context,
     "Authentication",
-    ...formatAuthSummary(
-      state.summary,
-      state.now,
-      (s, t) => paint(context, s, t),
-    ),
+    ...formatAuthSummary(state.summary, state.now, (s, t) => paint(context, s, t)),
     "",
   );
   return state;
@@ -246,18 +233,13 @@ async function runToken(context: ModeContext): Promise<number> {
     result.after = (await sayState(context, store)).summary;
     const failure = toBridgeError(error);
     if (failure.kind === "auth_required" || failure.kind === "auth_failed") {
-      await say(
-        context,
-        paint(context, "red", "Server rejected the access token"),
-      );
+      await say(context, paint(context, "red", "Server rejected the access token"));
     }
     return await reportFailure(context, failure, result);
   }
 
   const after = await sayState(context, store);
-  if (
-    after.stored.accessToken !== before.stored.accessToken && action === "none"
-  ) {
+  if (after.stored.accessToken !== before.stored.accessToken && action === "none") {
     // The server refused the stored token and the manager renewed it while connecting.
     action = before.stored.accessToken ? "renewed" : "signed-in";
   }
@@ -269,11 +251,7 @@ async function runToken(context: ModeContext): Promise<number> {
   await say(
     context,
     ...renewal,
-    paint(
-      context,
-      "green",
-      `Access token accepted by ${describeServer(server)}`,
-    ),
+    paint(context, "green", `Access token accepted by ${describeServer(server)}`),
   );
   await printResult(context, result);
   return ExitCode.ok;
@@ -291,23 +269,15 @@ interface Registration {
 
 function requireRegistration(stored: StoredAuth): Registration {
   if (!stored.clientId) {
-    throw new BridgeError(
-      "config",
-      "No client registration stored for this server",
-      {
-        hint: "Sign in first with `mcp-streamablehttp-client --token`",
-      },
-    );
+    throw new BridgeError("config", "No client registration stored for this server", {
+      hint: "Sign in first with `mcp-streamablehttp-client --token`",
+    });
   }
   if (!stored.registrationUri || !stored.registrationToken) {
-    throw new BridgeError(
-      "config",
-      `Client "${stored.clientId}" cannot be managed (no RFC 7592)`,
-      {
-        hint: "The authorization server gave no registration URI and token for this client; " +
-          "it was pre-registered or the server does not support RFC 7592",
-      },
-    );
+    throw new BridgeError("config", `Client "${stored.clientId}" cannot be managed (no RFC 7592)`, {
+      hint: "The authorization server gave no registration URI and token for this client; " +
+        "it was pre-registered or the server does not support RFC 7592",
+    });
   }
   return {
     clientId: stored.clientId,
@@ -330,9 +300,7 @@ function requestOptions(context: ModeContext): ClientManagementRequestOptions {
 }
 
 /** The `.env` changes for rotated credentials (discarding the old ones at once, RFC 7592 §3). */
-function credentialChanges(
-  rotated: StoredClientCredentials,
-): Record<string, string> {
+function credentialChanges(rotated: StoredClientCredentials): Record<string, string> {
   const changes: Record<string, string> = {};
   if (rotated.clientSecret) changes[MCP_CLIENT_SECRET] = rotated.clientSecret;
   if (rotated.registrationAccessToken) {
@@ -354,11 +322,7 @@ async function runGetClientInfo(context: ModeContext): Promise<number> {
     const stored = readStoredAuth(await store.read());
     const registration = requireRegistration(stored);
     const info = await cm.processReadClientResponse(
-      await cm.readClientRequest(
-        registration.uri,
-        registration.token,
-        requestOptions(context),
-      ),
+      await cm.readClientRequest(registration.uri, registration.token, requestOptions(context)),
       { clientId: registration.clientId },
     );
     const rotated = cm.diffClientCredentials({
@@ -385,10 +349,7 @@ async function runGetClientInfo(context: ModeContext): Promise<number> {
 // ---------------------------------------------------------------------------------------------
 // --update-client
 
-async function runUpdateClient(
-  context: ModeContext,
-  assignments: string,
-): Promise<number> {
+async function runUpdateClient(context: ModeContext, assignments: string): Promise<number> {
   const cm = await import("../oauth/client_management.ts");
   // Parse first: a usage error must come before any request.
   const changes = cm.parseMetadataAssignments(assignments);
@@ -407,9 +368,7 @@ async function runUpdateClient(
       registrationAccessToken: registration.token,
       registrationClientUri: registration.uri,
     }, current);
-    if (Object.keys(readRotation).length) {
-      await store.update(credentialChanges(readRotation));
-    }
+    if (Object.keys(readRotation).length) await store.update(credentialChanges(readRotation));
     const token = current.registration_access_token ?? registration.token;
     const uri = current.registration_client_uri ?? registration.uri;
 
@@ -426,8 +385,7 @@ async function runUpdateClient(
     const persist: Record<string, string> = credentialChanges(rotated);
     const method = updated.token_endpoint_auth_method;
     if (
-      typeof method === "string" &&
-      ["none", "client_secret_basic", "client_secret_post"].includes(
+      typeof method === "string" && ["none", "client_secret_basic", "client_secret_post"].includes(
         method,
       ) && stored.authMethod !== undefined && method !== stored.authMethod
     ) {
@@ -441,11 +399,7 @@ async function runUpdateClient(
       desired,
       after: updated,
     });
-    const lines = formatClientChanges(
-      registration.clientId,
-      diff,
-      createPaint(context.color),
-    );
+    const lines = formatClientChanges(registration.clientId, diff, createPaint(context.color));
     lines.push(...describeRotation({ ...readRotation, ...rotated }));
     const redirectUris = Array.isArray(updated.redirect_uris) ? updated.redirect_uris : [];
     if (stored.redirectUri && !redirectUris.includes(stored.redirectUri)) {
@@ -490,11 +444,7 @@ async function askToDelete(
 }
 
 /** Removes the stored sign-in: tokens, and the client keys too unless `keepClient`. */
-async function forgetLocally(
-  context: ModeContext,
-  store: EnvStore,
-  keepClient: boolean,
-) {
+async function forgetLocally(context: ModeContext, store: EnvStore, keepClient: boolean) {
   const manager = asOAuthManager(context.credentials);
   const values = await store.read();
   const keys = keepClient ? TOKEN_KEYS : [...TOKEN_KEYS, ...CLIENT_KEYS];
@@ -527,11 +477,7 @@ async function runDeleteClient(context: ModeContext): Promise<number> {
     // Re-read under the lock: another process may have rotated the token meanwhile.
     const current = requireRegistration(readStoredAuth(await store.read()));
     await cm.processDeleteClientResponse(
-      await cm.deleteClientRequest(
-        current.uri,
-        current.token,
-        requestOptions(context),
-      ),
+      await cm.deleteClientRequest(current.uri, current.token, requestOptions(context)),
     );
     const removed = await forgetLocally(context, store, false);
     await say(
@@ -539,28 +485,19 @@ async function runDeleteClient(context: ModeContext): Promise<number> {
       `Deleted client "${current.clientId}" at ${new URL(current.uri).host}`,
       `Removed from ${context.settings.stateFile}: ${removed.join(", ") || "nothing"}`,
     );
-    await printResult(context, {
-      deleted: true,
-      clientId: current.clientId,
-      removed,
-    });
+    await printResult(context, { deleted: true, clientId: current.clientId, removed });
     return ExitCode.ok;
   });
 }
 
-async function runResetAuth(
-  context: ModeContext,
-  beforeOtherMode: boolean,
-): Promise<number> {
+async function runResetAuth(context: ModeContext, beforeOtherMode: boolean): Promise<number> {
   const store = stateStore(context);
   let keep = context.settings.oauth.keepRegistration;
   let unconfirmed: Exclude<DeletionAnswer, "confirmed"> | undefined;
   if (!keep) {
     // Asked before the lock is taken: other processes need not wait for a person.
     const current = readStoredAuth(await store.read());
-    if (
-      current.clientId && current.registrationUri && current.registrationToken
-    ) {
+    if (current.clientId && current.registrationUri && current.registrationToken) {
       const answer = await askToDelete(context, {
         clientId: current.clientId,
         uri: current.registrationUri,
@@ -571,17 +508,8 @@ async function runResetAuth(
   return await store.withLock(async () => {
     const stored = readStoredAuth(await store.read());
     const lines: string[] = [];
-    let serverDeletion:
-      | "deleted"
-      | "kept"
-      | "unsupported"
-      | "gone"
-      | "failed"
-      | "none" = "none";
-    if (
-      stored.clientId && stored.registrationUri && stored.registrationToken &&
-      !keep
-    ) {
+    let serverDeletion: "deleted" | "kept" | "unsupported" | "gone" | "failed" | "none" = "none";
+    if (stored.clientId && stored.registrationUri && stored.registrationToken && !keep) {
       const cm = await import("../oauth/client_management.ts");
       try {
         await cm.processDeleteClientResponse(
@@ -592,21 +520,15 @@ async function runResetAuth(
           ),
         );
         serverDeletion = "deleted";
-        lines.push(
-          `Deleted client "${stored.clientId}" at the authorization server`,
-        );
+        lines.push(`Deleted client "${stored.clientId}" at the authorization server`);
       } catch (error) {
         const failure = toBridgeError(error);
         if (cm.isUnsupportedError(failure)) {
           serverDeletion = "unsupported";
-          lines.push(
-            "The authorization server cannot delete registrations; forgot it locally",
-          );
+          lines.push("The authorization server cannot delete registrations; forgot it locally");
         } else if (failure.kind === "auth_failed" && failure.status === 401) {
           serverDeletion = "gone";
-          lines.push(
-            "The authorization server no longer knows this client; forgot it locally",
-          );
+          lines.push("The authorization server no longer knows this client; forgot it locally");
         } else if (failure.kind === "internal" || failure.kind === "config") {
           throw failure;
         } else {
@@ -635,9 +557,7 @@ async function runResetAuth(
         : `Nothing stored in ${context.settings.stateFile}`,
     );
     if (context.settings.accessTokenSource === "env") {
-      lines.push(
-        "Note: MCP_CLIENT_ACCESS_TOKEN is set in the environment; unset it there",
-      );
+      lines.push("Note: MCP_CLIENT_ACCESS_TOKEN is set in the environment; unset it there");
     }
     if (beforeOtherMode) {
       // stdout belongs to the mode that follows (and its one JSON document).
@@ -685,9 +605,6 @@ export async function runAuthCommand(
     case "delete-client":
       return await runDeleteClient(context);
     default:
-      throw new BridgeError(
-        "internal",
-        `Not an authentication command: ${mode.kind}`,
-      );
+      throw new BridgeError("internal", `Not an authentication command: ${mode.kind}`);
   }
 }

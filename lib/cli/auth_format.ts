@@ -10,12 +10,7 @@ import type { Settings } from "../config/settings.ts";
 import type { ClientInformation, StoredClientCredentials } from "../oauth/client_management.ts";
 import type { StoredAuth } from "../oauth/token_state.ts";
 
-const ANSI = {
-  green: "\x1b[32m",
-  red: "\x1b[31m",
-  yellow: "\x1b[33m",
-  dim: "\x1b[2m",
-} as const;
+const ANSI = { green: "\x1b[32m", red: "\x1b[31m", yellow: "\x1b[33m", dim: "\x1b[2m" } as const;
 
 /** A color of the authentication output. */
 export type Style = keyof typeof ANSI;
@@ -31,10 +26,7 @@ export function createPaint(color: boolean): Paint {
 const plain: Paint = (_style, text) => text;
 
 /** Lays out `label: value` rows with the values aligned. */
-function formatRows(
-  rows: ReadonlyArray<readonly [string, string]>,
-  indent = "  ",
-): string[] {
+function formatRows(rows: ReadonlyArray<readonly [string, string]>, indent = "  "): string[] {
   const width = Math.max(...rows.map(([label]) => label.length)) + 1;
   return rows.map(([label, value]) => `${indent}${`${label}:`.padEnd(width)} ${value}`);
 }
@@ -46,18 +38,13 @@ export function formatDuration(ms: number): string {
   const minutes = Math.round(seconds / 60);
   if (minutes < 90) return `${minutes} min`;
   const hours = Math.floor(minutes / 60);
-  if (hours < 48) {
-    return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
-  }
+  if (hours < 48) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
   return `${Math.round(hours / 24)} days`;
 }
 
 /** An absolute time with the time left (or since), e.g. `2026-01-01 10:00:00 UTC (in 59 min)`. */
 export function formatExpiry(expiresAt: Date, now: number): string {
-  const when = expiresAt.toISOString().replace("T", " ").replace(
-    /\.\d+Z$/,
-    " UTC",
-  );
+  const when = expiresAt.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
   const left = expiresAt.getTime() - now;
   return left > 0
     ? `${when} (in ${formatDuration(left)})`
@@ -71,9 +58,7 @@ export type SummarySettings = Pick<
 >;
 
 /** Whether `-H` or MCP_CLIENT_HEADERS gives an `Authorization` header (sent as it is). */
-export function hasAuthorizationHeader(
-  settings: Pick<Settings, "headers">,
-): boolean {
+export function hasAuthorizationHeader(settings: Pick<Settings, "headers">): boolean {
   return settings.headers.some(([name]) => name.toLowerCase() === "authorization");
 }
 
@@ -153,11 +138,9 @@ export function formatAuthSummary(
   const { client, token } = summary;
   let tokenText: string;
   if (!token.present) tokenText = color("yellow", "none");
-  else if (token.source === "env") {
-    tokenText = "set (from MCP_CLIENT_ACCESS_TOKEN, static)";
-  } else if (token.source === "header") {
-    tokenText = "set (Authorization header from -H, static)";
-  } else if (!token.expiresAt) tokenText = "present (expiry unknown)";
+  else if (token.source === "env") tokenText = "set (from MCP_CLIENT_ACCESS_TOKEN, static)";
+  else if (token.source === "header") tokenText = "set (Authorization header from -H, static)";
+  else if (!token.expiresAt) tokenText = "present (expiry unknown)";
   else {
     const text = `present, expires ${formatExpiry(new Date(token.expiresAt), now)}`;
     tokenText = token.expired ? color("red", text) : text;
@@ -169,10 +152,7 @@ export function formatAuthSummary(
     ["Client secret", client.secret ? "set" : "not set"],
   ];
   if (client.issuer) rows.push(["Issuer", client.issuer]);
-  rows.push([
-    "Management",
-    client.management ? "RFC 7592 available" : "not available",
-  ]);
+  rows.push(["Management", client.management ? "RFC 7592 available" : "not available"]);
   rows.push(["Access token", tokenText]);
   rows.push(["Scope", token.scope ?? "none recorded"]);
   rows.push(["Refresh token", token.refreshToken ? "present" : "none"]);
@@ -184,38 +164,32 @@ export interface ServerDescription {
   name: string;
   version: string;
   protocolVersion: string;
+  /** `modern` (2026-07-28 and later, no initialize) or `legacy` (2025-11-25 and older). */
+  era?: "modern" | "legacy";
 }
 
-/** `"name" version (protocol …)`. */
+/** `"name" version (protocol …, … era)`. */
 export function describeServer(info: ServerDescription): string {
-  return `"${info.name}" ${info.version} (protocol ${info.protocolVersion})`;
+  const era = info.era === undefined ? "" : `, ${info.era} era`;
+  return `"${info.name}" ${info.version} (protocol ${info.protocolVersion}${era})`;
 }
 
 /** The lines saying which credentials the server rotated (RFC 7592 §3). */
 export function describeRotation(rotated: StoredClientCredentials): string[] {
   const lines: string[] = [];
-  if (rotated.clientSecret) {
-    lines.push("The server issued a new client secret; saved");
-  }
+  if (rotated.clientSecret) lines.push("The server issued a new client secret; saved");
   if (rotated.registrationAccessToken) {
     lines.push("The server issued a new registration access token; saved");
   }
-  if (rotated.registrationClientUri) {
-    lines.push("The server moved the registration URI; saved");
-  }
+  if (rotated.registrationClientUri) lines.push("The server moved the registration URI; saved");
   return lines;
 }
 
 /** Client metadata fields that hold secrets. */
-export const SECRET_FIELDS = new Set([
-  "client_secret",
-  "registration_access_token",
-]);
+export const SECRET_FIELDS = new Set(["client_secret", "registration_access_token"]);
 
 /** Client information with its secrets replaced by `[redacted]` (as the logger does), for printing. */
-export function maskClientInformation(
-  info: ClientInformation,
-): Record<string, unknown> {
+export function maskClientInformation(info: ClientInformation): Record<string, unknown> {
   const masked: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(info)) {
     masked[key] = SECRET_FIELDS.has(key) && value ? "[redacted]" : value;
@@ -260,17 +234,13 @@ export function formatClientInformation(info: ClientInformation): string[] {
     ...first.filter((k) => k in info),
     ...Object.keys(info).filter((k) => !first.includes(k)).sort(),
   ];
-  return formatRows(
-    keys.map((key) => [key, formatFieldValue(key, info[key])] as const),
-  );
+  return formatRows(keys.map((key) => [key, formatFieldValue(key, info[key])] as const));
 }
 
 /** What `--update-client` changed, field by field. */
 export interface ClientChanges {
   /** Fields whose value the update changed (secrets shown as undefined). */
-  changed: Array<
-    { field: string; before: unknown; after: unknown; applied: boolean }
-  >;
+  changed: Array<{ field: string; before: unknown; after: unknown; applied: boolean }>;
   /** Requested fields that already had the requested value. */
   unchanged: string[];
   /** Requested fields the server kept as they were. */
@@ -298,9 +268,8 @@ export function diffClientChanges(options: {
         after: SECRET_FIELDS.has(field) ? undefined : after[field],
         applied: sameValue(after[field], desired[field]),
       });
-    } else if (sameValue(after[field], desired[field])) {
-      result.unchanged.push(field);
-    } else result.refused.push(field);
+    } else if (sameValue(after[field], desired[field])) result.unchanged.push(field);
+    else result.refused.push(field);
   }
   return result;
 }
@@ -317,20 +286,11 @@ export function formatClientChanges(
   const shown = (value: unknown) => value === undefined ? "(unset)" : formatFieldValue("", value);
   for (const change of changes.changed) {
     const chosen = change.applied ? "" : color("yellow", " (the server chose this value)");
-    lines.push(
-      `  ${change.field}: ${shown(change.before)} -> ${shown(change.after)}${chosen}`,
-    );
+    lines.push(`  ${change.field}: ${shown(change.before)} -> ${shown(change.after)}${chosen}`);
   }
-  if (changes.unchanged.length) {
-    lines.push(`Already set: ${changes.unchanged.join(", ")}`);
-  }
+  if (changes.unchanged.length) lines.push(`Already set: ${changes.unchanged.join(", ")}`);
   if (changes.refused.length) {
-    lines.push(
-      color(
-        "yellow",
-        `Not applied by the server: ${changes.refused.join(", ")}`,
-      ),
-    );
+    lines.push(color("yellow", `Not applied by the server: ${changes.refused.join(", ")}`));
   }
   return lines;
 }

@@ -29,18 +29,9 @@ export interface FormatOptions {
 /** The longest description shown in a list, in characters. */
 export const SHORT_DESCRIPTION_LENGTH = 100;
 
-const ANSI = {
-  bold: "\x1b[1m",
-  dim: "\x1b[2m",
-  red: "\x1b[31m",
-  cyan: "\x1b[36m",
-} as const;
+const ANSI = { bold: "\x1b[1m", dim: "\x1b[2m", red: "\x1b[31m", cyan: "\x1b[36m" } as const;
 
-function paint(
-  style: keyof typeof ANSI,
-  text: string,
-  options: FormatOptions,
-): string {
+function paint(style: keyof typeof ANSI, text: string, options: FormatOptions): string {
   return options.color && text !== "" ? `${ANSI[style]}${text}\x1b[0m` : text;
 }
 
@@ -56,11 +47,7 @@ export function formatShortDescription(
 }
 
 /** Lays out rows of cells in columns padded to the widest cell; trailing spaces trimmed. */
-export function formatColumns(
-  rows: string[][],
-  indent = "",
-  gap = "  ",
-): string[] {
+export function formatColumns(rows: string[][], indent = "", gap = "  "): string[] {
   const widths: number[] = [];
   for (const row of rows) {
     row.forEach((cell, i) => widths[i] = Math.max(widths[i] ?? 0, [...cell].length));
@@ -95,11 +82,7 @@ export function base64Size(data: string): number {
   return Math.max(0, Math.floor(clean.length * 3 / 4) - padding);
 }
 
-function titleAndDescription(
-  title: string | undefined,
-  name: string,
-  description?: string,
-) {
+function titleAndDescription(title: string | undefined, name: string, description?: string) {
   const short = formatShortDescription(description);
   const shownTitle = title && title !== name ? title : "";
   if (shownTitle && short) return `${shownTitle}: ${short}`;
@@ -111,10 +94,7 @@ function heading(label: string, count: number, options: FormatOptions): string {
 }
 
 /** Human list of tools with their parameters, types and required markers. */
-export function formatToolList(
-  tools: readonly Tool[],
-  options: FormatOptions,
-): string {
+export function formatToolList(tools: readonly Tool[], options: FormatOptions): string {
   if (tools.length === 0) return "No tools\n";
   const nameWidth = Math.max(...tools.map((t) => [...t.name].length));
   const lines = [heading("Tools", tools.length, options), ""];
@@ -128,9 +108,7 @@ export function formatToolList(
     lines.push(
       summary ? `${paint("bold", name, options)}  ${summary}` : paint("bold", tool.name, options),
     );
-    const parameters = describeParameters(
-      tool.inputSchema as SchemaLike | undefined,
-    );
+    const parameters = describeParameters(tool.inputSchema as SchemaLike | undefined);
     const rows = parameters.map((p) => [
       p.name,
       p.type,
@@ -180,26 +158,17 @@ export function formatResourceList(
 }
 
 /** Human list of prompts with their arguments. */
-export function formatPromptList(
-  prompts: readonly Prompt[],
-  options: FormatOptions,
-): string {
+export function formatPromptList(prompts: readonly Prompt[], options: FormatOptions): string {
   if (prompts.length === 0) return "No prompts\n";
   const nameWidth = Math.max(...prompts.map((p) => [...p.name].length));
   const lines = [heading("Prompts", prompts.length, options), ""];
   for (const prompt of prompts) {
-    const summary = titleAndDescription(
-      prompt.title,
-      prompt.name,
-      prompt.description,
-    );
+    const summary = titleAndDescription(prompt.title, prompt.name, prompt.description);
     const name = prompt.name + " ".repeat(nameWidth - [...prompt.name].length);
     lines.push(
       summary ? `${paint("bold", name, options)}  ${summary}` : paint("bold", prompt.name, options),
     );
-    const parameters = describeParameters(
-      promptArgumentsSchema(prompt.arguments),
-    );
+    const parameters = describeParameters(promptArgumentsSchema(prompt.arguments));
     const rows = parameters.map((p) => [
       p.name,
       p.required ? "required" : "optional",
@@ -226,18 +195,12 @@ function summarizeResourceContents(
     : typeof contents.blob === "string"
     ? base64Size(contents.blob)
     : 0;
-  const parts = [label, contents.uri ?? "", contents.mimeType ?? ""].filter((
-    p,
-  ) => p !== "");
-  return paint("cyan", `[${parts.join(" ")}, ${formatSize(size)}]`, options) +
-    "\n";
+  const parts = [label, contents.uri ?? "", contents.mimeType ?? ""].filter((p) => p !== "");
+  return paint("cyan", `[${parts.join(" ")}, ${formatSize(size)}]`, options) + "\n";
 }
 
 /** Human text of one content item: text in full, everything else summarized on one line. */
-export function formatContentBlock(
-  block: ContentBlock,
-  options: FormatOptions,
-): string {
+export function formatContentBlock(block: ContentBlock, options: FormatOptions): string {
   const item = block as { type?: unknown } & Record<string, unknown>;
   switch (item.type) {
     case "text":
@@ -246,11 +209,7 @@ export function formatContentBlock(
     case "audio": {
       const size = typeof item.data === "string" ? base64Size(item.data) : 0;
       const mime = typeof item.mimeType === "string" ? ` ${item.mimeType}` : "";
-      return paint(
-        "cyan",
-        `[${item.type}${mime}, ${formatSize(size)}]`,
-        options,
-      ) + "\n";
+      return paint("cyan", `[${item.type}${mime}, ${formatSize(size)}]`, options) + "\n";
     }
     case "resource": {
       const resource =
@@ -268,19 +227,12 @@ export function formatContentBlock(
       return paint("cyan", `[${parts.join(" ")}]`, options) + "\n";
     }
     default:
-      return paint(
-        "cyan",
-        `[${String(item.type ?? "unknown")} content]`,
-        options,
-      ) + "\n";
+      return paint("cyan", `[${String(item.type ?? "unknown")} content]`, options) + "\n";
   }
 }
 
 /** Human text of a `tools/call` result: the content items, then `structuredContent`. */
-export function formatCallToolResult(
-  result: CallToolResult,
-  options: FormatOptions,
-): string {
+export function formatCallToolResult(result: CallToolResult, options: FormatOptions): string {
   const content: ContentBlock[] = Array.isArray(result.content) ? result.content : [];
   let out = content.map((block) => formatContentBlock(block, options)).join("");
   if (result.structuredContent !== undefined) {
@@ -307,22 +259,15 @@ export function formatReadResourceResult(
       ) +
         "\n"
       : "";
-    if (typeof entry.text === "string") {
-      return header + ensureNewline(entry.text);
-    }
+    if (typeof entry.text === "string") return header + ensureNewline(entry.text);
     return header + summarizeResourceContents(entry, "blob", options);
   }).join("");
 }
 
 /** Human text of a `prompts/get` result: description, then each message under its role. */
-export function formatGetPromptResult(
-  result: GetPromptResult,
-  options: FormatOptions,
-): string {
+export function formatGetPromptResult(result: GetPromptResult, options: FormatOptions): string {
   const lines: string[] = [];
-  if (result.description) {
-    lines.push(paint("dim", result.description, options), "");
-  }
+  if (result.description) lines.push(paint("dim", result.description, options), "");
   const messages = Array.isArray(result.messages) ? result.messages : [];
   let out = lines.join("\n") + (lines.length ? "\n" : "");
   for (const message of messages) {

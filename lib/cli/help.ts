@@ -109,11 +109,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
         env: "MCP_CLIENT_LOG_LEVEL",
         text: "DEBUG, INFO, WARNING or ERROR, on stderr (default WARNING)",
       },
-      {
-        flag: "verbose",
-        brief: true,
-        text: "Same as --log-level DEBUG (MCP_DEBUG=1 too)",
-      },
+      { flag: "verbose", brief: true, text: "Same as --log-level DEBUG (MCP_DEBUG=1 too)" },
       {
         flag: "log-file",
         value: "PATH",
@@ -125,17 +121,9 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
         brief: true,
         text: "Print exactly one JSON document on stdout (same as --format json)",
       },
-      {
-        flag: "format",
-        value: "text|json",
-        text: "Output format of the client modes",
-      },
+      { flag: "format", value: "text|json", text: "Output format of the client modes" },
       { flag: "help", brief: true, text: "Show the short help" },
-      {
-        flag: "help-all",
-        brief: true,
-        text: "Show every flag (or: help TOPIC)",
-      },
+      { flag: "help-all", brief: true, text: "Show every flag (or: help TOPIC)" },
       { flag: "version", text: "Show the version" },
     ],
   },
@@ -143,11 +131,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
     topic: "modes",
     title: "Modes (without one, the program is a stdio ⇄ Streamable HTTP bridge)",
     flags: [
-      {
-        flag: "list-tools",
-        brief: true,
-        text: "List the tools with their parameters (all pages)",
-      },
+      { flag: "list-tools", brief: true, text: "List the tools with their parameters (all pages)" },
       {
         flag: "list-resources",
         brief: true,
@@ -206,23 +190,14 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
         flag: "keep-registration",
         text: "With --reset-auth: keep the client registration at the server",
       },
-      {
-        flag: "get-client-info",
-        text: "Show the client registration (RFC 7592)",
-      },
+      { flag: "get-client-info", text: "Show the client registration (RFC 7592)" },
       {
         flag: "update-client",
         value: '"k=v,k2=v2"',
         text: "Update the client registration (RFC 7592)",
       },
-      {
-        flag: "delete-client",
-        text: "Delete the client registration (RFC 7592)",
-      },
-      {
-        flag: "yes",
-        text: "Delete at the server without asking (--delete-client, --reset-auth)",
-      },
+      { flag: "delete-client", text: "Delete the client registration (RFC 7592)" },
+      { flag: "yes", text: "Delete at the server without asking (--delete-client, --reset-auth)" },
       {
         flag: "scope",
         value: "SCOPES",
@@ -334,10 +309,7 @@ export function formatExitCodeTable(): string {
 
 /** The exit-code table as Markdown for the README; a test keeps the README equal to it. */
 export function formatExitCodeMarkdown(): string {
-  const lines = [
-    "| Code | Meaning | Error kinds (`error.kind` in `--json`) |",
-    "|---|---|---|",
-  ];
+  const lines = ["| Code | Meaning | Error kinds (`error.kind` in `--json`) |", "|---|---|---|"];
   for (const row of listExitCodes()) {
     const kinds = row.kinds.map((kind) => `\`${kind}\``).join(", ") || "—";
     lines.push(`| ${row.code} | ${row.meaning} | ${kinds} |`);
@@ -355,18 +327,11 @@ function flagLabel(help: FlagHelp): string {
 export function formatFlagsMarkdown(): string {
   const out: string[] = [];
   for (const section of HELP_SECTIONS) {
-    out.push(
-      `**${section.title}**`,
-      "",
-      "| Flag | Environment | Description |",
-      "|---|---|---|",
-    );
+    out.push(`**${section.title}**`, "", "| Flag | Environment | Description |", "|---|---|---|");
     for (const help of section.flags) {
       const label = flagLabel(help).trim().replaceAll("|", "\\|");
       const env = help.env ? `\`${help.env}\`` : "";
-      out.push(
-        `| \`${label}\` | ${env} | ${help.text.replaceAll("|", "\\|")} |`,
-      );
+      out.push(`| \`${label}\` | ${env} | ${help.text.replaceAll("|", "\\|")} |`);
     }
     out.push("");
   }
@@ -394,26 +359,17 @@ function wrap(text: string, indent: number, first: string): string[] {
 
 /** The label column of `flags`: as wide as their labels, at most {@link LABEL_WIDTH}. */
 function labelWidth(flags: readonly FlagHelp[]): number {
-  return Math.min(
-    LABEL_WIDTH,
-    Math.max(...flags.map((help) => flagLabel(help).length)),
-  );
+  return Math.min(LABEL_WIDTH, Math.max(...flags.map((help) => flagLabel(help).length)));
 }
 
-function formatFlags(
-  flags: readonly FlagHelp[],
-  withEnv: boolean,
-  width: number,
-): string[] {
+function formatFlags(flags: readonly FlagHelp[], withEnv: boolean, width: number): string[] {
   const labels = flags.map(flagLabel);
   const indent = width + 4;
   return flags.flatMap((help, i) => {
     // "[env NAME]" stays on one line: joined by a no-break space while wrapping.
     const text = withEnv && help.env ? `${help.text} [env\u00a0${help.env}]` : help.text;
     const label = `  ${labels[i]}`;
-    if (labels[i].length > width) {
-      return [label, ...wrap(text, indent, " ".repeat(indent))];
-    }
+    if (labels[i].length > width) return [label, ...wrap(text, indent, " ".repeat(indent))];
     return wrap(text, indent, `${label.padEnd(indent)}`);
   });
 }
@@ -457,10 +413,7 @@ const EXTRA_TOPICS: Readonly<Record<string, () => string[]>> = {
 
 /** Every name `help TOPIC` accepts. */
 export function listHelpTopics(): string[] {
-  return [
-    ...HELP_SECTIONS.map((section) => section.topic),
-    ...Object.keys(EXTRA_TOPICS),
-  ];
+  return [...HELP_SECTIONS.map((section) => section.topic), ...Object.keys(EXTRA_TOPICS)];
 }
 
 function header(): string[] {
@@ -501,11 +454,7 @@ export function formatFullHelp(): string {
   const lines = header();
   const width = labelWidth(HELP_SECTIONS.flatMap((section) => section.flags));
   for (const section of HELP_SECTIONS) {
-    lines.push(
-      "",
-      `${section.title}:`,
-      ...formatFlags(section.flags, true, width),
-    );
+    lines.push("", `${section.title}:`, ...formatFlags(section.flags, true, width));
   }
   for (const topic of Object.values(EXTRA_TOPICS)) lines.push("", ...topic());
   lines.push("");

@@ -80,9 +80,7 @@ function json(value: unknown): string {
 }
 
 function claudeDesktopFile(os: string): string {
-  if (os === "darwin") {
-    return "~/Library/Application Support/Claude/claude_desktop_config.json";
-  }
+  if (os === "darwin") return "~/Library/Application Support/Claude/claude_desktop_config.json";
   if (os === "windows") return "%APPDATA%\\Claude\\claude_desktop_config.json";
   return "~/.config/Claude/claude_desktop_config.json";
 }
@@ -101,17 +99,7 @@ export function formatHostConfig(input: HostConfigInput): HostConfig {
         }, then restart Claude Desktop`,
       };
     case "claude-code": {
-      const words = [
-        "claude",
-        "mcp",
-        "add",
-        "--scope",
-        "user",
-        name,
-        "--",
-        command,
-        ...args,
-      ];
+      const words = ["claude", "mcp", "add", "--scope", "user", name, "--", command, ...args];
       return {
         text: words.map((word) => quoteShellWord(word, os)).join(" ") + "\n",
         hint: os === "windows"

@@ -20,17 +20,13 @@ import { createOutput } from "./output.ts";
 import { writeStdout } from "./stdout.ts";
 
 /** `MCP_CLIENT_SPINNER_DELAY_MS`: a whole number of ms, else the default. */
-function parseSpinnerDelay(
-  text: string | undefined,
-): { spinnerDelayMs?: number } {
+function parseSpinnerDelay(text: string | undefined): { spinnerDelayMs?: number } {
   return text !== undefined && /^\d+$/.test(text.trim()) ? { spinnerDelayMs: Number(text) } : {};
 }
 
 /** What proxy mode tells a person on stderr before it starts (stdout is JSON-RPC only). */
 export function formatProxyNotices(
-  context: Pick<ModeContext, "settings"> & {
-    io: Pick<ModeContext["io"], "stdinIsTerminal">;
-  },
+  context: Pick<ModeContext, "settings"> & { io: Pick<ModeContext["io"], "stdinIsTerminal"> },
 ): string[] {
   const lines: string[] = [];
   if (context.settings.json) {
@@ -112,30 +108,21 @@ export async function run(
     if (parsed.mode.kind === "help") {
       const { formatHelp, formatHelpTopic } = await import("./help.ts");
       const topic = parsed.mode.topic;
-      await writeStdout(
-        io,
-        topic === undefined ? formatHelp() : formatHelpTopic(topic),
-      );
+      await writeStdout(io, topic === undefined ? formatHelp() : formatHelpTopic(topic));
       return ExitCode.ok;
     }
     if (parsed.mode.kind === "version") {
       await writeStdout(io, `${PROGRAM_NAME} ${PROGRAM_VERSION}\n`);
       return ExitCode.ok;
     }
-    ({ io, logFile } = withLogFile(
-      io,
-      parsed.flags["log-file"] ?? env.MCP_CLIENT_LOG_FILE,
-    ));
+    ({ io, logFile } = withLogFile(io, parsed.flags["log-file"] ?? env.MCP_CLIENT_LOG_FILE));
     if (parsed.mode.kind === "print-config") {
       const { runPrintConfig } = await import("./print_config.ts");
       return await runPrintConfig(parsed.mode.host, parsed.flags, io, env);
     }
     const settings = await loadSettings(parsed.flags, env);
     const log = createLogger({ level: settings.logLevel, sink: io.stderr });
-    const fetch = await createHttpFetch({
-      caFile: settings.caFile,
-      cookies: settings.cookies,
-    });
+    const fetch = await createHttpFetch({ caFile: settings.caFile, cookies: settings.cookies });
     const credentials = createCredentialProvider({
       settings,
       log: log.child("auth"),
@@ -166,11 +153,8 @@ export async function run(
     return await runMode(parsed.mode, context);
   } catch (error) {
     const failure = toBridgeError(error);
-    const level = parseLogLevel(pickLogLevel({}, (key) => env[key])) ??
-      "WARNING";
-    if (
-      failure.kind === "internal" && level === "DEBUG" && error instanceof Error
-    ) {
+    const level = parseLogLevel(pickLogLevel({}, (key) => env[key])) ?? "WARNING";
+    if (failure.kind === "internal" && level === "DEBUG" && error instanceof Error) {
       io.stderr(redact(error.stack ?? error.message));
     }
     return await createOutput(io, { json: wantsJson(args) }).fail(failure);

@@ -83,14 +83,8 @@ async function listPrompts(client: McpClient): Promise<Prompt[]> {
 async function listResources(
   client: McpClient,
 ): Promise<{ resources: Resource[]; resourceTemplates: ResourceTemplate[] }> {
-  if (!client.capabilities.resources) {
-    return { resources: [], resourceTemplates: [] };
-  }
-  const resources = await listAllPages<Resource>(
-    client,
-    "resources/list",
-    "resources",
-  );
+  if (!client.capabilities.resources) return { resources: [], resourceTemplates: [] };
+  const resources = await listAllPages<Resource>(client, "resources/list", "resources");
   let resourceTemplates: ResourceTemplate[] = [];
   try {
     resourceTemplates = await listAllPages<ResourceTemplate>(
@@ -104,11 +98,7 @@ async function listResources(
   return { resources, resourceTemplates };
 }
 
-function notFound(
-  what: "tool" | "prompt",
-  name: string,
-  available: string[],
-): BridgeError {
+function notFound(what: "tool" | "prompt", name: string, available: string[]): BridgeError {
   const flag = what === "tool" ? "--list-tools" : "--list-prompts";
   const shown = available.slice(0, MAX_NAMES_IN_HINT).join(", ");
   const more = available.length > MAX_NAMES_IN_HINT
@@ -125,20 +115,14 @@ function notFound(
 }
 
 async function runListTools(context: ModeContext): Promise<number> {
-  await using client = await openClient(
-    context,
-    createTerminalInput(context.io),
-  );
+  await using client = await openClient(context, createTerminalInput(context.io));
   const tools = await listTools(client);
   await print(context, { tools }, (options) => formatToolList(tools, options));
   return ExitCode.ok;
 }
 
 async function runListResources(context: ModeContext): Promise<number> {
-  await using client = await openClient(
-    context,
-    createTerminalInput(context.io),
-  );
+  await using client = await openClient(context, createTerminalInput(context.io));
   const result = await listResources(client);
   await print(
     context,
@@ -149,35 +133,19 @@ async function runListResources(context: ModeContext): Promise<number> {
 }
 
 async function runListPrompts(context: ModeContext): Promise<number> {
-  await using client = await openClient(
-    context,
-    createTerminalInput(context.io),
-  );
+  await using client = await openClient(context, createTerminalInput(context.io));
   const prompts = await listPrompts(client);
-  await print(
-    context,
-    { prompts },
-    (options) => formatPromptList(prompts, options),
-  );
+  await print(context, { prompts }, (options) => formatPromptList(prompts, options));
   return ExitCode.ok;
 }
 
-async function runCallTool(
-  command: string,
-  context: ModeContext,
-): Promise<number> {
+async function runCallTool(command: string, context: ModeContext): Promise<number> {
   const { name, rest } = splitCommand(command);
-  await using client = await openClient(
-    context,
-    createTerminalInput(context.io),
-  );
+  await using client = await openClient(context, createTerminalInput(context.io));
   const tools = await listTools(client);
   const tool = tools.find((t) => t.name === name);
   if (!tool) throw notFound("tool", name, tools.map((t) => t.name));
-  const args = parseArguments(rest, tool.inputSchema as SchemaLike, {
-    kind: "tool",
-    name,
-  });
+  const args = parseArguments(rest, tool.inputSchema as SchemaLike, { kind: "tool", name });
   context.log.debug(`Calling tool "${name}" with ${JSON.stringify(args)}`);
   const activity = startActivity(context, { label: `tool "${name}"` });
   let result: CallToolResult;
@@ -193,60 +161,32 @@ async function runCallTool(
   if (result.isError === true) {
     const output = outputOf(context);
     if (!output.json) {
-      await writeStdout(
-        context,
-        formatCallToolResult(result, formatOptions(context)),
-      );
+      await writeStdout(context, formatCallToolResult(result, formatOptions(context)));
     }
     return await output.fail(
-      new BridgeError(
-        "server_error",
-        `Tool "${name}" reported an error (isError: true)`,
-      ),
+      new BridgeError("server_error", `Tool "${name}" reported an error (isError: true)`),
       result,
     );
   }
-  await print(
-    context,
-    result,
-    (options) => formatCallToolResult(result, options),
-  );
+  await print(context, result, (options) => formatCallToolResult(result, options));
   return ExitCode.ok;
 }
 
-async function runReadResource(
-  uri: string,
-  context: ModeContext,
-): Promise<number> {
+async function runReadResource(uri: string, context: ModeContext): Promise<number> {
   if (uri.trim() === "") {
     throw new BridgeError("usage", "Missing resource URI", {
       hint: "Give the URI: --read-resource fixture://readme (see --list-resources)",
     });
   }
-  await using client = await openClient(
-    context,
-    createTerminalInput(context.io),
-  );
-  const result = await client.request<ReadResourceResult>("resources/read", {
-    uri: uri.trim(),
-  });
-  await print(
-    context,
-    result,
-    (options) => formatReadResourceResult(result, options),
-  );
+  await using client = await openClient(context, createTerminalInput(context.io));
+  const result = await client.request<ReadResourceResult>("resources/read", { uri: uri.trim() });
+  await print(context, result, (options) => formatReadResourceResult(result, options));
   return ExitCode.ok;
 }
 
-async function runGetPrompt(
-  command: string,
-  context: ModeContext,
-): Promise<number> {
+async function runGetPrompt(command: string, context: ModeContext): Promise<number> {
   const { name, rest } = splitCommand(command);
-  await using client = await openClient(
-    context,
-    createTerminalInput(context.io),
-  );
+  await using client = await openClient(context, createTerminalInput(context.io));
   const prompts = await listPrompts(client);
   const prompt = prompts.find((p) => p.name === name);
   if (!prompt) throw notFound("prompt", name, prompts.map((p) => p.name));
@@ -254,15 +194,8 @@ async function runGetPrompt(
     kind: "prompt",
     name,
   });
-  const result = await client.request<GetPromptResult>("prompts/get", {
-    name,
-    arguments: args,
-  });
-  await print(
-    context,
-    result,
-    (options) => formatGetPromptResult(result, options),
-  );
+  const result = await client.request<GetPromptResult>("prompts/get", { name, arguments: args });
+  await print(context, result, (options) => formatGetPromptResult(result, options));
   return ExitCode.ok;
 }
 
@@ -282,13 +215,9 @@ export function parseRawMessage(
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new BridgeError(
-      "usage",
-      `Invalid JSON in --raw: ${(error as Error).message}`,
-      {
-        hint: `Give one JSON-RPC message: --raw '{"method":"tools/list"}'`,
-      },
-    );
+    throw new BridgeError("usage", `Invalid JSON in --raw: ${(error as Error).message}`, {
+      hint: `Give one JSON-RPC message: --raw '{"method":"tools/list"}'`,
+    });
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new BridgeError("usage", "The --raw message must be a JSON object", {
@@ -297,26 +226,17 @@ export function parseRawMessage(
   }
   const object = { jsonrpc: "2.0", ...value } as Record<string, unknown>;
   const method = object.method;
-  if (
-    typeof method === "string" && method.startsWith("notifications/") &&
-    !("id" in object)
-  ) {
+  if (typeof method === "string" && method.startsWith("notifications/") && !("id" in object)) {
     const checked = validateMessage(object);
     if (!checked.ok) throw rawInvalid(checked.reason);
     const params = object.params as Record<string, unknown> | undefined;
-    return {
-      kind: "notification",
-      method,
-      ...(params === undefined ? {} : { params }),
-    };
+    return { kind: "notification", method, ...(params === undefined ? {} : { params }) };
   }
   if (!("id" in object) || object.id === undefined) object.id = nextId();
   const checked = validateMessage(object);
   if (!checked.ok) throw rawInvalid(checked.reason);
   if (typeof method !== "string") {
-    throw rawInvalid(
-      "it has no method; --raw sends requests and notifications",
-    );
+    throw rawInvalid("it has no method; --raw sends requests and notifications");
   }
   return { kind: "request", message: object as unknown as JsonRpcRequest };
 }
@@ -335,28 +255,21 @@ async function runRaw(text: string, context: ModeContext): Promise<number> {
     idFilled = true;
     return 0;
   });
-  const initializing = parsed.kind === "request" &&
-    parsed.message.method === "initialize";
+  const initializing = parsed.kind === "request" && parsed.message.method === "initialize";
   await using session = initializing
     ? await openSession(context)
     : await openClient(context, createTerminalInput(context.io));
-  if (parsed.kind === "request" && idFilled) {
-    parsed.message.id = session.nextId();
-  }
+  if (parsed.kind === "request" && idFilled) parsed.message.id = session.nextId();
   if (parsed.kind === "notification") {
     await session.notify(parsed.method, parsed.params);
     if (context.settings.json) await outputOf(context).result(null);
     else context.io.stderr(`Notification "${parsed.method}" sent`);
     return ExitCode.ok;
   }
-  const activity = startActivity(context, {
-    label: `"${parsed.message.method}"`,
-  });
+  const activity = startActivity(context, { label: `"${parsed.message.method}"` });
   let exchanged: Awaited<ReturnType<typeof session.exchange>>;
   try {
-    exchanged = await session.exchange(parsed.message, {
-      onProgress: activity.onProgress,
-    });
+    exchanged = await session.exchange(parsed.message, { onProgress: activity.onProgress });
   } finally {
     activity.stop();
   }
@@ -365,9 +278,7 @@ async function runRaw(text: string, context: ModeContext): Promise<number> {
   await writeStdout(context, printed + "\n");
   if ("error" in response) {
     if (!context.settings.json) {
-      context.io.stderr(
-        `Error: Server answered with error ${response.error.code}`,
-      );
+      context.io.stderr(`Error: Server answered with error ${response.error.code}`);
     }
     return ExitCode.serverError;
   }
@@ -375,10 +286,7 @@ async function runRaw(text: string, context: ModeContext): Promise<number> {
 }
 
 /** Runs one client mode; resolves to the exit code. */
-export async function runClientMode(
-  mode: Mode,
-  context: ModeContext,
-): Promise<number> {
+export async function runClientMode(mode: Mode, context: ModeContext): Promise<number> {
   switch (mode.kind) {
     case "list-tools":
       return await runListTools(context);

@@ -46,15 +46,11 @@ export function formatErrorDocument(error: BridgeError): ErrorDocument {
 
 /** The document of a successful run, one line. Pure. */
 export function formatSuccessDocument(result: unknown): string {
-  return redact(JSON.stringify({ ok: true, result } satisfies JsonDocument)) +
-    "\n";
+  return redact(JSON.stringify({ ok: true, result } satisfies JsonDocument)) + "\n";
 }
 
 /** The document of a failed run, with the part of the result that is known. Pure. */
-export function formatFailureDocument(
-  error: BridgeError,
-  result?: unknown,
-): string {
+export function formatFailureDocument(error: BridgeError, result?: unknown): string {
   const document: JsonDocument = {
     ok: false,
     ...(result === undefined ? {} : { result }),
@@ -83,10 +79,7 @@ export interface Output {
 }
 
 /** Creates the output of one run. */
-export function createOutput(
-  io: ProcessIo,
-  options: { json: boolean },
-): Output {
+export function createOutput(io: ProcessIo, options: { json: boolean }): Output {
   const { json } = options;
   return {
     json,

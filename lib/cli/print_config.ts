@@ -16,18 +16,11 @@ import { type FlagName, FLAGS, type ParsedFlags } from "./args.ts";
 import { formatHostConfig, nameFromUrl, parseHost } from "./host_config.ts";
 import { writeStdout } from "./stdout.ts";
 
-const PATH_FLAGS: ReadonlySet<FlagName> = new Set([
-  "config",
-  "env-file",
-  "cert",
-  "log-file",
-]);
+const PATH_FLAGS: ReadonlySet<FlagName> = new Set(["config", "env-file", "cert", "log-file"]);
 
 /** A path as the host must see it: absolute (a Windows drive or UNC path counts as absolute). */
 function absolutePath(path: string, cwd: string): string {
-  if (
-    isAbsolute(path) || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith("\\\\")
-  ) return path;
+  if (isAbsolute(path) || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith("\\\\")) return path;
   return resolve(cwd, path);
 }
 
@@ -36,18 +29,13 @@ export function hostArguments(flags: ParsedFlags, cwd: string): string[] {
   const args: string[] = [];
   for (const name of Object.keys(FLAGS) as FlagName[]) {
     const value = flags[name];
-    if (name === "print-config" || value === undefined || value === false) {
-      continue;
-    }
+    if (name === "print-config" || value === undefined || value === false) continue;
     if (value === true) {
       args.push(`--${name}`);
       continue;
     }
     for (const item of Array.isArray(value) ? value : [value]) {
-      args.push(
-        `--${name}`,
-        PATH_FLAGS.has(name) ? absolutePath(item, cwd) : item,
-      );
+      args.push(`--${name}`, PATH_FLAGS.has(name) ? absolutePath(item, cwd) : item);
     }
   }
   return args;
@@ -62,10 +50,7 @@ export async function runPrintConfig(
 ): Promise<number> {
   const chosen = parseHost(host);
   if (!io.launcher || io.launcher.length === 0) {
-    throw new BridgeError(
-      "internal",
-      "Cannot tell which command runs this program",
-    );
+    throw new BridgeError("internal", "Cannot tell which command runs this program");
   }
   const cwd = Deno.cwd();
   const args = hostArguments(flags, cwd);
@@ -73,13 +58,9 @@ export async function runPrintConfig(
   if (flags.server !== undefined) {
     const path = configFilePath(flags.config, env);
     if (!path) {
-      throw new BridgeError(
-        "config",
-        "Cannot find a configuration directory for the config file",
-        {
-          hint: "Set HOME or XDG_CONFIG_HOME, or pass --config FILE",
-        },
-      );
+      throw new BridgeError("config", "Cannot find a configuration directory for the config file", {
+        hint: "Set HOME or XDG_CONFIG_HOME, or pass --config FILE",
+      });
     }
     await readServerEntry(path, flags.server);
     // The host does not see this shell's environment: name the file explicitly.
@@ -92,9 +73,7 @@ export async function runPrintConfig(
       flags["server-url"] ?? env.MCP_SERVER_URL,
       Boolean(flags["allow-http"]),
     );
-    if (flags["server-url"] === undefined) {
-      args.unshift("--server-url", url.href);
-    }
+    if (flags["server-url"] === undefined) args.unshift("--server-url", url.href);
     name = nameFromUrl(url);
   }
   const [command, ...prefix] = io.launcher;
@@ -107,9 +86,7 @@ export async function runPrintConfig(
   });
   await writeStdout(io, entry.text);
   io.stderr(entry.hint);
-  if (
-    (flags.header ?? []).some((header) => /^\s*authorization\s*:/i.test(header))
-  ) {
+  if ((flags.header ?? []).some((header) => /^\s*authorization\s*:/i.test(header))) {
     io.stderr(
       'Warning: the entry holds the Authorization header as given; "${VAR}" in it keeps the ' +
         "secret in the host's environment instead",

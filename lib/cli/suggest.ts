@@ -12,11 +12,7 @@ function editDistance(a: string, b: string): number {
     row[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const current = row[j];
-      row[j] = Math.min(
-        row[j] + 1,
-        row[j - 1] + 1,
-        previous + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
       previous = current;
     }
   }
@@ -24,10 +20,7 @@ function editDistance(a: string, b: string): number {
 }
 
 /** The candidate closest to `name` (case-insensitive), when it is close enough to be a typo. */
-export function closestMatch(
-  name: string,
-  candidates: Iterable<string>,
-): string | undefined {
+export function closestMatch(name: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {

@@ -63,21 +63,10 @@ function collectTypes(schema: SchemaLike): string[] {
   const visit = (node: SchemaLike | undefined) => {
     if (!node || typeof node !== "object") return;
     if (typeof node.type === "string") types.add(node.type);
-    else if (Array.isArray(node.type)) {
-      for (const t of node.type) {
-        types.add(t);
-      }
-    } else if (node.const !== undefined) types.add(jsonType(node.const));
-    else if (Array.isArray(node.enum)) {
-      for (const v of node.enum) types.add(jsonType(v));
-    }
-    for (
-      const sub of [
-        ...(node.anyOf ?? []),
-        ...(node.oneOf ?? []),
-        ...(node.allOf ?? []),
-      ]
-    ) {
+    else if (Array.isArray(node.type)) { for (const t of node.type) types.add(t); }
+    else if (node.const !== undefined) types.add(jsonType(node.const));
+    else if (Array.isArray(node.enum)) { for (const v of node.enum) types.add(jsonType(v)); }
+    for (const sub of [...(node.anyOf ?? []), ...(node.oneOf ?? []), ...(node.allOf ?? [])]) {
       visit(sub);
     }
   };
@@ -88,42 +77,31 @@ function collectTypes(schema: SchemaLike): string[] {
 function jsonType(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "array";
-  if (typeof value === "number") {
-    return Number.isInteger(value) ? "integer" : "number";
-  }
+  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
   return typeof value;
 }
 
 /** The parameters of a tool's `inputSchema`, required ones first in declaration order. */
-export function describeParameters(
-  inputSchema: SchemaLike | undefined,
-): ParameterSpec[] {
+export function describeParameters(inputSchema: SchemaLike | undefined): ParameterSpec[] {
   const properties = inputSchema?.properties ?? {};
   const required = new Set(inputSchema?.required ?? []);
-  const specs = Object.entries(properties).map(
-    ([name, schema]): ParameterSpec => {
-      const types = collectTypes(schema ?? {});
-      const description = typeof schema?.description === "string" ? schema.description : undefined;
-      return {
-        name,
-        type: types.length === 0 ? "any" : types.join(" | "),
-        required: required.has(name),
-        ...(description ? { description } : {}),
-        schema: schema ?? {},
-      };
-    },
-  );
-  return [
-    ...specs.filter((s) => s.required),
-    ...specs.filter((s) => !s.required),
-  ];
+  const specs = Object.entries(properties).map(([name, schema]): ParameterSpec => {
+    const types = collectTypes(schema ?? {});
+    const description = typeof schema?.description === "string" ? schema.description : undefined;
+    return {
+      name,
+      type: types.length === 0 ? "any" : types.join(" | "),
+      required: required.has(name),
+      ...(description ? { description } : {}),
+      schema: schema ?? {},
+    };
+  });
+  return [...specs.filter((s) => s.required), ...specs.filter((s) => !s.required)];
 }
 
 /** A prompt's argument list (`prompts/list`) as the schema the parser understands: all strings. */
 export function promptArgumentsSchema(
-  args:
-    | ReadonlyArray<{ name: string; description?: string; required?: boolean }>
-    | undefined,
+  args: ReadonlyArray<{ name: string; description?: string; required?: boolean }> | undefined,
 ): SchemaLike {
   const properties: Record<string, SchemaLike> = {};
   const required: string[] = [];
@@ -138,10 +116,7 @@ export function promptArgumentsSchema(
 }
 
 /** One-line usage of a tool or prompt: `add a=<integer> b=<integer> [note=<string>]`. */
-export function formatUsageLine(
-  name: string,
-  parameters: ParameterSpec[],
-): string {
+export function formatUsageLine(name: string, parameters: ParameterSpec[]): string {
   const parts = parameters.map((p) => {
     const item = `${p.name}=<${p.type}>`;
     return p.required ? item : `[${item}]`;
@@ -153,10 +128,7 @@ function describeTarget(target: ArgumentTarget): string {
   return `${target.kind} "${target.name}"`;
 }
 
-function usageHint(
-  target: ArgumentTarget,
-  parameters: ParameterSpec[],
-): string {
+function usageHint(target: ArgumentTarget, parameters: ParameterSpec[]): string {
   const flag = target.kind === "tool" ? "-c" : "--get-prompt";
   if (parameters.length === 0) {
     return `"${target.name}" takes no arguments: ${flag} '${target.name}'`;
@@ -176,10 +148,7 @@ function tryJson(text: string): { ok: true; value: unknown } | { ok: false } {
 }
 
 /** Converts one textual value by the parameter's schema type; undefined when it does not fit. */
-function coerce(
-  text: string,
-  types: string[],
-): { ok: true; value: unknown } | { ok: false } {
+function coerce(text: string, types: string[]): { ok: true; value: unknown } | { ok: false } {
   if (types.length === 0) {
     // Untyped parameter: JSON when it parses, text otherwise.
     const parsed = tryJson(text);
@@ -219,10 +188,7 @@ function coerceParameter(
 ): unknown {
   const types = collectTypes(parameter.schema);
   // Try the non-string types first so `a=5` is 5 for `integer | string`, "5" for `string`.
-  const ordered = [
-    ...types.filter((t) => t !== "string"),
-    ...types.filter((t) => t === "string"),
-  ];
+  const ordered = [...types.filter((t) => t !== "string"), ...types.filter((t) => t === "string")];
   const result = coerce(text, ordered);
   if (!result.ok) {
     const example = ordered.includes("array")
@@ -287,9 +253,7 @@ function checkArguments(
   target: ArgumentTarget,
 ): void {
   checkKnown(Object.keys(args), schema, parameters, target);
-  const missing = parameters.filter((p) => p.required && !(p.name in args)).map(
-    (p) => p.name,
-  );
+  const missing = parameters.filter((p) => p.required && !(p.name in args)).map((p) => p.name);
   if (missing.length > 0) {
     throw usage(
       `Missing required argument${missing.length > 1 ? "s" : ""} for ${describeTarget(target)}: ${

@@ -29,10 +29,7 @@ export function splitCommand(text: string): { name: string; rest: string } {
   const trimmed = text.trim();
   const match = trimmed.match(/^(\S+)(?:\s+([\s\S]*))?$/);
   if (!match) {
-    throw usage(
-      "Missing tool name",
-      "Give the tool and its arguments: -c 'echo message=hi'",
-    );
+    throw usage("Missing tool name", "Give the tool and its arguments: -c 'echo message=hi'");
   }
   return { name: match[1], rest: (match[2] ?? "").trim() };
 }
@@ -70,9 +67,7 @@ export function splitWords(text: string): ArgumentWord[] {
             i++;
             break;
           }
-          if (
-            inner === "\\" && i + 1 < text.length && /["\\$`]/.test(text[i + 1])
-          ) {
+          if (inner === "\\" && i + 1 < text.length && /["\\$`]/.test(text[i + 1])) {
             current += text[i + 1];
             i += 2;
           } else {
@@ -87,9 +82,7 @@ export function splitWords(text: string): ArgumentWord[] {
         quoted = true;
         i += 2;
       } else {
-        if (
-          char === "=" && keyEnd < 0 && !quoted && KEY_PATTERN.test(current)
-        ) {
+        if (char === "=" && keyEnd < 0 && !quoted && KEY_PATTERN.test(current)) {
           keyEnd = current.length;
         }
         current += char;
@@ -98,11 +91,7 @@ export function splitWords(text: string): ArgumentWord[] {
     }
     words.push(
       keyEnd >= 0
-        ? {
-          text: current,
-          key: current.slice(0, keyEnd),
-          value: current.slice(keyEnd + 1),
-        }
+        ? { text: current, key: current.slice(0, keyEnd), value: current.slice(keyEnd + 1) }
         : { text: current },
     );
   }

@@ -33,14 +33,9 @@ const ENTRY_KEYS = ["url", "headers", "token", "scope"] as const;
 export const CONFIG_FILE_NAME = "servers.json";
 
 function invalid(path: string, message: string, hint?: string): BridgeError {
-  return new BridgeError(
-    "config",
-    `Invalid config file "${path}": ${message}`,
-    {
-      hint: hint ??
-        `Write it as {"servers": {"NAME": {"url": "https://host/mcp"}}}`,
-    },
-  );
+  return new BridgeError("config", `Invalid config file "${path}": ${message}`, {
+    hint: hint ?? `Write it as {"servers": {"NAME": {"url": "https://host/mcp"}}}`,
+  });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -49,9 +44,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** Checks one entry of the `servers` map. */
 function parseEntry(path: string, name: string, value: unknown): ServerEntry {
-  if (!isRecord(value)) {
-    throw invalid(path, `server "${name}" is not an object`);
-  }
+  if (!isRecord(value)) throw invalid(path, `server "${name}" is not an object`);
   for (const key of Object.keys(value)) {
     if (!(ENTRY_KEYS as readonly string[]).includes(key)) {
       throw invalid(
@@ -72,18 +65,12 @@ function parseEntry(path: string, name: string, value: unknown): ServerEntry {
   let headers: Record<string, string> | undefined;
   if (value.headers !== undefined) {
     if (!isRecord(value.headers)) {
-      throw invalid(
-        path,
-        `"headers" of server "${name}" is not an object of strings`,
-      );
+      throw invalid(path, `"headers" of server "${name}" is not an object of strings`);
     }
     headers = {};
     for (const [header, text] of Object.entries(value.headers)) {
       if (typeof text !== "string") {
-        throw invalid(
-          path,
-          `header "${header}" of server "${name}" is not a string`,
-        );
+        throw invalid(path, `header "${header}" of server "${name}" is not a string`);
       }
       headers[header] = text;
     }
@@ -97,18 +84,12 @@ function parseEntry(path: string, name: string, value: unknown): ServerEntry {
 }
 
 /** Parses the file's text and returns every server in it; throws `config` errors. */
-export function parseConfigFile(
-  path: string,
-  text: string,
-): Map<string, ServerEntry> {
+export function parseConfigFile(path: string, text: string): Map<string, ServerEntry> {
   let document: unknown;
   try {
     document = JSON.parse(text);
   } catch (error) {
-    throw invalid(
-      path,
-      error instanceof SyntaxError ? error.message : "not JSON",
-    );
+    throw invalid(path, error instanceof SyntaxError ? error.message : "not JSON");
   }
   if (!isRecord(document) || !isRecord(document.servers)) {
     throw invalid(path, 'it has no "servers" object');
@@ -129,15 +110,11 @@ export function selectServer(
   const entry = servers.get(name);
   if (entry) return entry;
   const names = [...servers.keys()];
-  throw new BridgeError(
-    "config",
-    `Unknown server "${name}" in config file "${path}"`,
-    {
-      hint: names.length > 0
-        ? `Servers in the file: ${names.map((n) => `"${n}"`).join(", ")}`
-        : `Add it under "servers" in the file`,
-    },
-  );
+  throw new BridgeError("config", `Unknown server "${name}" in config file "${path}"`, {
+    hint: names.length > 0
+      ? `Servers in the file: ${names.map((n) => `"${n}"`).join(", ")}`
+      : `Add it under "servers" in the file`,
+  });
 }
 
 /**
@@ -171,10 +148,7 @@ export function configFilePath(
 }
 
 /** Reads the configuration file at `path` and returns server `name`. */
-export async function readServerEntry(
-  path: string,
-  name: string,
-): Promise<ServerEntry> {
+export async function readServerEntry(path: string, name: string): Promise<ServerEntry> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
@@ -209,13 +183,9 @@ export async function readConfigValues(
   }
   const path = configFilePath(flags.config, env);
   if (!path) {
-    throw new BridgeError(
-      "config",
-      "Cannot find a configuration directory for the config file",
-      {
-        hint: "Set HOME or XDG_CONFIG_HOME, or pass --config FILE",
-      },
-    );
+    throw new BridgeError("config", "Cannot find a configuration directory for the config file", {
+      hint: "Set HOME or XDG_CONFIG_HOME, or pass --config FILE",
+    });
   }
   return entryValues(await readServerEntry(path, flags.server));
 }

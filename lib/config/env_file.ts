@@ -13,9 +13,7 @@ export function parseEnvText(text: string): Record<string, string> {
 }
 
 /** Reads and parses a `.env` file; an absent file is empty. */
-export async function readEnvFile(
-  path: string,
-): Promise<Record<string, string>> {
+export async function readEnvFile(path: string): Promise<Record<string, string>> {
   try {
     return parseEnvText(await Deno.readTextFile(path));
   } catch (error) {

@@ -28,9 +28,7 @@ export interface EnvStore {
    * Applies `changes` (an `undefined` value deletes the key) under the lock and writes the file
    * atomically; resolves with the values now in the file.
    */
-  update(
-    changes: Record<string, string | undefined>,
-  ): Promise<Record<string, string>>;
+  update(changes: Record<string, string | undefined>): Promise<Record<string, string>>;
   /**
    * Runs `fn` holding the cross-process lock; nested calls (also `update` inside `fn`) reuse it.
    */
@@ -71,13 +69,9 @@ export function formatEnvValue(key: string, value: string): string {
   for (const candidate of candidates) {
     if (roundTrips(key, candidate, value)) return candidate;
   }
-  throw new BridgeError(
-    "config",
-    `Cannot store a value in the .env file: "${key}"`,
-    {
-      hint: "The value contains characters a .env file cannot hold (such as a carriage return)",
-    },
-  );
+  throw new BridgeError("config", `Cannot store a value in the .env file: "${key}"`, {
+    hint: "The value contains characters a .env file cannot hold (such as a carriage return)",
+  });
 }
 
 interface Block {
@@ -99,10 +93,7 @@ function splitBlocks(text: string): Block[] {
     const rest = match[4];
     const quote = rest[0];
     const block: Block = { key: match[3], lines: [lines[i]] };
-    if (
-      (quote === '"' || quote === "'" || quote === "`") &&
-      !rest.slice(1).includes(quote)
-    ) {
+    if ((quote === '"' || quote === "'" || quote === "`") && !rest.slice(1).includes(quote)) {
       // A quoted value continuing on the next lines, up to the line holding the closing quote.
       let j = i + 1;
       while (j < lines.length && !lines[j].includes(quote)) j++;
@@ -153,21 +144,12 @@ export function applyEnvChanges(
 
   const before = parseEnvText(text);
   const after = parseEnvText(result);
-  const expected: Record<string, string | undefined> = {
-    ...before,
-    ...changes,
-  };
-  for (
-    const key of new Set([...Object.keys(expected), ...Object.keys(after)])
-  ) {
+  const expected: Record<string, string | undefined> = { ...before, ...changes };
+  for (const key of new Set([...Object.keys(expected), ...Object.keys(after)])) {
     if (expected[key] !== after[key]) {
-      throw new BridgeError(
-        "config",
-        `Cannot update the .env file safely: "${key}"`,
-        {
-          hint: "Check the file for an unterminated quote, or pass --env-file with a fresh file",
-        },
-      );
+      throw new BridgeError("config", `Cannot update the .env file safely: "${key}"`, {
+        hint: "Check the file for an unterminated quote, or pass --env-file with a fresh file",
+      });
     }
   }
   return result;
@@ -178,9 +160,7 @@ async function readText(path: string): Promise<string> {
     return await Deno.readTextFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return "";
-    throw new BridgeError("config", `Cannot read the state file: "${path}"`, {
-      cause: error,
-    });
+    throw new BridgeError("config", `Cannot read the state file: "${path}"`, { cause: error });
   }
 }
 
@@ -204,12 +184,8 @@ export async function removeStaleTempFiles(
   try {
     for await (const entry of Deno.readDir(dir)) {
       const name = entry.name;
-      if (
-        !entry.isFile || !name.startsWith(`${base}.`) || !name.endsWith(".tmp")
-      ) continue;
-      if (!/^[0-9a-f]{8}$/.test(name.slice(base.length + 1, -".tmp".length))) {
-        continue;
-      }
+      if (!entry.isFile || !name.startsWith(`${base}.`) || !name.endsWith(".tmp")) continue;
+      if (!/^[0-9a-f]{8}$/.test(name.slice(base.length + 1, -".tmp".length))) continue;
       const file = `${dir}/${name}`;
       try {
         const mtime = (await Deno.lstat(file)).mtime?.getTime();
@@ -232,17 +208,11 @@ async function writeAtomically(path: string, text: string): Promise<void> {
   if (dir) await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
   const temporary = temporaryPath(path);
   try {
-    const file = await Deno.open(temporary, {
-      write: true,
-      createNew: true,
-      mode: 0o600,
-    });
+    const file = await Deno.open(temporary, { write: true, createNew: true, mode: 0o600 });
     try {
       const bytes = new TextEncoder().encode(text);
       let written = 0;
-      while (written < bytes.length) {
-        written += await file.write(bytes.subarray(written));
-      }
+      while (written < bytes.length) written += await file.write(bytes.subarray(written));
       await file.sync();
     } finally {
       file.close();
@@ -271,24 +241,17 @@ async function writeAtomically(path: string, text: string): Promise<void> {
   }
 }
 
-function registerSecrets(
-  values: Record<string, string>,
-): Record<string, string> {
+function registerSecrets(values: Record<string, string>): Record<string, string> {
   registerSecretValues(values);
   return values;
 }
 
 /** Opens the state file store at `path`; nothing is read or created until first use. */
-export function openEnvStore(
-  path: string,
-  options: EnvStoreOptions = {},
-): EnvStore {
+export function openEnvStore(path: string, options: EnvStoreOptions = {}): EnvStore {
   const held = new AsyncLocalStorage<boolean>();
   const withLock = async <T>(fn: () => Promise<T>): Promise<T> => {
     if (held.getStore()) return await fn();
-    await using _lock = await acquireFileLock(path, {
-      timeoutMs: options.lockTimeoutMs,
-    });
+    await using _lock = await acquireFileLock(path, { timeoutMs: options.lockTimeoutMs });
     await removeStaleTempFiles(path);
     return await held.run(true, fn);
   };

@@ -83,22 +83,13 @@ export async function acquireFileLock(
   try {
     const dir = parentDirectory(lockPath);
     if (dir) await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
-    file = await Deno.open(lockPath, {
-      read: true,
-      write: true,
-      create: true,
-      mode: 0o600,
-    });
+    file = await Deno.open(lockPath, { read: true, write: true, create: true, mode: 0o600 });
   } catch (error) {
     releaseLocal();
-    throw new BridgeError(
-      "config",
-      `Cannot open the state lock file: "${lockPath}"`,
-      {
-        hint: "Check the permissions of the state directory or pass --env-file PATH",
-        cause: error,
-      },
-    );
+    throw new BridgeError("config", `Cannot open the state lock file: "${lockPath}"`, {
+      hint: "Check the permissions of the state directory or pass --env-file PATH",
+      cause: error,
+    });
   }
 
   const osLock = file.lock(true);

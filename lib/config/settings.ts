@@ -146,10 +146,7 @@ function configError(message: string, hint?: string): BridgeError {
 }
 
 /** Parses and checks the server URL. */
-export function parseServerUrl(
-  text: string | undefined,
-  allowHttp: boolean,
-): URL {
+export function parseServerUrl(text: string | undefined, allowHttp: boolean): URL {
   if (!text || text.trim() === "") {
     throw configError(
       "No server URL configured",
@@ -166,16 +163,10 @@ export function parseServerUrl(
     );
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw configError(
-      `Unsupported server URL scheme: "${url.protocol}"`,
-      "Use https://",
-    );
+    throw configError(`Unsupported server URL scheme: "${url.protocol}"`, "Use https://");
   }
   if (url.username || url.password) {
-    throw configError(
-      "Server URL must not contain credentials",
-      "Use MCP_CLIENT_ACCESS_TOKEN",
-    );
+    throw configError("Server URL must not contain credentials", "Use MCP_CLIENT_ACCESS_TOKEN");
   }
   if (!allowsPlainHttp(url, allowHttp)) {
     throw configError(
@@ -198,10 +189,7 @@ const FORBIDDEN_HEADERS = new Set([
 ]);
 
 /** Replaces `${NAME}` in `value` with the environment's value; a missing one is an error. */
-export function expandVariables(
-  value: string,
-  env: Readonly<Record<string, string>>,
-): string {
+export function expandVariables(value: string, env: Readonly<Record<string, string>>): string {
   return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
     const found = env[name];
     if (found === undefined) {
@@ -221,22 +209,15 @@ export function parseHeader(
 ): [string, string] {
   const colon = spec.indexOf(":");
   if (colon <= 0) {
-    throw configError(
-      `Invalid header: "${spec.split(":")[0]}"`,
-      'Use "Name: value"',
-    );
+    throw configError(`Invalid header: "${spec.split(":")[0]}"`, 'Use "Name: value"');
   }
   const name = spec.slice(0, colon).trim();
-  if (!HEADER_NAME.test(name)) {
-    throw configError(`Invalid header name: "${name}"`);
-  }
+  if (!HEADER_NAME.test(name)) throw configError(`Invalid header name: "${name}"`);
   if (FORBIDDEN_HEADERS.has(name.toLowerCase())) {
     throw configError(`Header is managed by the bridge: "${name}"`);
   }
   const value = expandVariables(spec.slice(colon + 1).trim(), env);
-  if (/[\r\n\0]/.test(value)) {
-    throw configError(`Invalid header value for "${name}"`);
-  }
+  if (/[\r\n\0]/.test(value)) throw configError(`Invalid header value for "${name}"`);
   if (name.toLowerCase() === "authorization") registerSecret(value);
   return [name, value];
 }
@@ -244,10 +225,7 @@ export function parseHeader(
 function parseSeconds(text: string, what: string, allowZero: boolean): number {
   const value = Number(text);
   if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw configError(
-      `Invalid ${what}: "${text}"`,
-      `Give ${what} in seconds, e.g. 30`,
-    );
+    throw configError(`Invalid ${what}: "${text}"`, `Give ${what} in seconds, e.g. 30`);
   }
   return Math.round(value * 1000);
 }
@@ -255,10 +233,7 @@ function parseSeconds(text: string, what: string, allowZero: boolean): number {
 function parsePort(text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1 || value > 65535) {
-    throw configError(
-      `Invalid callback port: "${text}"`,
-      "Give a port from 1 to 65535",
-    );
+    throw configError(`Invalid callback port: "${text}"`, "Give a port from 1 to 65535");
   }
   return value;
 }
@@ -284,23 +259,16 @@ function resolveCrossApp(
   const issuer = pick(flags["idp-issuer"], "MCP_CLIENT_IDP_ISSUER");
   if (!issuer) {
     if (flags["idp-client-id"] || flags["id-token-file"]) {
-      throw new BridgeError(
-        "usage",
-        "Cross-app access needs the identity provider: --idp-issuer",
-        {
-          hint: "Pass --idp-issuer URL (or set MCP_CLIENT_IDP_ISSUER)",
-        },
-      );
+      throw new BridgeError("usage", "Cross-app access needs the identity provider: --idp-issuer", {
+        hint: "Pass --idp-issuer URL (or set MCP_CLIENT_IDP_ISSUER)",
+      });
     }
     return undefined;
   }
   try {
     new URL(issuer);
   } catch {
-    throw configError(
-      `Invalid identity provider issuer: "${issuer}"`,
-      "Use a full https:// URL",
-    );
+    throw configError(`Invalid identity provider issuer: "${issuer}"`, "Use a full https:// URL");
   }
   return {
     issuer,
@@ -312,10 +280,7 @@ function resolveCrossApp(
 }
 
 /** Where settings come from besides the flags, in order of precedence. */
-type SettingSources = Pick<
-  SettingsInputs,
-  "env" | "stateValues" | "cwdValues" | "configValues"
->;
+type SettingSources = Pick<SettingsInputs, "env" | "stateValues" | "cwdValues" | "configValues">;
 
 /**
  * One setting's text: the flag, else the environment, else the config file's `--server` entry,
@@ -326,8 +291,7 @@ function pickSetting(
   flag: string | undefined,
   key: string,
 ): string | undefined {
-  return flag ?? sources.env[key] ?? sources.configValues?.[key] ??
-    sources.stateValues[key] ??
+  return flag ?? sources.env[key] ?? sources.configValues?.[key] ?? sources.stateValues[key] ??
     sources.cwdValues[key];
 }
 
@@ -364,10 +328,7 @@ export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
   const { allowHttp, url: serverUrl } = resolveServerUrl(flags, inputs);
 
   const transportText = pick(flags.transport, "MCP_CLIENT_TRANSPORT") ?? "auto";
-  if (
-    transportText !== "auto" && transportText !== "streamable-http" &&
-    transportText !== "sse"
-  ) {
+  if (transportText !== "auto" && transportText !== "streamable-http" && transportText !== "sse") {
     throw new BridgeError("usage", `Invalid transport: "${transportText}"`, {
       hint: 'Use "auto", "streamable-http" or "sse"',
     });
@@ -382,9 +343,7 @@ export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
   }
 
   const headerSpecs = [
-    ...(pick(undefined, "MCP_CLIENT_HEADERS") ?? "").split(/\r?\n/).filter((
-      l,
-    ) => l.trim()),
+    ...(pick(undefined, "MCP_CLIENT_HEADERS") ?? "").split(/\r?\n/).filter((l) => l.trim()),
     ...(flags.header ?? []),
   ];
   const headers = headerSpecs.map((spec) => parseHeader(spec, env));
@@ -394,25 +353,16 @@ export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
   // the file.
   const envToken = env.MCP_CLIENT_ACCESS_TOKEN ??
     (configToken === undefined ? undefined : expandVariables(configToken, env));
-  const stateToken = stateValues.MCP_CLIENT_ACCESS_TOKEN ??
-    cwdValues.MCP_CLIENT_ACCESS_TOKEN;
+  const stateToken = stateValues.MCP_CLIENT_ACCESS_TOKEN ?? cwdValues.MCP_CLIENT_ACCESS_TOKEN;
   const rawToken = envToken ?? stateToken;
   const accessToken = rawToken ? stripBearerPrefix(rawToken) : undefined;
-  for (const values of [env, stateValues, cwdValues]) {
-    registerSecretValues(values);
-  }
+  for (const values of [env, stateValues, cwdValues]) registerSecretValues(values);
   registerSecret(envToken);
 
   const timeoutText = pick(flags.timeout, "MCP_CLIENT_TIMEOUT") ??
     pick(undefined, "REQUEST_TIMEOUT");
-  const authTimeoutText = pick(
-    flags["auth-timeout"],
-    "MCP_CLIENT_AUTH_TIMEOUT",
-  );
-  const callbackPortText = pick(
-    flags["callback-port"],
-    "MCP_CLIENT_CALLBACK_PORT",
-  );
+  const authTimeoutText = pick(flags["auth-timeout"], "MCP_CLIENT_AUTH_TIMEOUT");
+  const callbackPortText = pick(flags["callback-port"], "MCP_CLIENT_CALLBACK_PORT");
   const callbackHost = pick(flags["callback-host"], "MCP_CLIENT_CALLBACK_HOST") ?? "127.0.0.1";
   if (callbackHost !== "127.0.0.1" && callbackHost !== "localhost") {
     throw new BridgeError("usage", `Invalid callback host: "${callbackHost}"`, {
@@ -433,8 +383,7 @@ export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
         : parseSeconds(timeoutText, "timeout", true),
       allowHttp,
       caFile: pick(flags.cert, "MCP_CLIENT_CA_FILE"),
-      cookies: flags.cookies === true ||
-        parseBoolean(pick(undefined, "MCP_CLIENT_COOKIES")),
+      cookies: flags.cookies === true || parseBoolean(pick(undefined, "MCP_CLIENT_COOKIES")),
       stateFile: inputs.stateFile,
       stateValues,
       json: Boolean(flags.json) || flags.format === "json",
@@ -449,15 +398,9 @@ export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
         authTimeoutMs: authTimeoutText === undefined
           ? DEFAULT_AUTH_TIMEOUT_MS
           : parseSeconds(authTimeoutText, "auth timeout", false),
-        clientMetadataUrl: pick(
-          flags["client-metadata-url"],
-          "MCP_CLIENT_METADATA_URL",
-        ),
+        clientMetadataUrl: pick(flags["client-metadata-url"], "MCP_CLIENT_METADATA_URL"),
         clientCredentials: Boolean(flags["client-credentials"]),
-        clientKey: resolveClientKey(
-          flags["client-key"],
-          pick(undefined, "MCP_CLIENT_PRIVATE_KEY"),
-        ),
+        clientKey: resolveClientKey(flags["client-key"], pick(undefined, "MCP_CLIENT_PRIVATE_KEY")),
         deviceCode: Boolean(flags["device-code"]),
         crossApp: resolveCrossApp(flags, pick),
         keepRegistration: Boolean(flags["keep-registration"]),

@@ -32,17 +32,12 @@ export function canonicalServerUrl(url: URL): string {
   copy.hash = "";
   let text = copy.href;
   if (copy.pathname === "/" && copy.search === "") text = text.slice(0, -1);
-  else if (copy.pathname.endsWith("/") && copy.search === "") {
-    text = text.replace(/\/+$/, "");
-  }
+  else if (copy.pathname.endsWith("/") && copy.search === "") text = text.replace(/\/+$/, "");
   return text;
 }
 
 /** The user's configuration directory for the platform, from the environment given. */
-export function configDirectory(
-  env: Readonly<Record<string, string | undefined>>,
-  os: string,
-) {
+export function configDirectory(env: Readonly<Record<string, string | undefined>>, os: string) {
   if (os === "windows" && env.APPDATA) return env.APPDATA;
   if (env.XDG_CONFIG_HOME) return env.XDG_CONFIG_HOME;
   const home = env.HOME ?? env.USERPROFILE;
@@ -51,14 +46,8 @@ export function configDirectory(
 }
 
 async function shortHash(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest(
-    "SHA-256",
-    new TextEncoder().encode(text),
-  );
-  return Array.from(
-    new Uint8Array(digest).slice(0, 8),
-    (b) => b.toString(16).padStart(2, "0"),
-  )
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest).slice(0, 8), (b) => b.toString(16).padStart(2, "0"))
     .join("");
 }
 

@@ -42,10 +42,7 @@ function elicitationMode(params: Record<string, unknown>): "form" | "url" {
   return params.mode === "url" ? "url" : "form";
 }
 
-function supportsElicitation(
-  capability: unknown,
-  mode: "form" | "url",
-): boolean {
+function supportsElicitation(capability: unknown, mode: "form" | "url"): boolean {
   if (!isRecord(capability)) return false;
   // `elicitation: {}` is form only (2025-11-25 §Capabilities).
   if (Object.keys(capability).length === 0) return mode === "form";
@@ -67,17 +64,11 @@ export function planInputRound(
   const asks: InputAsk[] = [];
   for (const [key, entry] of Object.entries(inputRequests)) {
     if (!isRecord(entry) || typeof entry.method !== "string") {
-      return {
-        kind: "fail",
-        reason: `input request "${key}" is not a request`,
-      };
+      return { kind: "fail", reason: `input request "${key}" is not a request` };
     }
     const feature = NEEDED_CAPABILITY[entry.method];
     if (feature === undefined) {
-      return {
-        kind: "fail",
-        reason: `input request "${key}" uses unknown method ${entry.method}`,
-      };
+      return { kind: "fail", reason: `input request "${key}" uses unknown method ${entry.method}` };
     }
     const params = isRecord(entry.params) ? { ...entry.params } : {};
     const id = mintId(key);
@@ -89,19 +80,14 @@ export function planInputRound(
           reason: `the server needs ${mode} elicitation, which the client did not declare`,
         };
       }
-      if (mode === "url" && typeof params.elicitationId !== "string") {
-        params.elicitationId = id;
-      }
+      if (mode === "url" && typeof params.elicitationId !== "string") params.elicitationId = id;
     } else if (!isRecord(capabilities[feature])) {
       return {
         kind: "fail",
         reason: `the server needs ${entry.method}, which the client did not declare (${feature})`,
       };
     }
-    asks.push({
-      key,
-      request: { jsonrpc: "2.0", id, method: entry.method, params },
-    });
+    asks.push({ key, request: { jsonrpc: "2.0", id, method: entry.method, params } });
   }
   return { kind: "ask", asks };
 }
@@ -122,9 +108,7 @@ export function collectInputResponses(
   const inputResponses: Record<string, unknown> = {};
   for (const ask of asks) {
     const answer = answers.get(ask.key);
-    if (answer === undefined) {
-      return { kind: "fail", reason: `no answer to ${ask.request.method}` };
-    }
+    if (answer === undefined) return { kind: "fail", reason: `no answer to ${ask.request.method}` };
     if ("error" in answer) {
       return {
         kind: "fail",
@@ -147,8 +131,7 @@ export function buildRetryRequest(
   inputResponses: Record<string, unknown> | undefined,
   requestState: string | undefined,
 ): JsonRpcRequest {
-  const { inputResponses: _a, requestState: _b, ...params } = original.params ??
-    {};
+  const { inputResponses: _a, requestState: _b, ...params } = original.params ?? {};
   if (inputResponses !== undefined && Object.keys(inputResponses).length > 0) {
     params.inputResponses = inputResponses;
   }

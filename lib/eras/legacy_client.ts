@@ -54,11 +54,7 @@ export type LegacyRequestRoute =
   /** The first `initialize`: ask the server `server/discover`, then answer from it. */
   | { kind: "discover"; hello: LegacyClientHello; discover: JsonRpcRequest }
   /** Answered by the bridge; nothing goes upstream. */
-  | {
-    kind: "answer";
-    result: Record<string, unknown>;
-    state: LegacyClientState;
-  }
+  | { kind: "answer"; result: Record<string, unknown>; state: LegacyClientState }
   /** Sent upstream as `request` (same id, `_meta` stamped); `mrtr` when it may need input. */
   | { kind: "forward"; request: JsonRpcRequest; mrtr: boolean }
   /** Has no meaning toward a modern server; the client gets `error`. */
@@ -79,10 +75,7 @@ export const MRTR_METHODS: ReadonlySet<string> = new Set([
 ]);
 
 /** Creates the `error` member for something the translation cannot carry across eras. */
-export function createUntranslatableError(
-  what: string,
-  why: string,
-): JsonRpcErrorObject {
+export function createUntranslatableError(what: string, why: string): JsonRpcErrorObject {
   return formatErrorObject(
     new BridgeError(
       "untranslatable",
@@ -143,13 +136,9 @@ export function stampMeta(
   const meta: Record<string, unknown> = {
     ...own,
     [MetaKey.protocolVersion]: MODERN_PROTOCOL_VERSION,
-    [MetaKey.clientCapabilities]: toModernClientCapabilities(
-      state.hello?.capabilities ?? {},
-    ),
+    [MetaKey.clientCapabilities]: toModernClientCapabilities(state.hello?.capabilities ?? {}),
   };
-  if (state.hello?.clientInfo) {
-    meta[MetaKey.clientInfo] = state.hello.clientInfo;
-  }
+  if (state.hello?.clientInfo) meta[MetaKey.clientInfo] = state.hello.clientInfo;
   if (state.logLevel !== undefined) meta[MetaKey.logLevel] = state.logLevel;
   return { ...(params ?? {}), _meta: meta };
 }
@@ -159,12 +148,7 @@ export function createDiscoverRequest(
   id: string | number,
   state: LegacyClientState,
 ): JsonRpcRequest {
-  return {
-    jsonrpc: "2.0",
-    id,
-    method: "server/discover",
-    params: stampMeta(undefined, state),
-  };
+  return { jsonrpc: "2.0", id, method: "server/discover", params: stampMeta(undefined, state) };
 }
 
 /** Options of {@link synthesizeInitializeResult}. */
@@ -251,10 +235,7 @@ export function routeLegacyRequest(
       if (typeof level !== "string") {
         return {
           kind: "refuse",
-          error: {
-            code: JsonRpcCode.invalidParams,
-            message: "Invalid params: level is required",
-          },
+          error: { code: JsonRpcCode.invalidParams, message: "Invalid params: level is required" },
         };
       }
       return answer({ ...state, logLevel: level });
@@ -265,10 +246,7 @@ export function routeLegacyRequest(
       if (uri === undefined) {
         return {
           kind: "refuse",
-          error: {
-            code: JsonRpcCode.invalidParams,
-            message: "Invalid params: uri is required",
-          },
+          error: { code: JsonRpcCode.invalidParams, message: "Invalid params: uri is required" },
         };
       }
       const rest = state.resourceSubscriptions.filter((known) => known !== uri);

@@ -19,10 +19,7 @@ export interface ListenFilter {
   resourceSubscriptions?: string[];
 }
 
-function declaresListChanged(
-  capabilities: Record<string, unknown>,
-  feature: string,
-): boolean {
+function declaresListChanged(capabilities: Record<string, unknown>, feature: string): boolean {
   const entry = capabilities[feature];
   return isRecord(entry) && entry.listChanged === true;
 }
@@ -36,20 +33,11 @@ export function buildListenFilter(
   resourceSubscriptions: readonly string[],
 ): ListenFilter | undefined {
   const filter: ListenFilter = {};
-  if (declaresListChanged(serverCapabilities, "tools")) {
-    filter.toolsListChanged = true;
-  }
-  if (declaresListChanged(serverCapabilities, "prompts")) {
-    filter.promptsListChanged = true;
-  }
-  if (declaresListChanged(serverCapabilities, "resources")) {
-    filter.resourcesListChanged = true;
-  }
+  if (declaresListChanged(serverCapabilities, "tools")) filter.toolsListChanged = true;
+  if (declaresListChanged(serverCapabilities, "prompts")) filter.promptsListChanged = true;
+  if (declaresListChanged(serverCapabilities, "resources")) filter.resourcesListChanged = true;
   const resources = serverCapabilities.resources;
-  if (
-    resourceSubscriptions.length > 0 && isRecord(resources) &&
-    resources.subscribe === true
-  ) {
+  if (resourceSubscriptions.length > 0 && isRecord(resources) && resources.subscribe === true) {
     filter.resourceSubscriptions = [...resourceSubscriptions];
   }
   return Object.keys(filter).length === 0 ? undefined : filter;
@@ -78,9 +66,7 @@ export type ListenMessageRoute =
   | { kind: "forward"; notification: JsonRpcNotification };
 
 /** Routes one notification that arrived on the listen stream. */
-export function routeListenNotification(
-  notification: JsonRpcNotification,
-): ListenMessageRoute {
+export function routeListenNotification(notification: JsonRpcNotification): ListenMessageRoute {
   if (notification.method === "notifications/subscriptions/acknowledged") {
     const params = isRecord(notification.params) ? notification.params : {};
     return {
@@ -89,10 +75,7 @@ export function routeListenNotification(
     };
   }
   const params = notification.params;
-  if (
-    !isRecord(params) || !isRecord(params._meta) ||
-    !(MetaKey.subscriptionId in params._meta)
-  ) {
+  if (!isRecord(params) || !isRecord(params._meta) || !(MetaKey.subscriptionId in params._meta)) {
     return { kind: "forward", notification };
   }
   const { [MetaKey.subscriptionId]: _dropped, ...meta } = params._meta;
@@ -107,9 +90,7 @@ export function routeListenNotification(
 }
 
 /** The `list_changed` notifications a client gets after a dropped listen stream was reopened. */
-export function catchUpNotifications(
-  filter: ListenFilter,
-): JsonRpcNotification[] {
+export function catchUpNotifications(filter: ListenFilter): JsonRpcNotification[] {
   const out: JsonRpcNotification[] = [];
   const add = (method: string) => out.push({ jsonrpc: "2.0", method });
   if (filter.toolsListChanged) add("notifications/tools/list_changed");

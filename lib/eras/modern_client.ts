@@ -68,10 +68,7 @@ export function mergeCapabilities(
  *
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/lifecycle#initialization
  */
-export function createLegacyInitialize(
-  id: JsonRpcId,
-  envelope: ModernEnvelope,
-): JsonRpcRequest {
+export function createLegacyInitialize(id: JsonRpcId, envelope: ModernEnvelope): JsonRpcRequest {
   const { extensions: _dropped, ...capabilities } = envelope.capabilities;
   return {
     jsonrpc: "2.0",
@@ -80,8 +77,7 @@ export function createLegacyInitialize(
     params: {
       protocolVersion: NEWEST_LEGACY_VERSION,
       capabilities,
-      clientInfo: envelope.clientInfo ??
-        { name: "mcp-streamablehttp-client", version: "0" },
+      clientInfo: envelope.clientInfo ?? { name: "mcp-streamablehttp-client", version: "0" },
     },
   };
 }
@@ -93,9 +89,7 @@ export function createLegacyInitialize(
  *
  * @see https://modelcontextprotocol.io/specification/2026-07-28/server/discover
  */
-export function createDiscoverResult(
-  initialize: Record<string, unknown>,
-): Record<string, unknown> {
+export function createDiscoverResult(initialize: Record<string, unknown>): Record<string, unknown> {
   const { tasks: _dropped, ...capabilities } = isRecord(initialize.capabilities)
     ? initialize.capabilities
     : {};
@@ -159,8 +153,7 @@ export function toLegacyRequest(request: JsonRpcRequest): {
   request: JsonRpcRequest;
   retry?: RetryFields;
 } {
-  const { _meta, requestState, inputResponses, ...params } = request.params ??
-    {};
+  const { _meta, requestState, inputResponses, ...params } = request.params ?? {};
   const meta = Object.fromEntries(
     Object.entries(isRecord(_meta) ? _meta : {}).filter(([key]) => !RESERVED_META_KEYS.has(key)),
   );
@@ -253,10 +246,7 @@ export function answerParkedRequest(
 }
 
 /** The error a legacy server gets for a request no modern client can receive. */
-export function refuseServerRequest(
-  request: JsonRpcRequest,
-  why: string,
-): JsonRpcResponse {
+export function refuseServerRequest(request: JsonRpcRequest, why: string): JsonRpcResponse {
   return {
     jsonrpc: "2.0",
     id: request.id,
@@ -279,9 +269,7 @@ export type LegacyNotificationKind =
   | "relay";
 
 /** Classifies a notification from a legacy server for a modern client. */
-export function classifyLegacyNotification(
-  method: string,
-): LegacyNotificationKind {
+export function classifyLegacyNotification(method: string): LegacyNotificationKind {
   switch (method) {
     case "notifications/tools/list_changed":
     case "notifications/prompts/list_changed":
@@ -331,21 +319,13 @@ export function honouredFilter(
   if (requested.toolsListChanged === true && declares("tools", "listChanged")) {
     out.toolsListChanged = true;
   }
-  if (
-    requested.promptsListChanged === true && declares("prompts", "listChanged")
-  ) {
+  if (requested.promptsListChanged === true && declares("prompts", "listChanged")) {
     out.promptsListChanged = true;
   }
-  if (
-    requested.resourcesListChanged === true &&
-    declares("resources", "listChanged")
-  ) {
+  if (requested.resourcesListChanged === true && declares("resources", "listChanged")) {
     out.resourcesListChanged = true;
   }
-  if (
-    Array.isArray(requested.resourceSubscriptions) &&
-    declares("resources", "subscribe")
-  ) {
+  if (Array.isArray(requested.resourceSubscriptions) && declares("resources", "subscribe")) {
     out.resourceSubscriptions = requested.resourceSubscriptions.filter((uri) =>
       typeof uri === "string"
     );
@@ -363,9 +343,6 @@ export function tagForListen(
   return {
     jsonrpc: "2.0",
     method,
-    params: {
-      ...(params ?? {}),
-      _meta: { ...meta, [MetaKey.subscriptionId]: subscriptionId },
-    },
+    params: { ...(params ?? {}), _meta: { ...meta, [MetaKey.subscriptionId]: subscriptionId } },
   };
 }

@@ -40,15 +40,9 @@ export type Pairing =
   | "modern-client-to-legacy-server";
 
 /** The pairing for a client era and a server era: the modern era whenever the server has it. */
-export function choosePairing(
-  client: ClientEra,
-  server: ServerEra,
-  hasModern: boolean,
-): Pairing {
+export function choosePairing(client: ClientEra, server: ServerEra, hasModern: boolean): Pairing {
   const modernServer = hasModern && server !== "legacy";
-  if (client === "legacy") {
-    return modernServer ? "legacy-client-to-modern-server" : "legacy-relay";
-  }
+  if (client === "legacy") return modernServer ? "legacy-client-to-modern-server" : "legacy-relay";
   return modernServer ? "modern-relay" : "modern-client-to-legacy-server";
 }
 
@@ -88,26 +82,16 @@ class EraSelection implements Transport {
     const server = this.#options.serverEra ? await this.#options.serverEra() : "legacy";
     const pairing = choosePairing(client, server, modern !== undefined);
     this.#pairing = pairing;
-    log.info(
-      `Client speaks the ${client} era, server the ${server} era: ${pairing}`,
-    );
+    log.info(`Client speaks the ${client} era, server the ${server} era: ${pairing}`);
     switch (pairing) {
       case "legacy-relay":
         return legacy(onMessage);
       case "modern-relay":
         return modern!(onMessage);
       case "legacy-client-to-modern-server":
-        return new ModernServerTranslation({
-          upstream: modern!,
-          onMessage,
-          log,
-        });
+        return new ModernServerTranslation({ upstream: modern!, onMessage, log });
       case "modern-client-to-legacy-server":
-        return new LegacyServerTranslation({
-          upstream: legacy,
-          onMessage,
-          log,
-        });
+        return new LegacyServerTranslation({ upstream: legacy, onMessage, log });
     }
   }
 
@@ -126,9 +110,7 @@ export function createEraSelection(options: EraSelectionOptions): Transport & {
 }
 
 /** A connection to the server whose pairing is known after its first message. */
-export type ServerConnection = Transport & {
-  readonly pairing: Pairing | undefined;
-};
+export type ServerConnection = Transport & { readonly pairing: Pairing | undefined };
 
 /**
  * The one place that opens the way to the server for the relay and the CLI client: the era

@@ -24,7 +24,7 @@ import {
   type JsonRpcResponse,
 } from "../jsonrpc/message.ts";
 import type { Logger } from "../log.ts";
-import type { MessageHandler, SendOptions, Transport } from "../transport/types.ts";
+import type { MessageHandler, MessageOrigin, SendOptions, Transport } from "../transport/types.ts";
 import { MRTR_METHODS } from "./legacy_client.ts";
 import {
   answerParkedRequest,
@@ -87,44 +87,34 @@ export class LegacyServerTranslation implements Transport {
   #capabilities: Record<string, unknown> = {};
   #logLevel: string | undefined;
   readonly #exchanges = new Map<string, Exchange>();
-  readonly #parked = new Map<
-    string,
-    { exchange: Exchange; request: JsonRpcRequest }
-  >();
+  readonly #parked = new Map<string, { exchange: Exchange; request: JsonRpcRequest }>();
   readonly #listens = new Map<string, Listen>();
   #parkedCount = 0;
 
   constructor(options: TranslationOptions) {
     this.#toClient = options.onMessage;
     this.#log = options.log;
-    this.#upstream = options.upstream((message, raw) => this.#fromServer(message, raw));
+    this.#upstream = options.upstream((message, raw, origin) =>
+      this.#fromServer(message, raw, origin)
+    );
   }
 
   get protocolVersion(): string {
     return MODERN_PROTOCOL_VERSION;
   }
 
-  async send(
-    message: JsonRpcMessage,
-    options: SendOptions = {},
-  ): Promise<void> {
+  async send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
     if (isRequest(message)) return await this.#request(message, options.signal);
-    if (
-      isNotification(message) && message.method === "notifications/cancelled"
-    ) {
+    if (isNotification(message) && message.method === "notifications/cancelled") {
       const requestId = isRecord(message.params) ? message.params.requestId : undefined;
       for (const exchange of this.#exchanges.values()) {
-        if (
-          exchange.clientId !== undefined && exchange.clientId === requestId
-        ) {
+        if (exchange.clientId !== undefined && exchange.clientId === requestId) {
           await this.#cancel(exchange, message.params?.reason);
         }
       }
       return;
     }
-    this.#log.debug(
-      `Not relaying ${isResponse(message) ? "a response" : message.method}`,
-    );
+    this.#log.debug(`Not relaying ${isResponse(message) ? "a response" : message.method}`);
   }
 
   async #request(request: JsonRpcRequest, signal?: AbortSignal): Promise<void> {
@@ -149,17 +139,11 @@ export class LegacyServerTranslation implements Transport {
       return await this.#listen(request, initialize, signal);
     }
     const { request: legacy, retry } = toLegacyRequest(request);
-    if (
-      retry?.requestState !== undefined && this.#parked.has(retry.requestState)
-    ) {
+    if (retry?.requestState !== undefined && this.#parked.has(retry.requestState)) {
       const parked = this.#parked.get(retry.requestState)!;
       this.#parked.delete(retry.requestState);
       await this.#upstream.send(
-        answerParkedRequest(
-          parked.request.id,
-          this.#keyOf(parked.request),
-          retry.inputResponses,
-        ),
+        answerParkedRequest(parked.request.id, this.#keyOf(parked.request), retry.inputResponses),
       );
       return await this.#leg(parked.exchange, request.id, signal);
     }
@@ -182,11 +166,7 @@ export class LegacyServerTranslation implements Transport {
     };
     this.#exchanges.set(exchange.upstreamId, exchange);
     const upstreamRequest = { ...legacy, id: exchange.upstreamId };
-    this.#calls.call(
-      this.#upstream,
-      upstreamRequest,
-      exchange.controller.signal,
-    ).then(
+    this.#calls.call(this.#upstream, upstreamRequest, exchange.controller.signal).then(
       (response) => this.#push(exchange, { kind: "response", response }),
       (error) => this.#push(exchange, { kind: "failed", error: toBridgeError(error) }),
     );
@@ -194,13 +174,8 @@ export class LegacyServerTranslation implements Transport {
   }
 
   /** Opens the legacy session once, with the capabilities of the first request's `_meta`. */
-  #open(
-    envelope: ReturnType<typeof readEnvelope>,
-  ): Promise<Record<string, unknown>> {
-    this.#capabilities = mergeCapabilities(
-      this.#capabilities,
-      envelope.capabilities,
-    );
+  #open(envelope: ReturnType<typeof readEnvelope>): Promise<Record<string, unknown>> {
+    this.#capabilities = mergeCapabilities(this.#capabilities, envelope.capabilities);
     this.#session ??= (async () => {
       const response = await this.#calls.call(
         this.#upstream,
@@ -215,20 +190,14 @@ export class LegacyServerTranslation implements Transport {
           `Server refused initialize: ${response.error.code} ${response.error.message}`,
         );
       }
-      await this.#upstream.send({
-        jsonrpc: "2.0",
-        method: "notifications/initialized",
-      });
+      await this.#upstream.send({ jsonrpc: "2.0", method: "notifications/initialized" });
       return response.result;
     })();
     this.#session.catch(() => this.#session = undefined);
     return this.#session;
   }
 
-  async #applyLogLevel(
-    level: string | undefined,
-    initialize: Record<string, unknown>,
-  ) {
+  async #applyLogLevel(level: string | undefined, initialize: Record<string, unknown>) {
     if (level === undefined || level === this.#logLevel) return;
     this.#logLevel = level;
     const capabilities = isRecord(initialize.capabilities) ? initialize.capabilities : {};
@@ -239,46 +208,32 @@ export class LegacyServerTranslation implements Transport {
       method: "logging/setLevel",
       params: { level },
     });
-    if ("error" in response) {
-      this.#log.debug(`Server refused logging/setLevel ${level}`);
-    }
+    if ("error" in response) this.#log.debug(`Server refused logging/setLevel ${level}`);
   }
 
   /** Waits for the next event of `exchange` and hands it to the client as the answer to `clientId`. */
-  async #leg(
-    exchange: Exchange,
-    clientId: JsonRpcId,
-    signal?: AbortSignal,
-  ): Promise<void> {
+  async #leg(exchange: Exchange, clientId: JsonRpcId, signal?: AbortSignal): Promise<void> {
     exchange.clientId = clientId;
-    const event = exchange.queue.shift() ??
-      await new Promise<ExchangeEvent>((resolve, reject) => {
-        const onAbort = () => {
-          exchange.waiter = undefined;
-          reject(signal?.reason);
-        };
-        exchange.waiter = (next) => {
-          exchange.waiter = undefined;
-          signal?.removeEventListener("abort", onAbort);
-          resolve(next);
-        };
-        if (signal?.aborted) return onAbort();
-        signal?.addEventListener("abort", onAbort, { once: true });
-      });
+    const event = exchange.queue.shift() ?? await new Promise<ExchangeEvent>((resolve, reject) => {
+      const onAbort = () => {
+        exchange.waiter = undefined;
+        reject(signal?.reason);
+      };
+      exchange.waiter = (next) => {
+        exchange.waiter = undefined;
+        signal?.removeEventListener("abort", onAbort);
+        resolve(next);
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
     exchange.clientId = undefined;
     switch (event.kind) {
       case "response":
         this.#exchanges.delete(exchange.upstreamId);
         if ("error" in event.response) {
-          this.#toClient({
-            jsonrpc: "2.0",
-            id: clientId,
-            error: event.response.error,
-          });
-        } else {this.#answer(
-            clientId,
-            toModernResult(exchange.method, event.response.result),
-          );}
+          this.#toClient({ jsonrpc: "2.0", id: clientId, error: event.response.error });
+        } else this.#answer(clientId, toModernResult(exchange.method, event.response.result));
         return;
       case "failed":
         this.#exchanges.delete(exchange.upstreamId);
@@ -312,9 +267,7 @@ export class LegacyServerTranslation implements Transport {
     for (const [state, parked] of this.#parked) {
       if (parked.exchange === exchange) this.#parked.delete(state);
     }
-    exchange.controller.abort(
-      new DOMException("Cancelled by the client", "AbortError"),
-    );
+    exchange.controller.abort(new DOMException("Cancelled by the client", "AbortError"));
     await this.#upstream.send({
       jsonrpc: "2.0",
       method: "notifications/cancelled",
@@ -346,9 +299,7 @@ export class LegacyServerTranslation implements Transport {
     const key = idKey(request.id);
     const ended = new Promise<void>((resolve, reject) => {
       this.#listens.set(key, { id: request.id, filter, end: resolve });
-      signal?.addEventListener("abort", () => reject(signal.reason), {
-        once: true,
-      });
+      signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
     });
     this.#toClient(
       tagForListen(
@@ -368,14 +319,14 @@ export class LegacyServerTranslation implements Transport {
     }
   }
 
-  #fromServer(message: JsonRpcMessage, raw?: string): void {
+  #fromServer(message: JsonRpcMessage, raw?: string, origin?: MessageOrigin): void {
     if (this.#calls.take(message)) return;
     if (isRequest(message)) {
       if (message.method === "ping") {
         this.#reply({ jsonrpc: "2.0", id: message.id, result: {} });
         return;
       }
-      const exchange = INPUT_METHODS.has(message.method) ? this.#attribute() : undefined;
+      const exchange = INPUT_METHODS.has(message.method) ? this.#attribute(origin) : undefined;
       if (exchange === undefined) {
         this.#reply(refuseServerRequest(
           message,
@@ -387,18 +338,14 @@ export class LegacyServerTranslation implements Transport {
       return;
     }
     if (!isNotification(message)) {
-      this.#log.debug(
-        "Dropping a response for a request that is no longer waiting",
-      );
+      this.#log.debug("Dropping a response for a request that is no longer waiting");
       return;
     }
     switch (classifyLegacyNotification(message.method)) {
       case "listen":
         for (const listen of this.#listens.values()) {
           if (listenWants(listen.filter, message.method, message.params)) {
-            this.#toClient(
-              tagForListen(message.method, message.params, listen.id),
-            );
+            this.#toClient(tagForListen(message.method, message.params, listen.id));
           }
         }
         return;
@@ -412,26 +359,31 @@ export class LegacyServerTranslation implements Transport {
     }
   }
 
-  /** The exchange a server→client request belongs to: the one multi round-trip call in flight. */
-  #attribute(): Exchange | undefined {
+  /**
+   * The exchange a server→client request belongs to: the request whose response stream carried
+   * it, or else (a transport that cannot tell) the one multi round-trip call in flight.
+   */
+  #attribute(origin?: MessageOrigin): Exchange | undefined {
+    if (origin !== undefined) {
+      const exchange = typeof origin.requestId === "string"
+        ? this.#exchanges.get(origin.requestId)
+        : undefined;
+      return exchange && MRTR_METHODS.has(exchange.method) ? exchange : undefined;
+    }
     const candidates = [...this.#exchanges.values()].filter((e) => MRTR_METHODS.has(e.method));
     return candidates.length === 1 ? candidates[0] : undefined;
   }
 
   #reply(response: JsonRpcResponse): void {
     this.#upstream.send(response).catch((error) => {
-      this.#log.debug(
-        `Cannot answer the server: ${toBridgeError(error).message}`,
-      );
+      this.#log.debug(`Cannot answer the server: ${toBridgeError(error).message}`);
     });
   }
 
   async close(): Promise<void> {
     for (const listen of this.#listens.values()) listen.end();
     for (const exchange of this.#exchanges.values()) {
-      exchange.controller.abort(
-        new DOMException("Shutting down", "AbortError"),
-      );
+      exchange.controller.abort(new DOMException("Shutting down", "AbortError"));
     }
     await this.#upstream.close();
   }

@@ -114,10 +114,7 @@ export class ModernServerTranslation implements Transport {
     return this.#state.initializeResult?.protocolVersion as string | undefined;
   }
 
-  async send(
-    message: JsonRpcMessage,
-    options: SendOptions = {},
-  ): Promise<void> {
+  async send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
     if (isRequest(message)) return await this.#request(message, options.signal);
     if (isResponse(message)) {
       const settle = message.id === null ? undefined : this.#asks.get(idKey(message.id));
@@ -131,19 +128,11 @@ export class ModernServerTranslation implements Transport {
   }
 
   async #request(request: JsonRpcRequest, signal?: AbortSignal): Promise<void> {
-    const route = routeLegacyRequest(
-      request,
-      this.#state,
-      createBridgeId("discover"),
-    );
+    const route = routeLegacyRequest(request, this.#state, createBridgeId("discover"));
     switch (route.kind) {
       case "answer": {
         this.#state = route.state;
-        this.#toClient({
-          jsonrpc: "2.0",
-          id: request.id,
-          result: route.result,
-        });
+        this.#toClient({ jsonrpc: "2.0", id: request.id, result: route.result });
         this.#relisten();
         return;
       }
@@ -152,17 +141,9 @@ export class ModernServerTranslation implements Transport {
         return;
       case "discover": {
         this.#state = { ...this.#state, hello: route.hello };
-        const response = await this.#calls.call(
-          this.#upstream,
-          route.discover,
-          signal,
-        );
+        const response = await this.#calls.call(this.#upstream, route.discover, signal);
         if ("error" in response) {
-          this.#toClient({
-            jsonrpc: "2.0",
-            id: request.id,
-            error: response.error,
-          });
+          this.#toClient({ jsonrpc: "2.0", id: request.id, error: response.error });
           return;
         }
         const discover = response.result;
@@ -182,16 +163,9 @@ export class ModernServerTranslation implements Transport {
   }
 
   /** One request, retried with the client's input until the server's result is complete. */
-  async #exchange(
-    request: JsonRpcRequest,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    const answer = (
-      body: { result: Record<string, unknown> } | { error: JsonRpcErrorObject },
-    ) =>
-      this.#toClient(
-        { jsonrpc: "2.0", id: request.id, ...body } as JsonRpcResponse,
-      );
+  async #exchange(request: JsonRpcRequest, signal?: AbortSignal): Promise<void> {
+    const answer = (body: { result: Record<string, unknown> } | { error: JsonRpcErrorObject }) =>
+      this.#toClient({ jsonrpc: "2.0", id: request.id, ...body } as JsonRpcResponse);
     let leg: JsonRpcRequest = { ...request, id: createBridgeId("call") };
     for (let round = 0;; round++) {
       const response = await this.#calls.call(this.#upstream, leg, signal);
@@ -203,17 +177,12 @@ export class ModernServerTranslation implements Transport {
           error: {
             code: JsonRpcCode.internalError,
             message: `Cannot relay the result: ${route.reason}`,
-            data: {
-              source: "mcp-streamablehttp-client",
-              kind: "untranslatable",
-            },
+            data: { source: "mcp-streamablehttp-client", kind: "untranslatable" },
           },
         });
       }
       const fail = (reason: string) => answer(createInputFailure(request, reason));
-      if (round >= this.#maxRounds) {
-        return fail(roundCapReason(this.#maxRounds));
-      }
+      if (round >= this.#maxRounds) return fail(roundCapReason(this.#maxRounds));
       const plan = planInputRound(
         route.inputRequests,
         this.#state.hello?.capabilities ?? {},
@@ -253,23 +222,19 @@ export class ModernServerTranslation implements Transport {
       }
     };
     try {
-      await Promise.all(
-        asks.map((ask) =>
-          new Promise<void>((resolve, reject) => {
-            if (signal?.aborted) return reject(signal.reason);
-            signal?.addEventListener("abort", () => reject(signal.reason), {
-              once: true,
-            });
-            this.#asks.set(idKey(ask.request.id), (response) => {
-              this.#asks.delete(idKey(ask.request.id));
-              open.delete(ask);
-              answers.set(ask.key, response);
-              resolve();
-            });
-            this.#toClient(ask.request);
-          })
-        ),
-      );
+      await Promise.all(asks.map((ask) =>
+        new Promise<void>((resolve, reject) => {
+          if (signal?.aborted) return reject(signal.reason);
+          signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+          this.#asks.set(idKey(ask.request.id), (response) => {
+            this.#asks.delete(idKey(ask.request.id));
+            open.delete(ask);
+            answers.set(ask.key, response);
+            resolve();
+          });
+          this.#toClient(ask.request);
+        })
+      ));
     } catch (error) {
       cancel();
       throw error;
@@ -280,14 +245,9 @@ export class ModernServerTranslation implements Transport {
   /** Opens, replaces or ends the listen stream when what the client can receive changed. */
   #relisten(): void {
     if (this.#closed || this.#state.initializeResult === undefined) return;
-    const filter = buildListenFilter(
-      this.#serverCapabilities,
-      this.#state.resourceSubscriptions,
-    );
+    const filter = buildListenFilter(this.#serverCapabilities, this.#state.resourceSubscriptions);
     if (sameListenFilter(filter, this.#listen?.filter)) return;
-    this.#listen?.controller.abort(
-      new DOMException("Listen filter changed", "AbortError"),
-    );
+    this.#listen?.controller.abort(new DOMException("Listen filter changed", "AbortError"));
     this.#listen = undefined;
     if (filter === undefined) return;
     const controller = new AbortController();
@@ -310,24 +270,18 @@ export class ModernServerTranslation implements Transport {
         params,
       }, signal);
       if (reopened) {
-        for (const notification of catchUpNotifications(filter)) {
-          this.#toClient(notification);
-        }
+        for (const notification of catchUpNotifications(filter)) this.#toClient(notification);
       }
       try {
         const response = await started;
         if ("error" in response) {
-          this.#log.warn(
-            `Server refused subscriptions/listen: ${response.error.message}`,
-          );
+          this.#log.warn(`Server refused subscriptions/listen: ${response.error.message}`);
           return;
         }
         delayMs = DEFAULT_RECONNECT_DELAY_MS;
       } catch (error) {
         if (signal.aborted) return;
-        this.#log.debug(
-          `Listen stream dropped: ${toBridgeError(error).message}`,
-        );
+        this.#log.debug(`Listen stream dropped: ${toBridgeError(error).message}`);
       }
       await this.#delay(delayMs, signal);
       delayMs = Math.min(delayMs * 2, MAX_RECONNECT_DELAY_MS);
@@ -346,17 +300,12 @@ export class ModernServerTranslation implements Transport {
       this.#log.debug(`Listening for ${JSON.stringify(route.honoured)}`);
       return;
     }
-    this.#toClient(
-      route.notification,
-      route.notification === message ? raw : undefined,
-    );
+    this.#toClient(route.notification, route.notification === message ? raw : undefined);
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    this.#listen?.controller.abort(
-      new DOMException("Shutting down", "AbortError"),
-    );
+    this.#listen?.controller.abort(new DOMException("Shutting down", "AbortError"));
     await Promise.allSettled([...this.#listenLoops]);
     await this.#upstream.close();
   }

@@ -38,10 +38,7 @@ export class UpstreamCalls {
       this.#waiting.delete(key);
     }
     if (response === undefined) {
-      throw new BridgeError(
-        "protocol",
-        `Server ended ${request.method} without a response`,
-      );
+      throw new BridgeError("protocol", `Server ended ${request.method} without a response`);
     }
     return response;
   }

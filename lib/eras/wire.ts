@@ -62,15 +62,11 @@ export function isModernVersion(version: unknown): boolean {
  *
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/stdio#backward-compatibility
  */
-export function detectClientEra(
-  message: JsonRpcMessage,
-): ClientEra | undefined {
+export function detectClientEra(message: JsonRpcMessage): ClientEra | undefined {
   if (!("method" in message)) return undefined;
   if (message.method === "initialize") return "legacy";
   if (message.method === "server/discover") return "modern";
-  if (isModernVersion(readMeta(message.params)[MetaKey.protocolVersion])) {
-    return "modern";
-  }
+  if (isModernVersion(readMeta(message.params)[MetaKey.protocolVersion])) return "modern";
   return undefined;
 }
 

@@ -52,11 +52,7 @@ export class LineSplitter {
 export type ParsedLine =
   | { kind: "empty" }
   | { kind: "message"; message: JsonRpcMessage; raw: string }
-  | {
-    kind: "batch";
-    messages: JsonRpcMessage[];
-    errors: JsonRpcErrorResponse[];
-  }
+  | { kind: "batch"; messages: JsonRpcMessage[]; errors: JsonRpcErrorResponse[] }
   | { kind: "invalid"; response: JsonRpcErrorResponse };
 
 /** Parses one stdin line. Arrays (2025-03-26 batches) are split into their messages. */
@@ -82,18 +78,13 @@ export function parseLine(line: string): ParsedLine {
     for (const item of value) {
       const checked = validateMessage(item);
       if (checked.ok) messages.push(checked.message);
-      else {errors.push(
-          createInvalidRequestResponse(checked.id, checked.reason),
-        );}
+      else errors.push(createInvalidRequestResponse(checked.id, checked.reason));
     }
     return { kind: "batch", messages, errors };
   }
   const checked = validateMessage(value);
   if (!checked.ok) {
-    return {
-      kind: "invalid",
-      response: createInvalidRequestResponse(checked.id, checked.reason),
-    };
+    return { kind: "invalid", response: createInvalidRequestResponse(checked.id, checked.reason) };
   }
   return { kind: "message", message: checked.message, raw: text };
 }
@@ -102,12 +93,7 @@ export function parseLine(line: string): ParsedLine {
  * The single line to write for a message: the sender's own text when it has no line break,
  * else a fresh serialization. Never contains a newline.
  */
-export function formatLine(
-  message: JsonRpcMessage | unknown,
-  raw?: string,
-): string {
-  if (
-    raw !== undefined && raw.indexOf("\n") === -1 && raw.indexOf("\r") === -1
-  ) return raw;
+export function formatLine(message: JsonRpcMessage | unknown, raw?: string): string {
+  if (raw !== undefined && raw.indexOf("\n") === -1 && raw.indexOf("\r") === -1) return raw;
   return JSON.stringify(message);
 }

@@ -79,9 +79,7 @@ export function createLineWriter(
     }
     let written = 0;
     let units = 0;
-    while (
-      head < queue.length && units + queue[head].length + 1 <= batchBytes
-    ) {
+    while (head < queue.length && units + queue[head].length + 1 <= batchBytes) {
       const line = queue[head];
       queue[head++] = "";
       written += encoder.encodeInto(line, buffer.subarray(written)).written;
@@ -131,9 +129,7 @@ export function createLineWriter(
       draining ??= drain();
     },
     backpressure() {
-      if (queuedBytes <= maxQueuedBytes || failed !== undefined) {
-        return undefined;
-      }
+      if (queuedBytes <= maxQueuedBytes || failed !== undefined) return undefined;
       if (!belowCap) {
         let resolve!: () => void;
         const promise = new Promise<void>((done) => resolve = done);

@@ -51,10 +51,7 @@ export interface JsonRpcErrorResponse {
 export type JsonRpcResponse = JsonRpcResultResponse | JsonRpcErrorResponse;
 
 /** Any single JSON-RPC message. */
-export type JsonRpcMessage =
-  | JsonRpcRequest
-  | JsonRpcNotification
-  | JsonRpcResponse;
+export type JsonRpcMessage = JsonRpcRequest | JsonRpcNotification | JsonRpcResponse;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -62,8 +59,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** Whether `value` is a valid request id (string or integer). */
 export function isJsonRpcId(value: unknown): value is JsonRpcId {
-  return typeof value === "string" ||
-    (typeof value === "number" && Number.isInteger(value));
+  return typeof value === "string" || (typeof value === "number" && Number.isInteger(value));
 }
 
 /** Whether `message` is a request. */
@@ -72,23 +68,17 @@ export function isRequest(message: JsonRpcMessage): message is JsonRpcRequest {
 }
 
 /** Whether `message` is a notification. */
-export function isNotification(
-  message: JsonRpcMessage,
-): message is JsonRpcNotification {
+export function isNotification(message: JsonRpcMessage): message is JsonRpcNotification {
   return "method" in message && !("id" in message && message.id !== undefined);
 }
 
 /** Whether `message` is a response (result or error). */
-export function isResponse(
-  message: JsonRpcMessage,
-): message is JsonRpcResponse {
+export function isResponse(message: JsonRpcMessage): message is JsonRpcResponse {
   return !("method" in message) && ("result" in message || "error" in message);
 }
 
 /** Whether `message` is an error response. */
-export function isErrorResponse(
-  message: JsonRpcMessage,
-): message is JsonRpcErrorResponse {
+export function isErrorResponse(message: JsonRpcMessage): message is JsonRpcErrorResponse {
   return isResponse(message) && "error" in message;
 }
 
@@ -98,18 +88,10 @@ export function isErrorResponse(
  */
 export function validateMessage(
   value: unknown,
-): { ok: true; message: JsonRpcMessage } | {
-  ok: false;
-  reason: string;
-  id: JsonRpcId | null;
-} {
-  if (!isObject(value)) {
-    return { ok: false, reason: "message is not a JSON object", id: null };
-  }
+): { ok: true; message: JsonRpcMessage } | { ok: false; reason: string; id: JsonRpcId | null } {
+  if (!isObject(value)) return { ok: false, reason: "message is not a JSON object", id: null };
   const id = isJsonRpcId(value.id) ? value.id : null;
-  if (value.jsonrpc !== "2.0") {
-    return { ok: false, reason: 'jsonrpc must be "2.0"', id };
-  }
+  if (value.jsonrpc !== "2.0") return { ok: false, reason: 'jsonrpc must be "2.0"', id };
   if ("id" in value && value.id !== undefined && !isJsonRpcId(value.id)) {
     return { ok: false, reason: "id must be a string or an integer", id: null };
   }
@@ -117,10 +99,7 @@ export function validateMessage(
     if (typeof value.method !== "string" || value.method === "") {
       return { ok: false, reason: "method must be a non-empty string", id };
     }
-    if (
-      "params" in value && value.params !== undefined &&
-      typeof value.params !== "object"
-    ) {
+    if ("params" in value && value.params !== undefined && typeof value.params !== "object") {
       return { ok: false, reason: "params must be an object or an array", id };
     }
     return { ok: true, message: value as unknown as JsonRpcMessage };
@@ -131,11 +110,7 @@ export function validateMessage(
   if ("error" in value && value.id === null) {
     return { ok: true, message: value as unknown as JsonRpcMessage };
   }
-  return {
-    ok: false,
-    reason: "message is neither a request, a notification nor a response",
-    id,
-  };
+  return { ok: false, reason: "message is neither a request, a notification nor a response", id };
 }
 
 /** Builds an error response. */

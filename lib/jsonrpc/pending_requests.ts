@@ -71,9 +71,7 @@ export class PendingRequests<T = undefined> {
     const key = idKey(message.id);
     const entry: { request: PendingRequest<T>; timer?: unknown } = { request };
     this.#byId.set(key, entry);
-    if (request.progressToken !== undefined) {
-      this.#byProgressToken.set(request.progressToken, key);
-    }
+    if (request.progressToken !== undefined) this.#byProgressToken.set(request.progressToken, key);
     this.#arm(key);
     return request;
   }
@@ -89,9 +87,7 @@ export class PendingRequests<T = undefined> {
 
   /** Restarts the timer of the request that owns `progressToken`; returns that request. */
   touchProgress(progressToken: unknown): PendingRequest<T> | undefined {
-    if (
-      typeof progressToken !== "string" && typeof progressToken !== "number"
-    ) return undefined;
+    if (typeof progressToken !== "string" && typeof progressToken !== "number") return undefined;
     const key = this.#byProgressToken.get(progressToken);
     if (key === undefined) return undefined;
     this.#arm(key);

@@ -13,9 +13,7 @@ import { BridgeError } from "../errors.ts";
 import type { ClientAuthMethod } from "./token_state.ts";
 
 /** Refuses an authorization server that does not advertise PKCE with S256. */
-export function requirePkceS256(
-  as: Pick<AuthorizationServer, "code_challenge_methods_supported">,
-) {
+export function requirePkceS256(as: Pick<AuthorizationServer, "code_challenge_methods_supported">) {
   if (!as.code_challenge_methods_supported?.includes("S256")) {
     throw new BridgeError(
       "auth_failed",
@@ -39,10 +37,7 @@ export interface AuthorizationRequest {
 }
 
 /** Builds the authorization URL (RFC 6749 §4.1.1 + PKCE + RFC 8707), keeping endpoint queries. */
-export function buildAuthorizationUrl(
-  endpoint: URL,
-  request: AuthorizationRequest,
-): URL {
+export function buildAuthorizationUrl(endpoint: URL, request: AuthorizationRequest): URL {
   const url = new URL(endpoint.href);
   url.hash = "";
   const params = url.searchParams;
@@ -57,9 +52,7 @@ export function buildAuthorizationUrl(
   return url;
 }
 
-function supportedMethods(
-  as: Pick<AuthorizationServer, "token_endpoint_auth_methods_supported">,
-) {
+function supportedMethods(as: Pick<AuthorizationServer, "token_endpoint_auth_methods_supported">) {
   // RFC 8414 §2: when omitted, the default is client_secret_basic.
   return as.token_endpoint_auth_methods_supported ?? ["client_secret_basic"];
 }

@@ -19,21 +19,12 @@ import { allowsPlainHttp } from "../net.ts";
  * Checks an authorization endpoint from server metadata: a parseable http(s) URL without
  * credentials; plain http only for loopback hosts or with `allowHttp`.
  */
-export function validateAuthorizationUrl(
-  text: unknown,
-  allowHttp: boolean,
-): URL {
+export function validateAuthorizationUrl(text: unknown, allowHttp: boolean): URL {
   const refuse = (why: string) =>
-    new BridgeError(
-      "auth_failed",
-      `Cannot sign in: authorization endpoint ${why}`,
-      {
-        hint: "The authorization server's metadata is unusable; contact the server's operator",
-      },
-    );
-  if (typeof text !== "string") {
-    throw refuse("is missing from the server metadata");
-  }
+    new BridgeError("auth_failed", `Cannot sign in: authorization endpoint ${why}`, {
+      hint: "The authorization server's metadata is unusable; contact the server's operator",
+    });
+  if (typeof text !== "string") throw refuse("is missing from the server metadata");
   let url: URL;
   try {
     url = new URL(text);
@@ -54,10 +45,7 @@ export function validateAuthorizationUrl(
  * Splits a `$BROWSER` value into program and arguments on whitespace (no quoting), as many tools
  * do; a `%s` argument is replaced by the URL, else the URL is appended.
  */
-export function formatBrowserCommand(
-  browser: string,
-  url: string,
-): [string, string[]] {
+export function formatBrowserCommand(browser: string, url: string): [string, string[]] {
   const words = browser.trim().split(/\s+/).filter(Boolean);
   const [program, ...rest] = words;
   const hasPlaceholder = rest.some((word) => word.includes("%s"));
@@ -76,9 +64,7 @@ export function platformOpeners(
   env: Readonly<Record<string, string>> = {},
 ): Array<[string, string[]]> {
   if (os === "darwin") return [["open", [url]]];
-  if (os === "windows") {
-    return [["rundll32", ["url.dll,FileProtocolHandler", url]]];
-  }
+  if (os === "windows") return [["rundll32", ["url.dll,FileProtocolHandler", url]]];
   const unix: Array<[string, string[]]> = [
     ["xdg-open", [url]],
     ["gio", ["open", url]],
@@ -107,10 +93,7 @@ export interface OpenBrowserOptions {
  * with no shell. Returns undefined (after a warning) when nothing could be started; the URL is on
  * stderr anyway.
  */
-export function openBrowser(
-  url: URL,
-  options: OpenBrowserOptions,
-): LaunchedBrowser | undefined {
+export function openBrowser(url: URL, options: OpenBrowserOptions): LaunchedBrowser | undefined {
   const browser = options.env.BROWSER?.trim();
   const candidates = browser
     ? [formatBrowserCommand(browser, url.href)]
@@ -129,25 +112,19 @@ export function openBrowser(
       }).spawn();
     } catch (error) {
       const reason = error instanceof Error ? error.name : "error";
-      options.log.debug(
-        `Cannot start "${program}" to open the browser (${reason})`,
-      );
+      options.log.debug(`Cannot start "${program}" to open the browser (${reason})`);
       continue;
     }
     const status = child.status.catch(() => undefined);
     return {
       async settle(ms) {
-        const done = await withDeadline(status.then(() => true), { ms }).catch(
-          () => false,
-        );
+        const done = await withDeadline(status.then(() => true), { ms }).catch(() => false);
         if (!done) child.unref();
       },
     };
   }
   const names = candidates.map(([program]) => `"${program}"`).join(", ");
-  options.log.warn(
-    `Cannot open a browser: none of ${names} could be started; open the URL above`,
-  );
+  options.log.warn(`Cannot open a browser: none of ${names} could be started; open the URL above`);
   return undefined;
 }
 
@@ -160,10 +137,7 @@ export interface WaitingIndicator {
  * Shows that the bridge waits for the browser: a spinner line updated in place when stderr is a
  * terminal, removed when the wait ends, else one line now and one every 30 s.
  */
-export function startWaitingIndicator(
-  io: ProcessIo,
-  timeoutMs: number,
-): WaitingIndicator {
+export function startWaitingIndicator(io: ProcessIo, timeoutMs: number): WaitingIndicator {
   const started = Date.now();
   const left = () => Math.max(0, Math.round((timeoutMs - (Date.now() - started)) / 1000));
   if (io.stderrIsTerminal) {
@@ -176,9 +150,7 @@ export function startWaitingIndicator(
     });
     return { stop: () => spinner.stop() };
   }
-  io.stderr(
-    `Waiting for the sign-in to finish in the browser (${left()} s left)`,
-  );
+  io.stderr(`Waiting for the sign-in to finish in the browser (${left()} s left)`);
   const timer = setInterval(() => {
     io.stderr(`Still waiting for the sign-in (${left()} s left)`);
   }, 30_000);

@@ -48,9 +48,7 @@ function keyError(message: string, hint?: string): BridgeError {
 }
 
 function decodePem(text: string): Uint8Array<ArrayBuffer> {
-  const match = text.match(
-    /-----BEGIN ([A-Z ]+)-----([\s\S]*?)-----END \1-----/,
-  );
+  const match = text.match(/-----BEGIN ([A-Z ]+)-----([\s\S]*?)-----END \1-----/);
   if (!match) throw keyError("not a PEM block");
   if (match[1] !== "PRIVATE KEY") {
     throw keyError(
@@ -59,10 +57,7 @@ function decodePem(text: string): Uint8Array<ArrayBuffer> {
     );
   }
   try {
-    return Uint8Array.from(
-      atob(match[2].replace(/\s+/g, "")),
-      (c) => c.charCodeAt(0),
-    );
+    return Uint8Array.from(atob(match[2].replace(/\s+/g, "")), (c) => c.charCodeAt(0));
   } catch {
     throw keyError("the PEM body is not Base64");
   }
@@ -89,9 +84,7 @@ function jwkAlgorithm(
   jwk: JsonWebKey & { alg?: string },
 ): Algorithm | EcKeyImportParams | RsaHashedImportParams {
   const alg = jwk.alg;
-  if (jwk.kty === "EC") {
-    return { name: "ECDSA", namedCurve: jwk.crv ?? "P-256" };
-  }
+  if (jwk.kty === "EC") return { name: "ECDSA", namedCurve: jwk.crv ?? "P-256" };
   if (jwk.kty === "OKP") return { name: jwk.crv ?? "Ed25519" };
   if (jwk.kty === "RSA") {
     const hash = `SHA-${alg?.slice(2) || "256"}`;
@@ -122,23 +115,10 @@ export async function parseClientKey(
     }
     registerSecret(jwk.d);
     try {
-      const {
-        kid,
-        alg: _alg,
-        key_ops: _ops,
-        use: _use,
-        ext: _ext,
-        ...material
-      } = jwk;
-      const key = await crypto.subtle.importKey(
-        "jwk",
-        material,
-        jwkAlgorithm(jwk),
-        false,
-        [
-          "sign",
-        ],
-      );
+      const { kid, alg: _alg, key_ops: _ops, use: _use, ext: _ext, ...material } = jwk;
+      const key = await crypto.subtle.importKey("jwk", material, jwkAlgorithm(jwk), false, [
+        "sign",
+      ]);
       return { key, kid: typeof kid === "string" ? kid : undefined };
     } catch (error) {
       if (error instanceof BridgeError) throw error;
@@ -148,21 +128,13 @@ export async function parseClientKey(
   const der = decodePem(trimmed);
   for (const [, algorithm] of pkcs8Candidates(preferredAlgs)) {
     try {
-      const key = await crypto.subtle.importKey(
-        "pkcs8",
-        der,
-        algorithm,
-        false,
-        ["sign"],
-      );
+      const key = await crypto.subtle.importKey("pkcs8", der, algorithm, false, ["sign"]);
       return { key };
     } catch {
       // not this algorithm; try the next
     }
   }
-  throw keyError(
-    "the key is not an EC (P-256/384/521), RSA or Ed25519 private key",
-  );
+  throw keyError("the key is not an EC (P-256/384/521), RSA or Ed25519 private key");
 }
 
 /** Reads and imports the configured key; undefined when none is configured. */
@@ -177,10 +149,7 @@ export async function readClientKey(
     text = await Deno.readTextFile(source.file);
   } catch (error) {
     const reason = error instanceof Error ? error.name : "error";
-    throw keyError(
-      `cannot read "${source.file}" (${reason})`,
-      "Check the --client-key path",
-    );
+    throw keyError(`cannot read "${source.file}" (${reason})`, "Check the --client-key path");
   }
   return await parseClientKey(text, preferredAlgs);
 }

@@ -75,32 +75,20 @@ const NOT_ASSIGNABLE = new Set([
 
 const SAFE_ERROR_CODE = /^[A-Za-z0-9_.\-]{1,64}$/;
 
-function checkUrl(
-  uri: string | URL,
-  allowHttp: boolean | undefined,
-  action: string,
-): URL {
+function checkUrl(uri: string | URL, allowHttp: boolean | undefined, action: string): URL {
   let url: URL;
   try {
     url = new URL(uri);
   } catch {
-    throw new BridgeError(
-      "config",
-      `Cannot ${action}: invalid registration URI`,
-      {
-        hint: "Check MCP_CLIENT_REGISTRATION_URI in the state file, or sign in again with --token",
-      },
-    );
+    throw new BridgeError("config", `Cannot ${action}: invalid registration URI`, {
+      hint: "Check MCP_CLIENT_REGISTRATION_URI in the state file, or sign in again with --token",
+    });
   }
   if (allowsPlainHttp(url, allowHttp)) return url;
-  throw new BridgeError(
-    "config",
-    `Cannot ${action}: refusing a non-HTTPS registration URI`,
-    {
-      hint: "The client configuration endpoint must use https:// (or pass --allow-http)",
-      details: { host: url.host },
-    },
-  );
+  throw new BridgeError("config", `Cannot ${action}: refusing a non-HTTPS registration URI`, {
+    hint: "The client configuration endpoint must use https:// (or pass --allow-http)",
+    details: { host: url.host },
+  });
 }
 
 async function send(
@@ -113,13 +101,9 @@ async function send(
 ): Promise<Response> {
   const url = checkUrl(uri, options.allowHttp, action);
   if (!registrationAccessToken) {
-    throw new BridgeError(
-      "auth_required",
-      `Cannot ${action}: no registration access token`,
-      {
-        hint: "The server gave no RFC 7592 management token for this client",
-      },
-    );
+    throw new BridgeError("auth_required", `Cannot ${action}: no registration access token`, {
+      hint: "The server gave no RFC 7592 management token for this client",
+    });
   }
   registerSecret(registrationAccessToken);
   const headers = new Headers(options.headers);
@@ -136,13 +120,9 @@ async function send(
     });
   } catch (error) {
     if (error instanceof DOMException && error.name === "TimeoutError") {
-      throw new BridgeError("timeout", `Cannot ${action}: request timed out`, {
-        cause: error,
-      });
+      throw new BridgeError("timeout", `Cannot ${action}: request timed out`, { cause: error });
     }
-    if (error instanceof DOMException && error.name === "AbortError") {
-      throw error;
-    }
+    if (error instanceof DOMException && error.name === "AbortError") throw error;
     const failure = classifyFetchError(error);
     throw new BridgeError(
       "unreachable",
@@ -170,10 +150,7 @@ async function readErrorCode(response: Response): Promise<string | undefined> {
 }
 
 /** Turns a non-success response into a BridgeError; the body is consumed, never quoted. */
-async function failure(
-  action: string,
-  response: Response,
-): Promise<BridgeError> {
+async function failure(action: string, response: Response): Promise<BridgeError> {
   const status = response.status;
   const code = await readErrorCode(response);
   const said = code ? `authorization server answered "${code}"` : `HTTP ${status}`;
@@ -212,10 +189,7 @@ async function failure(
       hint: "The authorization server refused the client metadata; check the values given",
     });
   }
-  return new BridgeError("http_error", `Cannot ${action}: ${said}`, {
-    status,
-    details,
-  });
+  return new BridgeError("http_error", `Cannot ${action}: ${said}`, { status, details });
 }
 
 /** Whether `error` says the server does not implement the RFC 7592 operation (404/405/501). */
@@ -232,55 +206,32 @@ async function readClientInformation(
   const type = response.headers.get("content-type") ?? "";
   const text = await response.text();
   if (!/^application\/([a-z0-9.+-]*\+)?json\b/i.test(type.trim())) {
-    throw new BridgeError(
-      "protocol",
-      `Cannot ${action}: response is not JSON`,
-      {
-        status: response.status,
-        hint: "The registration URI does not point at an RFC 7592 client configuration endpoint",
-      },
-    );
+    throw new BridgeError("protocol", `Cannot ${action}: response is not JSON`, {
+      status: response.status,
+      hint: "The registration URI does not point at an RFC 7592 client configuration endpoint",
+    });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new BridgeError(
-      "protocol",
-      `Cannot ${action}: response is not valid JSON`,
-    );
+    throw new BridgeError("protocol", `Cannot ${action}: response is not valid JSON`);
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new BridgeError(
-      "protocol",
-      `Cannot ${action}: response is not a JSON object`,
-    );
+    throw new BridgeError("protocol", `Cannot ${action}: response is not a JSON object`);
   }
   const info = parsed as Record<string, unknown>;
   for (const key of ["client_secret", "registration_access_token"]) {
     if (typeof info[key] === "string") registerSecret(info[key] as string);
   }
   if (info.client_id !== expected.clientId) {
-    throw new BridgeError(
-      "protocol",
-      `Cannot ${action}: the server changed the client id`,
-      {
-        hint: "RFC 7592 forbids changing client_id; the registration cannot be trusted",
-      },
-    );
+    throw new BridgeError("protocol", `Cannot ${action}: the server changed the client id`, {
+      hint: "RFC 7592 forbids changing client_id; the registration cannot be trusted",
+    });
   }
-  for (
-    const key of [
-      "client_secret",
-      "registration_access_token",
-      "registration_client_uri",
-    ]
-  ) {
+  for (const key of ["client_secret", "registration_access_token", "registration_client_uri"]) {
     if (info[key] !== undefined && typeof info[key] !== "string") {
-      throw new BridgeError(
-        "protocol",
-        `Cannot ${action}: invalid "${key}" in the response`,
-      );
+      throw new BridgeError("protocol", `Cannot ${action}: invalid "${key}" in the response`);
     }
   }
   return info as ClientInformation;
@@ -323,14 +274,9 @@ export function processReadClientResponse(
  * The body of an update: the full metadata, without the fields RFC 7592 §2.2 forbids, with
  * `client_id` set. A `client_secret` is kept only when given (it must match the issued one).
  */
-export function formatUpdateBody(
-  metadata: ClientInformation,
-): Record<string, unknown> {
+export function formatUpdateBody(metadata: ClientInformation): Record<string, unknown> {
   if (typeof metadata.client_id !== "string" || metadata.client_id === "") {
-    throw new BridgeError(
-      "usage",
-      "Cannot update client registration: no client id",
-    );
+    throw new BridgeError("usage", "Cannot update client registration: no client id");
   }
   const body: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(metadata)) {
@@ -378,11 +324,7 @@ export function processUpdateClientResponse(
   response: Response,
   expected: ExpectedClient,
 ): Promise<ClientInformation> {
-  return readClientInformation(
-    "update client registration",
-    response,
-    expected,
-  );
+  return readClientInformation("update client registration", response, expected);
 }
 
 /**
@@ -411,9 +353,7 @@ export function deleteClientRequest(
  *
  * @see https://www.rfc-editor.org/rfc/rfc7592#section-2.3
  */
-export async function processDeleteClientResponse(
-  response: Response,
-): Promise<void> {
+export async function processDeleteClientResponse(response: Response): Promise<void> {
   if (response.status === 204 || response.status === 200) {
     await response.body?.cancel();
     return;
@@ -422,13 +362,7 @@ export async function processDeleteClientResponse(
 }
 
 /** A value given to `--update-client`, before it is merged. */
-export type MetadataValue =
-  | string
-  | number
-  | boolean
-  | null
-  | string[]
-  | Record<string, unknown>;
+export type MetadataValue = string | number | boolean | null | string[] | Record<string, unknown>;
 
 function splitTopLevel(text: string): string[] {
   // Split on commas that are outside brackets, braces and quotes, so JSON values stay whole.
@@ -464,8 +398,7 @@ function splitTopLevel(text: string): string[] {
 function parseValue(key: string, text: string): MetadataValue {
   let value = text.trim();
   if (
-    value.length >= 2 && (value[0] === "'" || value[0] === '"') &&
-    value.at(-1) === value[0]
+    value.length >= 2 && (value[0] === "'" || value[0] === '"') && value.at(-1) === value[0]
   ) {
     value = value.slice(1, -1);
     if (!ARRAY_FIELDS.includes(key)) return value;
@@ -480,14 +413,8 @@ function parseValue(key: string, text: string): MetadataValue {
       });
     }
     if (ARRAY_FIELDS.includes(key)) {
-      if (
-        !Array.isArray(parsed) ||
-        parsed.some((item) => typeof item !== "string")
-      ) {
-        throw new BridgeError(
-          "usage",
-          `Invalid value for "${key}": expected a list of strings`,
-        );
+      if (!Array.isArray(parsed) || parsed.some((item) => typeof item !== "string")) {
+        throw new BridgeError("usage", `Invalid value for "${key}": expected a list of strings`);
       }
     }
     return parsed as MetadataValue;
@@ -508,27 +435,17 @@ const BOOLEAN_FIELDS = new Set([
 ]);
 
 /** Coerces a plain text value to the type the field has now (or is known to have). */
-function coerceValue(
-  key: string,
-  value: MetadataValue,
-  current: unknown,
-): MetadataValue {
+function coerceValue(key: string, value: MetadataValue, current: unknown): MetadataValue {
   if (typeof value !== "string") return value;
   if (
-    (typeof current === "number" || NUMBER_FIELDS.has(key)) &&
-    /^-?\d+(\.\d+)?$/.test(value)
+    (typeof current === "number" || NUMBER_FIELDS.has(key)) && /^-?\d+(\.\d+)?$/.test(value)
   ) {
     return Number(value);
   }
-  if (
-    (typeof current === "boolean" || BOOLEAN_FIELDS.has(key)) &&
-    /^(true|false)$/.test(value)
-  ) {
+  if ((typeof current === "boolean" || BOOLEAN_FIELDS.has(key)) && /^(true|false)$/.test(value)) {
     return value === "true";
   }
-  if (Array.isArray(current)) {
-    return value.split("|").map((item) => item.trim()).filter(Boolean);
-  }
+  if (Array.isArray(current)) return value.split("|").map((item) => item.trim()).filter(Boolean);
   return value;
 }
 
@@ -539,9 +456,7 @@ function coerceValue(
  * and take the type of the current field when merged (number, boolean, `a|b` list). Identity and
  * credential fields cannot be assigned.
  */
-export function parseMetadataAssignments(
-  text: string,
-): Record<string, MetadataValue> {
+export function parseMetadataAssignments(text: string): Record<string, MetadataValue> {
   const changes: Record<string, MetadataValue> = {};
   const parts = splitTopLevel(text);
   if (parts.length === 0) {
@@ -553,22 +468,14 @@ export function parseMetadataAssignments(
     const eq = part.indexOf("=");
     const key = eq < 0 ? part : part.slice(0, eq).trim();
     if (eq <= 0 || !/^[A-Za-z0-9_.\-#]+$/.test(key)) {
-      throw new BridgeError(
-        "usage",
-        `Invalid assignment in --update-client: "${key}"`,
-        {
-          hint: 'Use comma-separated key=value pairs, e.g. "client_name=My client"',
-        },
-      );
+      throw new BridgeError("usage", `Invalid assignment in --update-client: "${key}"`, {
+        hint: 'Use comma-separated key=value pairs, e.g. "client_name=My client"',
+      });
     }
     if (NOT_ASSIGNABLE.has(key)) {
-      throw new BridgeError(
-        "usage",
-        `Cannot change "${key}" with --update-client`,
-        {
-          hint: "The client id and credentials are assigned by the authorization server",
-        },
-      );
+      throw new BridgeError("usage", `Cannot change "${key}" with --update-client`, {
+        hint: "The client id and credentials are assigned by the authorization server",
+      });
     }
     const raw = part.slice(eq + 1);
     changes[key] = raw.trim() === "" ? null : parseValue(key, raw);
@@ -620,8 +527,7 @@ export function diffClientCredentials(
     changes.registrationAccessToken = info.registration_access_token;
   }
   if (
-    info.registration_client_uri &&
-    info.registration_client_uri !== stored.registrationClientUri
+    info.registration_client_uri && info.registration_client_uri !== stored.registrationClientUri
   ) {
     changes.registrationClientUri = info.registration_client_uri;
   }

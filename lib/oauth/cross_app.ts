@@ -63,13 +63,9 @@ async function readIdToken(settings: CrossAppSettings): Promise<string> {
   }
   token = token?.trim();
   if (!token) {
-    throw new BridgeError(
-      "auth_required",
-      "Cannot use cross-app access: no ID token given",
-      {
-        hint: "Set MCP_CLIENT_ID_TOKEN or pass --id-token-file FILE with the user's ID token",
-      },
-    );
+    throw new BridgeError("auth_required", "Cannot use cross-app access: no ID token given", {
+      hint: "Set MCP_CLIENT_ID_TOKEN or pass --id-token-file FILE with the user's ID token",
+    });
   }
   registerSecret(token);
   return token;
@@ -91,10 +87,7 @@ export async function requestIdJag(
 ): Promise<string> {
   const { settings } = request;
   const idToken = await readIdToken(settings);
-  const idp = await discoverAuthorizationServer(
-    context,
-    new URL(settings.issuer),
-  );
+  const idp = await discoverAuthorizationServer(context, new URL(settings.issuer));
   if (!idp.token_endpoint) {
     throw new BridgeError(
       "auth_failed",
@@ -130,15 +123,10 @@ export async function requestIdJag(
       }),
       requestOptions(context, idp.token_endpoint),
     );
-    const exchanged = await oauth.processGenericTokenEndpointResponse(
-      idp,
-      client,
-      response,
-      {
-        // RFC 8693 §2.2.1: a token that is not an access token comes with token_type "N_A".
-        recognizedTokenTypes: { n_a: () => {} },
-      },
-    );
+    const exchanged = await oauth.processGenericTokenEndpointResponse(idp, client, response, {
+      // RFC 8693 §2.2.1: a token that is not an access token comes with token_type "N_A".
+      recognizedTokenTypes: { n_a: () => {} },
+    });
     registerSecret(exchanged.access_token);
     if (exchanged.issued_token_type !== ID_JAG_TYPE) {
       throw new BridgeError(
@@ -151,10 +139,7 @@ export async function requestIdJag(
     return exchanged.access_token;
   } catch (error) {
     if (error instanceof BridgeError) throw error;
-    throw toOAuthBridgeError(
-      error,
-      "exchange the ID token at the identity provider",
-    );
+    throw toOAuthBridgeError(error, "exchange the ID token at the identity provider");
   }
 }
 
@@ -182,15 +167,8 @@ export async function redeemIdJag(
       parameters,
       requestOptions(context, options.as.token_endpoint),
     );
-    return await oauth.processGenericTokenEndpointResponse(
-      options.as,
-      options.client,
-      response,
-    );
+    return await oauth.processGenericTokenEndpointResponse(options.as, options.client, response);
   } catch (error) {
-    throw toOAuthBridgeError(
-      error,
-      "redeem the ID-JAG at the authorization server",
-    );
+    throw toOAuthBridgeError(error, "redeem the ID-JAG at the authorization server");
   }
 }

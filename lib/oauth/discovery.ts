@@ -37,30 +37,21 @@ export function requestOptions(
   const timeout = context.settings.timeoutMs || DEFAULT_REQUEST_TIMEOUT_MS;
   return {
     [oauth.customFetch]: context.fetch,
-    [oauth.allowInsecureRequests]: target !== undefined &&
-      allowsInsecure(context, target),
+    [oauth.allowInsecureRequests]: target !== undefined && allowsInsecure(context, target),
     signal: () => AbortSignal.timeout(timeout),
   };
 }
 
 function allowsInsecure(context: RequestContext, url: URL): boolean {
-  return url.protocol === "http:" &&
-    allowsPlainHttp(url, context.settings.allowHttp);
+  return url.protocol === "http:" && allowsPlainHttp(url, context.settings.allowHttp);
 }
 
 /** A GET of a metadata URL oauth4webapi cannot build, with the same rules it applies. */
-async function fetchMetadata(
-  context: RequestContext,
-  url: URL,
-): Promise<Response> {
+async function fetchMetadata(context: RequestContext, url: URL): Promise<Response> {
   if (url.protocol !== "https:" && !allowsInsecure(context, url)) {
-    throw new BridgeError(
-      "auth_failed",
-      `Cannot fetch OAuth metadata over plain HTTP: "${url}"`,
-      {
-        hint: "Use https://, or pass --allow-http",
-      },
-    );
+    throw new BridgeError("auth_failed", `Cannot fetch OAuth metadata over plain HTTP: "${url}"`, {
+      hint: "Use https://, or pass --allow-http",
+    });
   }
   const timeout = context.settings.timeoutMs || DEFAULT_REQUEST_TIMEOUT_MS;
   return await context.fetch(url, {
@@ -104,20 +95,14 @@ export async function discoverProtectedResource(
         send: () => fetchMetadata(context, url),
       });
     } catch {
-      context.log.warn(
-        `Ignoring an invalid resource_metadata URL in the server's challenge`,
-      );
+      context.log.warn(`Ignoring an invalid resource_metadata URL in the server's challenge`);
     }
   }
   if (serverUrl.pathname !== "/" && serverUrl.pathname !== "") {
     attempts.push({
       label: "path-inserted",
       expected: serverUrl,
-      send: () =>
-        oauth.resourceDiscoveryRequest(
-          serverUrl,
-          requestOptions(context, serverUrl),
-        ),
+      send: () => oauth.resourceDiscoveryRequest(serverUrl, requestOptions(context, serverUrl)),
     });
   }
   const origin = new URL(serverUrl.origin);
@@ -143,27 +128,18 @@ export async function discoverProtectedResource(
       continue;
     }
     try {
-      const metadata = await oauth.processResourceDiscoveryResponse(
-        attempt.expected,
-        response,
-      );
-      context.log.debug(
-        `Using protected resource metadata from ${response.url}`,
-      );
+      const metadata = await oauth.processResourceDiscoveryResponse(attempt.expected, response);
+      context.log.debug(`Using protected resource metadata from ${response.url}`);
       return metadata;
     } catch (error) {
       if (isComparisonFailure(error)) {
         throw new BridgeError(
           "auth_failed",
           `Cannot use protected resource metadata: its "resource" does not match "${attempt.expected.href}"`,
-          {
-            hint: "The server's OAuth metadata is misconfigured; contact its operator",
-          },
+          { hint: "The server's OAuth metadata is misconfigured; contact its operator" },
         );
       }
-      context.log.debug(
-        `Unusable protected resource metadata at ${response.url}`,
-      );
+      context.log.debug(`Unusable protected resource metadata at ${response.url}`);
     }
   }
   return undefined;
@@ -211,15 +187,11 @@ export async function discoverAuthorizationServer(
     }
     try {
       const metadata = await oauth.processDiscoveryResponse(issuer, response);
-      context.log.debug(
-        `Using authorization server metadata from ${response.url}`,
-      );
+      context.log.debug(`Using authorization server metadata from ${response.url}`);
       return metadata;
     } catch (error) {
       if (isComparisonFailure(error)) mismatch = true;
-      context.log.debug(
-        `Unusable authorization server metadata at ${response.url}`,
-      );
+      context.log.debug(`Unusable authorization server metadata at ${response.url}`);
     }
   }
   throw new BridgeError(
@@ -227,9 +199,7 @@ export async function discoverAuthorizationServer(
     mismatch
       ? `Cannot use authorization server metadata: its "issuer" does not match "${issuer.href}"`
       : `Cannot find authorization server metadata: "${issuer.href}"`,
-    {
-      hint: "The server's OAuth metadata is missing or misconfigured; contact its operator",
-    },
+    { hint: "The server's OAuth metadata is missing or misconfigured; contact its operator" },
   );
 }
 
@@ -255,10 +225,7 @@ async function discoverLegacy(
       // that may live elsewhere; that revision does not tie the issuer to the URL, so the
       // document's own issuer is the one checked against.
       const issuer = await statedIssuer(response.clone());
-      const authorizationServer = await oauth.processDiscoveryResponse(
-        issuer ?? origin,
-        response,
-      );
+      const authorizationServer = await oauth.processDiscoveryResponse(issuer ?? origin, response);
       return { authorizationServer, source: "2025-03-26-metadata" };
     } catch (error) {
       throw toOAuthBridgeError(error, "discover the authorization server");
@@ -266,9 +233,7 @@ async function discoverLegacy(
   }
   await discard(response);
   const base = serverUrl.origin;
-  context.log.debug(
-    "No OAuth metadata found; using the 2025-03-26 default endpoints",
-  );
+  context.log.debug("No OAuth metadata found; using the 2025-03-26 default endpoints");
   return {
     authorizationServer: {
       issuer: origin.href,
@@ -296,9 +261,7 @@ export async function discover(
     throw new BridgeError(
       "auth_failed",
       "Cannot sign in: protected resource metadata names no authorization server",
-      {
-        hint: "The server's OAuth metadata is misconfigured; contact its operator",
-      },
+      { hint: "The server's OAuth metadata is misconfigured; contact its operator" },
     );
   }
   let lastError: unknown;
@@ -310,10 +273,7 @@ export async function discover(
       continue;
     }
     try {
-      const authorizationServer = await discoverAuthorizationServer(
-        context,
-        issuer,
-      );
+      const authorizationServer = await discoverAuthorizationServer(context, issuer);
       return {
         resource: prm.resource,
         resourceMetadata: { ...prm },

@@ -84,17 +84,11 @@ export async function configuredClientKey(
   as: oauth.AuthorizationServer,
 ): Promise<ClientKey | undefined> {
   const algs = as.token_endpoint_auth_signing_alg_values_supported;
-  return await readClientKey(
-    context.settings.oauth.clientKey,
-    Array.isArray(algs) ? algs : [],
-  );
+  return await readClientKey(context.settings.oauth.clientKey, Array.isArray(algs) ? algs : []);
 }
 
 /** The resource parameter to send, or undefined with --no-resource. */
-export function resourceFor(
-  context: FlowContext,
-  discovery?: DiscoveryResult,
-): string | undefined {
+export function resourceFor(context: FlowContext, discovery?: DiscoveryResult): string | undefined {
   if (context.settings.oauth.noResource) return undefined;
   return discovery?.resource ?? canonicalServerUrl(context.serverUrl);
 }
@@ -116,16 +110,11 @@ function existingClient(
           stored.authMethod !== "private_key_jwt"
       ? stored.authMethod
       : chooseAuthMethod(as, Boolean(external.clientSecret));
-    return identity(
-      external.clientId,
-      { secret: external.clientSecret, key },
-      method,
-    );
+    return identity(external.clientId, { secret: external.clientSecret, key }, method);
   }
   if (!stored.clientId) return undefined;
   if (stored.issuer && stored.issuer !== as.issuer) return undefined;
-  const method = stored.authMethod ??
-    chooseAuthMethod(as, Boolean(stored.clientSecret));
+  const method = stored.authMethod ?? chooseAuthMethod(as, Boolean(stored.clientSecret));
   return identity(
     stored.clientId,
     { secret: stored.clientSecret, key },
@@ -143,22 +132,15 @@ async function registerClient(
     throw new BridgeError(
       "auth_required",
       "Cannot sign in: authorization server offers no dynamic client registration",
-      {
-        hint: "Register a client with the server, then set MCP_CLIENT_ID (and MCP_CLIENT_SECRET)",
-      },
+      { hint: "Register a client with the server, then set MCP_CLIENT_ID (and MCP_CLIENT_SECRET)" },
     );
   }
   const requested = chooseRegistrationAuthMethod(as);
-  let registered: Awaited<
-    ReturnType<typeof oauth.processDynamicClientRegistrationResponse>
-  >;
+  let registered: Awaited<ReturnType<typeof oauth.processDynamicClientRegistrationResponse>>;
   try {
     const response = await oauth.dynamicClientRegistrationRequest(
       as,
-      buildRegistrationMetadata({
-        redirectUri,
-        authMethod: requested,
-      }) as Partial<oauth.Client>,
+      buildRegistrationMetadata({ redirectUri, authMethod: requested }) as Partial<oauth.Client>,
       requestOptions(context, as.registration_endpoint),
     );
     registered = await oauth.processDynamicClientRegistrationResponse(
@@ -176,15 +158,13 @@ async function registerClient(
   registerSecret(secret);
   registerSecret(token);
   const granted = registered.token_endpoint_auth_method;
-  const method: ClientAuthMethod = granted === "none" || granted === "client_secret_basic" ||
-      granted === "client_secret_post"
-    ? granted
-    : secret
-    ? chooseAuthMethod(as, true)
-    : "none";
-  context.log.info(
-    `Registered a new OAuth client with ${new URL(as.issuer).host}`,
-  );
+  const method: ClientAuthMethod =
+    granted === "none" || granted === "client_secret_basic" || granted === "client_secret_post"
+      ? granted
+      : secret
+      ? chooseAuthMethod(as, true)
+      : "none";
+  context.log.info(`Registered a new OAuth client with ${new URL(as.issuer).host}`);
   return identity(registered.client_id, { secret }, method, {
     ...Object.fromEntries(CLIENT_KEYS.map((key) => [key, undefined])),
     [MCP_CLIENT_ID]: registered.client_id,
@@ -207,17 +187,10 @@ async function resolveBrowserClient(
   external: ExternalClient | undefined,
   redirectUri: string,
 ): Promise<ClientIdentity> {
-  const existing = existingClient(
-    as,
-    stored,
-    external,
-    await configuredClientKey(context, as),
-  );
+  const existing = existingClient(as, stored, external, await configuredClientKey(context, as));
   if (existing) return existing;
   if (stored.clientId) {
-    context.log.info(
-      "Stored OAuth client belongs to another authorization server; replacing it",
-    );
+    context.log.info("Stored OAuth client belongs to another authorization server; replacing it");
   }
   const metadataUrl = context.settings.oauth.clientMetadataUrl;
   if (metadataUrl) {
@@ -291,36 +264,24 @@ export interface RefreshOptions {
  * Exchanges the stored refresh token (RFC 6749 §6) with the stored scope and resource repeated.
  * A BridgeError with `details.oauthError` tells `invalid_grant` apart.
  */
-export async function refreshTokens(
-  context: FlowContext,
-  options: RefreshOptions,
-): Promise<Grant> {
+export async function refreshTokens(context: FlowContext, options: RefreshOptions): Promise<Grant> {
   const { stored, external } = options;
   if (!stored.refreshToken) {
-    throw new BridgeError(
-      "auth_required",
-      "Cannot refresh access token: no refresh token stored",
-    );
+    throw new BridgeError("auth_required", "Cannot refresh access token: no refresh token stored");
   }
   const clientId = external?.clientId ?? stored.clientId;
   const secret = external ? external.clientSecret : stored.clientSecret;
   if (!clientId) {
-    throw new BridgeError(
-      "auth_required",
-      "Cannot refresh access token: no client id stored",
-      {
-        details: { oauthError: "invalid_client" },
-      },
-    );
+    throw new BridgeError("auth_required", "Cannot refresh access token: no client id stored", {
+      details: { oauthError: "invalid_client" },
+    });
   }
   let discovery = options.discovery;
-  let as: oauth.AuthorizationServer | undefined = discovery
-    ?.authorizationServer;
+  let as: oauth.AuthorizationServer | undefined = discovery?.authorizationServer;
   if (!as && stored.issuer && stored.tokenEndpoint) {
     as = { issuer: stored.issuer, token_endpoint: stored.tokenEndpoint };
   }
-  const hasKey = external !== undefined &&
-    hasClientKey(context.settings.oauth.clientKey);
+  const hasKey = external !== undefined && hasClientKey(context.settings.oauth.clientKey);
   let method = hasKey
     ? "private_key_jwt"
     : stored.clientId === clientId
@@ -347,16 +308,9 @@ export async function refreshTokens(
       client.client,
       client.auth,
       stored.refreshToken,
-      {
-        ...requestOptions(context, as.token_endpoint),
-        additionalParameters: parameters,
-      },
+      { ...requestOptions(context, as.token_endpoint), additionalParameters: parameters },
     );
-    tokens = await oauth.processRefreshTokenResponse(
-      as,
-      client.client,
-      response,
-    );
+    tokens = await oauth.processRefreshTokenResponse(as, client.client, response);
   } catch (error) {
     throw toOAuthBridgeError(error, "refresh access token");
   }
@@ -388,10 +342,7 @@ export async function signInWithBrowser(
   const { settings, io, log } = context;
   const as = options.discovery.authorizationServer;
   requirePkceS256(as);
-  const endpoint = validateAuthorizationUrl(
-    as.authorization_endpoint,
-    settings.allowHttp,
-  );
+  const endpoint = validateAuthorizationUrl(as.authorization_endpoint, settings.allowHttp);
   if (!as.token_endpoint) {
     throw new BridgeError(
       "auth_failed",
@@ -400,17 +351,13 @@ export async function signInWithBrowser(
   }
 
   const storedUsable = options.stored.clientId &&
-    (!options.stored.issuer || options.stored.issuer === as.issuer) &&
-    !options.external;
+    (!options.stored.issuer || options.stored.issuer === as.issuer) && !options.external;
   const port = settings.oauth.callbackPort ??
     (storedUsable ? parseRedirectPort(options.stored.redirectUri) : undefined) ??
     await defaultCallbackPort(context.serverUrl);
   const state = oauth.generateRandomState();
   await using server = startCallbackServer({ port, state });
-  const redirectUri = formatRedirectUri(
-    settings.oauth.callbackHost,
-    server.port,
-  );
+  const redirectUri = formatRedirectUri(settings.oauth.callbackHost, server.port);
 
   const client = await resolveBrowserClient(
     context,
@@ -419,9 +366,7 @@ export async function signInWithBrowser(
     options.external,
     redirectUri,
   );
-  if (Object.keys(client.changes).length > 0) {
-    await context.store.update(client.changes);
-  }
+  if (Object.keys(client.changes).length > 0) await context.store.update(client.changes);
 
   const verifier = oauth.generateRandomCodeVerifier();
   registerSecret(verifier);
@@ -436,9 +381,7 @@ export async function signInWithBrowser(
     resource,
   });
 
-  io.stderr(
-    `Sign in to ${context.serverUrl.host} in your browser. If it does not open, visit:`,
-  );
+  io.stderr(`Sign in to ${context.serverUrl.host} in your browser. If it does not open, visit:`);
   io.stderr(url.href);
   const browser = openBrowser(url, { env: settings.env, log });
   const indicator = startWaitingIndicator(io, settings.oauth.authTimeoutMs);
@@ -468,12 +411,7 @@ export async function signInWithBrowser(
 
   let tokens: oauth.TokenEndpointResponse;
   try {
-    const params = oauth.validateAuthResponse(
-      as,
-      client.client,
-      callbackUrl,
-      state,
-    );
+    const params = oauth.validateAuthResponse(as, client.client, callbackUrl, state);
     const response = await oauth.authorizationCodeGrantRequest(
       as,
       client.client,
@@ -486,11 +424,7 @@ export async function signInWithBrowser(
         additionalParameters: resource ? { resource } : {},
       },
     );
-    tokens = await oauth.processAuthorizationCodeResponse(
-      as,
-      client.client,
-      response,
-    );
+    tokens = await oauth.processAuthorizationCodeResponse(as, client.client, response);
   } catch (error) {
     throw toOAuthBridgeError(error, "sign in");
   }
@@ -547,16 +481,9 @@ export async function signInWithClientCredentials(
       parameters,
       requestOptions(context, as.token_endpoint),
     );
-    tokens = await oauth.processClientCredentialsResponse(
-      as,
-      client.client,
-      response,
-    );
+    tokens = await oauth.processClientCredentialsResponse(as, client.client, response);
   } catch (error) {
-    throw toOAuthBridgeError(
-      error,
-      "obtain an access token with client credentials",
-    );
+    throw toOAuthBridgeError(error, "obtain an access token with client credentials");
   }
   return createGrant(tokens, {
     as,
@@ -637,10 +564,7 @@ async function withSecretExpiry(response: Response): Promise<Response> {
     typeof body === "object" && body !== null && "client_secret" in body &&
     !("client_secret_expires_at" in body)
   ) {
-    return new Response(
-      JSON.stringify({ ...body, client_secret_expires_at: 0 }),
-      response,
-    );
+    return new Response(JSON.stringify({ ...body, client_secret_expires_at: 0 }), response);
   }
   return new Response(text, response);
 }

@@ -31,18 +31,12 @@ export function formatRedirectUri(host: string, port: number): string {
 }
 
 /** The port of a stored loopback redirect URI, when it is one of ours. */
-export function parseRedirectPort(
-  redirectUri: string | undefined,
-): number | undefined {
+export function parseRedirectPort(redirectUri: string | undefined): number | undefined {
   if (!redirectUri) return undefined;
   try {
     const url = new URL(redirectUri);
-    if (
-      url.protocol !== "http:" || url.pathname !== CALLBACK_PATH || !url.port
-    ) return undefined;
-    if (url.hostname !== "127.0.0.1" && url.hostname !== "localhost") {
-      return undefined;
-    }
+    if (url.protocol !== "http:" || url.pathname !== CALLBACK_PATH || !url.port) return undefined;
+    if (url.hostname !== "127.0.0.1" && url.hostname !== "localhost") return undefined;
     return Number(url.port);
   } catch {
     return undefined;
@@ -89,9 +83,7 @@ function page(title: string, message: string, status = 200): Response {
 }
 
 /** Starts the receiver on 127.0.0.1:`port`; rejects with a config error when the port is taken. */
-export function startCallbackServer(
-  options: CallbackServerOptions,
-): CallbackServer {
+export function startCallbackServer(options: CallbackServerOptions): CallbackServer {
   const title = options.title ?? "mcp-streamablehttp-client";
   let accept!: (url: URL) => void;
   let fail!: (error: Error) => void;
@@ -114,33 +106,21 @@ export function startCallbackServer(
       }
       if (done) return page(title, "This sign-in has already finished.", 410);
       if (url.searchParams.get("state") !== options.state) {
-        return page(
-          title,
-          "This link does not belong to the sign-in in progress.",
-          400,
-        );
+        return page(title, "This link does not belong to the sign-in in progress.", 400);
       }
       done = true;
       accept(url);
       const error = url.searchParams.get("error");
       return error
-        ? page(
-          title,
-          `Sign-in did not succeed (${error}). You can close this window.`,
-        )
-        : page(
-          title,
-          "Sign-in received. You can close this window and return to the terminal.",
-        );
+        ? page(title, `Sign-in did not succeed (${error}). You can close this window.`)
+        : page(title, "Sign-in received. You can close this window and return to the terminal.");
     });
   } catch (error) {
     if (error instanceof Deno.errors.AddrInUse) {
       throw new BridgeError(
         "config",
         `Cannot listen for the sign-in callback: port ${options.port} on 127.0.0.1 is in use`,
-        {
-          hint: "Pass --callback-port with a free port (and register its redirect URI)",
-        },
+        { hint: "Pass --callback-port with a free port (and register its redirect URI)" },
       );
     }
     throw error;
@@ -153,10 +133,5 @@ export function startCallbackServer(
     }
     return closed;
   };
-  return {
-    port: server.addr.port,
-    callback,
-    close,
-    [Symbol.asyncDispose]: close,
-  };
+  return { port: server.addr.port, callback, close, [Symbol.asyncDispose]: close };
 }

@@ -27,17 +27,11 @@ function safeCode(value: unknown): string | undefined {
  * Converts anything thrown while doing `action` (e.g. "refresh access token") into a
  * BridgeError. A BridgeError passes through unchanged.
  */
-export function toOAuthBridgeError(
-  error: unknown,
-  action: string,
-): BridgeError {
+export function toOAuthBridgeError(error: unknown, action: string): BridgeError {
   if (error instanceof BridgeError) return error;
   if (error instanceof DOMException) {
     if (error.name === "TimeoutError") {
-      return new BridgeError(
-        "timeout",
-        `Cannot ${action}: authorization server timed out`,
-      );
+      return new BridgeError("timeout", `Cannot ${action}: authorization server timed out`);
     }
     if (error.name === "AbortError") {
       return new BridgeError("auth_required", `Cannot ${action}: interrupted`);
@@ -46,28 +40,19 @@ export function toOAuthBridgeError(
   if (!(error instanceof Error)) {
     return new BridgeError("internal", `Cannot ${action}: unexpected failure`);
   }
-  const fields = error as Error & {
-    error?: unknown;
-    status?: unknown;
-    code?: unknown;
-  };
+  const fields = error as Error & { error?: unknown; status?: unknown; code?: unknown };
   const status = typeof fields.status === "number" ? fields.status : undefined;
   switch (error.name) {
     case "ResponseBodyError":
     case "AuthorizationResponseError": {
       const code = safeCode(fields.error) ?? "unknown_error";
-      const transient = code === "temporarily_unavailable" ||
-        code === "server_error" ||
+      const transient = code === "temporarily_unavailable" || code === "server_error" ||
         (status !== undefined && status >= 500);
       const kind: ErrorKind = transient ? "unreachable" : "auth_failed";
-      return new BridgeError(
-        kind,
-        `Cannot ${action}: authorization server answered "${code}"`,
-        {
-          status,
-          details: { oauthError: code },
-        },
-      );
+      return new BridgeError(kind, `Cannot ${action}: authorization server answered "${code}"`, {
+        status,
+        details: { oauthError: code },
+      });
     }
     case "WWWAuthenticateChallengeError":
       return new BridgeError(
@@ -77,8 +62,7 @@ export function toOAuthBridgeError(
       );
     case "OperationProcessingError": {
       const code = safeCode(fields.code);
-      const unreachable = code === "OAUTH_RESPONSE_IS_NOT_CONFORM" &&
-        status !== undefined &&
+      const unreachable = code === "OAUTH_RESPONSE_IS_NOT_CONFORM" && status !== undefined &&
         status >= 500;
       return new BridgeError(
         unreachable ? "unreachable" : "auth_failed",
@@ -87,19 +71,10 @@ export function toOAuthBridgeError(
       );
     }
     case "UnsupportedOperationError":
-      return new BridgeError(
-        "auth_failed",
-        `Cannot ${action}: ${error.message.slice(0, 200)}`,
-      );
+      return new BridgeError("auth_failed", `Cannot ${action}: ${error.message.slice(0, 200)}`);
     case "TypeError":
-      if (
-        typeof fields.code === "string" &&
-        fields.code.startsWith("ERR_INVALID_ARG")
-      ) {
-        return new BridgeError(
-          "auth_failed",
-          `Cannot ${action}: ${error.message.slice(0, 200)}`,
-        );
+      if (typeof fields.code === "string" && fields.code.startsWith("ERR_INVALID_ARG")) {
+        return new BridgeError("auth_failed", `Cannot ${action}: ${error.message.slice(0, 200)}`);
       }
       return new BridgeError(
         "unreachable",

@@ -99,9 +99,7 @@ export interface OAuthManager extends CredentialProvider {
    * A usable access token: the stored one, else refreshed, else signed in (browser or client
    * credentials). `forceRefresh` renews even a token that is not about to expire.
    */
-  ensureToken(
-    options?: { forceRefresh?: boolean; signal?: AbortSignal },
-  ): Promise<string>;
+  ensureToken(options?: { forceRefresh?: boolean; signal?: AbortSignal }): Promise<string>;
   /** Runs (or returns the cached) authorization server discovery. */
   discover(): Promise<DiscoveryResult>;
   /** Removes the stored tokens, or the tokens and the client registration. */
@@ -111,19 +109,14 @@ export interface OAuthManager extends CredentialProvider {
 }
 
 /** Whether `provider` is an {@link OAuthManager}. */
-export function isOAuthManager(
-  provider: CredentialProvider,
-): provider is OAuthManager {
+export function isOAuthManager(provider: CredentialProvider): provider is OAuthManager {
   const candidate = provider as Partial<OAuthManager>;
   return typeof candidate.ensureToken === "function" &&
-    typeof candidate.clearStoredAuth === "function" &&
-    candidate.store !== undefined;
+    typeof candidate.clearStoredAuth === "function" && candidate.store !== undefined;
 }
 
 /** Creates the provider: the static environment token, else the OAuth manager. */
-export function createCredentialProvider(
-  options: CredentialProviderOptions,
-): CredentialProvider {
+export function createCredentialProvider(options: CredentialProviderOptions): CredentialProvider {
   if (options.settings.accessTokenSource === "env") {
     return createStaticCredentials(options.settings.accessToken);
   }
@@ -152,10 +145,7 @@ interface RenewRequest {
 /** Thrown by `renew` under the lock when a deferred browser sign-in is needed. */
 class SignInDeferred extends Error {}
 
-function coversScope(
-  granted: string | undefined,
-  required: string | undefined,
-): boolean {
+function coversScope(granted: string | undefined, required: string | undefined): boolean {
   const have = new Set(splitScope(granted));
   return splitScope(required).every((scope) => have.has(scope));
 }
@@ -179,9 +169,7 @@ function signInRunning(): BridgeError {
 }
 
 /** Creates the OAuth manager for `options.settings.serverUrl`; nothing is read until used. */
-export function createOAuthManager(
-  options: CredentialProviderOptions,
-): OAuthManager {
+export function createOAuthManager(options: CredentialProviderOptions): OAuthManager {
   const { settings, log } = options;
   const clock = options.now ?? Date.now;
   // A waiting process must outlast another process's browser sign-in.
@@ -200,19 +188,13 @@ export function createOAuthManager(
   let flows: Promise<Flows> | undefined;
   let signInFailure: { error: BridgeError; at: number } | undefined;
   let refreshFailure: { error: BridgeError; at: number } | undefined;
-  const obtained = new Map<
-    string,
-    { at: number; how: "refresh" | "sign-in" }
-  >();
+  const obtained = new Map<string, { at: number; how: "refresh" | "sign-in" }>();
   const stepUps = new Map<string, number>();
 
   const external = (() => {
     const env = settings.env;
     if (env.MCP_CLIENT_ID) {
-      return {
-        clientId: env.MCP_CLIENT_ID,
-        clientSecret: env.MCP_CLIENT_SECRET || undefined,
-      };
+      return { clientId: env.MCP_CLIENT_ID, clientSecret: env.MCP_CLIENT_SECRET || undefined };
     }
     const id = settings.oauth.clientId;
     if (id && id !== settings.stateValues[MCP_CLIENT_ID]) {
@@ -238,11 +220,7 @@ export function createOAuthManager(
   const getDiscovery = async (): Promise<DiscoveryResult> => {
     if (discovery) return discovery;
     const { discover } = await import("./discovery.ts");
-    discovery = await discover(
-      flowContext(),
-      settings.serverUrl,
-      lastChallenge,
-    );
+    discovery = await discover(flowContext(), settings.serverUrl, lastChallenge);
     return discovery;
   };
 
@@ -256,9 +234,7 @@ export function createOAuthManager(
   };
 
   const chooseScope = async (): Promise<string | undefined> => {
-    if (settings.oauth.scope) {
-      return selectScope({ override: settings.oauth.scope });
-    }
+    if (settings.oauth.scope) return selectScope({ override: settings.oauth.scope });
     const challengeScope = lastChallenge?.params.scope;
     if (challengeScope) return selectScope({ challenge: challengeScope });
     const found = await getDiscovery();
@@ -305,26 +281,19 @@ export function createOAuthManager(
       let stored: StoredAuth = readStoredAuth(values);
       const now = clock();
       const current = stored.accessToken;
-      if (
-        current && current !== request.rejected && !isExpiring(stored, now, 0)
-      ) {
+      if (current && current !== request.rejected && !isExpiring(stored, now, 0)) {
         if (
-          request.reason === "expiring" &&
-          !isExpiring(stored, now, refreshMargin(current, stored))
+          request.reason === "expiring" && !isExpiring(stored, now, refreshMargin(current, stored))
         ) {
           return current;
         }
         if (request.reason === "refused") return current;
-        if (
-          request.reason === "step-up" &&
-          coversScope(stored.scope, request.scope)
-        ) {
+        if (request.reason === "step-up" && coversScope(stored.scope, request.scope)) {
           return current;
         }
       }
 
-      const moved = request.reason === "refused" &&
-        request.rejected !== undefined &&
+      const moved = request.reason === "refused" && request.rejected !== undefined &&
         await dropIfServerMoved(stored);
       if (moved) stored = readStoredAuth(values);
       const origin = request.rejected && !moved ? obtained.get(request.rejected) : undefined;
@@ -345,9 +314,7 @@ export function createOAuthManager(
       const mayRefresh = request.reason !== "step-up" &&
         !(request.reason === "refused" && fresh && origin.how === "refresh");
       if (stored.refreshToken && mayRefresh) {
-        if (
-          refreshFailure && now - refreshFailure.at < REFRESH_RETRY_DELAY_MS
-        ) {
+        if (refreshFailure && now - refreshFailure.at < REFRESH_RETRY_DELAY_MS) {
           throw refreshFailure.error;
         }
         try {
@@ -363,12 +330,9 @@ export function createOAuthManager(
         } catch (error) {
           const code = oauthErrorCode(error);
           if (
-            code === "invalid_grant" || code === "invalid_client" ||
-            code === "unauthorized_client"
+            code === "invalid_grant" || code === "invalid_client" || code === "unauthorized_client"
           ) {
-            log.info(
-              `Cannot refresh access token: authorization server answered "${code}"`,
-            );
+            log.info(`Cannot refresh access token: authorization server answered "${code}"`);
             const changes: Record<string, string | undefined> = clearTokenChanges();
             if (code !== "invalid_grant" && !external) {
               for (const key of CLIENT_KEYS) changes[key] = undefined;
@@ -403,9 +367,7 @@ export function createOAuthManager(
       }
 
       if (!request.allowSignIn || !options.interactive) throw signInNeeded();
-      if (
-        signInFailure && clock() - signInFailure.at < SIGN_IN_RETRY_DELAY_MS
-      ) {
+      if (signInFailure && clock() - signInFailure.at < SIGN_IN_RETRY_DELAY_MS) {
         throw signInFailure.error;
       }
       if (request.defer) throw new SignInDeferred();
@@ -432,15 +394,11 @@ export function createOAuthManager(
    */
   const startBackgroundSignIn = (request: RenewRequest): void => {
     if (background) return;
-    log.info(
-      "Signing in again in the background; requests fail until it completes",
-    );
+    log.info("Signing in again in the background; requests fail until it completes");
     const run = renew({ ...request, defer: false, signal: undefined });
     background = run;
     run.then((token) => {
-      if (request.reason === "step-up") {
-        stepUps.set(token, (request.stepUpDepth ?? 0) + 1);
-      }
+      if (request.reason === "step-up") stepUps.set(token, (request.stepUpDepth ?? 0) + 1);
       log.info("Signed in again; new requests use the new access token");
     }, (error) => {
       if (!options.io.signal.aborted) {
@@ -454,8 +412,7 @@ export function createOAuthManager(
   /** Runs `renew`, handing a deferred sign-in to the background. */
   const renewOrDefer = async (request: RenewRequest): Promise<string> => {
     // A step-up waits in the foreground: its retry limit counts the tokens it produces.
-    const defer = options.signInMode === "background" &&
-      request.sessionEstablished === true &&
+    const defer = options.signInMode === "background" && request.sessionEstablished === true &&
       request.allowSignIn && request.reason !== "step-up";
     try {
       return await renew({ ...request, defer });
@@ -485,10 +442,7 @@ export function createOAuthManager(
   const refreshMargin = (token: string, stored: StoredAuth): number => {
     const origin = obtained.get(token);
     if (!origin || !stored.expiresAt) return TOKEN_REFRESH_MARGIN_MS;
-    return Math.min(
-      TOKEN_REFRESH_MARGIN_MS,
-      (stored.expiresAt.getTime() - origin.at) / 2,
-    );
+    return Math.min(TOKEN_REFRESH_MARGIN_MS, (stored.expiresAt.getTime() - origin.at) / 2);
   };
 
   const accessToken = (): Promise<string | undefined> => currentToken();
@@ -504,21 +458,12 @@ export function createOAuthManager(
     const stored = readStoredAuth(values);
     const token = stored.accessToken;
     const now = clock();
-    if (!token || !isExpiring(stored, now, refreshMargin(token, stored))) {
-      return token;
-    }
-    if (
-      !stored.refreshToken && !settings.oauth.clientCredentials &&
-      !settings.oauth.crossApp
-    ) {
+    if (!token || !isExpiring(stored, now, refreshMargin(token, stored))) return token;
+    if (!stored.refreshToken && !settings.oauth.clientCredentials && !settings.oauth.crossApp) {
       return isExpired(stored, now) ? undefined : token;
     }
     try {
-      return await singleFlight({
-        reason: "expiring",
-        rejected: token,
-        allowSignIn: false,
-      });
+      return await singleFlight({ reason: "expiring", rejected: token, allowSignIn: false });
     } catch (error) {
       const failure = toBridgeError(error);
       const level = failure.kind === "auth_required" ? "debug" : "warn";
@@ -537,20 +482,15 @@ export function createOAuthManager(
     if (background) throw signInRunning();
     if (refusal.status === 403) {
       if (refusal.challenge?.params.error !== "insufficient_scope") {
-        throw new BridgeError(
-          "auth_failed",
-          "Server refused the request: HTTP 403",
-          {
-            status: 403,
-            hint: "The signed-in account lacks permission for this request",
-          },
-        );
+        throw new BridgeError("auth_failed", "Server refused the request: HTTP 403", {
+          status: 403,
+          hint: "The signed-in account lacks permission for this request",
+        });
       }
       // Sign-ins are counted, not step-ups: a token from a browser sign-in was the first try.
       const rejected = refusal.rejectedToken;
       const depth = rejected
-        ? stepUps.get(rejected) ??
-          (obtained.get(rejected)?.how === "sign-in" ? 1 : 0)
+        ? stepUps.get(rejected) ?? (obtained.get(rejected)?.how === "sign-in" ? 1 : 0)
         : 0;
       if (depth >= MAX_SCOPE_STEP_UPS) {
         throw new BridgeError(
@@ -610,9 +550,7 @@ export function createOAuthManager(
         serverUrl: canonicalServerUrl(settings.serverUrl),
         stateFile: store.path,
         clientId: external?.clientId ?? stored.clientId,
-        hasClientSecret: Boolean(
-          external ? external.clientSecret : stored.clientSecret,
-        ),
+        hasClientSecret: Boolean(external ? external.clientSecret : stored.clientSecret),
         registrationUri: stored.registrationUri,
         hasRegistrationToken: Boolean(stored.registrationToken),
         accessTokenPrefix: stored.accessToken ? formatTokenPrefix(stored.accessToken) : undefined,
@@ -624,9 +562,7 @@ export function createOAuthManager(
     },
     async clearStoredAuth(what) {
       const changes: Record<string, string | undefined> = clearTokenChanges();
-      if (what === "all") {
-        for (const key of CLIENT_KEYS) changes[key] = undefined;
-      }
+      if (what === "all") { for (const key of CLIENT_KEYS) changes[key] = undefined; }
       values = await store.update(changes);
       obtained.clear();
       stepUps.clear();

@@ -33,9 +33,7 @@ export function selectScope(inputs: ScopeInputs): string | undefined {
 }
 
 /** The union of the given scope strings, in first-seen order; undefined when empty. */
-export function unionScopes(
-  ...scopes: Array<string | undefined>
-): string | undefined {
+export function unionScopes(...scopes: Array<string | undefined>): string | undefined {
   const all = splitScope(scopes.filter(Boolean).join(" "));
   return all.length > 0 ? all.join(" ") : undefined;
 }

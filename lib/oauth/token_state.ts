@@ -57,9 +57,7 @@ const AUTH_METHODS = new Set([
 ]);
 
 /** Reads the OAuth keys of `values`; empty values count as absent. */
-export function readStoredAuth(
-  values: Readonly<Record<string, string>>,
-): StoredAuth {
+export function readStoredAuth(values: Readonly<Record<string, string>>): StoredAuth {
   const get = (key: string) => values[key]?.trim() || undefined;
   const expiresText = get(MCP_CLIENT_TOKEN_EXPIRES_AT);
   const expires = expiresText ? new Date(expiresText) : undefined;
@@ -83,13 +81,8 @@ export function readStoredAuth(
 }
 
 /** Whether the stored access token expires within `marginMs` of `now` (unknown expiry: no). */
-export function isExpiring(
-  auth: StoredAuth,
-  now: number,
-  marginMs: number,
-): boolean {
-  return auth.expiresAt !== undefined &&
-    auth.expiresAt.getTime() - marginMs <= now;
+export function isExpiring(auth: StoredAuth, now: number, marginMs: number): boolean {
+  return auth.expiresAt !== undefined && auth.expiresAt.getTime() - marginMs <= now;
 }
 
 /** Whether the stored access token has already expired (unknown expiry: no). */
@@ -131,9 +124,8 @@ export function formatTokenChanges(
       : undefined,
     [MCP_CLIENT_SCOPE_GRANTED]: response.scope ?? options.requestedScope,
   };
-  if (response.refresh_token) {
-    changes[MCP_CLIENT_REFRESH_TOKEN] = response.refresh_token;
-  } else if (!options.isRefresh) changes[MCP_CLIENT_REFRESH_TOKEN] = undefined;
+  if (response.refresh_token) changes[MCP_CLIENT_REFRESH_TOKEN] = response.refresh_token;
+  else if (!options.isRefresh) changes[MCP_CLIENT_REFRESH_TOKEN] = undefined;
   return changes;
 }
 

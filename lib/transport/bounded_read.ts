@@ -17,14 +17,10 @@ export class MessageTooLargeError extends BridgeError {
   readonly limitBytes: number;
 
   constructor(limitBytes: number) {
-    super(
-      "protocol",
-      `Server sent a message larger than the limit of ${formatBytes(limitBytes)}`,
-      {
-        hint: "The server's answer was dropped; ask it for less data per message",
-        details: { limitBytes },
-      },
-    );
+    super("protocol", `Server sent a message larger than the limit of ${formatBytes(limitBytes)}`, {
+      hint: "The server's answer was dropped; ask it for less data per message",
+      details: { limitBytes },
+    });
     this.name = "MessageTooLargeError";
     this.limitBytes = limitBytes;
   }

@@ -60,13 +60,8 @@ export function parseMediaType(contentType: string | null | undefined): string {
 }
 
 /** The Bearer challenge of a response's `WWW-Authenticate` header, if it has one. */
-export function readBearerChallenge(
-  headers: Headers,
-): AuthChallenge | undefined {
-  return findChallenge(
-    parseWwwAuthenticate(headers.get("www-authenticate")),
-    "bearer",
-  );
+export function readBearerChallenge(headers: Headers): AuthChallenge | undefined {
+  return findChallenge(parseWwwAuthenticate(headers.get("www-authenticate")), "bearer");
 }
 
 /**
@@ -86,9 +81,7 @@ export function classifyResponse(
     if (mediaType === "text/event-stream") return { kind: "ok-sse" };
     return { kind: "bad-content-type", status, contentType: mediaType };
   }
-  if (status === 401) {
-    return { kind: "unauthorized", challenge: readBearerChallenge(headers) };
-  }
+  if (status === 401) return { kind: "unauthorized", challenge: readBearerChallenge(headers) };
   if (status === 403) {
     const challenge = readBearerChallenge(headers);
     if (challenge?.params.error === "insufficient_scope") {
@@ -96,15 +89,11 @@ export function classifyResponse(
     }
     return { kind: "forbidden", challenge };
   }
-  if (status === 404 && context.hadSessionId) {
-    return { kind: "session-gone", status: 404 };
-  }
+  if (status === 404 && context.hadSessionId) return { kind: "session-gone", status: 404 };
   if (status === 400 && context.hadSessionId && context.sessionRefused) {
     return { kind: "session-gone", status: 400 };
   }
-  if (
-    context.isInitialize && (status === 400 || status === 404 || status === 405)
-  ) {
+  if (context.isInitialize && (status === 400 || status === 404 || status === 405)) {
     return { kind: "legacy-signal", status };
   }
   return { kind: "http-error", status };

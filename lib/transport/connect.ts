@@ -76,10 +76,7 @@ class SelectedTransport implements ConnectedTransport {
     try {
       await active.send(message, options);
     } catch (error) {
-      if (
-        !(error instanceof LegacyTransportSignal) || this.#settled ||
-        this.#closed
-      ) throw error;
+      if (!(error instanceof LegacyTransportSignal) || this.#settled || this.#closed) throw error;
       if (active === this.#active) {
         this.#switching ??= this.#fallBack(error.status ?? 0).finally(() => {
           this.#switching = undefined;
@@ -91,10 +88,8 @@ class SelectedTransport implements ConnectedTransport {
       } catch (legacyError) {
         // Both transports were refused: say what was tried instead of the last refusal only.
         if (
-          legacyError instanceof BridgeError &&
-          legacyError.kind === "http_error" &&
-          legacyError.status !== undefined &&
-          [400, 404, 405].includes(legacyError.status)
+          legacyError instanceof BridgeError && legacyError.kind === "http_error" &&
+          legacyError.status !== undefined && [400, 404, 405].includes(legacyError.status)
         ) {
           throw noEndpointError(this.#options.url, [
             { request: "POST", status: error.status ?? 0 },

@@ -30,8 +30,7 @@ export function defaultCookiePath(url: URL): string {
 }
 
 function domainMatches(host: string, domain: string): boolean {
-  return host === domain ||
-    (host.endsWith(`.${domain}`) && !/^[\d.]+$|:/.test(host));
+  return host === domain || (host.endsWith(`.${domain}`) && !/^[\d.]+$|:/.test(host));
 }
 
 function pathMatches(requestPath: string, cookiePath: string): boolean {
@@ -73,8 +72,7 @@ export class CookieJar {
     let maxAgeSeen = false;
     for (const attribute of attributes) {
       const at = attribute.indexOf("=");
-      const key = (at === -1 ? attribute : attribute.slice(0, at)).trim()
-        .toLowerCase();
+      const key = (at === -1 ? attribute : attribute.slice(0, at)).trim().toLowerCase();
       const arg = at === -1 ? "" : attribute.slice(at + 1).trim();
       if (key === "domain" && arg !== "") {
         const domain = arg.replace(/^\./, "").toLowerCase();
@@ -95,12 +93,9 @@ export class CookieJar {
       }
     }
     this.#cookies = this.#cookies.filter((c) =>
-      !(c.name === cookie.name && c.domain === cookie.domain &&
-        c.path === cookie.path)
+      !(c.name === cookie.name && c.domain === cookie.domain && c.path === cookie.path)
     );
-    if (cookie.expiresAt === undefined || cookie.expiresAt > now) {
-      this.#cookies.push(cookie);
-    }
+    if (cookie.expiresAt === undefined || cookie.expiresAt > now) this.#cookies.push(cookie);
   }
 
   /** The `Cookie` header value for a request to `url`, or undefined when none applies. */

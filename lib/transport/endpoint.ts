@@ -22,12 +22,7 @@ import type { AuthChallenge, CredentialProvider } from "./types.ts";
 export async function requestEndpoint(
   fetcher: typeof fetch,
   url: URL,
-  init: {
-    method: "POST" | "GET";
-    headers: Headers;
-    body?: string;
-    signal: AbortSignal;
-  },
+  init: { method: "POST" | "GET"; headers: Headers; body?: string; signal: AbortSignal },
 ): Promise<Response> {
   try {
     const { method, headers, body, signal } = init;
@@ -54,9 +49,7 @@ export async function askForRenewal(
   log: Logger,
   renewal: Renewal,
 ): Promise<void> {
-  log.info(
-    `Server refused authorization (HTTP ${renewal.status}); asking for a new token`,
-  );
+  log.info(`Server refused authorization (HTTP ${renewal.status}); asking for a new token`);
   await credentials.handleRefusal(renewal);
 }
 
@@ -101,28 +94,19 @@ export interface Decision {
  * Sends a request, renewing the token and sending again as {@link decideNextAction} says, until
  * the policy decides anything else. The body is left unread only for `deliver`.
  */
-export async function sendUntilDecided(
-  request: DecidedRequest,
-): Promise<Decision> {
+export async function sendUntilDecided(request: DecidedRequest): Promise<Decision> {
   let attempts = request.attempts;
   while (true) {
     const token = await request.credentials.accessToken();
     const prepared = request.prepare(token);
-    const response = await requestEndpoint(
-      request.fetch,
-      request.url,
-      prepared,
-    );
+    const response = await requestEndpoint(request.fetch, request.url, prepared);
     const hadSessionId = prepared.headers.has("mcp-session-id");
     const outcome = classifyResponse(response.status, response.headers, {
       hadSessionId,
       isInitialize: prepared.isInitialize ?? false,
-      sessionRefused: response.status === 400 && hadSessionId &&
-        await refusesSession(response),
+      sessionRefused: response.status === 400 && hadSessionId && await refusesSession(response),
     });
-    request.log.debug(
-      `${prepared.label}: HTTP ${response.status} (${outcome.kind})`,
-    );
+    request.log.debug(`${prepared.label}: HTTP ${response.status} (${outcome.kind})`);
     const action = decideNextAction(outcome, attempts, {
       exchange: request.exchange,
       status: response.status,
@@ -147,9 +131,7 @@ const SESSION_REFUSAL_BYTES = 64 * 1024;
 /** Whether a 400 answer's body (read from a copy, at most 64 KiB) says the session is unknown. */
 async function refusesSession(response: Response): Promise<boolean> {
   try {
-    const text = await readBodyText(response.clone(), {
-      maxBytes: SESSION_REFUSAL_BYTES,
-    });
+    const text = await readBodyText(response.clone(), { maxBytes: SESSION_REFUSAL_BYTES });
     return mentionsLostSession(text);
   } catch {
     return false;
@@ -173,11 +155,7 @@ export async function sendBestEffort(
   const { signal } = controller;
   const work = (async () => {
     const headers = await options.headers(signal);
-    const response = await fetcher(url, {
-      method: options.method,
-      headers,
-      signal,
-    });
+    const response = await fetcher(url, { method: options.method, headers, signal });
     await discard(response);
     return `HTTP ${response.status}`;
   })();
@@ -185,10 +163,7 @@ export async function sendBestEffort(
     return await withDeadline(work, {
       ms: options.timeoutMs,
       onTimeout: () => {
-        const error = new DOMException(
-          `${options.method} timed out`,
-          "TimeoutError",
-        );
+        const error = new DOMException(`${options.method} timed out`, "TimeoutError");
         controller.abort(error);
         return error;
       },

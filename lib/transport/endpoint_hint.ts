@@ -32,21 +32,14 @@ export function refusedPostHint(url: URL, status: number): string {
 }
 
 /** The error when neither transport found an endpoint at `url`. */
-export function noEndpointError(
-  url: URL,
-  attempts: readonly EndpointAttempt[],
-): BridgeError {
+export function noEndpointError(url: URL, attempts: readonly EndpointAttempt[]): BridgeError {
   const tried = attempts.map((attempt) => `${attempt.request} answered HTTP ${attempt.status}`);
   const notFound = attempts.some((attempt) => attempt.status === 404);
-  return new BridgeError(
-    "http_error",
-    `No MCP endpoint at "${url.href}": ${tried.join(", ")}`,
-    {
-      status: attempts.at(-1)?.status,
-      hint: notFound
-        ? endpointPathHint(url)
-        : "The server answered neither Streamable HTTP nor HTTP+SSE; check the server URL",
-      details: { attempts: attempts.map((attempt) => ({ ...attempt })) },
-    },
-  );
+  return new BridgeError("http_error", `No MCP endpoint at "${url.href}": ${tried.join(", ")}`, {
+    status: attempts.at(-1)?.status,
+    hint: notFound
+      ? endpointPathHint(url)
+      : "The server answered neither Streamable HTTP nor HTTP+SSE; check the server URL",
+    details: { attempts: attempts.map((attempt) => ({ ...attempt })) },
+  });
 }

@@ -15,14 +15,10 @@ import { refusedPostHint } from "./endpoint_hint.ts";
  */
 export class LegacyTransportSignal extends BridgeError {
   constructor(status: number, url: URL) {
-    super(
-      "http_error",
-      `Server refused the Streamable HTTP initialize request: HTTP ${status}`,
-      {
-        status,
-        hint: refusedPostHint(url, status),
-      },
-    );
+    super("http_error", `Server refused the Streamable HTTP initialize request: HTTP ${status}`, {
+      status,
+      hint: refusedPostHint(url, status),
+    });
     this.name = "LegacyTransportSignal";
   }
 }

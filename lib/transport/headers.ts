@@ -46,15 +46,11 @@ export function buildRequestHeaders(options: RequestHeaderOptions): Headers {
     headers.set("Accept", "text/event-stream");
   }
   if (options.token) headers.set("Authorization", `Bearer ${options.token}`);
-  if (options.sessionId !== undefined) {
-    headers.set("Mcp-Session-Id", options.sessionId);
-  }
+  if (options.sessionId !== undefined) headers.set("Mcp-Session-Id", options.sessionId);
   const version = options.protocolVersion;
   if (version !== undefined && version >= PROTOCOL_HEADER_SINCE) {
     headers.set("MCP-Protocol-Version", version);
   }
-  if (options.lastEventId !== undefined) {
-    headers.set("Last-Event-ID", options.lastEventId);
-  }
+  if (options.lastEventId !== undefined) headers.set("Last-Event-ID", options.lastEventId);
   return headers;
 }

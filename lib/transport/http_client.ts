@@ -36,23 +36,15 @@ export async function readCaFile(path: string): Promise<string> {
       : error instanceof Deno.errors.PermissionDenied
       ? "permission denied"
       : "unreadable";
-    throw new BridgeError(
-      "config",
-      `Cannot read the CA certificate file "${path}": ${reason}`,
-      {
-        hint: "Point --cert or MCP_CLIENT_CA_FILE at a readable PEM file",
-        cause: error,
-      },
-    );
+    throw new BridgeError("config", `Cannot read the CA certificate file "${path}": ${reason}`, {
+      hint: "Point --cert or MCP_CLIENT_CA_FILE at a readable PEM file",
+      cause: error,
+    });
   }
   if (!PEM_CERTIFICATE.test(pem)) {
-    throw new BridgeError(
-      "config",
-      `CA certificate file holds no PEM certificate: "${path}"`,
-      {
-        hint: "The file must contain -----BEGIN CERTIFICATE----- blocks",
-      },
-    );
+    throw new BridgeError("config", `CA certificate file holds no PEM certificate: "${path}"`, {
+      hint: "The file must contain -----BEGIN CERTIFICATE----- blocks",
+    });
   }
   return pem;
 }
@@ -88,10 +80,7 @@ function redirectRefused(from: URL, to: URL, status: number): BridgeError {
  * (oauth4webapi asks for `manual`), a same-origin redirect is followed and a cross-origin one
  * rejects with an `http_error` BridgeError.
  */
-export function createGuardedFetch(
-  base: typeof fetch,
-  options: GuardOptions = {},
-): typeof fetch {
+export function createGuardedFetch(base: typeof fetch, options: GuardOptions = {}): typeof fetch {
   const maxRedirects = options.maxRedirects ?? MAX_REDIRECTS;
   const jar = options.cookieJar;
   const now = options.now ?? Date.now;
@@ -114,34 +103,20 @@ export function createGuardedFetch(
         if (cookie) headers.set("cookie", cookie);
         else headers.delete("cookie");
       }
-      const response = await base(url, {
-        ...init,
-        method,
-        headers,
-        body,
-        redirect: "manual",
-      });
+      const response = await base(url, { ...init, method, headers, body, redirect: "manual" });
       if (jar) jar.store(url, response.headers.getSetCookie(), now());
       const location = response.headers.get("location");
-      if (!REDIRECT_STATUSES.has(response.status) || location === null) {
-        return response;
-      }
+      if (!REDIRECT_STATUSES.has(response.status) || location === null) return response;
       await discard(response);
       let next: URL;
       try {
         next = new URL(location, url);
       } catch {
-        throw new BridgeError(
-          "protocol",
-          "Server sent a redirect to an invalid URL",
-          {
-            status: response.status,
-          },
-        );
+        throw new BridgeError("protocol", "Server sent a redirect to an invalid URL", {
+          status: response.status,
+        });
       }
-      if (next.origin !== first.origin) {
-        throw redirectRefused(first, next, response.status);
-      }
+      if (next.origin !== first.origin) throw redirectRefused(first, next, response.status);
       if (init.redirect === "error") {
         throw new BridgeError(
           "http_error",
@@ -152,32 +127,22 @@ export function createGuardedFetch(
         );
       }
       if (hop >= maxRedirects) {
-        throw new BridgeError(
-          "http_error",
-          `Too many redirects (more than ${maxRedirects})`,
-          {
-            status: response.status,
-          },
-        );
+        throw new BridgeError("http_error", `Too many redirects (more than ${maxRedirects})`, {
+          status: response.status,
+        });
       }
       const toGet = response.status === 303 ? method !== "HEAD" : (response.status === 301 ||
         response.status === 302) && method === "POST";
       if (toGet) {
         method = "GET";
         body = undefined;
-        for (
-          const name of ["content-type", "content-length", "content-encoding"]
-        ) {
+        for (const name of ["content-type", "content-length", "content-encoding"]) {
           headers.delete(name);
         }
       } else if (body instanceof ReadableStream) {
-        throw new BridgeError(
-          "http_error",
-          "Cannot replay a streamed request body on a redirect",
-          {
-            status: response.status,
-          },
-        );
+        throw new BridgeError("http_error", "Cannot replay a streamed request body on a redirect", {
+          status: response.status,
+        });
       }
       url = next;
     }
@@ -196,14 +161,10 @@ export interface HttpFetchOptions {
  * Returns the fetch to use: with the custom CA when `caFile` is set, the same-origin redirect
  * guard always, and a cookie jar with `cookies`.
  */
-export async function createHttpFetch(
-  options: HttpFetchOptions = {},
-): Promise<HttpFetch> {
+export async function createHttpFetch(options: HttpFetchOptions = {}): Promise<HttpFetch> {
   const cookieJar = options.cookies ? createCookieJar() : undefined;
   if (!options.caFile) {
-    const guarded = createGuardedFetch(globalThis.fetch.bind(globalThis), {
-      cookieJar,
-    });
+    const guarded = createGuardedFetch(globalThis.fetch.bind(globalThis), { cookieJar });
     return Object.assign(guarded, { close() {} });
   }
   const pem = await readCaFile(options.caFile);

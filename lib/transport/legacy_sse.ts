@@ -48,18 +48,13 @@ export function resolveLegacyEndpoint(data: string, streamUrl: URL): URL {
   try {
     endpoint = new URL(data.trim(), streamUrl);
   } catch {
-    throw new BridgeError(
-      "protocol",
-      "Server announced an invalid message endpoint",
-    );
+    throw new BridgeError("protocol", "Server announced an invalid message endpoint");
   }
   if (endpoint.origin !== streamUrl.origin) {
     throw new BridgeError(
       "protocol",
       `Server announced a message endpoint on another origin: "${endpoint.origin}"`,
-      {
-        hint: "Refusing to send credentials to another origin; check the server URL",
-      },
+      { hint: "Refusing to send credentials to another origin; check the server URL" },
     );
   }
   return endpoint;
@@ -96,8 +91,7 @@ export class LegacySseTransport implements Transport {
     this.#fetch = options.fetch;
     this.#log = options.log;
     this.#maxMessageBytes = options.maxMessageBytes;
-    this.#reconnectDelayMs = options.reconnectDelayMs ??
-      DEFAULT_RECONNECT_DELAY_MS;
+    this.#reconnectDelayMs = options.reconnectDelayMs ?? DEFAULT_RECONNECT_DELAY_MS;
   }
 
   /** The protocol version from the initialize result, once known. */
@@ -106,10 +100,7 @@ export class LegacySseTransport implements Transport {
   }
 
   /** Sends one message; for a request, resolves once its response was passed to onMessage. */
-  async send(
-    message: JsonRpcMessage,
-    options: SendOptions = {},
-  ): Promise<void> {
+  async send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
     if (this.#closed) throw this.#closedError();
     const signal = options.signal
       ? AbortSignal.any([options.signal, this.#closer.signal])
@@ -122,11 +113,7 @@ export class LegacySseTransport implements Transport {
       pending = this.#inbound.track(message.id, { isInitialize });
     }
     try {
-      await this.#post(
-        endpoint,
-        options.raw ?? JSON.stringify(message),
-        signal,
-      );
+      await this.#post(endpoint, options.raw ?? JSON.stringify(message), signal);
       if (pending) await abortable(pending.answered, signal);
     } catch (error) {
       if (pending) this.#inbound.abandon(pending, error);
@@ -135,9 +122,7 @@ export class LegacySseTransport implements Transport {
   }
 
   #onResponse(pending: PendingRequest, response: JsonRpcResponse): void {
-    if (!pending.isInitialize || pending.internal || !("result" in response)) {
-      return;
-    }
+    if (!pending.isInitialize || pending.internal || !("result" in response)) return;
     const version = response.result.protocolVersion;
     if (typeof version === "string") this.#protocolVersion = version;
     if (this.#initialize) this.#initialize.result = response.result;
@@ -153,13 +138,9 @@ export class LegacySseTransport implements Transport {
   }
 
   #closedError(): BridgeError {
-    return new BridgeError(
-      "session_lost",
-      "Connection to the server was closed",
-      {
-        hint: "The bridge is shutting down",
-      },
-    );
+    return new BridgeError("session_lost", "Connection to the server was closed", {
+      hint: "The bridge is shutting down",
+    });
   }
 
   async #fetchWithAuth(
@@ -206,9 +187,7 @@ export class LegacySseTransport implements Transport {
   async #establish(): Promise<URL> {
     const endpoint = await this.#openStream();
     const initialize = this.#initialize;
-    if (initialize?.result !== undefined) {
-      await this.#reinitialize(endpoint, initialize);
-    }
+    if (initialize?.result !== undefined) await this.#reinitialize(endpoint, initialize);
     return endpoint;
   }
 
@@ -224,10 +203,7 @@ export class LegacySseTransport implements Transport {
       method: "initialize",
       params: initialize.params as JsonRpcRequest["params"],
     };
-    const pending = this.#inbound.track(id, {
-      internal: true,
-      isInitialize: true,
-    });
+    const pending = this.#inbound.track(id, { internal: true, isInitialize: true });
     try {
       await this.#post(endpoint, JSON.stringify(request), signal);
       await abortable(pending.answered, signal);
@@ -237,10 +213,7 @@ export class LegacySseTransport implements Transport {
     }
     const response = pending.response;
     if (!response || !("result" in response)) {
-      throw new BridgeError(
-        "session_lost",
-        "Server refused to re-initialize the session",
-      );
+      throw new BridgeError("session_lost", "Server refused to re-initialize the session");
     }
     const misfit = checkReinitialized(initialize.result, response.result);
     if (misfit) throw misfit;
@@ -254,11 +227,7 @@ export class LegacySseTransport implements Transport {
 
   async #openStream(): Promise<URL> {
     const signal = this.#closer.signal;
-    const response = await this.#fetchWithAuth(
-      this.#url,
-      { method: "GET" },
-      signal,
-    );
+    const response = await this.#fetchWithAuth(this.#url, { method: "GET" }, signal);
     const outcome = classifyResponse(response.status, response.headers, {
       hadSessionId: false,
       isInitialize: false,
@@ -281,10 +250,7 @@ export class LegacySseTransport implements Transport {
         },
       );
     }
-    const records = readSseEvents(response.body, {
-      maxEventBytes: this.#maxMessageBytes,
-      signal,
-    });
+    const records = readSseEvents(response.body, { maxEventBytes: this.#maxMessageBytes, signal });
     let endpoint: URL | undefined;
     try {
       while (!endpoint) {
@@ -328,9 +294,7 @@ export class LegacySseTransport implements Transport {
     } catch (error) {
       if (error instanceof MessageTooLargeError) failure = error;
       else if (!signal.aborted) {
-        this.#log.debug(
-          `HTTP+SSE stream interrupted: ${redactedMessage(error)}`,
-        );
+        this.#log.debug(`HTTP+SSE stream interrupted: ${redactedMessage(error)}`);
       }
     }
     const lost = signal.aborted ? this.#closedError() : failure ??
@@ -360,9 +324,7 @@ export class LegacySseTransport implements Transport {
       } catch (error) {
         if (signal.aborted) return;
         failures++;
-        this.#log.debug(
-          `Reopening the HTTP+SSE stream failed: ${redactedMessage(error)}`,
-        );
+        this.#log.debug(`Reopening the HTTP+SSE stream failed: ${redactedMessage(error)}`);
         if (error instanceof BridgeError && error.kind === "session_lost") {
           this.#log.warn(error.message);
         }
@@ -371,10 +333,7 @@ export class LegacySseTransport implements Transport {
   }
 
   async #post(endpoint: URL, body: string, signal: AbortSignal): Promise<void> {
-    const response = await this.#fetchWithAuth(endpoint, {
-      method: "POST",
-      body,
-    }, signal);
+    const response = await this.#fetchWithAuth(endpoint, { method: "POST", body }, signal);
     await discard(response);
     if (!response.ok) {
       throw new BridgeError(
@@ -387,8 +346,6 @@ export class LegacySseTransport implements Transport {
 }
 
 /** Creates a 2024-11-05 HTTP+SSE transport; the stream opens on the first send. */
-export function createLegacySseTransport(
-  options: LegacySseOptions,
-): LegacySseTransport {
+export function createLegacySseTransport(options: LegacySseOptions): LegacySseTransport {
   return new LegacySseTransport(options);
 }

@@ -83,13 +83,9 @@ function renewOrFail(
     if (attempts.renewals >= 1) {
       return {
         kind: "fail",
-        error: new BridgeError(
-          "auth_failed",
-          "Server refused the renewed access token: HTTP 401",
-          {
-            status: 401,
-          },
-        ),
+        error: new BridgeError("auth_failed", "Server refused the renewed access token: HTTP 401", {
+          status: 401,
+        }),
       };
     }
     return {
@@ -104,10 +100,7 @@ function renewOrFail(
     const message = context.exchange === "legacy"
       ? "Server refused the renewed access token: HTTP 403"
       : `Server still requires more scope after ${attempts.stepUps} step-up attempts: HTTP 403`;
-    return {
-      kind: "fail",
-      error: new BridgeError("auth_failed", message, { status: 403 }),
-    };
+    return { kind: "fail", error: new BridgeError("auth_failed", message, { status: 403 }) };
   }
   return {
     kind: "renew",
@@ -119,20 +112,12 @@ function renewOrFail(
 
 function httpError(outcome: ResponseOutcome, status: number): BridgeError {
   if (outcome.kind === "forbidden") {
-    return new BridgeError(
-      "http_error",
-      "Server refused the request: HTTP 403",
-      {
-        status: 403,
-        hint: "The server denied access (not a missing scope); check its Origin and access rules",
-      },
-    );
+    return new BridgeError("http_error", "Server refused the request: HTTP 403", {
+      status: 403,
+      hint: "The server denied access (not a missing scope); check its Origin and access rules",
+    });
   }
-  return new BridgeError(
-    "http_error",
-    `Server answered with an HTTP error: ${status}`,
-    { status },
-  );
+  return new BridgeError("http_error", `Server answered with an HTTP error: ${status}`, { status });
 }
 
 function forPost(
@@ -180,10 +165,7 @@ function forPost(
       }
       return {
         kind: "reinitialize",
-        attempts: {
-          ...attempts,
-          reinitializations: attempts.reinitializations + 1,
-        },
+        attempts: { ...attempts, reinitializations: attempts.reinitializations + 1 },
       };
     case "legacy-signal":
       return { kind: "fall-back", status: outcome.status };
@@ -208,9 +190,7 @@ export function decideNextAction(
     case "post":
       return forPost(outcome, attempts, context);
     case "legacy":
-      if (
-        outcome.kind === "unauthorized" || outcome.kind === "insufficient-scope"
-      ) {
+      if (outcome.kind === "unauthorized" || outcome.kind === "insufficient-scope") {
         return renewOrFail(outcome, attempts, context);
       }
       return { kind: "deliver" };

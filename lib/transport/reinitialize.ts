@@ -49,21 +49,14 @@ export async function recreateSession(options: RecreateOptions): Promise<void> {
     method: "initialize",
     params: options.initializeParams,
   };
-  const pending = options.router.track(id, {
-    internal: true,
-    isInitialize: true,
-  });
+  const pending = options.router.track(id, { internal: true, isInitialize: true });
   try {
     await options.send(JSON.stringify(initialize), pending);
     const response = pending.response;
     if (!response || !("result" in response)) {
-      throw new BridgeError(
-        "session_lost",
-        "Server refused to re-initialize the session",
-      );
+      throw new BridgeError("session_lost", "Server refused to re-initialize the session");
     }
-    const first = options.firstResult ??
-      { protocolVersion: options.protocolVersion };
+    const first = options.firstResult ?? { protocolVersion: options.protocolVersion };
     const misfit = checkReinitialized(first, response.result);
     if (misfit) throw misfit;
     const initialized: JsonRpcNotification = {
@@ -74,12 +67,8 @@ export async function recreateSession(options: RecreateOptions): Promise<void> {
   } catch (error) {
     options.router.abandon(pending, error);
     if (options.signal.aborted) throw options.signal.reason;
-    if (error instanceof BridgeError && error.kind.startsWith("auth")) {
-      throw error;
-    }
-    if (error instanceof BridgeError && error.kind === "session_lost") {
-      throw error;
-    }
+    if (error instanceof BridgeError && error.kind.startsWith("auth")) throw error;
+    if (error instanceof BridgeError && error.kind === "session_lost") throw error;
     throw new BridgeError(
       "session_lost",
       `Cannot re-create the session: ${redactedMessage(error)}`,

@@ -15,11 +15,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** The dotted paths of `promised` (truthy leaves, present objects) missing from `offered`. */
-export function missingCapabilities(
-  promised: unknown,
-  offered: unknown,
-  prefix = "",
-): string[] {
+export function missingCapabilities(promised: unknown, offered: unknown, prefix = ""): string[] {
   if (!isRecord(promised)) return [];
   const missing: string[] = [];
   for (const [key, value] of Object.entries(promised)) {
@@ -39,24 +35,16 @@ export function missingCapabilities(
  * Checks the `result` of a bridge-sent re-initialization against the one the client received;
  * returns a `session_lost` BridgeError naming what changed, or undefined when it still fits.
  */
-export function checkReinitialized(
-  first: unknown,
-  again: unknown,
-): BridgeError | undefined {
+export function checkReinitialized(first: unknown, again: unknown): BridgeError | undefined {
   const before = isRecord(first) ? first : {};
   const after = isRecord(again) ? again : {};
-  if (
-    before.protocolVersion !== undefined &&
-    after.protocolVersion !== before.protocolVersion
-  ) {
+  if (before.protocolVersion !== undefined && after.protocolVersion !== before.protocolVersion) {
     return new BridgeError(
       "session_lost",
       `Server negotiated another protocol version when re-initializing: "${
         String(after.protocolVersion)
       }" instead of "${String(before.protocolVersion)}"`,
-      {
-        hint: "The server changed under the running client; restart the client",
-      },
+      { hint: "The server changed under the running client; restart the client" },
     );
   }
   const missing = missingCapabilities(before.capabilities, after.capabilities);

@@ -34,14 +34,8 @@ export interface Scheduler {
 export const REAL_SCHEDULER: Scheduler = { sleep };
 
 /** The back-off before attempt `attempt` (1-based) when the server sent no `retry`. */
-export function backoffDelay(
-  attempt: number,
-  baseMs = DEFAULT_RECONNECT_DELAY_MS,
-): number {
-  return Math.min(
-    baseMs * 2 ** Math.max(0, attempt - 1),
-    MAX_RECONNECT_DELAY_MS,
-  );
+export function backoffDelay(attempt: number, baseMs = DEFAULT_RECONNECT_DELAY_MS): number {
+  return Math.min(baseMs * 2 ** Math.max(0, attempt - 1), MAX_RECONNECT_DELAY_MS);
 }
 
 /** Where a stream stands: the last event id, the server's `retry`, and the ids seen. */
@@ -122,9 +116,7 @@ export interface ResumableStreamOptions extends StreamReaderOptions {
    * Opens the continuation after `lastEventId` (a GET with `Last-Event-ID`). Resolves with
    * undefined on a transient failure (tried again), rejects when the server refuses.
    */
-  resume: (
-    lastEventId: string,
-  ) => Promise<ReadableStream<Uint8Array> | undefined>;
+  resume: (lastEventId: string) => Promise<ReadableStream<Uint8Array> | undefined>;
   /** Names the request in log lines. */
   label: string;
 }
@@ -160,11 +152,8 @@ export async function readResumableStream(
         `Cannot resume the response stream: no progress after ${MAX_RESUME_ATTEMPTS} attempts`,
       );
     }
-    const wait = cursor.retryMs ??
-      backoffDelay(attempts, options.reconnectDelayMs);
-    options.log.debug(
-      `Response stream of ${options.label} ended early; resuming in ${wait} ms`,
-    );
+    const wait = cursor.retryMs ?? backoffDelay(attempts, options.reconnectDelayMs);
+    options.log.debug(`Response stream of ${options.label} ended early; resuming in ${wait} ms`);
     await scheduler.sleep(wait, signal);
     body = await options.resume(cursor.lastEventId);
   }
@@ -192,9 +181,7 @@ export interface FollowStreamOptions extends StreamReaderOptions {
  * after a stream that brought events, backs off while it stays silent (or as the server's
  * `retry` says), and gives up after {@link MAX_RESUME_ATTEMPTS} failed openings in a row.
  */
-export async function followStream(
-  options: FollowStreamOptions,
-): Promise<void> {
+export async function followStream(options: FollowStreamOptions): Promise<void> {
   const scheduler = options.scheduler ?? REAL_SCHEDULER;
   const { signal, log } = options;
   const cursor = createCursor();
@@ -206,33 +193,21 @@ export async function followStream(
       opening = await options.open(cursor.lastEventId);
     } catch (error) {
       if (signal.aborted) return;
-      if (!(error instanceof BridgeError) || error.kind !== "unreachable") {
-        throw error;
-      }
+      if (!(error instanceof BridgeError) || error.kind !== "unreachable") throw error;
       failures++;
       if (failures > MAX_RESUME_ATTEMPTS) throw error;
-      await scheduler.sleep(
-        backoffDelay(failures, options.reconnectDelayMs),
-        signal,
-      );
+      await scheduler.sleep(backoffDelay(failures, options.reconnectDelayMs), signal);
       continue;
     }
     if (opening.kind === "stop") return;
     if (opening.kind === "retry") {
       failures++;
       if (failures > MAX_RESUME_ATTEMPTS) {
-        throw new BridgeError(
-          "http_error",
-          `Server stream refused: HTTP ${opening.status}`,
-          {
-            status: opening.status,
-          },
-        );
+        throw new BridgeError("http_error", `Server stream refused: HTTP ${opening.status}`, {
+          status: opening.status,
+        });
       }
-      await scheduler.sleep(
-        backoffDelay(failures, options.reconnectDelayMs),
-        signal,
-      );
+      await scheduler.sleep(backoffDelay(failures, options.reconnectDelayMs), signal);
       continue;
     }
     failures = 0;

@@ -97,8 +97,7 @@ export class StreamableHttpSession implements Transport {
     this.#credentials = options.credentials;
     this.#fetch = options.fetch;
     this.#log = options.log;
-    this.#reconnectDelayMs = options.reconnectDelayMs ??
-      DEFAULT_RECONNECT_DELAY_MS;
+    this.#reconnectDelayMs = options.reconnectDelayMs ?? DEFAULT_RECONNECT_DELAY_MS;
     this.#scheduler = options.scheduler ?? REAL_SCHEDULER;
     this.#maxMessageBytes = options.maxMessageBytes;
     this.#inbound = new InboundRouter({
@@ -150,10 +149,7 @@ export class StreamableHttpSession implements Transport {
         if (pending) this.#inbound.abandon(pending, error);
         throw signal.aborted ? signal.reason : error;
       }
-      if (
-        isNotification(message) &&
-        message.method === "notifications/initialized"
-      ) {
+      if (isNotification(message) && message.method === "notifications/initialized") {
         this.#getWanted = true;
         this.#startGetStream();
       }
@@ -175,9 +171,7 @@ export class StreamableHttpSession implements Transport {
   }
 
   #onResponse(pending: PendingRequest, response: JsonRpcResponse): void {
-    if (!pending.isInitialize || pending.internal || !("result" in response)) {
-      return;
-    }
+    if (!pending.isInitialize || pending.internal || !("result" in response)) return;
     this.#initializeResult ??= response.result;
     const version = response.result.protocolVersion;
     if (typeof version !== "string") return;
@@ -206,10 +200,7 @@ export class StreamableHttpSession implements Transport {
       let sentSessionId: string | undefined;
       const decision = await this.#decide("post", attempts, (token) => {
         sentSessionId = context.isInitialize ? undefined : this.#sessionId;
-        const headers = this.#headers("post", {
-          token,
-          isInitialize: context.isInitialize,
-        });
+        const headers = this.#headers("post", { token, isInitialize: context.isInitialize });
         return {
           method: "POST",
           headers,
@@ -218,10 +209,7 @@ export class StreamableHttpSession implements Transport {
           label: `POST ${context.label}`,
           isInitialize: context.isInitialize,
         };
-      }, {
-        expectsResponse: pending !== undefined,
-        allowReinit: context.allowReinit,
-      });
+      }, { expectsResponse: pending !== undefined, allowReinit: context.allowReinit });
       const { response, outcome, action } = decision;
       attempts = decision.attempts;
       switch (action.kind) {
@@ -230,12 +218,7 @@ export class StreamableHttpSession implements Transport {
             const sessionId = response.headers.get("mcp-session-id");
             this.#sessionId = sessionId && /^[\x21-\x7e]+$/.test(sessionId) ? sessionId : undefined;
           }
-          return await this.#readAnswer(
-            response,
-            outcome.kind,
-            pending,
-            context,
-          );
+          return await this.#readAnswer(response, outcome.kind, pending, context);
         case "reinitialize":
           await abortable(this.#reinitialize(sentSessionId!), context.signal);
           continue;
@@ -301,8 +284,9 @@ export class StreamableHttpSession implements Transport {
       });
     }
     if (kind !== "ok-sse") return await discard(response);
+    const origin = pending ? { requestId: pending.id } : undefined;
     await readResumableStream(response.body ?? undefined, {
-      onEvent: (event) => this.#inbound.routeSseEvent(event.data, event.event),
+      onEvent: (event) => this.#inbound.routeSseEvent(event.data, event.event, origin),
       isDone: () => !pending || pending.settled,
       resume: (lastEventId) => this.#openResumeStream(lastEventId, context),
       label: context.label,
@@ -329,9 +313,7 @@ export class StreamableHttpSession implements Transport {
       }));
     } catch (error) {
       if (context.signal.aborted) throw context.signal.reason;
-      if (!(error instanceof BridgeError) || error.kind !== "unreachable") {
-        throw error;
-      }
+      if (!(error instanceof BridgeError) || error.kind !== "unreachable") throw error;
       this.#log.debug(`Resuming the stream failed: ${redactedMessage(error)}`);
       return undefined;
     }
@@ -363,14 +345,10 @@ export class StreamableHttpSession implements Transport {
         maxEventBytes: this.#maxMessageBytes,
       })
         .catch((error) => {
-          if (!signal.aborted) {
-            this.#log.warn(`Server stream stopped: ${redactedMessage(error)}`);
-          }
+          if (!signal.aborted) this.#log.warn(`Server stream stopped: ${redactedMessage(error)}`);
         })
         .finally(() => {
-          if (this.#getController === controller) {
-            this.#getController = undefined;
-          }
+          if (this.#getController === controller) this.#getController = undefined;
         }),
     );
   }
@@ -381,15 +359,11 @@ export class StreamableHttpSession implements Transport {
     signal: AbortSignal,
   ): Promise<StreamOpening> {
     let sentSessionId: string | undefined;
-    const decision = await this.#decide(
-      "get-stream",
-      state.attempts,
-      (token) => {
-        sentSessionId = this.#sessionId;
-        const headers = this.#headers("get", { token, lastEventId });
-        return { method: "GET", headers, signal, label: "GET stream" };
-      },
-    );
+    const decision = await this.#decide("get-stream", state.attempts, (token) => {
+      sentSessionId = this.#sessionId;
+      const headers = this.#headers("get", { token, lastEventId });
+      return { method: "GET", headers, signal, label: "GET stream" };
+    });
     state.attempts = decision.attempts;
     const { response, action } = decision;
     switch (action.kind) {
@@ -397,16 +371,12 @@ export class StreamableHttpSession implements Transport {
         return { kind: "open", body: response.body ?? undefined };
       case "stop":
         this.#getUnsupported = true;
-        this.#log.debug(
-          "Server offers no stream for server-initiated messages (HTTP 405)",
-        );
+        this.#log.debug("Server offers no stream for server-initiated messages (HTTP 405)");
         return { kind: "stop" };
       case "reinitialize":
         this.#reinitialize(sentSessionId!).catch((error) => {
           if (!this.#closed) {
-            this.#log.warn(
-              `Cannot re-create the session: ${redactedMessage(error)}`,
-            );
+            this.#log.warn(`Cannot re-create the session: ${redactedMessage(error)}`);
           }
         });
         return { kind: "stop" };
@@ -467,13 +437,9 @@ export class StreamableHttpSession implements Transport {
   }
 
   #closedError(): BridgeError {
-    return new BridgeError(
-      "session_lost",
-      "Connection to the server was closed",
-      {
-        hint: "The bridge is shutting down",
-      },
-    );
+    return new BridgeError("session_lost", "Connection to the server was closed", {
+      hint: "The bridge is shutting down",
+    });
   }
 
   async #deleteSession(): Promise<void> {
@@ -491,8 +457,6 @@ export class StreamableHttpSession implements Transport {
 }
 
 /** Creates a Streamable HTTP session; nothing is sent until the first {@link Transport.send}. */
-export function createStreamableHttpSession(
-  options: StreamableHttpOptions,
-): StreamableHttpSession {
+export function createStreamableHttpSession(options: StreamableHttpOptions): StreamableHttpSession {
   return new StreamableHttpSession(options);
 }

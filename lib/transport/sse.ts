@@ -60,9 +60,7 @@ export async function* readSseEvents(
   // onId fires at dispatch just before onEvent; an id not claimed by an event is a bare cursor.
   let unclaimedId: string | undefined;
   const flushId = () => {
-    if (unclaimedId !== undefined) {
-      queue.push({ type: "cursor", id: unclaimedId });
-    }
+    if (unclaimedId !== undefined) queue.push({ type: "cursor", id: unclaimedId });
     unclaimedId = undefined;
   };
   const parser = createParser({

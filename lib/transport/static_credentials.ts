@@ -19,9 +19,7 @@ export function createStaticCredentials(token?: string): CredentialProvider {
       const text = value
         ? `Server refused the configured access token: HTTP ${refusal.status}`
         : `Server requires authorization: HTTP ${refusal.status}`;
-      return Promise.reject(
-        new BridgeError(kind, text, { status: refusal.status }),
-      );
+      return Promise.reject(new BridgeError(kind, text, { status: refusal.status }));
     },
   };
 }

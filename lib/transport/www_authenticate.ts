@@ -32,9 +32,7 @@ class Cursor {
     while (this.peek() === " " || this.peek() === "\t") this.pos++;
   }
   skipSpacesAndCommas(): void {
-    while (this.peek() === " " || this.peek() === "\t" || this.peek() === ",") {
-      this.pos++;
-    }
+    while (this.peek() === " " || this.peek() === "\t" || this.peek() === ",") this.pos++;
   }
   match(pattern: RegExp): string | undefined {
     const found = pattern.exec(this.rest);
@@ -94,9 +92,7 @@ function readParams(cursor: Cursor, params: Record<string, string>): void {
  *
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1
  */
-export function parseWwwAuthenticate(
-  header: string | null | undefined,
-): AuthChallenge[] {
+export function parseWwwAuthenticate(header: string | null | undefined): AuthChallenge[] {
   const challenges: AuthChallenge[] = [];
   if (!header) return challenges;
   const cursor = new Cursor(header);
@@ -108,10 +104,7 @@ export function parseWwwAuthenticate(
       cursor.skipItem();
       continue;
     }
-    const challenge: AuthChallenge = {
-      scheme: scheme.toLowerCase(),
-      params: {},
-    };
+    const challenge: AuthChallenge = { scheme: scheme.toLowerCase(), params: {} };
     challenges.push(challenge);
     const hadSpace = cursor.peek() === " " || cursor.peek() === "\t";
     cursor.skipSpaces();

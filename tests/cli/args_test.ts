@@ -10,9 +10,7 @@ const usageError = (args: string[], pattern: RegExp) =>
 
 Deno.test("no mode flag means proxy mode", () => {
   assert.deepEqual(parseCommandLine([]).mode, { kind: "proxy" });
-  assert.deepEqual(parseCommandLine(["--server-url", "https://x"]).mode, {
-    kind: "proxy",
-  });
+  assert.deepEqual(parseCommandLine(["--server-url", "https://x"]).mode, { kind: "proxy" });
 });
 
 Deno.test("each mode flag selects its mode", () => {
@@ -20,14 +18,9 @@ Deno.test("each mode flag selects its mode", () => {
     kind: "call-tool",
     command: "echo hi",
   });
-  assert.deepEqual(parseCommandLine(["--raw", "{}"]).mode, {
-    kind: "raw",
-    message: "{}",
-  });
+  assert.deepEqual(parseCommandLine(["--raw", "{}"]).mode, { kind: "raw", message: "{}" });
   assert.deepEqual(parseCommandLine(["-t"]).mode, { kind: "token" });
-  assert.deepEqual(parseCommandLine(["--reset-auth"]).mode, {
-    kind: "reset-auth",
-  });
+  assert.deepEqual(parseCommandLine(["--reset-auth"]).mode, { kind: "reset-auth" });
   const combined = parseCommandLine(["--reset-auth", "--token"]);
   assert.deepEqual(combined.mode, { kind: "token" });
   assert.equal(combined.resetFirst, true);
@@ -46,8 +39,7 @@ const usageHint = (args: string[], message: RegExp, hint: string) =>
   assert.throws(
     () => parseCommandLine(args),
     (e: unknown) =>
-      e instanceof BridgeError && e.kind === "usage" &&
-      message.test(e.message) && e.hint === hint,
+      e instanceof BridgeError && e.kind === "usage" && message.test(e.message) && e.hint === hint,
   );
 
 Deno.test("a bare URL is the server URL; help is the help", () => {
@@ -55,24 +47,14 @@ Deno.test("a bare URL is the server URL; help is the help", () => {
   assert.equal(parsed.flags["server-url"], "https://host.example/mcp");
   assert.deepEqual(parsed.mode, { kind: "list-tools" });
   assert.equal(
-    parseCommandLine(["--server-url", "https://a/mcp", "https://a/mcp"])
-      .flags["server-url"],
+    parseCommandLine(["--server-url", "https://a/mcp", "https://a/mcp"]).flags["server-url"],
     "https://a/mcp",
   );
-  usageError(
-    ["https://a/mcp", "--server-url", "https://b/mcp"],
-    /Two server URLs/,
-  );
+  usageError(["https://a/mcp", "--server-url", "https://b/mcp"], /Two server URLs/);
   usageError(["https://a/mcp", "http://b/mcp"], /More than one server URL/);
   assert.deepEqual(parseCommandLine(["help"]).mode, { kind: "help" });
-  assert.deepEqual(parseCommandLine(["help", "auth"]).mode, {
-    kind: "help",
-    topic: "auth",
-  });
-  assert.deepEqual(parseCommandLine(["--help-all"]).mode, {
-    kind: "help",
-    topic: "all",
-  });
+  assert.deepEqual(parseCommandLine(["help", "auth"]).mode, { kind: "help", topic: "auth" });
+  assert.deepEqual(parseCommandLine(["--help-all"]).mode, { kind: "help", topic: "all" });
 });
 
 Deno.test("a stray word gets a hint that fits it", () => {
@@ -86,16 +68,8 @@ Deno.test("a stray word gets a hint that fits it", () => {
     /"name=Ada"/,
     "Quote the whole call as one argument: --get-prompt 'greet name=Ada'",
   );
-  usageHint(
-    ["list-tools"],
-    /"list-tools"/,
-    'Flags start with two dashes: "--list-tools"',
-  );
-  usageHint(
-    ["-list-tools"],
-    /Unknown flag: "-l"/,
-    "Run with --help to see the accepted flags",
-  );
+  usageHint(["list-tools"], /"list-tools"/, 'Flags start with two dashes: "--list-tools"');
+  usageHint(["-list-tools"], /Unknown flag: "-l"/, "Run with --help to see the accepted flags");
   usageHint(
     ["localhost:3000/mcp"],
     /"localhost:3000\/mcp"/,

@@ -20,18 +20,13 @@ class Secrets {
   readonly values = new Set<string>();
   add(...values: unknown[]) {
     for (const value of values) {
-      if (typeof value === "string" && value.length >= 6) {
-        this.values.add(value);
-      }
+      if (typeof value === "string" && value.length >= 6) this.values.add(value);
     }
   }
   assertAbsent(...texts: string[]) {
     for (const text of texts) {
       for (const secret of this.values) {
-        assert.ok(
-          !text.includes(secret),
-          `a secret leaked into the output:\n${text}`,
-        );
+        assert.ok(!text.includes(secret), `a secret leaked into the output:\n${text}`);
       }
     }
   }
@@ -61,11 +56,7 @@ async function registerAndStore(
   });
   const stateFile = `${createTempDir()}/state.env`;
   const secrets = new Secrets();
-  secrets.add(
-    info.client_secret,
-    info.registration_access_token,
-    "access-token-value-123",
-  );
+  secrets.add(info.client_secret, info.registration_access_token, "access-token-value-123");
   secrets.add("refresh-token-value-456");
   await openEnvStore(stateFile).update({
     MCP_SERVER_URL: SERVER_URL,
@@ -93,13 +84,7 @@ async function registerAndStore(
 }
 
 function run(stateFile: string, ...args: string[]): Promise<MainResult> {
-  return runMain([
-    "--server-url",
-    SERVER_URL,
-    "--env-file",
-    stateFile,
-    ...args,
-  ]);
+  return runMain(["--server-url", SERVER_URL, "--env-file", stateFile, ...args]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -114,10 +99,7 @@ Deno.test("--get-client-info prints the registration with secrets hidden", async
   assert.match(result.stdout, new RegExp(`client_id: +${reg.clientId}`));
   assert.match(result.stdout, /client_name: +bridge test/);
   assert.match(result.stdout, /client_secret: +\[redacted\]/);
-  assert.match(
-    result.stdout,
-    /redirect_uris: +http:\/\/127\.0\.0\.1:8976\/callback/,
-  );
+  assert.match(result.stdout, /redirect_uris: +http:\/\/127\.0\.0\.1:8976\/callback/);
   assert.match(result.stdout, /registration_access_token: +\[redacted\]/);
   reg.secrets.assertAbsent(result.stdout, result.stderr);
 });
@@ -142,16 +124,9 @@ Deno.test("--get-client-info without a registration is a configuration error", a
   const result = await run(stateFile, "--get-client-info");
   assert.equal(result.code, 3);
   assert.equal(result.stdout, "");
-  assert.match(
-    result.stderr,
-    /Client "pre-registered" cannot be managed \(no RFC 7592\)/,
-  );
+  assert.match(result.stderr, /Client "pre-registered" cannot be managed \(no RFC 7592\)/);
 
-  const empty = await run(
-    `${createTempDir()}/none.env`,
-    "--get-client-info",
-    "--json",
-  );
+  const empty = await run(`${createTempDir()}/none.env`, "--get-client-info", "--json");
   assert.equal(empty.code, 3);
   assert.equal(JSON.parse(empty.stdout).error.kind, "config");
 });
@@ -159,9 +134,7 @@ Deno.test("--get-client-info without a registration is a configuration error", a
 Deno.test("--get-client-info with a revoked registration token exits 4", async () => {
   await using server = await startOidcServer();
   const reg = await registerAndStore(server);
-  await openEnvStore(reg.stateFile).update({
-    MCP_CLIENT_REGISTRATION_TOKEN: "revoked-token-x",
-  });
+  await openEnvStore(reg.stateFile).update({ MCP_CLIENT_REGISTRATION_TOKEN: "revoked-token-x" });
   const result = await run(reg.stateFile, "--get-client-info");
   assert.equal(result.code, 4);
   assert.equal(result.stdout, "");
@@ -177,9 +150,7 @@ Deno.test("--get-client-info with a revoked registration token exits 4", async (
 // --update-client
 
 Deno.test("--update-client sends the full metadata and saves the rotated token", async () => {
-  await using server = await startOidcServer({
-    rotateRegistrationAccessToken: true,
-  });
+  await using server = await startOidcServer({ rotateRegistrationAccessToken: true });
   const reg = await registerAndStore(server);
   const result = await run(
     reg.stateFile,
@@ -189,10 +160,7 @@ Deno.test("--update-client sends the full metadata and saves the rotated token",
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stderr, "");
   assert.match(result.stdout, /client_name: bridge test -> Renamed client/);
-  assert.match(
-    result.stdout,
-    /contacts: \(unset\) -> ops@example.com, dev@example.com/,
-  );
+  assert.match(result.stdout, /contacts: \(unset\) -> ops@example.com, dev@example.com/);
   assert.match(result.stdout, /new registration access token; saved/);
 
   const stored = await server.findClient(reg.clientId);
@@ -200,18 +168,12 @@ Deno.test("--update-client sends the full metadata and saves the rotated token",
   assert.deepEqual(stored?.contacts, ["ops@example.com", "dev@example.com"]);
   // The rest of the registration survived the PUT.
   assert.deepEqual(stored?.redirect_uris, [REDIRECT]);
-  assert.deepEqual(stored?.grant_types, [
-    "authorization_code",
-    "refresh_token",
-  ]);
+  assert.deepEqual(stored?.grant_types, ["authorization_code", "refresh_token"]);
   assert.equal(stored?.client_secret, reg.clientSecret);
 
   const values = await readEnvFile(reg.stateFile);
   const newToken = values.MCP_CLIENT_REGISTRATION_TOKEN;
-  assert.ok(
-    newToken && newToken !== reg.registrationToken,
-    "rotated token persisted",
-  );
+  assert.ok(newToken && newToken !== reg.registrationToken, "rotated token persisted");
   assert.equal(values.MCP_CLIENT_SECRET, reg.clientSecret);
   assert.equal(values.MCP_CLIENT_ACCESS_TOKEN, "access-token-value-123");
   assert.equal(values.USER_COMMENT_KEY, "kept");
@@ -221,17 +183,12 @@ Deno.test("--update-client sends the full metadata and saves the rotated token",
   // The persisted token works for the next command; the old one is gone.
   const again = await run(reg.stateFile, "--get-client-info", "--json");
   assert.equal(again.code, 0, again.stderr);
-  assert.equal(
-    JSON.parse(again.stdout).result.client.client_name,
-    "Renamed client",
-  );
+  assert.equal(JSON.parse(again.stdout).result.client.client_name, "Renamed client");
   reg.secrets.assertAbsent(again.stdout, again.stderr);
 });
 
 Deno.test("--update-client shows only the real changes", async () => {
-  await using server = await startOidcServer({
-    rotateRegistrationAccessToken: false,
-  });
+  await using server = await startOidcServer({ rotateRegistrationAccessToken: false });
   const reg = await registerAndStore(server);
   const result = await run(
     reg.stateFile,
@@ -246,29 +203,15 @@ Deno.test("--update-client shows only the real changes", async () => {
       "Already set: client_name\n" +
       "Not applied by the server: bogus_field\n",
   );
-  const json = await run(
-    reg.stateFile,
-    "--update-client",
-    "client_name=bridge test",
-    "--json",
-  );
+  const json = await run(reg.stateFile, "--update-client", "client_name=bridge test", "--json");
   const doc = JSON.parse(json.stdout);
-  assert.deepEqual([doc.result.changed, doc.result.unchanged], [[], [
-    "client_name",
-  ]]);
+  assert.deepEqual([doc.result.changed, doc.result.unchanged], [[], ["client_name"]]);
 });
 
 Deno.test("--update-client --json reports the changes; bad input is a usage error", async () => {
-  await using server = await startOidcServer({
-    rotateRegistrationAccessToken: false,
-  });
+  await using server = await startOidcServer({ rotateRegistrationAccessToken: false });
   const reg = await registerAndStore(server);
-  const result = await run(
-    reg.stateFile,
-    "--update-client",
-    "client_uri=",
-    "--json",
-  );
+  const result = await run(reg.stateFile, "--update-client", "client_uri=", "--json");
   assert.equal(result.code, 0, result.stderr);
   const doc = JSON.parse(result.stdout);
   assert.equal(doc.ok, true);
@@ -282,22 +225,10 @@ Deno.test("--update-client --json reports the changes; bad input is a usage erro
     assert.match(bad.stderr, /Error: /);
   }
 
-  const refused = await run(
-    reg.stateFile,
-    "--update-client",
-    "redirect_uris=not-a-url",
-  );
+  const refused = await run(reg.stateFile, "--update-client", "redirect_uris=not-a-url");
   assert.equal(refused.code, 1, refused.stderr);
-  assert.match(
-    refused.stderr,
-    /Cannot update client registration: authorization server answered/,
-  );
-  reg.secrets.assertAbsent(
-    result.stdout,
-    result.stderr,
-    refused.stdout,
-    refused.stderr,
-  );
+  assert.match(refused.stderr, /Cannot update client registration: authorization server answered/);
+  reg.secrets.assertAbsent(result.stdout, result.stderr, refused.stdout, refused.stderr);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -336,19 +267,14 @@ Deno.test("--delete-client without a terminal and without --yes refuses with exi
   const result = await run(reg.stateFile, "--delete-client");
   assert.equal(result.code, 2);
   assert.equal(result.stdout, "");
-  assert.match(
-    result.stderr,
-    /Refusing to delete the client registration without confirmation/,
-  );
+  assert.match(result.stderr, /Refusing to delete the client registration without confirmation/);
   assert.match(result.stderr, /--yes/);
   assert.ok(await server.findClient(reg.clientId), "nothing was deleted");
   assert.equal((await readEnvFile(reg.stateFile)).MCP_CLIENT_ID, reg.clientId);
 });
 
 Deno.test("--delete-client at a server that cannot delete keeps the local client", async () => {
-  await using server = await startOidcServer({
-    managementMethods: ["GET", "PUT"],
-  });
+  await using server = await startOidcServer({ managementMethods: ["GET", "PUT"] });
   const reg = await registerAndStore(server);
   const result = await run(reg.stateFile, "--delete-client", "--yes", "--json");
   assert.equal(result.code, 5);
@@ -403,25 +329,16 @@ Deno.test("--delete-client asks on the terminal: the client id or yes confirms",
   const declined = await registerAndStore(server);
   const no = createContext(declined.stateFile, "no");
   assert.equal(await runAuthCommand({ kind: "delete-client" }, no.context), 0);
-  assert.match(
-    no.questions[0],
-    new RegExp(`Delete client "${declined.clientId}"`),
-  );
+  assert.match(no.questions[0], new RegExp(`Delete client "${declined.clientId}"`));
   assert.match(no.stderr.join("\n"), /Cancelled/);
   assert.ok(await server.findClient(declined.clientId));
 
   const closed = createContext(declined.stateFile, undefined);
-  assert.equal(
-    await runAuthCommand({ kind: "delete-client" }, closed.context),
-    0,
-  );
+  assert.equal(await runAuthCommand({ kind: "delete-client" }, closed.context), 0);
   assert.ok(await server.findClient(declined.clientId));
 
   const byId = createContext(declined.stateFile, declined.clientId);
-  assert.equal(
-    await runAuthCommand({ kind: "delete-client" }, byId.context),
-    0,
-  );
+  assert.equal(await runAuthCommand({ kind: "delete-client" }, byId.context), 0);
   assert.equal(await server.findClient(declined.clientId), undefined);
   assert.match(byId.stdout(), /Deleted client/);
 
@@ -429,11 +346,7 @@ Deno.test("--delete-client asks on the terminal: the client id or yes confirms",
   const yes = createContext(other.stateFile, "YES");
   assert.equal(await runAuthCommand({ kind: "delete-client" }, yes.context), 0);
   assert.equal(await server.findClient(other.clientId), undefined);
-  other.secrets.assertAbsent(
-    yes.stdout(),
-    yes.stderr.join("\n"),
-    yes.questions.join("\n"),
-  );
+  other.secrets.assertAbsent(yes.stdout(), yes.stderr.join("\n"), yes.questions.join("\n"));
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -445,14 +358,8 @@ Deno.test("--reset-auth deletes the registration at the server and clears the st
   const result = await run(reg.stateFile, "--reset-auth", "--yes");
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stderr, "");
-  assert.match(
-    result.stdout,
-    /Deleted client ".+" at the authorization server/,
-  );
-  assert.match(
-    result.stdout,
-    /Removed from .*state\.env: .*MCP_CLIENT_ACCESS_TOKEN/,
-  );
+  assert.match(result.stdout, /Deleted client ".+" at the authorization server/);
+  assert.match(result.stdout, /Removed from .*state\.env: .*MCP_CLIENT_ACCESS_TOKEN/);
   assert.equal(await server.findClient(reg.clientId), undefined);
   const values = await readEnvFile(reg.stateFile);
   assert.equal(values.MCP_CLIENT_ID, undefined);
@@ -481,52 +388,29 @@ Deno.test("--reset-auth asks like --delete-client before deleting at the server"
   assert.ok(await server.findClient(reg.clientId), "still registered");
   const values = await readEnvFile(reg.stateFile);
   assert.equal(values.MCP_CLIENT_ID, reg.clientId);
-  assert.equal(
-    values.MCP_CLIENT_ACCESS_TOKEN,
-    undefined,
-    "the tokens are gone",
-  );
+  assert.equal(values.MCP_CLIENT_ACCESS_TOKEN, undefined, "the tokens are gone");
 
   // On a terminal: the same question as --delete-client; "no" keeps it, "yes" deletes it.
   const no = createContext(reg.stateFile, "no");
   assert.equal(await runAuthCommand({ kind: "reset-auth" }, no.context), 0);
-  assert.match(
-    no.questions[0],
-    new RegExp(`^Delete client "${reg.clientId}" at .+\\?`),
-  );
+  assert.match(no.questions[0], new RegExp(`^Delete client "${reg.clientId}" at .+\\?`));
   assert.match(no.stdout(), /deletion not confirmed/);
   assert.ok(await server.findClient(reg.clientId));
   const yes = createContext(reg.stateFile, "yes");
   assert.equal(await runAuthCommand({ kind: "reset-auth" }, yes.context), 0);
-  assert.equal(
-    yes.questions[0],
-    no.questions[0],
-    "both commands ask the same question",
-  );
+  assert.equal(yes.questions[0], no.questions[0], "both commands ask the same question");
   assert.equal(await server.findClient(reg.clientId), undefined);
   assert.match(yes.stdout(), /Deleted client ".+" at the authorization server/);
-  reg.secrets.assertAbsent(
-    piped.stdout,
-    no.stdout(),
-    yes.stdout(),
-    ...yes.questions,
-  );
+  reg.secrets.assertAbsent(piped.stdout, no.stdout(), yes.stdout(), ...yes.questions);
 });
 
 Deno.test("--reset-auth --keep-registration removes only the tokens", async () => {
   await using server = await startOidcServer();
   const reg = await registerAndStore(server);
-  const result = await run(
-    reg.stateFile,
-    "--reset-auth",
-    "--keep-registration",
-  );
+  const result = await run(reg.stateFile, "--reset-auth", "--keep-registration");
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /Kept client/);
-  assert.ok(
-    await server.findClient(reg.clientId),
-    "the registration still exists",
-  );
+  assert.ok(await server.findClient(reg.clientId), "the registration still exists");
   const values = await readEnvFile(reg.stateFile);
   assert.equal(values.MCP_CLIENT_ID, reg.clientId);
   assert.equal(values.MCP_CLIENT_REGISTRATION_TOKEN, reg.registrationToken);
@@ -537,9 +421,7 @@ Deno.test("--reset-auth --keep-registration removes only the tokens", async () =
 });
 
 Deno.test("--reset-auth forgets a client the server no longer knows or cannot delete", async () => {
-  await using server = await startOidcServer({
-    managementMethods: ["GET", "PUT"],
-  });
+  await using server = await startOidcServer({ managementMethods: ["GET", "PUT"] });
   const reg = await registerAndStore(server);
   const result = await run(reg.stateFile, "--reset-auth", "--json", "-y");
   assert.equal(result.code, 0, result.stderr);
@@ -565,10 +447,7 @@ Deno.test("--reset-auth with an unreachable server warns and still clears", asyn
   });
   const result = await run(stateFile, "--reset-auth", "--yes");
   assert.equal(result.code, 0, result.stderr);
-  assert.match(
-    result.stderr,
-    /Warning: Cannot delete the client registration at the server/,
-  );
+  assert.match(result.stderr, /Warning: Cannot delete the client registration at the server/);
   assert.ok(!result.stderr.includes("registration-token-value"));
   assert.deepEqual(await readEnvFile(stateFile), {});
 });
@@ -589,11 +468,7 @@ async function startProtectedServer(as: OidcServer): Promise<McpServerFixture> {
       return verified?.resource?.href === holder.server?.url.href;
     },
     otherRoutes: (request) => {
-      if (
-        !new URL(request.url).pathname.startsWith(
-          "/.well-known/oauth-protected-resource",
-        )
-      ) {
+      if (!new URL(request.url).pathname.startsWith("/.well-known/oauth-protected-resource")) {
         return undefined;
       }
       return Response.json({
@@ -655,17 +530,10 @@ async function storeSignIn(
   mcp: McpServerFixture,
   options: { expired?: boolean; accessToken?: string } = {},
 ) {
-  const { client, tokens, tokenEndpoint } = await signInByHand(
-    as,
-    mcp.url.href,
-  );
+  const { client, tokens, tokenEndpoint } = await signInByHand(as, mcp.url.href);
   const stateFile = `${createTempDir()}/state.env`;
   const secrets = new Secrets();
-  secrets.add(
-    tokens.access_token,
-    tokens.refresh_token,
-    client.registration_access_token,
-  );
+  secrets.add(tokens.access_token, tokens.refresh_token, client.registration_access_token);
   secrets.add(options.accessToken);
   await openEnvStore(stateFile).update({
     MCP_CLIENT_ID: client.client_id as string,
@@ -721,16 +589,14 @@ Deno.test("--test-auth: a valid token exits 0 and nothing changes", async () => 
   assert.equal(await Deno.readTextFile(state.stateFile), before);
   state.secrets.assertAbsent(result.stdout, result.stderr);
 
-  const json = await runAgainst(mcp, state.stateFile, [
-    "--test-auth",
-    "--json",
-  ]);
+  const json = await runAgainst(mcp, state.stateFile, ["--test-auth", "--json"]);
   assert.equal(json.code, 0, json.stderr);
   const doc = JSON.parse(json.stdout);
   assert.equal(doc.ok, true);
   assert.equal(doc.result.accepted, true);
   assert.equal(doc.result.token.present, true);
   assert.equal(doc.result.serverInfo.name, "fixture-mcp-server");
+  assert.equal(doc.result.serverInfo.era, "legacy");
   state.secrets.assertAbsent(json.stdout, json.stderr);
 });
 
@@ -747,53 +613,25 @@ Deno.test("--test-auth: no token exits 4, a rejected token exits 4, nothing refr
     /Error: Server requires authentication and no access token is stored/,
   );
   assert.match(none.stderr, /Hint: .*--token/);
-  await assert.rejects(
-    Deno.stat(empty),
-    Deno.errors.NotFound,
-    "no state file was created",
-  );
+  await assert.rejects(Deno.stat(empty), Deno.errors.NotFound, "no state file was created");
 
-  const state = await storeSignIn(as, mcp, {
-    accessToken: "forged-access-token",
-    expired: true,
-  });
+  const state = await storeSignIn(as, mcp, { accessToken: "forged-access-token", expired: true });
   const before = await Deno.readTextFile(state.stateFile);
-  const rejected = await runAgainst(mcp, state.stateFile, [
-    "--test-auth",
-    "--json",
-  ]);
+  const rejected = await runAgainst(mcp, state.stateFile, ["--test-auth", "--json"]);
   assert.equal(rejected.code, 4, rejected.stderr);
   const doc = JSON.parse(rejected.stdout);
   assert.equal(doc.ok, false);
   assert.equal(doc.error.kind, "auth_failed");
-  assert.match(
-    doc.error.message,
-    /Server rejected the access token \(it has expired\)/,
-  );
+  assert.match(doc.error.message, /Server rejected the access token \(it has expired\)/);
   assert.match(rejected.stderr, /Hint: .*--token/);
-  assert.equal(
-    await Deno.readTextFile(state.stateFile),
-    before,
-    "the state is unchanged",
-  );
-  assert.equal(
-    as.tokenCounts.refresh_token,
-    undefined,
-    "no refresh was attempted",
-  );
-  state.secrets.assertAbsent(
-    none.stdout,
-    none.stderr,
-    rejected.stdout,
-    rejected.stderr,
-  );
+  assert.equal(await Deno.readTextFile(state.stateFile), before, "the state is unchanged");
+  assert.equal(as.tokenCounts.refresh_token, undefined, "no refresh was attempted");
+  state.secrets.assertAbsent(none.stdout, none.stderr, rejected.stdout, rejected.stderr);
 });
 
 Deno.test("--test-auth: an unreachable server exits 5", async () => {
   const stateFile = `${createTempDir()}/state.env`;
-  await openEnvStore(stateFile).update({
-    MCP_CLIENT_ACCESS_TOKEN: "some-access-token-1",
-  });
+  await openEnvStore(stateFile).update({ MCP_CLIENT_ACCESS_TOKEN: "some-access-token-1" });
   const result = await runAgainst(closedPortUrl(), stateFile, ["--test-auth"]);
   assert.equal(result.code, 5, result.stderr);
   assert.match(result.stdout, /Cannot connect to the server/);
@@ -803,9 +641,7 @@ Deno.test("--test-auth: an unreachable server exits 5", async () => {
 
 Deno.test("--test-auth: a server without authorization accepts no token", async () => {
   await using mcp = await startMcpServer();
-  const result = await runAgainst(mcp, `${createTempDir()}/state.env`, [
-    "--test-auth",
-  ]);
+  const result = await runAgainst(mcp, `${createTempDir()}/state.env`, ["--test-auth"]);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /Server does not require authentication/);
 });
@@ -822,11 +658,7 @@ Deno.test("--token: a valid stored token is tested and kept", async () => {
   assert.match(result.stdout, /Client secret: +not set/);
   assert.match(result.stdout, /Management: +RFC 7592 available/);
   assert.match(result.stdout, /Access token accepted by "fixture-mcp-server"/);
-  assert.equal(
-    result.stdout.match(/Client id:/g)?.length,
-    1,
-    "the status block is printed once",
-  );
+  assert.equal(result.stdout.match(/Client id:/g)?.length, 1, "the status block is printed once");
   assert.deepEqual(await readEnvFile(state.stateFile), before);
   assert.equal(as.tokenCounts.refresh_token, undefined);
   state.secrets.assertAbsent(result.stdout, result.stderr);
@@ -847,15 +679,8 @@ Deno.test("--token: an expired token is refreshed, the rotated refresh token sav
   assert.equal(as.tokenCounts.refresh_token, 1);
   const values = await readEnvFile(state.stateFile);
   assert.notEqual(values.MCP_CLIENT_ACCESS_TOKEN, state.tokens.access_token);
-  assert.notEqual(
-    values.MCP_CLIENT_REFRESH_TOKEN,
-    state.tokens.refresh_token,
-    "rotated",
-  );
-  state.secrets.add(
-    values.MCP_CLIENT_ACCESS_TOKEN,
-    values.MCP_CLIENT_REFRESH_TOKEN,
-  );
+  assert.notEqual(values.MCP_CLIENT_REFRESH_TOKEN, state.tokens.refresh_token, "rotated");
+  state.secrets.add(values.MCP_CLIENT_ACCESS_TOKEN, values.MCP_CLIENT_REFRESH_TOKEN);
   state.secrets.assertAbsent(result.stdout, result.stderr);
 });
 
@@ -866,11 +691,7 @@ Deno.test("--token: with nothing stored it registers and signs in through the br
   const result = await runAgainst(mcp, stateFile, ["--token"], { BROWSER });
   assert.equal(result.code, 0, result.stderr);
   // One status block (the state after the sign-in), and "Signed in" said once, on stderr.
-  assert.equal(
-    result.stdout.match(/^Authentication$/gm)?.length,
-    1,
-    result.stdout,
-  );
+  assert.equal(result.stdout.match(/^Authentication$/gm)?.length, 1, result.stdout);
   assert.match(result.stdout, /Access token: +present, expires/);
   assert.ok(!/Signed in/.test(result.stdout), result.stdout);
   assert.equal(result.stderr.match(/Signed in/g)?.length, 1, result.stderr);
@@ -878,8 +699,7 @@ Deno.test("--token: with nothing stored it registers and signs in through the br
   assert.match(result.stdout, /Access token accepted by "fixture-mcp-server"/);
   const values = await readEnvFile(stateFile);
   assert.ok(
-    values.MCP_CLIENT_ID && values.MCP_CLIENT_ACCESS_TOKEN &&
-      values.MCP_CLIENT_REFRESH_TOKEN,
+    values.MCP_CLIENT_ID && values.MCP_CLIENT_ACCESS_TOKEN && values.MCP_CLIENT_REFRESH_TOKEN,
   );
   assert.ok(await as.verifyAccessToken(values.MCP_CLIENT_ACCESS_TOKEN));
   const secrets = new Secrets();
@@ -892,16 +712,10 @@ Deno.test("--token: with nothing stored it registers and signs in through the br
   secrets.assertAbsent(result.stdout, result.stderr);
 
   // --reset-auth --token: the old registration is deleted at the server, a new one signs in.
-  const again = await runAgainst(mcp, stateFile, [
-    "--reset-auth",
-    "--yes",
-    "--token",
-  ], { BROWSER });
+  const again = await runAgainst(mcp, stateFile, ["--reset-auth", "--yes", "--token"], { BROWSER });
   assert.equal(again.code, 0, again.stderr);
   const after = await readEnvFile(stateFile);
-  assert.ok(
-    after.MCP_CLIENT_ID && after.MCP_CLIENT_ID !== values.MCP_CLIENT_ID,
-  );
+  assert.ok(after.MCP_CLIENT_ID && after.MCP_CLIENT_ID !== values.MCP_CLIENT_ID);
   assert.equal(await as.findClient(values.MCP_CLIENT_ID), undefined);
   secrets.add(after.MCP_CLIENT_ACCESS_TOKEN, after.MCP_CLIENT_REFRESH_TOKEN);
   secrets.add(after.MCP_CLIENT_REGISTRATION_TOKEN);
@@ -912,11 +726,7 @@ Deno.test("--token: a sign-in that cannot finish exits 4", async () => {
   await using as = await startOidcServer();
   await using mcp = await startProtectedServer(as);
   const stateFile = `${createTempDir()}/state.env`;
-  const result = await runAgainst(mcp, stateFile, [
-    "--token",
-    "--auth-timeout",
-    "3",
-  ]);
+  const result = await runAgainst(mcp, stateFile, ["--token", "--auth-timeout", "3"]);
   assert.equal(result.code, 4, result.stderr);
   assert.match(result.stderr, /Error: /);
 });
@@ -924,9 +734,7 @@ Deno.test("--token: a sign-in that cannot finish exits 4", async () => {
 Deno.test("--token: a token the server refuses is renewed with the refresh token", async () => {
   await using as = await startOidcServer();
   await using mcp = await startProtectedServer(as);
-  const state = await storeSignIn(as, mcp, {
-    accessToken: "revoked-access-token",
-  });
+  const state = await storeSignIn(as, mcp, { accessToken: "revoked-access-token" });
   const result = await runAgainst(mcp, state.stateFile, ["--token", "--json"]);
   assert.equal(result.code, 0, result.stderr);
   const doc = JSON.parse(result.stdout);
@@ -935,22 +743,15 @@ Deno.test("--token: a token the server refuses is renewed with the refresh token
   assert.equal(as.tokenCounts.refresh_token, 1);
   const values = await readEnvFile(state.stateFile);
   assert.ok(await as.verifyAccessToken(values.MCP_CLIENT_ACCESS_TOKEN));
-  state.secrets.add(
-    values.MCP_CLIENT_ACCESS_TOKEN,
-    values.MCP_CLIENT_REFRESH_TOKEN,
-  );
+  state.secrets.add(values.MCP_CLIENT_ACCESS_TOKEN, values.MCP_CLIENT_REFRESH_TOKEN);
   state.secrets.assertAbsent(result.stdout, result.stderr);
 });
 
 Deno.test("--reset-auth before another mode reports on stderr only", async () => {
   await using server = await startOidcServer();
   const reg = await registerAndStore(server);
-  const { context, stdout, stderr } = createContext(reg.stateFile, "yes", {
-    json: true,
-  });
-  const code = await runAuthCommand({ kind: "reset-auth" }, context, {
-    beforeOtherMode: true,
-  });
+  const { context, stdout, stderr } = createContext(reg.stateFile, "yes", { json: true });
+  const code = await runAuthCommand({ kind: "reset-auth" }, context, { beforeOtherMode: true });
   assert.equal(code, 0);
   assert.equal(stdout(), "", "stdout is left to the mode that follows");
   assert.match(stderr.join("\n"), /Deleted client/);
@@ -967,15 +768,9 @@ Deno.test("--token on a terminal: the sign-in spinner is removed once signed in"
     { env: { BROWSER } },
   );
   assert.equal(result.code, 0, result.terminal);
-  assert.match(
-    result.terminal,
-    /Waiting for the sign-in to finish in the browser/,
-  );
+  assert.match(result.terminal, /Waiting for the sign-in to finish in the browser/);
   const screen = renderScreen(result.terminal);
-  assert.ok(
-    !screen.some((line) => line.includes("Waiting")),
-    screen.join("\n"),
-  );
+  assert.ok(!screen.some((line) => line.includes("Waiting")), screen.join("\n"));
   assert.match(screen.at(-1)!, /^Signed in to 127\.0\.0\.1:\d+$/);
   assert.match(screen[0], /^Sign in to 127\.0\.0\.1:\d+ in your browser/);
   assert.match(result.stdout, /Access token accepted by "fixture-mcp-server"/);

@@ -26,9 +26,7 @@ Deno.test("durations and expiry times read naturally", () => {
     [4 * 86_400_000, "4 days"],
     [-30_000, "30 s"],
   ];
-  for (const [ms, text] of table) {
-    assert.equal(formatDuration(ms), text, String(ms));
-  }
+  for (const [ms, text] of table) assert.equal(formatDuration(ms), text, String(ms));
   assert.equal(
     formatExpiry(new Date(NOW + 59 * 60_000), NOW),
     "2026-01-01 10:59:00 UTC (in 59 min)",
@@ -89,37 +87,20 @@ Deno.test("the sign-in summary shows presence, never a secret", () => {
     "  Refresh token: present",
   ]);
   const text = lines.join("\n");
-  for (
-    const secret of [
-      "very-secret-value",
-      "access-token-value",
-      "refresh-token-value",
-    ]
-  ) {
+  for (const secret of ["very-secret-value", "access-token-value", "refresh-token-value"]) {
     assert.ok(!text.includes(secret));
   }
 });
 
 Deno.test("the summary of an empty state and of a static token", () => {
-  const empty = summarizeAuth(
-    settings({ accessTokenSource: undefined }),
-    {},
-    NOW,
-  );
+  const empty = summarizeAuth(settings({ accessTokenSource: undefined }), {}, NOW);
   const lines = formatAuthSummary(empty, NOW, createPaint(true));
   assert.ok(lines.includes("  Client id:     none (registers on sign-in)"));
-  assert.ok(
-    lines.includes("  Access token:  \x1b[33mnone\x1b[0m"),
-    lines.join("\n"),
-  );
+  assert.ok(lines.includes("  Access token:  \x1b[33mnone\x1b[0m"), lines.join("\n"));
   const env = summarizeAuth(settings({ accessTokenSource: "env" }), {
     expiresAt: new Date(NOW - 1000),
   }, NOW);
-  assert.deepEqual(env.token, {
-    present: true,
-    source: "env",
-    refreshToken: false,
-  });
+  assert.deepEqual(env.token, { present: true, source: "env", refreshToken: false });
   assert.ok(
     formatAuthSummary(env, NOW).includes(
       "  Access token:  set (from MCP_CLIENT_ACCESS_TOKEN, static)",
@@ -155,33 +136,21 @@ Deno.test("client information puts identity first and hides secrets", () => {
     '  zeta:                      {"nested":true}',
   ]);
   assert.deepEqual(maskClientInformation(info).client_secret, "[redacted]");
-  assert.deepEqual(
-    maskClientInformation(info).registration_access_token,
-    "[redacted]",
-  );
+  assert.deepEqual(maskClientInformation(info).registration_access_token, "[redacted]");
   assert.equal(maskClientInformation(info).client_id, "client-1");
   assert.equal(
-    describeServer({
-      name: "demo",
-      version: "1.0.0",
-      protocolVersion: "2025-11-25",
-    }),
+    describeServer({ name: "demo", version: "1.0.0", protocolVersion: "2025-11-25" }),
     '"demo" 1.0.0 (protocol 2025-11-25)',
+  );
+  assert.equal(
+    describeServer({ name: "v2", version: "2", protocolVersion: "2026-07-28", era: "modern" }),
+    '"v2" 2 (protocol 2026-07-28, modern era)',
   );
 });
 
 Deno.test("an update shows only real changes", () => {
-  const before = {
-    client_id: "c",
-    client_name: "New Name",
-    client_uri: "https://a",
-  };
-  const desired = {
-    ...before,
-    client_uri: "https://b",
-    bogus_field: "x",
-    logo_uri: "https://l",
-  };
+  const before = { client_id: "c", client_name: "New Name", client_uri: "https://a" };
+  const desired = { ...before, client_uri: "https://b", bogus_field: "x", logo_uri: "https://l" };
   const after = {
     client_id: "c",
     client_name: "New Name",
@@ -196,18 +165,8 @@ Deno.test("an update shows only real changes", () => {
   });
   assert.deepEqual(diff, {
     changed: [
-      {
-        field: "client_uri",
-        before: "https://a",
-        after: "https://b",
-        applied: true,
-      },
-      {
-        field: "logo_uri",
-        before: undefined,
-        after: "https://L",
-        applied: false,
-      },
+      { field: "client_uri", before: "https://a", after: "https://b", applied: true },
+      { field: "logo_uri", before: undefined, after: "https://L", applied: false },
     ],
     unchanged: ["client_name"],
     refused: ["bogus_field"],
@@ -233,18 +192,11 @@ Deno.test("an update shows only real changes", () => {
 
 Deno.test("an Authorization header from -H counts as a static token", () => {
   const summary = summarizeAuth(
-    settings({
-      accessTokenSource: undefined,
-      headers: [["authorization", "Bearer x"]],
-    }),
+    settings({ accessTokenSource: undefined, headers: [["authorization", "Bearer x"]] }),
     { expiresAt: new Date(NOW) },
     NOW,
   );
-  assert.deepEqual(summary.token, {
-    present: true,
-    source: "header",
-    refreshToken: false,
-  });
+  assert.deepEqual(summary.token, { present: true, source: "header", refreshToken: false });
   assert.ok(
     formatAuthSummary(summary, NOW).includes(
       "  Access token:  set (Authorization header from -H, static)",

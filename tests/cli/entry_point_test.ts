@@ -2,19 +2,12 @@ import assert from "node:assert/strict";
 import { COMPILE_PERMISSION_ARGS, runMain } from "../support/main_process.ts";
 import { PROGRAM_VERSION } from "../../lib/constants.ts";
 
-const denoJson = JSON.parse(
-  await Deno.readTextFile(new URL("../../deno.json", import.meta.url)),
-);
+const denoJson = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
 
 Deno.test("start and compile tasks use the same permission set", () => {
   assert.deepEqual(COMPILE_PERMISSION_ARGS, ["-P=bridge"]);
-  for (const arg of COMPILE_PERMISSION_ARGS) {
-    assert.ok(denoJson.tasks.start.includes(arg));
-  }
-  assert.ok(
-    denoJson.permissions.bridge,
-    "deno.json declares the bridge permission set",
-  );
+  for (const arg of COMPILE_PERMISSION_ARGS) assert.ok(denoJson.tasks.start.includes(arg));
+  assert.ok(denoJson.permissions.bridge, "deno.json declares the bridge permission set");
 });
 
 Deno.test("program version matches deno.json", () => {

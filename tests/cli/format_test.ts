@@ -22,22 +22,10 @@ Deno.test("tool results: text in full, other content summarized, structuredConte
       { type: "audio", data: btoa("abcd"), mimeType: "audio/wav" },
       {
         type: "resource",
-        resource: {
-          uri: "file:///notes.txt",
-          mimeType: "text/plain",
-          text: "héllo",
-        },
+        resource: { uri: "file:///notes.txt", mimeType: "text/plain", text: "héllo" },
       },
-      {
-        type: "resource",
-        resource: { uri: "file:///a.bin", blob: btoa("12345") },
-      },
-      {
-        type: "resource_link",
-        uri: "file:///b.md",
-        name: "b",
-        mimeType: "text/markdown",
-      },
+      { type: "resource", resource: { uri: "file:///a.bin", blob: btoa("12345") } },
+      { type: "resource_link", uri: "file:///b.md", name: "b", mimeType: "text/markdown" },
     ],
     structuredContent: { temperature: 21.5 },
   }, plain);
@@ -54,16 +42,10 @@ Deno.test("tool results: text in full, other content summarized, structuredConte
 });
 
 Deno.test("colors only when asked", () => {
-  const result = {
-    content: [{ type: "image" as const, data: "", mimeType: "image/png" }],
-  };
+  const result = { content: [{ type: "image" as const, data: "", mimeType: "image/png" }] };
   assert.ok(!formatCallToolResult(result, plain).includes("\x1b["));
   assert.ok(formatCallToolResult(result, { color: true }).includes("\x1b[36m"));
-  const tools = [{
-    name: "t",
-    description: "d",
-    inputSchema: { type: "object" as const },
-  }];
+  const tools = [{ name: "t", description: "d", inputSchema: { type: "object" as const } }];
   assert.ok(formatToolList(tools, { color: true }).includes("\x1b[1m"));
   assert.ok(!formatToolList(tools, plain).includes("\x1b["));
 });
@@ -98,10 +80,7 @@ Deno.test("tool list shows title, short description, parameters and required mar
 
 Deno.test("resources and prompts", () => {
   assert.equal(
-    formatReadResourceResult(
-      { contents: [{ uri: "a://x", text: "hello" }] },
-      plain,
-    ),
+    formatReadResourceResult({ contents: [{ uri: "a://x", text: "hello" }] }, plain),
     "hello\n",
   );
   assert.equal(

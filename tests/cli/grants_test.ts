@@ -8,10 +8,7 @@ function ecKey() {
   const pair = generateKeyPairSync("ec", { namedCurve: "P-256" });
   return {
     pem: pair.privateKey.export({ format: "pem", type: "pkcs8" }) as string,
-    publicJwk: pair.publicKey.export({ format: "jwk" }) as Record<
-      string,
-      unknown
-    >,
+    publicJwk: pair.publicKey.export({ format: "jwk" }) as Record<string, unknown>,
   };
 }
 
@@ -61,10 +58,7 @@ Deno.test("cross-app flags without --idp-issuer are a usage error, exit 2", asyn
     "--list-tools",
   ]);
   assert.equal(result.code, 2);
-  assert.match(
-    result.stderr,
-    /Cross-app access needs the identity provider: --idp-issuer/,
-  );
+  assert.match(result.stderr, /Cross-app access needs the identity provider: --idp-issuer/);
 });
 
 Deno.test("the token exchange asks for an ID-JAG for the authorization server (SEP-990)", () => {

@@ -15,9 +15,7 @@ import {
 import { ERROR_TABLE, type ErrorKind, ExitCode } from "../../lib/errors.ts";
 import { runMain } from "../support/main_process.ts";
 
-const README = await Deno.readTextFile(
-  new URL("../../README.md", import.meta.url),
-);
+const README = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
 
 /** The text of a README section: from its marker to the next marker. */
 function readmeSection(name: string): string {
@@ -37,16 +35,11 @@ function normalizeMarkdown(text: string): string[] {
     const trimmed = line.trim();
     if (!trimmed.startsWith("|")) return trimmed;
     const cells = trimmed.slice(1, -1).split(/(?<!\\)\|/).map((cell) => cell.trim());
-    return "|" + cells.map((cell) => /^-+$/.test(cell) ? "---" : cell).join("|") +
-      "|";
+    return "|" + cells.map((cell) => /^-+$/.test(cell) ? "---" : cell).join("|") + "|";
   }).filter((line) => line !== "");
 }
 
-function assertContainsBlock(
-  haystack: string[],
-  needle: string[],
-  what: string,
-): void {
+function assertContainsBlock(haystack: string[], needle: string[], what: string): void {
   const at = haystack.indexOf(needle[0]);
   assert.ok(at >= 0, `${what}: first line not found:\n${needle[0]}`);
   assert.deepEqual(
@@ -66,10 +59,7 @@ Deno.test("the help sections document every flag exactly once", () => {
 
 function assertFitsTerminal(text: string): void {
   for (const line of text.split("\n")) {
-    assert.ok(
-      [...line].length <= HELP_WIDTH,
-      `wider than ${HELP_WIDTH} columns: ${line}`,
-    );
+    assert.ok([...line].length <= HELP_WIDTH, `wider than ${HELP_WIDTH} columns: ${line}`);
   }
 }
 
@@ -80,38 +70,18 @@ Deno.test("--help is short, grouped and at most 80 columns wide", async () => {
   assert.equal(result.stdout, formatHelp());
   assert.equal(HELP_WIDTH, 80);
   assertFitsTerminal(result.stdout);
-  assert.ok(
-    result.stdout.split("\n").length <= 45,
-    "the short help stays short",
-  );
-  for (
-    const section of [
-      "Connection:",
-      "Output and logging:",
-      "Modes",
-      "Authentication:",
-    ]
-  ) {
-    assert.ok(
-      result.stdout.includes(section),
-      `--help has the ${section} group`,
-    );
+  assert.ok(result.stdout.split("\n").length <= 45, "the short help stays short");
+  for (const section of ["Connection:", "Output and logging:", "Modes", "Authentication:"]) {
+    assert.ok(result.stdout.includes(section), `--help has the ${section} group`);
   }
   for (const section of HELP_SECTIONS) {
     for (const help of section.flags.filter((flag) => flag.brief)) {
-      assert.match(
-        result.stdout,
-        new RegExp(`--${help.flag}\\b`),
-        `--help shows --${help.flag}`,
-      );
+      assert.match(result.stdout, new RegExp(`--${help.flag}\\b`), `--help shows --${help.flag}`);
     }
   }
   assert.match(result.stdout, /--help-all/);
   assert.match(result.stdout, /help TOPIC/);
-  assert.ok(
-    !result.stdout.includes("--client-metadata-url"),
-    "rare flags only in --help-all",
-  );
+  assert.ok(!result.stdout.includes("--client-metadata-url"), "rare flags only in --help-all");
 });
 
 Deno.test("--help-all and help all show every flag and the exit codes", async () => {
@@ -121,23 +91,11 @@ Deno.test("--help-all and help all show every flag and the exit codes", async ()
   assert.equal(result.stdout, formatFullHelp());
   assertFitsTerminal(result.stdout);
   for (const flag of allFlags) {
-    assert.match(
-      result.stdout,
-      new RegExp(`--${flag}\\b`),
-      `--help-all mentions --${flag}`,
-    );
+    assert.match(result.stdout, new RegExp(`--${flag}\\b`), `--help-all mentions --${flag}`);
     const short = (FLAGS[flag] as { short?: string }).short;
-    if (short) {
-      assert.ok(
-        result.stdout.includes(`-${short}, --${flag}`),
-        `-${short} shown`,
-      );
-    }
+    if (short) assert.ok(result.stdout.includes(`-${short}, --${flag}`), `-${short} shown`);
   }
-  assert.ok(
-    result.stdout.includes(formatExitCodeTable()),
-    "--help-all has the exit-code table",
-  );
+  assert.ok(result.stdout.includes(formatExitCodeTable()), "--help-all has the exit-code table");
   assert.equal((await runMain(["help", "all"])).stdout, formatFullHelp());
 });
 
@@ -166,11 +124,7 @@ Deno.test("help and help TOPIC print help; an unknown topic gets a suggestion", 
 Deno.test("the README flags section lists every flag, as generated", () => {
   const section = readmeSection("flags");
   for (const flag of allFlags) {
-    assert.match(
-      section,
-      new RegExp(`--${flag}\\b`),
-      `README flags section mentions --${flag}`,
-    );
+    assert.match(section, new RegExp(`--${flag}\\b`), `README flags section mentions --${flag}`);
   }
   assertContainsBlock(
     normalizeMarkdown(section),
@@ -192,20 +146,12 @@ Deno.test("the exit-code table covers every exit code and every error kind", () 
   assert.deepEqual(rows.map((row) => row.code), [0, 1, 2, 3, 4, 5, 6]);
   assert.deepEqual(rows.map((row) => row.code), Object.values(ExitCode).sort());
   const kinds = rows.flatMap((row) => row.kinds);
-  assert.deepEqual(
-    [...kinds].sort(),
-    (Object.keys(ERROR_TABLE) as ErrorKind[]).sort(),
-  );
+  assert.deepEqual([...kinds].sort(), (Object.keys(ERROR_TABLE) as ErrorKind[]).sort());
   for (const row of rows) {
-    for (const kind of row.kinds) {
-      assert.equal(ERROR_TABLE[kind].exitCode, row.code);
-    }
+    for (const kind of row.kinds) assert.equal(ERROR_TABLE[kind].exitCode, row.code);
   }
   assert.deepEqual(rows.find((row) => row.code === 6)?.kinds, ["timeout"]);
-  assert.deepEqual(rows.find((row) => row.code === 4)?.kinds, [
-    "auth_required",
-    "auth_failed",
-  ]);
+  assert.deepEqual(rows.find((row) => row.code === 4)?.kinds, ["auth_required", "auth_failed"]);
 });
 
 Deno.test("the README sections this issue owns are filled in", () => {
@@ -220,10 +166,7 @@ Deno.test("the README sections this issue owns are filled in", () => {
       ["troubleshooting", "## Troubleshooting"],
     ]
   ) {
-    assert.ok(
-      readmeSection(name).trimStart().startsWith(heading),
-      `section ${name}`,
-    );
+    assert.ok(readmeSection(name).trimStart().startsWith(heading), `section ${name}`);
   }
   assert.match(readmeSection("install"), /--target aarch64-unknown-linux-gnu/);
   assert.match(readmeSection("claude-desktop"), /"mcpServers"/);

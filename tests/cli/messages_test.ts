@@ -77,15 +77,8 @@ Deno.test("a mistyped tool name gets a did-you-mean", async () => {
   assert.equal(result.code, 2);
   assert.equal(result.stdout, "");
   assert.match(result.stderr, /^Error: Unknown tool: "Echo"$/m);
-  assert.match(
-    result.stderr,
-    /^Hint: Did you mean "echo"\? Available tools: echo, add, /m,
-  );
-  assert.equal(
-    server.requestsFor("tools/call").length,
-    0,
-    "nothing was called",
-  );
+  assert.match(result.stderr, /^Hint: Did you mean "echo"\? Available tools: echo, add, /m);
+  assert.equal(server.requestsFor("tools/call").length, 0, "nothing was called");
 });
 
 Deno.test("--test-auth uses an Authorization header given with -H", async () => {
@@ -99,14 +92,8 @@ Deno.test("--test-auth uses an Authorization header given with -H", async () => 
   );
   assert.equal(accepted.code, 0, accepted.stderr);
   assert.equal(accepted.stderr, "");
-  assert.match(
-    accepted.stdout,
-    /Access token: +set \(Authorization header from -H, static\)/,
-  );
-  assert.match(
-    accepted.stdout,
-    /^Authorization header accepted by the server$/m,
-  );
+  assert.match(accepted.stdout, /Access token: +set \(Authorization header from -H, static\)/);
+  assert.match(accepted.stdout, /^Authorization header accepted by the server$/m);
   assert.ok(!accepted.stdout.includes("does not require"), accepted.stdout);
   assert.ok(!accepted.stdout.includes("header-token-123456"));
 
@@ -147,28 +134,20 @@ Deno.test("proxy mode started on a terminal says what it waits for", async () =>
   assert.equal(result.stdout, "");
   const lines = result.terminal.split("\r\n").filter((line) => line !== "");
   assert.equal(lines.length, 1, result.terminal);
-  assert.match(
-    lines[0],
-    /^Proxy mode: relays JSON-RPC lines from stdin to 127\.0\.0\.1:\d+/,
-  );
+  assert.match(lines[0], /^Proxy mode: relays JSON-RPC lines from stdin to 127\.0\.0\.1:\d+/);
   assert.match(
     lines[0],
     /waiting for JSON-RPC on stdin \(try --list-tools to explore; Ctrl-D quits\)$/,
   );
   // Piped stdin (an MCP client) gets no such line.
-  const piped = await runMain([], {
-    env: { MCP_SERVER_URL: server.url.href },
-    stdin: "",
-  });
+  const piped = await runMain([], { env: { MCP_SERVER_URL: server.url.href }, stdin: "" });
   assert.equal(piped.stderr, "");
 });
 
 Deno.test("a URL without the MCP path says what was tried and suggests /mcp", async () => {
   await using server = await startMcpServer();
   const root = new URL("/", server.url).href;
-  const auto = await runMain(["--list-tools"], {
-    env: { MCP_SERVER_URL: root },
-  });
+  const auto = await runMain(["--list-tools"], { env: { MCP_SERVER_URL: root } });
   assert.equal(auto.code, 5);
   assert.equal(auto.stdout, "");
   assert.equal(
@@ -176,11 +155,7 @@ Deno.test("a URL without the MCP path says what was tried and suggests /mcp", as
     `Error: No MCP endpoint at "${root}": POST answered HTTP 404, SSE GET answered HTTP 404\n` +
       `Hint: MCP endpoints usually end in /mcp: try "${root}mcp"\n`,
   );
-  const explicit = await runMain([
-    "--list-tools",
-    "--transport",
-    "streamable-http",
-  ], {
+  const explicit = await runMain(["--list-tools", "--transport", "streamable-http"], {
     env: { MCP_SERVER_URL: root },
   });
   assert.equal(explicit.code, 5);
@@ -188,14 +163,9 @@ Deno.test("a URL without the MCP path says what was tried and suggests /mcp", as
     explicit.stderr,
     /^Error: Server refused the Streamable HTTP initialize request: HTTP 404$/m,
   );
-  assert.match(
-    explicit.stderr,
-    /^Hint: MCP endpoints usually end in \/mcp: try /m,
-  );
+  assert.match(explicit.stderr, /^Hint: MCP endpoints usually end in \/mcp: try /m);
   assert.ok(!explicit.stderr.includes("--transport sse"), explicit.stderr);
-  const json = await runMain(["--list-tools", "--json"], {
-    env: { MCP_SERVER_URL: root },
-  });
+  const json = await runMain(["--list-tools", "--json"], { env: { MCP_SERVER_URL: root } });
   const document = JSON.parse(json.stdout);
   assert.deepEqual(document.error.details.attempts, [
     { request: "POST", status: 404 },
@@ -245,10 +215,7 @@ Deno.test("a server that is down is reported with its cause", async () => {
 Deno.test("on a terminal, progress is one line updated in place and removed at the end", async () => {
   await using server = await startMcpServer();
   const result = await runMainInTerminal(["-c", "progress steps=5"], {
-    env: {
-      MCP_SERVER_URL: server.url.href,
-      MCP_CLIENT_SPINNER_DELAY_MS: "60000",
-    },
+    env: { MCP_SERVER_URL: server.url.href, MCP_CLIENT_SPINNER_DELAY_MS: "60000" },
   });
   assert.equal(result.code, 0, result.terminal);
   assert.equal(result.stdout, "done 5\n");
@@ -256,17 +223,9 @@ Deno.test("on a terminal, progress is one line updated in place and removed at t
   assert.equal(updates.length, 5, result.terminal);
   assert.equal(updates[0], "progress 1/5 (20%)");
   for (const [i, line] of updates.slice(1).entries()) {
-    assert.equal(
-      line,
-      `\x1b[1A\x1b[2Kprogress ${i + 2}/5 (${(i + 2) * 20}%)`,
-      "drawn over",
-    );
+    assert.equal(line, `\x1b[1A\x1b[2Kprogress ${i + 2}/5 (${(i + 2) * 20}%)`, "drawn over");
   }
-  assert.deepEqual(
-    renderScreen(result.terminal),
-    [],
-    "nothing is left on screen",
-  );
+  assert.deepEqual(renderScreen(result.terminal), [], "nothing is left on screen");
 });
 
 Deno.test("on a terminal, a slow call shows a spinner with the elapsed time", async () => {
@@ -277,15 +236,8 @@ Deno.test("on a terminal, a slow call shows a spinner with the elapsed time", as
   });
   assert.equal(result.code, 0, result.terminal);
   assert.equal(result.stdout, "waited 300\n");
-  assert.ok(
-    result.terminal.startsWith('⠋ Waiting for tool "slow" (0 s)\r\n'),
-    result.terminal,
-  );
-  assert.deepEqual(
-    renderScreen(result.terminal),
-    [],
-    "the spinner line is removed",
-  );
+  assert.ok(result.terminal.startsWith('⠋ Waiting for tool "slow" (0 s)\r\n'), result.terminal);
+  assert.deepEqual(renderScreen(result.terminal), [], "the spinner line is removed");
   // Off a terminal nothing is drawn.
   const piped = await runMain(["-c", "slow ms=10"], {
     env: { MCP_SERVER_URL: server.url.href, MCP_CLIENT_SPINNER_DELAY_MS: "0" },

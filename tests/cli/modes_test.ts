@@ -17,11 +17,7 @@ function run(
 
 function parseDocument(stdout: string): Record<string, unknown> {
   assert.ok(stdout.endsWith("\n"), "the document ends with a newline");
-  assert.equal(
-    stdout.trimEnd().split("\n").length,
-    1,
-    "exactly one line on stdout",
-  );
+  assert.equal(stdout.trimEnd().split("\n").length, 1, "exactly one line on stdout");
   return JSON.parse(stdout);
 }
 
@@ -43,33 +39,14 @@ Deno.test("--list-tools prints an aligned list with parameters and ends the sess
   assert.equal(result.code, 0);
   const lines = result.stdout.split("\n");
   assert.match(lines[0], /^Tools \(\d+\)$/);
-  assert.ok(
-    lines.some((l) => /^echo +Echoes a message$/.test(l)),
-    result.stdout,
-  );
-  assert.ok(
-    lines.some((l) => /^ {4}message +string +required$/.test(l)),
-    result.stdout,
-  );
-  assert.ok(
-    lines.some((l) => /^ {4}a +number +required$/.test(l)),
-    result.stdout,
-  );
-  assert.ok(
-    lines.some((l) => /^ {4}how +string +optional$/.test(l)),
-    result.stdout,
-  );
+  assert.ok(lines.some((l) => /^echo +Echoes a message$/.test(l)), result.stdout);
+  assert.ok(lines.some((l) => /^ {4}message +string +required$/.test(l)), result.stdout);
+  assert.ok(lines.some((l) => /^ {4}a +number +required$/.test(l)), result.stdout);
+  assert.ok(lines.some((l) => /^ {4}how +string +optional$/.test(l)), result.stdout);
   const echo = lines.find((l) => l.startsWith("echo "))!;
   const add = lines.find((l) => l.startsWith("add "))!;
-  assert.equal(
-    echo.indexOf("Echoes"),
-    add.indexOf("Adds"),
-    "descriptions are aligned",
-  );
-  assert.ok(
-    !result.stdout.includes("\x1b["),
-    "no colors when stdout is not a terminal",
-  );
+  assert.equal(echo.indexOf("Echoes"), add.indexOf("Adds"), "descriptions are aligned");
+  assert.ok(!result.stdout.includes("\x1b["), "no colors when stdout is not a terminal");
   assert.ok(sessionEnded(server), "the session was ended with DELETE");
 });
 
@@ -84,9 +61,7 @@ Deno.test("--list-tools --json prints one document with every tool", async () =>
   };
   assert.equal(document.ok, true);
   const names = document.result.tools.map((t) => t.name);
-  for (const name of ["echo", "add", "progress", "slow", "fail"]) {
-    assert.ok(names.includes(name));
-  }
+  for (const name of ["echo", "add", "progress", "slow", "fail"]) assert.ok(names.includes(name));
 });
 
 Deno.test("--list-tools follows nextCursor through every page", async () => {
@@ -99,22 +74,14 @@ Deno.test("--list-tools follows nextCursor through every page", async () => {
       nextCursor: "page-2",
     },
     "page-2": {
-      tools: [{
-        name: "three",
-        title: "Third tool",
-        inputSchema: { type: "object" },
-      }],
+      tools: [{ name: "three", title: "Third tool", inputSchema: { type: "object" } }],
       nextCursor: "page-3",
     },
     "page-3": { tools: [{ name: "four", inputSchema: { type: "object" } }] },
   };
   await using server = await startMcpServer({
     intercept: (_request, recorded) => {
-      const body = recorded.body as {
-        id?: number;
-        method?: string;
-        params?: { cursor?: string };
-      };
+      const body = recorded.body as { id?: number; method?: string; params?: { cursor?: string } };
       if (body?.method !== "tools/list") return undefined;
       const page = pages[body.params?.cursor ?? ""];
       return Response.json({ jsonrpc: "2.0", id: body.id, result: page });
@@ -122,15 +89,8 @@ Deno.test("--list-tools follows nextCursor through every page", async () => {
   });
   const json = await run(server, ["--format", "json", "--list-tools"]);
   assert.equal(json.code, 0, json.stderr);
-  const document = parseDocument(json.stdout) as {
-    result: { tools: { name: string }[] };
-  };
-  assert.deepEqual(document.result.tools.map((t) => t.name), [
-    "one",
-    "two",
-    "three",
-    "four",
-  ]);
+  const document = parseDocument(json.stdout) as { result: { tools: { name: string }[] } };
+  assert.deepEqual(document.result.tools.map((t) => t.name), ["one", "two", "three", "four"]);
   const cursors = server.requestsFor("tools/list").map((r) =>
     (r.body as { params?: { cursor?: string } }).params?.cursor
   );
@@ -148,10 +108,7 @@ Deno.test("--list-resources lists resources and templates", async () => {
   assert.equal(result.code, 0);
   assert.equal(result.stderr, "");
   assert.match(result.stdout, /^Resources \(\d+\)\n/);
-  assert.match(
-    result.stdout,
-    /\nfixture:\/\/readme +readme +text\/plain +A small text resource\n/,
-  );
+  assert.match(result.stdout, /\nfixture:\/\/readme +readme +text\/plain +A small text resource\n/);
   assert.match(result.stdout, /\nResource templates \(1\)\n/);
   assert.match(
     result.stdout,
@@ -162,21 +119,13 @@ Deno.test("--list-resources lists resources and templates", async () => {
   assert.equal(json.code, 0);
   const document = parseDocument(json.stdout) as {
     ok: boolean;
-    result: {
-      resources: { uri: string }[];
-      resourceTemplates: { uriTemplate: string }[];
-    };
+    result: { resources: { uri: string }[]; resourceTemplates: { uriTemplate: string }[] };
   };
   assert.equal(document.ok, true);
-  assert.ok(
-    document.result.resources.some((r) => r.uri === "fixture://readme"),
-  );
-  assert.deepEqual(
-    document.result.resourceTemplates.map((t) => t.uriTemplate),
-    [
-      "fixture://items/{id}",
-    ],
-  );
+  assert.ok(document.result.resources.some((r) => r.uri === "fixture://readme"));
+  assert.deepEqual(document.result.resourceTemplates.map((t) => t.uriTemplate), [
+    "fixture://items/{id}",
+  ]);
 });
 
 Deno.test("--list-prompts lists prompts with their arguments", async () => {
@@ -189,9 +138,7 @@ Deno.test("--list-prompts lists prompts with their arguments", async () => {
     "Prompts (1)\n\ngreet  Greets someone\n    name   required\n    style  optional\n",
   );
   const json = await run(server, ["--list-prompts", "--json"]);
-  const document = parseDocument(json.stdout) as {
-    result: { prompts: { name: string }[] };
-  };
+  const document = parseDocument(json.stdout) as { result: { prompts: { name: string }[] } };
   assert.deepEqual(document.result.prompts.map((p) => p.name), ["greet"]);
 });
 
@@ -221,10 +168,7 @@ Deno.test("-c calls a tool with each argument form", async () => {
       .params;
     return { name, arguments: args };
   });
-  assert.deepEqual(sent[3], {
-    name: "echo",
-    arguments: { message: "Hello   World" },
-  });
+  assert.deepEqual(sent[3], { name: "echo", arguments: { message: "Hello   World" } });
   assert.deepEqual(sent[5], { name: "add", arguments: { a: 2, b: -0.5 } });
   assert.deepEqual(sent[6], { name: "add", arguments: { a: 1000, b: 1 } });
 });
@@ -302,40 +246,24 @@ Deno.test("-c with a missing required argument fails before the call is sent", a
 
 Deno.test("-c shows progress and asks for it with a progress token", async () => {
   await using server = await startMcpServer();
-  const result = await run(server, [
-    "-c",
-    "progress steps=3",
-    "--log-level",
-    "INFO",
-  ]);
+  const result = await run(server, ["-c", "progress steps=3", "--log-level", "INFO"]);
   assert.equal(result.code, 0);
   assert.equal(result.stdout, "done 3\n");
   assert.match(result.stderr, /progress 1\/3 \(33%\)/);
   assert.match(result.stderr, /progress 3\/3 \(100%\)/);
-  const call = toolCalls(server)[0].body as {
-    params: { _meta?: { progressToken?: unknown } };
-  };
+  const call = toolCalls(server)[0].body as { params: { _meta?: { progressToken?: unknown } } };
   assert.notEqual(call.params._meta?.progressToken, undefined);
 
   const quiet = await run(server, ["-c", "progress steps=2"]);
   assert.equal(quiet.code, 0);
   assert.equal(quiet.stdout, "done 2\n");
-  assert.equal(
-    quiet.stderr,
-    "",
-    "no progress lines when stderr is not a terminal",
-  );
+  assert.equal(quiet.stderr, "", "no progress lines when stderr is not a terminal");
 });
 
 Deno.test("-c: progress notifications reset the timeout", async () => {
   await using server = await startMcpServer();
   // 60 steps of about 5 ms each take longer than the 0.2 s timeout, but each resets it.
-  const result = await run(server, [
-    "-c",
-    "progress steps=60",
-    "--timeout",
-    "0.2",
-  ]);
+  const result = await run(server, ["-c", "progress steps=60", "--timeout", "0.2"]);
   assert.equal(result.stderr, "");
   assert.equal(result.code, 0);
   assert.equal(result.stdout, "done 60\n");
@@ -356,11 +284,7 @@ Deno.test("-c declines the server's sampling request", async () => {
   const answers = server.requests
     .map((r) => r.body as { id?: unknown; error?: { code: number }; method?: string })
     .filter((b) => b && b.error !== undefined && b.method === undefined);
-  assert.equal(
-    answers.length,
-    1,
-    "the client answered the sampling request with an error",
-  );
+  assert.equal(answers.length, 1, "the client answered the sampling request with an error");
   assert.equal(answers[0].error!.code, -32601);
 });
 
@@ -374,33 +298,20 @@ Deno.test("--read-resource prints the resource text", async () => {
   assert.equal(result.stderr, "");
   assert.equal(result.stdout, "Hello from the fixture\n");
 
-  const json = await run(server, [
-    "--read-resource",
-    "fixture://items/7",
-    "--json",
-  ]);
+  const json = await run(server, ["--read-resource", "fixture://items/7", "--json"]);
   assert.equal(json.code, 0);
-  const document = parseDocument(json.stdout) as {
-    result: { contents: { text: string }[] };
-  };
+  const document = parseDocument(json.stdout) as { result: { contents: { text: string }[] } };
   assert.equal(document.result.contents[0].text, '{"id":"7"}');
 });
 
 Deno.test("--get-prompt fills the prompt's arguments", async () => {
   await using server = await startMcpServer();
-  const result = await run(server, [
-    "--get-prompt",
-    "greet name=Ada style='very formal'",
-  ]);
+  const result = await run(server, ["--get-prompt", "greet name=Ada style='very formal'"]);
   assert.equal(result.code, 0);
   assert.equal(result.stderr, "");
   assert.equal(result.stdout, "[user]\nGreet Ada in a very formal way\n");
 
-  const bare = await run(server, [
-    "--get-prompt",
-    "greet Grace Hopper",
-    "--json",
-  ]);
+  const bare = await run(server, ["--get-prompt", "greet Grace Hopper", "--json"]);
   assert.equal(bare.code, 0);
   const document = parseDocument(bare.stdout) as {
     result: { messages: { content: { text: string } }[] };
@@ -409,10 +320,7 @@ Deno.test("--get-prompt fills the prompt's arguments", async () => {
 
   const missing = await run(server, ["--get-prompt", "greet style=x"]);
   assert.equal(missing.code, 2);
-  assert.match(
-    missing.stderr,
-    /Missing required argument for prompt "greet": "name"/,
-  );
+  assert.match(missing.stderr, /Missing required argument for prompt "greet": "name"/);
   assert.equal(server.requestsFor("prompts/get").length, 2);
 });
 
@@ -460,10 +368,7 @@ Deno.test("--raw initialize is sent as given, without a second initialize", asyn
 
 Deno.test("--raw exits 1 on a JSON-RPC error and 2 on a message it cannot read", async () => {
   await using server = await startMcpServer();
-  const error = await run(server, [
-    "--raw",
-    '{"method":"no/such/method","params":{}}',
-  ]);
+  const error = await run(server, ["--raw", '{"method":"no/such/method","params":{}}']);
   assert.equal(error.code, 1);
   const response = parseDocument(error.stdout) as { error: { code: number } };
   assert.equal(response.error.code, -32601);
@@ -472,11 +377,7 @@ Deno.test("--raw exits 1 on a JSON-RPC error and 2 on a message it cannot read",
   assert.equal(bad.code, 2);
   assert.equal(bad.stdout, "");
   assert.match(bad.stderr, /Invalid JSON in --raw/);
-  assert.equal(
-    server.requestsFor("initialize").length,
-    1,
-    "nothing sent for the bad message",
-  );
+  assert.equal(server.requestsFor("initialize").length, 1, "nothing sent for the bad message");
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -491,23 +392,11 @@ Deno.test("a slow tool beyond --timeout exits 6 and cancels the request", async 
   const cancelled = server.requestsFor("notifications/cancelled");
   assert.equal(cancelled.length, 1);
   const call = toolCalls(server)[0].body as { id: unknown };
-  assert.equal(
-    (cancelled[0].body as { params: { requestId: unknown } }).params.requestId,
-    call.id,
-  );
+  assert.equal((cancelled[0].body as { params: { requestId: unknown } }).params.requestId, call.id);
 
-  const json = await run(server, [
-    "-c",
-    "slow ms=3000",
-    "--timeout",
-    "0.5",
-    "--json",
-  ]);
+  const json = await run(server, ["-c", "slow ms=3000", "--timeout", "0.5", "--json"]);
   assert.equal(json.code, 6);
-  const document = parseDocument(json.stdout) as {
-    ok: boolean;
-    error: { kind: string };
-  };
+  const document = parseDocument(json.stdout) as { ok: boolean; error: { kind: string } };
   assert.deepEqual([document.ok, document.error.kind], [false, "timeout"]);
 });
 
@@ -515,11 +404,7 @@ Deno.test("an unreachable server exits 5", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
-  const result = await runMain([
-    "--list-tools",
-    "--server-url",
-    `http://127.0.0.1:${port}/mcp`,
-  ]);
+  const result = await runMain(["--list-tools", "--server-url", `http://127.0.0.1:${port}/mcp`]);
   assert.equal(result.code, 5);
   assert.equal(result.stdout, "");
   assert.match(result.stderr, /Error: /);
@@ -527,17 +412,10 @@ Deno.test("an unreachable server exits 5", async () => {
 });
 
 Deno.test("a server that wants a token exits 4 without one and 0 with it", async () => {
-  await using server = await startMcpServer({
-    verifyToken: (token) => token === "good-token-1",
-  });
-  const refused = await run(server, ["--list-tools", "--json"], {
-    BROWSER: "false",
-  });
+  await using server = await startMcpServer({ verifyToken: (token) => token === "good-token-1" });
+  const refused = await run(server, ["--list-tools", "--json"], { BROWSER: "false" });
   assert.equal(refused.code, 4);
-  const document = parseDocument(refused.stdout) as {
-    ok: boolean;
-    error: { kind: string };
-  };
+  const document = parseDocument(refused.stdout) as { ok: boolean; error: { kind: string } };
   assert.equal(document.ok, false);
   assert.match(document.error.kind, /^auth_/);
 
@@ -553,10 +431,7 @@ Deno.test("a bad configuration exits 3", async () => {
     env: { MCP_SERVER_URL: "ftp://example.com/mcp" },
   });
   assert.equal(result.code, 3);
-  const document = parseDocument(result.stdout) as {
-    ok: boolean;
-    error: { kind: string };
-  };
+  const document = parseDocument(result.stdout) as { ok: boolean; error: { kind: string } };
   assert.deepEqual([document.ok, document.error.kind], [false, "config"]);
   assert.match(result.stderr, /Unsupported server URL scheme/);
 });

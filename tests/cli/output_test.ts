@@ -16,14 +16,10 @@ Deno.test("success and failure documents share one shape", () => {
     ok: true,
     result: { tools: [] },
   });
-  const error = new BridgeError(
-    "server_error",
-    'Tool "fail" reported an error',
-    {
-      status: 500,
-      details: { code: -32000 },
-    },
-  );
+  const error = new BridgeError("server_error", 'Tool "fail" reported an error', {
+    status: 500,
+    details: { code: -32000 },
+  });
   assert.deepEqual(JSON.parse(formatFailureDocument(error)), {
     ok: false,
     error: {
@@ -34,9 +30,7 @@ Deno.test("success and failure documents share one shape", () => {
       details: { code: -32000 },
     },
   });
-  const withResult = JSON.parse(
-    formatFailureDocument(error, { isError: true }),
-  );
+  const withResult = JSON.parse(formatFailureDocument(error, { isError: true }));
   assert.deepEqual(withResult.result, { isError: true });
   assert.deepEqual(withResult.error, formatErrorDocument(error));
   assert.ok(formatSuccessDocument(1).endsWith("}\n"));
@@ -44,24 +38,17 @@ Deno.test("success and failure documents share one shape", () => {
 
 Deno.test("documents and failure lines are redacted", () => {
   registerSecret("output-test-secret-value");
-  const error = new BridgeError(
-    "auth_failed",
-    "Token output-test-secret-value refused",
-    {
-      hint: "Bearer abcdef123456 was sent",
-    },
-  );
+  const error = new BridgeError("auth_failed", "Token output-test-secret-value refused", {
+    hint: "Bearer abcdef123456 was sent",
+  });
   const text = formatFailureDocument(error, { token: "output-test-secret-value" }) +
     formatFailureLines(error).join("\n");
   assert.ok(!text.includes("output-test-secret-value"), text);
   assert.ok(!text.includes("abcdef123456"), text);
-  assert.deepEqual(
-    formatFailureLines(new BridgeError("usage", "Bad", { hint: "Fix it" })),
-    [
-      "Error: Bad",
-      "Hint: Fix it",
-    ],
-  );
+  assert.deepEqual(formatFailureLines(new BridgeError("usage", "Bad", { hint: "Fix it" })), [
+    "Error: Bad",
+    "Hint: Fix it",
+  ]);
 });
 
 function captureIo() {
@@ -85,10 +72,7 @@ Deno.test("an output prints human text or exactly one document", async () => {
   await text.say("one", "two");
   await text.print(() => "human\n", { x: 1 });
   await text.result({ ignored: true });
-  assert.equal(
-    await text.fail(new BridgeError("usage", "Bad", { hint: "Fix" })),
-    2,
-  );
+  assert.equal(await text.fail(new BridgeError("usage", "Bad", { hint: "Fix" })), 2);
   assert.equal(human.stdout(), "one\ntwo\nhuman\n");
   assert.deepEqual(human.stderr, ["Error: Bad", "Hint: Fix"]);
 
@@ -115,7 +99,5 @@ Deno.test("--json is found word by word, never inside a flag's value", () => {
     [["--header=--json"], false],
     [["--", "--json"], false],
   ];
-  for (const [args, expected] of cases) {
-    assert.equal(wantsJson(args), expected, args.join(" "));
-  }
+  for (const [args, expected] of cases) assert.equal(wantsJson(args), expected, args.join(" "));
 });

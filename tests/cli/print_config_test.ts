@@ -34,11 +34,7 @@ function entryOf(host: string, stdout: string, name: string): StdioEntry {
       const lines = stdout.trimEnd().split("\n");
       assert.equal(lines[0], `[mcp_servers.${name}]`);
       const value = (key: string) =>
-        JSON.parse(
-          lines.find((line) => line.startsWith(`${key} = `))!.slice(
-            key.length + 3,
-          ),
-        );
+        JSON.parse(lines.find((line) => line.startsWith(`${key} = `))!.slice(key.length + 3));
       return { command: value("command"), args: value("args") };
     }
     case "claude-code": {
@@ -53,25 +49,10 @@ function entryOf(host: string, stdout: string, name: string): StdioEntry {
 
 for (const host of HOSTS) {
   Deno.test(`--print-config ${host} prints the entry with this program and the flags given`, async () => {
-    const result = await runMain([
-      ...URL_FLAGS,
-      "--scope",
-      "docs:read",
-      "--print-config",
-      host,
-    ]);
+    const result = await runMain([...URL_FLAGS, "--scope", "docs:read", "--print-config", host]);
     assert.equal(result.code, 0, result.stderr);
-    assert.notEqual(
-      result.stderr.trim(),
-      "",
-      "where to paste it goes to stderr",
-    );
-    const expectedArgs = [
-      ...LAUNCHER.slice(1),
-      ...URL_FLAGS,
-      "--scope",
-      "docs:read",
-    ];
+    assert.notEqual(result.stderr.trim(), "", "where to paste it goes to stderr");
+    const expectedArgs = [...LAUNCHER.slice(1), ...URL_FLAGS, "--scope", "docs:read"];
     if (host === "claude-code") {
       assert.equal(
         result.stdout,
@@ -92,73 +73,44 @@ Deno.test("--print-config names the --server entry and makes paths absolute", as
   const dir = createTempDir();
   Deno.writeTextFileSync(
     `${dir}/servers.json`,
-    JSON.stringify({
-      servers: { docs: { url: "https://docs.example.com/mcp" } },
-    }),
+    JSON.stringify({ servers: { docs: { url: "https://docs.example.com/mcp" } } }),
   );
   const result = await runMain(
-    [
-      "--server",
-      "docs",
-      "--log-file",
-      "bridge.log",
-      "-v",
-      "--print-config",
-      "claude-desktop",
-    ],
+    ["--server", "docs", "--log-file", "bridge.log", "-v", "--print-config", "claude-desktop"],
     { cwd: dir, env: { MCP_CLIENT_CONFIG: "servers.json" } },
   );
   assert.equal(result.code, 0, result.stderr);
   const realDir = Deno.realPathSync(dir);
-  assert.deepEqual(
-    JSON.parse(result.stdout).mcpServers.docs.args.slice(LAUNCHER.length - 1),
-    [
-      "--server",
-      "docs",
-      "--verbose",
-      "--log-file",
-      `${realDir}/bridge.log`,
-      "--config",
-      `${realDir}/servers.json`,
-    ],
-  );
+  assert.deepEqual(JSON.parse(result.stdout).mcpServers.docs.args.slice(LAUNCHER.length - 1), [
+    "--server",
+    "docs",
+    "--verbose",
+    "--log-file",
+    `${realDir}/bridge.log`,
+    "--config",
+    `${realDir}/servers.json`,
+  ]);
   assert.match(result.stderr, /claude_desktop_config\.json/);
 });
 
 Deno.test("--print-config carries a Windows path exactly, escaped for each format", async () => {
   const windowsPath = "C:\\Users\\Ada Lovelace\\mcp state.env";
   for (const host of ["claude-desktop", "codex", "claude-code"] as const) {
-    const result = await runMain([
-      ...URL_FLAGS,
-      "--env-file",
-      windowsPath,
-      "--print-config",
-      host,
-    ]);
+    const result = await runMain([...URL_FLAGS, "--env-file", windowsPath, "--print-config", host]);
     assert.equal(result.code, 0, result.stderr);
     if (host === "claude-desktop") {
-      assert.ok(
-        result.stdout.includes(
-          '"C:\\\\Users\\\\Ada Lovelace\\\\mcp state.env"',
-        ),
-      );
+      assert.ok(result.stdout.includes('"C:\\\\Users\\\\Ada Lovelace\\\\mcp state.env"'));
       assert.equal(
         JSON.parse(result.stdout).mcpServers["docs-example-com"].args.at(-1),
         windowsPath,
       );
     } else if (host === "codex") {
-      assert.deepEqual(
-        entryOf(host, result.stdout, "docs-example-com").args.slice(-2),
-        [
-          "--env-file",
-          windowsPath,
-        ],
-      );
+      assert.deepEqual(entryOf(host, result.stdout, "docs-example-com").args.slice(-2), [
+        "--env-file",
+        windowsPath,
+      ]);
     } else {
-      assert.ok(
-        result.stdout.trimEnd().endsWith(`--env-file '${windowsPath}'`),
-        result.stdout,
-      );
+      assert.ok(result.stdout.trimEnd().endsWith(`--env-file '${windowsPath}'`), result.stdout);
     }
   }
 });
@@ -171,23 +123,10 @@ Deno.test("--print-config needs a server and a known host", async () => {
   const unknown = await runMain([...URL_FLAGS, "--print-config", "zed"]);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /Unknown host for --print-config: "zed"/);
-  assert.match(
-    unknown.stderr,
-    /claude-desktop, claude-code, cursor, vscode, codex, gemini/,
-  );
-  const withMode = await runMain([
-    ...URL_FLAGS,
-    "--list-tools",
-    "--print-config",
-    "cursor",
-  ]);
+  assert.match(unknown.stderr, /claude-desktop, claude-code, cursor, vscode, codex, gemini/);
+  const withMode = await runMain([...URL_FLAGS, "--list-tools", "--print-config", "cursor"]);
   assert.equal(withMode.code, 2);
-  const withReset = await runMain([
-    ...URL_FLAGS,
-    "--reset-auth",
-    "--print-config",
-    "cursor",
-  ]);
+  const withReset = await runMain([...URL_FLAGS, "--reset-auth", "--print-config", "cursor"]);
   assert.equal(withReset.code, 2);
 });
 
@@ -228,13 +167,7 @@ Deno.test("host entries on Windows: JSON and TOML escape backslashes, PowerShell
       "'C:\\Program Files\\mcp\\mcp-streamablehttp-client.exe' --server docs --cert " +
       "'C:\\certs\\it''s.pem'\n",
   );
-  assert.equal(
-    quoteShellWord("C:\\tools\\mcp.exe", "windows"),
-    "C:\\tools\\mcp.exe",
-  );
-  assert.equal(
-    quoteShellWord("/opt/my tools/mcp", "linux"),
-    "'/opt/my tools/mcp'",
-  );
+  assert.equal(quoteShellWord("C:\\tools\\mcp.exe", "windows"), "C:\\tools\\mcp.exe");
+  assert.equal(quoteShellWord("/opt/my tools/mcp", "linux"), "'/opt/my tools/mcp'");
   assert.equal(quoteShellWord("it's", "darwin"), `'it'"'"'s'`);
 });

@@ -13,12 +13,7 @@ const string = { type: "string" };
 const object = (
   properties: Record<string, SchemaLike>,
   required: string[] = [],
-): SchemaLike => ({
-  type: "object",
-  properties,
-  required,
-  additionalProperties: false,
-});
+): SchemaLike => ({ type: "object", properties, required, additionalProperties: false });
 
 /** Schemas of the tools named in the Python tool's behaviour table, as a real server would list. */
 const TOOLS: Record<string, SchemaLike> = {
@@ -37,10 +32,7 @@ const TOOLS: Record<string, SchemaLike> = {
   }),
   anytool_int: object({ key: { type: "integer" } }),
   anytool_str: object({ key: string }),
-  get_weather: object({
-    city: string,
-    units: { type: "string", enum: ["metric", "imperial"] },
-  }, [
+  get_weather: object({ city: string, units: { type: "string", enum: ["metric", "imperial"] } }, [
     "city",
   ]),
   prefetch_data: object({ url: string }),
@@ -50,11 +42,7 @@ const TOOLS: Record<string, SchemaLike> = {
   read_file: object({ path: string }, ["path"]),
   add: object({ a: { type: "number" }, b: { type: "number" } }, ["a", "b"]),
   none: object({}),
-  open_ended: {
-    type: "object",
-    properties: { known: string },
-    additionalProperties: true,
-  },
+  open_ended: { type: "object", properties: { known: string }, additionalProperties: true },
   untyped: object({ value: {} }),
   nullable: object({
     limit: { type: ["integer", "null"] },
@@ -138,16 +126,8 @@ const PYTHON_TABLE: Row[] = [
     },
   },
   { input: "anytool_int key=007", python: '{"key":7}', expected: { key: 7 } },
-  {
-    input: "anytool_str key=007",
-    python: '{"key":7}',
-    expected: { key: "007" },
-  },
-  {
-    input: "get_weather London",
-    python: '{"input":"London"}',
-    expected: { city: "London" },
-  },
+  { input: "anytool_str key=007", python: '{"key":7}', expected: { key: "007" } },
+  { input: "get_weather London", python: '{"input":"London"}', expected: { city: "London" } },
   {
     input: "get_weather New York City",
     python: '{"input":"New York City"}',
@@ -163,21 +143,9 @@ const PYTHON_TABLE: Row[] = [
     python: '{"path":"/etc/hosts"}',
     expected: { city: "/etc/hosts" },
   },
-  {
-    input: "prefetch_data abc",
-    python: '{"url":"abc"}',
-    expected: { url: "abc" },
-  },
-  {
-    input: "research quantum",
-    python: '{"query":"quantum"}',
-    expected: { query: "quantum" },
-  },
-  {
-    input: "reader notes.txt",
-    python: '{"input":"notes.txt"}',
-    expected: { file: "notes.txt" },
-  },
+  { input: "prefetch_data abc", python: '{"url":"abc"}', expected: { url: "abc" } },
+  { input: "research quantum", python: '{"query":"quantum"}', expected: { query: "quantum" } },
+  { input: "reader notes.txt", python: '{"input":"notes.txt"}', expected: { file: "notes.txt" } },
   {
     input: "write_file /tmp/a.txt hello there",
     python: '{"path":"/tmp/a.txt","content":"hello there"}',
@@ -198,26 +166,14 @@ const PYTHON_TABLE: Row[] = [
 
 const MORE: Row[] = [
   // quoting
-  {
-    input: `echo message="say \\"hi\\""`,
-    python: "",
-    expected: { message: 'say "hi"' },
-  },
+  { input: `echo message="say \\"hi\\""`, python: "", expected: { message: 'say "hi"' } },
   { input: "echo message=it\\'s", python: "", expected: { message: "it's" } },
   { input: "echo it's fine", python: "", expected: { message: "it's fine" } },
   { input: "echo 'a=b'", python: "", expected: { message: "a=b" } },
   { input: "echo message=a=b", python: "", expected: { message: "a=b" } },
   { input: "echo message=", python: "", expected: { message: "" } },
-  {
-    input: "echo hello   world",
-    python: "",
-    expected: { message: "hello   world" },
-  },
-  {
-    input: "echo message='unterminated",
-    python: "",
-    expected: /Unterminated quote/,
-  },
+  { input: "echo hello   world", python: "", expected: { message: "hello   world" } },
+  { input: "echo message='unterminated", python: "", expected: /Unterminated quote/ },
   // numbers
   { input: "add a=-3 b=2.5e-2", python: "", expected: { a: -3, b: 0.025 } },
   { input: "add a=1E3 b=+4", python: "", expected: { a: 1000, b: 4 } },
@@ -227,36 +183,16 @@ const MORE: Row[] = [
     python: "",
     expected: /Invalid value for "a" of tool "add": expected number, got "x"/,
   },
-  {
-    input: "anytool_int key=1.5",
-    python: "",
-    expected: /expected integer, got "1.5"/,
-  },
-  {
-    input: "research quantum limit=-5",
-    python: "",
-    expected: { query: "quantum", limit: -5 },
-  },
+  { input: "anytool_int key=1.5", python: "", expected: /expected integer, got "1.5"/ },
+  { input: "research quantum limit=-5", python: "", expected: { query: "quantum", limit: -5 } },
   // booleans
   { input: "anytool key4=false", python: "", expected: { key4: false } },
   { input: "anytool key4=TRUE", python: "", expected: { key4: true } },
-  {
-    input: "anytool key4=yes",
-    python: "",
-    expected: /expected boolean, got "yes"/,
-  },
+  { input: "anytool key4=yes", python: "", expected: /expected boolean, got "yes"/ },
   // arrays and objects
-  {
-    input: `anytool key5='[1, 2, 3]'`,
-    python: "",
-    expected: { key5: [1, 2, 3] },
-  },
+  { input: `anytool key5='[1, 2, 3]'`, python: "", expected: { key5: [1, 2, 3] } },
   { input: "anytool key5=1,2", python: "", expected: /expected array/ },
-  {
-    input: `tool nested='{"a":[1]}'`,
-    python: "",
-    expected: { nested: { a: [1] } },
-  },
+  { input: `tool nested='{"a":[1]}'`, python: "", expected: { nested: { a: [1] } } },
   { input: "tool nested=[1]", python: "", expected: /expected object/ },
   // URLs with '='
   {
@@ -270,11 +206,7 @@ const MORE: Row[] = [
     expected: { url: "https://x.test/?a=1 b" },
   },
   // unknown keys, missing required, ambiguity
-  {
-    input: "echo mesage=hi",
-    python: "",
-    expected: /Unknown argument for tool "echo": "mesage"/,
-  },
+  { input: "echo mesage=hi", python: "", expected: /Unknown argument for tool "echo": "mesage"/ },
   {
     input: "echo message=hi extra=1",
     python: "",
@@ -285,39 +217,15 @@ const MORE: Row[] = [
     python: "",
     expected: /Unknown argument for tool "echo": "extra"/,
   },
-  {
-    input: "add a=1",
-    python: "",
-    expected: /Missing required argument for tool "add": "b"/,
-  },
-  {
-    input: "add",
-    python: "",
-    expected: /Missing required arguments for tool "add": "a", "b"/,
-  },
-  {
-    input: "add 5",
-    python: "",
-    expected: /Cannot tell which parameter "5" is for/,
-  },
-  {
-    input: "echo",
-    python: "",
-    expected: /Missing required argument for tool "echo": "message"/,
-  },
+  { input: "add a=1", python: "", expected: /Missing required argument for tool "add": "b"/ },
+  { input: "add", python: "", expected: /Missing required arguments for tool "add": "a", "b"/ },
+  { input: "add 5", python: "", expected: /Cannot tell which parameter "5" is for/ },
+  { input: "echo", python: "", expected: /Missing required argument for tool "echo": "message"/ },
   { input: 'echo {"message":1}', python: "", expected: { message: 1 } },
   { input: "echo [1]", python: "", expected: { message: "[1]" } },
-  {
-    input: "echo message=a message=b",
-    python: "",
-    expected: /Argument given twice/,
-  },
+  { input: "echo message=a message=b", python: "", expected: /Argument given twice/ },
   { input: "none", python: "", expected: {} },
-  {
-    input: "none x",
-    python: "",
-    expected: /Unexpected argument for tool "none": "x"/,
-  },
+  { input: "none x", python: "", expected: /Unexpected argument for tool "none": "x"/ },
   { input: "none {}", python: "", expected: {} },
   // a bare value next to pairs goes to the only required parameter
   {
@@ -336,24 +244,12 @@ const MORE: Row[] = [
     expected: /Unexpected argument for tool "get_weather": "Paris"/,
   },
   // open-ended and untyped schemas
-  {
-    input: "open_ended known=a other=5",
-    python: "",
-    expected: { known: "a", other: 5 },
-  },
+  { input: "open_ended known=a other=5", python: "", expected: { known: "a", other: 5 } },
   { input: "untyped value=[1,2]", python: "", expected: { value: [1, 2] } },
   { input: "untyped value=hello", python: "", expected: { value: "hello" } },
   { input: "untyped 42", python: "", expected: { value: 42 } },
-  {
-    input: "nullable limit=null label=null",
-    python: "",
-    expected: { limit: null, label: null },
-  },
-  {
-    input: "nullable limit=3 label=3",
-    python: "",
-    expected: { limit: 3, label: "3" },
-  },
+  { input: "nullable limit=null label=null", python: "", expected: { limit: null, label: null } },
+  { input: "nullable limit=3 label=3", python: "", expected: { limit: 3, label: "3" } },
 ];
 
 for (const row of [...PYTHON_TABLE, ...MORE]) {
@@ -383,14 +279,11 @@ Deno.test("usage errors show how to call the tool", () => {
     assert.match(error.hint, /Did you mean "message"\?/);
     return true;
   });
-  assert.throws(
-    () => call("get_weather Paris units=kelvin"),
-    (error: unknown) => {
-      assert.ok(error instanceof BridgeError);
-      assert.equal(error.hint, 'Use one of: "metric", "imperial"');
-      return true;
-    },
-  );
+  assert.throws(() => call("get_weather Paris units=kelvin"), (error: unknown) => {
+    assert.ok(error instanceof BridgeError);
+    assert.equal(error.hint, 'Use one of: "metric", "imperial"');
+    return true;
+  });
 });
 
 Deno.test("prompt arguments are all strings", () => {
@@ -408,21 +301,12 @@ Deno.test("prompt arguments are all strings", () => {
     () => parseArguments("count=3", schema, target),
     /Missing required argument for prompt "greet": "topic"/,
   );
-  assert.throws(
-    () => parseArguments("size=3 topic=x", schema, target),
-    (error: unknown) => {
-      assert.ok(error instanceof BridgeError);
-      assert.match(
-        error.message,
-        /Unknown argument for prompt "greet": "size"/,
-      );
-      assert.match(
-        error.hint,
-        /--get-prompt 'greet topic=<string> \[count=<string>\]'/,
-      );
-      return true;
-    },
-  );
+  assert.throws(() => parseArguments("size=3 topic=x", schema, target), (error: unknown) => {
+    assert.ok(error instanceof BridgeError);
+    assert.match(error.message, /Unknown argument for prompt "greet": "size"/);
+    assert.match(error.hint, /--get-prompt 'greet topic=<string> \[count=<string>\]'/);
+    return true;
+  });
 });
 
 Deno.test("describeParameters lists required parameters first with their types", () => {

@@ -2,10 +2,7 @@ import assert from "node:assert/strict";
 import { splitCommand, splitWords } from "../../lib/cli/words.ts";
 
 Deno.test("splitCommand separates the name from the rest", () => {
-  assert.deepEqual(splitCommand("  echo   message=hi  "), {
-    name: "echo",
-    rest: "message=hi",
-  });
+  assert.deepEqual(splitCommand("  echo   message=hi  "), { name: "echo", rest: "message=hi" });
   assert.deepEqual(splitCommand("list"), { name: "list", rest: "" });
   assert.throws(() => splitCommand("   "), /Missing tool name/);
 });

@@ -8,18 +8,14 @@ import {
 import { BridgeError } from "../../lib/errors.ts";
 
 const isConfigError = (pattern: RegExp) => (error: unknown) =>
-  error instanceof BridgeError && error.kind === "config" &&
-  pattern.test(error.message);
+  error instanceof BridgeError && error.kind === "config" && pattern.test(error.message);
 
 Deno.test("parseConfigFile reads the Python tool's servers map", () => {
   const servers = parseConfigFile(
     "servers.json",
     JSON.stringify({
       servers: {
-        "mcp-fetch": {
-          url: "https://mcp-fetch.example.com/mcp",
-          token: "Bearer eyJ...",
-        },
+        "mcp-fetch": { url: "https://mcp-fetch.example.com/mcp", token: "Bearer eyJ..." },
         docs: {
           url: "https://docs.example.com/mcp",
           headers: { "X-Team": "platform" },
@@ -46,23 +42,13 @@ Deno.test("parseConfigFile refuses what it cannot use, naming the file and the s
     ['{"servers": []}', /has no "servers" object/],
     ['{"servers": {"a": "https://x"}}', /server "a" is not an object/],
     ['{"servers": {"a": {}}}', /server "a" has no "url"/],
-    [
-      '{"servers": {"a": {"url": "u", "token": 1}}}',
-      /"token" of server "a" is not a string/,
-    ],
-    [
-      '{"servers": {"a": {"url": "u", "headers": {"X": 1}}}}',
-      /header "X" of server "a"/,
-    ],
+    ['{"servers": {"a": {"url": "u", "token": 1}}}', /"token" of server "a" is not a string/],
+    ['{"servers": {"a": {"url": "u", "headers": {"X": 1}}}}', /header "X" of server "a"/],
     ['{"servers": {"a": {"url": "u", "header": {}}}}', /unknown key "header"/],
     ['{"servers": ', /Invalid config file "f.json": /],
   ];
   for (const [text, pattern] of cases) {
-    assert.throws(
-      () => parseConfigFile("f.json", text),
-      isConfigError(pattern),
-      text,
-    );
+    assert.throws(() => parseConfigFile("f.json", text), isConfigError(pattern), text);
   }
   assert.throws(
     () => selectServer("f.json", new Map(), "docs"),
@@ -71,32 +57,18 @@ Deno.test("parseConfigFile refuses what it cannot use, naming the file and the s
 });
 
 Deno.test("configFilePath: flag, then MCP_CLIENT_CONFIG, then the config directory", () => {
-  assert.equal(
-    configFilePath("a.json", { MCP_CLIENT_CONFIG: "b.json" }, "linux"),
-    "a.json",
-  );
-  assert.equal(
-    configFilePath(undefined, { MCP_CLIENT_CONFIG: "b.json" }, "linux"),
-    "b.json",
-  );
+  assert.equal(configFilePath("a.json", { MCP_CLIENT_CONFIG: "b.json" }, "linux"), "a.json");
+  assert.equal(configFilePath(undefined, { MCP_CLIENT_CONFIG: "b.json" }, "linux"), "b.json");
   assert.equal(
     configFilePath(undefined, { HOME: "/home/ada" }, "linux"),
     "/home/ada/.config/mcp-streamablehttp-client/servers.json",
   );
   assert.equal(
-    configFilePath(
-      undefined,
-      { XDG_CONFIG_HOME: "/cfg", HOME: "/home/ada" },
-      "darwin",
-    ),
+    configFilePath(undefined, { XDG_CONFIG_HOME: "/cfg", HOME: "/home/ada" }, "darwin"),
     "/cfg/mcp-streamablehttp-client/servers.json",
   );
   assert.equal(
-    configFilePath(
-      undefined,
-      { APPDATA: "C:\\Users\\Ada\\AppData\\Roaming" },
-      "windows",
-    ),
+    configFilePath(undefined, { APPDATA: "C:\\Users\\Ada\\AppData\\Roaming" }, "windows"),
     "C:\\Users\\Ada\\AppData\\Roaming\\mcp-streamablehttp-client\\servers.json",
   );
   assert.equal(configFilePath(undefined, {}, "linux"), undefined);

@@ -29,11 +29,7 @@ const TRICKY: Record<string, string> = {
 Deno.test("formatEnvValue round-trips tricky values through parseEnv", () => {
   for (const [key, value] of Object.entries(TRICKY)) {
     const text = `${key}=${formatEnvValue(key, value)}\n`;
-    assert.equal(
-      parseEnv(text)[key],
-      value,
-      `value of ${key} in ${JSON.stringify(text)}`,
-    );
+    assert.equal(parseEnv(text)[key], value, `value of ${key} in ${JSON.stringify(text)}`);
   }
 });
 
@@ -98,10 +94,7 @@ Deno.test("applyEnvChanges collapses duplicate keys into the first place", () =>
 });
 
 Deno.test("applyEnvChanges rejects an invalid key", () => {
-  assert.throws(
-    () => applyEnvChanges("", { "BAD KEY": "x" }),
-    /Invalid .env key/,
-  );
+  assert.throws(() => applyEnvChanges("", { "BAD KEY": "x" }), /Invalid .env key/);
 });
 
 Deno.test("env store writes atomically with mode 0600 in a 0700 directory", async () => {
@@ -115,10 +108,7 @@ Deno.test("env store writes atomically with mode 0600 in a 0700 directory", asyn
     assert.deepEqual(await store.read(), values);
     if (Deno.build.os !== "windows") {
       assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
-      assert.equal(
-        (await Deno.stat(`${root}/nested/dir`)).mode! & 0o777,
-        0o700,
-      );
+      assert.equal((await Deno.stat(`${root}/nested/dir`)).mode! & 0o777, 0o700);
     }
     // An existing looser file becomes 0600 after an update.
     if (Deno.build.os !== "windows") {
@@ -142,10 +132,7 @@ Deno.test("env store serializes concurrent updates in one process", async () => 
     const a = openEnvStore(path);
     const b = openEnvStore(path);
     await Promise.all(
-      Array.from(
-        { length: 20 },
-        (_, i) => (i % 2 ? a : b).update({ [`K${i}`]: String(i) }),
-      ),
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).update({ [`K${i}`]: String(i) })),
     );
     const values = await a.read();
     assert.equal(Object.keys(values).length, 20);
@@ -201,10 +188,7 @@ Deno.test("a write killed at any moment leaves the old or the new file", async (
       await child.status;
       const values = { ...parseEnv(await Deno.readTextFile(path)) };
       assert.equal(values.OTHER, "keep #me");
-      assert.ok(
-        values.BIG?.endsWith(values.COUNTER ?? "-"),
-        "BIG and COUNTER come from one write",
-      );
+      assert.ok(values.BIG?.endsWith(values.COUNTER ?? "-"), "BIG and COUNTER come from one write");
       assert.ok((await Deno.readTextFile(path)).startsWith("# header\n"));
     }
   } finally {
@@ -223,9 +207,7 @@ Deno.test("taking the lock removes stale temporary files of the same state file 
       otherServer: "t.env.0a1b2c3d.tmp",
       notOurs: "s.env.backup.tmp",
     };
-    for (const name of Object.values(names)) {
-      await Deno.writeTextFile(`${root}/${name}`, "X=1\n");
-    }
+    for (const name of Object.values(names)) await Deno.writeTextFile(`${root}/${name}`, "X=1\n");
     for (const name of [names.stale, names.otherServer, names.notOurs]) {
       await Deno.utime(`${root}/${name}`, old, old);
     }
@@ -234,8 +216,7 @@ Deno.test("taking the lock removes stale temporary files of the same state file 
     const left = [...Deno.readDirSync(root)].map((e) => e.name).sort();
     assert.deepEqual(
       left,
-      [names.notOurs, names.recent, "s.env", "s.env.lock", names.otherServer]
-        .sort(),
+      [names.notOurs, names.recent, "s.env", "s.env.lock", names.otherServer].sort(),
     );
     assert.deepEqual(await removeStaleTempFiles(path, 0), [names.recent]);
     assert.deepEqual(await removeStaleTempFiles(`${root}/absent/x.env`), []);

@@ -67,10 +67,7 @@ Deno.test({
       }).spawn();
       const reader = child.stdout.getReader();
       await reader.read();
-      await assert.rejects(
-        acquireFileLock(path, { timeoutMs: 100 }),
-        /another process held/,
-      );
+      await assert.rejects(acquireFileLock(path, { timeoutMs: 100 }), /another process held/);
       const waiting = acquireFileLock(path, { timeoutMs: 10_000 });
       await new Promise((resolve) => setTimeout(resolve, 100));
       child.kill("SIGKILL");

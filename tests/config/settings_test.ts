@@ -12,14 +12,7 @@ const resolve = (
   env: Record<string, string> = {},
   stateValues: Record<string, string> = {},
   cwdValues: Record<string, string> = {},
-) =>
-  resolveSettings({
-    flags,
-    env,
-    stateFile: "/tmp/x.env",
-    stateValues,
-    cwdValues,
-  });
+) => resolveSettings({ flags, env, stateFile: "/tmp/x.env", stateValues, cwdValues });
 
 Deno.test("precedence: flag > process env > state .env > working-directory .env", () => {
   const all = { MCP_SERVER_URL: "https://env.example/mcp" };
@@ -28,8 +21,7 @@ Deno.test("precedence: flag > process env > state .env > working-directory .env"
     "flag.example",
   );
   assert.equal(
-    resolve({}, all, { MCP_SERVER_URL: "https://state.example/mcp" }).serverUrl
-      .host,
+    resolve({}, all, { MCP_SERVER_URL: "https://state.example/mcp" }).serverUrl.host,
     "env.example",
   );
   assert.equal(
@@ -39,8 +31,7 @@ Deno.test("precedence: flag > process env > state .env > working-directory .env"
     "state.example",
   );
   assert.equal(
-    resolve({}, {}, {}, { MCP_SERVER_URL: "https://cwd.example/mcp" }).serverUrl
-      .host,
+    resolve({}, {}, {}, { MCP_SERVER_URL: "https://cwd.example/mcp" }).serverUrl.host,
     "cwd.example",
   );
 });
@@ -51,18 +42,11 @@ Deno.test("plain HTTP is refused for remote hosts unless --allow-http; loopback 
     (e: unknown) => e instanceof BridgeError && e.kind === "config",
   );
   assert.equal(
-    resolve({ "server-url": "http://remote.example/mcp", "allow-http": true })
-      .allowHttp,
+    resolve({ "server-url": "http://remote.example/mcp", "allow-http": true }).allowHttp,
     true,
   );
-  assert.equal(
-    resolve({ "server-url": "http://127.0.0.1:9/mcp" }).serverUrl.port,
-    "9",
-  );
-  assert.equal(
-    resolve({ "server-url": "http://localhost:9/mcp" }).serverUrl.hostname,
-    "localhost",
-  );
+  assert.equal(resolve({ "server-url": "http://127.0.0.1:9/mcp" }).serverUrl.port, "9");
+  assert.equal(resolve({ "server-url": "http://localhost:9/mcp" }).serverUrl.hostname, "localhost");
 });
 
 Deno.test("the access token loses its Bearer prefix and remembers where it came from", () => {
@@ -83,34 +67,15 @@ Deno.test("headers come from MCP_CLIENT_HEADERS lines and --header, with ${VAR} 
     { "server-url": "https://a.example", header: ["X-Two: b c"] },
     { MCP_CLIENT_HEADERS: "X-One: ${TEAM} value\nX-Three:3", TEAM: "blue" },
   );
-  assert.deepEqual(settings.headers, [
-    ["X-One", "blue value"],
-    ["X-Three", "3"],
-    ["X-Two", "b c"],
-  ]);
+  assert.deepEqual(settings.headers, [["X-One", "blue value"], ["X-Three", "3"], ["X-Two", "b c"]]);
   assert.throws(() => expandVariables("${MISSING}", {}), /MISSING/);
   assert.throws(() => parseHeader("no colon", {}), /Invalid header/);
-  assert.throws(
-    () => parseHeader("Mcp-Session-Id: x", {}),
-    /managed by the bridge/,
-  );
+  assert.throws(() => parseHeader("Mcp-Session-Id: x", {}), /managed by the bridge/);
 });
 
 Deno.test("timeouts are seconds on the command line and milliseconds inside", () => {
-  assert.equal(
-    resolve({ "server-url": "https://a.example", timeout: "2.5" }).timeoutMs,
-    2500,
-  );
-  assert.equal(
-    resolve({ "server-url": "https://a.example" }).timeoutMs,
-    60_000,
-  );
-  assert.throws(
-    () => resolve({ "server-url": "https://a.example", timeout: "soon" }),
-    /timeout/,
-  );
-  assert.equal(
-    resolve({ "server-url": "https://a.example", verbose: true }).logLevel,
-    "DEBUG",
-  );
+  assert.equal(resolve({ "server-url": "https://a.example", timeout: "2.5" }).timeoutMs, 2500);
+  assert.equal(resolve({ "server-url": "https://a.example" }).timeoutMs, 60_000);
+  assert.throws(() => resolve({ "server-url": "https://a.example", timeout: "soon" }), /timeout/);
+  assert.equal(resolve({ "server-url": "https://a.example", verbose: true }).logLevel, "DEBUG");
 });

@@ -183,9 +183,7 @@ function expectFailures(
   reason: string,
 ): Record<string, string> {
   return Object.fromEntries(
-    scenarios.map((
-      scenario,
-    ) => [`${MODERN_WIRE}/${driver}-client/${scenario}`, reason]),
+    scenarios.map((scenario) => [`${MODERN_WIRE}/${driver}-client/${scenario}`, reason]),
   );
 }
 
@@ -267,19 +265,10 @@ const HARNESS = new URL("./harness.ts", import.meta.url).pathname;
 
 /** The `--command` the suite runs; it splits on spaces and runs it through a shell. */
 export function harnessCommand(driver: "2025" | "2026" = "2025"): string {
-  const words = [
-    Deno.execPath(),
-    "run",
-    "-A",
-    "--no-prompt",
-    HARNESS,
-    `--driver=${driver}`,
-  ];
+  const words = [Deno.execPath(), "run", "-A", "--no-prompt", HARNESS, `--driver=${driver}`];
   for (const word of words) {
     if (!/^[\w./@+:=-]+$/.test(word)) {
-      throw new Error(
-        `Cannot pass path to the conformance CLI: "${word}" has spaces or quotes`,
-      );
+      throw new Error(`Cannot pass path to the conformance CLI: "${word}" has spaces or quotes`);
     }
   }
   return words.join(" ");
@@ -291,10 +280,7 @@ export function cliArgs(suite: string, args: readonly string[]): string[] {
   return ["run", "-A", "--no-config", suite, ...args];
 }
 
-async function findFile(
-  dir: string,
-  name: string,
-): Promise<string | undefined> {
+async function findFile(dir: string, name: string): Promise<string | undefined> {
   for await (const entry of Deno.readDir(dir)) {
     const path = `${dir}/${entry.name}`;
     if (entry.isFile && entry.name === name) return path;
@@ -367,9 +353,7 @@ export async function runScenario(
     ).output();
     const checksPath = await findFile(outDir, "checks.json");
     const checksText = await readOptional(checksPath);
-    const clientStderr = await readOptional(
-      await findFile(outDir, "stderr.txt"),
-    );
+    const clientStderr = await readOptional(await findFile(outDir, "stderr.txt"));
     const verdictLine = clientStderr.split("\n").findLast((line) =>
       line.startsWith(VERDICT_PREFIX)
     );
@@ -405,14 +389,10 @@ export function findProblems(result: ScenarioResult): string[] {
     problems.push("no check succeeded");
   }
   for (const id of REQUIRED_CHECKS[result.scenario] ?? []) {
-    if (!result.checks.some((check) => check.id === id)) {
-      problems.push(`check "${id}" missing`);
-    }
+    if (!result.checks.some((check) => check.id === id)) problems.push(`check "${id}" missing`);
   }
   if (result.verdict === undefined) {
-    problems.push(
-      "harness printed no verdict (crashed or killed by the suite's timeout)",
-    );
+    problems.push("harness printed no verdict (crashed or killed by the suite's timeout)");
   } else if (result.verdict !== "PASS") {
     problems.push(`harness: ${result.verdict}`);
   }
@@ -423,10 +403,7 @@ export function findProblems(result: ScenarioResult): string[] {
 }
 
 /** Formats a failed scenario for a test message or the console. */
-export function formatFailure(
-  result: ScenarioResult,
-  problems: readonly string[],
-): string {
+export function formatFailure(result: ScenarioResult, problems: readonly string[]): string {
   const tail = (text: string, lines: number) => text.trimEnd().split("\n").slice(-lines).join("\n");
   return [
     `Scenario ${result.name} failed (CLI exit ${result.code}):`,

@@ -10,11 +10,7 @@ import { isBridgeId, type JsonRpcRequest } from "../../lib/jsonrpc/message.ts";
 const mint = (key: string) => `mcp-streamablehttp-client:input:${key}`;
 const form = {
   method: "elicitation/create",
-  params: {
-    mode: "form",
-    message: "OK?",
-    requestedSchema: { type: "object", properties: {} },
-  },
+  params: { mode: "form", message: "OK?", requestedSchema: { type: "object", properties: {} } },
 };
 const url = {
   method: "elicitation/create",
@@ -27,22 +23,12 @@ const sampling = {
 
 Deno.test("eras N-34: input requests become client requests from the bridge's id space", () => {
   const plan = planInputRound(
-    {
-      confirm: form,
-      login: url,
-      llm: sampling,
-      roots: { method: "roots/list" },
-    },
+    { confirm: form, login: url, llm: sampling, roots: { method: "roots/list" } },
     { elicitation: { form: {}, url: {} }, sampling: {}, roots: {} },
     mint,
   );
   assert.ok(plan.kind === "ask");
-  assert.deepEqual(plan.asks.map((ask) => ask.key), [
-    "confirm",
-    "login",
-    "llm",
-    "roots",
-  ]);
+  assert.deepEqual(plan.asks.map((ask) => ask.key), ["confirm", "login", "llm", "roots"]);
   for (const ask of plan.asks) assert.ok(isBridgeId(ask.request.id));
   assert.deepEqual(plan.asks[0].request, {
     jsonrpc: "2.0",
@@ -56,29 +42,15 @@ Deno.test("eras N-34: input requests become client requests from the bridge's id
 });
 
 Deno.test("eras N-34: capabilities the client did not declare fail the round", () => {
-  const table: Array<
-    [Record<string, unknown>, Record<string, unknown>, RegExp | "ask"]
-  > = [
+  const table: Array<[Record<string, unknown>, Record<string, unknown>, RegExp | "ask"]> = [
     [{ a: form }, { elicitation: {} }, "ask"],
-    [
-      { a: url },
-      { elicitation: {} },
-      /url elicitation, which the client did not declare/,
-    ],
+    [{ a: url }, { elicitation: {} }, /url elicitation, which the client did not declare/],
     [{ a: form }, { elicitation: { url: {} } }, /form elicitation/],
     [{ a: url }, { elicitation: { url: {} } }, "ask"],
     [{ a: form }, {}, /form elicitation/],
-    [
-      { a: sampling },
-      { elicitation: {} },
-      /sampling\/createMessage, .*\(sampling\)/,
-    ],
+    [{ a: sampling }, { elicitation: {} }, /sampling\/createMessage, .*\(sampling\)/],
     [{ a: { method: "roots/list" } }, {}, /roots\/list/],
-    [
-      { a: { method: "tools/call" } },
-      { sampling: {} },
-      /unknown method tools\/call/,
-    ],
+    [{ a: { method: "tools/call" } }, { sampling: {} }, /unknown method tools\/call/],
     [{ a: "nope" }, {}, /is not a request/],
   ];
   for (const [requests, capabilities, expected] of table) {
@@ -92,17 +64,10 @@ Deno.test("eras N-34: capabilities the client did not declare fail the round", (
 });
 
 Deno.test("eras N-35: answers become inputResponses; an error fails the request", () => {
-  const plan = planInputRound({ a: form, b: sampling }, {
-    elicitation: {},
-    sampling: {},
-  }, mint);
+  const plan = planInputRound({ a: form, b: sampling }, { elicitation: {}, sampling: {} }, mint);
   assert.ok(plan.kind === "ask");
   const declined = { action: "decline" };
-  const sampled = {
-    role: "assistant",
-    content: { type: "text", text: "hi" },
-    model: "m",
-  };
+  const sampled = { role: "assistant", content: { type: "text", text: "hi" }, model: "m" };
   assert.deepEqual(
     collectInputResponses(
       plan.asks,
@@ -144,12 +109,7 @@ Deno.test("eras N-34: the retry has a new id, this round's answers and requestSt
       requestState: "old",
     },
   };
-  const retry = buildRetryRequest(
-    original,
-    "up-2",
-    { a: { action: "accept" } },
-    state,
-  );
+  const retry = buildRetryRequest(original, "up-2", { a: { action: "accept" } }, state);
   assert.deepEqual(retry, {
     jsonrpc: "2.0",
     id: "up-2",
@@ -172,29 +132,15 @@ Deno.test("eras N-34: the retry has a new id, this round's answers and requestSt
 });
 
 Deno.test("eras N-35: a failed translation is a tool error for tools/call, a JSON-RPC error otherwise", () => {
-  const call: JsonRpcRequest = {
-    jsonrpc: "2.0",
-    id: 1,
-    method: "tools/call",
-    params: {},
-  };
+  const call: JsonRpcRequest = { jsonrpc: "2.0", id: 1, method: "tools/call", params: {} };
   assert.deepEqual(createInputFailure(call, "the round cap was hit"), {
     result: {
-      content: [{
-        type: "text",
-        text: "Cannot complete tools/call: the round cap was hit",
-      }],
+      content: [{ type: "text", text: "Cannot complete tools/call: the round cap was hit" }],
       isError: true,
     },
   });
-  const failure = createInputFailure(
-    { ...call, method: "prompts/get" },
-    "no elicitation",
-  );
+  const failure = createInputFailure({ ...call, method: "prompts/get" }, "no elicitation");
   assert.ok("error" in failure);
   assert.equal(failure.error.code, -32603);
-  assert.equal(
-    failure.error.message,
-    "Cannot complete prompts/get: no elicitation",
-  );
+  assert.equal(failure.error.message, "Cannot complete prompts/get: no elicitation");
 });

@@ -17,26 +17,13 @@ const CAPS = "io.modelcontextprotocol/clientCapabilities";
 const INFO = "io.modelcontextprotocol/clientInfo";
 const LEVEL = "io.modelcontextprotocol/logLevel";
 
-function req(
-  method: string,
-  params?: Record<string, unknown>,
-  id: number | string = 1,
-) {
-  return {
-    jsonrpc: "2.0",
-    id,
-    method,
-    ...(params ? { params } : {}),
-  } as JsonRpcRequest;
+function req(method: string, params?: Record<string, unknown>, id: number | string = 1) {
+  return { jsonrpc: "2.0", id, method, ...(params ? { params } : {}) } as JsonRpcRequest;
 }
 
 const hello = {
   protocolVersion: "2025-06-18",
-  capabilities: {
-    elicitation: {},
-    roots: { listChanged: true },
-    tasks: { list: {} },
-  },
+  capabilities: { elicitation: {}, roots: { listChanged: true }, tasks: { list: {} } },
   clientInfo: { name: "claude", version: "1" },
 };
 const started: LegacyClientState = { ...INITIAL_LEGACY_STATE, hello };
@@ -50,9 +37,7 @@ Deno.test("eras: the client's era is read from its first message", () => {
     [req("tools/list", { _meta: { [PV]: "2025-11-25" } }), undefined],
     [req("tools/list"), undefined],
   ];
-  for (const [message, era] of table) {
-    assert.equal(detectClientEra(message), era, message.method);
-  }
+  for (const [message, era] of table) assert.equal(detectClientEra(message), era, message.method);
 });
 
 Deno.test("eras N-31: initialize is answered from the DiscoverResult", () => {
@@ -68,18 +53,10 @@ Deno.test("eras N-31: initialize is answered from the DiscoverResult", () => {
     instructions: "Be nice",
     ttlMs: 0,
     cacheScope: "public",
-    _meta: {
-      "io.modelcontextprotocol/serverInfo": {
-        name: "modern",
-        version: "2.4.0",
-      },
-    },
+    _meta: { "io.modelcontextprotocol/serverInfo": { name: "modern", version: "2.4.0" } },
   };
   assert.deepEqual(
-    synthesizeInitializeResult(discover, {
-      requestedVersion: "2025-06-18",
-      listChanged: true,
-    }),
+    synthesizeInitializeResult(discover, { requestedVersion: "2025-06-18", listChanged: true }),
     {
       protocolVersion: "2025-06-18",
       capabilities: {
@@ -102,10 +79,7 @@ Deno.test("eras N-31: initialize is answered from the DiscoverResult", () => {
     logging: {},
   });
   assert.deepEqual(
-    synthesizeInitializeResult({ capabilities: {} }, {
-      requestedVersion: 1,
-      listChanged: true,
-    })
+    synthesizeInitializeResult({ capabilities: {} }, { requestedVersion: 1, listChanged: true })
       .serverInfo,
     { name: "unknown", version: "unknown" },
   );
@@ -114,10 +88,7 @@ Deno.test("eras N-31: initialize is answered from the DiscoverResult", () => {
 Deno.test("eras N-32: every forwarded request carries the client's _meta", () => {
   const state: LegacyClientState = { ...started, logLevel: "debug" };
   const route = routeLegacyRequest(
-    req("tools/call", {
-      name: "echo",
-      _meta: { progressToken: 7, traceparent: "00-x" },
-    }, 4),
+    req("tools/call", { name: "echo", _meta: { progressToken: 7, traceparent: "00-x" } }, 4),
     state,
     "d",
   );
@@ -136,12 +107,9 @@ Deno.test("eras N-32: every forwarded request carries the client's _meta", () =>
       },
     }, 4),
   });
-  assert.deepEqual(
-    toModernClientCapabilities({ sampling: { tools: {} }, tasks: {} }),
-    {
-      sampling: { tools: {} },
-    },
-  );
+  assert.deepEqual(toModernClientCapabilities({ sampling: { tools: {} }, tasks: {} }), {
+    sampling: { tools: {} },
+  });
   assert.deepEqual(stampMeta(undefined, INITIAL_LEGACY_STATE), {
     _meta: { [PV]: "2026-07-28", [CAPS]: {} },
   });
@@ -150,11 +118,7 @@ Deno.test("eras N-32: every forwarded request carries the client's _meta", () =>
 });
 
 Deno.test("eras N-30/N-33: what the bridge answers itself", () => {
-  const first = routeLegacyRequest(
-    req("initialize", hello),
-    INITIAL_LEGACY_STATE,
-    "disc-1",
-  );
+  const first = routeLegacyRequest(req("initialize", hello), INITIAL_LEGACY_STATE, "disc-1");
   assert.equal(first.kind, "discover");
   if (first.kind === "discover") {
     assert.deepEqual(first.hello, hello);
@@ -166,48 +130,26 @@ Deno.test("eras N-30/N-33: what the bridge answers itself", () => {
       [INFO]: hello.clientInfo,
     });
   }
-  const initialized = {
-    ...started,
-    initializeResult: { protocolVersion: "2025-06-18" },
-  };
-  assert.deepEqual(
-    routeLegacyRequest(req("initialize", hello), initialized, "d"),
-    {
-      kind: "answer",
-      result: { protocolVersion: "2025-06-18" },
-      state: initialized,
-    },
-  );
+  const initialized = { ...started, initializeResult: { protocolVersion: "2025-06-18" } };
+  assert.deepEqual(routeLegacyRequest(req("initialize", hello), initialized, "d"), {
+    kind: "answer",
+    result: { protocolVersion: "2025-06-18" },
+    state: initialized,
+  });
   assert.deepEqual(routeLegacyRequest(req("ping"), started, "d"), {
     kind: "answer",
     result: {},
     state: started,
   });
-  const level = routeLegacyRequest(
-    req("logging/setLevel", { level: "warning" }),
-    started,
-    "d",
-  );
+  const level = routeLegacyRequest(req("logging/setLevel", { level: "warning" }), started, "d");
   assert.equal(level.kind === "answer" && level.state.logLevel, "warning");
-  const sub = routeLegacyRequest(
-    req("resources/subscribe", { uri: "a://1" }),
-    started,
-    "d",
-  );
+  const sub = routeLegacyRequest(req("resources/subscribe", { uri: "a://1" }), started, "d");
   assert.ok(sub.kind === "answer");
   assert.deepEqual(sub.state.resourceSubscriptions, ["a://1"]);
-  const again = routeLegacyRequest(
-    req("resources/subscribe", { uri: "a://1" }),
-    sub.state,
-    "d",
-  );
+  const again = routeLegacyRequest(req("resources/subscribe", { uri: "a://1" }), sub.state, "d");
   assert.ok(again.kind === "answer");
   assert.deepEqual(again.state.resourceSubscriptions, ["a://1"]);
-  const unsub = routeLegacyRequest(
-    req("resources/unsubscribe", { uri: "a://1" }),
-    sub.state,
-    "d",
-  );
+  const unsub = routeLegacyRequest(req("resources/unsubscribe", { uri: "a://1" }), sub.state, "d");
   assert.ok(unsub.kind === "answer");
   assert.deepEqual(unsub.state.resourceSubscriptions, []);
   const bad = routeLegacyRequest(req("logging/setLevel", {}), started, "d");
@@ -220,18 +162,10 @@ Deno.test("eras N-33: client notifications are swallowed, cancellation is kept",
     method,
     ...(params ? { params } : {}),
   });
-  assert.equal(
-    routeLegacyNotification(n("notifications/initialized")).kind,
-    "drop",
-  );
-  assert.equal(
-    routeLegacyNotification(n("notifications/roots/list_changed")).kind,
-    "drop",
-  );
+  assert.equal(routeLegacyNotification(n("notifications/initialized")).kind, "drop");
+  assert.equal(routeLegacyNotification(n("notifications/roots/list_changed")).kind, "drop");
   assert.deepEqual(
-    routeLegacyNotification(
-      n("notifications/cancelled", { requestId: 3, reason: "x" }),
-    ),
+    routeLegacyNotification(n("notifications/cancelled", { requestId: 3, reason: "x" })),
     { kind: "cancel", requestId: 3 },
   );
 });
@@ -248,25 +182,15 @@ Deno.test("eras N-40: 2025 tasks are refused with a reason", () => {
     assert.equal(route.kind, "refuse", request.method);
     if (route.kind === "refuse") {
       assert.equal(route.error.code, -31011);
-      assert.match(
-        route.error.message,
-        /^Cannot translate .* for a 2026-07-28 server: /,
-      );
-      assert.equal(
-        (route.error.data as { kind: string }).kind,
-        "untranslatable",
-      );
+      assert.match(route.error.message, /^Cannot translate .* for a 2026-07-28 server: /);
+      assert.equal((route.error.data as { kind: string }).kind, "untranslatable");
     }
   }
 });
 
 Deno.test("eras N-37: resultType decides how a result reaches a 2025-era client", () => {
   assert.deepEqual(
-    classifyModernResult("tools/list", {
-      resultType: "complete",
-      tools: [],
-      ttlMs: 5,
-    }),
+    classifyModernResult("tools/list", { resultType: "complete", tools: [], ttlMs: 5 }),
     { kind: "complete", result: { tools: [], ttlMs: 5 } },
   );
   assert.deepEqual(classifyModernResult("tools/list", { tools: [] }), {
@@ -279,17 +203,10 @@ Deno.test("eras N-37: resultType decides how a result reaches a 2025-era client"
       inputRequests: { a: { method: "roots/list" } },
       requestState: "s",
     }),
-    {
-      kind: "input_required",
-      inputRequests: { a: { method: "roots/list" } },
-      requestState: "s",
-    },
+    { kind: "input_required", inputRequests: { a: { method: "roots/list" } }, requestState: "s" },
   );
   assert.deepEqual(
-    classifyModernResult("tools/call", {
-      resultType: "input_required",
-      requestState: "s",
-    }),
+    classifyModernResult("tools/call", { resultType: "input_required", requestState: "s" }),
     { kind: "input_required", inputRequests: {}, requestState: "s" },
   );
   assert.equal(
@@ -297,16 +214,10 @@ Deno.test("eras N-37: resultType decides how a result reaches a 2025-era client"
     "invalid",
   );
   assert.equal(
-    classifyModernResult("tools/list", {
-      resultType: "input_required",
-      requestState: "s",
-    }).kind,
+    classifyModernResult("tools/list", { resultType: "input_required", requestState: "s" }).kind,
     "invalid",
   );
-  const task = classifyModernResult("tools/call", {
-    resultType: "task",
-    task: {},
-  });
+  const task = classifyModernResult("tools/call", { resultType: "task", task: {} });
   assert.ok(task.kind === "invalid");
   assert.match(task.reason, /resultType "task"/);
 });

@@ -24,16 +24,11 @@ Deno.test("eras N-38: the listen filter follows the server's capabilities and su
     resourceSubscriptions: ["a://1"],
   });
   assert.equal(buildListenFilter({ tools: {} }, ["a://1"]), undefined);
-  assert.deepEqual(
-    buildListenFilter({ resources: { subscribe: true } }, ["x"]),
-    {
-      resourceSubscriptions: ["x"],
-    },
-  );
+  assert.deepEqual(buildListenFilter({ resources: { subscribe: true } }, ["x"]), {
+    resourceSubscriptions: ["x"],
+  });
   assert.ok(
-    sameListenFilter({ resourceSubscriptions: ["a", "b"] }, {
-      resourceSubscriptions: ["b", "a"],
-    }),
+    sameListenFilter({ resourceSubscriptions: ["a", "b"] }, { resourceSubscriptions: ["b", "a"] }),
   );
   assert.ok(!sameListenFilter({ toolsListChanged: true }, undefined));
   assert.ok(sameListenFilter(undefined, undefined));
@@ -44,10 +39,7 @@ Deno.test("eras N-38: listen messages: the ack is consumed, notifications lose t
     routeListenNotification({
       jsonrpc: "2.0",
       method: "notifications/subscriptions/acknowledged",
-      params: {
-        notifications: { toolsListChanged: true },
-        _meta: { [SUB]: "L" },
-      },
+      params: { notifications: { toolsListChanged: true }, _meta: { [SUB]: "L" } },
     }),
     { kind: "acknowledged", honoured: { toolsListChanged: true } },
   );
@@ -59,11 +51,7 @@ Deno.test("eras N-38: listen messages: the ack is consumed, notifications lose t
     }),
     {
       kind: "forward",
-      notification: {
-        jsonrpc: "2.0",
-        method: "notifications/tools/list_changed",
-        params: {},
-      },
+      notification: { jsonrpc: "2.0", method: "notifications/tools/list_changed", params: {} },
     },
   );
   assert.deepEqual(
@@ -80,15 +68,11 @@ Deno.test("eras N-38: listen messages: the ack is consumed, notifications lose t
     params: { uri: "a://1", _meta: { [SUB]: "L", other: 1 } },
   });
   assert.ok(updated.kind === "forward");
-  assert.deepEqual(updated.notification.params, {
-    uri: "a://1",
-    _meta: { other: 1 },
-  });
+  assert.deepEqual(updated.notification.params, { uri: "a://1", _meta: { other: 1 } });
   assert.deepEqual(
-    catchUpNotifications({
-      toolsListChanged: true,
-      resourceSubscriptions: ["x"],
-    }).map((n) => n.method),
+    catchUpNotifications({ toolsListChanged: true, resourceSubscriptions: ["x"] }).map((n) =>
+      n.method
+    ),
     ["notifications/tools/list_changed"],
   );
 });

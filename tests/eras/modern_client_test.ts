@@ -49,10 +49,7 @@ Deno.test("eras N-52: the legacy session is opened with the client's _meta", () 
   });
   assert.deepEqual(readEnvelope(undefined), { capabilities: {} });
   assert.deepEqual(
-    mergeCapabilities({ elicitation: { form: {} } }, {
-      elicitation: { url: {} },
-      sampling: {},
-    }),
+    mergeCapabilities({ elicitation: { form: {} } }, { elicitation: { url: {} }, sampling: {} }),
     { elicitation: { form: {}, url: {} }, sampling: {} },
   );
 });
@@ -72,24 +69,16 @@ Deno.test("eras N-51/N-52: server/discover is answered from initialize, or refus
       instructions: "hi",
       ttlMs: 0,
       cacheScope: "private",
-      _meta: {
-        "io.modelcontextprotocol/serverInfo": { name: "legacy", version: "1" },
-      },
+      _meta: { "io.modelcontextprotocol/serverInfo": { name: "legacy", version: "1" } },
     },
   );
-  const refusal = createDiscoverRefusal(
-    ["2025-11-25"],
-    "the bridge could not open a session",
-  );
+  const refusal = createDiscoverRefusal(["2025-11-25"], "the bridge could not open a session");
   assert.equal(refusal.code, -32601);
   assert.notEqual(refusal.code, -32022);
   assert.match(refusal.message, /speaks MCP 2025-11-25/);
-  assert.deepEqual(
-    (refusal.data as { upstreamVersions: string[] }).upstreamVersions,
-    [
-      "2025-11-25",
-    ],
-  );
+  assert.deepEqual((refusal.data as { upstreamVersions: string[] }).upstreamVersions, [
+    "2025-11-25",
+  ]);
 });
 
 Deno.test("eras N-52: requests lose the modern envelope, results gain resultType", () => {
@@ -122,12 +111,7 @@ Deno.test("eras N-52: requests lose the modern envelope, results gain resultType
       },
     }),
     {
-      request: {
-        jsonrpc: "2.0",
-        id: 6,
-        method: "tools/call",
-        params: { name: "confirm" },
-      },
+      request: { jsonrpc: "2.0", id: 6, method: "tools/call", params: { name: "confirm" } },
       retry: { requestState: "s", inputResponses: { k: { action: "accept" } } },
     },
   );
@@ -149,12 +133,7 @@ Deno.test("eras N-52: a parked server request becomes input_required and its ans
       jsonrpc: "2.0",
       id: 3,
       method: "elicitation/create",
-      params: {
-        mode: "url",
-        message: "Go",
-        url: "https://x.test",
-        elicitationId: "el",
-      },
+      params: { mode: "url", message: "Go", url: "https://x.test", elicitationId: "el" },
     }, "mcp-streamablehttp-client:parked:1"),
     {
       resultType: "input_required",
@@ -178,48 +157,23 @@ Deno.test("eras N-52: a parked server request becomes input_required and its ans
 });
 
 Deno.test("eras N-52: legacy notifications reach a modern client only where it asked", () => {
-  assert.equal(
-    classifyLegacyNotification("notifications/tools/list_changed"),
-    "listen",
-  );
-  assert.equal(
-    classifyLegacyNotification("notifications/resources/updated"),
-    "listen",
-  );
-  assert.equal(
-    classifyLegacyNotification("notifications/elicitation/complete"),
-    "removed",
-  );
+  assert.equal(classifyLegacyNotification("notifications/tools/list_changed"), "listen");
+  assert.equal(classifyLegacyNotification("notifications/resources/updated"), "listen");
+  assert.equal(classifyLegacyNotification("notifications/elicitation/complete"), "removed");
   assert.equal(classifyLegacyNotification("notifications/message"), "log");
   assert.equal(classifyLegacyNotification("notifications/progress"), "relay");
   const filter = honouredFilter(
-    {
-      toolsListChanged: true,
-      promptsListChanged: true,
-      resourceSubscriptions: ["a://1", 3],
-    },
+    { toolsListChanged: true, promptsListChanged: true, resourceSubscriptions: ["a://1", 3] },
     { tools: { listChanged: true }, resources: { subscribe: true } },
   );
-  assert.deepEqual(filter, {
-    toolsListChanged: true,
-    resourceSubscriptions: ["a://1"],
-  });
+  assert.deepEqual(filter, { toolsListChanged: true, resourceSubscriptions: ["a://1"] });
   assert.ok(listenWants(filter, "notifications/tools/list_changed", undefined));
-  assert.ok(
-    !listenWants(filter, "notifications/prompts/list_changed", undefined),
-  );
-  assert.ok(
-    listenWants(filter, "notifications/resources/updated", { uri: "a://1" }),
-  );
-  assert.ok(
-    !listenWants(filter, "notifications/resources/updated", { uri: "a://2" }),
-  );
-  assert.deepEqual(
-    tagForListen("notifications/resources/updated", { uri: "a://1" }, 9),
-    {
-      jsonrpc: "2.0",
-      method: "notifications/resources/updated",
-      params: { uri: "a://1", _meta: { [SUB]: 9 } },
-    },
-  );
+  assert.ok(!listenWants(filter, "notifications/prompts/list_changed", undefined));
+  assert.ok(listenWants(filter, "notifications/resources/updated", { uri: "a://1" }));
+  assert.ok(!listenWants(filter, "notifications/resources/updated", { uri: "a://2" }));
+  assert.deepEqual(tagForListen("notifications/resources/updated", { uri: "a://1" }, 9), {
+    jsonrpc: "2.0",
+    method: "notifications/resources/updated",
+    params: { uri: "a://1", _meta: { [SUB]: 9 } },
+  });
 });

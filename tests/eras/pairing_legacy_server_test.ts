@@ -13,8 +13,7 @@ import {
 } from "../support/sdk_client.ts";
 
 function textOf(result: unknown): string {
-  const content = (result as { content?: Array<{ type: string; text?: string }> }).content ??
-    [];
+  const content = (result as { content?: Array<{ type: string; text?: string }> }).content ?? [];
   return content.map((item) => item.text ?? "").join("");
 }
 
@@ -28,9 +27,7 @@ for (const negotiation of ["pin", "auto"] as Negotiation[]) {
         negotiation,
         setup(client) {
           client.setRequestHandler("elicitation/create", (request) => {
-            seen.push(
-              `elicit:${(request.params as { message: string }).message}`,
-            );
+            seen.push(`elicit:${(request.params as { message: string }).message}`);
             return { action: "accept", content: { name: "Ada" } };
           });
           client.setRequestHandler("sampling/createMessage", () => {
@@ -44,31 +41,20 @@ for (const negotiation of ["pin", "auto"] as Negotiation[]) {
         },
       });
       const { client } = connection;
-      assert.equal(
-        client.getNegotiatedProtocolVersion?.() ?? "2026-07-28",
-        "2026-07-28",
-      );
+      assert.equal(client.getNegotiatedProtocolVersion?.() ?? "2026-07-28", "2026-07-28");
       assert.equal(client.getServerVersion()?.name, "fixture-mcp-server");
       const tools = await client.listTools();
       assert.ok(tools.tools.some((tool) => tool.name === "echo"));
       assert.equal(
-        textOf(
-          await client.callTool({ name: "echo", arguments: { message: "hi" } }),
-        ),
+        textOf(await client.callTool({ name: "echo", arguments: { message: "hi" } })),
         "hi",
       );
-      const elicited = await client.callTool({
-        name: "elicit",
-        arguments: { message: "Name?" },
-      });
+      const elicited = await client.callTool({ name: "elicit", arguments: { message: "Name?" } });
       assert.deepEqual(JSON.parse(textOf(elicited)), {
         action: "accept",
         content: { name: "Ada" },
       });
-      const sampled = await client.callTool({
-        name: "sample",
-        arguments: { prompt: "Say" },
-      });
+      const sampled = await client.callTool({ name: "sample", arguments: { prompt: "Say" } });
       assert.equal(textOf(sampled), "sampled text");
       assert.deepEqual(seen, ["elicit:Name?", "sample"]);
       // The bridge opened the legacy session with the client's capabilities (the SDK's probe runs
@@ -96,15 +82,10 @@ Deno.test(
     await using connection = await connectModernClient(server.url, {
       negotiation: "pin",
       setup(client) {
-        client.setNotificationHandler(
-          "notifications/tools/list_changed",
-          () => changed(),
-        );
+        client.setNotificationHandler("notifications/tools/list_changed", () => changed());
       },
     });
-    const subscription = await connection.client.listen({
-      toolsListChanged: true,
-    });
+    const subscription = await connection.client.listen({ toolsListChanged: true });
     await connection.client.callTool({ name: "notify_changed", arguments: {} });
     await arrived;
     await subscription.close?.();
@@ -115,19 +96,59 @@ Deno.test("pairing: 2025 client × legacy server is relayed without translation"
   await using server = await startMcpServer();
   await using connection = await connectLegacyClient(server.url, {
     setup(client) {
-      client.setRequestHandler(
-        ElicitRequestSchema,
-        () => ({ action: "decline" }),
-      );
+      client.setRequestHandler(ElicitRequestSchema, () => ({ action: "decline" }));
     },
   });
-  const result = await connection.client.callTool({
-    name: "elicit",
-    arguments: { message: "?" },
-  });
-  assert.deepEqual(JSON.parse(textOf(result)), {
-    action: "decline",
-    content: null,
-  });
+  const result = await connection.client.callTool({ name: "elicit", arguments: { message: "?" } });
+  assert.deepEqual(JSON.parse(textOf(result)), { action: "decline", content: null });
   assert.equal(server.requestsFor("server/discover").length, 0);
 });
+
+Deno.test(
+  "pairing: 2026 client × legacy server: a request for input goes to the call whose stream carried it; cancellation reaches the server",
+  async () => {
+    await using server = await startMcpServer();
+    await using connection = await connectModernClient(server.url, {
+      negotiation: "pin",
+      setup(client) {
+        client.setRequestHandler("elicitation/create", () => ({
+          action: "accept",
+          content: { name: "Grace" },
+        }));
+      },
+    });
+    const { client } = connection;
+    const aborter = new AbortController();
+    const slow = client.callTool({ name: "slow", arguments: { ms: 600_000 } }, {
+      signal: aborter.signal,
+    });
+    slow.catch(() => {});
+    // Two multi round-trip calls in flight: the elicitation belongs to the second.
+    const elicited = await client.callTool({ name: "elicit", arguments: { message: "Who?" } });
+    assert.deepEqual(JSON.parse(textOf(elicited)), {
+      action: "accept",
+      content: { name: "Grace" },
+    });
+    aborter.abort(new Error("user cancelled"));
+    await assert.rejects(slow);
+    const [slowCall] = server.requestsFor("tools/call").filter((r) =>
+      (r.body as { params: { name: string } }).params.name === "slow"
+    );
+    const upstreamId = (slowCall.body as { id: unknown }).id;
+    const cancelled = await waitFor(() =>
+      server.requestsFor("notifications/cancelled").find((r) =>
+        (r.body as { params: { requestId: unknown } }).params.requestId === upstreamId
+      )
+    );
+    assert.ok(cancelled);
+  },
+);
+
+/** Resolves with `probe()`'s value once it is defined, checking after each server request. */
+async function waitFor<T>(probe: () => T | undefined): Promise<T> {
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -4,10 +4,7 @@ import { formatLine, LineSplitter, parseLine } from "../../lib/jsonrpc/framing.t
 Deno.test("LineSplitter joins lines split across chunks and strips CRLF", () => {
   const splitter = new LineSplitter();
   assert.deepEqual(splitter.push('{"a":'), []);
-  assert.deepEqual(splitter.push('1}\r\n{"b":2}\n{"c"'), [
-    '{"a":1}',
-    '{"b":2}',
-  ]);
+  assert.deepEqual(splitter.push('1}\r\n{"b":2}\n{"c"'), ['{"a":1}', '{"b":2}']);
   assert.deepEqual(splitter.push(":3}\n"), ['{"c":3}']);
   assert.equal(splitter.flush(), undefined);
   splitter.push("tail");
@@ -46,10 +43,7 @@ Deno.test("parseLine keeps the raw text and every unknown member", () => {
   assert.equal(parsed.kind, "message");
   if (parsed.kind !== "message") return;
   assert.equal(parsed.raw, line);
-  assert.deepEqual(
-    (parsed.message as unknown as Record<string, unknown>).extra,
-    true,
-  );
+  assert.deepEqual((parsed.message as unknown as Record<string, unknown>).extra, true);
 });
 
 Deno.test("parseLine splits a batch and reports its invalid members", () => {

@@ -15,10 +15,7 @@ Deno.test("lines are written whole, in call order, each ending in a newline", as
   await writer.close();
   const lines = chunks.join("").split("\n");
   assert.equal(lines.pop(), "");
-  assert.deepEqual(
-    lines.map((l) => JSON.parse(l).i),
-    Array.from({ length: 200 }, (_, i) => i),
-  );
+  assert.deepEqual(lines.map((l) => JSON.parse(l).i), Array.from({ length: 200 }, (_, i) => i));
   assert.ok(chunks.length < 200, "queued lines are batched into fewer writes");
 });
 
@@ -55,36 +52,22 @@ function createStalledStream() {
 
 Deno.test("a backlog is written in bounded batches, never joined into one chunk", async () => {
   const stalled = createStalledStream();
-  const writer = createLineWriter(stalled.stream, {
-    batchBytes: 1000,
-    maxQueuedBytes: 1 << 30,
-  });
+  const writer = createLineWriter(stalled.stream, { batchBytes: 1000, maxQueuedBytes: 1 << 30 });
   const line = "x".repeat(99); // 100 bytes with its newline
   for (let i = 0; i < 500; i++) writer.write(line);
   writer.write("y".repeat(5000)); // a line longer than a batch is written alone
   stalled.open();
   await writer.close();
-  assert.ok(
-    Math.max(...stalled.sizes) <= 5001,
-    `largest write: ${Math.max(...stalled.sizes)}`,
-  );
+  assert.ok(Math.max(...stalled.sizes) <= 5001, `largest write: ${Math.max(...stalled.sizes)}`);
   assert.ok(stalled.sizes.filter((size) => size > 1000).length === 1);
-  assert.equal(
-    stalled.text(),
-    (line + "\n").repeat(500) + "y".repeat(5000) + "\n",
-  );
+  assert.equal(stalled.text(), (line + "\n").repeat(500) + "y".repeat(5000) + "\n");
 });
 
 Deno.test("backpressure is reported above the cap and released once the queue drains", async () => {
   const stalled = createStalledStream();
-  const writer = createLineWriter(stalled.stream, {
-    maxQueuedBytes: 1000,
-    batchBytes: 100,
-  });
+  const writer = createLineWriter(stalled.stream, { maxQueuedBytes: 1000, batchBytes: 100 });
   assert.equal(writer.backpressure(), undefined);
-  for (let i = 0; i < 20; i++) {
-    writer.write(JSON.stringify({ i, pad: "p".repeat(40) }));
-  }
+  for (let i = 0; i < 20; i++) writer.write(JSON.stringify({ i, pad: "p".repeat(40) }));
   assert.ok(writer.queuedBytes > 1000);
   const waiting = writer.backpressure();
   assert.ok(waiting instanceof Promise);

@@ -12,10 +12,7 @@ const request = (id: number | string, token?: string) => ({
 Deno.test("a request times out once and is removed", () => {
   const timedOut: PendingRequest[] = [];
   const timers = createFakeTimers();
-  const pending = new PendingRequests({
-    onTimeout: (r) => timedOut.push(r),
-    timers,
-  });
+  const pending = new PendingRequests({ onTimeout: (r) => timedOut.push(r), timers });
   pending.add(request(1), 20);
   timers.advance(19);
   assert.equal(timedOut.length, 0);
@@ -29,10 +26,7 @@ Deno.test("a request times out once and is removed", () => {
 Deno.test("progress with the request's token resets its timer", () => {
   const timedOut: PendingRequest[] = [];
   const timers = createFakeTimers();
-  const pending = new PendingRequests({
-    onTimeout: (r) => timedOut.push(r),
-    timers,
-  });
+  const pending = new PendingRequests({ onTimeout: (r) => timedOut.push(r), timers });
   const added = pending.add(request(1, "tok"), 50);
   for (let i = 0; i < 4; i++) {
     timers.advance(30);

@@ -3,9 +3,7 @@ import { parseEnv } from "node:util";
 import { callServer, createManager, findLeaks, startGuardedServer } from "./harness.ts";
 
 Deno.test("first request signs in through DCR and the browser, then tokens are reused", async () => {
-  await using server = await startGuardedServer({
-    auth: { scopesSupported: ["mcp:tools"] },
-  });
+  await using server = await startGuardedServer({ auth: { scopesSupported: ["mcp:tools"] } });
   const { manager, lines } = await createManager(server);
 
   const result = await callServer(manager, server.mcp.url);
@@ -22,9 +20,7 @@ Deno.test("first request signs in through DCR and the browser, then tokens are r
   assert.equal(exchange?.resource, server.mcp.url.href);
   assert.equal(exchange?.clientAuth, "none");
 
-  const state = {
-    ...parseEnv(await Deno.readTextFile(`${server.dir}/state.env`)),
-  };
+  const state = { ...parseEnv(await Deno.readTextFile(`${server.dir}/state.env`)) };
   assert.equal(state.MCP_CLIENT_ACCESS_TOKEN, result.token);
   assert.ok(state.MCP_CLIENT_REFRESH_TOKEN);
   assert.ok(state.MCP_CLIENT_ID);
@@ -33,15 +29,10 @@ Deno.test("first request signs in through DCR and the browser, then tokens are r
   assert.equal(state.MCP_CLIENT_RESOURCE, server.mcp.url.href);
   assert.equal(state.MCP_CLIENT_SCOPE_GRANTED, "mcp:tools");
   assert.ok(Date.parse(state.MCP_CLIENT_TOKEN_EXPIRES_AT!) > Date.now());
-  assert.equal(
-    (await Deno.stat(`${server.dir}/state.env`)).mode! & 0o777,
-    0o600,
-  );
+  assert.equal((await Deno.stat(`${server.dir}/state.env`)).mode! & 0o777, 0o600);
 
   // The authorization URL was printed; nothing secret was.
-  assert.ok(
-    lines.some((line) => line.startsWith(server.auth.origin + "/authorize?")),
-  );
+  assert.ok(lines.some((line) => line.startsWith(server.auth.origin + "/authorize?")));
   assert.deepEqual(findLeaks(lines.join("\n"), server.auth.secrets()), []);
 
   // A second manager (another process) uses the stored token without any new request.
@@ -54,8 +45,5 @@ Deno.test("first request signs in through DCR and the browser, then tokens are r
   const status = await manager.status();
   assert.equal(status.hasRefreshToken, true);
   assert.equal(status.issuer, server.auth.issuer.href);
-  assert.ok(
-    status.accessTokenPrefix &&
-      !result.token!.startsWith(status.accessTokenPrefix + "x"),
-  );
+  assert.ok(status.accessTokenPrefix && !result.token!.startsWith(status.accessTokenPrefix + "x"));
 });

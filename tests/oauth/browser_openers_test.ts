@@ -3,15 +3,10 @@ import { createLogger } from "../../lib/log.ts";
 import { openBrowser } from "../../lib/oauth/browser.ts";
 
 /** A PATH holding only a fake `name` that writes its arguments to `<dir>/opened`. */
-async function fakeOpener(
-  name: string,
-): Promise<{ dir: string; opened: string }> {
+async function fakeOpener(name: string): Promise<{ dir: string; opened: string }> {
   const dir = await Deno.makeTempDir({ prefix: "mcp-shc-opener-" });
   const opened = `${dir}/opened`;
-  await Deno.writeTextFile(
-    `${dir}/${name}`,
-    `#!/bin/sh\nprintf '%s\\n' "$*" > '${opened}'\n`,
-  );
+  await Deno.writeTextFile(`${dir}/${name}`, `#!/bin/sh\nprintf '%s\\n' "$*" > '${opened}'\n`);
   await Deno.chmod(`${dir}/${name}`, 0o755);
   return { dir, opened };
 }

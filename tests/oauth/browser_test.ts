@@ -53,8 +53,5 @@ Deno.test("$BROWSER is split on whitespace; %s is replaced", () => {
     "wslview",
   ]);
   assert.deepEqual(platformOpeners("linux", "u")[1], ["gio", ["open", "u"]]);
-  assert.equal(
-    platformOpeners("linux", "u", { WSL_DISTRO_NAME: "Ubuntu" })[0][0],
-    "wslview",
-  );
+  assert.equal(platformOpeners("linux", "u", { WSL_DISTRO_NAME: "Ubuntu" })[0][0], "wslview");
 });

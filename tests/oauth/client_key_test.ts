@@ -16,14 +16,8 @@ function pkcs8(type: "ec" | "rsa" | "ed25519") {
     : generateKeyPairSync("ed25519");
   return {
     pem: pair.privateKey.export({ format: "pem", type: "pkcs8" }) as string,
-    publicJwk: pair.publicKey.export({ format: "jwk" }) as Record<
-      string,
-      unknown
-    >,
-    privateJwk: pair.privateKey.export({ format: "jwk" }) as Record<
-      string,
-      unknown
-    >,
+    publicJwk: pair.publicKey.export({ format: "jwk" }) as Record<string, unknown>,
+    privateJwk: pair.privateKey.export({ format: "jwk" }) as Record<string, unknown>,
     sec1: type === "ec"
       ? pair.privateKey.export({ format: "pem", type: "sec1" }) as string
       : undefined,
@@ -37,21 +31,10 @@ Deno.test("client keys are read from PKCS #8 PEM or a private JWK, for every key
     "P-256",
   );
   const rsa = pkcs8("rsa");
-  assert.equal(
-    (await parseClientKey(rsa.pem)).key.algorithm.name,
-    "RSASSA-PKCS1-v1_5",
-  );
-  assert.equal(
-    (await parseClientKey(rsa.pem, ["PS256"])).key.algorithm.name,
-    "RSA-PSS",
-  );
-  assert.equal(
-    (await parseClientKey(pkcs8("ed25519").pem)).key.algorithm.name,
-    "Ed25519",
-  );
-  const jwk = await parseClientKey(
-    JSON.stringify({ ...ec.privateJwk, kid: "k1" }),
-  );
+  assert.equal((await parseClientKey(rsa.pem)).key.algorithm.name, "RSASSA-PKCS1-v1_5");
+  assert.equal((await parseClientKey(rsa.pem, ["PS256"])).key.algorithm.name, "RSA-PSS");
+  assert.equal((await parseClientKey(pkcs8("ed25519").pem)).key.algorithm.name, "Ed25519");
+  const jwk = await parseClientKey(JSON.stringify({ ...ec.privateJwk, kid: "k1" }));
   assert.equal(jwk.kid, "k1");
   assert.ok(jwk.key.usages.includes("sign"));
   assert.equal(jwk.key.extractable, false);
@@ -67,18 +50,12 @@ Deno.test("unusable client keys are configuration errors that say how to fix the
   };
   await refused(pkcs8("ec").sec1!, /openssl pkcs8 -topk8/);
   await refused(JSON.stringify(pkcs8("ec").publicJwk), /no private part/);
-  await refused(
-    "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----",
-    /not an EC/,
-  );
+  await refused("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----", /not an EC/);
   await refused("{not json", /not valid JSON/);
 });
 
 Deno.test("MCP_CLIENT_PRIVATE_KEY holds the key itself or names a file; --client-key wins", () => {
-  const resolve = (
-    flags: Record<string, string>,
-    env: Record<string, string>,
-  ) =>
+  const resolve = (flags: Record<string, string>, env: Record<string, string>) =>
     resolveSettings({
       flags: { "server-url": "https://mcp.example/mcp", ...flags },
       env,
@@ -88,13 +65,9 @@ Deno.test("MCP_CLIENT_PRIVATE_KEY holds the key itself or names a file; --client
     }).oauth.clientKey;
   const pem = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----";
   assert.deepEqual(resolve({}, { MCP_CLIENT_PRIVATE_KEY: pem }), { text: pem });
-  assert.deepEqual(resolve({}, { MCP_CLIENT_PRIVATE_KEY: "/keys/k.pem" }), {
-    file: "/keys/k.pem",
-  });
+  assert.deepEqual(resolve({}, { MCP_CLIENT_PRIVATE_KEY: "/keys/k.pem" }), { file: "/keys/k.pem" });
   assert.deepEqual(
-    resolve({ "client-key": "/keys/flag.pem" }, {
-      MCP_CLIENT_PRIVATE_KEY: pem,
-    }),
+    resolve({ "client-key": "/keys/flag.pem" }, { MCP_CLIENT_PRIVATE_KEY: pem }),
     { file: "/keys/flag.pem" },
   );
   assert.deepEqual(resolve({}, {}), {});
@@ -105,16 +78,12 @@ function startKeyServer(
   grantTypes: string[],
   redirectUri?: string,
 ) {
-  return startOidcGuardedServer({
-    clients: [keyClient(publicJwk, grantTypes, redirectUri)],
-  });
+  return startOidcGuardedServer({ clients: [keyClient(publicJwk, grantTypes, redirectUri)] });
 }
 
 Deno.test("--client-credentials with --client-key authenticates with private_key_jwt at oidc-provider", async () => {
   const key = pkcs8("ec");
-  await using server = await startKeyServer(key.publicJwk, [
-    "client_credentials",
-  ]);
+  await using server = await startKeyServer(key.publicJwk, ["client_credentials"]);
   const keyFile = `${server.dir}/client.pem`;
   await Deno.writeTextFile(keyFile, key.pem);
   const settings = await createSettings({
@@ -139,9 +108,7 @@ Deno.test("--client-credentials with --client-key authenticates with private_key
 });
 
 Deno.test("a client key that does not match the registered one is refused by the server", async () => {
-  await using server = await startKeyServer(pkcs8("ec").publicJwk, [
-    "client_credentials",
-  ]);
+  await using server = await startKeyServer(pkcs8("ec").publicJwk, ["client_credentials"]);
   const settings = await createSettings({
     serverUrl: server.mcp.url.href,
     stateFile: `${server.dir}/state.env`,
@@ -156,14 +123,11 @@ Deno.test("a client key that does not match the registered one is refused by the
     io,
     interactive: false,
   });
-  await assert.rejects(
-    callServer(manager, server.mcp.url),
-    (error: unknown) => {
-      assert.ok(error instanceof BridgeError);
-      assert.match(error.message, /invalid_client/);
-      return true;
-    },
-  );
+  await assert.rejects(callServer(manager, server.mcp.url), (error: unknown) => {
+    assert.ok(error instanceof BridgeError);
+    assert.match(error.message, /invalid_client/);
+    return true;
+  });
 });
 
 Deno.test("a pre-registered client with a key signs in and refreshes with private_key_jwt", async () => {
@@ -179,10 +143,7 @@ Deno.test("a pre-registered client with a key signs in and refreshes with privat
     serverUrl: server.mcp.url.href,
     stateFile: `${server.dir}/state.env`,
     flags: { "callback-port": String(port) },
-    env: {
-      MCP_CLIENT_ID: "machine",
-      MCP_CLIENT_PRIVATE_KEY: JSON.stringify(key.privateJwk),
-    },
+    env: { MCP_CLIENT_ID: "machine", MCP_CLIENT_PRIVATE_KEY: JSON.stringify(key.privateJwk) },
   });
   const { io, lines } = createCapturedIo();
   const manager = createOAuthManager({
@@ -194,8 +155,5 @@ Deno.test("a pre-registered client with a key signs in and refreshes with privat
   });
   assert.equal((await callServer(manager, server.mcp.url)).status, 200);
   await manager.ensureToken({ forceRefresh: true });
-  assert.deepEqual(server.oidc.tokenCounts, {
-    authorization_code: 1,
-    refresh_token: 1,
-  });
+  assert.deepEqual(server.oidc.tokenCounts, { authorization_code: 1, refresh_token: 1 });
 });

@@ -30,10 +30,7 @@ async function rejection(promise: Promise<unknown>): Promise<BridgeError> {
   try {
     await promise;
   } catch (error) {
-    assert.ok(
-      error instanceof BridgeError,
-      `expected a BridgeError, got ${error}`,
-    );
+    assert.ok(error instanceof BridgeError, `expected a BridgeError, got ${error}`);
     return error;
   }
   assert.fail("expected a rejection");
@@ -66,15 +63,10 @@ Deno.test("parseMetadataAssignments splits pairs and parses arrays, JSON and rem
     client_name: "a, b",
     scope: "x y",
   });
-  assert.deepEqual(
-    parseMetadataAssignments("client_uri=https://x.example/?a=b"),
-    {
-      client_uri: "https://x.example/?a=b",
-    },
-  );
-  assert.deepEqual(parseMetadataAssignments('jwks={"keys":[]}'), {
-    jwks: { keys: [] },
+  assert.deepEqual(parseMetadataAssignments("client_uri=https://x.example/?a=b"), {
+    client_uri: "https://x.example/?a=b",
   });
+  assert.deepEqual(parseMetadataAssignments('jwks={"keys":[]}'), { jwks: { keys: [] } });
   assert.deepEqual(parseMetadataAssignments("grant_types=authorization_code"), {
     grant_types: ["authorization_code"],
   });
@@ -147,11 +139,7 @@ Deno.test("formatUpdateBody sends everything but the forbidden fields", () => {
 });
 
 Deno.test("diffClientCredentials reports only what rotated", () => {
-  const stored = {
-    clientSecret: "a",
-    registrationAccessToken: "b",
-    registrationClientUri: "u",
-  };
+  const stored = { clientSecret: "a", registrationAccessToken: "b", registrationClientUri: "u" };
   assert.deepEqual(
     diffClientCredentials(stored, {
       client_id: "c",
@@ -172,22 +160,15 @@ Deno.test("diffClientCredentials reports only what rotated", () => {
 });
 
 Deno.test("request functions refuse plain HTTP to a remote host before sending", async () => {
-  const error = await rejection(
-    readClientRequest("http://as.example/reg/c", "token-value"),
-  );
+  const error = await rejection(readClientRequest("http://as.example/reg/c", "token-value"));
   assert.equal(error.kind, "config");
   assert.ok(!error.message.includes("token-value"));
   // --allow-http lifts it: the request is then attempted (and fails to connect).
   const refused = await rejection(
-    readClientRequest("http://127.0.0.1:1/reg/c", "token-value", {
-      allowHttp: true,
-    }),
+    readClientRequest("http://127.0.0.1:1/reg/c", "token-value", { allowHttp: true }),
   );
   assert.equal(refused.kind, "unreachable");
-  assert.equal(
-    (await rejection(readClientRequest("not a url", "t"))).kind,
-    "config",
-  );
+  assert.equal((await rejection(readClientRequest("not a url", "t"))).kind, "config");
   assert.equal(
     (await rejection(readClientRequest("https://as.example/reg/c", ""))).kind,
     "auth_required",
@@ -204,10 +185,7 @@ Deno.test("RFC 7592 read returns the registration with its credentials", async (
     client_name: "reader",
   });
   const { uri, token, clientId } = registrationOf(registered);
-  const info = await processReadClientResponse(
-    await readClientRequest(uri, token),
-    { clientId },
-  );
+  const info = await processReadClientResponse(await readClientRequest(uri, token), { clientId });
   assert.equal(info.client_id, clientId);
   assert.equal(info.client_name, "reader");
   assert.equal(info.client_secret, registered.client_secret);
@@ -229,21 +207,12 @@ Deno.test("RFC 7592 read returns the registration with its credentials", async (
   assert.equal(bad.kind, "auth_failed");
   assert.equal(bad.status, 401);
   assert.equal(bad.details?.oauthError, "invalid_token");
-  assert.match(
-    bad.message,
-    /^Cannot read client registration: authorization server answered/,
-  );
-  assertNoSecrets(bad.message + bad.hint, [
-    token,
-    registered.client_secret,
-    "wrong-token-value",
-  ]);
+  assert.match(bad.message, /^Cannot read client registration: authorization server answered/);
+  assertNoSecrets(bad.message + bad.hint, [token, registered.client_secret, "wrong-token-value"]);
 });
 
 Deno.test("RFC 7592 update sends the full metadata and rotates the registration token", async () => {
-  await using server = await startOidcServer({
-    rotateRegistrationAccessToken: true,
-  });
+  await using server = await startOidcServer({ rotateRegistrationAccessToken: true });
   const registered = await server.registerClient({
     redirect_uris: [REDIRECT],
     token_endpoint_auth_method: "client_secret_post",
@@ -253,17 +222,12 @@ Deno.test("RFC 7592 update sends the full metadata and rotates the registration 
     contacts: ["old@example.com"],
   });
   const { uri, token, clientId } = registrationOf(registered);
-  const current = await processReadClientResponse(
-    await readClientRequest(uri, token),
-    {
-      clientId,
-    },
-  );
+  const current = await processReadClientResponse(await readClientRequest(uri, token), {
+    clientId,
+  });
   const desired = mergeClientMetadata(
     current,
-    parseMetadataAssignments(
-      "client_name=after,contacts=a@example.com|b@example.com",
-    ),
+    parseMetadataAssignments("client_name=after,contacts=a@example.com|b@example.com"),
   );
   const updated = await processUpdateClientResponse(
     await updateClientRequest(uri, token, desired),
@@ -273,10 +237,7 @@ Deno.test("RFC 7592 update sends the full metadata and rotates the registration 
   assert.deepEqual(updated.contacts, ["a@example.com", "b@example.com"]);
   // Everything else survived the replace.
   assert.deepEqual(updated.redirect_uris, [REDIRECT]);
-  assert.deepEqual(updated.grant_types, [
-    "authorization_code",
-    "refresh_token",
-  ]);
+  assert.deepEqual(updated.grant_types, ["authorization_code", "refresh_token"]);
   assert.equal(updated.token_endpoint_auth_method, "client_secret_post");
   assert.equal(updated.client_secret, registered.client_secret);
 
@@ -285,10 +246,7 @@ Deno.test("RFC 7592 update sends the full metadata and rotates the registration 
     registrationAccessToken: token,
     registrationClientUri: uri,
   }, updated);
-  assert.ok(
-    rotated.registrationAccessToken,
-    "the registration access token rotated",
-  );
+  assert.ok(rotated.registrationAccessToken, "the registration access token rotated");
   assert.notEqual(rotated.registrationAccessToken, token);
   assert.equal(rotated.clientSecret, undefined);
 
@@ -307,36 +265,24 @@ Deno.test("RFC 7592 update sends the full metadata and rotates the registration 
 });
 
 Deno.test("RFC 7592 update without rotation keeps the token; bad metadata is a server error", async () => {
-  await using server = await startOidcServer({
-    rotateRegistrationAccessToken: false,
-  });
+  await using server = await startOidcServer({ rotateRegistrationAccessToken: false });
   const registered = await server.registerClient({
     redirect_uris: [REDIRECT],
     token_endpoint_auth_method: "none",
     application_type: "native",
   });
   const { uri, token, clientId } = registrationOf(registered);
-  const current = await processReadClientResponse(
-    await readClientRequest(uri, token),
-    {
-      clientId,
-    },
-  );
+  const current = await processReadClientResponse(await readClientRequest(uri, token), {
+    clientId,
+  });
   const updated = await processUpdateClientResponse(
-    await updateClientRequest(
-      uri,
-      token,
-      mergeClientMetadata(current, { client_name: "x" }),
-    ),
+    await updateClientRequest(uri, token, mergeClientMetadata(current, { client_name: "x" })),
     { clientId },
   );
   assert.equal(updated.registration_access_token, token);
-  assert.deepEqual(
-    diffClientCredentials({ registrationAccessToken: token }, updated),
-    {
-      registrationClientUri: uri,
-    },
-  );
+  assert.deepEqual(diffClientCredentials({ registrationAccessToken: token }, updated), {
+    registrationClientUri: uri,
+  });
 
   const invalid = await rejection(
     updateClientRequest(
@@ -369,9 +315,7 @@ Deno.test("RFC 7592 delete removes the client; later calls are unauthorized", as
 });
 
 Deno.test("RFC 7592 delete on a server without it is reported as unsupported", async () => {
-  await using server = await startOidcServer({
-    managementMethods: ["GET", "PUT"],
-  });
+  await using server = await startOidcServer({ managementMethods: ["GET", "PUT"] });
   const registered = await server.registerClient({
     redirect_uris: [REDIRECT],
     token_endpoint_auth_method: "none",
@@ -410,10 +354,7 @@ async function followToCallback(start: string, prefix: string): Promise<URL> {
     const response = await fetch(next, { redirect: "manual" });
     await response.body?.cancel();
     const location = response.headers.get("location");
-    assert.ok(
-      location,
-      `hop ${hop} answered ${response.status} without a redirect`,
-    );
+    assert.ok(location, `hop ${hop} answered ${response.status} without a redirect`);
     next = new URL(location, next).href;
   }
   assert.fail("too many redirects");
@@ -450,11 +391,7 @@ Deno.test("oidc fixture: PKCE code flow approves itself, refresh tokens rotate",
     const response = await fetch(metadata.token_endpoint, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({
-        client_id: client.client_id as string,
-        resource,
-        ...params,
-      }),
+      body: new URLSearchParams({ client_id: client.client_id as string, resource, ...params }),
     });
     return { status: response.status, body: await response.json() };
   };
@@ -477,11 +414,7 @@ Deno.test("oidc fixture: PKCE code flow approves itself, refresh tokens rotate",
     refresh_token: first.body.refresh_token,
   });
   assert.equal(second.status, 200);
-  assert.notEqual(
-    second.body.refresh_token,
-    first.body.refresh_token,
-    "rotated",
-  );
+  assert.notEqual(second.body.refresh_token, first.body.refresh_token, "rotated");
   const reused = await token({
     grant_type: "refresh_token",
     refresh_token: first.body.refresh_token,

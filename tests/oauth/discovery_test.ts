@@ -13,11 +13,7 @@ async function withHost(
 ): Promise<void> {
   const hits: string[] = [];
   let origin = "";
-  const server = Deno.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    onListen: () => {},
-  }, (req) => {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
     const path = new URL(req.url).pathname;
     hits.push(path);
     const route = routes[path];
@@ -33,10 +29,7 @@ async function withHost(
 
 async function context(serverUrl: string) {
   const dir = await Deno.makeTempDir();
-  const settings = await createSettings({
-    serverUrl,
-    stateFile: `${dir}/s.env`,
-  });
+  const settings = await createSettings({ serverUrl, stateFile: `${dir}/s.env` });
   await Deno.remove(dir, { recursive: true });
   return { settings, fetch: globalThis.fetch, log: silentLogger };
 }
@@ -57,27 +50,17 @@ Deno.test("oidcPathInsertedUrl inserts the well-known segment before the issuer 
 
 Deno.test("the challenge's resource_metadata URL is used and its resource checked", async () => {
   await withHost({
-    "/custom/prm": (o) => ({
-      resource: `${o}/mcp`,
-      authorization_servers: [o],
-    }),
+    "/custom/prm": (o) => ({ resource: `${o}/mcp`, authorization_servers: [o] }),
     "/.well-known/oauth-authorization-server": (o) => asMetadata(o),
   }, async (origin, hits) => {
-    const found = await discover(
-      await context(`${origin}/mcp`),
-      new URL(`${origin}/mcp`),
-      {
-        scheme: "bearer",
-        params: { resource_metadata: `${origin}/custom/prm` },
-      },
-    );
+    const found = await discover(await context(`${origin}/mcp`), new URL(`${origin}/mcp`), {
+      scheme: "bearer",
+      params: { resource_metadata: `${origin}/custom/prm` },
+    });
     assert.equal(found.source, "prm");
     assert.equal(found.resource, `${origin}/mcp`);
     assert.equal(found.authorizationServer.token_endpoint, `${origin}/token`);
-    assert.deepEqual(hits, [
-      "/custom/prm",
-      "/.well-known/oauth-authorization-server",
-    ]);
+    assert.deepEqual(hits, ["/custom/prm", "/.well-known/oauth-authorization-server"]);
   });
 });
 
@@ -119,10 +102,7 @@ Deno.test("a PRM whose resource does not match is not used", async () => {
 
 for (
   const [name, path] of [
-    [
-      "RFC 8414 path insertion",
-      "/.well-known/oauth-authorization-server/tenant1",
-    ],
+    ["RFC 8414 path insertion", "/.well-known/oauth-authorization-server/tenant1"],
     ["OIDC path insertion", "/.well-known/openid-configuration/tenant1"],
     ["OIDC path append", "/tenant1/.well-known/openid-configuration"],
   ]
@@ -135,10 +115,7 @@ for (
       }),
       [path]: (o) => asMetadata(`${o}/tenant1`),
     }, async (origin, hits) => {
-      const found = await discover(
-        await context(`${origin}/mcp`),
-        new URL(`${origin}/mcp`),
-      );
+      const found = await discover(await context(`${origin}/mcp`), new URL(`${origin}/mcp`));
       assert.equal(found.authorizationServer.issuer, `${origin}/tenant1`);
       assert.equal(hits.at(-1), path);
     });
@@ -164,28 +141,16 @@ Deno.test("2025-03-26 servers: metadata at the origin, else default endpoints", 
   await withHost({
     "/.well-known/oauth-authorization-server": (o) => asMetadata(o),
   }, async (origin) => {
-    const found = await discover(
-      await context(`${origin}/mcp`),
-      new URL(`${origin}/mcp`),
-    );
+    const found = await discover(await context(`${origin}/mcp`), new URL(`${origin}/mcp`));
     assert.equal(found.source, "2025-03-26-metadata");
     assert.equal(found.resource, undefined);
   });
   await withHost({}, async (origin) => {
-    const found = await discover(
-      await context(`${origin}/mcp`),
-      new URL(`${origin}/mcp`),
-    );
+    const found = await discover(await context(`${origin}/mcp`), new URL(`${origin}/mcp`));
     assert.equal(found.source, "2025-03-26-defaults");
-    assert.equal(
-      found.authorizationServer.authorization_endpoint,
-      `${origin}/authorize`,
-    );
+    assert.equal(found.authorizationServer.authorization_endpoint, `${origin}/authorize`);
     assert.equal(found.authorizationServer.token_endpoint, `${origin}/token`);
-    assert.equal(
-      found.authorizationServer.registration_endpoint,
-      `${origin}/register`,
-    );
+    assert.equal(found.authorizationServer.registration_endpoint, `${origin}/register`);
   });
 });
 

@@ -110,9 +110,7 @@ export async function createSettings(options: {
   let stateValues: Record<string, string> = {};
   try {
     const { parseEnv } = await import("node:util");
-    stateValues = {
-      ...parseEnv(await Deno.readTextFile(options.stateFile)),
-    } as Record<
+    stateValues = { ...parseEnv(await Deno.readTextFile(options.stateFile)) } as Record<
       string,
       string
     >;
@@ -120,11 +118,7 @@ export async function createSettings(options: {
     // absent
   }
   return resolveSettings({
-    flags: {
-      "server-url": options.serverUrl,
-      "auth-timeout": "20",
-      ...options.flags,
-    },
+    flags: { "server-url": options.serverUrl, "auth-timeout": "20", ...options.flags },
     env: { BROWSER: USER_AGENT_BROWSER, ...options.env },
     stateFile: options.stateFile,
     stateValues,
@@ -143,9 +137,7 @@ export async function createManager(
     serverUrl?: string;
     signInMode?: CredentialProviderOptions["signInMode"];
   } = {},
-): Promise<
-  { manager: OAuthManager; lines: string[]; settings: Readonly<Settings> }
-> {
+): Promise<{ manager: OAuthManager; lines: string[]; settings: Readonly<Settings> }> {
   const settings = await createSettings({
     serverUrl: options.serverUrl ?? server.mcp.url.href,
     stateFile: options.stateFile ?? `${server.dir}/state.env`,
@@ -195,10 +187,7 @@ export async function callServer(
       body: JSON.stringify(initializeRequest(1)),
     });
     await response.body?.cancel();
-    if (
-      (response.status !== 401 && response.status !== 403) ||
-      attempt >= maxRetries
-    ) {
+    if ((response.status !== 401 && response.status !== 403) || attempt >= maxRetries) {
       return { status: response.status, token, refusals };
     }
     refusals++;

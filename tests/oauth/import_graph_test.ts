@@ -49,17 +49,10 @@ async function importGraph(): Promise<Map<string, Set<string>>> {
     const specifier = entry.startsWith("file:") ? entry : new URL(entry, ROOT).href;
     if (graph.has(specifier)) continue;
     for (const module of await info(specifier)) {
-      if (
-        !module.specifier.startsWith(ROOT.href) || graph.has(module.specifier)
-      ) continue;
+      if (!module.specifier.startsWith(ROOT.href) || graph.has(module.specifier)) continue;
       const targets = new Set<string>();
       for (const dependency of module.dependencies ?? []) {
-        for (
-          const target of [
-            dependency.code?.specifier,
-            dependency.type?.specifier,
-          ]
-        ) {
+        for (const target of [dependency.code?.specifier, dependency.type?.specifier]) {
           if (target?.startsWith(LIB)) targets.add(target);
         }
       }
@@ -98,9 +91,7 @@ function findCycles(graph: Map<string, Set<string>>): string[][] {
         onStack.delete(member);
         component.push(member);
       } while (member !== node);
-      if (component.length > 1 || graph.get(node)?.has(node)) {
-        cycles.push(component);
-      }
+      if (component.length > 1 || graph.get(node)?.has(node)) cycles.push(component);
     }
   };
   for (const node of graph.keys()) if (!index.has(node)) visit(node);
@@ -115,9 +106,7 @@ Deno.test("import graph: nothing below lib/cli/ imports from it, type imports in
   for (const [from, targets] of graph) {
     if (!from.startsWith(LIB) || from.startsWith(CLI)) continue;
     for (const target of targets) {
-      if (target.startsWith(CLI)) {
-        upward.push(`${relative(from)} -> ${relative(target)}`);
-      }
+      if (target.startsWith(CLI)) upward.push(`${relative(from)} -> ${relative(target)}`);
     }
   }
   assert.deepEqual(upward, []);
@@ -136,11 +125,6 @@ Deno.test("import graph: the walk sees every lib module and type-only edges", ()
       new URL("lib/config/settings.ts", ROOT).href,
     ),
   );
-  const cyclic = new Map([["a", new Set(["b"])], ["b", new Set(["a"])], [
-    "c",
-    new Set(["c"]),
-  ]]);
-  assert.deepEqual(findCycles(cyclic).map((c) => c.sort()), [["a", "b"], [
-    "c",
-  ]]);
+  const cyclic = new Map([["a", new Set(["b"])], ["b", new Set(["a"])], ["c", new Set(["c"])]]);
+  assert.deepEqual(findCycles(cyclic).map((c) => c.sort()), [["a", "b"], ["c"]]);
 });

@@ -4,9 +4,7 @@ import { findLeaks, startGuardedServer, USER_AGENT_BROWSER } from "./harness.ts"
 import { initializeRequest } from "../support/bridge_process.ts";
 
 Deno.test("main.ts --list-tools signs in through the browser once, then reuses the token", async () => {
-  await using server = await startGuardedServer({
-    auth: { scopesSupported: ["mcp"] },
-  });
+  await using server = await startGuardedServer({ auth: { scopesSupported: ["mcp"] } });
   const home = createTempDir("mcp-shc-home-");
   const env = {
     MCP_SERVER_URL: server.mcp.url.href,
@@ -28,9 +26,7 @@ Deno.test("main.ts --list-tools signs in through the browser once, then reuses t
     assert.equal(server.auth.tokenCounts.authorization_code, 1);
     assert.equal(server.auth.registrations, 1);
 
-    const state = [
-      ...Deno.readDirSync(`${home}/.config/mcp-streamablehttp-client`),
-    ]
+    const state = [...Deno.readDirSync(`${home}/.config/mcp-streamablehttp-client`)]
       .filter((e) => e.name.endsWith(".env"));
     assert.equal(state.length, 1);
 
@@ -45,10 +41,7 @@ Deno.test("main.ts --list-tools signs in through the browser once, then reuses t
     assert.match(proxy.stdout, /"id":1/);
 
     for (const run of [first, second, proxy]) {
-      assert.deepEqual(
-        findLeaks(run.stdout + run.stderr, server.auth.secrets()),
-        [],
-      );
+      assert.deepEqual(findLeaks(run.stdout + run.stderr, server.auth.secrets()), []);
     }
   } finally {
     await Deno.remove(home, { recursive: true });

@@ -30,8 +30,7 @@ export async function startOidcGuardedServer(
     responseMode: "json",
     verifyToken: async (token) => token ? Boolean(await oidc.verifyAccessToken(token)) : false,
     otherRoutes: (request) =>
-      new URL(request.url).pathname ===
-          "/.well-known/oauth-protected-resource/mcp"
+      new URL(request.url).pathname === "/.well-known/oauth-protected-resource/mcp"
         ? Response.json({
           resource: new URL("/mcp", request.url).href,
           authorization_servers: [oidc.issuer],

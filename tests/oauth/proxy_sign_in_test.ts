@@ -20,16 +20,13 @@ function echo(id: number) {
   };
 }
 
-async function readState(
-  path: string,
-): Promise<Record<string, string | undefined>> {
+async function readState(path: string): Promise<Record<string, string | undefined>> {
   return { ...parseEnv(await Deno.readTextFile(path)) };
 }
 
 async function readLaunches(log: string): Promise<number> {
   const text = await Deno.readTextFile(log).catch(() => "");
-  return text.split("\n").filter((line) => /\/authorize 302$/.test(line))
-    .length;
+  return text.split("\n").filter((line) => /\/authorize 302$/.test(line)).length;
 }
 
 function errorKind(message: Message): unknown {
@@ -78,15 +75,8 @@ Deno.test("proxy: a mid-session invalid_grant fails the request at once and sign
   await bridge.send(echo(3));
   const during = await bridge.response(3, 10_000);
   assert.equal(errorKind(during), "auth_required", JSON.stringify(during));
-  assert.equal(
-    await readLaunches(agentLog),
-    0,
-    "the errors did not wait for the browser",
-  );
-  assert.ok(
-    Date.now() - started < 2_000,
-    "answered before the browser even started",
-  );
+  assert.equal(await readLaunches(agentLog), 0, "the errors did not wait for the browser");
+  assert.ok(Date.now() - started < 2_000, "answered before the browser even started");
 
   // The browser completes the sign-in; the retried request uses the new token.
   let state = await readState(stateFile);
@@ -95,15 +85,8 @@ Deno.test("proxy: a mid-session invalid_grant fails the request at once and sign
     state = await readState(stateFile);
   }
   assert.ok(state.MCP_CLIENT_ACCESS_TOKEN, "signed in again");
-  assert.notEqual(
-    state.MCP_CLIENT_ACCESS_TOKEN,
-    before.MCP_CLIENT_ACCESS_TOKEN,
-  );
-  assert.equal(
-    state.MCP_CLIENT_ID,
-    before.MCP_CLIENT_ID,
-    "the registration is kept",
-  );
+  assert.notEqual(state.MCP_CLIENT_ACCESS_TOKEN, before.MCP_CLIENT_ACCESS_TOKEN);
+  assert.equal(state.MCP_CLIENT_ID, before.MCP_CLIENT_ID, "the registration is kept");
   await bridge.send(echo(4));
   const retried = await bridge.response(4, 10_000);
   assert.ok("result" in retried, JSON.stringify(retried));
@@ -117,10 +100,7 @@ Deno.test("proxy: a mid-session invalid_grant fails the request at once and sign
   const refresh = server.auth.tokenRequests.find((r) => r.grantType === "refresh_token");
   assert.equal(refresh?.status, 400, "the refresh was answered invalid_grant");
   assert.match(stderr, /\/authorize\?/);
-  assert.deepEqual(
-    findLeaks(bridge.lines.join("\n") + stderr, server.auth.secrets()),
-    [],
-  );
+  assert.deepEqual(findLeaks(bridge.lines.join("\n") + stderr, server.auth.secrets()), []);
 });
 
 Deno.test("proxy: the first sign-in (initialize without a token) waits for the browser", async () => {
@@ -163,28 +143,17 @@ Deno.test("background mode: a failed background sign-in is not reopened right aw
     status: 401 as const,
     rejectedToken: token,
     sessionEstablished: true,
-    challenge: {
-      scheme: "bearer",
-      params: { resource_metadata: server.auth.resourceMetadataUrl },
-    },
+    challenge: { scheme: "bearer", params: { resource_metadata: server.auth.resourceMetadataUrl } },
   };
 
-  const refusals = Array.from(
-    { length: 5 },
-    () =>
-      manager.handleRefusal(refusal).then(
-        () => "resolved",
-        (error: Error) => error.message,
-      ),
-  );
-  for (const outcome of await Promise.all(refusals)) {
-    assert.match(outcome, /^Sign-in needed/);
-  }
+  const refusals = Array.from({ length: 5 }, () =>
+    manager.handleRefusal(refusal).then(
+      () => "resolved",
+      (error: Error) => error.message,
+    ));
+  for (const outcome of await Promise.all(refusals)) assert.match(outcome, /^Sign-in needed/);
   await sleep(600);
   await assert.rejects(manager.handleRefusal(refusal), /did not finish within/);
-  assert.equal(
-    lines.filter((line) => line.startsWith("Sign in to ")).length,
-    1,
-  );
+  assert.equal(lines.filter((line) => line.startsWith("Sign in to ")).length, 1);
   assert.ok(lines.some((line) => line.includes("Background sign-in failed")));
 });

@@ -4,16 +4,12 @@ import { BridgeError } from "../../lib/errors.ts";
 import { callServer, createManager, findLeaks, startGuardedServer } from "./harness.ts";
 
 async function readState(path: string): Promise<Record<string, string>> {
-  return { ...parseEnv(await Deno.readTextFile(path)) } as Record<
-    string,
-    string
-  >;
+  return { ...parseEnv(await Deno.readTextFile(path)) } as Record<string, string>;
 }
 
 function isAuthFailure(pattern: RegExp) {
   return (error: unknown) =>
-    error instanceof BridgeError && error.kind === "auth_failed" &&
-    pattern.test(error.message);
+    error instanceof BridgeError && error.kind === "auth_failed" && pattern.test(error.message);
 }
 
 Deno.test("an authorization server without PKCE S256 is refused before any browser", async () => {
@@ -21,13 +17,8 @@ Deno.test("an authorization server without PKCE S256 is refused before any brows
     auth: { metadata: { code_challenge_methods_supported: null } },
   });
   const log = `${server.dir}/agent.log`;
-  const { manager, lines } = await createManager(server, {
-    env: { USER_AGENT_LOG: log },
-  });
-  await assert.rejects(
-    callServer(manager, server.mcp.url),
-    isAuthFailure(/PKCE with S256/),
-  );
+  const { manager, lines } = await createManager(server, { env: { USER_AGENT_LOG: log } });
+  await assert.rejects(callServer(manager, server.mcp.url), isAuthFailure(/PKCE with S256/));
   assert.equal(server.auth.registrations, 0);
   assert.equal(server.auth.authorizeRequests.length, 0);
   await assert.rejects(Deno.stat(log), Deno.errors.NotFound);
@@ -39,25 +30,15 @@ Deno.test("a javascript: authorization endpoint is refused", async () => {
     auth: { metadata: { authorization_endpoint: "javascript:alert(1)" } },
   });
   const { manager } = await createManager(server);
-  await assert.rejects(
-    callServer(manager, server.mcp.url),
-    isAuthFailure(/forbidden scheme/),
-  );
+  await assert.rejects(callServer(manager, server.mcp.url), isAuthFailure(/forbidden scheme/));
   assert.equal(server.auth.registrations, 0);
 });
 
 Deno.test("--no-resource omits the resource parameter everywhere", async () => {
-  await using server = await startGuardedServer({
-    auth: { accessTokenLifetime: 2 },
-  });
-  const { manager } = await createManager(server, {
-    flags: { "no-resource": true },
-  });
+  await using server = await startGuardedServer({ auth: { accessTokenLifetime: 2 } });
+  const { manager } = await createManager(server, { flags: { "no-resource": true } });
   assert.equal((await callServer(manager, server.mcp.url)).status, 200);
-  assert.equal(
-    await manager.ensureToken({ forceRefresh: true }).then(() => true),
-    true,
-  );
+  assert.equal(await manager.ensureToken({ forceRefresh: true }).then(() => true), true);
   assert.equal(server.auth.authorizeRequests[0].resource, undefined);
   assert.ok(server.auth.tokenRequests.every((r) => r.resource === undefined));
   assert.equal(server.auth.tokenCounts.refresh_token, 1);
@@ -68,9 +49,7 @@ Deno.test("--scope overrides the scope from the challenge and metadata", async (
     auth: { scopesSupported: ["a", "b"] },
     mcp: { challengeScope: "a" },
   });
-  const { manager } = await createManager(server, {
-    flags: { scope: "custom other" },
-  });
+  const { manager } = await createManager(server, { flags: { scope: "custom other" } });
   assert.equal((await callServer(manager, server.mcp.url)).status, 200);
   assert.equal(server.auth.authorizeRequests[0].scope, "custom other");
 });
@@ -94,10 +73,7 @@ Deno.test("403 insufficient_scope steps up with the union of scopes, 3 sign-ins 
   const { manager } = await createManager(server, { flags: { scope: "read" } });
   const result = await callServer(manager, server.mcp.url);
   assert.equal(result.status, 200);
-  assert.deepEqual(server.auth.authorizeRequests.map((r) => r.scope), [
-    "read",
-    "read write",
-  ]);
+  assert.deepEqual(server.auth.authorizeRequests.map((r) => r.scope), ["read", "read write"]);
 
   // A server that always wants more is given up on after 3 sign-ins in all (MCP conformance
   // `auth/scope-retry-limit`): the first plus 2 step-ups.
@@ -110,31 +86,20 @@ Deno.test("403 insufficient_scope steps up with the union of scopes, 3 sign-ins 
     callServer(second.manager, greedy.mcp.url, 20),
     isAuthFailure(/insufficient_scope/),
   );
-  assert.equal(
-    greedy.auth.authorizeRequests.length,
-    3,
-    "one sign-in plus 2 step-ups",
-  );
+  assert.equal(greedy.auth.authorizeRequests.length, 3, "one sign-in plus 2 step-ups");
   assert.equal(greedy.auth.authorizeRequests.at(-1)?.scope, "x");
 });
 
 Deno.test("a pre-registered confidential client authenticates with client_secret_basic", async () => {
   await using server = await startGuardedServer({
     auth: {
-      clients: [{
-        client_id: "pre-client",
-        client_secret: "pre-secret-123456",
-        redirect_uris: [],
-      }],
+      clients: [{ client_id: "pre-client", client_secret: "pre-secret-123456", redirect_uris: [] }],
       accessTokenLifetime: 2,
     },
   });
   const client = server.auth.clients.get("pre-client")!;
   const { manager, lines } = await createManager(server, {
-    env: {
-      MCP_CLIENT_ID: "pre-client",
-      MCP_CLIENT_SECRET: "pre-secret-123456",
-    },
+    env: { MCP_CLIENT_ID: "pre-client", MCP_CLIENT_SECRET: "pre-secret-123456" },
   });
   // Loopback redirect URIs match on any port (RFC 8252 §7.3).
   client.redirect_uris = ["http://127.0.0.1:1/callback"];
@@ -144,11 +109,7 @@ Deno.test("a pre-registered confidential client authenticates with client_secret
   assert.ok(server.auth.tokenRequests.every((r) => r.clientAuth === "basic"));
   assert.equal(server.auth.tokenRequests.length, 2);
   const state = await readState(`${server.dir}/state.env`);
-  assert.equal(
-    state.MCP_CLIENT_SECRET,
-    undefined,
-    "an external secret is not copied",
-  );
+  assert.equal(state.MCP_CLIENT_SECRET, undefined, "an external secret is not copied");
   assert.deepEqual(findLeaks(lines.join("\n"), ["pre-secret-123456"]), []);
 });
 
@@ -160,39 +121,26 @@ Deno.test("client_secret_post is used when the server does not list basic", asyn
         client_secret: "post-secret-123456",
         redirect_uris: ["http://127.0.0.1:1/callback"],
       }],
-      metadata: {
-        token_endpoint_auth_methods_supported: ["client_secret_post", "none"],
-      },
+      metadata: { token_endpoint_auth_methods_supported: ["client_secret_post", "none"] },
     },
   });
   const { manager } = await createManager(server, {
-    env: {
-      MCP_CLIENT_ID: "post-client",
-      MCP_CLIENT_SECRET: "post-secret-123456",
-    },
+    env: { MCP_CLIENT_ID: "post-client", MCP_CLIENT_SECRET: "post-secret-123456" },
   });
   assert.equal((await callServer(manager, server.mcp.url)).status, 200);
-  assert.deepEqual(server.auth.tokenRequests.map((r) => r.clientAuth), [
-    "post",
-  ]);
+  assert.deepEqual(server.auth.tokenRequests.map((r) => r.clientAuth), ["post"]);
 });
 
 Deno.test("DCR registers a confidential client when the server does not allow none", async () => {
   await using server = await startGuardedServer({
-    auth: {
-      metadata: {
-        token_endpoint_auth_methods_supported: ["client_secret_post"],
-      },
-    },
+    auth: { metadata: { token_endpoint_auth_methods_supported: ["client_secret_post"] } },
   });
   const { manager, lines } = await createManager(server);
   assert.equal((await callServer(manager, server.mcp.url)).status, 200);
   const state = await readState(`${server.dir}/state.env`);
   assert.equal(state.MCP_CLIENT_AUTH_METHOD, "client_secret_post");
   assert.ok(state.MCP_CLIENT_SECRET);
-  assert.deepEqual(server.auth.tokenRequests.map((r) => r.clientAuth), [
-    "post",
-  ]);
+  assert.deepEqual(server.auth.tokenRequests.map((r) => r.clientAuth), ["post"]);
   assert.deepEqual(findLeaks(lines.join("\n"), server.auth.secrets()), []);
 });
 
@@ -215,12 +163,7 @@ Deno.test("a stored client of another authorization server is replaced by a new 
 
 Deno.test("--client-credentials obtains a token without a browser", async () => {
   await using server = await startGuardedServer({
-    auth: {
-      clients: [{
-        client_id: "machine",
-        client_secret: "machine-secret-123456",
-      }],
-    },
+    auth: { clients: [{ client_id: "machine", client_secret: "machine-secret-123456" }] },
   });
   const log = `${server.dir}/agent.log`;
   const { manager, lines } = await createManager(server, {
@@ -278,10 +221,7 @@ Deno.test("the sign-in times out when nobody completes it", async () => {
       /did not finish within/.test(error.message),
   );
   // A second refusal right away does not open another browser window.
-  await assert.rejects(
-    manager.handleRefusal({ status: 401 }),
-    /did not finish within/,
-  );
+  await assert.rejects(manager.handleRefusal({ status: 401 }), /did not finish within/);
   assert.equal(server.auth.registrations, 1);
 });
 
@@ -325,7 +265,5 @@ Deno.test("--client-metadata-url falls back to registration when not advertised"
   assert.notEqual(server.auth.authorizeRequests[0].clientId, metadataUrl);
   const state = await readState(`${server.dir}/state.env`);
   assert.ok(state.MCP_CLIENT_ID && state.MCP_CLIENT_ID !== metadataUrl);
-  assert.ok(
-    lines.some((l) => l.includes("does not support client ID metadata documents")),
-  );
+  assert.ok(lines.some((l) => l.includes("does not support client ID metadata documents")));
 });

@@ -36,11 +36,7 @@ async function staticClosure(entry: string): Promise<string[]> {
 Deno.test("the start path does not load oauth4webapi; the flows load it on demand", async () => {
   for (const entry of ["main.ts", "lib/oauth/provider.ts", "lib/cli/main.ts"]) {
     const closure = await staticClosure(entry);
-    assert.deepEqual(
-      closure.filter((s) => s.includes("oauth4webapi")),
-      [],
-      entry,
-    );
+    assert.deepEqual(closure.filter((s) => s.includes("oauth4webapi")), [], entry);
     assert.ok(!closure.some((s) => s.endsWith("/lib/oauth/flows.ts")), entry);
   }
   const flows = await staticClosure("lib/oauth/flows.ts");

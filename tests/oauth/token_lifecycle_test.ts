@@ -10,10 +10,7 @@ import {
 } from "./harness.ts";
 
 async function readState(path: string): Promise<Record<string, string>> {
-  return { ...parseEnv(await Deno.readTextFile(path)) } as Record<
-    string,
-    string
-  >;
+  return { ...parseEnv(await Deno.readTextFile(path)) } as Record<string, string>;
 }
 
 Deno.test("an expiring token is refreshed before use, with scope and resource repeated", async () => {
@@ -37,18 +34,12 @@ Deno.test("an expiring token is refreshed before use, with scope and resource re
 
   const after = await readState(`${server.dir}/state.env`);
   assert.equal(after.MCP_CLIENT_ACCESS_TOKEN, second.token);
-  assert.notEqual(
-    after.MCP_CLIENT_REFRESH_TOKEN,
-    before.MCP_CLIENT_REFRESH_TOKEN,
-    "rotated",
-  );
+  assert.notEqual(after.MCP_CLIENT_REFRESH_TOKEN, before.MCP_CLIENT_REFRESH_TOKEN, "rotated");
   assert.deepEqual(findLeaks(lines.join("\n"), server.auth.secrets()), []);
 });
 
 Deno.test("a stored expired token is refreshed by a new process without a browser", async () => {
-  await using server = await startGuardedServer({
-    auth: { accessTokenLifetime: 1 },
-  });
+  await using server = await startGuardedServer({ auth: { accessTokenLifetime: 1 } });
   const first = await createManager(server);
   assert.equal((await callServer(first.manager, server.mcp.url)).status, 200);
   server.clock.advance(1_100);
@@ -72,10 +63,7 @@ Deno.test("50 concurrent requests during expiry cause exactly one refresh", asyn
       (_, i) =>
         i % 2 === 0
           ? callServer(manager, server.mcp.url)
-          : manager.handleRefusal({ status: 401 }).then((token) => ({
-            status: 200,
-            token,
-          })),
+          : manager.handleRefusal({ status: 401 }).then((token) => ({ status: 200, token })),
     ),
   );
   assert.ok(results.every((r) => r.status === 200));
@@ -98,9 +86,7 @@ Deno.test("a 401 on a revoked access token refreshes once and retries", async ()
 });
 
 Deno.test("invalid_grant clears the tokens and signs in again", async () => {
-  await using server = await startGuardedServer({
-    auth: { accessTokenLifetime: 1 },
-  });
+  await using server = await startGuardedServer({ auth: { accessTokenLifetime: 1 } });
   const { manager, lines } = await createManager(server);
   assert.equal((await callServer(manager, server.mcp.url)).status, 200);
   server.auth.revokeRefreshTokens();
@@ -110,15 +96,11 @@ Deno.test("invalid_grant clears the tokens and signs in again", async () => {
   assert.equal(server.auth.tokenCounts.refresh_token, 1);
   assert.equal(server.auth.tokenCounts.authorization_code, 2);
   assert.equal(server.auth.registrations, 1, "the registration is kept");
-  assert.ok(
-    lines.some((l) => l.includes('authorization server answered "invalid_grant"')),
-  );
+  assert.ok(lines.some((l) => l.includes('authorization server answered "invalid_grant"')));
 });
 
 Deno.test("invalid_grant without a terminal fails with auth_required", async () => {
-  await using server = await startGuardedServer({
-    auth: { accessTokenLifetime: 1 },
-  });
+  await using server = await startGuardedServer({ auth: { accessTokenLifetime: 1 } });
   const first = await createManager(server);
   assert.equal((await callServer(first.manager, server.mcp.url)).status, 200);
   server.auth.revokeRefreshTokens();
@@ -137,9 +119,7 @@ Deno.test("invalid_grant without a terminal fails with auth_required", async () 
 });
 
 Deno.test("a server that refuses freshly issued tokens fails instead of looping", async () => {
-  await using server = await startGuardedServer({
-    mcp: { verifyToken: () => false },
-  });
+  await using server = await startGuardedServer({ mcp: { verifyToken: () => false } });
   const { manager } = await createManager(server);
   await assert.rejects(
     callServer(manager, server.mcp.url, 10),
@@ -151,9 +131,7 @@ Deno.test("a server that refuses freshly issued tokens fails instead of looping"
 const WORKER = new URL("./token_worker.ts", import.meta.url).pathname;
 
 Deno.test("two processes sharing a rotating refresh token both keep working", async () => {
-  await using server = await startGuardedServer({
-    auth: { accessTokenLifetime: 2 },
-  });
+  await using server = await startGuardedServer({ auth: { accessTokenLifetime: 2 } });
   const { manager } = await createManager(server);
   assert.equal((await callServer(manager, server.mcp.url)).status, 200);
   const run = () =>
@@ -182,15 +160,8 @@ Deno.test("two processes sharing a rotating refresh token both keep working", as
     assert.ok(statuses.every((s) => s === 200), stdout);
     assert.deepEqual(findLeaks(stdout + stderr, server.auth.secrets()), []);
   }
-  assert.equal(
-    server.auth.tokenCounts.authorization_code,
-    1,
-    "nobody had to sign in again",
-  );
+  assert.equal(server.auth.tokenCounts.authorization_code, 1, "nobody had to sign in again");
   const refreshes = server.auth.tokenRequests.filter((r) => r.grantType === "refresh_token");
   assert.ok(refreshes.length >= 2, "tokens expired and were refreshed");
-  assert.ok(
-    refreshes.every((r) => r.status === 200),
-    "no refresh used a rotated-out token",
-  );
+  assert.ok(refreshes.every((r) => r.status === 200), "no refresh used a rotated-out token");
 });

@@ -12,15 +12,8 @@ import { callServer, createManager, type GuardedServer } from "./harness.ts";
 
 const [serverUrl, stateFile, count, gap] = Deno.args;
 const clock = createTestClock();
-const server = {
-  dir: "",
-  mcp: { url: new URL(serverUrl) },
-  clock,
-} as unknown as GuardedServer;
-const { manager } = await createManager(server, {
-  stateFile,
-  interactive: false,
-});
+const server = { dir: "", mcp: { url: new URL(serverUrl) }, clock } as unknown as GuardedServer;
+const { manager } = await createManager(server, { stateFile, interactive: false });
 const statuses: number[] = [];
 for (let i = 0; i < Number(count); i++) {
   statuses.push((await callServer(manager, new URL(serverUrl))).status);

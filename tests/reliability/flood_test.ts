@@ -22,11 +22,7 @@ const AHEAD_BOUND_BYTES = 32 * 1024 * 1024;
 /** A flood stream not pulled for this long means the bridge stopped reading it. */
 const QUIET_MS = 400;
 
-function assertDeliveredOnce(
-  messages: Message[],
-  count: number,
-  responseId: unknown,
-): void {
+function assertDeliveredOnce(messages: Message[], count: number, responseId: unknown): void {
   const seqs: number[] = [];
   let responseAt = -1;
   messages.forEach((message, index) => {
@@ -38,30 +34,18 @@ function assertDeliveredOnce(
   });
   assert.equal(seqs.length, count, "every notification arrives exactly once");
   for (let i = 0; i < count; i++) {
-    if (seqs[i] !== i) {
-      assert.fail(`notification ${i} arrived as ${seqs[i]}: order broken`);
-    }
+    if (seqs[i] !== i) assert.fail(`notification ${i} arrived as ${seqs[i]}: order broken`);
   }
   assert.ok(responseAt > 0, "the response arrives");
   const lastNotification = messages.findLastIndex((m) => m.method === "notifications/message");
-  assert.ok(
-    responseAt > lastNotification,
-    "the response comes after its notifications",
-  );
+  assert.ok(responseAt > lastNotification, "the response comes after its notifications");
 }
 
-async function floodWithStalledReader(
-  transport: "streamable-http" | "sse",
-): Promise<void> {
+async function floodWithStalledReader(transport: "streamable-http" | "sse"): Promise<void> {
   if (Deno.build.os !== "linux") return;
   await using server = startFloodServer({ padBytes: PAD_BYTES });
   const url = transport === "sse" ? server.legacyUrl : server.url;
-  await using bridge = startBridge([
-    "--server-url",
-    url.href,
-    "--transport",
-    transport,
-  ]);
+  await using bridge = startBridge(["--server-url", url.href, "--transport", transport]);
   await initialize(bridge);
   const pid = bridge.process.pid;
   const before = await readPeakRssBytes(pid);
@@ -75,15 +59,8 @@ async function floodWithStalledReader(
   });
   const outcome = await stalledOrDone;
   const ahead = server.sentBytes;
-  assert.equal(
-    outcome,
-    "stalled",
-    "the bridge stops reading while stdout is stalled",
-  );
-  assert.ok(
-    ahead < AHEAD_BOUND_BYTES,
-    `the server got ${ahead} bytes ahead of the reader`,
-  );
+  assert.equal(outcome, "stalled", "the bridge stops reading while stdout is stalled");
+  assert.ok(ahead < AHEAD_BOUND_BYTES, `the server got ${ahead} bytes ahead of the reader`);
   const response = await bridge.response("flood", 120_000);
   assert.ok("result" in response, JSON.stringify(response).slice(0, 300));
   const growth = (await readPeakRssBytes(pid)) - before;

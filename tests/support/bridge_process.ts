@@ -9,10 +9,7 @@
 import { type MainOptions, spawnMain } from "./main_process.ts";
 
 /** One message read from the bridge's stdout. */
-export type Message = Record<string, unknown> & {
-  id?: unknown;
-  method?: string;
-};
+export type Message = Record<string, unknown> & { id?: unknown; method?: string };
 
 /** A running bridge process. */
 export interface BridgeProcess extends AsyncDisposable {
@@ -23,10 +20,7 @@ export interface BridgeProcess extends AsyncDisposable {
   /** Writes one line (a JSON value is serialized) to the bridge's stdin. */
   send(message: unknown): Promise<void>;
   /** Resolves with the first message (already read or future) that matches. */
-  waitFor(
-    predicate: (message: Message) => boolean,
-    timeoutMs?: number,
-  ): Promise<Message>;
+  waitFor(predicate: (message: Message) => boolean, timeoutMs?: number): Promise<Message>;
   /** The response to request `id`. */
   response(id: unknown, timeoutMs?: number): Promise<Message>;
   /** Closes stdin and waits for the exit; returns the exit code and the whole stderr. */
@@ -37,33 +31,23 @@ export interface BridgeProcess extends AsyncDisposable {
    */
   holdStdout(until: Promise<unknown>): void;
   /** Sends a signal and waits for the exit. */
-  signal(
-    signal: Deno.Signal,
-    timeoutMs?: number,
-  ): Promise<{ code: number; stderr: string }>;
+  signal(signal: Deno.Signal, timeoutMs?: number): Promise<{ code: number; stderr: string }>;
   readonly process: Deno.ChildProcess;
 }
 
 /** Spawns the bridge with `args`. Stdout lines that are not JSON make `waitFor` reject. */
-export function startBridge(
-  args: string[] = [],
-  options: MainOptions = {},
-): BridgeProcess {
+export function startBridge(args: string[] = [], options: MainOptions = {}): BridgeProcess {
   const child = spawnMain(args, options);
   const lines: string[] = [];
   const messages: Message[] = [];
-  const waiters: {
-    predicate: (m: Message) => boolean;
-    resolve: (m: Message) => void;
-  }[] = [];
+  const waiters: { predicate: (m: Message) => boolean; resolve: (m: Message) => void }[] = [];
   let invalid: Error | undefined;
   let held: Promise<unknown> | undefined;
   const stdinWriter = child.stdin.getWriter();
   const encoder = new TextEncoder();
 
   const stdoutDone = (async () => {
-    const reader = child.stdout.pipeThrough(new TextDecoderStream())
-      .getReader();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = "";
     while (true) {
       if (held) await held.catch(() => {});
@@ -79,9 +63,7 @@ export function startBridge(
         try {
           message = JSON.parse(line);
         } catch {
-          invalid = new Error(
-            `stdout carried a non-JSON line: ${line.slice(0, 200)}`,
-          );
+          invalid = new Error(`stdout carried a non-JSON line: ${line.slice(0, 200)}`);
           continue;
         }
         messages.push(message);
@@ -93,9 +75,7 @@ export function startBridge(
         }
       }
     }
-    if (buffer !== "") {
-      invalid = new Error(`stdout ended with an unterminated line: ${buffer}`);
-    }
+    if (buffer !== "") invalid = new Error(`stdout ended with an unterminated line: ${buffer}`);
   })();
   const stderrText = new Response(child.stderr).text();
 
@@ -127,11 +107,7 @@ export function startBridge(
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           waiters.splice(waiters.findIndex((w) => w.resolve === done), 1);
-          reject(
-            new Error(
-              `No matching message within ${timeoutMs} ms; got ${lines.join("\n")}`,
-            ),
-          );
+          reject(new Error(`No matching message within ${timeoutMs} ms; got ${lines.join("\n")}`));
         }, timeoutMs);
         const done = (message: Message) => {
           clearTimeout(timer);
@@ -145,10 +121,7 @@ export function startBridge(
       held = until;
     },
     response(id, timeoutMs) {
-      return bridge.waitFor(
-        (m) => m.id === id && ("result" in m || "error" in m),
-        timeoutMs,
-      );
+      return bridge.waitFor((m) => m.id === id && ("result" in m || "error" in m), timeoutMs);
     },
     end(timeoutMs = 15_000) {
       ended ??= (async () => {
@@ -184,31 +157,21 @@ export function startBridge(
 }
 
 /** The initialize request a client sends first. */
-export function initializeRequest(
-  id: unknown = 0,
-  protocolVersion = "2025-11-25",
-) {
+export function initializeRequest(id: unknown = 0, protocolVersion = "2025-11-25") {
   return {
     jsonrpc: "2.0",
     id,
     method: "initialize",
     params: {
       protocolVersion,
-      capabilities: {
-        sampling: {},
-        elicitation: {},
-        roots: { listChanged: true },
-      },
+      capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } },
       clientInfo: { name: "bridge-test", version: "1.0.0" },
     },
   };
 }
 
 /** Initializes the session through the bridge and sends `notifications/initialized`. */
-export async function initialize(
-  bridge: BridgeProcess,
-  protocolVersion?: string,
-) {
+export async function initialize(bridge: BridgeProcess, protocolVersion?: string) {
   await bridge.send(initializeRequest("init", protocolVersion));
   const response = await bridge.response("init");
   await bridge.send({ jsonrpc: "2.0", method: "notifications/initialized" });

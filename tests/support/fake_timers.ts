@@ -43,9 +43,7 @@ export function createFakeTimers(): FakeTimers {
       while (true) {
         let due: [number, { at: number; fn: () => void }] | undefined;
         for (const entry of timers) {
-          if (entry[1].at <= end && (!due || entry[1].at < due[1].at)) {
-            due = entry;
-          }
+          if (entry[1].at <= end && (!due || entry[1].at < due[1].at)) due = entry;
         }
         if (!due) break;
         timers.delete(due[0]);

@@ -13,9 +13,7 @@ interface DenoJson {
   tasks: Record<string, string>;
 }
 
-const denoJson: DenoJson = JSON.parse(
-  await Deno.readTextFile(new URL("deno.json", ROOT)),
-);
+const denoJson: DenoJson = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
 
 /** The permission flags of `deno task compile`, e.g. `["-P=bridge"]`. */
 export const COMPILE_PERMISSION_ARGS: string[] = denoJson.tasks.compile
@@ -68,9 +66,7 @@ export function createTempDir(prefix = "mcp-shc-test-"): string {
 }
 
 /** The baseline environment of a spawned program: isolated home and config directory. */
-export function baseEnv(
-  extra: Record<string, string> = {},
-): Record<string, string> {
+export function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
   const home = createTempDir("mcp-shc-home-");
   return {
     PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
@@ -84,21 +80,11 @@ export function baseEnv(
 
 /** The `deno` arguments that run main.ts like the compiled binary does. */
 export function mainArgs(args: readonly string[]): string[] {
-  return [
-    "run",
-    "-q",
-    "--no-prompt",
-    ...COMPILE_PERMISSION_ARGS,
-    MAIN,
-    ...args,
-  ];
+  return ["run", "-q", "--no-prompt", ...COMPILE_PERMISSION_ARGS, MAIN, ...args];
 }
 
 /** Spawns the program with piped stdio; the caller owns the process. */
-export function spawnMain(
-  args: readonly string[],
-  options: MainOptions = {},
-): Deno.ChildProcess {
+export function spawnMain(args: readonly string[], options: MainOptions = {}): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: mainArgs(args),
     cwd: options.cwd ?? createTempDir(),
@@ -124,9 +110,7 @@ export async function runMain(
     }
   }, options.timeoutMs ?? 60_000);
   const writer = child.stdin.getWriter();
-  if (options.stdin !== undefined) {
-    await writer.write(new TextEncoder().encode(options.stdin));
-  }
+  if (options.stdin !== undefined) await writer.write(new TextEncoder().encode(options.stdin));
   await writer.close();
   const output = await child.output();
   clearTimeout(timer);

@@ -6,10 +6,7 @@
  */
 
 /** The value of `field` (a `kB` figure such as `VmHWM` or `VmRSS`) in bytes. */
-export async function readStatusBytes(
-  pid: number,
-  field: string,
-): Promise<number> {
+export async function readStatusBytes(pid: number, field: string): Promise<number> {
   const status = await Deno.readTextFile(`/proc/${pid}/status`);
   const match = status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, "m"));
   if (!match) throw new Error(`No ${field} in /proc/${pid}/status`);

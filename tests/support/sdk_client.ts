@@ -31,9 +31,7 @@ function bridgeParams(serverUrl: URL, extraEnv: Record<string, string>) {
   };
 }
 
-function collect(
-  stream: { on(event: "data", fn: (chunk: Uint8Array) => void): void } | null,
-) {
+function collect(stream: { on(event: "data", fn: (chunk: Uint8Array) => void): void } | null) {
   const chunks: string[] = [];
   const decoder = new TextDecoder();
   stream?.on("data", (chunk) => chunks.push(decoder.decode(chunk)));
@@ -70,18 +68,15 @@ export async function connectModernClient(
   // The negotiation probe runs on a sibling built with `transport.constructor`.
   Object.defineProperty(transport, "constructor", { value: ReapedModernStdio });
   const stderr = collect(transport.stderr as never);
-  const client = new ModernClient(
-    { name: "pairing-test-v2", version: "1.0.0" },
-    {
-      capabilities: (options.capabilities ?? {
-        elicitation: { form: {}, url: {} },
-        sampling: {},
-      }) as never,
-      versionNegotiation: {
-        mode: options.negotiation === "auto" ? "auto" : { pin: "2026-07-28" },
-      },
-    } as never,
-  );
+  const client = new ModernClient({ name: "pairing-test-v2", version: "1.0.0" }, {
+    capabilities: (options.capabilities ?? {
+      elicitation: { form: {}, url: {} },
+      sampling: {},
+    }) as never,
+    versionNegotiation: {
+      mode: options.negotiation === "auto" ? "auto" : { pin: "2026-07-28" },
+    },
+  } as never);
   options.setup?.(client);
   await client.connect(transport);
   return {
@@ -105,13 +100,9 @@ export async function connectLegacyClient(
 ): Promise<{ client: LegacyClient; stderr: Stderr } & AsyncDisposable> {
   const transport = new LegacyStdio(bridgeParams(serverUrl, options.env ?? {}));
   const stderr = collect(transport.stderr as never);
-  const client = new LegacyClient(
-    { name: "pairing-test-v1", version: "1.0.0" },
-    {
-      capabilities: options.capabilities ??
-        { elicitation: { form: {}, url: {} }, sampling: {} },
-    },
-  );
+  const client = new LegacyClient({ name: "pairing-test-v1", version: "1.0.0" }, {
+    capabilities: options.capabilities ?? { elicitation: { form: {}, url: {} }, sampling: {} },
+  });
   options.setup?.(client);
   await client.connect(transport);
   return {

@@ -81,10 +81,7 @@ export function renderScreen(raw: string): string[] {
   let row = 0;
   let column = 0;
   const ESC = String.fromCharCode(27);
-  const pattern = new RegExp(
-    `${ESC}\\[(\\d*)([A-Za-z])|\\r|\\n|[^${ESC}\\r\\n]+`,
-    "g",
-  );
+  const pattern = new RegExp(`${ESC}\\[(\\d*)([A-Za-z])|\\r|\\n|[^${ESC}\\r\\n]+`, "g");
   for (const match of raw.matchAll(pattern)) {
     const token = match[0];
     if (token === "\r") column = 0;

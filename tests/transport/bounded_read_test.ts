@@ -18,10 +18,7 @@ function chunkedResponse(chunks: string[], headers: HeadersInit = {}) {
       cancelled = true;
     },
   });
-  return {
-    response: new Response(body, { headers }),
-    cancelled: () => cancelled,
-  };
+  return { response: new Response(body, { headers }), cancelled: () => cancelled };
 }
 
 Deno.test("bounded read: the message limit is at least 64 MiB", () => {
@@ -37,17 +34,12 @@ Deno.test("bounded read: a body within the limit is read whole, across chunks", 
 
 Deno.test("bounded read: a body past the limit is refused and cancelled", async () => {
   const probe = chunkedResponse(["x".repeat(60), "x".repeat(60)]);
-  await assert.rejects(
-    readBodyText(probe.response, { maxBytes: 100 }),
-    MessageTooLargeError,
-  );
+  await assert.rejects(readBodyText(probe.response, { maxBytes: 100 }), MessageTooLargeError);
 });
 
 Deno.test("bounded read: a declared Content-Length past the limit is refused unread", async () => {
   const probe = chunkedResponse(["{}"], { "content-length": "5000" });
-  const error = await readBodyText(probe.response, { maxBytes: 100 }).catch((
-    e,
-  ) => e);
+  const error = await readBodyText(probe.response, { maxBytes: 100 }).catch((e) => e);
   assert.ok(error instanceof MessageTooLargeError);
   assert.equal(error.kind, "protocol");
   assert.match(error.message, /limit of 100 bytes/);

@@ -15,11 +15,7 @@ import {
 } from "./harness.ts";
 import type { CredentialProvider } from "../../lib/transport/types.ts";
 
-function connect(
-  url: URL,
-  choice: TransportChoice,
-  credentials?: CredentialProvider,
-) {
+function connect(url: URL, choice: TransportChoice, credentials?: CredentialProvider) {
   const inbox = new Inbox();
   const { log, lines, waitForLine } = createCapturingLogger();
   const transport = createTransport({

@@ -18,14 +18,8 @@ Deno.test("a URL without the MCP path gets the /mcp hint", () => {
     endpointPathHint(new URL("https://h/v1/mcp")),
     'Check the path of the server URL: "/v1/mcp" is not an MCP endpoint there',
   );
-  assert.match(
-    refusedPostHint(new URL("https://h/"), 405),
-    /try --transport sse/,
-  );
-  assert.match(
-    refusedPostHint(new URL("https://h/"), 404),
-    /usually end in \/mcp/,
-  );
+  assert.match(refusedPostHint(new URL("https://h/"), 405), /try --transport sse/);
+  assert.match(refusedPostHint(new URL("https://h/"), 404), /usually end in \/mcp/);
 });
 
 Deno.test("the no-endpoint error says what was tried", () => {

@@ -19,12 +19,8 @@ export interface Received {
 /** Collects messages and lets a test wait for one. */
 export class Inbox {
   readonly received: Received[] = [];
-  #waiters: Array<
-    {
-      test: (m: JsonRpcMessage) => boolean;
-      resolve: (m: JsonRpcMessage) => void;
-    }
-  > = [];
+  #waiters: Array<{ test: (m: JsonRpcMessage) => boolean; resolve: (m: JsonRpcMessage) => void }> =
+    [];
   /** Called for every server→client request, e.g. to answer it. */
   onRequest?: (request: JsonRpcRequest) => void;
 
@@ -43,10 +39,7 @@ export class Inbox {
   }
 
   /** Resolves with the first message (already received or future) that passes `test`. */
-  waitFor(
-    test: (m: JsonRpcMessage) => boolean,
-    timeoutMs = 5_000,
-  ): Promise<JsonRpcMessage> {
+  waitFor(test: (m: JsonRpcMessage) => boolean, timeoutMs = 5_000): Promise<JsonRpcMessage> {
     const found = this.messages.find(test);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
@@ -113,9 +106,7 @@ export function createRenewingCredentials(
     handleRefusal(refusal) {
       refusals.push(refusal);
       const next = renewed.shift();
-      if (next === undefined) {
-        return Promise.reject(new Error("no more tokens"));
-      }
+      if (next === undefined) return Promise.reject(new Error("no more tokens"));
       current = next;
       return Promise.resolve(next);
     },
@@ -123,16 +114,10 @@ export function createRenewingCredentials(
 }
 
 /** Initialize params as a client would send them. */
-export function initializeParams(
-  protocolVersion = "2025-11-25",
-): Record<string, unknown> {
+export function initializeParams(protocolVersion = "2025-11-25"): Record<string, unknown> {
   return {
     protocolVersion,
-    capabilities: {
-      sampling: {},
-      elicitation: {},
-      roots: { listChanged: true },
-    },
+    capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } },
     clientInfo: { name: "transport-test", version: "1.0.0" },
   };
 }
@@ -164,9 +149,7 @@ export function callTool(
 }
 
 /** The text of the first content item of a tools/call result message. */
-export function resultText(
-  message: JsonRpcMessage | undefined,
-): string | undefined {
+export function resultText(message: JsonRpcMessage | undefined): string | undefined {
   if (!message || !("result" in message)) return undefined;
   const content = (message.result as { content?: Array<{ text?: string }> }).content;
   return content?.[0]?.text;

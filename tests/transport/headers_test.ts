@@ -20,11 +20,7 @@ Deno.test("headers: a POST negotiates JSON or SSE and carries the bearer and ext
 });
 
 Deno.test("headers: a GET asks for SSE and resumes after Last-Event-ID", () => {
-  const headers = buildRequestHeaders({
-    method: "get",
-    lastEventId: "e-7",
-    sessionId: "s1",
-  });
+  const headers = buildRequestHeaders({ method: "get", lastEventId: "e-7", sessionId: "s1" });
   assert.equal(headers.get("accept"), "text/event-stream");
   assert.equal(headers.get("last-event-id"), "e-7");
   assert.equal(headers.get("mcp-session-id"), "s1");
@@ -45,14 +41,7 @@ Deno.test("headers: MCP-Protocol-Version only from 2025-06-18 on", () => {
     ["2025-11-25", "2025-11-25"],
   ];
   for (const [version, expected] of table) {
-    const headers = buildRequestHeaders({
-      method: "post",
-      protocolVersion: version,
-    });
-    assert.equal(
-      headers.get("mcp-protocol-version"),
-      expected,
-      String(version),
-    );
+    const headers = buildRequestHeaders({ method: "post", protocolVersion: version });
+    assert.equal(headers.get("mcp-protocol-version"), expected, String(version));
   }
 });

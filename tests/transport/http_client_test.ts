@@ -4,10 +4,7 @@ import { createHttpFetch } from "../../lib/transport/http_client.ts";
 
 async function hasOpenssl(): Promise<boolean> {
   try {
-    const { success } = await new Deno.Command("openssl", {
-      args: ["version"],
-      stdout: "null",
-    })
+    const { success } = await new Deno.Command("openssl", { args: ["version"], stdout: "null" })
       .output();
     return success;
   } catch {
@@ -15,9 +12,7 @@ async function hasOpenssl(): Promise<boolean> {
   }
 }
 
-async function createCertificate(
-  dir: string,
-): Promise<{ cert: string; key: string }> {
+async function createCertificate(dir: string): Promise<{ cert: string; key: string }> {
   const { success, stderr } = await new Deno.Command("openssl", {
     args: [
       "req",

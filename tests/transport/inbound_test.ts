@@ -45,17 +45,9 @@ Deno.test("inbound: notifications and server requests go to the handler; interna
   const internal = t.router.track("bridge-1", { internal: true });
   t.router.routeJsonBody(
     JSON.stringify([
-      {
-        jsonrpc: "2.0",
-        method: "notifications/progress",
-        params: { progress: 1 },
-      },
+      { jsonrpc: "2.0", method: "notifications/progress", params: { progress: 1 } },
       { jsonrpc: "2.0", id: 9, method: "ping" },
-      {
-        jsonrpc: "2.0",
-        id: "bridge-1",
-        result: { protocolVersion: "2025-11-25" },
-      },
+      { jsonrpc: "2.0", id: "bridge-1", result: { protocolVersion: "2025-11-25" } },
     ]),
   );
   assert.deepEqual(t.delivered.map((d) => describeMessage(d.message)), [
@@ -75,9 +67,7 @@ Deno.test("inbound: priming events, other event types, junk and invalid messages
   t.router.routeSseEvent('{"jsonrpc":"2.0","method":"x"}', "endpoint");
   t.router.routeSseEvent("not json");
   t.router.routeSseEvent('{"jsonrpc":"1.0","method":"x"}');
-  t.router.routeSseEvent(
-    '{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"bad"}}',
-  );
+  t.router.routeSseEvent('{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"bad"}}');
   assert.equal(t.delivered.length, 0);
   assert.throws(
     () => t.router.routeJsonBody("{oops"),

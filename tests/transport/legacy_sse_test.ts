@@ -55,10 +55,7 @@ Deno.test("legacy: a closed stream fails requests still waiting with stream_lost
       "the call at the server",
     );
     await server.close();
-    await assert.rejects(
-      waiting,
-      (error: BridgeError) => error.kind === "stream_lost",
-    );
+    await assert.rejects(waiting, (error: BridgeError) => error.kind === "stream_lost");
   } finally {
     await transport.close();
     await server.close();
@@ -66,12 +63,8 @@ Deno.test("legacy: a closed stream fails requests still waiting with stream_lost
 });
 
 Deno.test("legacy: 401 on the stream asks the credentials and retries", async () => {
-  await using server = await startLegacyServer({
-    verifyToken: (t) => t === "fresh-token-2",
-  });
-  const credentials = createRenewingCredentials("stale-token-1", [
-    "fresh-token-2",
-  ]);
+  await using server = await startLegacyServer({ verifyToken: (t) => t === "fresh-token-2" });
+  const credentials = createRenewingCredentials("stale-token-1", ["fresh-token-2"]);
   const { inbox, transport } = connect(server.url, credentials);
   try {
     await handshake(transport, "2024-11-05");
@@ -89,18 +82,9 @@ Deno.test("legacy: endpoint resolution keeps the origin and resolves relative pa
     resolveLegacyEndpoint("/messages?s=1", base).href,
     "https://example.com/messages?s=1",
   );
-  assert.equal(
-    resolveLegacyEndpoint("msg", base).href,
-    "https://example.com/api/msg",
-  );
-  assert.throws(
-    () => resolveLegacyEndpoint("https://evil.example/x", base),
-    BridgeError,
-  );
-  assert.throws(
-    () => resolveLegacyEndpoint("http://example.com/x", base),
-    BridgeError,
-  );
+  assert.equal(resolveLegacyEndpoint("msg", base).href, "https://example.com/api/msg");
+  assert.throws(() => resolveLegacyEndpoint("https://evil.example/x", base), BridgeError);
+  assert.throws(() => resolveLegacyEndpoint("http://example.com/x", base), BridgeError);
 });
 
 Deno.test("legacy: an ended stream is reopened and the session re-created", async () => {
@@ -112,11 +96,7 @@ Deno.test("legacy: an ended stream is reopened and the session re-created", asyn
     await waitForLine(/stream reopened and session re-created/);
     await transport.send(callTool(7, "echo", { message: "after the drop" }));
     assert.equal(resultText(inbox.withId(7)[0]), "after the drop");
-    assert.equal(
-      inbox.withId(0).length,
-      1,
-      "the bridge's own initialize is not passed on",
-    );
+    assert.equal(inbox.withId(0).length, 1, "the bridge's own initialize is not passed on");
   } finally {
     await transport.close();
   }

@@ -8,10 +8,7 @@ import {
   NO_ATTEMPTS,
 } from "../../lib/transport/next_action.ts";
 
-const challenge = {
-  scheme: "bearer",
-  params: { scope: "a b", error: "insufficient_scope" },
-};
+const challenge = { scheme: "bearer", params: { scope: "a b", error: "insufficient_scope" } };
 const post: NextActionContext = {
   exchange: "post",
   status: 200,
@@ -19,19 +16,13 @@ const post: NextActionContext = {
   allowReinit: true,
 };
 
-function kindOf(
-  outcome: ResponseOutcome,
-  attempts: Attempts,
-  context: NextActionContext,
-) {
+function kindOf(outcome: ResponseOutcome, attempts: Attempts, context: NextActionContext) {
   const action = decideNextAction(outcome, attempts, context);
   return action.kind === "fail" ? `fail:${action.error.kind}` : action.kind;
 }
 
 Deno.test("next action: the POST table", () => {
-  const table: Array<
-    [ResponseOutcome, Partial<NextActionContext>, Attempts, string]
-  > = [
+  const table: Array<[ResponseOutcome, Partial<NextActionContext>, Attempts, string]> = [
     [{ kind: "ok-json" }, {}, NO_ATTEMPTS, "deliver"],
     [{ kind: "ok-sse" }, {}, NO_ATTEMPTS, "deliver"],
     [{ kind: "accepted" }, { expectsResponse: false }, NO_ATTEMPTS, "deliver"],
@@ -55,12 +46,7 @@ Deno.test("next action: the POST table", () => {
       { ...NO_ATTEMPTS, renewals: 1 },
       "fail:auth_failed",
     ],
-    [
-      { kind: "insufficient-scope", challenge },
-      { status: 403 },
-      NO_ATTEMPTS,
-      "renew",
-    ],
+    [{ kind: "insufficient-scope", challenge }, { status: 403 }, NO_ATTEMPTS, "renew"],
     [
       { kind: "insufficient-scope", challenge },
       { status: 403 },
@@ -68,12 +54,7 @@ Deno.test("next action: the POST table", () => {
       "fail:auth_failed",
     ],
     [{ kind: "forbidden" }, { status: 403 }, NO_ATTEMPTS, "fail:http_error"],
-    [
-      { kind: "session-gone", status: 404 },
-      { status: 404 },
-      NO_ATTEMPTS,
-      "reinitialize",
-    ],
+    [{ kind: "session-gone", status: 404 }, { status: 404 }, NO_ATTEMPTS, "reinitialize"],
     [
       { kind: "session-gone", status: 404 },
       { status: 404 },
@@ -86,18 +67,8 @@ Deno.test("next action: the POST table", () => {
       NO_ATTEMPTS,
       "fail:session_lost",
     ],
-    [
-      { kind: "legacy-signal", status: 405 },
-      { status: 405 },
-      NO_ATTEMPTS,
-      "fall-back",
-    ],
-    [
-      { kind: "http-error", status: 500 },
-      { status: 500 },
-      NO_ATTEMPTS,
-      "fail:http_error",
-    ],
+    [{ kind: "legacy-signal", status: 405 }, { status: 405 }, NO_ATTEMPTS, "fall-back"],
+    [{ kind: "http-error", status: 500 }, { status: 500 }, NO_ATTEMPTS, "fail:http_error"],
   ];
   for (const [outcome, context, attempts, expected] of table) {
     assert.equal(
@@ -109,14 +80,10 @@ Deno.test("next action: the POST table", () => {
 });
 
 Deno.test("next action: a renewal counts the attempt and carries the challenge", () => {
-  const action = decideNextAction(
-    { kind: "insufficient-scope", challenge },
-    NO_ATTEMPTS,
-    {
-      ...post,
-      status: 403,
-    },
-  );
+  const action = decideNextAction({ kind: "insufficient-scope", challenge }, NO_ATTEMPTS, {
+    ...post,
+    status: 403,
+  });
   assert.deepEqual(action, {
     kind: "renew",
     status: 403,
@@ -128,64 +95,40 @@ Deno.test("next action: a renewal counts the attempt and carries the challenge",
 Deno.test("next action: resuming a stream and following the GET stream", () => {
   const resume: NextActionContext = { exchange: "resume", status: 200 };
   assert.equal(kindOf({ kind: "ok-sse" }, NO_ATTEMPTS, resume), "deliver");
+  assert.equal(kindOf({ kind: "unauthorized" }, NO_ATTEMPTS, { ...resume, status: 401 }), "renew");
   assert.equal(
-    kindOf({ kind: "unauthorized" }, NO_ATTEMPTS, { ...resume, status: 401 }),
-    "renew",
-  );
-  assert.equal(
-    kindOf({ kind: "unauthorized" }, { ...NO_ATTEMPTS, renewals: 1 }, {
-      ...resume,
-      status: 401,
-    }),
+    kindOf({ kind: "unauthorized" }, { ...NO_ATTEMPTS, renewals: 1 }, { ...resume, status: 401 }),
     "fail:stream_lost",
   );
   assert.equal(
-    kindOf({ kind: "http-error", status: 400 }, NO_ATTEMPTS, {
-      ...resume,
-      status: 400,
-    }),
+    kindOf({ kind: "http-error", status: 400 }, NO_ATTEMPTS, { ...resume, status: 400 }),
     "fail:stream_lost",
   );
 
   const get: NextActionContext = { exchange: "get-stream", status: 200 };
   assert.equal(kindOf({ kind: "ok-sse" }, NO_ATTEMPTS, get), "deliver");
   assert.equal(
-    kindOf({ kind: "http-error", status: 405 }, NO_ATTEMPTS, {
-      ...get,
-      status: 405,
-    }),
+    kindOf({ kind: "http-error", status: 405 }, NO_ATTEMPTS, { ...get, status: 405 }),
     "stop",
   );
   assert.equal(
-    kindOf({ kind: "http-error", status: 503 }, NO_ATTEMPTS, {
-      ...get,
-      status: 503,
-    }),
+    kindOf({ kind: "http-error", status: 503 }, NO_ATTEMPTS, { ...get, status: 503 }),
     "retry-later",
   );
   assert.equal(kindOf({ kind: "ok-json" }, NO_ATTEMPTS, get), "retry-later");
   assert.equal(
-    kindOf({ kind: "session-gone", status: 404 }, NO_ATTEMPTS, {
-      ...get,
-      status: 404,
-    }),
+    kindOf({ kind: "session-gone", status: 404 }, NO_ATTEMPTS, { ...get, status: 404 }),
     "reinitialize",
   );
   assert.equal(
-    kindOf({ kind: "unauthorized" }, { ...NO_ATTEMPTS, renewals: 1 }, {
-      ...get,
-      status: 401,
-    }),
+    kindOf({ kind: "unauthorized" }, { ...NO_ATTEMPTS, renewals: 1 }, { ...get, status: 401 }),
     "fail:auth_failed",
   );
 });
 
 Deno.test("next action: the HTTP+SSE transport only asks the policy about authorization", () => {
   const legacy: NextActionContext = { exchange: "legacy", status: 200 };
-  assert.equal(
-    kindOf({ kind: "http-error", status: 500 }, NO_ATTEMPTS, legacy),
-    "deliver",
-  );
+  assert.equal(kindOf({ kind: "http-error", status: 500 }, NO_ATTEMPTS, legacy), "deliver");
   assert.equal(kindOf({ kind: "unauthorized" }, NO_ATTEMPTS, legacy), "renew");
   const action = decideNextAction(
     { kind: "insufficient-scope", challenge },

@@ -18,39 +18,21 @@ Deno.test("redirect: a cross-origin 307 is refused; the other origin gets nothin
   assert.ok(error instanceof BridgeError, String(error));
   assert.equal(error.kind, "http_error");
   assert.equal(error.status, 307);
-  assert.match(
-    error.message,
-    /Refusing to follow a redirect .* to another origin/,
-  );
+  assert.match(error.message, /Refusing to follow a redirect .* to another origin/);
   assert.equal(foreign.requests.length, 0);
   assert.equal(redirector.requests.length, 1);
 });
 
 Deno.test("redirect: the same refusal even when the caller asks for redirect manual", async () => {
   await using foreign = startRecordingServer();
-  await using redirector = startRedirectServer(
-    (path) => new URL(path, foreign.url).href,
-    302,
-  );
-  await assert.rejects(
-    guarded(redirector.url, { redirect: "manual" }),
-    BridgeError,
-  );
+  await using redirector = startRedirectServer((path) => new URL(path, foreign.url).href, 302);
+  await assert.rejects(guarded(redirector.url, { redirect: "manual" }), BridgeError);
   assert.equal(foreign.requests.length, 0);
 });
 
 Deno.test("redirect: a same-origin 307 keeps method, body and headers", async () => {
-  const requests: {
-    method: string;
-    path: string;
-    key: string | null;
-    body: string;
-  }[] = [];
-  await using server = Deno.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    onListen() {},
-  }, async (r) => {
+  const requests: { method: string; path: string; key: string | null; body: string }[] = [];
+  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (r) => {
     const path = new URL(r.url).pathname;
     requests.push({
       method: r.method,
@@ -58,9 +40,7 @@ Deno.test("redirect: a same-origin 307 keeps method, body and headers", async ()
       key: r.headers.get("x-api-key"),
       body: await r.text(),
     });
-    if (path === "/old") {
-      return new Response(null, { status: 307, headers: { location: "/new" } });
-    }
+    if (path === "/old") return new Response(null, { status: 307, headers: { location: "/new" } });
     return Response.json({ ok: true });
   });
   const response = await guarded(`http://127.0.0.1:${server.addr.port}/old`, {
@@ -77,32 +57,19 @@ Deno.test("redirect: a same-origin 307 keeps method, body and headers", async ()
 
 Deno.test("redirect: a 303 continues as GET without the body; loops stop", async () => {
   const seen: string[] = [];
-  await using server = Deno.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    onListen() {},
-  }, async (r) => {
+  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (r) => {
     const path = new URL(r.url).pathname;
     seen.push(`${r.method} ${path} ${await r.text()}`);
     if (path === "/see-other") {
-      return new Response(null, {
-        status: 303,
-        headers: { location: "/result" },
-      });
+      return new Response(null, { status: 303, headers: { location: "/result" } });
     }
     if (path === "/loop") {
-      return new Response(null, {
-        status: 302,
-        headers: { location: "/loop" },
-      });
+      return new Response(null, { status: 302, headers: { location: "/loop" } });
     }
     return new Response("done");
   });
   const base = `http://127.0.0.1:${server.addr.port}`;
-  const response = await guarded(`${base}/see-other`, {
-    method: "POST",
-    body: "x",
-  });
+  const response = await guarded(`${base}/see-other`, { method: "POST", body: "x" });
   assert.equal(await response.text(), "done");
   assert.deepEqual(seen, ["POST /see-other x", "GET /result "]);
   const loop = await guarded(`${base}/loop`).catch((e) => e);
@@ -112,15 +79,9 @@ Deno.test("redirect: a 303 continues as GET without the body; loops stop", async
 
 Deno.test("cookies: the jar stores Set-Cookie and sends it back, only when enabled", async () => {
   const cookies: (string | null)[] = [];
-  await using server = Deno.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    onListen() {},
-  }, (r) => {
+  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (r) => {
     cookies.push(r.headers.get("cookie"));
-    return new Response("ok", {
-      headers: { "set-cookie": "AWSALB=backend-2; Path=/" },
-    });
+    return new Response("ok", { headers: { "set-cookie": "AWSALB=backend-2; Path=/" } });
   });
   const url = `http://127.0.0.1:${server.addr.port}/mcp`;
   const withJar = createGuardedFetch(fetch, { cookieJar: createCookieJar() });
@@ -144,16 +105,10 @@ Deno.test("cookies: domain, path, secure and expiry rules", () => {
   ], at);
   assert.equal(jar.header(api, at), "a=1; c=3; d=4");
   assert.equal(jar.header(new URL("https://www.example.com/mcp/x"), at), "c=3");
-  assert.equal(
-    jar.header(new URL("http://api.example.com/mcp/x"), at),
-    "a=1; d=4",
-  );
+  assert.equal(jar.header(new URL("http://api.example.com/mcp/x"), at), "a=1; d=4");
   assert.equal(jar.header(api, at + 11_000), "a=1; c=3");
   jar.store(api, ["a=1; Max-Age=0"], at);
-  assert.equal(
-    jar.header(new URL("https://api.example.com/other/x"), at),
-    "b=2",
-  );
+  assert.equal(jar.header(new URL("https://api.example.com/other/x"), at), "b=2");
 });
 
 Deno.test("redirect: the bridge never sends --header values or the body to another origin", async () => {
@@ -169,11 +124,7 @@ Deno.test("redirect: the bridge never sends --header values or the body to anoth
   ]);
   await bridge.send(initializeRequest(1));
   const response = await bridge.response(1);
-  const error = response.error as {
-    code: number;
-    message: string;
-    data: { status: number };
-  };
+  const error = response.error as { code: number; message: string; data: { status: number } };
   assert.equal(error.code, -31002);
   assert.match(error.message, /Refusing to follow a redirect/);
   assert.equal(error.data.status, 307);

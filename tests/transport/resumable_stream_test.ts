@@ -32,12 +32,7 @@ function recordingScheduler(): Scheduler & { waits: number[] } {
 }
 
 Deno.test("resumable stream: back-off doubles up to the cap", () => {
-  assert.deepEqual([1, 2, 3, 4].map((n) => backoffDelay(n, 100)), [
-    100,
-    200,
-    400,
-    800,
-  ]);
+  assert.deepEqual([1, 2, 3, 4].map((n) => backoffDelay(n, 100)), [100, 200, 400, 800]);
   assert.equal(backoffDelay(30, 1_000), 30_000);
 });
 
@@ -47,26 +42,21 @@ Deno.test("resumable stream: resumes after the last event id, honours retry, dro
   const events: SseEvent[] = [];
   const resumedFrom: string[] = [];
   let done = false;
-  await readResumableStream(
-    streamOf("retry: 250\nid: 1\ndata: a\n\nid: 2\ndata: b\n\n"),
-    {
-      onEvent: (event) => {
-        events.push(event);
-        if (event.data === "c") done = true;
-      },
-      isDone: () => done,
-      resume: (lastEventId) => {
-        resumedFrom.push(lastEventId);
-        return Promise.resolve(
-          streamOf("id: 2\ndata: b\n\nid: 3\ndata: c\n\n"),
-        );
-      },
-      label: "test",
-      signal: new AbortController().signal,
-      log,
-      scheduler,
+  await readResumableStream(streamOf("retry: 250\nid: 1\ndata: a\n\nid: 2\ndata: b\n\n"), {
+    onEvent: (event) => {
+      events.push(event);
+      if (event.data === "c") done = true;
     },
-  );
+    isDone: () => done,
+    resume: (lastEventId) => {
+      resumedFrom.push(lastEventId);
+      return Promise.resolve(streamOf("id: 2\ndata: b\n\nid: 3\ndata: c\n\n"));
+    },
+    label: "test",
+    signal: new AbortController().signal,
+    log,
+    scheduler,
+  });
   assert.deepEqual(events.map((e) => e.data), ["a", "b", "c"]);
   assert.deepEqual(resumedFrom, ["2"]);
   assert.deepEqual(scheduler.waits, [250]);

@@ -99,22 +99,11 @@ Deno.test("session: session id, protocol version, bearer and extra headers on ev
   assert.deepEqual([...methods].sort(), ["DELETE", "GET", "POST"]);
   for (const request of later) {
     assert.equal(request.headers["mcp-session-id"], sessionId, request.method);
-    assert.equal(
-      request.headers["mcp-protocol-version"],
-      "2025-11-25",
-      request.method,
-    );
-    assert.equal(
-      request.headers["authorization"],
-      "Bearer static-token-123",
-      request.method,
-    );
+    assert.equal(request.headers["mcp-protocol-version"], "2025-11-25", request.method);
+    assert.equal(request.headers["authorization"], "Bearer static-token-123", request.method);
     assert.equal(request.headers["x-test"], "yes", request.method);
   }
-  assert.ok(
-    !t.lines.some((line) => line.includes(sessionId)),
-    "session id must not be logged",
-  );
+  assert.ok(!t.lines.some((line) => line.includes(sessionId)), "session id must not be logged");
 });
 
 Deno.test("session: no protocol version header for a 2025-03-26 session", async () => {
@@ -124,9 +113,7 @@ Deno.test("session: no protocol version header for a 2025-03-26 session", async 
   await t.session.send(callTool(1, "echo", { message: "x" }));
   const later = t.server.requests.slice(1);
   assert.ok(later.length >= 2);
-  for (const request of later) {
-    assert.equal(request.headers["mcp-protocol-version"], undefined);
-  }
+  for (const request of later) assert.equal(request.headers["mcp-protocol-version"], undefined);
 });
 
 Deno.test("session: notifications and responses are done on 202", async () => {
@@ -190,22 +177,15 @@ Deno.test("session: sampling request reaches onMessage and the client's answer i
     t.session.send({
       jsonrpc: "2.0",
       id: request.id,
-      result: {
-        role: "assistant",
-        content: { type: "text", text: "sampled!" },
-        model: "m",
-      },
+      result: { role: "assistant", content: { type: "text", text: "sampled!" }, model: "m" },
     });
   };
   await t.session.send(callTool(9, "sample", { prompt: "hello" }));
   assert.equal(resultText(t.inbox.withId(9)[0]), "sampled!");
-  const sampling = t.inbox.withMethod("sampling/createMessage")[0] as {
-    id: unknown;
-  };
+  const sampling = t.inbox.withMethod("sampling/createMessage")[0] as { id: unknown };
   assert.ok(sampling.id !== undefined);
   const answer = t.server.requests.find((r) =>
-    r.method === "POST" &&
-    (r.body as { id?: unknown; result?: unknown })?.result !== undefined
+    r.method === "POST" && (r.body as { id?: unknown; result?: unknown })?.result !== undefined
   );
   assert.ok(answer, "the answer was POSTed");
   assert.equal((answer.body as { id: unknown }).id, sampling.id);
@@ -243,9 +223,7 @@ Deno.test("session: the GET stream relays list_changed and a server ping, whose 
   await handshake(t.session);
   await delay(50);
   t.inbox.onRequest = (request) => {
-    if (request.method === "ping") {
-      t.session.send({ jsonrpc: "2.0", id: request.id, result: {} });
-    }
+    if (request.method === "ping") t.session.send({ jsonrpc: "2.0", id: request.id, result: {} });
   };
   await t.session.send(callTool(1, "notify_changed"));
   await t.inbox.waitFor((m) => "method" in m && m.method === "notifications/tools/list_changed");
@@ -269,15 +247,8 @@ Deno.test("session: the GET stream reconnects with Last-Event-ID after it drops"
   );
   const gets = t.server.requests.filter((r) => r.method === "GET");
   assert.ok(gets.length >= 2);
-  assert.ok(
-    gets[1].headers["last-event-id"],
-    "the reconnect carries Last-Event-ID",
-  );
-  assert.equal(
-    t.inbox.withMethod("notifications/message").length,
-    2,
-    "no duplicates",
-  );
+  assert.ok(gets[1].headers["last-event-id"], "the reconnect carries Last-Event-ID");
+  assert.equal(t.inbox.withMethod("notifications/message").length, 2, "no duplicates");
 });
 
 for (const how of ["close", "error"] as const) {
@@ -320,10 +291,7 @@ Deno.test("session: the server's SSE retry is respected before resuming", async 
   const post = t.server.requestsFor("tools/call")[0];
   const resume = t.server.requests.find((r) => r.method === "GET" && r.headers["last-event-id"])!;
   // The drop happens about 50 ms after the POST; the resume must wait the 400 ms retry.
-  assert.ok(
-    resume.at - post.at >= 440,
-    `resumed after ${resume.at - post.at} ms`,
-  );
+  assert.ok(resume.at - post.at >= 440, `resumed after ${resume.at - post.at} ms`);
 });
 
 Deno.test("session: a dropped stream under 2025-06-18 (no priming event) is resumed too", async () => {
@@ -354,31 +322,18 @@ Deno.test("session: 404 re-initializes with the original params, then retries th
   assert.equal(inits.length, 2);
   const [first, second] = inits.map((r) => r.body as { id: unknown; params: unknown });
   assert.deepEqual(second.params, first.params);
-  assert.ok(
-    isBridgeId(second.id),
-    "the bridge's own initialize uses a bridge id",
-  );
+  assert.ok(isBridgeId(second.id), "the bridge's own initialize uses a bridge id");
   assert.equal(inits[1].headers["mcp-session-id"], undefined);
   assert.equal(t.inbox.withMethod("notifications/initialized").length, 0);
   assert.equal(t.server.requestsFor("notifications/initialized").length, 2);
   const initResults = t.inbox.messages.filter((m) => "result" in m && "serverInfo" in m.result);
-  assert.equal(
-    initResults.length,
-    1,
-    "the second InitializeResult is not delivered",
-  );
+  assert.equal(initResults.length, 1, "the second InitializeResult is not delivered");
   const calls = t.server.requestsFor("tools/call");
   assert.equal(calls.length, 2);
-  assert.notEqual(
-    calls[0].headers["mcp-session-id"],
-    calls[1].headers["mcp-session-id"],
-  );
+  assert.notEqual(calls[0].headers["mcp-session-id"], calls[1].headers["mcp-session-id"]);
   await delay(50);
   const lastGet = t.server.requests.filter((r) => r.method === "GET").at(-1)!;
-  assert.equal(
-    lastGet.headers["mcp-session-id"],
-    calls[1].headers["mcp-session-id"],
-  );
+  assert.equal(lastGet.headers["mcp-session-id"], calls[1].headers["mcp-session-id"]);
 });
 
 Deno.test("session: a forgotten session with closed streams re-initializes from the GET stream", async () => {
@@ -390,11 +345,7 @@ Deno.test("session: a forgotten session with closed streams re-initializes from 
   assert.equal(t.server.requestsFor("initialize").length, 2);
   await t.session.send(callTool(1, "echo", { message: "ok" }));
   assert.equal(resultText(t.inbox.withId(1)[0]), "ok");
-  assert.equal(
-    t.server.requestsFor("initialize").length,
-    2,
-    "no third initialize",
-  );
+  assert.equal(t.server.requestsFor("initialize").length, 2, "no third initialize");
 });
 
 Deno.test("session: close sends DELETE with the session id", async () => {
@@ -406,10 +357,7 @@ Deno.test("session: close sends DELETE with the session id", async () => {
   assert.equal(deletes.length, 1);
   assert.equal(deletes[0].headers["mcp-session-id"], sessionId);
   assert.equal(t.server.sessionCount, 0);
-  await assert.rejects(
-    t.session.send(callTool(1, "echo", { message: "x" })),
-    BridgeError,
-  );
+  await assert.rejects(t.session.send(callTool(1, "echo", { message: "x" })), BridgeError);
 });
 
 Deno.test("session: 401 asks the credentials, then re-POSTs the same body with the new token", async () => {
@@ -422,21 +370,13 @@ Deno.test("session: 401 asks the credentials, then re-POSTs the same body with t
   assert.equal(credentials.refusals.length, 1);
   assert.equal(credentials.refusals[0].status, 401);
   assert.equal(credentials.refusals[0].rejectedToken, "old-token-1");
-  assert.ok(
-    credentials.refusals[0].challenge?.params.resource_metadata?.includes(
-      "/.well-known/",
-    ),
-  );
+  assert.ok(credentials.refusals[0].challenge?.params.resource_metadata?.includes("/.well-known/"));
   const inits = t.server.requestsFor("initialize");
   assert.equal(inits.length, 2);
   assert.deepEqual(inits[0].body, inits[1].body);
   assert.equal(inits[1].headers["authorization"], "Bearer new-token-2");
   assert.equal(t.inbox.withId(0).length, 1);
-  assert.equal(
-    credentials.refusals[0].sessionEstablished,
-    false,
-    "refused while initializing",
-  );
+  assert.equal(credentials.refusals[0].sessionEstablished, false, "refused while initializing");
 });
 
 Deno.test("session: a refusal after initialize says the session is established", async () => {
@@ -444,25 +384,17 @@ Deno.test("session: a refusal after initialize says the session is established",
   // The GET stream may be refused too; both refusals belong to the running session.
   const renewals = ["second-token-2", "second-token-2", "second-token-2"];
   const credentials = createRenewingCredentials("first-token-1", renewals);
-  await using t = await setup({ verifyToken: (token) => token === accepted }, {
-    credentials,
-  });
+  await using t = await setup({ verifyToken: (token) => token === accepted }, { credentials });
   await handshake(t.session);
   accepted = "second-token-2";
   await t.session.send(callTool(5, "echo", { message: "after" }));
   assert.ok(credentials.refusals.length >= 1);
-  assert.ok(
-    credentials.refusals.every((refusal) => refusal.sessionEstablished === true),
-  );
+  assert.ok(credentials.refusals.every((refusal) => refusal.sessionEstablished === true));
   assert.equal(t.inbox.withId(5).length, 1);
 });
 
 Deno.test("session: 403 insufficient_scope steps up, at most MAX_SCOPE_STEP_UPS times", async () => {
-  const credentials = createRenewingCredentials("t0-token", [
-    "t1-token",
-    "t2-token",
-    "t3-token",
-  ]);
+  const credentials = createRenewingCredentials("t0-token", ["t1-token", "t2-token", "t3-token"]);
   await using t = await setup(
     { verifyToken: () => "insufficient_scope", challengeScope: "admin" },
     { credentials },
@@ -514,9 +446,7 @@ Deno.test("session: an unreachable server is a BridgeError of kind unreachable",
 Deno.test("session: a wrong content type is a protocol error", async () => {
   await using t = await setup({
     intercept: () =>
-      new Response("<html>hello</html>", {
-        headers: { "content-type": "text/html" },
-      }),
+      new Response("<html>hello</html>", { headers: { "content-type": "text/html" } }),
   });
   await assert.rejects(
     t.session.send({ jsonrpc: "2.0", id: 0, method: "initialize", params: {} }),
@@ -526,10 +456,7 @@ Deno.test("session: a wrong content type is a protocol error", async () => {
 
 Deno.test("session: a malformed JSON body is a protocol error", async () => {
   await using t = await setup({
-    intercept: () =>
-      new Response("{not json", {
-        headers: { "content-type": "application/json" },
-      }),
+    intercept: () => new Response("{not json", { headers: { "content-type": "application/json" } }),
   });
   await assert.rejects(
     t.session.send({ jsonrpc: "2.0", id: 0, method: "initialize", params: {} }),
@@ -544,21 +471,12 @@ Deno.test("session: a media type with parameters is accepted", async () => {
         JSON.stringify({
           jsonrpc: "2.0",
           id: (recorded.body as { id: number }).id,
-          result: {
-            protocolVersion: "2025-06-18",
-            capabilities: {},
-            serverInfo: { name: "x" },
-          },
+          result: { protocolVersion: "2025-06-18", capabilities: {}, serverInfo: { name: "x" } },
         }),
         { headers: { "content-type": "Application/JSON; charset=utf-8" } },
       ),
   });
-  await t.session.send({
-    jsonrpc: "2.0",
-    id: 0,
-    method: "initialize",
-    params: {},
-  });
+  await t.session.send({ jsonrpc: "2.0", id: 0, method: "initialize", params: {} });
   assert.equal(t.session.protocolVersion, "2025-06-18");
 });
 
@@ -567,11 +485,7 @@ Deno.test("session: a JSON array answer (2025-03-26 batch) is split into message
     intercept: (_req, recorded) => {
       const id = (recorded.body as { id: number }).id;
       return Response.json([
-        {
-          jsonrpc: "2.0",
-          method: "notifications/message",
-          params: { level: "info", data: "x" },
-        },
+        { jsonrpc: "2.0", method: "notifications/message", params: { level: "info", data: "x" } },
         { jsonrpc: "2.0", id, result: { ok: true } },
       ]);
     },
@@ -579,11 +493,7 @@ Deno.test("session: a JSON array answer (2025-03-26 batch) is split into message
   await t.session.send({ jsonrpc: "2.0", id: 11, method: "tools/list" });
   assert.equal(t.inbox.messages.length, 2);
   assert.equal(t.inbox.withMethod("notifications/message").length, 1);
-  assert.deepEqual(t.inbox.withId(11), [{
-    jsonrpc: "2.0",
-    id: 11,
-    result: { ok: true },
-  }]);
+  assert.deepEqual(t.inbox.withId(11), [{ jsonrpc: "2.0", id: 11, result: { ok: true } }]);
 });
 
 Deno.test("session: a server JSON-RPC error passes through untouched", async () => {

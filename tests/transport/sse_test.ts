@@ -18,12 +18,9 @@ async function collect(chunks: string[]): Promise<SseRecord[]> {
 }
 
 Deno.test("sse: events with id, type and multi-line data", async () => {
-  assert.deepEqual(
-    await collect(['event: message\nid: 1\ndata: {"a":\ndata: 1}\n\n']),
-    [
-      { type: "event", event: "message", id: "1", data: '{"a":\n1}' },
-    ],
-  );
+  assert.deepEqual(await collect(['event: message\nid: 1\ndata: {"a":\ndata: 1}\n\n']), [
+    { type: "event", event: "message", id: "1", data: '{"a":\n1}' },
+  ]);
 });
 
 Deno.test("sse: a priming event has an id, a retry and empty data", async () => {
@@ -48,10 +45,7 @@ Deno.test("sse: events split across chunks, CRLF, comments and a BOM", async () 
     "lo\r\n\r",
     "\ndata: 2\n\n",
   ]);
-  assert.deepEqual(records, [{ type: "event", data: "hello" }, {
-    type: "event",
-    data: "2",
-  }]);
+  assert.deepEqual(records, [{ type: "event", data: "hello" }, { type: "event", data: "2" }]);
 });
 
 Deno.test("sse: an unfinished event at the end of the stream is dropped", async () => {
@@ -63,18 +57,13 @@ Deno.test("sse: an unfinished event at the end of the stream is dropped", async 
 Deno.test("sse: events are yielded as they arrive, not at the end", async () => {
   const encoder = new TextEncoder();
   let controller!: ReadableStreamDefaultController<Uint8Array>;
-  const body = new ReadableStream<Uint8Array>({
-    start: (c) => void (controller = c),
-  });
+  const body = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
   const iterator = readSseEvents(body);
   controller.enqueue(encoder.encode("data: first\n\n"));
   const first = await iterator.next();
   assert.deepEqual(first.value, { type: "event", data: "first" });
   controller.enqueue(encoder.encode("data: second\n\n"));
-  assert.deepEqual((await iterator.next()).value, {
-    type: "event",
-    data: "second",
-  });
+  assert.deepEqual((await iterator.next()).value, { type: "event", data: "second" });
   await iterator.return(undefined); // cancels the body
 });
 
@@ -82,9 +71,8 @@ Deno.test("sse: a stream error is thrown from the iteration", async () => {
   let pulls = 0;
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {
-      if (pulls++ === 0) {
-        controller.enqueue(new TextEncoder().encode("data: ok\n\n"));
-      } else controller.error(new Error("connection reset"));
+      if (pulls++ === 0) controller.enqueue(new TextEncoder().encode("data: ok\n\n"));
+      else controller.error(new Error("connection reset"));
     },
   });
   const seen: SseRecord[] = [];
@@ -95,17 +83,11 @@ Deno.test("sse: a stream error is thrown from the iteration", async () => {
 });
 
 Deno.test("sse: an event larger than the limit throws after the events before it", async () => {
-  const { MessageTooLargeError } = await import(
-    "../../lib/transport/bounded_read.ts"
-  );
+  const { MessageTooLargeError } = await import("../../lib/transport/bounded_read.ts");
   const big = "x".repeat(300);
   const seen: SseRecord[] = [];
   const records = readSseEvents(
-    streamOf([
-      "data: small\n\n",
-      `data: ${big.slice(0, 150)}`,
-      `${big.slice(150)}\n\n`,
-    ]),
+    streamOf(["data: small\n\n", `data: ${big.slice(0, 150)}`, `${big.slice(150)}\n\n`]),
     { maxEventBytes: 200 },
   );
   await assert.rejects(async () => {
@@ -115,9 +97,7 @@ Deno.test("sse: an event larger than the limit throws after the events before it
 });
 
 Deno.test("sse: a whole oversize event in one chunk is refused too", async () => {
-  const { MessageTooLargeError } = await import(
-    "../../lib/transport/bounded_read.ts"
-  );
+  const { MessageTooLargeError } = await import("../../lib/transport/bounded_read.ts");
   await assert.rejects(async () => {
     for await (
       const _ of readSseEvents(streamOf([`data: ${"y".repeat(500)}\n\n`]), {

@@ -21,10 +21,7 @@ Deno.test("www-authenticate: quoted strings unescape backslashes and keep commas
   const [challenge] = parseWwwAuthenticate(
     'Bearer error_description="a \\"quoted\\" word, and a comma", realm = "x\\\\y"',
   );
-  assert.equal(
-    challenge.params.error_description,
-    'a "quoted" word, and a comma',
-  );
+  assert.equal(challenge.params.error_description, 'a "quoted" word, and a comma');
   assert.equal(challenge.params.realm, "x\\y");
 });
 
@@ -32,17 +29,8 @@ Deno.test("www-authenticate: several challenges, token68 and bare schemes", () =
   const challenges = parseWwwAuthenticate(
     'Newauth realm="apps", type=1, title="Login to \\"apps\\"", Basic realm="simple", Negotiate abc+/==, Bare',
   );
-  assert.deepEqual(challenges.map((c) => c.scheme), [
-    "newauth",
-    "basic",
-    "negotiate",
-    "bare",
-  ]);
-  assert.deepEqual(challenges[0].params, {
-    realm: "apps",
-    type: "1",
-    title: 'Login to "apps"',
-  });
+  assert.deepEqual(challenges.map((c) => c.scheme), ["newauth", "basic", "negotiate", "bare"]);
+  assert.deepEqual(challenges[0].params, { realm: "apps", type: "1", title: 'Login to "apps"' });
   assert.deepEqual(challenges[1].params, { realm: "simple" });
   assert.deepEqual(challenges[2].params, { token68: "abc+/==" });
   assert.deepEqual(challenges[3].params, {});
@@ -65,15 +53,9 @@ Deno.test("www-authenticate: empty, junk and unterminated input never throw", ()
   assert.deepEqual(parseWwwAuthenticate('Bearer realm="unterminated'), [
     { scheme: "bearer", params: { realm: "unterminated" } },
   ]);
-  assert.equal(
-    parseWwwAuthenticate("Bearer =oops, realm=x")[0].scheme,
-    "bearer",
-  );
+  assert.equal(parseWwwAuthenticate("Bearer =oops, realm=x")[0].scheme, "bearer");
 });
 
 Deno.test("www-authenticate: first value wins for a repeated parameter", () => {
-  assert.equal(
-    parseWwwAuthenticate('Bearer scope="a", scope="b"')[0].params.scope,
-    "a",
-  );
+  assert.equal(parseWwwAuthenticate('Bearer scope="a", scope="b"')[0].params.scope, "a");
 });
