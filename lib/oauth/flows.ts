@@ -11,7 +11,6 @@
 
 import * as oauth from "oauth4webapi";
 import { withDeadline } from "../async.ts";
-import { canonicalServerUrl } from "../config/state_path.ts";
 import { BROWSER_SETTLE_MS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
 import { registerSecret } from "../log.ts";
@@ -32,7 +31,6 @@ import {
 } from "./loopback.ts";
 import { toOAuthBridgeError } from "./oauth_errors.ts";
 import { withOfflineAccess } from "./scope.ts";
-import { redeemIdJag, requestIdJag } from "./cross_app.ts";
 import type { DiscoveryResult, ExternalClient, FlowContext, Grant } from "./types.ts";
 import {
   CLIENT_KEYS,
@@ -42,87 +40,21 @@ import {
   MCP_CLIENT_REDIRECT_URI,
   MCP_CLIENT_REGISTRATION_TOKEN,
   MCP_CLIENT_REGISTRATION_URI,
-  MCP_CLIENT_RESOURCE,
   MCP_CLIENT_SECRET,
-  MCP_CLIENT_TOKEN_ENDPOINT,
 } from "./state_keys.ts";
-import { type ClientAuthMethod, formatTokenChanges, type StoredAuth } from "./token_state.ts";
+import type { ClientAuthMethod, StoredAuth } from "./token_state.ts";
+import { hasClientKey } from "./client_auth.ts";
 import {
-  type ClientCredentialsMaterial,
-  type ClientKey,
-  createClientAuth,
-  hasClientKey,
-  readClientKey,
-} from "./client_auth.ts";
+  type ClientIdentity,
+  configuredClientKey,
+  existingClient,
+  identity,
+  resourceFor,
+} from "./client_identity.ts";
+import { createGrant } from "./grant.ts";
 
-interface ClientIdentity {
-  client: oauth.Client;
-  auth: oauth.ClientAuth;
-  method: ClientAuthMethod;
-  /** Changes describing the identity, persisted before the browser opens. */
-  changes: Record<string, string | undefined>;
-}
-
-function identity(
-  clientId: string,
-  material: ClientCredentialsMaterial,
-  method: ClientAuthMethod,
-  changes: Record<string, string | undefined> = {},
-): ClientIdentity {
-  registerSecret(material.secret);
-  return {
-    client: { client_id: clientId, token_endpoint_auth_method: method },
-    auth: createClientAuth(method, material),
-    method,
-    changes,
-  };
-}
-
-/** The configured private key for `private_key_jwt`, imported for this server's algorithms. */
-export async function configuredClientKey(
-  context: FlowContext,
-  as: oauth.AuthorizationServer,
-): Promise<ClientKey | undefined> {
-  const algs = as.token_endpoint_auth_signing_alg_values_supported;
-  return await readClientKey(context.settings.oauth.clientKey, Array.isArray(algs) ? algs : []);
-}
-
-/** The resource parameter to send, or undefined with --no-resource. */
-export function resourceFor(context: FlowContext, discovery?: DiscoveryResult): string | undefined {
-  if (context.settings.oauth.noResource) return undefined;
-  return discovery?.resource ?? canonicalServerUrl(context.serverUrl);
-}
-
-/**
- * The client usable without registering: external (with `private_key_jwt` when a key is
- * configured), or stored for this issuer.
- */
-function existingClient(
-  as: oauth.AuthorizationServer,
-  stored: StoredAuth,
-  external: ExternalClient | undefined,
-  key: ClientKey | undefined,
-): ClientIdentity | undefined {
-  if (external) {
-    const method = key
-      ? "private_key_jwt"
-      : stored.clientId === external.clientId && stored.authMethod &&
-          stored.authMethod !== "private_key_jwt"
-      ? stored.authMethod
-      : chooseAuthMethod(as, Boolean(external.clientSecret));
-    return identity(external.clientId, { secret: external.clientSecret, key }, method);
-  }
-  if (!stored.clientId) return undefined;
-  if (stored.issuer && stored.issuer !== as.issuer) return undefined;
-  const method = stored.authMethod ?? chooseAuthMethod(as, Boolean(stored.clientSecret));
-  return identity(
-    stored.clientId,
-    { secret: stored.clientSecret, key },
-    method,
-    stored.issuer ? {} : { [MCP_CLIENT_ISSUER]: as.issuer },
-  );
-}
-
+export { signInWithCrossApp } from "./cross_app.ts";
+export { configuredClientKey, resourceFor };
 async function registerClient(
   context: FlowContext,
   as: oauth.AuthorizationServer,
@@ -207,47 +139,6 @@ async function resolveBrowserClient(
     );
   }
   return await registerClient(context, as, redirectUri);
-}
-
-function serverChanges(
-  as: oauth.AuthorizationServer,
-  resource: string | undefined,
-): Record<string, string | undefined> {
-  return {
-    [MCP_CLIENT_ISSUER]: as.issuer,
-    [MCP_CLIENT_TOKEN_ENDPOINT]: as.token_endpoint,
-    [MCP_CLIENT_RESOURCE]: resource,
-  };
-}
-
-/** Registers the issued secrets for redaction and turns a token response into a {@link Grant}. */
-function createGrant(
-  tokens: oauth.TokenEndpointResponse,
-  options: {
-    as: oauth.AuthorizationServer;
-    resource: string | undefined;
-    requestedScope: string | undefined;
-    isRefresh: boolean;
-    /** When the response arrived, in ms since the epoch. */
-    now: number;
-    extra?: Record<string, string | undefined>;
-  },
-): Grant {
-  registerSecret(tokens.access_token);
-  registerSecret(tokens.refresh_token);
-  registerSecret(tokens.id_token);
-  return {
-    accessToken: tokens.access_token,
-    changes: {
-      ...options.extra,
-      ...serverChanges(options.as, options.resource),
-      ...formatTokenChanges(tokens, {
-        now: options.now,
-        requestedScope: options.requestedScope,
-        isRefresh: options.isRefresh,
-      }),
-    },
-  };
 }
 
 /** Options of {@link refreshTokens}. */
@@ -485,57 +376,6 @@ export async function signInWithClientCredentials(
   } catch (error) {
     throw toOAuthBridgeError(error, "obtain an access token with client credentials");
   }
-  return createGrant(tokens, {
-    as,
-    resource,
-    requestedScope: options.scope,
-    isRefresh: false,
-    now: (context.now ?? Date.now)(),
-    extra: existing.changes,
-  });
-}
-
-/**
- * Cross-app access (SEP-990): the ID token exchanged at the identity provider for an ID-JAG,
- * redeemed here with the JWT-bearer grant by the client known to this authorization server.
- */
-export async function signInWithCrossApp(
-  context: FlowContext,
-  options: ClientCredentialsOptions,
-): Promise<Grant> {
-  const crossApp = context.settings.oauth.crossApp;
-  const as = options.discovery.authorizationServer;
-  const existing = existingClient(
-    as,
-    options.stored,
-    options.external,
-    await configuredClientKey(context, as),
-  );
-  if (!crossApp || !existing) {
-    throw new BridgeError(
-      "config",
-      "Cannot use cross-app access: MCP_CLIENT_ID is not set",
-      {
-        hint:
-          "Set the client id (and secret or key) registered at the MCP server's authorization server",
-      },
-    );
-  }
-  const resource = resourceFor(context, options.discovery);
-  const assertion = await requestIdJag(context, {
-    settings: crossApp,
-    as,
-    resource,
-    scope: options.scope,
-  });
-  const tokens = await redeemIdJag(context, {
-    as,
-    client: existing.client,
-    auth: existing.auth,
-    assertion,
-    resource,
-    scope: options.scope,
-  });
   return createGrant(tokens, {
     as,
     resource,
