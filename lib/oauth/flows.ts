@@ -21,7 +21,15 @@ import {
   chooseRegistrationAuthMethod,
   requirePkceS256,
 } from "./authorize.ts";
-import { openBrowser, startWaitingIndicator, validateAuthorizationUrl } from "./browser.ts";
+import {
+  type LaunchedBrowser,
+  openBrowser,
+  startWaitingIndicator,
+  validateAuthorizationUrl,
+} from "./browser.ts";
+import { requireDeviceFlow, runDeviceAuthorization } from "./device_code.ts";
+import { readPastedRedirect } from "./paste_redirect.ts";
+import { chooseSignInMethod, detectBrowser } from "./sign_in_method.ts";
 import { requestOptions } from "./discovery.ts";
 import {
   defaultCallbackPort,
@@ -72,7 +80,11 @@ async function registerClient(
   try {
     const response = await oauth.dynamicClientRegistrationRequest(
       as,
-      buildRegistrationMetadata({ redirectUri, authMethod: requested }) as Partial<oauth.Client>,
+      buildRegistrationMetadata({
+        redirectUri,
+        authMethod: requested,
+        deviceFlow: Boolean(as.device_authorization_endpoint),
+      }) as Partial<oauth.Client>,
       requestOptions(context, as.registration_endpoint),
     );
     registered = await oauth.processDynamicClientRegistrationResponse(
@@ -241,6 +253,15 @@ export async function signInWithBrowser(
     );
   }
 
+  const terminal = io.stderrIsTerminal && io.readTerminalLine !== undefined;
+  const method = chooseSignInMethod({
+    deviceCodeRequested: settings.oauth.deviceCode,
+    deviceSupported: Boolean(as.device_authorization_endpoint),
+    hasBrowser: detectBrowser(settings.env, Deno.build.os),
+    hasTerminal: terminal,
+  });
+  if (method === "device") return await signInWithDeviceCode(context, options);
+
   const storedUsable = options.stored.clientId &&
     (!options.stored.issuer || options.stored.issuer === as.issuer) && !options.external;
   const port = settings.oauth.callbackPort ??
@@ -272,14 +293,35 @@ export async function signInWithBrowser(
     resource,
   });
 
-  io.stderr(`Sign in to ${context.serverUrl.host} in your browser. If it does not open, visit:`);
-  io.stderr(url.href);
-  const browser = openBrowser(url, { env: settings.env, log });
-  const indicator = startWaitingIndicator(io, settings.oauth.authTimeoutMs);
+  let browser: LaunchedBrowser | undefined;
+  if (method === "paste") {
+    io.stderr(`Sign in to ${context.serverUrl.host}: open this URL in a browser on any machine:`);
+    io.stderr(url.href);
+    io.stderr(`The browser then ends on ${redirectUri}?code=… (the page may not load).`);
+  } else {
+    io.stderr(`Sign in to ${context.serverUrl.host} in your browser. If it does not open, visit:`);
+    io.stderr(url.href);
+    browser = openBrowser(url, { env: settings.env, log });
+  }
+  // Without a browser here, a person at the terminal can paste where the browser ended.
+  const stopPaste = new AbortController();
+  const pasted = terminal && (method === "paste" || !browser)
+    ? readPastedRedirect(io, io.readTerminalLine!, {
+      redirectUri,
+      state,
+      issRequired: as.authorization_response_iss_parameter_supported === true,
+    }, stopPaste.signal)
+    : undefined;
+  const callback = pasted
+    ? Promise.race([server.callback, pasted.then((found) => found ?? server.callback)])
+    : server.callback;
+  const indicator = pasted
+    ? { stop: () => {} }
+    : startWaitingIndicator(io, settings.oauth.authTimeoutMs);
   let callbackUrl: URL;
   try {
     const ms = settings.oauth.authTimeoutMs;
-    callbackUrl = await withDeadline(server.callback, {
+    callbackUrl = await withDeadline(callback, {
       ms,
       signal: io.signal,
       onAbort: () => new BridgeError("auth_required", "Sign-in was interrupted"),
@@ -294,6 +336,7 @@ export async function signInWithBrowser(
         ),
     });
   } finally {
+    stopPaste.abort();
     indicator.stop();
     await server.close();
     await browser?.settle(BROWSER_SETTLE_MS);
@@ -328,6 +371,48 @@ export async function signInWithBrowser(
   });
   io.stderr(`Signed in to ${context.serverUrl.host}`);
   return grant;
+}
+
+/**
+ * The device authorization grant (RFC 8628): the client is the one a browser sign-in would use
+ * (registered with the device grant when the server offers it); the person approves on any
+ * other device.
+ */
+async function signInWithDeviceCode(
+  context: FlowContext,
+  options: BrowserSignInOptions,
+): Promise<Grant> {
+  const { settings } = context;
+  const as = options.discovery.authorizationServer;
+  requireDeviceFlow(as);
+  const port = settings.oauth.callbackPort ?? parseRedirectPort(options.stored.redirectUri) ??
+    await defaultCallbackPort(context.serverUrl);
+  const client = await resolveBrowserClient(
+    context,
+    as,
+    options.stored,
+    options.external,
+    formatRedirectUri(settings.oauth.callbackHost, port),
+  );
+  if (Object.keys(client.changes).length > 0) await context.store.update(client.changes);
+  const resource = resourceFor(context, options.discovery);
+  const scope = withOfflineAccess(options.scope, as.scopes_supported);
+  const tokens = await runDeviceAuthorization(context, {
+    as,
+    client: client.client,
+    auth: client.auth,
+    scope,
+    resource,
+    sleep: context.sleep,
+  });
+  context.io.stderr(`Signed in to ${context.serverUrl.host}`);
+  return createGrant(tokens, {
+    as,
+    resource,
+    requestedScope: scope,
+    isRefresh: false,
+    now: (context.now ?? Date.now)(),
+  });
 }
 
 /** Options of {@link signInWithClientCredentials}. */
