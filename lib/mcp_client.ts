@@ -38,6 +38,7 @@ import { PendingRequests } from "./jsonrpc/pending_requests.ts";
 import type { Logger } from "./log.ts";
 import type { ProcessIo } from "./process_io.ts";
 import { connectServer } from "./eras/select.ts";
+import { MODERN_PROTOCOL_VERSION } from "./eras/wire.ts";
 import type { CredentialProvider } from "./transport/types.ts";
 
 /** What the client needs from its caller: the server, the shared fetch, credentials and log. */
@@ -97,6 +98,11 @@ export interface OpenClientOptions {
 export interface McpSession {
   /** The protocol version the transport negotiated, once known. */
   readonly protocolVersion: string | undefined;
+  /**
+   * The protocol the server speaks, once the first message settled it: its era and version
+   * (2026-07-28 when the bridge translates this 2025-era client for a modern server).
+   */
+  readonly serverProtocol: ServerProtocol | undefined;
   /** Sends `request` as it is and resolves with its response (a JSON-RPC error included). */
   exchange(request: JsonRpcRequest, options?: RequestOptions): Promise<Exchange>;
   /** Sends a request and resolves with its result; a JSON-RPC error throws `server_error`. */
@@ -114,12 +120,20 @@ export interface McpSession {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** Which protocol era a server speaks, and its version. */
+export interface ServerProtocol {
+  era: "modern" | "legacy";
+  version: string;
+}
+
 /** An initialized session. */
 export interface McpClient extends McpSession {
   /** `serverInfo` from the initialize result. */
   readonly serverInfo: Implementation;
   /** The protocol version the server chose. */
   readonly protocolVersion: string;
+  /** The protocol the server speaks (its era and version). */
+  readonly serverProtocol: ServerProtocol;
   /** The server's capabilities. */
   readonly capabilities: ServerCapabilities;
   /** The server's `instructions`, when it sent some. */
@@ -338,6 +352,13 @@ export function openSession(
     get protocolVersion() {
       return transport.protocolVersion;
     },
+    get serverProtocol(): ServerProtocol | undefined {
+      if (transport.pairing === "legacy-client-to-modern-server") {
+        return { era: "modern", version: MODERN_PROTOCOL_VERSION };
+      }
+      const version = transport.protocolVersion;
+      return version === undefined ? undefined : { era: "legacy", version };
+    },
     exchange,
     async request<T>(
       method: string,
@@ -435,6 +456,9 @@ export async function openClient(
       (isRecord(result.capabilities) ? result.capabilities : {}) as ServerCapabilities;
     const instructions = typeof result.instructions === "string" ? result.instructions : undefined;
     return {
+      get serverProtocol() {
+        return session.serverProtocol ?? { era: "legacy" as const, version: protocolVersion };
+      },
       exchange: session.exchange,
       request: session.request,
       notify: session.notify,

@@ -276,8 +276,9 @@ export class StreamableHttpSession implements Transport {
       });
     }
     if (kind !== "ok-sse") return await discard(response);
+    const origin = pending ? { requestId: pending.id } : undefined;
     await readResumableStream(response.body ?? undefined, {
-      onEvent: (event) => this.#inbound.routeSseEvent(event.data, event.event),
+      onEvent: (event) => this.#inbound.routeSseEvent(event.data, event.event, origin),
       isDone: () => !pending || pending.settled,
       resume: (lastEventId) => this.#openResumeStream(lastEventId, context),
       label: context.label,
