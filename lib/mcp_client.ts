@@ -37,7 +37,8 @@ import {
 import { PendingRequests } from "./jsonrpc/pending_requests.ts";
 import type { Logger } from "./log.ts";
 import type { ProcessIo } from "./process_io.ts";
-import { createTransport } from "./transport/connect.ts";
+import { connectServer } from "./eras/select.ts";
+import { MODERN_PROTOCOL_VERSION } from "./eras/wire.ts";
 import type { CredentialProvider } from "./transport/types.ts";
 
 /** What the client needs from its caller: the server, the shared fetch, credentials and log. */
@@ -54,8 +55,11 @@ export interface McpClientContext {
 
 /** A `notifications/progress` payload. */
 export interface ProgressInfo {
+  /** Progress so far; increases with every notification. */
   progress: number;
+  /** The total, when the server knows it. */
   total?: number;
+  /** What is happening, when the server says. */
   message?: string;
 }
 
@@ -82,12 +86,23 @@ export interface OpenClientOptions {
   capabilities?: ClientCapabilities;
   /** Receives every notification from the server (progress included). */
   onNotification?(notification: JsonRpcNotification): void;
+  /**
+   * Answers the server's `elicitation/create` (form and URL mode, declared in `initialize`) with
+   * an `ElicitResult`; a rejection becomes a JSON-RPC error to the server. Without it,
+   * elicitation is declined.
+   */
+  onElicit?(params: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
 
 /** A session before (or without) `initialize`: raw exchanges, requests and notifications. */
 export interface McpSession {
   /** The protocol version the transport negotiated, once known. */
   readonly protocolVersion: string | undefined;
+  /**
+   * The protocol the server speaks, once the first message settled it: its era and version
+   * (2026-07-28 when the bridge translates this 2025-era client for a modern server).
+   */
+  readonly serverProtocol: ServerProtocol | undefined;
   /** Sends `request` as it is and resolves with its response (a JSON-RPC error included). */
   exchange(request: JsonRpcRequest, options?: RequestOptions): Promise<Exchange>;
   /** Sends a request and resolves with its result; a JSON-RPC error throws `server_error`. */
@@ -105,12 +120,20 @@ export interface McpSession {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** Which protocol era a server speaks, and its version. */
+export interface ServerProtocol {
+  era: "modern" | "legacy";
+  version: string;
+}
+
 /** An initialized session. */
 export interface McpClient extends McpSession {
   /** `serverInfo` from the initialize result. */
   readonly serverInfo: Implementation;
   /** The protocol version the server chose. */
   readonly protocolVersion: string;
+  /** The protocol the server speaks (its era and version). */
+  readonly serverProtocol: ServerProtocol;
   /** The server's capabilities. */
   readonly capabilities: ServerCapabilities;
   /** The server's `instructions`, when it sent some. */
@@ -210,6 +233,21 @@ export function openSession(
       respond({ jsonrpc: "2.0", id: request.id, result: {} });
       return;
     }
+    if (request.method === "elicitation/create" && options.onElicit) {
+      options.onElicit(request.params ?? {}).then(
+        (result) => respond({ jsonrpc: "2.0", id: request.id, result }),
+        (error) => {
+          const failure = toBridgeError(error);
+          const message = `${failure.message} (${failure.hint})`;
+          respond({
+            jsonrpc: "2.0",
+            id: request.id,
+            error: { code: JsonRpcCode.internalError, message },
+          });
+        },
+      );
+      return;
+    }
     const feature = DECLINED_METHODS[request.method];
     log.debug(`Declining the server's "${request.method}" request`);
     respond({
@@ -264,7 +302,7 @@ export function openSession(
   };
 
   // Nothing is sent (so nothing arrives) before the first send, after this assignment.
-  const transport = createTransport({
+  const transport = connectServer({
     choice: context.settings.transport,
     url: context.settings.serverUrl,
     headers: context.settings.headers,
@@ -313,6 +351,13 @@ export function openSession(
   const session: McpSession = {
     get protocolVersion() {
       return transport.protocolVersion;
+    },
+    get serverProtocol(): ServerProtocol | undefined {
+      if (transport.pairing === "legacy-client-to-modern-server") {
+        return { era: "modern", version: MODERN_PROTOCOL_VERSION };
+      }
+      const version = transport.protocolVersion;
+      return version === undefined ? undefined : { era: "legacy", version };
     },
     exchange,
     async request<T>(
@@ -388,7 +433,10 @@ export async function openClient(
   try {
     const result = await session.request<InitializeResultShape>("initialize", {
       protocolVersion: LATEST_PROTOCOL_VERSION,
-      capabilities: options.capabilities ?? {},
+      capabilities: {
+        ...(options.onElicit ? { elicitation: { form: {}, url: {} } } : {}),
+        ...options.capabilities,
+      },
       clientInfo: options.clientInfo ?? { name: PROGRAM_NAME, version: PROGRAM_VERSION },
     });
     if (typeof result.protocolVersion !== "string" || !isRecord(result.serverInfo)) {
@@ -408,6 +456,9 @@ export async function openClient(
       (isRecord(result.capabilities) ? result.capabilities : {}) as ServerCapabilities;
     const instructions = typeof result.instructions === "string" ? result.instructions : undefined;
     return {
+      get serverProtocol() {
+        return session.serverProtocol ?? { era: "legacy" as const, version: protocolVersion };
+      },
       exchange: session.exchange,
       request: session.request,
       notify: session.notify,

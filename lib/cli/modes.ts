@@ -22,6 +22,7 @@ import { BridgeError, ExitCode, JsonRpcCode } from "../errors.ts";
 import { type JsonRpcRequest, validateMessage } from "../jsonrpc/message.ts";
 import type { Mode } from "./args.ts";
 import { type McpClient, openClient, openSession } from "../mcp_client.ts";
+import { listAllPages } from "../list_pages.ts";
 import type { ModeContext } from "./context.ts";
 import {
   formatCallToolResult,
@@ -36,11 +37,9 @@ import { parseArguments, promptArgumentsSchema, type SchemaLike } from "./tool_a
 import { startActivity } from "./activity.ts";
 import { closestMatch } from "./suggest.ts";
 import { splitCommand } from "./words.ts";
+import { createTerminalInput } from "./elicit.ts";
 import { createOutput, type Output } from "./output.ts";
 import { writeStdout as writeIoStdout } from "./stdout.ts";
-
-/** The most pages a list mode follows before it gives up on a server that never ends. */
-export const MAX_LIST_PAGES = 1000;
 
 /** How many names a "not found" hint lists. */
 const MAX_NAMES_IN_HINT = 20;
@@ -69,40 +68,6 @@ function print(
 function isMethodNotFound(error: unknown): boolean {
   return error instanceof BridgeError && error.kind === "server_error" &&
     error.details?.code === JsonRpcCode.methodNotFound;
-}
-
-/**
- * Requests every page of a list method, following `nextCursor`.
- *
- * @see https://modelcontextprotocol.io/specification/2025-11-25/server/utilities/pagination
- */
-export async function listAllPages<T>(
-  client: McpClient,
-  method: string,
-  key: string,
-): Promise<T[]> {
-  const items: T[] = [];
-  const seen = new Set<string>();
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_LIST_PAGES; page++) {
-    const result = await client.request<Record<string, unknown>>(
-      method,
-      cursor === undefined ? undefined : { cursor },
-    );
-    const found = result[key];
-    if (found !== undefined && !Array.isArray(found)) {
-      throw new BridgeError("protocol", `Server sent an invalid "${method}" result`);
-    }
-    items.push(...(found ?? []) as T[]);
-    const next = result.nextCursor;
-    if (typeof next !== "string" || next === "") return items;
-    if (seen.has(next)) {
-      throw new BridgeError("protocol", `Server repeated the cursor of "${method}"`);
-    }
-    seen.add(next);
-    cursor = next;
-  }
-  throw new BridgeError("protocol", `Server sent more than ${MAX_LIST_PAGES} pages of "${method}"`);
 }
 
 async function listTools(client: McpClient): Promise<Tool[]> {
@@ -150,14 +115,14 @@ function notFound(what: "tool" | "prompt", name: string, available: string[]): B
 }
 
 async function runListTools(context: ModeContext): Promise<number> {
-  await using client = await openClient(context);
+  await using client = await openClient(context, createTerminalInput(context.io));
   const tools = await listTools(client);
   await print(context, { tools }, (options) => formatToolList(tools, options));
   return ExitCode.ok;
 }
 
 async function runListResources(context: ModeContext): Promise<number> {
-  await using client = await openClient(context);
+  await using client = await openClient(context, createTerminalInput(context.io));
   const result = await listResources(client);
   await print(
     context,
@@ -168,7 +133,7 @@ async function runListResources(context: ModeContext): Promise<number> {
 }
 
 async function runListPrompts(context: ModeContext): Promise<number> {
-  await using client = await openClient(context);
+  await using client = await openClient(context, createTerminalInput(context.io));
   const prompts = await listPrompts(client);
   await print(context, { prompts }, (options) => formatPromptList(prompts, options));
   return ExitCode.ok;
@@ -176,7 +141,7 @@ async function runListPrompts(context: ModeContext): Promise<number> {
 
 async function runCallTool(command: string, context: ModeContext): Promise<number> {
   const { name, rest } = splitCommand(command);
-  await using client = await openClient(context);
+  await using client = await openClient(context, createTerminalInput(context.io));
   const tools = await listTools(client);
   const tool = tools.find((t) => t.name === name);
   if (!tool) throw notFound("tool", name, tools.map((t) => t.name));
@@ -213,7 +178,7 @@ async function runReadResource(uri: string, context: ModeContext): Promise<numbe
       hint: "Give the URI: --read-resource fixture://readme (see --list-resources)",
     });
   }
-  await using client = await openClient(context);
+  await using client = await openClient(context, createTerminalInput(context.io));
   const result = await client.request<ReadResourceResult>("resources/read", { uri: uri.trim() });
   await print(context, result, (options) => formatReadResourceResult(result, options));
   return ExitCode.ok;
@@ -221,7 +186,7 @@ async function runReadResource(uri: string, context: ModeContext): Promise<numbe
 
 async function runGetPrompt(command: string, context: ModeContext): Promise<number> {
   const { name, rest } = splitCommand(command);
-  await using client = await openClient(context);
+  await using client = await openClient(context, createTerminalInput(context.io));
   const prompts = await listPrompts(client);
   const prompt = prompts.find((p) => p.name === name);
   if (!prompt) throw notFound("prompt", name, prompts.map((p) => p.name));
@@ -291,7 +256,9 @@ async function runRaw(text: string, context: ModeContext): Promise<number> {
     return 0;
   });
   const initializing = parsed.kind === "request" && parsed.message.method === "initialize";
-  await using session = initializing ? await openSession(context) : await openClient(context);
+  await using session = initializing
+    ? await openSession(context)
+    : await openClient(context, createTerminalInput(context.io));
   if (parsed.kind === "request" && idFilled) parsed.message.id = session.nextId();
   if (parsed.kind === "notification") {
     await session.notify(parsed.method, parsed.params);
