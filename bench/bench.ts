@@ -7,8 +7,9 @@
  * is reported as a ratio to the floor: spawn → initialize answered, sequential call p50/p99,
  * calls/s with 64 in flight, a 5 MiB result, the process tree's peak RSS and CPU per call; plus
  * the idle RSS after initialize and the start-up of `--version` against an empty `deno run`.
- * An in-process SDK `Client` talking straight to the same server is the second column. Memory and
- * CPU come from `/proc` (Linux).
+ * An in-process SDK `Client` talking straight to the same server is the second column, and the
+ * stalled-reader flood (`stalled_flood.ts`) adds the bridge's peak memory when its reader stops.
+ * Memory and CPU come from `/proc` (Linux).
  *
  * @module
  */
@@ -20,6 +21,11 @@ import { startMcpServer } from "../tests/fixtures/mcp_server.ts";
 import { baseEnv, mainArgs } from "../tests/support/main_process.ts";
 import { readTreeUsage } from "./proc.ts";
 import { RawStdioClient } from "./raw_client.ts";
+import {
+  formatStalledFloodRows,
+  measureStalledFlood,
+  stalledFloodSummary,
+} from "./stalled_flood.ts";
 import {
   checkFloorTargets,
   type FigureName,
@@ -49,6 +55,7 @@ Options:
   --big-runs N           big results per program and round (default 5)
   --spawns N             --version and empty deno run start-ups measured (default 11)
   --idle-ms N            wait after initialize before reading the idle RSS (default 1000)
+  --flood-count N        notifications (~1 KiB each) in the stalled-reader flood (default 100000)
   --response-mode M      fixture server answers with "sse" (default) or "json"
   --quick                small counts for a smoke run (a few seconds)
   --strict               exit 1 when a target of issue 10 is not met
@@ -66,6 +73,7 @@ interface BenchOptions {
   bigRuns: number;
   spawns: number;
   idleMs: number;
+  floodCount: number;
   responseMode: "sse" | "json";
   strict: boolean;
 }
@@ -92,6 +100,7 @@ function parseOptions(args: string[]): BenchOptions | undefined {
       "big-runs": { type: "string" },
       spawns: { type: "string" },
       "idle-ms": { type: "string" },
+      "flood-count": { type: "string" },
       "response-mode": { type: "string" },
       quick: { type: "boolean" },
       strict: { type: "boolean" },
@@ -114,6 +123,7 @@ function parseOptions(args: string[]): BenchOptions | undefined {
     bigRuns: parseCount("big-runs", values["big-runs"], quick ? 1 : 5),
     spawns: parseCount("spawns", values.spawns, quick ? 3 : 11),
     idleMs: parseCount("idle-ms", values["idle-ms"], quick ? 200 : 1000, 0),
+    floodCount: parseCount("flood-count", values["flood-count"], quick ? 10_000 : 100_000),
     responseMode,
     strict: values.strict === true,
   };
@@ -351,6 +361,8 @@ async function main(): Promise<number> {
   }
   log("in-process SDK client");
   const sdk = await measureSdkClient(serverUrl, o);
+  log("stalled-reader flood");
+  const flood = await measureStalledFlood({ count: o.floodCount });
   const loadAfter = readLoad();
 
   const b = medianFigures(rounds.bridge);
@@ -407,6 +419,10 @@ async function main(): Promise<number> {
   console.log("¹ an empty script under deno run");
   console.log("² in-process SDK Client + StreamableHTTPClientTransport, no spawn, no stdio");
   console.log("");
+  console.log(
+    formatTable(["stalled-reader flood (bridge only)", "value"], formatStalledFloodRows(flood)),
+  );
+  console.log("");
   console.log(formatTable(
     ["target (issue 10)", "wanted", "measured", "status"],
     targets.map((t) => [t.name, t.target, t.measured, t.met ? "met" : "NOT MET"]),
@@ -430,6 +446,7 @@ async function main(): Promise<number> {
     floor: figures(f),
     sdk_client: figures(sdk),
     rounds: { bridge: rounds.bridge.map(figures), floor: rounds.floor.map(figures) },
+    stalled_flood: stalledFloodSummary(flood),
     targets: Object.fromEntries(targets.map((t) => [t.name, { measured: t.measured, met: t.met }])),
   }));
   return o.strict && targets.some((t) => !t.met) ? 1 : 0;

@@ -10,7 +10,7 @@
 import { runBridge } from "./bridge.ts";
 import { loadSettings, type SettingsFlags } from "./config/settings.ts";
 import { ExitCode } from "./errors.ts";
-import { createLogger, type LogLevel, type LogSink, stderrSink } from "./log.ts";
+import { type LogLevel, type LogSink, stderrSink } from "./log.ts";
 import { listAllPages } from "./list_pages.ts";
 import {
   type McpClient,
@@ -28,9 +28,8 @@ import type {
   ResourceTemplate,
   Tool,
 } from "./mcp_types.ts";
-import { createCredentialProvider } from "./oauth/provider.ts";
 import type { ProcessIo } from "./process_io.ts";
-import { createHttpFetch } from "./transport/http_client.ts";
+import { createServices } from "./services.ts";
 
 /** Where the server is and how to reach it; every field has the CLI flag's meaning. */
 export interface ConnectOptions {
@@ -161,17 +160,11 @@ async function createContext(
     signal: options.signal ?? new AbortController().signal,
   };
   const settings = await loadSettings(settingsFlags(options), env);
-  const log = createLogger({ level: settings.logLevel, sink });
-  const fetch = await createHttpFetch({ caFile: settings.caFile, cookies: settings.cookies });
-  const credentials = createCredentialProvider({
-    settings,
-    log: log.child("auth"),
-    fetch,
-    io,
+  const services = await createServices(settings, io, {
     interactive: options.interactive ?? true,
     signInMode,
   });
-  return { settings, log, io, fetch, credentials, color: false };
+  return { settings, io, ...services, color: false };
 }
 
 function wrapClient(client: McpClient): Client {
