@@ -330,7 +330,11 @@ export function openSession(
         reject,
         ...(requestOptions.onProgress ? { onProgress: requestOptions.onProgress } : {}),
       });
-      transport.send(message, { signal: entry.controller.signal }).then(
+      transport.send(message, {
+        signal: entry.controller.signal,
+        // A question on the terminal takes as long as the person needs.
+        onWaitingForClient: (waiting) => pending.waitOnClient(request.id, waiting),
+      }).then(
         () => {
           if (pending.take(request.id)) {
             reject(

@@ -90,6 +90,12 @@ export interface SendOptions {
   raw?: string;
   /** Aborts the exchange (timeout, cancellation); `send` then rejects with the reason. */
   signal?: AbortSignal;
+  /**
+   * Told `true` while the exchange waits on the sender itself (a dialog the era translation
+   * opened for it) and `false` when that wait is over, so the sender's timeout does not run
+   * meanwhile.
+   */
+  onWaitingForClient?: (waiting: boolean) => void;
 }
 
 /**
