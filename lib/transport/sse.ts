@@ -93,6 +93,7 @@ export async function* readSseEvents(
   // request makes the pipe's per-chunk promises and stream objects a measurable cost per call.
   const reader = body.getReader();
   const decoder = new TextDecoder();
+  let finished = false;
   try {
     while (true) {
       const { done, value } = await abortable(reader.read(), options.signal);
@@ -102,6 +103,7 @@ export async function* readSseEvents(
         flushId();
         while (queue.length > 0) yield queue.shift()!;
         if (overflow) throw new MessageTooLargeError(maxEventBytes);
+        finished = true;
         break;
       }
       if (!overflow) parser.feed(decoder.decode(value, { stream: true }));
@@ -110,7 +112,10 @@ export async function* readSseEvents(
       if (overflow) throw new MessageTooLargeError(maxEventBytes);
     }
   } finally {
-    await reader.cancel().catch(() => {});
-    reader.releaseLock();
+    // A finished body needs no cancel; releasing its lock would build an error per response.
+    if (!finished) {
+      await reader.cancel().catch(() => {});
+      reader.releaseLock();
+    }
   }
 }
