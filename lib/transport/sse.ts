@@ -112,10 +112,8 @@ export async function* readSseEvents(
       if (overflow) throw new MessageTooLargeError(maxEventBytes);
     }
   } finally {
-    // A finished body needs no cancel; releasing its lock would build an error per response.
-    if (!finished) {
-      await reader.cancel().catch(() => {});
-      reader.releaseLock();
-    }
+    // A finished body needs no cancel, and no body needs its lock released: releaseLock builds
+    // an error object, once per response.
+    if (!finished) await reader.cancel().catch(() => {});
   }
 }
