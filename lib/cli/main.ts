@@ -1,21 +1,19 @@
 /**
  * The program: parse the command line, resolve settings, build the shared pieces (logger, fetch,
- * credentials) and run the selected mode. Returns the exit code; never exits itself. Modes other
- * than the proxy are imported when chosen, so the proxy starts without loading them.
+ * credentials) and run the selected mode. Returns the exit code; never exits itself. Only the
+ * argument parser is loaded up front: `--version` and `--help` load nothing else, and settings,
+ * services and every mode (the proxy included) are imported when chosen, so the proxy never
+ * evaluates the CLI modes, the formatter or the help text.
  *
  * @module
  */
 
-import { loadSettings, pickLogLevel } from "../config/settings.ts";
 import { PROGRAM_NAME, PROGRAM_VERSION } from "../constants.ts";
 import { ExitCode, toBridgeError } from "../errors.ts";
-import { parseLogLevel, redact } from "../log.ts";
-import { type LogFile, openLogFile } from "../log_file.ts";
-import { createServices } from "../services.ts";
-import { type Mode, parseCommandLine, wantsJson } from "./args.ts";
+import type { LogFile } from "../log_file.ts";
+import type { Mode } from "./args.ts";
 import type { ModeContext } from "./context.ts";
 import type { ProcessIo } from "../process_io.ts";
-import { createOutput } from "./output.ts";
 import { writeStdout } from "./stdout.ts";
 
 /** `MCP_CLIENT_SPINNER_DELAY_MS`: a whole number of ms, else the default. */
@@ -76,11 +74,12 @@ async function runMode(mode: Mode, context: ModeContext): Promise<number> {
 }
 
 /** `--log-file` (or `MCP_CLIENT_LOG_FILE`): stderr copied to the file, which `run` closes. */
-function withLogFile(
+async function withLogFile(
   io: ProcessIo,
   path: string | undefined,
-): { io: ProcessIo; logFile?: LogFile } {
+): Promise<{ io: ProcessIo; logFile?: LogFile }> {
   if (!path) return { io };
+  const { openLogFile } = await import("../log_file.ts");
   const logFile = openLogFile(path);
   const stderr = io.stderr;
   return {
@@ -102,7 +101,13 @@ export async function run(
   env: Readonly<Record<string, string>>,
 ): Promise<number> {
   let logFile: LogFile | undefined;
+  // The plain `--version` needs no argument parser (and so not Node's util layer it uses).
+  if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+    await writeStdout(io, `${PROGRAM_NAME} ${PROGRAM_VERSION}\n`);
+    return ExitCode.ok;
+  }
   try {
+    const { parseCommandLine } = await import("./args.ts");
     const parsed = parseCommandLine(args);
     if (parsed.mode.kind === "help") {
       const { formatHelp, formatHelpTopic } = await import("./help.ts");
@@ -114,11 +119,18 @@ export async function run(
       await writeStdout(io, `${PROGRAM_NAME} ${PROGRAM_VERSION}\n`);
       return ExitCode.ok;
     }
-    ({ io, logFile } = withLogFile(io, parsed.flags["log-file"] ?? env.MCP_CLIENT_LOG_FILE));
+    ({ io, logFile } = await withLogFile(
+      io,
+      parsed.flags["log-file"] ?? env.MCP_CLIENT_LOG_FILE,
+    ));
     if (parsed.mode.kind === "print-config") {
       const { runPrintConfig } = await import("./print_config.ts");
       return await runPrintConfig(parsed.mode.host, parsed.flags, io, env);
     }
+    const [{ loadSettings }, { createServices }] = await Promise.all([
+      import("../config/settings.ts"),
+      import("../services.ts"),
+    ]);
     const settings = await loadSettings(parsed.flags, env);
     const { log, fetch, credentials } = await createServices(settings, io, {
       interactive: true,
@@ -146,6 +158,13 @@ export async function run(
     return await runMode(parsed.mode, context);
   } catch (error) {
     const failure = toBridgeError(error);
+    const [{ pickLogLevel }, { parseLogLevel, redact }, { createOutput }, { wantsJson }] =
+      await Promise.all([
+        import("../config/settings.ts"),
+        import("../log.ts"),
+        import("./output.ts"),
+        import("./args.ts"),
+      ]);
     const level = parseLogLevel(pickLogLevel({}, (key) => env[key])) ?? "WARNING";
     if (failure.kind === "internal" && level === "DEBUG" && error instanceof Error) {
       io.stderr(redact(error.stack ?? error.message));
