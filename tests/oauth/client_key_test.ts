@@ -153,3 +153,29 @@ Deno.test("a pre-registered client with a key signs in and refreshes with privat
   await manager.ensureToken({ forceRefresh: true });
   assert.deepEqual(server.oidc.tokenCounts, { authorization_code: 1, refresh_token: 1 });
 });
+
+Deno.test("with a key and no client id, the client registers its public key for private_key_jwt", async () => {
+  const key = pkcs8("ec");
+  await using server = await startOidcGuardedServer();
+  const { manager, lines } = await keyManager(server, {
+    flags: {},
+    env: { MCP_CLIENT_PRIVATE_KEY: key.pem },
+    interactive: true,
+  });
+  assert.equal((await callServer(manager, server.mcp.url)).status, 200);
+  await manager.ensureToken({ forceRefresh: true });
+  assert.deepEqual(server.oidc.tokenCounts, { authorization_code: 1, refresh_token: 1 });
+  const state = await Deno.readTextFile(`${server.dir}/state.env`);
+  assert.match(state, /MCP_CLIENT_AUTH_METHOD=private_key_jwt/);
+  assert.doesNotMatch(state, /MCP_CLIENT_SECRET=|PRIVATE KEY/);
+  const clientId = state.match(/MCP_CLIENT_ID=(\S+)/)![1].replace(/^"|"$/g, "");
+  const registered = await server.oidc.findClient(clientId);
+  assert.equal(registered?.token_endpoint_auth_method, "private_key_jwt");
+  const jwks = registered?.jwks as { keys: Array<Record<string, unknown>> };
+  assert.deepEqual(
+    { ...jwks.keys[0], kid: undefined },
+    { ...key.publicJwk, alg: "ES256", use: "sig", kid: undefined },
+  );
+  assert.equal(jwks.keys[0].d, undefined);
+  assert.deepEqual(findLeaks(lines.join("\n"), [key.pem.split("\n")[1]]), []);
+});
