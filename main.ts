@@ -6,7 +6,7 @@
  */
 
 import { run } from "./lib/cli/main.ts";
-import type { ProcessIo } from "./lib/cli/context.ts";
+import type { ProcessIo } from "./lib/process_io.ts";
 import { stderrSink } from "./lib/log.ts";
 
 async function readTerminalLine(question: string): Promise<string | undefined> {
@@ -28,6 +28,19 @@ async function readTerminalLine(question: string): Promise<string | undefined> {
   }
 }
 
+/** How a host starts this program again: the binary, or `deno run` with main.ts's permissions. */
+function launcher(): string[] {
+  if (Deno.build.standalone) return [Deno.execPath()];
+  const main = new URL(import.meta.url);
+  if (main.protocol !== "file:") return [Deno.execPath(), "run", "-q", "-P=bridge", main.href];
+  const path = (url: URL) => {
+    const text = decodeURIComponent(url.pathname);
+    return Deno.build.os === "windows" ? text.slice(1).replaceAll("/", "\\") : text;
+  };
+  const config = path(new URL("./deno.json", main));
+  return [Deno.execPath(), "run", "-q", `--config=${config}`, "-P=bridge", path(main)];
+}
+
 const controller = new AbortController();
 const onSignal = () => controller.abort(new DOMException("Interrupted", "AbortError"));
 Deno.addSignalListener("SIGINT", onSignal);
@@ -37,10 +50,12 @@ const io: ProcessIo = {
   stdin: Deno.stdin.readable,
   stdout: Deno.stdout.writable,
   stderr: stderrSink,
+  stdinIsTerminal: Deno.stdin.isTerminal(),
   stdoutIsTerminal: Deno.stdout.isTerminal(),
   stderrIsTerminal: Deno.stderr.isTerminal(),
   confirm: Deno.stdin.isTerminal() || Deno.stderr.isTerminal() ? readTerminalLine : undefined,
   signal: controller.signal,
+  launcher: launcher(),
 };
 
 const code = await run(Deno.args, io, Deno.env.toObject());

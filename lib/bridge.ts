@@ -9,7 +9,8 @@
  * @module
  */
 
-import type { ModeContext } from "./cli/context.ts";
+import { withDeadline } from "./async.ts";
+import type { OAuthSettings, Settings } from "./config/settings.ts";
 import { DEFAULT_AUTH_TIMEOUT_MS } from "./constants.ts";
 import { BridgeError, ExitCode, toBridgeError } from "./errors.ts";
 import { formatLine, LineSplitter, parseLine } from "./jsonrpc/framing.ts";
@@ -26,11 +27,26 @@ import {
 } from "./jsonrpc/message.ts";
 import { type PendingRequest, PendingRequests } from "./jsonrpc/pending_requests.ts";
 import type { Logger } from "./log.ts";
+import type { ProcessIo } from "./process_io.ts";
+import { createEraSelection } from "./eras/select.ts";
 import { createTransport } from "./transport/connect.ts";
-import type { Transport } from "./transport/types.ts";
+import type { CredentialProvider, MessageHandler, Transport } from "./transport/types.ts";
 
 /** How long stdin EOF waits for in-flight requests before closing the session, in ms. */
 const EOF_GRACE_MS = 10_000;
+
+/** What the proxy needs from the entry point: the server, the process streams, fetch and tokens. */
+export interface BridgeContext {
+  settings: Pick<Settings, "serverUrl" | "headers" | "transport" | "timeoutMs"> & {
+    oauth: Pick<OAuthSettings, "authTimeoutMs">;
+  };
+  log: Logger;
+  io: Pick<ProcessIo, "stdin" | "stdout" | "signal">;
+  /** Fetch with the custom CA applied. */
+  fetch: typeof fetch;
+  /** Supplies and renews bearer tokens. */
+  credentials: CredentialProvider;
+}
 
 /** The relay between one stdio client and one transport. */
 export class Relay {
@@ -45,7 +61,7 @@ export class Relay {
 
   constructor(
     options: {
-      transport: (onMessage: (message: JsonRpcMessage, raw?: string) => void) => Transport;
+      transport: (onMessage: MessageHandler) => Transport;
       out: LineWriter;
       log: Logger;
       timeoutMs: number;
@@ -116,10 +132,13 @@ export class Relay {
 
   async #relayRequest(message: JsonRpcRequest, raw?: string): Promise<void> {
     const isInitialize = message.method === "initialize";
-    const pending = this.#pending.add(
-      message,
-      isInitialize ? this.#initializeTimeoutMs : this.#timeoutMs,
-    );
+    // A listen stream lives until the client cancels it (2026-07-28 subscriptions).
+    const timeoutMs = message.method === "subscriptions/listen"
+      ? 0
+      : isInitialize
+      ? this.#initializeTimeoutMs
+      : this.#timeoutMs;
+    const pending = this.#pending.add(message, timeoutMs);
     let done: () => void = () => {};
     let gate: Promise<void> | undefined;
     if (isInitialize) {
@@ -161,29 +180,30 @@ export class Relay {
     }
   }
 
-  #fromServer(message: JsonRpcMessage, raw?: string): void {
+  /** Queues the message for stdout; returns the writer's backpressure for the transport. */
+  #fromServer(message: JsonRpcMessage, raw?: string): Promise<void> | undefined {
     if (isResponse(message)) {
       if (message.id === null) {
         const text = isErrorResponse(message) ? message.error.message : "no message";
         this.#log.warn(`Server sent an error without id: ${text}`);
-        return;
+        return undefined;
       }
-      if (isBridgeId(message.id)) return;
+      if (isBridgeId(message.id)) return undefined;
       if (this.#pending.settle(message.id) === "unknown") {
         this.#log.debug("Dropping a response for a request that timed out or was cancelled");
-        return;
+        return undefined;
       }
     } else if (isNotification(message) && message.method === "notifications/progress") {
       this.#pending.touchProgress(message.params?.progressToken);
     }
     this.#out.write(formatLine(message, raw));
+    return this.#out.backpressure();
   }
 
   #timedOut(request: PendingRequest): void {
-    const seconds = this.#timeoutMs / 1000;
     const failure = new BridgeError(
       "timeout",
-      `Request ${request.method} timed out after ${seconds} s`,
+      `Request ${request.method} timed out after ${request.timeoutMs / 1000} s`,
     );
     this.#out.write(JSON.stringify(createBridgeErrorResponse(request.id, failure)));
     request.controller.abort(failure);
@@ -200,12 +220,7 @@ export class Relay {
   /** Waits for in-flight requests up to `graceMs`, then ends the session. */
   async shutdown(graceMs: number): Promise<void> {
     if (this.#pending.size > 0 && graceMs > 0) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        this.#pending.drained(),
-        new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs)),
-      ]);
-      clearTimeout(timer);
+      await withDeadline(this.#pending.drained(), { ms: graceMs }).catch(() => {});
     }
     const abandoned = this.#pending.abortAll(new DOMException("Shutting down", "AbortError"));
     for (const request of abandoned) {
@@ -229,39 +244,44 @@ async function readLines(
 ): Promise<void> {
   const reader = stdin.pipeThrough(new TextDecoderStream()).getReader();
   const splitter = new LineSplitter();
-  const aborted = new Promise<"aborted">((resolve) => {
-    if (signal.aborted) resolve("aborted");
-    signal.addEventListener("abort", () => resolve("aborted"), { once: true });
-  });
+  // Cancelling the reader ends a pending read at once (done), so no race per chunk is needed.
+  const stop = () => reader.cancel().catch(() => {});
+  if (signal.aborted) stop();
+  signal.addEventListener("abort", stop, { once: true });
   try {
     while (true) {
-      const next = await Promise.race([reader.read(), aborted]);
-      if (next === "aborted") break;
+      const next = await reader.read();
       if (next.done) break;
       for (const line of splitter.push(next.value)) onLine(line);
     }
     const rest = splitter.flush();
     if (rest !== undefined && !signal.aborted) onLine(rest);
   } finally {
-    reader.cancel().catch(() => {});
+    signal.removeEventListener("abort", stop);
+    stop();
   }
 }
 
 /** Runs the proxy until stdin ends or a signal arrives; resolves to the exit code. */
-export async function runBridge(context: ModeContext): Promise<number> {
+export async function runBridge(context: BridgeContext): Promise<number> {
   const { settings, io } = context;
   const log = context.log.child("proxy");
   const out = createLineWriter(io.stdout);
   const relay = new Relay({
     transport: (onMessage) =>
-      createTransport({
-        url: settings.serverUrl,
-        headers: settings.headers,
-        credentials: context.credentials,
+      createEraSelection({
         onMessage,
-        fetch: context.fetch,
-        log: context.log.child("http"),
-        choice: settings.transport,
+        log: context.log.child("eras"),
+        legacy: (toClient) =>
+          createTransport({
+            url: settings.serverUrl,
+            headers: settings.headers,
+            credentials: context.credentials,
+            onMessage: toClient,
+            fetch: context.fetch,
+            log: context.log.child("http"),
+            choice: settings.transport,
+          }),
       }),
     out,
     log,

@@ -84,3 +84,28 @@ export const CALLBACK_PORT_SPAN = 12_000;
 
 /** A `<state file>.<id>.tmp` left by a killed write is removed once older than this, in ms. */
 export const STALE_TEMP_FILE_MS = 60_000;
+
+/**
+ * How many `input_required` rounds the bridge fulfils for one request of a 2025-era client before
+ * it gives up (the SDK v2 client and mcp-remote use 10).
+ */
+export const DEFAULT_INPUT_ROUNDS = 10;
+
+/**
+ * The largest single message the bridge reads from the server, in bytes: one JSON body, or the
+ * data of one SSE event (counted in decoded characters, never more than its bytes). A bigger one
+ * fails the request it belongs to with a protocol error.
+ */
+export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Bytes the stdout writer may hold for a slow reader before the transport stops reading the
+ * server's streams; reading resumes as soon as the queue drains below it.
+ */
+export const OUTPUT_QUEUE_BYTES = 4 * 1024 * 1024;
+
+/** The most bytes the stdout writer hands to one write call (more when one line is longer). */
+export const OUTPUT_WRITE_BATCH_BYTES = 1024 * 1024;
+
+/** How many same-origin redirects one request may follow. */
+export const MAX_REDIRECTS = 5;

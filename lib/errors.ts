@@ -43,6 +43,7 @@ export type ErrorKind =
   | "session_lost"
   | "timeout"
   | "server_error"
+  | "untranslatable"
   | "parse_error"
   | "invalid_request"
   | "internal";
@@ -129,6 +130,13 @@ export const ERROR_TABLE: Readonly<Record<ErrorKind, ErrorTableRow>> = Object.fr
     exitCode: ExitCode.serverError,
     title: "Server error",
     hint: "The server answered with an error",
+  },
+  untranslatable: {
+    rpcCode: -31011,
+    exitCode: ExitCode.unreachable,
+    title: "Cannot translate between protocol eras",
+    hint:
+      "The request has no equivalent in the server's protocol era; see the README's \"Protocol eras\"",
   },
   parse_error: {
     rpcCode: JsonRpcCode.parseError,

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { SECRET_KEYS, stripBearerPrefix } from "./secrets.ts";
+
 /** Log levels, from most to least verbose. */
 export type LogLevel = "DEBUG" | "INFO" | "WARNING" | "ERROR";
 
@@ -25,8 +27,13 @@ const MIN_SECRET_LENGTH = 6;
 /** Remembers a secret value so every later log line and error text has it replaced. */
 export function registerSecret(value: string | undefined | null): void {
   if (!value) return;
-  const trimmed = value.replace(/^Bearer\s+/i, "").trim();
+  const trimmed = stripBearerPrefix(value);
   if (trimmed.length >= MIN_SECRET_LENGTH) secrets.add(trimmed);
+}
+
+/** Registers the value of every {@link SECRET_KEYS} key in `values` (environment or `.env`). */
+export function registerSecretValues(values: Readonly<Record<string, string | undefined>>): void {
+  for (const key of SECRET_KEYS) registerSecret(values[key]);
 }
 
 const CREDENTIAL_PATTERNS: RegExp[] = [
@@ -34,7 +41,7 @@ const CREDENTIAL_PATTERNS: RegExp[] = [
   /(\bBasic\s+)[A-Za-z0-9+/]+=*/gi,
   /((?:access_token|refresh_token|id_token|client_secret|registration_access_token|code_verifier|client_assertion)["']?\s*[=:]\s*["']?)[^"'&\s,}]+/gi,
   /([?&](?:code|state)=)[^&#\s"']+/g,
-  /((?:MCP_CLIENT_(?:ACCESS_TOKEN|REFRESH_TOKEN|SECRET|REGISTRATION_TOKEN))=)\S+/g,
+  new RegExp(`((?:${SECRET_KEYS.join("|")})=)\\S+`, "g"),
 ];
 
 /** Replaces every known secret and credential-looking value in `text`. */

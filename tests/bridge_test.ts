@@ -13,6 +13,7 @@ import { type RecordedRequest, startMcpServer } from "./fixtures/mcp_server.ts";
 import { startLegacyServer } from "./fixtures/legacy_server.ts";
 import { baseEnv, mainArgs } from "./support/main_process.ts";
 import { initialize, initializeRequest, startBridge } from "./support/bridge_process.ts";
+import { waitUntil } from "./support/wait.ts";
 
 type Body = { method?: string; params?: Record<string, unknown> };
 const bodyOf = (request: RecordedRequest) => (request.body ?? {}) as Body;
@@ -31,7 +32,12 @@ function sdkClient(url: URL, extraEnv: Record<string, string> = {}) {
   return { client, transport };
 }
 
-Deno.test("the SDK's own Client works through the bridge: tools, progress, sampling, elicitation", async () => {
+Deno.test({
+  name: "the SDK's own Client works through the bridge: tools, progress, sampling, elicitation",
+  // StdioClientTransport.close() races the exit against a 2 s timer it never clears (unref'd).
+  sanitizeOps: false,
+  sanitizeResources: false,
+}, async () => {
   await using server = await startMcpServer();
   const { client, transport } = sdkClient(server.url);
   client.setRequestHandler(
@@ -73,8 +79,6 @@ Deno.test("the SDK's own Client works through the bridge: tools, progress, sampl
     assert.match(JSON.stringify(elicited.content), /Ada/);
   } finally {
     await client.close();
-    // StdioClientTransport.close() races the exit against a 2 s timer it never clears.
-    await new Promise((resolve) => setTimeout(resolve, 2_100));
   }
 });
 
@@ -82,21 +86,20 @@ Deno.test("100 requests in flight are relayed concurrently and each gets its ans
   await using server = await startMcpServer();
   await using bridge = startBridge([], { env: { MCP_SERVER_URL: server.url.href } });
   await initialize(bridge);
-  const started = performance.now();
+  // `gather` answers only when all 100 calls are in flight at the server together.
   for (let i = 0; i < 100; i++) {
     await bridge.send({
       jsonrpc: "2.0",
       id: i,
       method: "tools/call",
-      params: { name: "slow", arguments: { ms: 300 } },
+      params: { name: "gather", arguments: { count: 100 } },
     });
   }
   const answers = await Promise.all(
-    Array.from({ length: 100 }, (_, i) => bridge.response(i, 30_000)),
+    Array.from({ length: 100 }, (_, i) => bridge.response(i, 60_000)),
   );
-  const elapsed = performance.now() - started;
   assert.ok(answers.every((a) => "result" in a), "all 100 succeeded");
-  assert.ok(elapsed < 100 * 300 / 4, `relayed concurrently (took ${Math.round(elapsed)} ms)`);
+  assert.ok(answers.every((a) => JSON.stringify(a.result).includes("gathered 100")));
   const { code } = await bridge.end();
   assert.equal(code, 0);
 });
@@ -154,12 +157,13 @@ Deno.test("a request that outlives --timeout gets a timeout error and is cancell
   assert.equal(error.code, -31004);
   assert.equal(error.data.source, "mcp-streamablehttp-client");
   assert.equal(error.data.kind, "timeout");
-  const deadline = Date.now() + 5_000;
-  while (
-    !server.requests.some((r) =>
-      bodyOf(r).method === "notifications/cancelled" && bodyOf(r).params?.requestId === "slow-1"
-    ) && Date.now() < deadline
-  ) await new Promise((r) => setTimeout(r, 50));
+  await waitUntil(
+    () =>
+      server.requests.some((r) =>
+        bodyOf(r).method === "notifications/cancelled" && bodyOf(r).params?.requestId === "slow-1"
+      ),
+    "the cancellation at the server",
+  );
   assert.ok(
     server.requests.some((r) => bodyOf(r).method === "notifications/cancelled"),
     "the server was told the request is cancelled",
@@ -313,11 +317,7 @@ Deno.test("server-initiated messages on the GET stream reach the client, and its
   await initialize(bridge);
   // The bridge opens the GET stream after notifications/initialized; the server can only use it
   // once it exists.
-  const deadline = Date.now() + 5_000;
-  while (!server.requests.some((r) => r.method === "GET") && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await waitUntil(() => server.openGetStreams > 0, "the GET stream");
   await bridge.send({
     jsonrpc: "2.0",
     id: "n1",

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createLogger, redact, registerSecret } from "../lib/log.ts";
+import { createLogger, redact, registerSecret, registerSecretValues } from "../lib/log.ts";
 
 Deno.test("registered secrets and credential-looking values are redacted", () => {
   registerSecret("s3cr3t-value-123");
@@ -19,4 +19,14 @@ Deno.test("the logger filters by level and writes redacted lines to its sink", (
   assert.equal(lines.length, 2);
   assert.match(lines[0], /INFO test: Bearer \[redacted\]/);
   assert.match(lines[1], /ERROR sub: boom/);
+});
+
+Deno.test("registerSecretValues registers the secret keys' values and no others", () => {
+  registerSecretValues({
+    MCP_CLIENT_REFRESH_TOKEN: "refresh-value-4711",
+    MCP_CLIENT_ID: "public-client-id-4711",
+  });
+  assert.equal(redact("x refresh-value-4711 y"), "x [redacted] y");
+  assert.equal(redact("public-client-id-4711"), "public-client-id-4711");
+  assert.equal(redact("MCP_CLIENT_REFRESH_TOKEN=abcdef"), "MCP_CLIENT_REFRESH_TOKEN=[redacted]");
 });

@@ -21,18 +21,23 @@ interface FlagSpec {
 export const FLAGS = {
   // connection
   "server-url": { type: "string" },
+  server: { type: "string" },
+  config: { type: "string" },
   "env-file": { type: "string" },
   header: { type: "string", short: "H", multiple: true },
   transport: { type: "string" },
   timeout: { type: "string" },
   "allow-http": { type: "boolean" },
   cert: { type: "string" },
+  cookies: { type: "boolean" },
   // output and logging
   "log-level": { type: "string" },
   verbose: { type: "boolean", short: "v" },
+  "log-file": { type: "string" },
   json: { type: "boolean" },
   format: { type: "string" },
   help: { type: "boolean", short: "h" },
+  "help-all": { type: "boolean" },
   version: { type: "boolean", short: "V" },
   // modes
   "list-tools": { type: "boolean" },
@@ -42,6 +47,7 @@ export const FLAGS = {
   "read-resource": { type: "string" },
   "get-prompt": { type: "string" },
   raw: { type: "string" },
+  "print-config": { type: "string" },
   // authentication
   token: { type: "boolean", short: "t" },
   "test-auth": { type: "boolean" },
@@ -58,6 +64,11 @@ export const FLAGS = {
   "auth-timeout": { type: "string" },
   "client-metadata-url": { type: "string" },
   "client-credentials": { type: "boolean" },
+  "client-key": { type: "string" },
+  "device-code": { type: "boolean" },
+  "idp-issuer": { type: "string" },
+  "idp-client-id": { type: "string" },
+  "id-token-file": { type: "string" },
 } as const satisfies Record<string, FlagSpec>;
 
 /** The name of a flag, without dashes. */
@@ -72,7 +83,7 @@ export type ParsedFlags = {
 
 /** What the program was asked to do. */
 export type Mode =
-  | { kind: "help" }
+  | { kind: "help"; topic?: string }
   | { kind: "version" }
   | { kind: "proxy" }
   | { kind: "list-tools" }
@@ -82,6 +93,7 @@ export type Mode =
   | { kind: "read-resource"; uri: string }
   | { kind: "get-prompt"; command: string }
   | { kind: "raw"; message: string }
+  | { kind: "print-config"; host: string }
   | { kind: "token" }
   | { kind: "test-auth" }
   | { kind: "reset-auth" }
@@ -118,13 +130,6 @@ function translateParseError(error: unknown): BridgeError {
   }
   const missing = text.match(/Option '(?:-\w, )?--([^ ]+) <value>' argument missing/);
   if (missing) return usage(`Missing value for flag: "--${missing[1]}"`);
-  const positional = text.match(/Unexpected argument '([^']+)'/);
-  if (positional) {
-    return usage(
-      `Unexpected argument: "${positional[1]}"`,
-      "Quote a tool call as one argument: -c 'tool key=value'",
-    );
-  }
   return usage(`Cannot parse arguments: ${text}`);
 }
 
@@ -143,10 +148,12 @@ const MODE_FLAGS = [
   "command",
   "read-resource",
   "get-prompt",
+  "print-config",
 ] as const satisfies readonly FlagName[];
 
 function selectMode(flags: ParsedFlags): Mode {
   const chosen = MODE_FLAGS.filter((name) => flags[name] !== undefined && flags[name] !== false);
+  if (flags["help-all"]) return { kind: "help", topic: "all" };
   if (chosen.includes("help")) return { kind: "help" };
   if (chosen.includes("version")) return { kind: "version" };
   if (chosen.length > 1) {
@@ -182,6 +189,14 @@ function selectMode(flags: ParsedFlags): Mode {
       return { kind: "read-resource", uri: flags["read-resource"]! };
     case "get-prompt":
       return { kind: "get-prompt", command: flags["get-prompt"]! };
+    case "print-config":
+      if (flags["reset-auth"]) {
+        throw usage(
+          'Conflicting modes: "--print-config", "--reset-auth"',
+          "A host entry must not reset the sign-in on every start",
+        );
+      }
+      return { kind: "print-config", host: flags["print-config"]! };
   }
   throw usage("Cannot select a mode");
 }
@@ -189,18 +204,29 @@ function selectMode(flags: ParsedFlags): Mode {
 /** Parses the program's arguments; throws a usage BridgeError on any problem. */
 export function parseCommandLine(args: readonly string[]): ParsedArgs {
   let values: Record<string, unknown>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: [...args],
       options: FLAGS,
       strict: true,
-      allowPositionals: false,
+      allowPositionals: true,
       allowNegative: false,
     }));
   } catch (error) {
     throw translateParseError(error);
   }
   const flags = values as ParsedFlags;
+  if (positionals[0]?.toLowerCase() === "help") {
+    if (positionals.length > 2) throw strayWord(positionals[2], flags);
+    return {
+      flags,
+      mode: { kind: "help", ...(positionals[1] ? { topic: positionals[1] } : {}) },
+      resetFirst: false,
+    };
+  }
+  const url = readServerUrlPositional(positionals, flags);
+  if (url !== undefined) flags["server-url"] = url;
   const format = flags.format;
   if (format !== undefined && format !== "json" && format !== "text") {
     throw usage(
@@ -210,4 +236,86 @@ export function parseCommandLine(args: readonly string[]): ParsedArgs {
   }
   const mode = selectMode(flags);
   return { flags, mode, resetFirst: Boolean(flags["reset-auth"]) && mode.kind !== "reset-auth" };
+}
+
+const URL_PATTERN = /^https?:\/\//i;
+
+/** The one bare URL among the positionals (as mcp-remote and the Inspector take it). */
+function readServerUrlPositional(
+  positionals: readonly string[],
+  flags: ParsedFlags,
+): string | undefined {
+  const urls = positionals.filter((word) => URL_PATTERN.test(word));
+  const other = positionals.find((word) => !URL_PATTERN.test(word));
+  if (other !== undefined) throw strayWord(other, flags);
+  if (urls.length > 1) {
+    throw usage(
+      `More than one server URL: ${urls.map((url) => `"${url}"`).join(", ")}`,
+      "Give one server URL per run",
+    );
+  }
+  const given = flags["server-url"];
+  if (urls.length === 1 && given !== undefined && given !== urls[0]) {
+    throw usage(
+      `Two server URLs: "${urls[0]}" and --server-url "${given}"`,
+      "Give the server URL once, as the argument or with --server-url",
+    );
+  }
+  return urls[0];
+}
+
+const HOST_PATTERN = /^(localhost|[\w-]+(\.[\w-]+)+|\[[0-9a-f:]+\])(:\d+)?(\/\S*)?$/i;
+const LOCAL_HOST = /^(localhost|127\.|\[::1\])/i;
+
+/** The usage error for a word that is neither a flag nor a URL, with a hint that fits it. */
+export function strayWord(word: string, flags: ParsedFlags): BridgeError {
+  const message = `Unexpected argument: "${word}"`;
+  const call = flags.command !== undefined
+    ? ["-c", flags.command] as const
+    : flags["get-prompt"] !== undefined
+    ? ["--get-prompt", flags["get-prompt"]] as const
+    : undefined;
+  if (call) {
+    return usage(message, `Quote the whole call as one argument: ${call[0]} '${call[1]} ${word}'`);
+  }
+  const flag = suggestFlag(word.replace(/^-+/, ""));
+  if (flag && !word.startsWith("--") && word.replace(/^-+/, "") === flag) {
+    return usage(message, `Flags start with two dashes: "--${flag}"`);
+  }
+  if (HOST_PATTERN.test(word)) {
+    const scheme = LOCAL_HOST.test(word) ? "http" : "https";
+    return usage(message, `Give the server URL with its scheme: "${scheme}://${word}"`);
+  }
+  if (/^[A-Za-z_][\w.-]*=/.test(word)) {
+    return usage(message, `Call a tool with -c and quote the call: -c 'TOOL ${word}'`);
+  }
+  if (flag) return usage(message, `Did you mean "--${flag}"?`);
+  return usage(
+    message,
+    "The program takes flags and at most one server URL; run with --help to see them",
+  );
+}
+
+function takesValue(arg: string): boolean {
+  const specs: Record<string, FlagSpec> = FLAGS;
+  if (arg.startsWith("--")) return !arg.includes("=") && specs[arg.slice(2)]?.type === "string";
+  if (!/^-[A-Za-z]+$/.test(arg)) return false;
+  const short = arg.at(-1);
+  return Object.values(specs).some((spec) => spec.short === short && spec.type === "string");
+}
+
+/**
+ * Whether the arguments ask for `--json` (or `--format json`), read word by word so that a flag's
+ * value such as `-c 'echo --format json'` never counts. Shapes the failure report even when
+ * parsing itself failed.
+ */
+export function wantsJson(args: readonly string[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--") return false;
+    if (arg === "--json" || arg === "--format=json") return true;
+    if (arg === "--format" && args[i + 1] === "json") return true;
+    if (takesValue(arg)) i++;
+  }
+  return false;
 }

@@ -14,16 +14,28 @@
 import { type EnvStore, openEnvStore } from "../config/env_store.ts";
 import { BridgeError, ERROR_TABLE, ExitCode, toBridgeError } from "../errors.ts";
 import { redact } from "../log.ts";
-import type { ClientInformation, StoredClientCredentials } from "../oauth/client_management.ts";
 import type { RegistrationContext } from "../oauth/registration.ts";
 import { CLIENT_KEYS, TOKEN_KEYS } from "../oauth/state_keys.ts";
 import { isOAuthManager, type OAuthManager } from "../oauth/provider.ts";
-import { readStoredAuth, type StoredAuth } from "../oauth/token_state.ts";
-import { createStaticCredentials } from "../transport/no_credentials.ts";
+import { readStoredAuth } from "../oauth/token_state.ts";
+import { createStaticCredentials } from "../transport/static_credentials.ts";
 import type { CredentialProvider } from "../transport/types.ts";
 import type { Mode } from "./args.ts";
 import type { ModeContext } from "./context.ts";
-import { writeStdout as writeIoStdout } from "./stdout.ts";
+import {
+  createPaint,
+  describeRotation,
+  describeServer,
+  diffClientChanges,
+  formatAuthSummary,
+  formatClientChanges,
+  formatClientInformation,
+  maskClientInformation,
+  type ServerDescription,
+  type Style,
+  summarizeAuth,
+} from "./auth_format.ts";
+import { createOutput, type Output } from "./output.ts";
 
 function asOAuthManager(credentials: CredentialProvider): OAuthManager | undefined {
   return isOAuthManager(credentials) ? credentials : undefined;
@@ -34,173 +46,28 @@ function stateStore(context: ModeContext): EnvStore {
   return asOAuthManager(context.credentials)?.store ?? openEnvStore(context.settings.stateFile);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Output
-
-function writeStdout(context: ModeContext, text: string): Promise<void> {
-  return writeIoStdout(context.io, text);
+function outputOf(context: ModeContext): Output {
+  return createOutput(context.io, { json: context.settings.json });
 }
 
-/** Prints human lines on stdout; a no-op with `--json`. */
-async function say(context: ModeContext, ...lines: string[]): Promise<void> {
-  if (context.settings.json || lines.length === 0) return;
-  await writeStdout(context, redact(lines.join("\n")) + "\n");
+function say(context: ModeContext, ...lines: string[]): Promise<void> {
+  return outputOf(context).say(...lines);
 }
 
-/** Prints the one `--json` document of a successful run. */
-async function printResult(context: ModeContext, result: unknown): Promise<void> {
-  if (!context.settings.json) return;
-  await writeStdout(context, redact(JSON.stringify({ ok: true, result })) + "\n");
+function printResult(context: ModeContext, result: unknown): Promise<void> {
+  return outputOf(context).result(result);
 }
 
-/**
- * Reports a failure after some result is already known: stderr lines, and with `--json` a
- * document carrying both the result so far and the error. Returns the exit code.
- */
-async function reportFailure(
-  context: ModeContext,
-  error: BridgeError,
-  result: unknown,
-): Promise<number> {
-  if (context.settings.json) {
-    const body = {
-      ok: false,
-      result,
-      error: {
-        kind: error.kind,
-        message: error.message,
-        hint: error.hint,
-        ...(error.status === undefined ? {} : { status: error.status }),
-      },
-    };
-    await writeStdout(context, redact(JSON.stringify(body)) + "\n");
-  }
-  context.io.stderr(redact(`Error: ${error.message}`));
-  context.io.stderr(redact(`Hint: ${error.hint}`));
-  return error.exitCode;
+function reportFailure(context: ModeContext, error: BridgeError, result: unknown): Promise<number> {
+  return outputOf(context).fail(error, result);
 }
 
-const ANSI = { green: "\x1b[32m", red: "\x1b[31m", yellow: "\x1b[33m", dim: "\x1b[2m" } as const;
-
-function paint(context: ModeContext, style: keyof typeof ANSI, text: string): string {
-  return context.color ? `${ANSI[style]}${text}\x1b[0m` : text;
-}
-
-/** Lays out `label: value` rows with the values aligned. */
-function formatRows(rows: ReadonlyArray<readonly [string, string]>, indent = "  "): string[] {
-  const width = Math.max(...rows.map(([label]) => label.length)) + 1;
-  return rows.map(([label, value]) => `${indent}${`${label}:`.padEnd(width)} ${value}`);
-}
-
-/** A duration for humans: `45 s`, `12 min`, `3 h 5 min`, `4 days`. */
-export function formatDuration(ms: number): string {
-  const seconds = Math.round(Math.abs(ms) / 1000);
-  if (seconds < 90) return `${seconds} s`;
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 90) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
-  return `${Math.round(hours / 24)} days`;
-}
-
-/** An absolute time with the time left (or since), e.g. `2026-01-01 10:00:00 UTC (in 59 min)`. */
-export function formatExpiry(expiresAt: Date, now: number): string {
-  const when = expiresAt.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
-  const left = expiresAt.getTime() - now;
-  return left > 0
-    ? `${when} (in ${formatDuration(left)})`
-    : `${when} (expired ${formatDuration(left)} ago)`;
+function paint(context: ModeContext, style: Style, text: string): string {
+  return createPaint(context.color)(style, text);
 }
 
 // ---------------------------------------------------------------------------------------------
 // The state summary
-
-/** What `--token` and `--test-auth` report about the stored sign-in. Never holds a secret. */
-export interface AuthSummary {
-  server: string;
-  stateFile: string;
-  client: {
-    id?: string;
-    secret: boolean;
-    issuer?: string;
-    /** RFC 7592 management is possible (a registration URI and token are stored). */
-    management: boolean;
-  };
-  token: {
-    present: boolean;
-    /** `env` when MCP_CLIENT_ACCESS_TOKEN comes from the environment (a static token). */
-    source?: "env" | "state";
-    expiresAt?: string;
-    expiresInSeconds?: number;
-    expired?: boolean;
-    scope?: string;
-    refreshToken: boolean;
-  };
-}
-
-/** Builds the summary from the stored values and the settings. Pure. */
-export function summarizeAuth(
-  context: Pick<ModeContext, "settings">,
-  stored: StoredAuth,
-  now: number,
-): AuthSummary {
-  const { settings } = context;
-  const envToken = settings.accessTokenSource === "env";
-  const expiresAt = envToken ? undefined : stored.expiresAt;
-  return {
-    server: settings.serverUrl.href,
-    stateFile: settings.stateFile,
-    client: {
-      id: stored.clientId ?? settings.oauth.clientId,
-      secret: Boolean(stored.clientSecret ?? settings.oauth.clientSecret),
-      ...(stored.issuer ? { issuer: stored.issuer } : {}),
-      management: Boolean(stored.registrationUri && stored.registrationToken),
-    },
-    token: {
-      present: envToken || Boolean(stored.accessToken),
-      ...(envToken ? { source: "env" as const } : stored.accessToken ? { source: "state" } : {}),
-      ...(expiresAt
-        ? {
-          expiresAt: expiresAt.toISOString(),
-          expiresInSeconds: Math.round((expiresAt.getTime() - now) / 1000),
-          expired: expiresAt.getTime() <= now,
-        }
-        : {}),
-      ...(stored.scope ? { scope: stored.scope } : {}),
-      refreshToken: Boolean(stored.refreshToken),
-    },
-  };
-}
-
-/** The human lines of a summary. */
-export function formatAuthSummary(
-  summary: AuthSummary,
-  now: number,
-  color: (style: keyof typeof ANSI, text: string) => string = (_s, t) => t,
-): string[] {
-  const { client, token } = summary;
-  let tokenText: string;
-  if (!token.present) tokenText = color("yellow", "none");
-  else if (token.source === "env") tokenText = "set (from MCP_CLIENT_ACCESS_TOKEN, static)";
-  else if (!token.expiresAt) tokenText = "present (expiry unknown)";
-  else {
-    const text = `present, expires ${formatExpiry(new Date(token.expiresAt), now)}`;
-    tokenText = token.expired ? color("red", text) : text;
-  }
-  const rows: Array<[string, string]> = [
-    ["Server", summary.server],
-    ["State file", summary.stateFile],
-    ["Client id", client.id ?? "none (registers on sign-in)"],
-    ["Client secret", client.secret ? "set" : "not set"],
-  ];
-  if (client.issuer) rows.push(["Issuer", client.issuer]);
-  rows.push(["Management", client.management ? "RFC 7592 available" : "not available"]);
-  rows.push(["Access token", tokenText]);
-  rows.push(["Scope", token.scope ?? "none recorded"]);
-  rows.push(["Refresh token", token.refreshToken ? "present" : "none"]);
-  return formatRows(rows);
-}
-
 async function readSummary(context: ModeContext, store: EnvStore) {
   const stored = readStoredAuth(await store.read());
   const now = Date.now();
@@ -217,7 +84,7 @@ async function readSummary(context: ModeContext, store: EnvStore) {
 
 /** Opens a session (initialize), closes it, and returns what the server said about itself. */
 async function probeServer(context: ModeContext, credentials: CredentialProvider) {
-  const { openClient } = await import("./client.ts");
+  const { openClient } = await import("../mcp_client.ts");
   const client = await openClient({ ...context, credentials });
   try {
     return {
@@ -228,10 +95,6 @@ async function probeServer(context: ModeContext, credentials: CredentialProvider
   } finally {
     await client.close();
   }
-}
-
-function describeServer(info: { name: string; version: string; protocolVersion: string }) {
-  return `"${info.name}" ${info.version} (protocol ${info.protocolVersion})`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -247,8 +110,11 @@ async function runTestAuth(context: ModeContext): Promise<number> {
     "",
   );
   // The file is read now: a `--reset-auth` run just before may have emptied it.
+  const headerAuth = summary.token.source === "header";
   const token = context.settings.accessTokenSource === "env"
     ? context.settings.accessToken
+    : headerAuth
+    ? undefined // the transport sends the -H header as it is
     : stored.accessToken;
   // Read-only: the stored token as it is, no refresh, no sign-in, nothing written.
   const credentials = createStaticCredentials(token);
@@ -260,9 +126,15 @@ async function runTestAuth(context: ModeContext): Promise<number> {
     await say(
       context,
       `Connected to ${describeServer(server)}`,
-      token
-        ? paint(context, "green", "Access token accepted by the server")
-        : paint(context, "green", "Server does not require authentication"),
+      paint(
+        context,
+        "green",
+        headerAuth
+          ? "Authorization header accepted by the server"
+          : token
+          ? "Access token accepted by the server"
+          : "Server does not require authentication",
+      ),
     );
     await printResult(context, result);
     return ExitCode.ok;
@@ -270,8 +142,10 @@ async function runTestAuth(context: ModeContext): Promise<number> {
     const failure = toBridgeError(error);
     result.accepted = false;
     if (failure.kind === "auth_required" || failure.kind === "auth_failed") {
-      const rejected = token !== undefined;
-      const message = rejected
+      const rejected = token !== undefined || headerAuth;
+      const message = headerAuth
+        ? "Server rejected the Authorization header"
+        : rejected
         ? `Server rejected the access token${summary.token.expired ? " (it has expired)" : ""}`
         : "Server requires authentication and no access token is stored";
       await say(context, paint(context, "red", message));
@@ -281,6 +155,8 @@ async function runTestAuth(context: ModeContext): Promise<number> {
           status: failure.status,
           hint: summary.token.source === "env"
             ? "Replace MCP_CLIENT_ACCESS_TOKEN, or unset it and sign in with --token"
+            : headerAuth
+            ? "Replace the Authorization header given with -H or MCP_CLIENT_HEADERS"
             : rejected && summary.token.refreshToken
             ? "Run `mcp-streamablehttp-client --token` to refresh it"
             : ERROR_TABLE.auth_required.hint,
@@ -305,16 +181,22 @@ async function runTestAuth(context: ModeContext): Promise<number> {
 // ---------------------------------------------------------------------------------------------
 // --token
 
+/** The status block of `--token`, printed once: the state as it is after the run. */
+async function sayState(context: ModeContext, store: EnvStore) {
+  const state = await readSummary(context, store);
+  await say(
+    context,
+    "Authentication",
+    ...formatAuthSummary(state.summary, state.now, (s, t) => paint(context, s, t)),
+    "",
+  );
+  return state;
+}
+
 async function runToken(context: ModeContext): Promise<number> {
   const manager = asOAuthManager(context.credentials);
   const store = stateStore(context);
   const before = await readSummary(context, store);
-  await say(
-    context,
-    "Stored authentication",
-    ...formatAuthSummary(before.summary, before.now, (s, t) => paint(context, s, t)),
-    "",
-  );
   const result: Record<string, unknown> = { before: before.summary };
 
   let action = "none";
@@ -322,6 +204,7 @@ async function runToken(context: ModeContext): Promise<number> {
     try {
       await manager.ensureToken();
     } catch (error) {
+      result.after = (await sayState(context, store)).summary;
       return await reportFailure(context, toBridgeError(error), result);
     }
     const afterRenewal = readStoredAuth(await store.read());
@@ -329,8 +212,6 @@ async function runToken(context: ModeContext): Promise<number> {
       action = before.stored.accessToken ? "refreshed" : "signed-in";
     }
   }
-  if (action === "refreshed") await say(context, "Access token refreshed");
-  if (action === "signed-in") await say(context, "Signed in");
 
   try {
     // Through the manager: a token the server refuses is renewed once and tried again.
@@ -338,8 +219,7 @@ async function runToken(context: ModeContext): Promise<number> {
     result.accepted = true;
   } catch (error) {
     result.accepted = false;
-    const after = await readSummary(context, store);
-    result.after = after.summary;
+    result.after = (await sayState(context, store)).summary;
     const failure = toBridgeError(error);
     if (failure.kind === "auth_required" || failure.kind === "auth_failed") {
       await say(context, paint(context, "red", "Server rejected the access token"));
@@ -347,27 +227,27 @@ async function runToken(context: ModeContext): Promise<number> {
     return await reportFailure(context, failure, result);
   }
 
-  const after = await readSummary(context, store);
+  const after = await sayState(context, store);
   if (after.stored.accessToken !== before.stored.accessToken && action === "none") {
     // The server refused the stored token and the manager renewed it while connecting.
     action = before.stored.accessToken ? "renewed" : "signed-in";
   }
   result.action = action;
   result.after = after.summary;
-  const server = result.serverInfo as { name: string; version: string; protocolVersion: string };
+  const server = result.serverInfo as ServerDescription;
+  // "signed-in" needs no line here: the sign-in itself said "Signed in to HOST" on stderr.
+  const renewal = action === "refreshed" || action === "renewed" ? ["Access token refreshed"] : [];
   await say(
     context,
+    ...renewal,
     paint(context, "green", `Access token accepted by ${describeServer(server)}`),
-    "",
-    "Saved authentication",
-    ...formatAuthSummary(after.summary, after.now, (s, t) => paint(context, s, t)),
   );
   await printResult(context, result);
   return ExitCode.ok;
 }
 
 // ---------------------------------------------------------------------------------------------
-// RFC 7592 helpers
+// RFC 7592
 
 function registrationContext(
   context: ModeContext,
@@ -389,69 +269,6 @@ function registrationContext(
   };
 }
 
-function describeRotation(rotated: StoredClientCredentials): string[] {
-  const lines: string[] = [];
-  if (rotated.clientSecret) lines.push("The server issued a new client secret; saved");
-  if (rotated.registrationAccessToken) {
-    lines.push("The server issued a new registration access token; saved");
-  }
-  if (rotated.registrationClientUri) lines.push("The server moved the registration URI; saved");
-  return lines;
-}
-
-const SECRET_FIELDS = new Set(["client_secret", "registration_access_token"]);
-
-/** Client information with its secrets replaced by `[redacted]` (as the logger does), for printing. */
-export function maskClientInformation(info: ClientInformation): Record<string, unknown> {
-  const masked: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(info)) {
-    masked[key] = SECRET_FIELDS.has(key) && value ? "[redacted]" : value;
-  }
-  return masked;
-}
-
-function formatFieldValue(key: string, value: unknown): string {
-  if (SECRET_FIELDS.has(key)) return value ? "[redacted]" : "not set";
-  if (
-    typeof value === "number" && /_(at)$/.test(key) && value > 0
-  ) {
-    return `${new Date(value * 1000).toISOString().replace(/\.\d+Z$/, "Z")} (${value})`;
-  }
-  if (key === "client_secret_expires_at" && value === 0) return "0 (never)";
-  if (Array.isArray(value)) {
-    return value.every((v) => typeof v === "string")
-      ? (value.length ? value.join(", ") : "(empty)")
-      : JSON.stringify(value);
-  }
-  if (typeof value === "string") return value;
-  return JSON.stringify(value);
-}
-
-/** The human lines of client information, secrets hidden, identity first. */
-export function formatClientInformation(info: ClientInformation): string[] {
-  const first = [
-    "client_id",
-    "client_name",
-    "client_secret",
-    "client_id_issued_at",
-    "client_secret_expires_at",
-    "token_endpoint_auth_method",
-    "grant_types",
-    "response_types",
-    "redirect_uris",
-    "scope",
-    "application_type",
-  ];
-  const keys = [
-    ...first.filter((k) => k in info),
-    ...Object.keys(info).filter((k) => !first.includes(k)).sort(),
-  ];
-  return formatRows(keys.map((key) => [key, formatFieldValue(key, info[key])] as const));
-}
-
-// ---------------------------------------------------------------------------------------------
-// --get-client-info
-
 async function runGetClientInfo(context: ModeContext): Promise<number> {
   const { readRegistration } = await import("../oauth/registration.ts");
   const { registration, info, rotated, saved } = await readRegistration(
@@ -467,13 +284,6 @@ async function runGetClientInfo(context: ModeContext): Promise<number> {
   return ExitCode.ok;
 }
 
-// ---------------------------------------------------------------------------------------------
-// --update-client
-
-function sameValue(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
 async function runUpdateClient(context: ModeContext, assignments: string): Promise<number> {
   const { parseMetadataAssignments } = await import("../oauth/client_management.ts");
   const { updateRegistration } = await import("../oauth/registration.ts");
@@ -481,22 +291,13 @@ async function runUpdateClient(context: ModeContext, assignments: string): Promi
   const changes = parseMetadataAssignments(assignments);
   const { registration, stored, current, desired, updated, rotated, saved } =
     await updateRegistration(registrationContext(context), changes);
-  const changed = Object.keys(changes).map((key) => ({
-    field: key,
-    before: SECRET_FIELDS.has(key) ? undefined : current[key],
-    after: SECRET_FIELDS.has(key) ? undefined : updated[key],
-    applied: sameValue(updated[key], desired[key]),
-  }));
-  const lines = [`Updated client "${registration.clientId}"`];
-  for (const change of changed) {
-    const before = change.before === undefined ? "(unset)" : formatFieldValue("", change.before);
-    const after = change.after === undefined ? "(unset)" : formatFieldValue("", change.after);
-    lines.push(
-      `  ${change.field}: ${before} -> ${after}${
-        change.applied ? "" : paint(context, "yellow", " (the server chose this value)")
-      }`,
-    );
-  }
+  const diff = diffClientChanges({
+    requested: Object.keys(changes),
+    before: current,
+    desired,
+    after: updated,
+  });
+  const lines = formatClientChanges(registration.clientId, diff, createPaint(context.color));
   lines.push(...describeRotation(rotated));
   const redirectUris = Array.isArray(updated.redirect_uris) ? updated.redirect_uris : [];
   if (stored.redirectUri && !redirectUris.includes(stored.redirectUri)) {
@@ -505,7 +306,11 @@ async function runUpdateClient(context: ModeContext, assignments: string): Promi
     );
   }
   await say(context, ...lines);
-  await printResult(context, { client: maskClientInformation(updated), changed, rotated: saved });
+  await printResult(context, {
+    client: maskClientInformation(updated),
+    ...diff,
+    rotated: saved,
+  });
   return ExitCode.ok;
 }
 

@@ -1,15 +1,8 @@
 /**
- * Output of the command-line modes: the human text of lists, tool results, resources and prompts,
- * the progress line, and the one JSON document `--json` prints. Pure: functions return strings
- * and never write; they tolerate servers that send odd shapes, and they never print a secret
- * because they only see what the server answered.
- *
- * JSON documents (one per run, on stdout):
- * - success: `{"ok":true,"result":…}` where `result` is the MCP result (lists merged over pages);
- * - a tool result with `isError: true`: `{"ok":false,"result":…,"error":{kind,message,hint}}`;
- * - a failure of the bridge or a JSON-RPC error: `{"ok":false,"error":{kind,message,hint,…}}`,
- *   written by `lib/cli/main.ts`;
- * - `--raw` prints the JSON-RPC response exactly as received instead.
+ * The human text of the client modes: lists, tool results, resources, prompts and the progress
+ * line (the `--json` documents are built by `output.ts`). Pure: functions return strings and
+ * never write; they tolerate servers that send odd shapes, and they never print a secret because
+ * they only see what the server answered.
  *
  * @module
  */
@@ -24,8 +17,7 @@ import type {
   ResourceTemplate,
   Tool,
 } from "@modelcontextprotocol/sdk/types.js";
-import { ERROR_TABLE } from "../errors.ts";
-import type { ProgressInfo } from "./client.ts";
+import type { ProgressInfo } from "../mcp_client.ts";
 import { describeParameters, promptArgumentsSchema, type SchemaLike } from "./tool_args.ts";
 
 /** Options shared by the human formatters. */
@@ -292,27 +284,4 @@ export function formatProgress(progress: ProgressInfo): string {
     ? `${progress.progress}/${total} (${Math.round(progress.progress / total * 100)}%)`
     : `${progress.progress}`;
   return `progress ${amount}${progress.message ? ` ${progress.message}` : ""}`;
-}
-
-/** The `--json` document of a successful run. */
-export function formatSuccessDocument(result: unknown): string {
-  return JSON.stringify({ ok: true, result }) + "\n";
-}
-
-/** The `--json` document of a tool result with `isError: true` (exit code 1). */
-export function formatToolErrorDocument(toolName: string, result: CallToolResult): string {
-  return JSON.stringify({
-    ok: false,
-    result,
-    error: {
-      kind: "server_error",
-      message: formatToolErrorMessage(toolName),
-      hint: ERROR_TABLE.server_error.hint,
-    },
-  }) + "\n";
-}
-
-/** The stderr line for a tool result with `isError: true`. */
-export function formatToolErrorMessage(toolName: string): string {
-  return `Tool "${toolName}" reported an error (isError: true)`;
 }

@@ -7,8 +7,9 @@
  */
 
 import { PROGRAM_NAME, PROGRAM_VERSION } from "../constants.ts";
-import { ERROR_TABLE, type ErrorKind, ExitCode } from "../errors.ts";
+import { BridgeError, ERROR_TABLE, type ErrorKind, ExitCode } from "../errors.ts";
 import { type FlagName, FLAGS } from "./args.ts";
+import { closestMatch } from "./suggest.ts";
 
 /** Help for one flag. */
 export interface FlagHelp {
@@ -19,10 +20,14 @@ export interface FlagHelp {
   env?: string;
   /** One sentence, no trailing period. */
   text: string;
+  /** Shown in the short `--help` too (the rest only in `--help-all` and `help TOPIC`). */
+  brief?: true;
 }
 
 /** A group of flags, in the README's order. */
 export interface HelpSection {
+  /** The name for `help TOPIC`. */
+  topic: string;
   title: string;
   flags: FlagHelp[];
 }
@@ -30,9 +35,27 @@ export interface HelpSection {
 /** Every flag of {@link FLAGS}, grouped like the README. */
 export const HELP_SECTIONS: readonly HelpSection[] = [
   {
+    topic: "connection",
     title: "Connection",
     flags: [
-      { flag: "server-url", value: "URL", env: "MCP_SERVER_URL", text: "The MCP endpoint" },
+      {
+        flag: "server-url",
+        brief: true,
+        value: "URL",
+        env: "MCP_SERVER_URL",
+        text: "The MCP endpoint",
+      },
+      {
+        flag: "server",
+        value: "NAME",
+        text: "Use server NAME of the config file (--config): its url, headers, token, scope",
+      },
+      {
+        flag: "config",
+        value: "FILE",
+        env: "MCP_CLIENT_CONFIG",
+        text: "The config file with a servers map (default: servers.json in the config directory)",
+      },
       {
         flag: "env-file",
         value: "PATH",
@@ -41,6 +64,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       },
       {
         flag: "header",
+        brief: true,
         value: '"NAME: VALUE"',
         env: "MCP_CLIENT_HEADERS",
         text: "Extra request header, repeatable; ${VAR} expands from the environment",
@@ -68,9 +92,15 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
         env: "MCP_CLIENT_CA_FILE",
         text: "Extra CA certificates to trust",
       },
+      {
+        flag: "cookies",
+        env: "MCP_CLIENT_COOKIES",
+        text: "Keep cookies in memory, for load balancers that pin sessions with them",
+      },
     ],
   },
   {
+    topic: "output",
     title: "Output and logging",
     flags: [
       {
@@ -79,21 +109,42 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
         env: "MCP_CLIENT_LOG_LEVEL",
         text: "DEBUG, INFO, WARNING or ERROR, on stderr (default WARNING)",
       },
-      { flag: "verbose", text: "Same as --log-level DEBUG" },
-      { flag: "json", text: "Print exactly one JSON document on stdout (same as --format json)" },
+      { flag: "verbose", brief: true, text: "Same as --log-level DEBUG (MCP_DEBUG=1 too)" },
+      {
+        flag: "log-file",
+        value: "PATH",
+        env: "MCP_CLIENT_LOG_FILE",
+        text: "Also append stderr, timestamped, to PATH (mode 0600), for hosts that hide stderr",
+      },
+      {
+        flag: "json",
+        brief: true,
+        text: "Print exactly one JSON document on stdout (same as --format json)",
+      },
       { flag: "format", value: "text|json", text: "Output format of the client modes" },
-      { flag: "help", text: "Show this help" },
+      { flag: "help", brief: true, text: "Show the short help" },
+      { flag: "help-all", brief: true, text: "Show every flag (or: help TOPIC)" },
       { flag: "version", text: "Show the version" },
     ],
   },
   {
+    topic: "modes",
     title: "Modes (without one, the program is a stdio ⇄ Streamable HTTP bridge)",
     flags: [
-      { flag: "list-tools", text: "List the tools with their parameters (all pages)" },
-      { flag: "list-resources", text: "List the resources and resource templates (all pages)" },
-      { flag: "list-prompts", text: "List the prompts with their arguments (all pages)" },
+      { flag: "list-tools", brief: true, text: "List the tools with their parameters (all pages)" },
+      {
+        flag: "list-resources",
+        brief: true,
+        text: "List the resources and resource templates (all pages)",
+      },
+      {
+        flag: "list-prompts",
+        brief: true,
+        text: "List the prompts with their arguments (all pages)",
+      },
       {
         flag: "command",
+        brief: true,
         value: "'TOOL ARGS'",
         text: "Call a tool; ARGS is key=value pairs, a JSON object, or one bare value",
       },
@@ -108,18 +159,31 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
         value: "JSON",
         text: "Send one JSON-RPC message (jsonrpc and id filled in) and print the response",
       },
+      {
+        flag: "print-config",
+        value: "HOST",
+        text:
+          "Print the entry that runs this program with these flags for HOST: claude-desktop, claude-code, cursor, vscode, codex or gemini",
+      },
     ],
   },
   {
+    topic: "auth",
     title: "Authentication",
     flags: [
       {
         flag: "token",
+        brief: true,
         text: "Show the sign-in state, refresh or sign in, test the token and save it",
       },
-      { flag: "test-auth", text: "Check the server and the current token without changing them" },
+      {
+        flag: "test-auth",
+        brief: true,
+        text: "Check the server and the current token without changing them",
+      },
       {
         flag: "reset-auth",
+        brief: true,
         text: "Forget tokens and the client registration (deleted at the server when possible)",
       },
       {
@@ -171,7 +235,35 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       },
       {
         flag: "client-credentials",
-        text: "Sign in with MCP_CLIENT_ID and MCP_CLIENT_SECRET, no browser",
+        text: "Sign in with MCP_CLIENT_ID and its secret or key, no browser",
+      },
+      {
+        flag: "client-key",
+        value: "FILE",
+        env: "MCP_CLIENT_PRIVATE_KEY",
+        text: "Private key (PEM or JWK) for private_key_jwt client authentication",
+      },
+      {
+        flag: "device-code",
+        text: "Sign in with a code on another device (RFC 8628 device flow)",
+      },
+      {
+        flag: "idp-issuer",
+        value: "URL",
+        env: "MCP_CLIENT_IDP_ISSUER",
+        text: "Cross-app access: exchange the user's ID token at this identity provider",
+      },
+      {
+        flag: "idp-client-id",
+        value: "ID",
+        env: "MCP_CLIENT_IDP_CLIENT_ID",
+        text: "Cross-app access: the client id at the identity provider",
+      },
+      {
+        flag: "id-token-file",
+        value: "FILE",
+        env: "MCP_CLIENT_ID_TOKEN",
+        text: "Cross-app access: the user's ID token (the variable holds the token itself)",
       },
     ],
   },
@@ -246,8 +338,11 @@ export function formatFlagsMarkdown(): string {
   return out.join("\n");
 }
 
-/** Width the help text is wrapped to. */
-const HELP_WIDTH = 100;
+/** Width the help text is wrapped to, in columns. */
+export const HELP_WIDTH = 80;
+
+/** Widest flag label that keeps its description on the same line. */
+const LABEL_WIDTH = 24;
 
 function wrap(text: string, indent: number, first: string): string[] {
   const lines: string[] = [];
@@ -259,50 +354,132 @@ function wrap(text: string, indent: number, first: string): string[] {
     } else line += (line.length > indent ? " " : "") + word;
   }
   lines.push(line);
-  return lines;
+  return lines.map((wrapped) => wrapped.replaceAll("\u00a0", " "));
 }
 
-/** The full help text. */
-export function formatHelp(): string {
-  const usage = [
-    ["", "proxy mode: bridge stdio to the server"],
-    ["--list-tools [--json]", "list the server's tools"],
-    ["-c 'echo message=\"Hello World\"'", "call a tool"],
-    ["--token", "sign in and save the tokens"],
-  ];
-  const usageWidth = Math.max(...usage.map(([args]) => args.length));
-  const lines: string[] = [
-    `${PROGRAM_NAME} ${PROGRAM_VERSION}`,
-    "A stdio ⇄ Streamable HTTP bridge for MCP servers, with OAuth, and a command-line MCP client.",
-    "",
+/** The label column of `flags`: as wide as their labels, at most {@link LABEL_WIDTH}. */
+function labelWidth(flags: readonly FlagHelp[]): number {
+  return Math.min(LABEL_WIDTH, Math.max(...flags.map((help) => flagLabel(help).length)));
+}
+
+function formatFlags(flags: readonly FlagHelp[], withEnv: boolean, width: number): string[] {
+  const labels = flags.map(flagLabel);
+  const indent = width + 4;
+  return flags.flatMap((help, i) => {
+    // "[env NAME]" stays on one line: joined by a no-break space while wrapping.
+    const text = withEnv && help.env ? `${help.text} [env\u00a0${help.env}]` : help.text;
+    const label = `  ${labels[i]}`;
+    if (labels[i].length > width) return [label, ...wrap(text, indent, " ".repeat(indent))];
+    return wrap(text, indent, `${label.padEnd(indent)}`);
+  });
+}
+
+const USAGE: ReadonlyArray<readonly [string, string]> = [
+  ["URL", "bridge stdio to the server"],
+  ["URL --list-tools", "list the server's tools"],
+  ["URL -c 'echo message=hi'", "call a tool"],
+  ["URL --token", "sign in, save the tokens"],
+];
+
+function formatUsage(): string[] {
+  const width = Math.max(...USAGE.map(([args]) => args.length));
+  return [
     "Usage:",
-    ...usage.map(([args, text]) => `  ${PROGRAM_NAME} ${args.padEnd(usageWidth)}  ${text}`),
+    ...USAGE.map(([args, text]) => `  ${PROGRAM_NAME} ${args.padEnd(width)}  ${text}`),
   ];
+}
+
+const ARGUMENTS_HELP = [
+  "Arguments of -c and --get-prompt (typed by the tool's input schema):",
+  "  key=value pairs       -c 'add a=1 b=-2.5e3'",
+  `  quotes group words    -c "echo message='Hello World'"`,
+  `  a JSON object         -c 'add {"a":1,"b":2}'`,
+  "  one bare value        -c 'echo Hello World' (the only required parameter)",
+];
+
+const SETTINGS_HELP = [
+  "Settings come from the flag, else the environment, else the --server entry of",
+  "the config file, else the server's .env state file, else a .env in the working",
+  "directory. Logs go to stderr (and --log-file); stdout carries only the program's",
+  "output. MCP_DEBUG=1 means --log-level DEBUG.",
+];
+
+/** The topics of `help TOPIC`, beside the flag sections' own. */
+const EXTRA_TOPICS: Readonly<Record<string, () => string[]>> = {
+  arguments: () => ARGUMENTS_HELP,
+  "exit-codes": () => ["Exit codes:", formatExitCodeTable().trimEnd()],
+  settings: () => SETTINGS_HELP,
+};
+
+/** Every name `help TOPIC` accepts. */
+export function listHelpTopics(): string[] {
+  return [...HELP_SECTIONS.map((section) => section.topic), ...Object.keys(EXTRA_TOPICS)];
+}
+
+function header(): string[] {
+  return [
+    `${PROGRAM_NAME} ${PROGRAM_VERSION}`,
+    "A stdio ⇄ Streamable HTTP bridge for MCP servers, with OAuth, and a",
+    "command-line MCP client.",
+    "",
+    ...formatUsage(),
+  ];
+}
+
+/** The short help of `--help`: the common flags of each group. */
+export function formatHelp(): string {
+  const lines = header();
+  const width = labelWidth(HELP_SECTIONS.flatMap((section) => section.flags));
   for (const section of HELP_SECTIONS) {
-    lines.push("", `${section.title}:`);
-    const labels = section.flags.map(flagLabel);
-    const width = Math.max(...labels.map((label) => label.length));
-    section.flags.forEach((help, i) => {
-      // "[env NAME]" is kept on one line: joined by a no-break space while wrapping.
-      const text = help.env ? `${help.text} [env\u00a0${help.env}]` : help.text;
-      const wrapped = wrap(text, width + 4, `  ${labels[i].padEnd(width)}  `);
-      lines.push(...wrapped.map((line) => line.replaceAll("\u00a0", " ")));
-    });
+    const brief = section.flags.filter((help) => help.brief);
+    if (brief.length === 0) continue;
+    lines.push("", `${section.title}:`, ...formatFlags(brief, false, width));
   }
   lines.push(
     "",
-    "Arguments of -c and --get-prompt (typed by the tool's input schema):",
-    "  key=value pairs            -c 'add a=1 b=-2.5e3'",
-    `  quotes group words         -c "echo message='Hello World'"`,
-    `  a JSON object              -c 'add {"a":1,"b":2}'`,
-    "  one bare value             -c 'echo Hello World' (the only required parameter)",
-    "",
-    "Exit codes:",
-    formatExitCodeTable().trimEnd(),
-    "",
-    "Settings come from the flag, else the environment, else the server's .env state file, else a",
-    ".env in the working directory. Logs go to stderr; stdout carries only the program's output.",
+    ...wrap(
+      `Every flag: --help-all. One group: help TOPIC, where TOPIC is one of ${
+        listHelpTopics().join(", ")
+      }.`,
+      0,
+      "",
+    ),
     "",
   );
   return lines.join("\n");
+}
+
+/** The full help of `--help-all`: every flag with its environment variable. */
+export function formatFullHelp(): string {
+  const lines = header();
+  const width = labelWidth(HELP_SECTIONS.flatMap((section) => section.flags));
+  for (const section of HELP_SECTIONS) {
+    lines.push("", `${section.title}:`, ...formatFlags(section.flags, true, width));
+  }
+  for (const topic of Object.values(EXTRA_TOPICS)) lines.push("", ...topic());
+  lines.push("");
+  return lines.join("\n");
+}
+
+/**
+ * The help of one topic (`help TOPIC`), or of everything for `all`; throws a usage error for an
+ * unknown topic.
+ */
+export function formatHelpTopic(topic: string): string {
+  const name = topic.toLowerCase();
+  if (name === "all") return formatFullHelp();
+  const section = HELP_SECTIONS.find((candidate) => candidate.topic === name);
+  if (section) {
+    const flags = formatFlags(section.flags, true, labelWidth(section.flags));
+    return [`${section.title}:`, ...flags, ""].join("\n");
+  }
+  const extra = EXTRA_TOPICS[name];
+  if (extra) return [...extra(), ""].join("\n");
+  const suggestion = listHelpTopics().find((candidate) => candidate.startsWith(name)) ??
+    closestMatch(name, listHelpTopics());
+  throw new BridgeError("usage", `Unknown help topic: "${topic}"`, {
+    hint: suggestion
+      ? `Did you mean "help ${suggestion}"?`
+      : `Topics: ${listHelpTopics().join(", ")}`,
+  });
 }

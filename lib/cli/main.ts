@@ -6,42 +6,47 @@
  * @module
  */
 
-import { loadSettings } from "../config/settings.ts";
+import { loadSettings, pickLogLevel } from "../config/settings.ts";
 import { PROGRAM_NAME, PROGRAM_VERSION } from "../constants.ts";
-import { type BridgeError, ExitCode, toBridgeError } from "../errors.ts";
+import { ExitCode, toBridgeError } from "../errors.ts";
 import { createLogger, parseLogLevel, redact } from "../log.ts";
+import { type LogFile, openLogFile } from "../log_file.ts";
 import { createHttpFetch } from "../transport/http_client.ts";
 import { createCredentialProvider } from "../oauth/provider.ts";
-import { type Mode, parseCommandLine } from "./args.ts";
-import type { ModeContext, ProcessIo } from "./context.ts";
+import { type Mode, parseCommandLine, wantsJson } from "./args.ts";
+import type { ModeContext } from "./context.ts";
+import type { ProcessIo } from "../process_io.ts";
+import { createOutput } from "./output.ts";
 import { writeStdout } from "./stdout.ts";
 
-/** Prints a failure on stderr (human) or as one JSON document on stdout (`--json`). */
-async function reportFailure(
-  io: ProcessIo,
-  error: BridgeError,
-  json: boolean,
-): Promise<void> {
-  if (json) {
-    const body = {
-      ok: false,
-      error: {
-        kind: error.kind,
-        message: redact(error.message),
-        hint: error.hint,
-        ...(error.status === undefined ? {} : { status: error.status }),
-        ...(error.details === undefined ? {} : { details: error.details }),
-      },
-    };
-    await writeStdout(io, redact(JSON.stringify(body)) + "\n");
+/** `MCP_CLIENT_SPINNER_DELAY_MS`: a whole number of ms, else the default. */
+function parseSpinnerDelay(text: string | undefined): { spinnerDelayMs?: number } {
+  return text !== undefined && /^\d+$/.test(text.trim()) ? { spinnerDelayMs: Number(text) } : {};
+}
+
+/** What proxy mode tells a person on stderr before it starts (stdout is JSON-RPC only). */
+export function formatProxyNotices(
+  context: Pick<ModeContext, "settings"> & { io: Pick<ModeContext["io"], "stdinIsTerminal"> },
+): string[] {
+  const lines: string[] = [];
+  if (context.settings.json) {
+    lines.push(
+      "Warning: --json has no effect in proxy mode: stdout carries JSON-RPC messages only",
+    );
   }
-  io.stderr(redact(`Error: ${error.message}`));
-  io.stderr(`Hint: ${error.hint}`);
+  if (context.io.stdinIsTerminal) {
+    lines.push(
+      `Proxy mode: relays JSON-RPC lines from stdin to ${context.settings.serverUrl.host} for an ` +
+        "MCP client; waiting for JSON-RPC on stdin (try --list-tools to explore; Ctrl-D quits)",
+    );
+  }
+  return lines;
 }
 
 async function runMode(mode: Mode, context: ModeContext): Promise<number> {
   switch (mode.kind) {
     case "proxy": {
+      for (const line of formatProxyNotices(context)) context.io.stderr(line);
       const { runBridge } = await import("../bridge.ts");
       return await runBridge(context);
     }
@@ -66,8 +71,29 @@ async function runMode(mode: Mode, context: ModeContext): Promise<number> {
     }
     case "help":
     case "version":
+    case "print-config":
       return ExitCode.ok;
   }
+}
+
+/** `--log-file` (or `MCP_CLIENT_LOG_FILE`): stderr copied to the file, which `run` closes. */
+function withLogFile(
+  io: ProcessIo,
+  path: string | undefined,
+): { io: ProcessIo; logFile?: LogFile } {
+  if (!path) return { io };
+  const logFile = openLogFile(path);
+  const stderr = io.stderr;
+  return {
+    io: {
+      ...io,
+      stderr: (line) => {
+        stderr(line);
+        logFile.sink(line);
+      },
+    },
+    logFile,
+  };
 }
 
 /** Runs the program with `args`; resolves to the process exit code. */
@@ -76,22 +102,27 @@ export async function run(
   io: ProcessIo,
   env: Readonly<Record<string, string>>,
 ): Promise<number> {
-  const jsonRequested = args.includes("--json") || args.includes("--format=json") ||
-    args.join(" ").includes("--format json");
+  let logFile: LogFile | undefined;
   try {
     const parsed = parseCommandLine(args);
     if (parsed.mode.kind === "help") {
-      const { formatHelp } = await import("./help.ts");
-      await writeStdout(io, formatHelp());
+      const { formatHelp, formatHelpTopic } = await import("./help.ts");
+      const topic = parsed.mode.topic;
+      await writeStdout(io, topic === undefined ? formatHelp() : formatHelpTopic(topic));
       return ExitCode.ok;
     }
     if (parsed.mode.kind === "version") {
       await writeStdout(io, `${PROGRAM_NAME} ${PROGRAM_VERSION}\n`);
       return ExitCode.ok;
     }
+    ({ io, logFile } = withLogFile(io, parsed.flags["log-file"] ?? env.MCP_CLIENT_LOG_FILE));
+    if (parsed.mode.kind === "print-config") {
+      const { runPrintConfig } = await import("./print_config.ts");
+      return await runPrintConfig(parsed.mode.host, parsed.flags, io, env);
+    }
     const settings = await loadSettings(parsed.flags, env);
     const log = createLogger({ level: settings.logLevel, sink: io.stderr });
-    const fetch = await createHttpFetch(settings);
+    const fetch = await createHttpFetch({ caFile: settings.caFile, cookies: settings.cookies });
     const credentials = createCredentialProvider({
       settings,
       log: log.child("auth"),
@@ -101,8 +132,17 @@ export async function run(
       // A proxy client cannot wait minutes for a mid-session sign-in: it gets an error to retry.
       signInMode: parsed.mode.kind === "proxy" ? "background" : "wait",
     });
-    const color = io.stdoutIsTerminal && env.NO_COLOR === undefined;
-    const context: ModeContext = { settings, log, io, fetch, credentials, color };
+    // NO_COLOR counts when set and not empty (https://no-color.org).
+    const color = io.stdoutIsTerminal && !env.NO_COLOR;
+    const context: ModeContext = {
+      settings,
+      log,
+      io,
+      fetch,
+      credentials,
+      color,
+      ...parseSpinnerDelay(env.MCP_CLIENT_SPINNER_DELAY_MS),
+    };
     if (parsed.resetFirst) {
       const { runAuthCommand } = await import("./auth_commands.ts");
       const code = await runAuthCommand({ kind: "reset-auth" }, context, {
@@ -113,11 +153,12 @@ export async function run(
     return await runMode(parsed.mode, context);
   } catch (error) {
     const failure = toBridgeError(error);
-    const level = parseLogLevel(env.MCP_CLIENT_LOG_LEVEL ?? "") ?? "WARNING";
+    const level = parseLogLevel(pickLogLevel({}, (key) => env[key])) ?? "WARNING";
     if (failure.kind === "internal" && level === "DEBUG" && error instanceof Error) {
       io.stderr(redact(error.stack ?? error.message));
     }
-    await reportFailure(io, failure, jsonRequested);
-    return failure.exitCode;
+    return await createOutput(io, { json: wantsJson(args) }).fail(failure);
+  } finally {
+    logFile?.close();
   }
 }

@@ -21,27 +21,22 @@ import type {
 import { BridgeError, ExitCode, JsonRpcCode } from "../errors.ts";
 import { type JsonRpcRequest, validateMessage } from "../jsonrpc/message.ts";
 import type { Mode } from "./args.ts";
-import { type McpClient, openClient, openSession, type ProgressInfo } from "./client.ts";
+import { type McpClient, openClient, openSession } from "../mcp_client.ts";
 import type { ModeContext } from "./context.ts";
 import {
   formatCallToolResult,
   formatGetPromptResult,
   type FormatOptions,
-  formatProgress,
   formatPromptList,
   formatReadResourceResult,
   formatResourceList,
-  formatSuccessDocument,
-  formatToolErrorDocument,
-  formatToolErrorMessage,
   formatToolList,
 } from "./format.ts";
-import {
-  parseArguments,
-  promptArgumentsSchema,
-  type SchemaLike,
-  splitCommand,
-} from "./tool_args.ts";
+import { parseArguments, promptArgumentsSchema, type SchemaLike } from "./tool_args.ts";
+import { startActivity } from "./activity.ts";
+import { closestMatch } from "./suggest.ts";
+import { splitCommand } from "./words.ts";
+import { createOutput, type Output } from "./output.ts";
 import { writeStdout as writeIoStdout } from "./stdout.ts";
 
 /** The most pages a list mode follows before it gives up on a server that never ends. */
@@ -56,6 +51,19 @@ function writeStdout(context: ModeContext, text: string): Promise<void> {
 
 function formatOptions(context: ModeContext): FormatOptions {
   return { color: context.color };
+}
+
+function outputOf(context: ModeContext): Output {
+  return createOutput(context.io, { json: context.settings.json });
+}
+
+/** Prints a mode's answer: the human text, or with `--json` the success document of `result`. */
+function print(
+  context: ModeContext,
+  result: unknown,
+  human: (options: FormatOptions) => string,
+): Promise<void> {
+  return outputOf(context).print(() => human(formatOptions(context)), result);
 }
 
 function isMethodNotFound(error: unknown): boolean {
@@ -131,43 +139,30 @@ function notFound(what: "tool" | "prompt", name: string, available: string[]): B
   const more = available.length > MAX_NAMES_IN_HINT
     ? `, … (${available.length - MAX_NAMES_IN_HINT} more)`
     : "";
+  const suggestion = closestMatch(name, available);
+  const guess = suggestion ? `Did you mean "${suggestion}"? ` : "";
   return new BridgeError("usage", `Unknown ${what}: "${name}"`, {
     hint: available.length === 0
       ? `The server offers no ${what}s`
-      : `Available ${what}s: ${shown}${more} (see ${flag})`,
+      : `${guess}Available ${what}s: ${shown}${more} (see ${flag})`,
     details: { available },
   });
-}
-
-function progressReporter(context: ModeContext): (progress: ProgressInfo) => void {
-  // The progress line is for people watching a terminal; elsewhere it is an INFO log record.
-  return (progress) => {
-    const line = formatProgress(progress);
-    if (context.io.stderrIsTerminal && !context.settings.json) context.io.stderr(line);
-    else context.log.info(line);
-  };
 }
 
 async function runListTools(context: ModeContext): Promise<number> {
   await using client = await openClient(context);
   const tools = await listTools(client);
-  await writeStdout(
-    context,
-    context.settings.json
-      ? formatSuccessDocument({ tools })
-      : formatToolList(tools, formatOptions(context)),
-  );
+  await print(context, { tools }, (options) => formatToolList(tools, options));
   return ExitCode.ok;
 }
 
 async function runListResources(context: ModeContext): Promise<number> {
   await using client = await openClient(context);
   const result = await listResources(client);
-  await writeStdout(
+  await print(
     context,
-    context.settings.json
-      ? formatSuccessDocument(result)
-      : formatResourceList(result.resources, result.resourceTemplates, formatOptions(context)),
+    result,
+    (options) => formatResourceList(result.resources, result.resourceTemplates, options),
   );
   return ExitCode.ok;
 }
@@ -175,12 +170,7 @@ async function runListResources(context: ModeContext): Promise<number> {
 async function runListPrompts(context: ModeContext): Promise<number> {
   await using client = await openClient(context);
   const prompts = await listPrompts(client);
-  await writeStdout(
-    context,
-    context.settings.json
-      ? formatSuccessDocument({ prompts })
-      : formatPromptList(prompts, formatOptions(context)),
-  );
+  await print(context, { prompts }, (options) => formatPromptList(prompts, options));
   return ExitCode.ok;
 }
 
@@ -192,27 +182,28 @@ async function runCallTool(command: string, context: ModeContext): Promise<numbe
   if (!tool) throw notFound("tool", name, tools.map((t) => t.name));
   const args = parseArguments(rest, tool.inputSchema as SchemaLike, { kind: "tool", name });
   context.log.debug(`Calling tool "${name}" with ${JSON.stringify(args)}`);
-  const result = await client.request<CallToolResult>(
-    "tools/call",
-    { name, arguments: args },
-    { onProgress: progressReporter(context) },
-  );
-  if (result.isError === true) {
-    await writeStdout(
-      context,
-      context.settings.json
-        ? formatToolErrorDocument(name, result)
-        : formatCallToolResult(result, formatOptions(context)),
+  const activity = startActivity(context, { label: `tool "${name}"` });
+  let result: CallToolResult;
+  try {
+    result = await client.request<CallToolResult>(
+      "tools/call",
+      { name, arguments: args },
+      { onProgress: activity.onProgress },
     );
-    context.io.stderr(`Error: ${formatToolErrorMessage(name)}`);
-    return ExitCode.serverError;
+  } finally {
+    activity.stop();
   }
-  await writeStdout(
-    context,
-    context.settings.json
-      ? formatSuccessDocument(result)
-      : formatCallToolResult(result, formatOptions(context)),
-  );
+  if (result.isError === true) {
+    const output = outputOf(context);
+    if (!output.json) {
+      await writeStdout(context, formatCallToolResult(result, formatOptions(context)));
+    }
+    return await output.fail(
+      new BridgeError("server_error", `Tool "${name}" reported an error (isError: true)`),
+      result,
+    );
+  }
+  await print(context, result, (options) => formatCallToolResult(result, options));
   return ExitCode.ok;
 }
 
@@ -224,12 +215,7 @@ async function runReadResource(uri: string, context: ModeContext): Promise<numbe
   }
   await using client = await openClient(context);
   const result = await client.request<ReadResourceResult>("resources/read", { uri: uri.trim() });
-  await writeStdout(
-    context,
-    context.settings.json
-      ? formatSuccessDocument(result)
-      : formatReadResourceResult(result, formatOptions(context)),
-  );
+  await print(context, result, (options) => formatReadResourceResult(result, options));
   return ExitCode.ok;
 }
 
@@ -244,12 +230,7 @@ async function runGetPrompt(command: string, context: ModeContext): Promise<numb
     name,
   });
   const result = await client.request<GetPromptResult>("prompts/get", { name, arguments: args });
-  await writeStdout(
-    context,
-    context.settings.json
-      ? formatSuccessDocument(result)
-      : formatGetPromptResult(result, formatOptions(context)),
-  );
+  await print(context, result, (options) => formatGetPromptResult(result, options));
   return ExitCode.ok;
 }
 
@@ -314,13 +295,18 @@ async function runRaw(text: string, context: ModeContext): Promise<number> {
   if (parsed.kind === "request" && idFilled) parsed.message.id = session.nextId();
   if (parsed.kind === "notification") {
     await session.notify(parsed.method, parsed.params);
-    if (context.settings.json) await writeStdout(context, formatSuccessDocument(null));
+    if (context.settings.json) await outputOf(context).result(null);
     else context.io.stderr(`Notification "${parsed.method}" sent`);
     return ExitCode.ok;
   }
-  const { response, raw } = await session.exchange(parsed.message, {
-    onProgress: progressReporter(context),
-  });
+  const activity = startActivity(context, { label: `"${parsed.message.method}"` });
+  let exchanged: Awaited<ReturnType<typeof session.exchange>>;
+  try {
+    exchanged = await session.exchange(parsed.message, { onProgress: activity.onProgress });
+  } finally {
+    activity.stop();
+  }
+  const { response, raw } = exchanged;
   const printed = raw?.trim() || JSON.stringify(response);
   await writeStdout(context, printed + "\n");
   if ("error" in response) {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ProcessIo } from "./context.ts";
+import type { ProcessIo } from "../process_io.ts";
 
 const encoder = new TextEncoder();
 

@@ -13,9 +13,10 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { STALE_TEMP_FILE_MS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
-import { registerSecret } from "../log.ts";
+import { registerSecretValues } from "../log.ts";
 import { parseEnvText } from "./env_file.ts";
 import { acquireFileLock } from "./lock.ts";
+import { baseName, parentDirectory } from "./state_path.ts";
 
 /** A server's state file. */
 export interface EnvStore {
@@ -42,7 +43,6 @@ export interface EnvStoreOptions {
 
 const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const ASSIGNMENT = /^(\s*)(export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/;
-const SECRET_KEY = /(?:ACCESS_TOKEN|REFRESH_TOKEN|REGISTRATION_TOKEN|SECRET)$/;
 
 function roundTrips(key: string, text: string, value: string): boolean {
   try {
@@ -155,11 +155,6 @@ export function applyEnvChanges(
   return result;
 }
 
-function parentDirectory(path: string): string | undefined {
-  const index = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
-  return index > 0 ? path.slice(0, index) : undefined;
-}
-
 async function readText(path: string): Promise<string> {
   try {
     return await Deno.readTextFile(path);
@@ -167,10 +162,6 @@ async function readText(path: string): Promise<string> {
     if (error instanceof Deno.errors.NotFound) return "";
     throw new BridgeError("config", `Cannot read the state file: "${path}"`, { cause: error });
   }
-}
-
-function baseName(path: string): string {
-  return path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
 }
 
 /** The temporary file of one write: `<path>.<8 hex digits>.tmp`. */
@@ -251,9 +242,7 @@ async function writeAtomically(path: string, text: string): Promise<void> {
 }
 
 function registerSecrets(values: Record<string, string>): Record<string, string> {
-  for (const [key, value] of Object.entries(values)) {
-    if (SECRET_KEY.test(key)) registerSecret(value);
-  }
+  registerSecretValues(values);
   return values;
 }
 
@@ -271,9 +260,7 @@ export function openEnvStore(path: string, options: EnvStoreOptions = {}): EnvSt
     read: async () => registerSecrets(parseEnvText(await readText(path))),
     update: (changes) =>
       withLock(async () => {
-        for (const [key, value] of Object.entries(changes)) {
-          if (value !== undefined && SECRET_KEY.test(key)) registerSecret(value);
-        }
+        registerSecretValues(changes);
         const next = applyEnvChanges(await readText(path), changes);
         await writeAtomically(path, next);
         return parseEnvText(next);

@@ -9,8 +9,10 @@
  * @module
  */
 
+import { withDeadline } from "../async.ts";
 import { STATE_LOCK_TIMEOUT_MS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
+import { parentDirectory } from "./state_path.ts";
 
 /** A held lock; release it exactly once, or let `await using` do it. */
 export interface FileLock extends AsyncDisposable {
@@ -31,11 +33,6 @@ export interface AcquireLockOptions {
 /** The tail of each path's in-process waiting line. */
 const localQueues = new Map<string, Promise<void>>();
 
-function parentDirectory(path: string): string | undefined {
-  const index = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
-  return index > 0 ? path.slice(0, index) : undefined;
-}
-
 function lockTimeoutError(path: string, timeoutMs: number): BridgeError {
   return new BridgeError(
     "timeout",
@@ -47,38 +44,6 @@ function lockTimeoutError(path: string, timeoutMs: number): BridgeError {
         "Another bridge for this server may be waiting for a browser sign-in; finish or stop it",
     },
   );
-}
-
-/** Resolves when `promise` does, rejects on timeout or abort; never leaves a timer behind. */
-function waitFor<T>(
-  promise: Promise<T>,
-  timeoutMs: number,
-  signal: AbortSignal | undefined,
-  onTimeout: () => Error,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const cleanup = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-    };
-    const onAbort = () => {
-      cleanup();
-      reject(signal?.reason ?? new DOMException("Aborted", "AbortError"));
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(onTimeout());
-    }, Math.max(0, timeoutMs));
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener("abort", onAbort, { once: true });
-    promise.then((value) => {
-      cleanup();
-      resolve(value);
-    }, (error) => {
-      cleanup();
-      reject(error);
-    });
-  });
 }
 
 /**
@@ -103,12 +68,11 @@ export async function acquireFileLock(
   });
 
   try {
-    await waitFor(
-      previous,
-      deadline - Date.now(),
-      options.signal,
-      () => lockTimeoutError(path, timeoutMs),
-    );
+    await withDeadline(previous, {
+      ms: deadline - Date.now(),
+      signal: options.signal,
+      onTimeout: () => lockTimeoutError(path, timeoutMs),
+    });
   } catch (error) {
     // Pass our turn on once the holder before us is done.
     previous.then(releaseLocal);
@@ -130,12 +94,11 @@ export async function acquireFileLock(
 
   const osLock = file.lock(true);
   try {
-    await waitFor(
-      osLock,
-      deadline - Date.now(),
-      options.signal,
-      () => lockTimeoutError(path, timeoutMs),
-    );
+    await withDeadline(osLock, {
+      ms: deadline - Date.now(),
+      signal: options.signal,
+      onTimeout: () => lockTimeoutError(path, timeoutMs),
+    });
   } catch (error) {
     // The OS call cannot be cancelled: drop the lock as soon as it is granted.
     osLock.then(() => file.unlock(), () => {}).finally(() => {

@@ -7,11 +7,12 @@
  * @module
  */
 
-import type { ParsedFlags } from "../cli/args.ts";
 import { DEFAULT_AUTH_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
-import { type LogLevel, parseLogLevel, registerSecret } from "../log.ts";
+import { type LogLevel, parseLogLevel, registerSecret, registerSecretValues } from "../log.ts";
+import { stripBearerPrefix } from "../secrets.ts";
 import { allowsPlainHttp } from "../net.ts";
+import { readConfigValues } from "./config_file.ts";
 import { readEnvFile } from "./env_file.ts";
 import { defaultStateFilePath } from "./state_path.ts";
 
@@ -38,10 +39,29 @@ export interface OAuthSettings {
   clientMetadataUrl?: string;
   /** Use the client-credentials grant (no browser). */
   clientCredentials: boolean;
+  /** The private key for `private_key_jwt` (`--client-key FILE`, `MCP_CLIENT_PRIVATE_KEY`). */
+  clientKey: { file?: string; text?: string };
+  /** Sign in with the device authorization grant (`--device-code`). */
+  deviceCode: boolean;
+  /** Cross-app access (SEP-990): the enterprise identity provider and the user's ID token. */
+  crossApp?: CrossAppSettings;
   /** Keep the registration at the server on `--reset-auth`. */
   keepRegistration: boolean;
   /** Skip confirmations (`--yes`). */
   assumeYes: boolean;
+}
+
+/** Cross-app access settings: token exchange at the IdP, then the JWT-bearer grant. */
+export interface CrossAppSettings {
+  /** The IdP's issuer (`--idp-issuer`, `MCP_CLIENT_IDP_ISSUER`). */
+  issuer: string;
+  /** The bridge's client id at the IdP (`--idp-client-id`, `MCP_CLIENT_IDP_CLIENT_ID`). */
+  clientId?: string;
+  /** Its secret at the IdP (`MCP_CLIENT_IDP_CLIENT_SECRET`). */
+  clientSecret?: string;
+  /** The user's ID token (`MCP_CLIENT_ID_TOKEN`), or the file holding it (`--id-token-file`). */
+  idToken?: string;
+  idTokenFile?: string;
 }
 
 /** Everything the program needs to run, resolved once. */
@@ -60,6 +80,8 @@ export interface Settings {
   allowHttp: boolean;
   /** PEM file with extra CA certificates. */
   caFile?: string;
+  /** Keep an in-memory cookie jar (`--cookies`), for load balancers that pin sessions. */
+  cookies: boolean;
   /** The server's state file (`.env`). */
   stateFile: string;
   /** The values of the state file when the program started. */
@@ -71,13 +93,52 @@ export interface Settings {
   env: Readonly<Record<string, string>>;
 }
 
+/**
+ * The command-line flags settings are resolved from, by flag name without dashes. The CLI's
+ * parsed flags satisfy this shape; settings never depend on how they were parsed.
+ */
+export interface SettingsFlags {
+  "server-url"?: string;
+  "env-file"?: string;
+  header?: string[];
+  transport?: string;
+  timeout?: string;
+  "allow-http"?: boolean;
+  cert?: string;
+  cookies?: boolean;
+  "log-level"?: string;
+  verbose?: boolean;
+  json?: boolean;
+  format?: string;
+  scope?: string;
+  "no-resource"?: boolean;
+  "callback-port"?: string;
+  "callback-host"?: string;
+  "auth-timeout"?: string;
+  "client-metadata-url"?: string;
+  "client-credentials"?: boolean;
+  "client-key"?: string;
+  "device-code"?: boolean;
+  "idp-issuer"?: string;
+  "idp-client-id"?: string;
+  "id-token-file"?: string;
+  "keep-registration"?: boolean;
+  yes?: boolean;
+  /** The config file entry to use (`--server NAME`). */
+  server?: string;
+  /** The config file (`--config FILE`). */
+  config?: string;
+}
+
 /** The inputs of {@link resolveSettings}, gathered by {@link loadSettings}. */
 export interface SettingsInputs {
-  flags: ParsedFlags;
+  flags: SettingsFlags;
   env: Readonly<Record<string, string>>;
   stateFile: string;
   stateValues: Readonly<Record<string, string>>;
   cwdValues: Readonly<Record<string, string>>;
+  /** The `--server` entry of the config file, under the environment variable names. */
+  configValues?: Readonly<Record<string, string>>;
 }
 
 function configError(message: string, hint?: string): BridgeError {
@@ -181,15 +242,90 @@ function parseBoolean(text: string | undefined): boolean {
   return text !== undefined && /^(1|true|yes|on)$/i.test(text.trim());
 }
 
+function resolveClientKey(
+  file: string | undefined,
+  variable: string | undefined,
+): { file?: string; text?: string } {
+  if (file) return { file };
+  if (!variable?.trim()) return {};
+  const text = variable.trim();
+  return text.startsWith("-----BEGIN") || text.startsWith("{") ? { text } : { file: text };
+}
+
+function resolveCrossApp(
+  flags: SettingsFlags,
+  pick: (flag: string | undefined, key: string) => string | undefined,
+): CrossAppSettings | undefined {
+  const issuer = pick(flags["idp-issuer"], "MCP_CLIENT_IDP_ISSUER");
+  if (!issuer) {
+    if (flags["idp-client-id"] || flags["id-token-file"]) {
+      throw new BridgeError("usage", "Cross-app access needs the identity provider: --idp-issuer", {
+        hint: "Pass --idp-issuer URL (or set MCP_CLIENT_IDP_ISSUER)",
+      });
+    }
+    return undefined;
+  }
+  try {
+    new URL(issuer);
+  } catch {
+    throw configError(`Invalid identity provider issuer: "${issuer}"`, "Use a full https:// URL");
+  }
+  return {
+    issuer,
+    clientId: pick(flags["idp-client-id"], "MCP_CLIENT_IDP_CLIENT_ID"),
+    clientSecret: pick(undefined, "MCP_CLIENT_IDP_CLIENT_SECRET"),
+    idToken: flags["id-token-file"] ? undefined : pick(undefined, "MCP_CLIENT_ID_TOKEN"),
+    idTokenFile: flags["id-token-file"],
+  };
+}
+
+/** Where settings come from besides the flags, in order of precedence. */
+type SettingSources = Pick<SettingsInputs, "env" | "stateValues" | "cwdValues" | "configValues">;
+
+/**
+ * One setting's text: the flag, else the environment, else the config file's `--server` entry,
+ * else the state `.env`, else the working directory's.
+ */
+function pickSetting(
+  sources: SettingSources,
+  flag: string | undefined,
+  key: string,
+): string | undefined {
+  return flag ?? sources.env[key] ?? sources.configValues?.[key] ?? sources.stateValues[key] ??
+    sources.cwdValues[key];
+}
+
+/**
+ * The log level's text: `--verbose`, `--log-level`, then `MCP_DEBUG=1` (the Python tool's switch),
+ * then `MCP_CLIENT_LOG_LEVEL`, then WARNING.
+ */
+export function pickLogLevel(
+  flags: Pick<SettingsFlags, "verbose" | "log-level">,
+  pick: (key: string) => string | undefined,
+): string {
+  if (flags.verbose) return "DEBUG";
+  if (flags["log-level"] !== undefined) return flags["log-level"];
+  if (parseBoolean(pick("MCP_DEBUG"))) return "DEBUG";
+  return pick("MCP_CLIENT_LOG_LEVEL") ?? "WARNING";
+}
+
+function resolveServerUrl(flags: SettingsFlags, sources: SettingSources) {
+  const allowHttp = Boolean(flags["allow-http"]) ||
+    parseBoolean(pickSetting(sources, undefined, "MCP_CLIENT_ALLOW_HTTP"));
+  const url = parseServerUrl(
+    pickSetting(sources, flags["server-url"], "MCP_SERVER_URL"),
+    allowHttp,
+  );
+  return { allowHttp, url };
+}
+
 /** Resolves settings from already-gathered inputs. Pure; throws config/usage BridgeErrors. */
 export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
   const { flags, env, stateValues, cwdValues } = inputs;
   const pick = (flag: string | undefined, key: string): string | undefined =>
-    flag ?? env[key] ?? stateValues[key] ?? cwdValues[key];
+    pickSetting(inputs, flag, key);
 
-  const allowHttp = Boolean(flags["allow-http"]) ||
-    parseBoolean(pick(undefined, "MCP_CLIENT_ALLOW_HTTP"));
-  const serverUrl = parseServerUrl(pick(flags["server-url"], "MCP_SERVER_URL"), allowHttp);
+  const { allowHttp, url: serverUrl } = resolveServerUrl(flags, inputs);
 
   const transportText = pick(flags.transport, "MCP_CLIENT_TRANSPORT") ?? "auto";
   if (transportText !== "auto" && transportText !== "streamable-http" && transportText !== "sse") {
@@ -198,9 +334,7 @@ export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
     });
   }
 
-  const levelText = flags.verbose
-    ? "DEBUG"
-    : pick(flags["log-level"], "MCP_CLIENT_LOG_LEVEL") ?? "WARNING";
+  const levelText = pickLogLevel(flags, (key) => pick(undefined, key));
   const logLevel = parseLogLevel(levelText);
   if (!logLevel) {
     throw new BridgeError("usage", `Invalid log level: "${levelText}"`, {
@@ -214,22 +348,16 @@ export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
   ];
   const headers = headerSpecs.map((spec) => parseHeader(spec, env));
 
-  const envToken = env.MCP_CLIENT_ACCESS_TOKEN;
+  const configToken = inputs.configValues?.MCP_CLIENT_ACCESS_TOKEN;
+  // A token in the config file is static, like one in the environment; ${VAR} keeps it out of
+  // the file.
+  const envToken = env.MCP_CLIENT_ACCESS_TOKEN ??
+    (configToken === undefined ? undefined : expandVariables(configToken, env));
   const stateToken = stateValues.MCP_CLIENT_ACCESS_TOKEN ?? cwdValues.MCP_CLIENT_ACCESS_TOKEN;
   const rawToken = envToken ?? stateToken;
-  const accessToken = rawToken ? rawToken.replace(/^\s*Bearer\s+/i, "").trim() : undefined;
-  for (
-    const key of [
-      "MCP_CLIENT_ACCESS_TOKEN",
-      "MCP_CLIENT_REFRESH_TOKEN",
-      "MCP_CLIENT_SECRET",
-      "MCP_CLIENT_REGISTRATION_TOKEN",
-    ]
-  ) {
-    registerSecret(env[key]);
-    registerSecret(stateValues[key]);
-    registerSecret(cwdValues[key]);
-  }
+  const accessToken = rawToken ? stripBearerPrefix(rawToken) : undefined;
+  for (const values of [env, stateValues, cwdValues]) registerSecretValues(values);
+  registerSecret(envToken);
 
   const timeoutText = pick(flags.timeout, "MCP_CLIENT_TIMEOUT") ??
     pick(undefined, "REQUEST_TIMEOUT");
@@ -255,6 +383,7 @@ export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
         : parseSeconds(timeoutText, "timeout", true),
       allowHttp,
       caFile: pick(flags.cert, "MCP_CLIENT_CA_FILE"),
+      cookies: flags.cookies === true || parseBoolean(pick(undefined, "MCP_CLIENT_COOKIES")),
       stateFile: inputs.stateFile,
       stateValues,
       json: Boolean(flags.json) || flags.format === "json",
@@ -271,6 +400,9 @@ export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
           : parseSeconds(authTimeoutText, "auth timeout", false),
         clientMetadataUrl: pick(flags["client-metadata-url"], "MCP_CLIENT_METADATA_URL"),
         clientCredentials: Boolean(flags["client-credentials"]),
+        clientKey: resolveClientKey(flags["client-key"], pick(undefined, "MCP_CLIENT_PRIVATE_KEY")),
+        deviceCode: Boolean(flags["device-code"]),
+        crossApp: resolveCrossApp(flags, pick),
         keepRegistration: Boolean(flags["keep-registration"]),
         assumeYes: Boolean(flags.yes),
       }),
@@ -281,21 +413,20 @@ export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
 
 /** Gathers the environment and the `.env` files, then resolves the settings. */
 export async function loadSettings(
-  flags: ParsedFlags,
+  flags: SettingsFlags,
   env: Readonly<Record<string, string>> = Deno.env.toObject(),
   cwd: string = Deno.cwd(),
 ): Promise<Readonly<Settings>> {
   const cwdValues = await readEnvFile(`${cwd}/.env`);
+  const configValues = await readConfigValues(flags, env);
   const explicitState = flags["env-file"] ?? env.MCP_CLIENT_ENV_FILE;
   const explicitValues = explicitState ? await readEnvFile(explicitState) : {};
-  const allowHttp = Boolean(flags["allow-http"]) ||
-    parseBoolean(
-      env.MCP_CLIENT_ALLOW_HTTP ?? explicitValues.MCP_CLIENT_ALLOW_HTTP ??
-        cwdValues.MCP_CLIENT_ALLOW_HTTP,
-    );
-  const urlText = flags["server-url"] ?? env.MCP_SERVER_URL ?? explicitValues.MCP_SERVER_URL ??
-    cwdValues.MCP_SERVER_URL;
-  const serverUrl = parseServerUrl(urlText, allowHttp);
+  const serverUrl = resolveServerUrl(flags, {
+    env,
+    configValues,
+    stateValues: explicitValues,
+    cwdValues,
+  }).url;
   let stateFile: string | undefined = explicitState;
   if (!stateFile) {
     stateFile = await defaultStateFilePath(serverUrl, env);
@@ -307,5 +438,12 @@ export async function loadSettings(
     }
   }
   const stateValues = explicitState ? explicitValues : await readEnvFile(stateFile);
-  return resolveSettings({ flags, env, stateFile: stateFile!, stateValues, cwdValues });
+  return resolveSettings({
+    flags,
+    env,
+    stateFile: stateFile!,
+    stateValues,
+    cwdValues,
+    configValues,
+  });
 }

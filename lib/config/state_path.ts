@@ -1,12 +1,27 @@
 /**
  * Where a server's state file lives: `<config dir>/mcp-streamablehttp-client/<host>_<hash>.env`,
  * keyed by the canonical server URL so every server (and every path on one host) has its own
- * sign-in. Pure apart from hashing.
+ * sign-in, and the path helpers the state store and its lock share. Pure apart from hashing.
  *
  * @module
  */
 
 import { PROGRAM_NAME } from "../constants.ts";
+
+/** The directory part of a file path (`/` or `\\` separated); undefined when it has none. */
+export function parentDirectory(path: string): string | undefined {
+  const index = lastSeparator(path);
+  return index > 0 ? path.slice(0, index) : undefined;
+}
+
+/** The file name part of a path. */
+export function baseName(path: string): string {
+  return path.slice(lastSeparator(path) + 1);
+}
+
+function lastSeparator(path: string): number {
+  return Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+}
 
 /**
  * The canonical form of an MCP server URL (RFC 8707 resource): lower-case scheme and host, no

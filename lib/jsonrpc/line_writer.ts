@@ -1,17 +1,39 @@
 /**
- * The one writer of a newline-delimited JSON-RPC stream (stdout in proxy mode). Lines are queued
- * synchronously in call order and written by a single drain loop, several lines per write when
- * they pile up, so messages never interleave and a slow reader never reorders them.
+ * The one writer of a newline-delimited JSON-RPC stream (stdout in proxy mode). Lines are encoded
+ * and queued synchronously in call order and written by a single drain loop, several lines per
+ * write (up to a batch size) when they pile up, so messages never interleave and a slow reader
+ * never reorders them. It never drops a line while the stream works; instead it reports
+ * backpressure once more than a cap of bytes waits, so producers can stop reading their source.
  *
  * @module
  */
 
+import { OUTPUT_QUEUE_BYTES, OUTPUT_WRITE_BATCH_BYTES } from "../constants.ts";
+
 const encoder = new TextEncoder();
+
+/** Options of {@link createLineWriter}. */
+export interface LineWriterOptions {
+  /**
+   * Queued bytes above which {@link LineWriter.backpressure} asks producers to wait (counted as
+   * UTF-16 code units, which is what a queued line occupies).
+   */
+  maxQueuedBytes?: number;
+  /** The most bytes handed to one write (a longer line is written alone). */
+  batchBytes?: number;
+}
 
 /** A serialized line writer. */
 export interface LineWriter {
   /** Queues one line (without its newline); never throws. */
   write(line: string): void;
+  /**
+   * Undefined while the queue holds at most the cap; otherwise a promise that resolves once it
+   * drained below the cap (or writing failed). Producers await it before reading more input.
+   */
+  backpressure(): Promise<void> | undefined;
+  /** Bytes queued and not yet written. */
+  readonly queuedBytes: number;
   /** Resolves once everything queued so far has been written. */
   flush(): Promise<void>;
   /** Flushes, then releases the stream. */
@@ -21,31 +43,102 @@ export interface LineWriter {
 }
 
 /** Creates the writer for `stream`. */
-export function createLineWriter(stream: WritableStream<Uint8Array>): LineWriter {
+export function createLineWriter(
+  stream: WritableStream<Uint8Array>,
+  options: LineWriterOptions = {},
+): LineWriter {
+  const maxQueuedBytes = options.maxQueuedBytes ?? OUTPUT_QUEUE_BYTES;
+  const batchBytes = options.batchBytes ?? OUTPUT_WRITE_BATCH_BYTES;
   const writer = stream.getWriter();
   let queue: string[] = [];
+  let head = 0;
+  // One buffer reused for every batch: encoding into it allocates nothing per line, so a flood
+  // does not leave a trail of buffers for the garbage collector.
+  const buffer = new Uint8Array(batchBytes * 3 + 3);
+  let queuedBytes = 0;
   let draining: Promise<void> | undefined;
   let failed: Error | undefined;
+  let belowCap: { promise: Promise<void>; resolve: () => void } | undefined;
+
+  function release(): void {
+    if (belowCap && (queuedBytes <= maxQueuedBytes || failed !== undefined)) {
+      belowCap.resolve();
+      belowCap = undefined;
+    }
+  }
+
+  /**
+   * Encodes the next write: one long line alone (its own buffer), or short ones joined up to the
+   * batch size into the shared buffer. Returns the bytes and the queue units they took.
+   */
+  function takeBatch(): { bytes: Uint8Array; units: number } {
+    const first = queue[head];
+    if (first.length + 1 >= batchBytes) {
+      queue[head++] = "";
+      return { bytes: encoder.encode(first + "\n"), units: first.length + 1 };
+    }
+    let written = 0;
+    let units = 0;
+    while (head < queue.length && units + queue[head].length + 1 <= batchBytes) {
+      const line = queue[head];
+      queue[head++] = "";
+      written += encoder.encodeInto(line, buffer.subarray(written)).written;
+      buffer[written++] = 10;
+      units += line.length + 1;
+    }
+    return { bytes: buffer.subarray(0, written), units };
+  }
 
   async function drain(): Promise<void> {
-    while (queue.length > 0 && failed === undefined) {
-      const batch = queue;
-      queue = [];
-      const text = batch.length === 1 ? batch[0] + "\n" : batch.join("\n") + "\n";
-      try {
-        await writer.write(encoder.encode(text));
-      } catch (error) {
-        failed = error instanceof Error ? error : new Error(String(error));
+    try {
+      while (head < queue.length && failed === undefined) {
+        const chunk = takeBatch();
+        if (head === queue.length) {
+          queue = [];
+          head = 0;
+        } else if (head > 1024 && head * 2 > queue.length) {
+          queue = queue.slice(head);
+          head = 0;
+        }
+        try {
+          await writer.write(chunk.bytes);
+        } catch (error) {
+          failed = error instanceof Error ? error : new Error(String(error));
+        }
+        queuedBytes -= chunk.units;
+        release();
       }
+    } catch (error) {
+      failed ??= error instanceof Error ? error : new Error(String(error));
+    } finally {
+      if (failed !== undefined) {
+        queue = [];
+        head = 0;
+        queuedBytes = 0;
+      }
+      draining = undefined;
+      release();
     }
-    draining = undefined;
   }
 
   return {
     write(line) {
       if (failed !== undefined) return;
       queue.push(line);
+      queuedBytes += line.length + 1;
       draining ??= drain();
+    },
+    backpressure() {
+      if (queuedBytes <= maxQueuedBytes || failed !== undefined) return undefined;
+      if (!belowCap) {
+        let resolve!: () => void;
+        const promise = new Promise<void>((done) => resolve = done);
+        belowCap = { promise, resolve };
+      }
+      return belowCap.promise;
+    },
+    get queuedBytes() {
+      return queuedBytes;
     },
     async flush() {
       while (draining !== undefined) await draining;

@@ -6,38 +6,44 @@
  * @module
  */
 
+import { realTimers, type Timers } from "../async.ts";
 import { idKey, type JsonRpcId, type JsonRpcRequest } from "./message.ts";
 
 /** A request waiting for its response. */
-export interface PendingRequest {
+export interface PendingRequest<T = undefined> {
   id: JsonRpcId;
   method: string;
   progressToken?: string | number;
   /** Aborted on timeout or cancellation. */
   controller: AbortController;
+  /** The timeout it was given, in ms; 0 means none. */
+  timeoutMs: number;
+  /** What the owner attached in {@link PendingRequests.add}. */
+  data?: T;
 }
 
 /** What {@link PendingRequests.settle} found. */
 export type SettleOutcome = "settled" | "unknown";
 
 /** Options of {@link PendingRequests}. */
-export interface PendingRequestsOptions {
+export interface PendingRequestsOptions<T> {
   /** Called when a request's timer runs out; the request is already removed. */
-  onTimeout(request: PendingRequest): void;
+  onTimeout(request: PendingRequest<T>): void;
+  /** The timers to use; the real ones by default. */
+  timers?: Timers;
 }
 
-/** The set of in-flight requests with their timers. */
-export class PendingRequests {
-  #byId = new Map<
-    string,
-    { request: PendingRequest; timer?: ReturnType<typeof setTimeout>; timeoutMs: number }
-  >();
+/** The set of in-flight requests with their timers; `T` is what each owner attaches. */
+export class PendingRequests<T = undefined> {
+  #byId = new Map<string, { request: PendingRequest<T>; timer?: unknown }>();
   #byProgressToken = new Map<string | number, string>();
-  #onTimeout: (request: PendingRequest) => void;
+  #onTimeout: (request: PendingRequest<T>) => void;
+  #timers: Timers;
   #drained: (() => void)[] = [];
 
-  constructor(options: PendingRequestsOptions) {
+  constructor(options: PendingRequestsOptions<T>) {
     this.#onTimeout = options.onTimeout;
+    this.#timers = options.timers ?? realTimers;
   }
 
   /** How many requests are in flight. */
@@ -51,21 +57,19 @@ export class PendingRequests {
   }
 
   /** Starts tracking `message`; `timeoutMs` 0 means no timeout. */
-  add(message: JsonRpcRequest, timeoutMs: number): PendingRequest {
+  add(message: JsonRpcRequest, timeoutMs: number, data?: T): PendingRequest<T> {
     const meta = message.params?._meta as Record<string, unknown> | undefined;
     const token = meta?.progressToken;
-    const request: PendingRequest = {
+    const request: PendingRequest<T> = {
       id: message.id,
       method: message.method,
       progressToken: typeof token === "string" || typeof token === "number" ? token : undefined,
       controller: new AbortController(),
+      timeoutMs,
+      ...(data === undefined ? {} : { data }),
     };
     const key = idKey(message.id);
-    const entry = {
-      request,
-      timeoutMs,
-      timer: undefined as ReturnType<typeof setTimeout> | undefined,
-    };
+    const entry: { request: PendingRequest<T>; timer?: unknown } = { request };
     this.#byId.set(key, entry);
     if (request.progressToken !== undefined) this.#byProgressToken.set(request.progressToken, key);
     this.#arm(key);
@@ -74,34 +78,44 @@ export class PendingRequests {
 
   #arm(key: string): void {
     const entry = this.#byId.get(key);
-    if (!entry || entry.timeoutMs <= 0) return;
-    if (entry.timer !== undefined) clearTimeout(entry.timer);
-    entry.timer = setTimeout(() => {
+    if (!entry || entry.request.timeoutMs <= 0) return;
+    if (entry.timer !== undefined) this.#timers.clearTimeout(entry.timer);
+    entry.timer = this.#timers.setTimeout(() => {
       if (this.#remove(key)) this.#onTimeout(entry.request);
-    }, entry.timeoutMs);
+    }, entry.request.timeoutMs);
   }
 
-  /** Restarts the timer of the request that owns `progressToken`. */
-  touchProgress(progressToken: unknown): void {
-    if (typeof progressToken !== "string" && typeof progressToken !== "number") return;
+  /** Restarts the timer of the request that owns `progressToken`; returns that request. */
+  touchProgress(progressToken: unknown): PendingRequest<T> | undefined {
+    if (typeof progressToken !== "string" && typeof progressToken !== "number") return undefined;
     const key = this.#byProgressToken.get(progressToken);
-    if (key !== undefined) this.#arm(key);
+    if (key === undefined) return undefined;
+    this.#arm(key);
+    return this.#byId.get(key)?.request;
   }
 
   /** Marks the request answered; "unknown" when it was not (or no longer) pending. */
   settle(id: JsonRpcId): SettleOutcome {
-    return this.#remove(idKey(id)) ? "settled" : "unknown";
+    return this.take(id) ? "settled" : "unknown";
+  }
+
+  /** Marks the request answered and returns it; undefined when it was not (or no longer) pending. */
+  take(id: JsonRpcId): PendingRequest<T> | undefined {
+    const key = idKey(id);
+    const request = this.#byId.get(key)?.request;
+    if (request) this.#remove(key);
+    return request;
   }
 
   /** Returns the pending request with `id`, if any. */
-  get(id: JsonRpcId): PendingRequest | undefined {
+  get(id: JsonRpcId): PendingRequest<T> | undefined {
     return this.#byId.get(idKey(id))?.request;
   }
 
   #remove(key: string): boolean {
     const entry = this.#byId.get(key);
     if (!entry) return false;
-    if (entry.timer !== undefined) clearTimeout(entry.timer);
+    if (entry.timer !== undefined) this.#timers.clearTimeout(entry.timer);
     this.#byId.delete(key);
     if (entry.request.progressToken !== undefined) {
       this.#byProgressToken.delete(entry.request.progressToken);
@@ -119,7 +133,7 @@ export class PendingRequests {
   }
 
   /** Stops every timer and aborts every request; returns what was pending. */
-  abortAll(reason: unknown): PendingRequest[] {
+  abortAll(reason: unknown): PendingRequest<T>[] {
     const requests = [...this.#byId.values()].map((entry) => entry.request);
     for (const key of [...this.#byId.keys()]) this.#remove(key);
     for (const request of requests) request.controller.abort(reason);

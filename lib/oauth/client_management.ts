@@ -13,6 +13,7 @@
  * @module
  */
 
+import { classifyFetchError, describeFetchFailure } from "../fetch_failure.ts";
 import { BridgeError } from "../errors.ts";
 import { registerSecret } from "../log.ts";
 import { allowsPlainHttp } from "../net.ts";
@@ -122,9 +123,12 @@ async function send(
       throw new BridgeError("timeout", `Cannot ${action}: request timed out`, { cause: error });
     }
     if (error instanceof DOMException && error.name === "AbortError") throw error;
-    throw new BridgeError("unreachable", `Cannot ${action}: "${url.host}" is unreachable`, {
-      cause: error,
-    });
+    const failure = classifyFetchError(error);
+    throw new BridgeError(
+      "unreachable",
+      `Cannot ${action}: "${url.host}" is unreachable: ${describeFetchFailure(failure)}`,
+      { cause: error, details: { cause: failure.kind } },
+    );
   }
 }
 

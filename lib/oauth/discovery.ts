@@ -122,14 +122,14 @@ export async function discoverProtectedResource(
     }
     if (response.status !== 200) {
       context.log.debug(
-        `No protected resource metadata (${attempt.label}): HTTP ${response.status}`,
+        `No protected resource metadata at ${response.url} (${attempt.label}): HTTP ${response.status}`,
       );
       await discard(response);
       continue;
     }
     try {
       const metadata = await oauth.processResourceDiscoveryResponse(attempt.expected, response);
-      context.log.debug(`Using protected resource metadata (${attempt.label})`);
+      context.log.debug(`Using protected resource metadata from ${response.url}`);
       return metadata;
     } catch (error) {
       if (isComparisonFailure(error)) {
@@ -139,7 +139,7 @@ export async function discoverProtectedResource(
           { hint: "The server's OAuth metadata is misconfigured; contact its operator" },
         );
       }
-      context.log.debug(`Unusable protected resource metadata (${attempt.label})`);
+      context.log.debug(`Unusable protected resource metadata at ${response.url}`);
     }
   }
   return undefined;
@@ -179,15 +179,19 @@ export async function discoverAuthorizationServer(
       throw toOAuthBridgeError(error, "discover the authorization server");
     }
     if (response.status !== 200) {
-      context.log.debug(`No authorization server metadata (${label}): HTTP ${response.status}`);
+      context.log.debug(
+        `No authorization server metadata at ${response.url} (${label}): HTTP ${response.status}`,
+      );
       await discard(response);
       continue;
     }
     try {
-      return await oauth.processDiscoveryResponse(issuer, response);
+      const metadata = await oauth.processDiscoveryResponse(issuer, response);
+      context.log.debug(`Using authorization server metadata from ${response.url}`);
+      return metadata;
     } catch (error) {
       if (isComparisonFailure(error)) mismatch = true;
-      context.log.debug(`Unusable authorization server metadata (${label})`);
+      context.log.debug(`Unusable authorization server metadata at ${response.url}`);
     }
   }
   throw new BridgeError(

@@ -10,6 +10,7 @@
  */
 
 import * as oauth from "oauth4webapi";
+import { withDeadline } from "../async.ts";
 import { canonicalServerUrl } from "../config/state_path.ts";
 import { BROWSER_SETTLE_MS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
@@ -30,6 +31,8 @@ import {
   startCallbackServer,
 } from "./loopback.ts";
 import { toOAuthBridgeError } from "./oauth_errors.ts";
+import { withOfflineAccess } from "./scope.ts";
+import { redeemIdJag, requestIdJag } from "./cross_app.ts";
 import type { DiscoveryResult, ExternalClient, FlowContext, Grant } from "./types.ts";
 import {
   CLIENT_KEYS,
@@ -44,8 +47,13 @@ import {
   MCP_CLIENT_TOKEN_ENDPOINT,
 } from "./state_keys.ts";
 import { type ClientAuthMethod, formatTokenChanges, type StoredAuth } from "./token_state.ts";
-
-export { discover } from "./discovery.ts";
+import {
+  type ClientCredentialsMaterial,
+  type ClientKey,
+  createClientAuth,
+  hasClientKey,
+  readClientKey,
+} from "./client_auth.ts";
 
 interface ClientIdentity {
   client: oauth.Client;
@@ -55,51 +63,28 @@ interface ClientIdentity {
   changes: Record<string, string | undefined>;
 }
 
-function createClientAuth(method: ClientAuthMethod, secret: string | undefined): oauth.ClientAuth {
-  if (method === "none") return oauth.None();
-  if (!secret) {
-    throw new BridgeError(
-      "config",
-      `Cannot authenticate the client: "${method}" needs MCP_CLIENT_SECRET`,
-      { hint: "Set MCP_CLIENT_SECRET, or use a public client" },
-    );
-  }
-  return method === "client_secret_post"
-    ? oauth.ClientSecretPost(secret)
-    : clientSecretBasic(secret);
-}
-
-/** `application/x-www-form-urlencoded` encoding of one value (RFC 6749 §2.3.1, Appendix B). */
-function formEncode(value: string): string {
-  return encodeURIComponent(value).replace(/%20/g, "+");
-}
-
-/**
- * `client_secret_basic` as RFC 6749 §2.3.1 has it: id and secret form-encoded, then Base64.
- * oauth4webapi's own version also escapes unreserved characters such as `-`, which servers that
- * compare the decoded header literally (the MCP conformance suite's among them) then refuse;
- * `encodeURIComponent` leaves them as they are, which every server reads the same.
- */
-function clientSecretBasic(secret: string): oauth.ClientAuth {
-  return (_as, client, _body, headers) => {
-    const credentials = `${formEncode(client.client_id)}:${formEncode(secret)}`;
-    headers.set("authorization", `Basic ${btoa(credentials)}`);
-  };
-}
-
 function identity(
   clientId: string,
-  secret: string | undefined,
+  material: ClientCredentialsMaterial,
   method: ClientAuthMethod,
   changes: Record<string, string | undefined> = {},
 ): ClientIdentity {
-  registerSecret(secret);
+  registerSecret(material.secret);
   return {
     client: { client_id: clientId, token_endpoint_auth_method: method },
-    auth: createClientAuth(method, secret),
+    auth: createClientAuth(method, material),
     method,
     changes,
   };
+}
+
+/** The configured private key for `private_key_jwt`, imported for this server's algorithms. */
+export async function configuredClientKey(
+  context: FlowContext,
+  as: oauth.AuthorizationServer,
+): Promise<ClientKey | undefined> {
+  const algs = as.token_endpoint_auth_signing_alg_values_supported;
+  return await readClientKey(context.settings.oauth.clientKey, Array.isArray(algs) ? algs : []);
 }
 
 /** The resource parameter to send, or undefined with --no-resource. */
@@ -108,24 +93,31 @@ export function resourceFor(context: FlowContext, discovery?: DiscoveryResult): 
   return discovery?.resource ?? canonicalServerUrl(context.serverUrl);
 }
 
-/** The client usable without registering: external, or stored for this issuer. */
+/**
+ * The client usable without registering: external (with `private_key_jwt` when a key is
+ * configured), or stored for this issuer.
+ */
 function existingClient(
   as: oauth.AuthorizationServer,
   stored: StoredAuth,
   external: ExternalClient | undefined,
+  key: ClientKey | undefined,
 ): ClientIdentity | undefined {
   if (external) {
-    const method = stored.clientId === external.clientId && stored.authMethod
+    const method = key
+      ? "private_key_jwt"
+      : stored.clientId === external.clientId && stored.authMethod &&
+          stored.authMethod !== "private_key_jwt"
       ? stored.authMethod
       : chooseAuthMethod(as, Boolean(external.clientSecret));
-    return identity(external.clientId, external.clientSecret, method);
+    return identity(external.clientId, { secret: external.clientSecret, key }, method);
   }
   if (!stored.clientId) return undefined;
   if (stored.issuer && stored.issuer !== as.issuer) return undefined;
   const method = stored.authMethod ?? chooseAuthMethod(as, Boolean(stored.clientSecret));
   return identity(
     stored.clientId,
-    stored.clientSecret,
+    { secret: stored.clientSecret, key },
     method,
     stored.issuer ? {} : { [MCP_CLIENT_ISSUER]: as.issuer },
   );
@@ -173,7 +165,7 @@ async function registerClient(
       ? chooseAuthMethod(as, true)
       : "none";
   context.log.info(`Registered a new OAuth client with ${new URL(as.issuer).host}`);
-  return identity(registered.client_id, secret, method, {
+  return identity(registered.client_id, { secret }, method, {
     ...Object.fromEntries(CLIENT_KEYS.map((key) => [key, undefined])),
     [MCP_CLIENT_ID]: registered.client_id,
     [MCP_CLIENT_SECRET]: secret,
@@ -195,7 +187,7 @@ async function resolveBrowserClient(
   external: ExternalClient | undefined,
   redirectUri: string,
 ): Promise<ClientIdentity> {
-  const existing = existingClient(as, stored, external);
+  const existing = existingClient(as, stored, external, await configuredClientKey(context, as));
   if (existing) return existing;
   if (stored.clientId) {
     context.log.info("Stored OAuth client belongs to another authorization server; replacing it");
@@ -203,7 +195,7 @@ async function resolveBrowserClient(
   const metadataUrl = context.settings.oauth.clientMetadataUrl;
   if (metadataUrl) {
     if (as.client_id_metadata_document_supported === true) {
-      return identity(metadataUrl, undefined, "none", {
+      return identity(metadataUrl, {}, "none", {
         ...Object.fromEntries(CLIENT_KEYS.map((key) => [key, undefined])),
         [MCP_CLIENT_ID]: metadataUrl,
         [MCP_CLIENT_ISSUER]: as.issuer,
@@ -236,6 +228,8 @@ function createGrant(
     resource: string | undefined;
     requestedScope: string | undefined;
     isRefresh: boolean;
+    /** When the response arrived, in ms since the epoch. */
+    now: number;
     extra?: Record<string, string | undefined>;
   },
 ): Grant {
@@ -248,7 +242,7 @@ function createGrant(
       ...options.extra,
       ...serverChanges(options.as, options.resource),
       ...formatTokenChanges(tokens, {
-        now: Date.now(),
+        now: options.now,
         requestedScope: options.requestedScope,
         isRefresh: options.isRefresh,
       }),
@@ -287,14 +281,20 @@ export async function refreshTokens(context: FlowContext, options: RefreshOption
   if (!as && stored.issuer && stored.tokenEndpoint) {
     as = { issuer: stored.issuer, token_endpoint: stored.tokenEndpoint };
   }
-  let method = stored.clientId === clientId ? stored.authMethod : undefined;
+  const hasKey = external !== undefined && hasClientKey(context.settings.oauth.clientKey);
+  let method = hasKey
+    ? "private_key_jwt"
+    : stored.clientId === clientId
+    ? stored.authMethod
+    : undefined;
   if (!method && !secret) method = "none";
   if (!as || !method) {
     discovery = await options.discover();
     as = discovery.authorizationServer;
     method ??= chooseAuthMethod(as, Boolean(secret));
   }
-  const client = identity(clientId, secret, method);
+  const key = method === "private_key_jwt" ? await configuredClientKey(context, as) : undefined;
+  const client = identity(clientId, { secret, key }, method);
   const resource = context.settings.oauth.noResource
     ? undefined
     : stored.resource ?? resourceFor(context, discovery);
@@ -314,7 +314,13 @@ export async function refreshTokens(context: FlowContext, options: RefreshOption
   } catch (error) {
     throw toOAuthBridgeError(error, "refresh access token");
   }
-  return createGrant(tokens, { as, resource, requestedScope: stored.scope, isRefresh: true });
+  return createGrant(tokens, {
+    as,
+    resource,
+    requestedScope: stored.scope,
+    isRefresh: true,
+    now: (context.now ?? Date.now)(),
+  });
 }
 
 /** Options of {@link signInWithBrowser}. */
@@ -323,41 +329,6 @@ export interface BrowserSignInOptions {
   stored: StoredAuth;
   external?: ExternalClient;
   scope?: string;
-}
-
-function waitWithTimeout<T>(promise: Promise<T>, ms: number, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const finish = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", onAbort);
-    };
-    const onAbort = () => {
-      finish();
-      reject(new BridgeError("auth_required", "Sign-in was interrupted"));
-    };
-    const timer = setTimeout(() => {
-      finish();
-      reject(
-        new BridgeError(
-          "auth_required",
-          `Sign-in did not finish within ${Math.round(ms / 1000)} s`,
-          {
-            hint:
-              "Open the printed URL and complete the sign-in, or raise --auth-timeout; then retry",
-          },
-        ),
-      );
-    }, ms);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then((value) => {
-      finish();
-      resolve(value);
-    }, (error) => {
-      finish();
-      reject(error);
-    });
-  });
 }
 
 /**
@@ -400,12 +371,13 @@ export async function signInWithBrowser(
   const verifier = oauth.generateRandomCodeVerifier();
   registerSecret(verifier);
   const resource = resourceFor(context, options.discovery);
+  const scope = withOfflineAccess(options.scope, as.scopes_supported);
   const url = buildAuthorizationUrl(endpoint, {
     clientId: client.client.client_id,
     redirectUri,
     codeChallenge: await oauth.calculatePKCECodeChallenge(verifier),
     state,
-    scope: options.scope,
+    scope,
     resource,
   });
 
@@ -415,7 +387,21 @@ export async function signInWithBrowser(
   const indicator = startWaitingIndicator(io, settings.oauth.authTimeoutMs);
   let callbackUrl: URL;
   try {
-    callbackUrl = await waitWithTimeout(server.callback, settings.oauth.authTimeoutMs, io.signal);
+    const ms = settings.oauth.authTimeoutMs;
+    callbackUrl = await withDeadline(server.callback, {
+      ms,
+      signal: io.signal,
+      onAbort: () => new BridgeError("auth_required", "Sign-in was interrupted"),
+      onTimeout: () =>
+        new BridgeError(
+          "auth_required",
+          `Sign-in did not finish within ${Math.round(ms / 1000)} s`,
+          {
+            hint:
+              "Open the printed URL and complete the sign-in, or raise --auth-timeout; then retry",
+          },
+        ),
+    });
   } finally {
     indicator.stop();
     await server.close();
@@ -445,8 +431,9 @@ export async function signInWithBrowser(
   const grant = createGrant(tokens, {
     as,
     resource,
-    requestedScope: options.scope,
+    requestedScope: scope,
     isRefresh: false,
+    now: (context.now ?? Date.now)(),
   });
   io.stderr(`Signed in to ${context.serverUrl.host}`);
   return grant;
@@ -466,17 +453,21 @@ export async function signInWithClientCredentials(
   options: ClientCredentialsOptions,
 ): Promise<Grant> {
   const as = options.discovery.authorizationServer;
-  const existing = existingClient(as, options.stored, options.external);
+  const key = await configuredClientKey(context, as);
+  const existing = existingClient(as, options.stored, options.external, key);
   const secret = options.external?.clientSecret ?? options.stored.clientSecret;
-  if (!existing || !secret) {
+  if (!existing || (!secret && !key)) {
     throw new BridgeError(
       "config",
-      "Cannot use --client-credentials: MCP_CLIENT_ID and MCP_CLIENT_SECRET are not both set",
-      { hint: "Set the pre-registered client's MCP_CLIENT_ID and MCP_CLIENT_SECRET" },
+      "Cannot use --client-credentials: MCP_CLIENT_ID is not set with MCP_CLIENT_SECRET or a client key",
+      {
+        hint:
+          "Set the pre-registered client's MCP_CLIENT_ID, and MCP_CLIENT_SECRET or --client-key FILE",
+      },
     );
   }
   const method = existing.method === "none" ? chooseAuthMethod(as, true) : existing.method;
-  const client = identity(existing.client.client_id, secret, method);
+  const client = identity(existing.client.client_id, { secret, key }, method);
   const resource = resourceFor(context, options.discovery);
   const parameters: Record<string, string> = {};
   if (options.scope) parameters.scope = options.scope;
@@ -499,6 +490,58 @@ export async function signInWithClientCredentials(
     resource,
     requestedScope: options.scope,
     isRefresh: false,
+    now: (context.now ?? Date.now)(),
+    extra: existing.changes,
+  });
+}
+
+/**
+ * Cross-app access (SEP-990): the ID token exchanged at the identity provider for an ID-JAG,
+ * redeemed here with the JWT-bearer grant by the client known to this authorization server.
+ */
+export async function signInWithCrossApp(
+  context: FlowContext,
+  options: ClientCredentialsOptions,
+): Promise<Grant> {
+  const crossApp = context.settings.oauth.crossApp;
+  const as = options.discovery.authorizationServer;
+  const existing = existingClient(
+    as,
+    options.stored,
+    options.external,
+    await configuredClientKey(context, as),
+  );
+  if (!crossApp || !existing) {
+    throw new BridgeError(
+      "config",
+      "Cannot use cross-app access: MCP_CLIENT_ID is not set",
+      {
+        hint:
+          "Set the client id (and secret or key) registered at the MCP server's authorization server",
+      },
+    );
+  }
+  const resource = resourceFor(context, options.discovery);
+  const assertion = await requestIdJag(context, {
+    settings: crossApp,
+    as,
+    resource,
+    scope: options.scope,
+  });
+  const tokens = await redeemIdJag(context, {
+    as,
+    client: existing.client,
+    auth: existing.auth,
+    assertion,
+    resource,
+    scope: options.scope,
+  });
+  return createGrant(tokens, {
+    as,
+    resource,
+    requestedScope: options.scope,
+    isRefresh: false,
+    now: (context.now ?? Date.now)(),
     extra: existing.changes,
   });
 }

@@ -8,6 +8,7 @@
  */
 
 import { BridgeError, type ErrorKind } from "../errors.ts";
+import { classifyFetchError, describeFetchFailure } from "../fetch_failure.ts";
 
 /** The OAuth `error` code of a failure created by {@link toOAuthBridgeError}, if any. */
 export function oauthErrorCode(error: unknown): string | undefined {
@@ -75,7 +76,12 @@ export function toOAuthBridgeError(error: unknown, action: string): BridgeError 
       if (typeof fields.code === "string" && fields.code.startsWith("ERR_INVALID_ARG")) {
         return new BridgeError("auth_failed", `Cannot ${action}: ${error.message.slice(0, 200)}`);
       }
-      return new BridgeError("unreachable", `Cannot ${action}: authorization server unreachable`);
+      return new BridgeError(
+        "unreachable",
+        `Cannot ${action}: authorization server unreachable: ${
+          describeFetchFailure(classifyFetchError(error))
+        }`,
+      );
     default:
       return new BridgeError("internal", `Cannot ${action}: ${error.name}`);
   }

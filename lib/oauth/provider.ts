@@ -22,7 +22,7 @@
  * @module
  */
 
-import type { ProcessIo } from "../cli/context.ts";
+import type { ProcessIo } from "../process_io.ts";
 import { type EnvStore, openEnvStore } from "../config/env_store.ts";
 import type { Settings } from "../config/settings.ts";
 import { canonicalServerUrl } from "../config/state_path.ts";
@@ -38,7 +38,7 @@ import {
 } from "../constants.ts";
 import { BridgeError, toBridgeError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { createStaticCredentials } from "../transport/no_credentials.ts";
+import { createStaticCredentials } from "../transport/static_credentials.ts";
 import type { AuthChallenge, AuthRefusal, CredentialProvider } from "../transport/types.ts";
 import { oauthErrorCode } from "./oauth_errors.ts";
 import { selectScope, splitScope, unionScopes } from "./scope.ts";
@@ -71,6 +71,8 @@ export interface CredentialProviderOptions {
   signInMode?: "wait" | "background";
   /** The state store to use (default: `openEnvStore(settings.stateFile)`). */
   store?: EnvStore;
+  /** The clock, in ms since the epoch (default `Date.now`); tests move it instead of waiting. */
+  now?: () => number;
 }
 
 /** What is stored for the server, without revealing any secret. */
@@ -169,6 +171,7 @@ function signInRunning(): BridgeError {
 /** Creates the OAuth manager for `options.settings.serverUrl`; nothing is read until used. */
 export function createOAuthManager(options: CredentialProviderOptions): OAuthManager {
   const { settings, log } = options;
+  const clock = options.now ?? Date.now;
   // A waiting process must outlast another process's browser sign-in.
   const store = options.store ?? openEnvStore(settings.stateFile, {
     lockTimeoutMs: Math.max(
@@ -211,11 +214,12 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
       : options.io,
     store,
     serverUrl: settings.serverUrl,
+    now: clock,
   });
 
   const getDiscovery = async (): Promise<DiscoveryResult> => {
     if (discovery) return discovery;
-    const { discover } = await loadFlows();
+    const { discover } = await import("./discovery.ts");
     discovery = await discover(flowContext(), settings.serverUrl, lastChallenge);
     return discovery;
   };
@@ -225,7 +229,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     how: "refresh" | "sign-in",
   ): Promise<string> => {
     values = await store.update(grant.changes);
-    obtained.set(grant.accessToken, { at: Date.now(), how });
+    obtained.set(grant.accessToken, { at: clock(), how });
     return grant.accessToken;
   };
 
@@ -240,12 +244,42 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     });
   };
 
+  /**
+   * After a refused token, runs discovery again: when the protected resource now names another
+   * authorization server, the stored client and tokens belong to the old one and are dropped,
+   * so the sign-in registers there anew (credentials are bound to their issuer). A failing
+   * discovery keeps the old state, so a network hiccup cannot cost the refresh token.
+   *
+   * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/authorization/client-registration
+   */
+  const dropIfServerMoved = async (stored: StoredAuth): Promise<boolean> => {
+    if (!stored.issuer) return false;
+    const previous = discovery;
+    discovery = undefined;
+    let issuer: string;
+    try {
+      issuer = (await getDiscovery()).authorizationServer.issuer;
+    } catch (error) {
+      discovery = previous;
+      log.debug(`Cannot run discovery again: ${toBridgeError(error).message}`);
+      return false;
+    }
+    if (issuer === stored.issuer) return false;
+    log.info(
+      `Authorization server changed from "${stored.issuer}" to "${issuer}"; signing in there`,
+    );
+    const changes: Record<string, string | undefined> = clearTokenChanges();
+    if (!external) { for (const key of CLIENT_KEYS) changes[key] = undefined; }
+    values = await store.update(changes);
+    return true;
+  };
+
   /** Renews under the lock: reuse another process's token, refresh, else sign in. */
   const renew = (request: RenewRequest): Promise<string> =>
     store.withLock(async () => {
       values = await store.read();
       let stored: StoredAuth = readStoredAuth(values);
-      const now = Date.now();
+      const now = clock();
       const current = stored.accessToken;
       if (current && current !== request.rejected && !isExpiring(stored, now, 0)) {
         if (
@@ -259,7 +293,10 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
         }
       }
 
-      const origin = request.rejected ? obtained.get(request.rejected) : undefined;
+      const moved = request.reason === "refused" && request.rejected !== undefined &&
+        await dropIfServerMoved(stored);
+      if (moved) stored = readStoredAuth(values);
+      const origin = request.rejected && !moved ? obtained.get(request.rejected) : undefined;
       const fresh = origin !== undefined && now - origin.at < FRESH_TOKEN_MS;
       if (request.reason === "refused" && fresh && origin.how === "sign-in") {
         throw new BridgeError(
@@ -304,12 +341,21 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
             stored = readStoredAuth(values);
           } else {
             const failure = toBridgeError(error);
-            refreshFailure = { error: failure, at: Date.now() };
+            refreshFailure = { error: failure, at: clock() };
             throw failure;
           }
         }
       }
 
+      if (settings.oauth.crossApp) {
+        const grant = await flowsModule.signInWithCrossApp(context, {
+          discovery: await getDiscovery(),
+          stored,
+          external,
+          scope: request.scope ?? await chooseScope(),
+        });
+        return await persist(grant, "sign-in");
+      }
       if (settings.oauth.clientCredentials) {
         const grant = await flowsModule.signInWithClientCredentials(context, {
           discovery: await getDiscovery(),
@@ -321,7 +367,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
       }
 
       if (!request.allowSignIn || !options.interactive) throw signInNeeded();
-      if (signInFailure && Date.now() - signInFailure.at < SIGN_IN_RETRY_DELAY_MS) {
+      if (signInFailure && clock() - signInFailure.at < SIGN_IN_RETRY_DELAY_MS) {
         throw signInFailure.error;
       }
       if (request.defer) throw new SignInDeferred();
@@ -337,7 +383,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
         return await persist(grant, "sign-in");
       } catch (error) {
         const failure = toBridgeError(error);
-        signInFailure = { error: failure, at: Date.now() };
+        signInFailure = { error: failure, at: clock() };
         throw failure;
       }
     });
@@ -411,9 +457,9 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     }
     const stored = readStoredAuth(values);
     const token = stored.accessToken;
-    const now = Date.now();
+    const now = clock();
     if (!token || !isExpiring(stored, now, refreshMargin(token, stored))) return token;
-    if (!stored.refreshToken && !settings.oauth.clientCredentials) {
+    if (!stored.refreshToken && !settings.oauth.clientCredentials && !settings.oauth.crossApp) {
       return isExpired(stored, now) ? undefined : token;
     }
     try {
@@ -422,7 +468,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
       const failure = toBridgeError(error);
       const level = failure.kind === "auth_required" ? "debug" : "warn";
       log[level](failure.message);
-      const now2 = Date.now();
+      const now2 = clock();
       const after = readStoredAuth(values);
       return after.accessToken && !isExpired(after, now2) ? after.accessToken : undefined;
     }

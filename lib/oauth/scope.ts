@@ -37,3 +37,17 @@ export function unionScopes(...scopes: Array<string | undefined>): string | unde
   const all = splitScope(scopes.filter(Boolean).join(" "));
   return all.length > 0 ? all.join(" ") : undefined;
 }
+
+/**
+ * Adds `offline_access` (so that OpenID providers issue a refresh token) when, and only when, the
+ * authorization server lists it in `scopes_supported`; a client must not ask for it otherwise.
+ *
+ * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/authorization (SEP-2207)
+ */
+export function withOfflineAccess(
+  scope: string | undefined,
+  asScopesSupported: readonly unknown[] | undefined,
+): string | undefined {
+  if (!asScopesSupported?.includes("offline_access")) return scope;
+  return unionScopes(scope, "offline_access");
+}

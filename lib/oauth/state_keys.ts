@@ -54,11 +54,3 @@ export const CLIENT_KEYS: readonly string[] = Object.freeze([
   MCP_CLIENT_REDIRECT_URI,
   MCP_CLIENT_RESOURCE,
 ]);
-
-/** Keys whose values are secrets and must be registered for redaction. */
-export const SECRET_KEYS: readonly string[] = Object.freeze([
-  MCP_CLIENT_SECRET,
-  MCP_CLIENT_ACCESS_TOKEN,
-  MCP_CLIENT_REFRESH_TOKEN,
-  MCP_CLIENT_REGISTRATION_TOKEN,
-]);

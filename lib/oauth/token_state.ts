@@ -7,6 +7,7 @@
  * @module
  */
 
+import { stripBearerPrefix } from "../secrets.ts";
 import {
   MCP_CLIENT_ACCESS_TOKEN,
   MCP_CLIENT_AUTH_METHOD,
@@ -25,7 +26,11 @@ import {
 } from "./state_keys.ts";
 
 /** Token endpoint authentication methods the bridge can use. */
-export type ClientAuthMethod = "none" | "client_secret_basic" | "client_secret_post";
+export type ClientAuthMethod =
+  | "none"
+  | "client_secret_basic"
+  | "client_secret_post"
+  | "private_key_jwt";
 
 /** The OAuth keys of a state file, typed. */
 export interface StoredAuth {
@@ -44,7 +49,12 @@ export interface StoredAuth {
   registrationUri?: string;
 }
 
-const AUTH_METHODS = new Set(["none", "client_secret_basic", "client_secret_post"]);
+const AUTH_METHODS = new Set([
+  "none",
+  "client_secret_basic",
+  "client_secret_post",
+  "private_key_jwt",
+]);
 
 /** Reads the OAuth keys of `values`; empty values count as absent. */
 export function readStoredAuth(values: Readonly<Record<string, string>>): StoredAuth {
@@ -52,10 +62,11 @@ export function readStoredAuth(values: Readonly<Record<string, string>>): Stored
   const expiresText = get(MCP_CLIENT_TOKEN_EXPIRES_AT);
   const expires = expiresText ? new Date(expiresText) : undefined;
   const method = get(MCP_CLIENT_AUTH_METHOD);
+  const accessToken = get(MCP_CLIENT_ACCESS_TOKEN);
   return {
     clientId: get(MCP_CLIENT_ID),
     clientSecret: get(MCP_CLIENT_SECRET),
-    accessToken: get(MCP_CLIENT_ACCESS_TOKEN)?.replace(/^Bearer\s+/i, ""),
+    accessToken: accessToken ? stripBearerPrefix(accessToken) || undefined : undefined,
     refreshToken: get(MCP_CLIENT_REFRESH_TOKEN),
     expiresAt: expires && !Number.isNaN(expires.getTime()) ? expires : undefined,
     scope: get(MCP_CLIENT_SCOPE_GRANTED),

@@ -7,7 +7,7 @@
  */
 
 import type { AuthorizationServer } from "oauth4webapi";
-import type { ProcessIo } from "../cli/context.ts";
+import type { ProcessIo } from "../process_io.ts";
 import type { EnvStore } from "../config/env_store.ts";
 import type { Settings } from "../config/settings.ts";
 import type { Logger } from "../log.ts";
@@ -41,6 +41,8 @@ export interface FlowContext extends RequestContext {
   io: ProcessIo;
   store: EnvStore;
   serverUrl: URL;
+  /** The clock, in ms since the epoch (default `Date.now`); tests move it instead of waiting. */
+  now?: () => number;
 }
 
 /** A client configured outside the state file (environment or working-directory `.env`). */

@@ -9,13 +9,13 @@
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#backwards-compatibility
  */
 
+import type { TransportChoice } from "../config/settings.ts";
+import { BridgeError } from "../errors.ts";
 import { isRequest, type JsonRpcMessage } from "../jsonrpc/message.ts";
+import { noEndpointError } from "./endpoint_hint.ts";
 import { createLegacySseTransport } from "./legacy_sse.ts";
 import { createStreamableHttpSession, LegacyTransportSignal } from "./streamable_http.ts";
 import type { SendOptions, Transport, TransportOptions } from "./types.ts";
-
-/** Which transport to speak (`--transport`). */
-export type TransportChoice = "auto" | "streamable-http" | "sse";
 
 /** A concrete transport. */
 export type TransportKind = "streamable-http" | "sse";
@@ -76,9 +76,27 @@ class SelectedTransport implements ConnectedTransport {
       await active.send(message, options);
     } catch (error) {
       if (!(error instanceof LegacyTransportSignal) || this.#settled || this.#closed) throw error;
-      if (active === this.#active) this.#switching ??= this.#fallBack(error.status ?? 0);
+      if (active === this.#active) {
+        this.#switching ??= this.#fallBack(error.status ?? 0).finally(() => {
+          this.#switching = undefined;
+        });
+      }
       await this.#switching;
-      return await this.#active.send(message, options);
+      try {
+        return await this.#active.send(message, options);
+      } catch (legacyError) {
+        // Both transports were refused: say what was tried instead of the last refusal only.
+        if (
+          legacyError instanceof BridgeError && legacyError.kind === "http_error" &&
+          legacyError.status !== undefined && [400, 404, 405].includes(legacyError.status)
+        ) {
+          throw noEndpointError(this.#options.url, [
+            { request: "POST", status: error.status ?? 0 },
+            { request: "SSE GET", status: legacyError.status },
+          ]);
+        }
+        throw legacyError;
+      }
     }
     if (isInitialize) this.#settled = true;
   }
@@ -91,7 +109,6 @@ class SelectedTransport implements ConnectedTransport {
     this.#active = createLegacySseTransport(this.#options);
     this.#kind = "sse";
     this.#settled = true;
-    this.#switching = undefined;
     await old.close();
   }
 

@@ -2,26 +2,37 @@
  * The 2024-11-05 HTTP+SSE transport, for servers that predate Streamable HTTP: one long GET
  * stream whose first event, `endpoint`, names the URL to POST messages to (it must have the
  * same origin as the stream, or the bearer token could leak elsewhere); every server message,
- * responses included, arrives as a `message` event on that stream. No sessions headers, no
- * resumption: when the stream ends, requests still waiting fail. It writes nothing anywhere and
- * never logs a token.
+ * responses included, arrives as a `message` event on that stream. No session headers, no
+ * resumption: when the stream ends, requests still waiting fail, and the transport opens a new
+ * stream (with back-off) and re-sends the client's `initialize` on it, checking the answer still
+ * fits what the client was told. A slow consumer of `onMessage` slows the reading of the stream.
+ * It writes nothing anywhere and never logs a token.
  *
  * @module
  * @see https://modelcontextprotocol.io/specification/2024-11-05/basic/transports#http-with-sse
  */
 
-import { MAX_SCOPE_STEP_UPS } from "../constants.ts";
+import { abortable, sleep } from "../async.ts";
+import { DEFAULT_RECONNECT_DELAY_MS, MAX_SCOPE_STEP_UPS } from "../constants.ts";
+import { fetchFailureError } from "../fetch_failure.ts";
+import { endpointPathHint } from "./endpoint_hint.ts";
 import { BridgeError } from "../errors.ts";
 import {
+  createBridgeId,
   idKey,
   isRequest,
   isResponse,
   type JsonRpcMessage,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
   validateMessage,
 } from "../jsonrpc/message.ts";
 import { type Logger, redactedMessage } from "../log.ts";
+import { MessageTooLargeError } from "./bounded_read.ts";
 import { classifyResponse } from "./classify.ts";
+import { checkReinitialized } from "./reinitialize_check.ts";
 import { readSseEvents, type SseRecord } from "./sse.ts";
+import { backoffDelay } from "./streamable_http.ts";
 import type {
   CredentialProvider,
   MessageHandler,
@@ -34,6 +45,14 @@ import { discard } from "./discard.ts";
 interface Waiter {
   resolve(): void;
   reject(error: unknown): void;
+  /** Bridge-owned (re-initialization): the response is kept here, not passed on. */
+  internal?: { response?: JsonRpcResponse };
+}
+
+/** Options of {@link createLegacySseTransport}. */
+export interface LegacySseOptions extends TransportOptions {
+  /** Base delay before reopening an ended stream, in ms (doubles per failed attempt). */
+  reconnectDelayMs?: number;
 }
 
 /** Resolves an `endpoint` event's data against the stream URL; throws unless same-origin. */
@@ -62,23 +81,28 @@ export class LegacySseTransport implements Transport {
   readonly #onMessage: MessageHandler;
   readonly #fetch: typeof fetch;
   readonly #log: Logger;
+  readonly #maxMessageBytes: number | undefined;
+  readonly #reconnectDelayMs: number;
 
   #protocolVersion: string | undefined;
   #connecting: Promise<URL> | undefined;
-  #broken: BridgeError | undefined;
   #waiters = new Map<string, Waiter>();
   #initializeKeys = new Set<string>();
   #closer = new AbortController();
   #closed = false;
-  #streamTask: Promise<void> | undefined;
+  #streamTasks = new Set<Promise<void>>();
+  /** The client's initialize request and the result it received, to re-create the session. */
+  #initialize: { params: unknown; result?: unknown } | undefined;
 
-  constructor(options: TransportOptions) {
+  constructor(options: LegacySseOptions) {
     this.#url = options.url;
     this.#extraHeaders = options.headers;
     this.#credentials = options.credentials;
     this.#onMessage = options.onMessage;
     this.#fetch = options.fetch;
     this.#log = options.log;
+    this.#maxMessageBytes = options.maxMessageBytes;
+    this.#reconnectDelayMs = options.reconnectDelayMs ?? DEFAULT_RECONNECT_DELAY_MS;
   }
 
   /** The protocol version from the initialize result, once known. */
@@ -92,13 +116,15 @@ export class LegacySseTransport implements Transport {
     const signal = options.signal
       ? AbortSignal.any([options.signal, this.#closer.signal])
       : this.#closer.signal;
-    const endpoint = await withSignal(this.#connect(), signal);
-    if (this.#broken) throw this.#broken;
+    const endpoint = await abortable(this.#connect(), signal);
     let answered: Promise<void> | undefined;
     let key: string | undefined;
     if (isRequest(message)) {
       key = idKey(message.id);
-      if (message.method === "initialize") this.#initializeKeys.add(key);
+      if (message.method === "initialize") {
+        this.#initializeKeys.add(key);
+        this.#initialize ??= { params: message.params ?? {} };
+      }
       const thisKey = key;
       answered = new Promise<void>((resolve, reject) => {
         this.#waiters.set(thisKey, { resolve, reject });
@@ -107,7 +133,7 @@ export class LegacySseTransport implements Transport {
     }
     try {
       await this.#post(endpoint, options.raw ?? JSON.stringify(message), signal);
-      if (answered) await withSignal(answered, signal);
+      if (answered) await abortable(answered, signal);
     } catch (error) {
       if (key !== undefined) this.#waiters.delete(key);
       throw signal.aborted ? signal.reason : error;
@@ -120,7 +146,7 @@ export class LegacySseTransport implements Transport {
     this.#closed = true;
     this.#closer.abort(this.#closedError());
     await this.#connecting?.catch(() => {});
-    await this.#streamTask;
+    await Promise.allSettled([...this.#streamTasks]);
   }
 
   #closedError(): BridgeError {
@@ -156,11 +182,8 @@ export class LegacySseTransport implements Transport {
         });
       } catch (error) {
         if (signal.aborted) throw signal.reason;
-        throw new BridgeError(
-          "unreachable",
-          `Cannot reach the server at "${url.host}": ${redactedMessage(error)}`,
-          { cause: error },
-        );
+        if (error instanceof BridgeError) throw error; // e.g. a refused redirect
+        throw fetchFailureError(error, url);
       }
       const outcome = classifyResponse(response.status, response.headers, {
         hadSessionId: false,
@@ -202,11 +225,57 @@ export class LegacySseTransport implements Transport {
   }
 
   #connect(): Promise<URL> {
-    this.#connecting ??= this.#openStream().catch((error) => {
+    this.#connecting ??= this.#establish().catch((error) => {
       this.#connecting = undefined; // a later send may try again
       throw error;
     });
     return this.#connecting;
+  }
+
+  /** Opens the stream; on a reopened one, re-sends the client's initialize first. */
+  async #establish(): Promise<URL> {
+    const endpoint = await this.#openStream();
+    const initialize = this.#initialize;
+    if (initialize?.result !== undefined) await this.#reinitialize(endpoint, initialize);
+    return endpoint;
+  }
+
+  async #reinitialize(
+    endpoint: URL,
+    initialize: { params: unknown; result?: unknown },
+  ): Promise<void> {
+    const signal = this.#closer.signal;
+    const id = createBridgeId("reinitialize");
+    const request: JsonRpcRequest = {
+      jsonrpc: "2.0",
+      id,
+      method: "initialize",
+      params: initialize.params as JsonRpcRequest["params"],
+    };
+    const key = idKey(id);
+    const internal: { response?: JsonRpcResponse } = {};
+    const answered = new Promise<void>((resolve, reject) => {
+      this.#waiters.set(key, { resolve, reject, internal });
+    });
+    answered.catch(() => {});
+    try {
+      await this.#post(endpoint, JSON.stringify(request), signal);
+      await abortable(answered, signal);
+    } finally {
+      this.#waiters.delete(key);
+    }
+    const response = internal.response;
+    if (!response || !("result" in response)) {
+      throw new BridgeError("session_lost", "Server refused to re-initialize the session");
+    }
+    const misfit = checkReinitialized(initialize.result, response.result);
+    if (misfit) throw misfit;
+    await this.#post(
+      endpoint,
+      JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+      signal,
+    );
+    this.#log.info("HTTP+SSE stream reopened and session re-created");
   }
 
   async #openStream(): Promise<URL> {
@@ -228,10 +297,13 @@ export class LegacySseTransport implements Transport {
       throw new BridgeError(
         "http_error",
         `Server refused the HTTP+SSE stream: HTTP ${response.status}`,
-        { status: response.status },
+        {
+          status: response.status,
+          ...(response.status === 404 ? { hint: endpointPathHint(this.#url) } : {}),
+        },
       );
     }
-    const records = readSseEvents(response.body);
+    const records = readSseEvents(response.body, { maxEventBytes: this.#maxMessageBytes, signal });
     let endpoint: URL | undefined;
     try {
       while (!endpoint) {
@@ -245,14 +317,16 @@ export class LegacySseTransport implements Transport {
         const record: SseRecord = next.value;
         if (record.type === "event" && record.event === "endpoint") {
           endpoint = resolveLegacyEndpoint(record.data, this.#url);
-        } else if (record.type === "event") this.#handleEvent(record.data, record.event);
+        } else if (record.type === "event") await this.#handleEvent(record.data, record.event);
       }
     } catch (error) {
       await records.return(undefined);
       if (signal.aborted) throw signal.reason;
       throw error;
     }
-    this.#streamTask = this.#readStream(records, signal);
+    const task = this.#readStream(records, signal);
+    this.#streamTasks.add(task);
+    task.finally(() => this.#streamTasks.delete(task));
     return endpoint;
   }
 
@@ -260,27 +334,57 @@ export class LegacySseTransport implements Transport {
     records: AsyncGenerator<SseRecord, void, undefined>,
     signal: AbortSignal,
   ): Promise<void> {
+    let failure: BridgeError | undefined;
+    let progressed = false;
     try {
       for await (const record of records) {
-        if (record.type === "event") this.#handleEvent(record.data, record.event);
+        if (record.type !== "event") continue;
+        progressed = true;
+        await this.#handleEvent(record.data, record.event);
       }
     } catch (error) {
-      if (!signal.aborted) {
+      if (error instanceof MessageTooLargeError) failure = error;
+      else if (!signal.aborted) {
         this.#log.debug(`HTTP+SSE stream interrupted: ${redactedMessage(error)}`);
       }
     }
-    const broken = signal.aborted
-      ? this.#closedError()
-      : new BridgeError("stream_lost", "Server closed the HTTP+SSE stream", {
-        hint: "The older HTTP+SSE transport cannot resume; restart the client",
+    const lost = signal.aborted ? this.#closedError() : failure ??
+      new BridgeError("stream_lost", "Server closed the HTTP+SSE stream", {
+        hint: "The request was lost with the stream; retry it",
       });
-    this.#broken = broken;
-    if (!signal.aborted) this.#log.warn(broken.message);
-    for (const waiter of this.#waiters.values()) waiter.reject(broken);
+    for (const waiter of this.#waiters.values()) waiter.reject(lost);
     this.#waiters.clear();
+    if (signal.aborted || this.#closed) return;
+    this.#log.warn(`${lost.message}; reconnecting`);
+    this.#connecting = undefined;
+    await this.#reconnect(progressed ? 0 : 1, signal);
   }
 
-  #handleEvent(data: string, event: string | undefined): void {
+  /** Reopens the stream with back-off until it works or the transport closes. */
+  async #reconnect(failures: number, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      if (failures > 0) {
+        try {
+          await sleep(backoffDelay(failures, this.#reconnectDelayMs), signal);
+        } catch {
+          return;
+        }
+      }
+      try {
+        await this.#connect();
+        return;
+      } catch (error) {
+        if (signal.aborted) return;
+        failures++;
+        this.#log.debug(`Reopening the HTTP+SSE stream failed: ${redactedMessage(error)}`);
+        if (error instanceof BridgeError && error.kind === "session_lost") {
+          this.#log.warn(error.message);
+        }
+      }
+    }
+  }
+
+  async #handleEvent(data: string, event: string | undefined): Promise<void> {
     if (event !== undefined && event !== "message") {
       this.#log.debug(`Ignoring an SSE event of type "${event}"`);
       return;
@@ -303,7 +407,7 @@ export class LegacySseTransport implements Transport {
       const raw = items.length === 1 ? data : JSON.stringify(item);
       const message = checked.message;
       if (!isResponse(message)) {
-        this.#emit(message, raw);
+        await this.#emit(message, raw);
         continue;
       }
       if (message.id === null) {
@@ -319,20 +423,32 @@ export class LegacySseTransport implements Transport {
         continue;
       }
       this.#waiters.delete(key);
+      if (waiter.internal) {
+        waiter.internal.response = message;
+        waiter.resolve();
+        continue;
+      }
       if (this.#initializeKeys.delete(key) && "result" in message) {
         const version = message.result.protocolVersion;
         if (typeof version === "string") this.#protocolVersion = version;
+        if (this.#initialize) this.#initialize.result = message.result;
       }
-      this.#emit(message, raw);
+      const pressure = this.#emit(message, raw);
       waiter.resolve();
+      await pressure;
     }
   }
 
-  #emit(message: JsonRpcMessage, raw: string): void {
-    try {
-      this.#onMessage(message, raw);
-    } catch (error) {
+  /** Passes a message on; returns the handler's backpressure, if any. */
+  #emit(message: JsonRpcMessage, raw: string): Promise<void> | undefined {
+    const failed = (error: unknown) => {
       this.#log.error(`Message handler failed: ${redactedMessage(error)}`);
+    };
+    try {
+      return this.#onMessage(message, raw)?.catch(failed);
+    } catch (error) {
+      failed(error);
+      return undefined;
     }
   }
 
@@ -349,16 +465,7 @@ export class LegacySseTransport implements Transport {
   }
 }
 
-function withSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
-}
-
 /** Creates a 2024-11-05 HTTP+SSE transport; the stream opens on the first send. */
-export function createLegacySseTransport(options: TransportOptions): LegacySseTransport {
+export function createLegacySseTransport(options: LegacySseOptions): LegacySseTransport {
   return new LegacySseTransport(options);
 }

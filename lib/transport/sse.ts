@@ -8,6 +8,9 @@
  */
 
 import { createParser } from "eventsource-parser";
+import { abortable } from "../async.ts";
+import { MAX_MESSAGE_BYTES } from "../constants.ts";
+import { MessageTooLargeError } from "./bounded_read.ts";
 
 /** One dispatched SSE event. */
 export interface SseEvent {
@@ -28,16 +31,32 @@ export type SseRecord =
   | ({ type: "event" } & SseEvent)
   | { type: "cursor"; id?: string; retry?: number };
 
+/** Options of {@link readSseEvents}. */
+export interface SseReadOptions {
+  /** The largest event (data, or a pending line) accepted, in characters. */
+  maxEventBytes?: number;
+  /**
+   * Ends the reading: a pending read rejects with the signal's reason even when the body itself
+   * does not notice the abort.
+   */
+  signal?: AbortSignal;
+}
+
 /**
- * Yields the records of an SSE body as they arrive. Stopping the iteration early cancels the
- * body. A stream error (network failure, abort) is thrown from the iteration.
+ * Yields the records of an SSE body as they arrive; the next chunk is read only once the
+ * records of the last one were taken, so a slow consumer slows the reading. Stopping the
+ * iteration early cancels the body. A stream error (network failure, abort) is thrown from the
+ * iteration, and an event larger than the limit throws {@link MessageTooLargeError}.
  *
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
  */
 export async function* readSseEvents(
   body: ReadableStream<Uint8Array>,
+  options: SseReadOptions = {},
 ): AsyncGenerator<SseRecord, void, undefined> {
+  const maxEventBytes = options.maxEventBytes ?? MAX_MESSAGE_BYTES;
   const queue: SseRecord[] = [];
+  let overflow = false;
   // onId fires at dispatch just before onEvent; an id not claimed by an event is a bare cursor.
   let unclaimedId: string | undefined;
   const flushId = () => {
@@ -45,6 +64,11 @@ export async function* readSseEvents(
     unclaimedId = undefined;
   };
   const parser = createParser({
+    // Counts UTF-16 code units, never more than the UTF-8 bytes they came from.
+    maxBufferSize: maxEventBytes,
+    onError(error) {
+      if (error.type === "max-buffer-size-exceeded") overflow = true;
+    },
     onId(id) {
       flushId();
       unclaimedId = id;
@@ -55,6 +79,10 @@ export async function* readSseEvents(
     },
     onEvent(message) {
       unclaimedId = undefined;
+      if (message.data.length > maxEventBytes) {
+        overflow = true;
+        return;
+      }
       const event: SseRecord = { type: "event", data: message.data };
       if (message.id !== undefined) event.id = message.id;
       if (message.event !== undefined) event.event = message.event;
@@ -64,11 +92,12 @@ export async function* readSseEvents(
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   try {
     while (true) {
-      const { done, value } = await reader.read();
+      const { done, value } = await abortable(reader.read(), options.signal);
       if (done) break;
-      parser.feed(value);
+      if (!overflow) parser.feed(value);
       flushId();
       while (queue.length > 0) yield queue.shift()!;
+      if (overflow) throw new MessageTooLargeError(maxEventBytes);
     }
   } finally {
     await reader.cancel().catch(() => {});

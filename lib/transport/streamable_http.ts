@@ -20,6 +20,7 @@ import {
   SHUTDOWN_DELETE_TIMEOUT_MS,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from "../constants.ts";
+import { fetchFailureError } from "../fetch_failure.ts";
 import { BridgeError } from "../errors.ts";
 import {
   createBridgeId,
@@ -46,6 +47,7 @@ import type {
   TransportOptions,
 } from "./types.ts";
 import { discard } from "./discard.ts";
+import { refusedPostHint } from "./endpoint_hint.ts";
 
 /** The first protocol version that requires the `MCP-Protocol-Version` header (T-16). */
 const PROTOCOL_HEADER_SINCE = "2025-06-18";
@@ -59,10 +61,10 @@ const SEEN_EVENT_MEMORY = 10_000;
  * HTTP+SSE transport. `createTransport` falls back on it in auto mode.
  */
 export class LegacyTransportSignal extends BridgeError {
-  constructor(status: number) {
+  constructor(status: number, url: URL) {
     super("http_error", `Server refused the Streamable HTTP initialize request: HTTP ${status}`, {
       status,
-      hint: "The server may only speak the older HTTP+SSE transport; try --transport sse",
+      hint: refusedPostHint(url, status),
     });
     this.name = "LegacyTransportSignal";
   }
@@ -316,7 +318,7 @@ export class StreamableHttpSession implements Transport {
           continue;
         case "legacy-signal":
           await discard(response);
-          throw new LegacyTransportSignal(outcome.status);
+          throw new LegacyTransportSignal(outcome.status, this.#url);
         case "forbidden":
         case "http-error":
           await discard(response);
@@ -361,11 +363,8 @@ export class StreamableHttpSession implements Transport {
       return await this.#fetch(this.#url, { method, headers, body, signal });
     } catch (error) {
       if (signal.aborted) throw signal.reason;
-      throw new BridgeError(
-        "unreachable",
-        `Cannot reach the server at "${this.#url.host}": ${redactedMessage(error)}`,
-        { cause: error },
-      );
+      if (error instanceof BridgeError) throw error; // e.g. a refused redirect
+      throw fetchFailureError(error, this.#url);
     }
   }
 

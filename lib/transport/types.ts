@@ -9,8 +9,11 @@
 import type { JsonRpcMessage } from "../jsonrpc/message.ts";
 import type { Logger } from "../log.ts";
 
-/** Receives each message from the server, with its original text when it had one. */
-export type MessageHandler = (message: JsonRpcMessage, raw?: string) => void;
+/**
+ * Receives each message from the server, with its original text when it had one. A returned
+ * promise is backpressure: the transport reads nothing more from that stream until it settles.
+ */
+export type MessageHandler = (message: JsonRpcMessage, raw?: string) => void | Promise<void>;
 
 /** One parsed challenge of a `WWW-Authenticate` header (RFC 9110 §11.6.1). */
 export interface AuthChallenge {
@@ -63,6 +66,8 @@ export interface TransportOptions {
   /** The fetch to use; carries the custom CA and proxy settings. */
   fetch: typeof fetch;
   log: Logger;
+  /** The largest single message read from the server, in bytes (default `MAX_MESSAGE_BYTES`). */
+  maxMessageBytes?: number;
 }
 
 /** Options of one {@link Transport.send}. */

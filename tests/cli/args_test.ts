@@ -34,3 +34,61 @@ Deno.test("usage errors: unknown flag with a suggestion, conflicts, stray argume
   assert.equal(suggestFlag("sever-url"), "server-url");
   assert.equal(suggestFlag("zzzzzzzzzz"), undefined);
 });
+
+const usageHint = (args: string[], message: RegExp, hint: string) =>
+  assert.throws(
+    () => parseCommandLine(args),
+    (e: unknown) =>
+      e instanceof BridgeError && e.kind === "usage" && message.test(e.message) && e.hint === hint,
+  );
+
+Deno.test("a bare URL is the server URL; help is the help", () => {
+  const parsed = parseCommandLine(["https://host.example/mcp", "--list-tools"]);
+  assert.equal(parsed.flags["server-url"], "https://host.example/mcp");
+  assert.deepEqual(parsed.mode, { kind: "list-tools" });
+  assert.equal(
+    parseCommandLine(["--server-url", "https://a/mcp", "https://a/mcp"]).flags["server-url"],
+    "https://a/mcp",
+  );
+  usageError(["https://a/mcp", "--server-url", "https://b/mcp"], /Two server URLs/);
+  usageError(["https://a/mcp", "http://b/mcp"], /More than one server URL/);
+  assert.deepEqual(parseCommandLine(["help"]).mode, { kind: "help" });
+  assert.deepEqual(parseCommandLine(["help", "auth"]).mode, { kind: "help", topic: "auth" });
+  assert.deepEqual(parseCommandLine(["--help-all"]).mode, { kind: "help", topic: "all" });
+});
+
+Deno.test("a stray word gets a hint that fits it", () => {
+  usageHint(
+    ["-c", "echo", "message=hi"],
+    /Unexpected argument: "message=hi"/,
+    "Quote the whole call as one argument: -c 'echo message=hi'",
+  );
+  usageHint(
+    ["--get-prompt", "greet", "name=Ada"],
+    /"name=Ada"/,
+    "Quote the whole call as one argument: --get-prompt 'greet name=Ada'",
+  );
+  usageHint(["list-tools"], /"list-tools"/, 'Flags start with two dashes: "--list-tools"');
+  usageHint(["-list-tools"], /Unknown flag: "-l"/, "Run with --help to see the accepted flags");
+  usageHint(
+    ["localhost:3000/mcp"],
+    /"localhost:3000\/mcp"/,
+    'Give the server URL with its scheme: "http://localhost:3000/mcp"',
+  );
+  usageHint(
+    ["mcp.example.com/mcp"],
+    /"mcp.example.com\/mcp"/,
+    'Give the server URL with its scheme: "https://mcp.example.com/mcp"',
+  );
+  usageHint(
+    ["message=hi"],
+    /"message=hi"/,
+    "Call a tool with -c and quote the call: -c 'TOOL message=hi'",
+  );
+  usageHint(["lst-tools"], /"lst-tools"/, 'Did you mean "--list-tools"?');
+  usageHint(
+    ["banana"],
+    /"banana"/,
+    "The program takes flags and at most one server URL; run with --help to see them",
+  );
+});

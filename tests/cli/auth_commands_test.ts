@@ -1,14 +1,16 @@
 import assert from "node:assert/strict";
 import { runAuthCommand } from "../../lib/cli/auth_commands.ts";
-import type { ModeContext, ProcessIo } from "../../lib/cli/context.ts";
+import type { ModeContext } from "../../lib/cli/context.ts";
+import type { ProcessIo } from "../../lib/process_io.ts";
 import { openEnvStore } from "../../lib/config/env_store.ts";
 import { readEnvFile } from "../../lib/config/env_file.ts";
 import { resolveSettings } from "../../lib/config/settings.ts";
 import { silentLogger } from "../../lib/log.ts";
-import { createStaticCredentials } from "../../lib/transport/no_credentials.ts";
+import { createStaticCredentials } from "../../lib/transport/static_credentials.ts";
 import { type McpServerFixture, startMcpServer } from "../fixtures/mcp_server.ts";
 import { type OidcServer, pkceChallenge, startOidcServer } from "../fixtures/oidc_server.ts";
 import { createTempDir, type MainResult, runMain } from "../support/main_process.ts";
+import { renderScreen, runMainInTerminal } from "../support/terminal.ts";
 
 const REDIRECT = "http://127.0.0.1:8976/callback";
 const SERVER_URL = "http://127.0.0.1:9/mcp";
@@ -604,6 +606,7 @@ Deno.test("--token: a valid stored token is tested and kept", async () => {
   assert.match(result.stdout, /Client secret: +not set/);
   assert.match(result.stdout, /Management: +RFC 7592 available/);
   assert.match(result.stdout, /Access token accepted by "fixture-mcp-server"/);
+  assert.equal(result.stdout.match(/Client id:/g)?.length, 1, "the status block is printed once");
   assert.deepEqual(await readEnvFile(state.stateFile), before);
   assert.equal(as.tokenCounts.refresh_token, undefined);
   state.secrets.assertAbsent(result.stdout, result.stderr);
@@ -635,8 +638,12 @@ Deno.test("--token: with nothing stored it registers and signs in through the br
   const stateFile = `${createTempDir()}/state.env`;
   const result = await runAgainst(mcp, stateFile, ["--token"], { BROWSER });
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stdout, /Access token: +none/);
-  assert.match(result.stdout, /Signed in/);
+  // One status block (the state after the sign-in), and "Signed in" said once, on stderr.
+  assert.equal(result.stdout.match(/^Authentication$/gm)?.length, 1, result.stdout);
+  assert.match(result.stdout, /Access token: +present, expires/);
+  assert.ok(!/Signed in/.test(result.stdout), result.stdout);
+  assert.equal(result.stderr.match(/Signed in/g)?.length, 1, result.stderr);
+  assert.match(result.stderr, /^Signed in to 127\.0\.0\.1:\d+$/m);
   assert.match(result.stdout, /Access token accepted by "fixture-mcp-server"/);
   const values = await readEnvFile(stateFile);
   assert.ok(
@@ -698,4 +705,21 @@ Deno.test("--reset-auth before another mode reports on stderr only", async () =>
   assert.match(stderr.join("\n"), /Deleted client/);
   assert.equal(await server.findClient(reg.clientId), undefined);
   reg.secrets.assertAbsent(stderr.join("\n"));
+});
+
+Deno.test("--token on a terminal: the sign-in spinner is removed once signed in", async () => {
+  await using as = await startOidcServer();
+  await using mcp = await startProtectedServer(as);
+  const stateFile = `${createTempDir()}/state.env`;
+  const result = await runMainInTerminal(
+    ["--server-url", mcp.url.href, "--env-file", stateFile, "--token"],
+    { env: { BROWSER } },
+  );
+  assert.equal(result.code, 0, result.terminal);
+  assert.match(result.terminal, /Waiting for the sign-in to finish in the browser/);
+  const screen = renderScreen(result.terminal);
+  assert.ok(!screen.some((line) => line.includes("Waiting")), screen.join("\n"));
+  assert.match(screen.at(-1)!, /^Signed in to 127\.0\.0\.1:\d+$/);
+  assert.match(screen[0], /^Sign in to 127\.0\.0\.1:\d+ in your browser/);
+  assert.match(result.stdout, /Access token accepted by "fixture-mcp-server"/);
 });

@@ -8,8 +8,6 @@ import {
   formatReadResourceResult,
   formatShortDescription,
   formatSize,
-  formatSuccessDocument,
-  formatToolErrorDocument,
   formatToolList,
 } from "../../lib/cli/format.ts";
 
@@ -122,17 +120,4 @@ Deno.test("small helpers", () => {
     "  a    bb",
     "  ccc  d   e",
   ]);
-});
-
-Deno.test("JSON documents", () => {
-  assert.deepEqual(JSON.parse(formatSuccessDocument({ tools: [] })), {
-    ok: true,
-    result: { tools: [] },
-  });
-  const failed = JSON.parse(
-    formatToolErrorDocument("fail", { content: [{ type: "text", text: "no" }], isError: true }),
-  );
-  assert.equal(failed.ok, false);
-  assert.equal(failed.result.isError, true);
-  assert.equal(failed.error.kind, "server_error");
 });

@@ -4,9 +4,13 @@ import {
   formatExitCodeMarkdown,
   formatExitCodeTable,
   formatFlagsMarkdown,
+  formatFullHelp,
   formatHelp,
+  formatHelpTopic,
   HELP_SECTIONS,
+  HELP_WIDTH,
   listExitCodes,
+  listHelpTopics,
 } from "../../lib/cli/help.ts";
 import { ERROR_TABLE, type ErrorKind, ExitCode } from "../../lib/errors.ts";
 import { runMain } from "../support/main_process.ts";
@@ -53,27 +57,68 @@ Deno.test("the help sections document every flag exactly once", () => {
   assert.equal(new Set(documented).size, documented.length);
 });
 
-Deno.test("--help prints the help on stdout with every flag and exits 0", async () => {
+function assertFitsTerminal(text: string): void {
+  for (const line of text.split("\n")) {
+    assert.ok([...line].length <= HELP_WIDTH, `wider than ${HELP_WIDTH} columns: ${line}`);
+  }
+}
+
+Deno.test("--help is short, grouped and at most 80 columns wide", async () => {
   const result = await runMain(["--help"]);
   assert.equal(result.code, 0);
   assert.equal(result.stderr, "");
   assert.equal(result.stdout, formatHelp());
-  for (const flag of allFlags) {
-    assert.match(result.stdout, new RegExp(`--${flag}\\b`), `--help mentions --${flag}`);
-    const short = (FLAGS[flag] as { short?: string }).short;
-    if (short) assert.ok(result.stdout.includes(`-${short}, --${flag}`), `-${short} shown`);
-  }
+  assert.equal(HELP_WIDTH, 80);
+  assertFitsTerminal(result.stdout);
+  assert.ok(result.stdout.split("\n").length <= 45, "the short help stays short");
   for (const section of ["Connection:", "Output and logging:", "Modes", "Authentication:"]) {
     assert.ok(result.stdout.includes(section), `--help has the ${section} group`);
   }
-  assert.ok(result.stdout.includes(formatExitCodeTable()), "--help has the exit-code table");
-  for (const line of result.stdout.split("\n")) assert.ok(line.length <= 100, line);
+  for (const section of HELP_SECTIONS) {
+    for (const help of section.flags.filter((flag) => flag.brief)) {
+      assert.match(result.stdout, new RegExp(`--${help.flag}\\b`), `--help shows --${help.flag}`);
+    }
+  }
+  assert.match(result.stdout, /--help-all/);
+  assert.match(result.stdout, /help TOPIC/);
+  assert.ok(!result.stdout.includes("--client-metadata-url"), "rare flags only in --help-all");
 });
 
-Deno.test("-h is --help", async () => {
-  const result = await runMain(["-h"]);
+Deno.test("--help-all and help all show every flag and the exit codes", async () => {
+  const result = await runMain(["--help-all"]);
   assert.equal(result.code, 0);
-  assert.equal(result.stdout, formatHelp());
+  assert.equal(result.stderr, "");
+  assert.equal(result.stdout, formatFullHelp());
+  assertFitsTerminal(result.stdout);
+  for (const flag of allFlags) {
+    assert.match(result.stdout, new RegExp(`--${flag}\\b`), `--help-all mentions --${flag}`);
+    const short = (FLAGS[flag] as { short?: string }).short;
+    if (short) assert.ok(result.stdout.includes(`-${short}, --${flag}`), `-${short} shown`);
+  }
+  assert.ok(result.stdout.includes(formatExitCodeTable()), "--help-all has the exit-code table");
+  assert.equal((await runMain(["help", "all"])).stdout, formatFullHelp());
+});
+
+Deno.test("help and help TOPIC print help; an unknown topic gets a suggestion", async () => {
+  const bare = await runMain(["help"]);
+  assert.equal(bare.code, 0);
+  assert.equal(bare.stdout, formatHelp());
+  for (const topic of listHelpTopics()) {
+    const result = await runMain(["help", topic]);
+    assert.equal(result.code, 0, topic);
+    assert.equal(result.stderr, "");
+    assert.equal(result.stdout, formatHelpTopic(topic));
+    assertFitsTerminal(result.stdout);
+  }
+  assert.match(formatHelpTopic("auth"), /--client-metadata-url URL/);
+  assert.match(formatHelpTopic("exit-codes"), /^Exit codes:/);
+  const unknown = await runMain(["help", "exit"]);
+  assert.equal(unknown.code, 2);
+  assert.equal(unknown.stdout, "");
+  assert.equal(
+    unknown.stderr,
+    'Error: Unknown help topic: "exit"\nHint: Did you mean "help exit-codes"?\n',
+  );
 });
 
 Deno.test("the README flags section lists every flag, as generated", () => {
@@ -126,4 +171,6 @@ Deno.test("the README sections this issue owns are filled in", () => {
   assert.match(readmeSection("install"), /--target aarch64-unknown-linux-gnu/);
   assert.match(readmeSection("claude-desktop"), /"mcpServers"/);
   assert.match(readmeSection("ci"), /-c 'echo message=hi'/);
+  assert.match(readmeSection("flags"), /--help-all/);
+  assert.match(readmeSection("flags"), /help TOPIC/);
 });

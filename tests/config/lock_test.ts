@@ -12,7 +12,11 @@ Deno.test("lock serializes holders inside one process", async () => {
       order.push("second");
       return lock;
     });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // While the first holds the lock, any other waiter runs into its deadline.
+    await assert.rejects(
+      acquireFileLock(path, { timeoutMs: 0 }),
+      (error: unknown) => error instanceof BridgeError && error.kind === "timeout",
+    );
     order.push("first releases");
     await first.release();
     await (await second).release();

@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
-import { expandVariables, parseHeader, resolveSettings } from "../../lib/config/settings.ts";
-import type { ParsedFlags } from "../../lib/cli/args.ts";
+import {
+  expandVariables,
+  parseHeader,
+  resolveSettings,
+  type SettingsFlags,
+} from "../../lib/config/settings.ts";
 import { BridgeError } from "../../lib/errors.ts";
 
 const resolve = (
-  flags: ParsedFlags,
+  flags: SettingsFlags,
   env: Record<string, string> = {},
   stateValues: Record<string, string> = {},
   cwdValues: Record<string, string> = {},

@@ -7,16 +7,17 @@
  */
 
 import assert from "node:assert/strict";
-import { classifyLine, elicitationDefaults, parseContext, planScenario } from "./harness.ts";
+import { classifyLine } from "./harness.ts";
+import { answerInputRequest, elicitationDefaults, parseContext, planScenario } from "./plan.ts";
 import {
   type Check,
   EXPECTED_FAILURES,
   findProblems,
   formatFailure,
   prepareSuite,
+  RUNS,
   runScenarios,
   type ScenarioResult,
-  SCENARIOS,
 } from "./runner.ts";
 
 Deno.test("harness rejects stdout lines that are not JSON-RPC messages", () => {
@@ -75,6 +76,7 @@ Deno.test("harness configures the bridge from the scenario and its context", () 
 
 function result(checks: Check[], verdict = "PASS", code = 0): ScenarioResult {
   return {
+    name: "initialize",
     scenario: "initialize",
     code,
     checks,
@@ -113,14 +115,32 @@ Deno.test("a scenario passes only with a success, no failure or warning and a PA
   );
 });
 
+Deno.test("the 2026 harness plans modern-wire scenarios and answers input requests", () => {
+  const modern = planScenario("http-custom-headers", {
+    toolCalls: [{ name: "t", arguments: { region: "us" } }],
+  }, { wire: "2026-07-28", driver: "2026" });
+  assert.deepEqual(modern.toolCalls, [{ name: "t", arguments: { region: "us" } }]);
+  assert.ok(modern.elicitation);
+  assert.equal(modern.driver, "2026");
+  assert.ok(planScenario("auth/iss-wrong-issuer", {}).expectRefusal);
+  const jwt = planScenario("auth/client-credentials-jwt", { client_id: "c", private_key_pem: "k" });
+  assert.equal(jwt.env.MCP_CLIENT_PRIVATE_KEY, "k");
+  assert.deepEqual(answerInputRequest("roots/list", {}, modern), { roots: [] });
+  assert.equal(answerInputRequest("tasks/get", {}, modern), undefined);
+  assert.equal(answerInputRequest("elicitation/create", {}, { elicitation: false }), undefined);
+});
+
+/** How many scenarios run at once; each is a CLI, a harness and a bridge process. */
+const CONCURRENCY = 3;
+
 Deno.test({
   name: "MCP conformance suite: client scenarios through the bridge",
   async fn(t) {
     await prepareSuite();
-    const results = runScenarios(SCENARIOS, { concurrency: 2 });
+    const results = runScenarios(RUNS, { concurrency: CONCURRENCY });
     // Every promise is awaited by its step; keep a rejection from being reported early.
     for (const promise of results) promise.catch(() => {});
-    for (const [index, scenario] of SCENARIOS.entries()) {
+    for (const [index, { name: scenario }] of RUNS.entries()) {
       await t.step(scenario, async () => {
         const outcome = await results[index];
         const problems = findProblems(outcome);

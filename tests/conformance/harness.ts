@@ -2,25 +2,24 @@
  * The stdio MCP client that the conformance suite runs (`conformance client --command …`). It is
  * deliberately small and our own, not the SDK client: it spawns the bridge exactly like the
  * compiled binary runs (see `tests/support/main_process.ts`), speaks newline-delimited JSON-RPC
- * on the bridge's stdin/stdout and drives one scenario: `initialize`, `notifications/initialized`,
- * `tools/list`, then `tools/call` of every listed tool, answering `elicitation/create` with the
- * schema's defaults, and retrying (like a user) a request the bridge answered with `auth_required`
- * while it signs in again in the background. It fails when any stdout line of the bridge is not a
- * JSON-RPC message, when a request gets no answer, when an answer is an error (unless the scenario
+ * on the bridge's stdin/stdout and drives one scenario in the stdio era chosen by `--driver=2025`
+ * (default) or `--driver=2026` (see `drivers.ts`; `plan.ts` decides flags and answers). It
+ * answers server requests (elicitation with the schema's defaults, sampling, roots, ping), and
+ * retries (like a user) a request the bridge answered with `auth_required` while it signs in
+ * again in the background. It fails when any stdout line of the bridge is not a JSON-RPC
+ * message, when a request gets no answer, when an answer is an error (unless the scenario
  * expects the bridge to give up) and when the bridge does not exit cleanly after stdin closes.
  *
- * The runner appends the server URL as the last argument and sets `MCP_CONFORMANCE_SCENARIO`
- * and `MCP_CONFORMANCE_CONTEXT`. The last stderr line is the verdict the runner reads:
- * `conformance-harness: PASS` or `conformance-harness: FAIL: <reason>`.
+ * The runner appends the server URL as the last argument and sets `MCP_CONFORMANCE_SCENARIO`,
+ * `MCP_CONFORMANCE_CONTEXT` and `MCP_CONFORMANCE_PROTOCOL_VERSION`. The last stderr line is the
+ * verdict the runner reads: `conformance-harness: PASS` or `conformance-harness: FAIL: <reason>`.
  *
  * @module
  */
 
 import { baseEnv, mainArgs } from "../support/main_process.ts";
-
-/** The client id the suite's CIMD scenario expects to see at `/authorize`. */
-export const CONFORMANCE_CLIENT_METADATA_URL =
-  "https://conformance-test.local/client-metadata.json";
+import { driveScenario, HarnessFailure, type RpcResponse } from "./drivers.ts";
+import { answerInputRequest, type DriverEra, parseContext, planScenario } from "./plan.ts";
 
 /** How long one request may stay unanswered, in ms (sign-in flows included). */
 const REQUEST_TIMEOUT_MS = 40_000;
@@ -31,57 +30,6 @@ const AUTH_RETRIES = 5;
 const AUTH_RETRY_DELAY_MS = 1_000;
 /** The verdict prefix on the harness's last stderr line. */
 export const VERDICT_PREFIX = "conformance-harness:";
-
-/** Tool arguments for the suite's tools that take any; other tools are called with `{}`. */
-const TOOL_ARGUMENTS: Readonly<Record<string, Record<string, unknown>>> = {
-  add_numbers: { a: 5, b: 3 },
-};
-
-/** How the bridge is started and what the harness accepts for one scenario. */
-export interface ScenarioPlan {
-  /** Extra bridge flags. */
-  flags: string[];
-  /** Extra bridge environment. */
-  env: Record<string, string>;
-  /** Declare the elicitation capability and answer `elicitation/create`. */
-  elicitation: boolean;
-  /** The scenario expects the bridge to give up (answer with an error) rather than succeed. */
-  expectRefusal: boolean;
-}
-
-/** Scenarios in which the right behaviour is a JSON-RPC error from the bridge. */
-const REFUSAL_SCENARIOS = new Set(["auth/scope-retry-limit", "auth/resource-mismatch"]);
-
-/** Derives the bridge flags and environment for a scenario from its name and context. */
-export function planScenario(
-  scenario: string,
-  context: Readonly<Record<string, unknown>>,
-): ScenarioPlan {
-  const flags = ["--allow-http", "--log-level", "DEBUG"];
-  const env: Record<string, string> = {};
-  if (typeof context.client_id === "string") env.MCP_CLIENT_ID = context.client_id;
-  if (typeof context.client_secret === "string") env.MCP_CLIENT_SECRET = context.client_secret;
-  if (scenario.startsWith("auth/client-credentials-")) flags.push("--client-credentials");
-  if (scenario === "auth/basic-cimd") {
-    flags.push("--client-metadata-url", CONFORMANCE_CLIENT_METADATA_URL);
-  }
-  return {
-    flags,
-    env,
-    elicitation: scenario.startsWith("elicitation-"),
-    expectRefusal: REFUSAL_SCENARIOS.has(scenario),
-  };
-}
-
-/** Parses `MCP_CONFORMANCE_CONTEXT` (a JSON object) or returns `{}` when it is absent. */
-export function parseContext(text: string | undefined): Record<string, unknown> {
-  if (text === undefined || text === "") return {};
-  const value: unknown = JSON.parse(text);
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new Error("MCP_CONFORMANCE_CONTEXT is not a JSON object");
-  }
-  return value as Record<string, unknown>;
-}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -144,18 +92,6 @@ export function isAuthRequired(error: unknown): boolean {
   return isObject(error) && isObject(error.data) && error.data.kind === "auth_required";
 }
 
-/** The content an elicitation answer carries: every property's `default` from the schema. */
-export function elicitationDefaults(params: unknown): Record<string, unknown> {
-  const schema = isObject(params) ? params.requestedSchema : undefined;
-  const properties = isObject(schema) ? schema.properties : undefined;
-  const content: Record<string, unknown> = {};
-  if (!isObject(properties)) return content;
-  for (const [name, property] of Object.entries(properties)) {
-    if (isObject(property) && "default" in property) content[name] = property.default;
-  }
-  return content;
-}
-
 async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   let pending = "";
   for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
@@ -189,20 +125,14 @@ function writeBrowserScript(dir: string): { path: string; log: string } {
   return { path, log };
 }
 
-class HarnessFailure extends Error {}
-
-interface Response {
-  result?: unknown;
-  error?: unknown;
-}
-
 /** Drives one scenario through the bridge; resolves with the verdict. */
 export async function runHarness(
   serverUrl: string,
   scenario: string,
   context: Readonly<Record<string, unknown>>,
+  options: { wire?: string; driver?: DriverEra } = {},
 ): Promise<{ ok: boolean; reason: string }> {
-  const plan = planScenario(scenario, context);
+  const plan = planScenario(scenario, context, options);
   const env = baseEnv({ MCP_SERVER_URL: serverUrl, ...plan.env });
   const browser = writeBrowserScript(env.HOME);
   env.BROWSER = browser.path;
@@ -228,7 +158,7 @@ export async function runHarness(
   const violations: string[] = [];
   const pending = new Map<
     string | number,
-    { resolve: (response: Response) => void; reject: (error: Error) => void }
+    { resolve: (response: RpcResponse) => void; reject: (error: Error) => void }
   >();
   const writer = child.stdin.getWriter();
   const encoder = new TextEncoder();
@@ -239,14 +169,10 @@ export async function runHarness(
   };
 
   const answerServerRequest = async (id: string | number, method: string, params: unknown) => {
-    if (method === "elicitation/create" && plan.elicitation) {
-      const content = elicitationDefaults(params);
-      console.error(`harness: elicitation/create answered with ${JSON.stringify(content)}`);
-      await send({ id, result: { action: "accept", content } });
-    } else if (method === "ping") {
-      await send({ id, result: {} });
-    } else if (method === "roots/list") {
-      await send({ id, result: { roots: [] } });
+    const result = answerInputRequest(method, params, plan);
+    if (result) {
+      console.error(`harness: ${method} answered with ${JSON.stringify(result)}`);
+      await send({ id, result });
     } else {
       await send({ id, error: { code: -32601, message: `Method not found: ${method}` } });
     }
@@ -288,9 +214,9 @@ export async function runHarness(
   })();
 
   let nextId = 1;
-  const request = (method: string, params: Record<string, unknown>): Promise<Response> => {
+  const request = (method: string, params: Record<string, unknown>): Promise<RpcResponse> => {
     const id = nextId++;
-    return new Promise<Response>((resolve, reject) => {
+    return new Promise<RpcResponse>((resolve, reject) => {
       const timer = setTimeout(() => {
         pending.delete(id);
         reject(new HarnessFailure(`No answer to ${method} within ${REQUEST_TIMEOUT_MS / 1000} s`));
@@ -318,7 +244,7 @@ export async function runHarness(
   const requestWithRetry = async (
     method: string,
     params: Record<string, unknown>,
-  ): Promise<Response> => {
+  ): Promise<RpcResponse> => {
     for (let attempt = 1;; attempt++) {
       const response = await request(method, params);
       if (!isAuthRequired(response.error) || attempt > AUTH_RETRIES) return response;
@@ -326,61 +252,12 @@ export async function runHarness(
       await new Promise((resolve) => setTimeout(resolve, AUTH_RETRY_DELAY_MS));
     }
   };
-  // Returns the result, or undefined when the scenario expects the bridge to refuse.
-  const expectResult = (method: string, response: Response): unknown => {
-    if (response.error !== undefined) {
-      if (plan.expectRefusal) {
-        console.error(`harness: ${method} refused as expected: ${JSON.stringify(response.error)}`);
-        return undefined;
-      }
-      throw new HarnessFailure(
-        `${method} answered with an error: ${JSON.stringify(response.error)}`,
-      );
-    }
-    if (!isObject(response.result)) {
-      throw new HarnessFailure(`${method} result is not an object`);
-    }
-    return response.result;
-  };
-
   let failure: string | undefined;
   try {
-    const initialized = expectResult(
-      "initialize",
-      await requestWithRetry("initialize", {
-        protocolVersion: "2025-11-25",
-        capabilities: plan.elicitation ? { elicitation: {} } : {},
-        clientInfo: { name: "mcp-shc-conformance-harness", version: "1.0.0" },
-      }),
-    );
-    if (isObject(initialized)) {
-      if (typeof initialized.protocolVersion !== "string") {
-        throw new HarnessFailure("initialize result has no protocolVersion");
-      }
-      await send({ method: "notifications/initialized" });
-      const listed = expectResult("tools/list", await requestWithRetry("tools/list", {}));
-      if (isObject(listed)) {
-        if (!Array.isArray(listed.tools)) throw new HarnessFailure("tools/list has no tools array");
-        for (const tool of listed.tools) {
-          const name = isObject(tool) ? tool.name : undefined;
-          if (typeof name !== "string") throw new HarnessFailure("a listed tool has no name");
-          const called = expectResult(
-            `tools/call ${name}`,
-            await requestWithRetry("tools/call", { name, arguments: TOOL_ARGUMENTS[name] ?? {} }),
-          );
-          if (isObject(called)) {
-            if (called.isError === true) {
-              throw new HarnessFailure(
-                `tools/call ${name} returned isError: ${preview(JSON.stringify(called))}`,
-              );
-            }
-            if (!Array.isArray(called.content)) {
-              throw new HarnessFailure(`tools/call ${name} result has no content array`);
-            }
-          }
-        }
-      }
-    }
+    await driveScenario({
+      request: requestWithRetry,
+      notify: (method, params) => send({ method, ...(params ? { params } : {}) }),
+    }, plan);
   } catch (error) {
     if (!(error instanceof HarnessFailure)) throw error;
     failure = error.message;
@@ -427,7 +304,9 @@ if (import.meta.main) {
     Deno.exit(2);
   }
   const context = parseContext(Deno.env.get("MCP_CONFORMANCE_CONTEXT"));
-  const verdict = await runHarness(serverUrl, scenario, context);
+  const driver = Deno.args.includes("--driver=2026") ? "2026" : "2025";
+  const wire = Deno.env.get("MCP_CONFORMANCE_PROTOCOL_VERSION");
+  const verdict = await runHarness(serverUrl, scenario, context, { wire, driver });
   console.error(`${VERDICT_PREFIX} ${verdict.reason}`);
   Deno.exit(verdict.ok ? 0 : 1);
 }

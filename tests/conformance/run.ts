@@ -1,8 +1,9 @@
 /**
- * `deno task conformance [scenario…] [--concurrency N]`: runs the MCP conformance suite's client
- * scenarios against the bridge and prints one line per scenario, with the failed checks and the
- * harness's stderr for each failure. Exits 1 when a scenario fails unexpectedly or an expected
- * failure starts passing.
+ * `deno task conformance [selector…] [--concurrency N]`: runs the MCP conformance suites' client
+ * scenarios against the bridge and prints one line per run, with the failed checks and the
+ * harness's stderr for each failure. A selector picks the runs whose name starts with it or whose
+ * scenario equals it (`auth/iss-supported`, `2026-07-28/2026-client/`, `initialize`). Exits 1
+ * when a run fails unexpectedly or an expected failure starts passing.
  *
  * @module
  */
@@ -13,8 +14,8 @@ import {
   findProblems,
   formatFailure,
   prepareSuite,
+  RUNS,
   runScenarios,
-  SCENARIOS,
 } from "./runner.ts";
 
 const { values, positionals } = parseArgs({
@@ -22,7 +23,9 @@ const { values, positionals } = parseArgs({
   options: { concurrency: { type: "string", default: "2" } },
   allowPositionals: true,
 });
-const scenarios = positionals.length > 0 ? positionals : SCENARIOS;
+const runs = positionals.length > 0
+  ? RUNS.filter((run) => positionals.some((p) => run.name.startsWith(p) || run.scenario === p))
+  : RUNS;
 const concurrency = Number(values.concurrency);
 if (!Number.isInteger(concurrency) || concurrency < 1) {
   console.error(`Invalid concurrency: "${values.concurrency}"`);
@@ -32,8 +35,8 @@ if (!Number.isInteger(concurrency) || concurrency < 1) {
 await prepareSuite();
 const started = performance.now();
 let unexpected = 0;
-const results = runScenarios(scenarios, { concurrency });
-for (const [index, scenario] of scenarios.entries()) {
+const results = runScenarios(runs, { concurrency });
+for (const [index, { name: scenario }] of runs.entries()) {
   const result = await results[index];
   const problems = findProblems(result);
   const expected = EXPECTED_FAILURES[scenario];
@@ -52,7 +55,7 @@ for (const [index, scenario] of scenarios.entries()) {
   }
 }
 console.log(
-  `\n${scenarios.length - unexpected}/${scenarios.length} as expected in ${
+  `\n${runs.length - unexpected}/${runs.length} as expected in ${
     ((performance.now() - started) / 1000).toFixed(0)
   } s`,
 );

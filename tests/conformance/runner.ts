@@ -15,11 +15,21 @@
 
 import { VERDICT_PREFIX } from "./harness.ts";
 
-/** The suite release we run: the latest stable, which has every client scenario we need. */
+/** The stable release: the 2025-11-25 scenarios, the 2025-03-26 back-compat ones and extensions. */
 export const CONFORMANCE_PACKAGE = "npm:@modelcontextprotocol/conformance@0.1.16";
+/** The release that holds the 2026-07-28 requirement set (`list --client --requirements`). */
+export const CONFORMANCE_PACKAGE_2026 = "npm:@modelcontextprotocol/conformance@0.2.0-alpha.12";
+/** Every suite release the runner uses; `.ci/run` prefetches each. */
+export const CONFORMANCE_PACKAGES: readonly string[] = [
+  CONFORMANCE_PACKAGE,
+  CONFORMANCE_PACKAGE_2026,
+];
 
-/** The client scenarios we run, in order. */
-export const SCENARIOS: readonly string[] = [
+/** The wire version of the 2026-07-28 requirement set. */
+const MODERN_WIRE = "2026-07-28";
+
+/** The client scenarios of 0.1.16 we run, in order. */
+const SCENARIOS_2025: readonly string[] = [
   // core relay (2025-11-25)
   "initialize",
   "tools_call",
@@ -43,9 +53,10 @@ export const SCENARIOS: readonly string[] = [
   // back-compat (2025-03-26)
   "auth/2025-03-26-oauth-metadata-backcompat",
   "auth/2025-03-26-oauth-endpoint-fallback",
-  // extension: client credentials (SEP-1046)
+  // extensions: client credentials (SEP-1046), cross-app access (SEP-990)
   "auth/client-credentials-basic",
   "auth/client-credentials-jwt",
+  "auth/cross-app-access-complete-flow",
   // draft
   "auth/resource-mismatch",
   "auth/offline-access-scope",
@@ -53,13 +64,169 @@ export const SCENARIOS: readonly string[] = [
 ];
 
 /**
- * Scenarios that fail by design, with the reason. The test asserts they still fail, so a fix is
- * noticed and the entry removed.
+ * The client scenarios of the 2026-07-28 requirement set, frozen at its release
+ * (`conformance@0.2.0-alpha.12 list --client --requirements 2026-07-28`).
+ */
+const SCENARIOS_2026: readonly string[] = [
+  "tools_call",
+  "request-metadata",
+  "auth/metadata-default",
+  "auth/metadata-var1",
+  "auth/metadata-var2",
+  "auth/metadata-var3",
+  "auth/basic-cimd",
+  "auth/scope-from-www-authenticate",
+  "auth/scope-from-scopes-supported",
+  "auth/scope-omitted-when-undefined",
+  "auth/scope-step-up",
+  "auth/scope-retry-limit",
+  "auth/token-endpoint-auth-basic",
+  "auth/token-endpoint-auth-post",
+  "auth/token-endpoint-auth-none",
+  "auth/pre-registration",
+  "auth/resource-mismatch",
+  "auth/offline-access-scope",
+  "auth/offline-access-not-supported",
+  "auth/authorization-server-migration",
+  "auth/iss-supported",
+  "auth/iss-not-advertised",
+  "auth/iss-supported-missing",
+  "auth/iss-wrong-issuer",
+  "auth/iss-unexpected",
+  "auth/iss-normalized",
+  "auth/metadata-issuer-mismatch",
+  "sep-2322-client-request-state",
+  "http-standard-headers",
+  "http-custom-headers",
+  "http-invalid-tool-headers",
+  "json-schema-ref-no-deref",
+];
+
+/**
+ * The authorization scenarios new in the 2026-07-28 set, also run at the 2025-11-25 wire
+ * (`--force`): the authorization rules are the same in both eras, and this checks them through a
+ * plain 2025 session.
+ */
+const AUTH_SCENARIOS_2026: readonly string[] = [
+  "auth/resource-mismatch",
+  "auth/offline-access-scope",
+  "auth/offline-access-not-supported",
+  "auth/authorization-server-migration",
+  "auth/iss-supported",
+  "auth/iss-not-advertised",
+  "auth/iss-supported-missing",
+  "auth/iss-wrong-issuer",
+  "auth/iss-unexpected",
+  "auth/iss-normalized",
+  "auth/metadata-issuer-mismatch",
+];
+
+/** One run of a scenario: which suite, at which wire, driven by which stdio era. */
+export interface ScenarioRun {
+  /** Unique name: the scenario for 0.1.16, `<wire>/<era>-client/<scenario>` otherwise. */
+  name: string;
+  scenario: string;
+  /** The suite's npm specifier. */
+  suite: string;
+  /** `--spec-version` for the CLI, which also sets the wire it speaks. */
+  specVersion?: string;
+  /** Run the scenario at `specVersion` even though it was introduced later. */
+  force?: boolean;
+  /** The stdio era of the harness. */
+  driver: "2025" | "2026";
+}
+
+/**
+ * Every run, in order: the 0.1.16 scenarios, the 2026-07-28 set in both stdio eras, then the new
+ * authorization scenarios at the 2025-11-25 wire.
+ */
+export const RUNS: readonly ScenarioRun[] = [
+  ...SCENARIOS_2025.map((scenario): ScenarioRun => ({
+    name: scenario,
+    scenario,
+    suite: CONFORMANCE_PACKAGE,
+    driver: "2025",
+  })),
+  ...(["2026", "2025"] as const).flatMap((driver) =>
+    SCENARIOS_2026.map((scenario): ScenarioRun => ({
+      name: `${MODERN_WIRE}/${driver}-client/${scenario}`,
+      scenario,
+      suite: CONFORMANCE_PACKAGE_2026,
+      specVersion: MODERN_WIRE,
+      driver,
+    }))
+  ),
+  ...AUTH_SCENARIOS_2026.map((scenario): ScenarioRun => ({
+    name: `2025-11-25/2025-client/${scenario}`,
+    scenario,
+    suite: CONFORMANCE_PACKAGE_2026,
+    specVersion: "2025-11-25",
+    force: true,
+    driver: "2025",
+  })),
+];
+
+/** The names of {@link RUNS}, in order. */
+export const SCENARIOS: readonly string[] = RUNS.map((run) => run.name);
+
+const WAITS_FOR_TRANSPORT = "waits for `transport` (issue 7 §2): 2026-07-28 pass-through " +
+  "(MCP-Protocol-Version, Mcp-Method, Mcp-Name and Mcp-Param-* headers derived from the body, " +
+  "tools with invalid x-mcp-header dropped); today the modern server answers 400 -32020 and the " +
+  "bridge reports -31002";
+const WAITS_FOR_ERAS = "waits for `eras` (issue 7 §3): a 2025-era client on a modern server " +
+  "(initialize answered from server/discover, _meta on every request, input_required turned " +
+  "into elicitation) and `transport`'s 2026 headers";
+
+function expectFailures(
+  driver: "2025" | "2026",
+  scenarios: readonly string[],
+  reason: string,
+): Record<string, string> {
+  return Object.fromEntries(
+    scenarios.map((scenario) => [`${MODERN_WIRE}/${driver}-client/${scenario}`, reason]),
+  );
+}
+
+/**
+ * 2026-07-28 scenarios that need the MCP part of a modern session: era detection, the 2026
+ * headers and the era translation (their authorization part passes already).
+ */
+const NEEDS_MODERN_SESSION = [
+  "tools_call",
+  "request-metadata",
+  "auth/metadata-default",
+  "auth/metadata-var1",
+  "auth/metadata-var2",
+  "auth/metadata-var3",
+  "auth/basic-cimd",
+  "auth/scope-from-www-authenticate",
+  "auth/scope-from-scopes-supported",
+  "auth/scope-omitted-when-undefined",
+  "auth/scope-step-up",
+  "auth/token-endpoint-auth-basic",
+  "auth/token-endpoint-auth-post",
+  "auth/token-endpoint-auth-none",
+  "auth/pre-registration",
+  "auth/offline-access-scope",
+  "auth/offline-access-not-supported",
+  "auth/authorization-server-migration",
+  "auth/iss-supported",
+  "auth/iss-not-advertised",
+  "http-standard-headers",
+  "http-custom-headers",
+  "http-invalid-tool-headers",
+  "json-schema-ref-no-deref",
+  "auth/scope-retry-limit",
+  "sep-2322-client-request-state",
+];
+
+/**
+ * Runs that fail for a reason outside this runner, with the reason. The test asserts they still
+ * fail, so a fix is noticed and the entry removed.
  */
 export const EXPECTED_FAILURES: Readonly<Record<string, string>> = {
-  "auth/client-credentials-jwt": "client credentials use a client secret only (MCP_CLIENT_SECRET " +
-    "with client_secret_basic/post); private_key_jwt (RFC 7523 §2.2) client authentication is " +
-    "not implemented, so the bridge refuses --client-credentials without a secret",
+  ...expectFailures("2026", NEEDS_MODERN_SESSION, WAITS_FOR_TRANSPORT),
+  ...expectFailures("2025", NEEDS_MODERN_SESSION, WAITS_FOR_ERAS),
 };
 
 /** Checks a scenario must produce that the suite does not itself report as missing. */
@@ -79,6 +246,8 @@ export interface Check {
 
 /** What one run of a scenario produced. */
 export interface ScenarioResult {
+  /** The run's name (see {@link ScenarioRun}). */
+  name: string;
   scenario: string;
   /** Exit code of the conformance CLI. */
   code: number;
@@ -95,8 +264,8 @@ export interface ScenarioResult {
 const HARNESS = new URL("./harness.ts", import.meta.url).pathname;
 
 /** The `--command` the suite runs; it splits on spaces and runs it through a shell. */
-export function harnessCommand(): string {
-  const words = [Deno.execPath(), "run", "-A", "--no-prompt", HARNESS];
+export function harnessCommand(driver: "2025" | "2026" = "2025"): string {
+  const words = [Deno.execPath(), "run", "-A", "--no-prompt", HARNESS, `--driver=${driver}`];
   for (const word of words) {
     if (!/^[\w./@+:=-]+$/.test(word)) {
       throw new Error(`Cannot pass path to the conformance CLI: "${word}" has spaces or quotes`);
@@ -105,10 +274,10 @@ export function harnessCommand(): string {
   return words.join(" ");
 }
 
-/** The `deno` arguments that run the conformance CLI. */
-export function cliArgs(args: readonly string[]): string[] {
+/** The `deno` arguments that run the conformance CLI of `suite`. */
+export function cliArgs(suite: string, args: readonly string[]): string[] {
   // --no-config: the suite's own dependency tree stays out of the project's lock file.
-  return ["run", "-A", "--no-config", CONFORMANCE_PACKAGE, ...args];
+  return ["run", "-A", "--no-config", suite, ...args];
 }
 
 async function findFile(dir: string, name: string): Promise<string | undefined> {
@@ -132,15 +301,15 @@ async function readOptional(path: string | undefined): Promise<string> {
   }
 }
 
-/** Makes sure the suite is downloaded, so parallel runs do not race to fetch it. */
+/** Makes sure every suite is downloaded, so parallel runs do not race to fetch it. */
 export async function prepareSuite(): Promise<void> {
-  const output = await new Command(cliArgs(["--version"])).output();
-  if (!output.success) {
-    throw new Error(
-      `Cannot start the conformance CLI ${CONFORMANCE_PACKAGE}:\n${
-        new TextDecoder().decode(output.stderr)
-      }`,
-    );
+  for (const suite of CONFORMANCE_PACKAGES) {
+    const output = await new Command(cliArgs(suite, ["--version"])).output();
+    if (!output.success) {
+      throw new Error(
+        `Cannot start the conformance CLI ${suite}:\n${new TextDecoder().decode(output.stderr)}`,
+      );
+    }
   }
 }
 
@@ -159,19 +328,22 @@ class Command extends Deno.Command {
 
 /** Runs one scenario through the conformance CLI and collects its checks. */
 export async function runScenario(
-  scenario: string,
+  run: ScenarioRun,
   options: { timeoutMs?: number } = {},
 ): Promise<ScenarioResult> {
   const started = performance.now();
   const outDir = await Deno.makeTempDir({ prefix: "mcp-shc-conformance-" });
+  const { scenario } = run;
   try {
     const output = await new Command(
-      cliArgs([
+      cliArgs(run.suite, [
         "client",
         "--command",
-        harnessCommand(),
+        harnessCommand(run.driver),
         "--scenario",
         scenario,
+        ...(run.specVersion ? ["--spec-version", run.specVersion] : []),
+        ...(run.force ? ["--force"] : []),
         "--timeout",
         String(options.timeoutMs ?? 60_000),
         "-o",
@@ -186,6 +358,7 @@ export async function runScenario(
       line.startsWith(VERDICT_PREFIX)
     );
     return {
+      name: run.name,
       scenario,
       code: output.code,
       checks: checksText ? JSON.parse(checksText) : [],
@@ -233,7 +406,7 @@ export function findProblems(result: ScenarioResult): string[] {
 export function formatFailure(result: ScenarioResult, problems: readonly string[]): string {
   const tail = (text: string, lines: number) => text.trimEnd().split("\n").slice(-lines).join("\n");
   return [
-    `Scenario ${result.scenario} failed (CLI exit ${result.code}):`,
+    `Scenario ${result.name} failed (CLI exit ${result.code}):`,
     ...problems.map((problem) => `  - ${problem}`),
     "Client stderr (last 40 lines):",
     tail(result.clientStderr, 40),
@@ -249,7 +422,7 @@ export function formatFailure(result: ScenarioResult, problems: readonly string[
  * order, so callers can report each as soon as it is done.
  */
 export function runScenarios(
-  scenarios: readonly string[],
+  runs: readonly ScenarioRun[],
   options: { concurrency: number; timeoutMs?: number },
 ): Promise<ScenarioResult>[] {
   let active = 0;
@@ -270,10 +443,10 @@ export function runScenarios(
     active--;
     queue.shift()?.();
   };
-  return scenarios.map(async (scenario) => {
+  return runs.map(async (run) => {
     await acquire();
     try {
-      return await runScenario(scenario, { timeoutMs: options.timeoutMs });
+      return await runScenario(run, { timeoutMs: options.timeoutMs });
     } finally {
       release();
     }

@@ -6,7 +6,7 @@ Deno.test("lines are written whole, in call order, each ending in a newline", as
   const decoder = new TextDecoder();
   const stream = new WritableStream<Uint8Array>({
     async write(chunk) {
-      await new Promise((r) => setTimeout(r, 1));
+      await Promise.resolve(); // a sink that completes later, so lines queue up meanwhile
       chunks.push(decoder.decode(chunk));
     },
   });
@@ -31,4 +31,69 @@ Deno.test("a failing stream marks the writer failed and drops later lines", asyn
   assert.match(String(writer.failed?.message), /broken pipe/);
   writer.write("b");
   await writer.flush();
+});
+
+/** A stream whose writes wait until `open()` is called; records every chunk's size. */
+function createStalledStream() {
+  const sizes: number[] = [];
+  const chunks: Uint8Array[] = [];
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => open = resolve);
+  const stream = new WritableStream<Uint8Array>({
+    async write(chunk) {
+      await opened;
+      sizes.push(chunk.byteLength);
+      chunks.push(chunk.slice());
+    },
+  });
+  const text = () => new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
+  return { stream, sizes, open, text };
+}
+
+Deno.test("a backlog is written in bounded batches, never joined into one chunk", async () => {
+  const stalled = createStalledStream();
+  const writer = createLineWriter(stalled.stream, { batchBytes: 1000, maxQueuedBytes: 1 << 30 });
+  const line = "x".repeat(99); // 100 bytes with its newline
+  for (let i = 0; i < 500; i++) writer.write(line);
+  writer.write("y".repeat(5000)); // a line longer than a batch is written alone
+  stalled.open();
+  await writer.close();
+  assert.ok(Math.max(...stalled.sizes) <= 5001, `largest write: ${Math.max(...stalled.sizes)}`);
+  assert.ok(stalled.sizes.filter((size) => size > 1000).length === 1);
+  assert.equal(stalled.text(), (line + "\n").repeat(500) + "y".repeat(5000) + "\n");
+});
+
+Deno.test("backpressure is reported above the cap and released once the queue drains", async () => {
+  const stalled = createStalledStream();
+  const writer = createLineWriter(stalled.stream, { maxQueuedBytes: 1000, batchBytes: 100 });
+  assert.equal(writer.backpressure(), undefined);
+  for (let i = 0; i < 20; i++) writer.write(JSON.stringify({ i, pad: "p".repeat(40) }));
+  assert.ok(writer.queuedBytes > 1000);
+  const waiting = writer.backpressure();
+  assert.ok(waiting instanceof Promise);
+  let released = false;
+  waiting.then(() => released = true);
+  await Promise.resolve();
+  assert.equal(released, false);
+  stalled.open();
+  await waiting;
+  assert.ok(writer.queuedBytes <= 1000);
+  await writer.close();
+  const lines = stalled.text().trimEnd().split("\n").map((l) => JSON.parse(l).i);
+  assert.deepEqual(lines, Array.from({ length: 20 }, (_, i) => i));
+});
+
+Deno.test("a failing stream releases producers waiting on backpressure", async () => {
+  const stream = new WritableStream<Uint8Array>({
+    write() {
+      throw new Error("broken pipe");
+    },
+  });
+  const writer = createLineWriter(stream, { maxQueuedBytes: 10 });
+  writer.write("x".repeat(100));
+  const waiting = writer.backpressure();
+  assert.ok(waiting);
+  await waiting;
+  assert.equal(writer.backpressure(), undefined);
+  await writer.close();
 });

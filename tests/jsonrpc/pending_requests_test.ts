@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { type PendingRequest, PendingRequests } from "../../lib/jsonrpc/pending_requests.ts";
+import { createFakeTimers } from "../support/fake_timers.ts";
 
 const request = (id: number | string, token?: string) => ({
   jsonrpc: "2.0" as const,
@@ -8,26 +9,40 @@ const request = (id: number | string, token?: string) => ({
   params: token ? { _meta: { progressToken: token } } : {},
 });
 
-Deno.test("a request times out once and is removed", async () => {
+Deno.test("a request times out once and is removed", () => {
   const timedOut: PendingRequest[] = [];
-  const pending = new PendingRequests({ onTimeout: (r) => timedOut.push(r) });
+  const timers = createFakeTimers();
+  const pending = new PendingRequests({ onTimeout: (r) => timedOut.push(r), timers });
   pending.add(request(1), 20);
-  await new Promise((r) => setTimeout(r, 60));
+  timers.advance(19);
+  assert.equal(timedOut.length, 0);
+  timers.advance(41);
   assert.equal(timedOut.length, 1);
+  assert.equal(timedOut[0].timeoutMs, 20);
   assert.equal(timedOut[0].id, 1);
   assert.equal(pending.settle(1), "unknown");
 });
 
-Deno.test("progress with the request's token resets its timer", async () => {
+Deno.test("progress with the request's token resets its timer", () => {
   const timedOut: PendingRequest[] = [];
-  const pending = new PendingRequests({ onTimeout: (r) => timedOut.push(r) });
-  pending.add(request(1, "tok"), 50);
+  const timers = createFakeTimers();
+  const pending = new PendingRequests({ onTimeout: (r) => timedOut.push(r), timers });
+  const added = pending.add(request(1, "tok"), 50);
   for (let i = 0; i < 4; i++) {
-    await new Promise((r) => setTimeout(r, 30));
-    pending.touchProgress("tok");
+    timers.advance(30);
+    assert.equal(pending.touchProgress("tok"), added);
   }
   assert.equal(timedOut.length, 0, "progress kept it alive past its timeout");
   assert.equal(pending.settle(1), "settled");
+  assert.equal(timers.pending, 0, "settling stops the timer");
+});
+
+Deno.test("take returns the request once, with what its owner attached", () => {
+  const pending = new PendingRequests<string>({ onTimeout: () => {} });
+  pending.add(request(1), 0, "owner");
+  assert.equal(pending.take(1)?.data, "owner");
+  assert.equal(pending.take(1), undefined);
+  assert.equal(pending.touchProgress("nobody"), undefined);
 });
 
 Deno.test('ids 1 and "1" are different requests; drained resolves when all settle', async () => {

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { ProcessIo } from "../../lib/cli/context.ts";
+import type { ProcessIo } from "../../lib/process_io.ts";
 import type { ParsedFlags } from "../../lib/cli/args.ts";
 import { resolveSettings, type Settings } from "../../lib/config/settings.ts";
 import { createLogger } from "../../lib/log.ts";
@@ -29,6 +29,7 @@ import {
   startMcpServer,
 } from "../fixtures/mcp_server.ts";
 import { initializeRequest } from "../support/bridge_process.ts";
+import { createTestClock, type TestClock } from "../support/fake_timers.ts";
 
 /** The user-agent fixture as a `$BROWSER` value. */
 export const USER_AGENT_BROWSER =
@@ -42,6 +43,8 @@ export interface GuardedServer extends AsyncDisposable {
   mcp: McpServerFixture;
   /** A fresh directory for state files. */
   dir: string;
+  /** The clock of the authorization server and of every manager made for it. */
+  clock: TestClock;
 }
 
 /** Starts both fixtures; the MCP server checks tokens with the authorization server. */
@@ -50,7 +53,8 @@ export async function startGuardedServer(options: {
   mcp?: McpServerOptions;
   requiredScopes?: string[];
 } = {}): Promise<GuardedServer> {
-  const auth = await startAuthServer(options.auth);
+  const clock = createTestClock();
+  const auth = await startAuthServer({ now: clock.now, ...options.auth });
   const mcp = await startMcpServer({
     responseMode: "json",
     verifyToken: (token) => auth.verifyAccessToken(token, options.requiredScopes),
@@ -63,6 +67,7 @@ export async function startGuardedServer(options: {
     auth,
     mcp,
     dir,
+    clock,
     async [Symbol.asyncDispose]() {
       await mcp.close();
       await auth.close();
@@ -147,6 +152,7 @@ export async function createManager(
     io,
     interactive: options.interactive ?? true,
     signInMode: options.signInMode,
+    now: server.clock.now,
   };
   return { manager: createOAuthManager(providerOptions), lines, settings };
 }

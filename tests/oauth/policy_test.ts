@@ -8,7 +8,7 @@ import {
 } from "../../lib/oauth/authorize.ts";
 import {
   formatBrowserCommand,
-  platformOpener,
+  platformOpeners,
   validateAuthorizationUrl,
 } from "../../lib/oauth/browser.ts";
 import { CALLBACK_PORT_BASE, CALLBACK_PORT_SPAN } from "../../lib/constants.ts";
@@ -130,12 +130,20 @@ Deno.test("$BROWSER is split on whitespace; %s is replaced", () => {
     "u",
   ]]);
   assert.deepEqual(formatBrowserCommand("b --url=%s --x", "u"), ["b", ["--url=u", "--x"]]);
-  assert.deepEqual(platformOpener("windows", "u"), ["rundll32", [
+  assert.deepEqual(platformOpeners("windows", "u"), [["rundll32", [
     "url.dll,FileProtocolHandler",
     "u",
-  ]]);
-  assert.deepEqual(platformOpener("darwin", "u"), ["open", ["u"]]);
-  assert.deepEqual(platformOpener("linux", "u"), ["xdg-open", ["u"]]);
+  ]]]);
+  assert.deepEqual(platformOpeners("darwin", "u"), [["open", ["u"]]]);
+  assert.deepEqual(platformOpeners("linux", "u").map(([program]) => program), [
+    "xdg-open",
+    "gio",
+    "sensible-browser",
+    "x-www-browser",
+    "wslview",
+  ]);
+  assert.deepEqual(platformOpeners("linux", "u")[1], ["gio", ["open", "u"]]);
+  assert.equal(platformOpeners("linux", "u", { WSL_DISTRO_NAME: "Ubuntu" })[0][0], "wslview");
 });
 
 Deno.test("the callback port is stable per server and in range", async () => {

@@ -9,8 +9,6 @@ import {
   USER_AGENT_BROWSER,
 } from "./harness.ts";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function readState(path: string): Promise<Record<string, string>> {
   return { ...parseEnv(await Deno.readTextFile(path)) } as Record<string, string>;
 }
@@ -24,7 +22,7 @@ Deno.test("an expiring token is refreshed before use, with scope and resource re
   assert.equal(first.status, 200);
   const before = await readState(`${server.dir}/state.env`);
 
-  await sleep(1_100);
+  server.clock.advance(1_100);
   const second = await callServer(manager, server.mcp.url);
   assert.equal(second.status, 200);
   assert.equal(second.refusals, 0, "refreshed proactively, not after a 401");
@@ -44,7 +42,7 @@ Deno.test("a stored expired token is refreshed by a new process without a browse
   await using server = await startGuardedServer({ auth: { accessTokenLifetime: 1 } });
   const first = await createManager(server);
   assert.equal((await callServer(first.manager, server.mcp.url)).status, 200);
-  await sleep(1_100);
+  server.clock.advance(1_100);
   const second = await createManager(server, { interactive: false });
   const result = await callServer(second.manager, server.mcp.url);
   assert.equal(result.status, 200);
@@ -58,7 +56,7 @@ Deno.test("50 concurrent requests during expiry cause exactly one refresh", asyn
   });
   const { manager } = await createManager(server);
   assert.equal((await callServer(manager, server.mcp.url)).status, 200);
-  await sleep(2_100);
+  server.clock.advance(2_100);
   const results = await Promise.all(
     Array.from(
       { length: 50 },
@@ -79,7 +77,7 @@ Deno.test("a 401 on a revoked access token refreshes once and retries", async ()
   assert.equal((await callServer(manager, server.mcp.url)).status, 200);
   server.auth.revokeAccessTokens();
   // The token was just obtained by sign-in; wait until it no longer counts as fresh.
-  await sleep(10_100);
+  server.clock.advance(10_100);
   const result = await callServer(manager, server.mcp.url);
   assert.equal(result.status, 200);
   assert.equal(result.refusals, 1);
@@ -92,7 +90,7 @@ Deno.test("invalid_grant clears the tokens and signs in again", async () => {
   const { manager, lines } = await createManager(server);
   assert.equal((await callServer(manager, server.mcp.url)).status, 200);
   server.auth.revokeRefreshTokens();
-  await sleep(1_100);
+  server.clock.advance(1_100);
   const result = await callServer(manager, server.mcp.url);
   assert.equal(result.status, 200);
   assert.equal(server.auth.tokenCounts.refresh_token, 1);
@@ -106,7 +104,7 @@ Deno.test("invalid_grant without a terminal fails with auth_required", async () 
   const first = await createManager(server);
   assert.equal((await callServer(first.manager, server.mcp.url)).status, 200);
   server.auth.revokeRefreshTokens();
-  await sleep(1_100);
+  server.clock.advance(1_100);
   const { manager } = await createManager(server, { interactive: false });
   await assert.rejects(
     callServer(manager, server.mcp.url),

@@ -25,6 +25,11 @@ export interface BridgeProcess extends AsyncDisposable {
   response(id: unknown, timeoutMs?: number): Promise<Message>;
   /** Closes stdin and waits for the exit; returns the exit code and the whole stderr. */
   end(timeoutMs?: number): Promise<{ code: number; stderr: string }>;
+  /**
+   * Stops reading the bridge's stdout until `until` settles, like a client that stalls; the
+   * bridge's writes then block once the pipe is full.
+   */
+  holdStdout(until: Promise<unknown>): void;
   /** Sends a signal and waits for the exit. */
   signal(signal: Deno.Signal, timeoutMs?: number): Promise<{ code: number; stderr: string }>;
   readonly process: Deno.ChildProcess;
@@ -37,6 +42,7 @@ export function startBridge(args: string[] = [], options: MainOptions = {}): Bri
   const messages: Message[] = [];
   const waiters: { predicate: (m: Message) => boolean; resolve: (m: Message) => void }[] = [];
   let invalid: Error | undefined;
+  let held: Promise<unknown> | undefined;
   const stdinWriter = child.stdin.getWriter();
   const encoder = new TextEncoder();
 
@@ -44,6 +50,7 @@ export function startBridge(args: string[] = [], options: MainOptions = {}): Bri
     const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = "";
     while (true) {
+      if (held) await held.catch(() => {});
       const { value, done } = await reader.read();
       if (done) break;
       buffer += value;
@@ -109,6 +116,9 @@ export function startBridge(args: string[] = [], options: MainOptions = {}): Bri
         };
         waiters.push({ predicate, resolve: done });
       });
+    },
+    holdStdout(until) {
+      held = until;
     },
     response(id, timeoutMs) {
       return bridge.waitFor((m) => m.id === id && ("result" in m || "error" in m), timeoutMs);

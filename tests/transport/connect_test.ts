@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { BridgeError } from "../../lib/errors.ts";
-import { createTransport, type TransportChoice } from "../../lib/transport/connect.ts";
+import type { TransportChoice } from "../../lib/config/settings.ts";
+import { createTransport } from "../../lib/transport/connect.ts";
+import { waitUntil } from "../support/wait.ts";
 import { resolveLegacyEndpoint } from "../../lib/transport/legacy_sse.ts";
-import { createStaticCredentials } from "../../lib/transport/no_credentials.ts";
+import { createStaticCredentials } from "../../lib/transport/static_credentials.ts";
 import { startLegacyServer } from "../fixtures/legacy_server.ts";
 import { startMcpServer } from "../fixtures/mcp_server.ts";
 import {
@@ -17,7 +19,7 @@ import type { CredentialProvider } from "../../lib/transport/types.ts";
 
 function connect(url: URL, choice: TransportChoice, credentials?: CredentialProvider) {
   const inbox = new Inbox();
-  const { log, lines } = createCapturingLogger();
+  const { log, lines, waitForLine } = createCapturingLogger();
   const transport = createTransport({
     url,
     headers: [],
@@ -28,7 +30,7 @@ function connect(url: URL, choice: TransportChoice, credentials?: CredentialProv
     choice,
     reconnectDelayMs: 20,
   });
-  return { inbox, lines, transport };
+  return { inbox, lines, transport, waitForLine };
 }
 
 Deno.test("connect: auto mode falls back to HTTP+SSE when initialize gets 405", async () => {
@@ -141,7 +143,10 @@ Deno.test("legacy: a closed stream fails requests still waiting with stream_lost
   try {
     await handshake(transport, "2024-11-05");
     const waiting = transport.send(callTool(5, "slow", { ms: 5_000 }));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitUntil(
+      () => server.requests.some((r) => (r.body as { id?: unknown } | undefined)?.id === 5),
+      "the call at the server",
+    );
     await server.close();
     await assert.rejects(waiting, (error: BridgeError) => error.kind === "stream_lost");
   } finally {
@@ -173,4 +178,25 @@ Deno.test("legacy: endpoint resolution keeps the origin and resolves relative pa
   assert.equal(resolveLegacyEndpoint("msg", base).href, "https://example.com/api/msg");
   assert.throws(() => resolveLegacyEndpoint("https://evil.example/x", base), BridgeError);
   assert.throws(() => resolveLegacyEndpoint("http://example.com/x", base), BridgeError);
+});
+
+Deno.test("legacy: an ended stream is reopened and the session re-created", async () => {
+  await using server = await startLegacyServer();
+  const { inbox, transport, waitForLine } = connect(server.url, "sse");
+  try {
+    await handshake(transport, "2024-11-05");
+    server.dropStreams();
+    await waitForLine(/stream reopened and session re-created/);
+    await transport.send(callTool(7, "echo", { message: "after the drop" }));
+    assert.equal(resultText(inbox.withId(7)[0]), "after the drop");
+    assert.equal(inbox.withId(0).length, 1, "the bridge's own initialize is not passed on");
+  } finally {
+    await transport.close();
+  }
+  const gets = server.requests.filter((r) => r.method === "GET");
+  assert.equal(gets.length, 2);
+  const initializes = server.requests.filter((r) =>
+    (r.body as { method?: string } | undefined)?.method === "initialize"
+  );
+  assert.equal(initializes.length, 2);
 });

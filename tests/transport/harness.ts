@@ -68,10 +68,29 @@ export class Inbox {
   }
 }
 
-/** A logger whose lines are kept in `lines`. */
-export function createCapturingLogger(): { log: Logger; lines: string[] } {
+/** A logger whose lines are kept in `lines`; `waitForLine` resolves on the first match. */
+export function createCapturingLogger(): {
+  log: Logger;
+  lines: string[];
+  waitForLine(pattern: RegExp): Promise<string>;
+} {
   const lines: string[] = [];
-  return { log: createLogger({ level: "DEBUG", sink: (line) => lines.push(line) }), lines };
+  const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
+  const sink = (line: string) => {
+    lines.push(line);
+    for (const waiter of [...waiters]) {
+      if (waiter.pattern.test(line)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(line);
+      }
+    }
+  };
+  const waitForLine = (pattern: RegExp) => {
+    const found = lines.find((line) => pattern.test(line));
+    if (found !== undefined) return Promise.resolve(found);
+    return new Promise<string>((resolve) => waiters.push({ pattern, resolve }));
+  };
+  return { log: createLogger({ level: "DEBUG", sink }), lines, waitForLine };
 }
 
 /** A provider that starts with `initial` and hands out `renewed` on each refusal. */

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import type { Settings } from "../../lib/config/settings.ts";
 import type { BridgeError } from "../../lib/errors.ts";
 import { createHttpFetch } from "../../lib/transport/http_client.ts";
 
@@ -46,10 +45,6 @@ async function createCertificate(dir: string): Promise<{ cert: string; key: stri
   };
 }
 
-function settingsWith(caFile?: string): Readonly<Settings> {
-  return { caFile } as unknown as Settings;
-}
-
 Deno.test({
   name: "http client: a custom CA file makes a self-signed server trusted",
   ignore: !(await hasOpenssl()),
@@ -62,9 +57,9 @@ Deno.test({
         () => new Response("trusted"),
       );
       const url = `https://127.0.0.1:${server.addr.port}/`;
-      const plain = await createHttpFetch(settingsWith());
+      const plain = await createHttpFetch();
       await assert.rejects(plain(url));
-      const custom = await createHttpFetch(settingsWith(`${dir}/cert.pem`));
+      const custom = await createHttpFetch({ caFile: `${dir}/cert.pem` });
       try {
         const response = await custom(url);
         assert.equal(await response.text(), "trusted");
@@ -79,7 +74,7 @@ Deno.test({
 
 Deno.test("http client: an unreadable CA file is a config error", async () => {
   await assert.rejects(
-    createHttpFetch(settingsWith("/nonexistent/ca.pem")),
+    createHttpFetch({ caFile: "/nonexistent/ca.pem" }),
     (error: BridgeError) =>
       error.kind === "config" && error.message.includes("/nonexistent/ca.pem"),
   );
@@ -87,7 +82,7 @@ Deno.test("http client: an unreadable CA file is a config error", async () => {
   try {
     await Deno.writeTextFile(file, "not a certificate");
     await assert.rejects(
-      createHttpFetch(settingsWith(file)),
+      createHttpFetch({ caFile: file }),
       (error: BridgeError) => error.kind === "config" && /no PEM certificate/.test(error.message),
     );
   } finally {

@@ -81,3 +81,28 @@ Deno.test("sse: a stream error is thrown from the iteration", async () => {
   }, /connection reset/);
   assert.deepEqual(seen, [{ type: "event", data: "ok" }]);
 });
+
+Deno.test("sse: an event larger than the limit throws after the events before it", async () => {
+  const { MessageTooLargeError } = await import("../../lib/transport/bounded_read.ts");
+  const big = "x".repeat(300);
+  const seen: SseRecord[] = [];
+  const records = readSseEvents(
+    streamOf(["data: small\n\n", `data: ${big.slice(0, 150)}`, `${big.slice(150)}\n\n`]),
+    { maxEventBytes: 200 },
+  );
+  await assert.rejects(async () => {
+    for await (const record of records) seen.push(record);
+  }, MessageTooLargeError);
+  assert.deepEqual(seen, [{ type: "event", data: "small" }]);
+});
+
+Deno.test("sse: a whole oversize event in one chunk is refused too", async () => {
+  const { MessageTooLargeError } = await import("../../lib/transport/bounded_read.ts");
+  await assert.rejects(async () => {
+    for await (
+      const _ of readSseEvents(streamOf([`data: ${"y".repeat(500)}\n\n`]), {
+        maxEventBytes: 200,
+      })
+    ) { /* drain */ }
+  }, MessageTooLargeError);
+});

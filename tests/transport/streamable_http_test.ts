@@ -6,7 +6,7 @@ import {
   LegacyTransportSignal,
   type StreamableHttpOptions,
 } from "../../lib/transport/streamable_http.ts";
-import { createStaticCredentials } from "../../lib/transport/no_credentials.ts";
+import { createStaticCredentials } from "../../lib/transport/static_credentials.ts";
 import { type McpServerOptions, startMcpServer } from "../fixtures/mcp_server.ts";
 import {
   callTool,

@@ -20,10 +20,11 @@ import {
   PROGRAM_VERSION,
   SHUTDOWN_DELETE_TIMEOUT_MS,
   SUPPORTED_PROTOCOL_VERSIONS,
-} from "../constants.ts";
-import { BridgeError, JsonRpcCode, toBridgeError } from "../errors.ts";
+} from "./constants.ts";
+import type { Settings } from "./config/settings.ts";
+import { withDeadline } from "./async.ts";
+import { BridgeError, JsonRpcCode, toBridgeError } from "./errors.ts";
 import {
-  idKey,
   isNotification,
   isRequest,
   isResponse,
@@ -32,10 +33,24 @@ import {
   type JsonRpcNotification,
   type JsonRpcRequest,
   type JsonRpcResponse,
-} from "../jsonrpc/message.ts";
-import { createTransport } from "../transport/connect.ts";
-import type { Transport } from "../transport/types.ts";
-import type { ModeContext } from "./context.ts";
+} from "./jsonrpc/message.ts";
+import { PendingRequests } from "./jsonrpc/pending_requests.ts";
+import type { Logger } from "./log.ts";
+import type { ProcessIo } from "./process_io.ts";
+import { createTransport } from "./transport/connect.ts";
+import type { CredentialProvider } from "./transport/types.ts";
+
+/** What the client needs from its caller: the server, the shared fetch, credentials and log. */
+export interface McpClientContext {
+  settings: Pick<Settings, "serverUrl" | "transport" | "headers" | "timeoutMs">;
+  log: Logger;
+  /** Fetch with the custom CA applied. */
+  fetch: typeof fetch;
+  /** Supplies and renews bearer tokens. */
+  credentials: CredentialProvider;
+  /** `io.signal` aborts every pending request (the program was interrupted). */
+  io: Pick<ProcessIo, "signal">;
+}
 
 /** A `notifications/progress` payload. */
 export interface ProgressInfo {
@@ -102,11 +117,10 @@ export interface McpClient extends McpSession {
   readonly instructions?: string;
 }
 
-interface Pending {
-  method: string;
-  settle(outcome: { exchange: Exchange } | { error: BridgeError }): void;
-  /** Restarts the timeout clock (progress arrived). */
-  touch(): void;
+/** What the client attaches to each pending request. */
+interface Waiter {
+  resolve(exchange: Exchange): void;
+  reject(error: BridgeError): void;
   onProgress?(progress: ProgressInfo): void;
 }
 
@@ -131,17 +145,14 @@ export function createServerError(method: string, response: JsonRpcResponse): Br
 }
 
 /** Opens a transport to the configured server without initializing it. */
-export async function openSession(
-  context: ModeContext,
+export function openSession(
+  context: McpClientContext,
   options: OpenClientOptions = {},
 ): Promise<McpSession> {
   const log = context.log.child("client");
-  const pending = new Map<string, Pending>();
-  const progressTokens = new Map<string, Pending>();
+  const interrupt = context.io.signal;
   let counter = 0;
   let closed = false;
-  // Server requests can arrive before createTransport returns; answer them once it has.
-  const holder: { transport?: Transport } = {};
 
   // Answers and cancellations sent in the background; close() lets them finish first.
   const background = new Set<Promise<void>>();
@@ -153,8 +164,45 @@ export async function openSession(
     tracked.finally(() => background.delete(tracked));
   };
 
+  const cancel = (id: JsonRpcId, method: string, reason: string) => {
+    if (method === "initialize") return; // initialize must not be cancelled (lifecycle spec)
+    track(
+      transport.send({
+        jsonrpc: "2.0",
+        method: "notifications/cancelled",
+        params: { requestId: id, reason },
+      }),
+      "the cancellation",
+    );
+  };
+
+  const pending = new PendingRequests<Waiter>({
+    onTimeout(request) {
+      const error = new BridgeError(
+        "timeout",
+        `Request "${request.method}" timed out after ${request.timeoutMs / 1000} s`,
+      );
+      request.controller.abort(error);
+      cancel(request.id, request.method, "Request timed out");
+      request.data?.reject(error);
+    },
+  });
+
+  const interruptedError = (method: string) =>
+    new BridgeError("internal", `Request "${method}" was interrupted`, {
+      hint: "The program was interrupted before the server answered",
+    });
+  const onInterrupt = () => {
+    for (const request of pending.abortAll(interrupt.reason)) {
+      const error = interruptedError(request.method);
+      cancel(request.id, request.method, "Interrupted");
+      request.data?.reject(error);
+    }
+  };
+  interrupt.addEventListener("abort", onInterrupt, { once: true });
+
   const respond = (message: JsonRpcResponse) => {
-    if (holder.transport) track(holder.transport.send(message), "the answer to the server");
+    track(transport.send(message), "the answer to the server");
   };
 
   const onServerRequest = (request: JsonRpcRequest) => {
@@ -178,20 +226,14 @@ export async function openSession(
 
   const onNotification = (notification: JsonRpcNotification) => {
     if (notification.method === "notifications/progress" && isRecord(notification.params)) {
-      const token = notification.params.progressToken;
-      const owner = typeof token === "string" || typeof token === "number"
-        ? progressTokens.get(idKey(token))
-        : undefined;
-      if (owner) {
-        owner.touch();
-        const { progress, total, message } = notification.params;
-        if (typeof progress === "number") {
-          owner.onProgress?.({
-            progress,
-            ...(typeof total === "number" ? { total } : {}),
-            ...(typeof message === "string" ? { message } : {}),
-          });
-        }
+      const owner = pending.touchProgress(notification.params.progressToken);
+      const { progress, total, message } = notification.params;
+      if (owner && typeof progress === "number") {
+        owner.data?.onProgress?.({
+          progress,
+          ...(typeof total === "number" ? { total } : {}),
+          ...(typeof message === "string" ? { message } : {}),
+        });
       }
     } else if (notification.method === "notifications/message" && isRecord(notification.params)) {
       const { level, logger, data } = notification.params;
@@ -208,12 +250,12 @@ export async function openSession(
         log.warn(`Server sent an error without an id: ${text}`);
         return;
       }
-      const owner = pending.get(idKey(message.id));
+      const owner = pending.take(message.id);
       if (!owner) {
         log.debug(`Ignoring a response to an unknown request id: ${String(message.id)}`);
         return;
       }
-      owner.settle({ exchange: { response: message, ...(raw === undefined ? {} : { raw }) } });
+      owner.data?.resolve({ response: message, ...(raw === undefined ? {} : { raw }) });
     } else if (isRequest(message)) {
       onServerRequest(message);
     } else if (isNotification(message)) {
@@ -221,7 +263,8 @@ export async function openSession(
     }
   };
 
-  const activeTransport = await createTransport({
+  // Nothing is sent (so nothing arrives) before the first send, after this assignment.
+  const transport = createTransport({
     choice: context.settings.transport,
     url: context.settings.serverUrl,
     headers: context.settings.headers,
@@ -230,102 +273,46 @@ export async function openSession(
     fetch: context.fetch,
     log: context.log.child("transport"),
   });
-  holder.transport = activeTransport;
-
-  const cancel = (id: JsonRpcId, method: string, reason: string) => {
-    if (method === "initialize") return; // initialize must not be cancelled (lifecycle spec)
-    track(
-      activeTransport.send({
-        jsonrpc: "2.0",
-        method: "notifications/cancelled",
-        params: { requestId: id, reason },
-      }),
-      "the cancellation",
-    );
-  };
 
   const exchange = (request: JsonRpcRequest, requestOptions: RequestOptions = {}) => {
     if (closed) {
       return Promise.reject(new BridgeError("internal", "The session is already closed"));
     }
-    const key = idKey(request.id);
-    const timeoutMs = requestOptions.timeoutMs ?? context.settings.timeoutMs;
-    const controller = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let settled = false;
+    if (interrupt.aborted) return Promise.reject(interruptedError(request.method));
     let message = request;
-    let progressKey: string | undefined;
     if (requestOptions.onProgress) {
       const params = message.params ?? {};
       const meta = isRecord(params._meta) ? params._meta : {};
       const token = (meta.progressToken as JsonRpcId | undefined) ?? request.id;
       message = { ...message, params: { ...params, _meta: { ...meta, progressToken: token } } };
-      progressKey = idKey(token);
     }
-
     return new Promise<Exchange>((resolve, reject) => {
-      const finish = (outcome: { exchange: Exchange } | { error: BridgeError }) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        pending.delete(key);
-        if (progressKey) progressTokens.delete(progressKey);
-        context.io.signal.removeEventListener("abort", onAbort);
-        if ("exchange" in outcome) resolve(outcome.exchange);
-        else reject(outcome.error);
-      };
-      const arm = () => {
-        if (timeoutMs <= 0) return;
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          const seconds = timeoutMs / 1000;
-          const error = new BridgeError(
-            "timeout",
-            `Request "${request.method}" timed out after ${seconds} s`,
-          );
-          controller.abort(error);
-          cancel(request.id, request.method, "Request timed out");
-          finish({ error });
-        }, timeoutMs);
-      };
-      const onAbort = () => {
-        const error = new BridgeError("internal", `Request "${request.method}" was interrupted`, {
-          hint: "The program was interrupted before the server answered",
-        });
-        controller.abort(error);
-        cancel(request.id, request.method, "Interrupted");
-        finish({ error });
-      };
-      const entry: Pending = {
-        method: request.method,
-        settle: finish,
-        touch: arm,
-        onProgress: requestOptions.onProgress,
-      };
-      pending.set(key, entry);
-      if (progressKey) progressTokens.set(progressKey, entry);
-      if (context.io.signal.aborted) return onAbort();
-      context.io.signal.addEventListener("abort", onAbort, { once: true });
-      arm();
-      activeTransport.send(message, { signal: controller.signal }).then(
+      const entry = pending.add(message, requestOptions.timeoutMs ?? context.settings.timeoutMs, {
+        resolve,
+        reject,
+        ...(requestOptions.onProgress ? { onProgress: requestOptions.onProgress } : {}),
+      });
+      transport.send(message, { signal: entry.controller.signal }).then(
         () => {
-          if (!settled) {
-            finish({
-              error: new BridgeError(
+          if (pending.take(request.id)) {
+            reject(
+              new BridgeError(
                 "protocol",
                 `Server finished "${request.method}" without answering it`,
               ),
-            });
+            );
           }
         },
-        (error) => finish({ error: toBridgeError(error) }),
+        (error) => {
+          if (pending.take(request.id)) reject(toBridgeError(error));
+        },
       );
     });
   };
 
   const session: McpSession = {
     get protocolVersion() {
-      return activeTransport.protocolVersion;
+      return transport.protocolVersion;
     },
     exchange,
     async request<T>(
@@ -344,7 +331,7 @@ export async function openSession(
       return response.result as T;
     },
     async notify(method: string, params?: Record<string, unknown>): Promise<void> {
-      await activeTransport.send({
+      await transport.send({
         jsonrpc: "2.0",
         method,
         ...(params === undefined ? {} : { params }),
@@ -354,21 +341,19 @@ export async function openSession(
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      for (const entry of [...pending.values()]) {
-        entry.settle({
-          error: new BridgeError("internal", `Session closed during "${entry.method}"`),
-        });
+      interrupt.removeEventListener("abort", onInterrupt);
+      const reason = new DOMException("Session closed", "AbortError");
+      for (const request of pending.abortAll(reason)) {
+        request.data?.reject(
+          new BridgeError("internal", `Session closed during "${request.method}"`),
+        );
       }
       if (background.size > 0) {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([
-          Promise.allSettled([...background]),
-          new Promise((resolve) => timer = setTimeout(resolve, SHUTDOWN_DELETE_TIMEOUT_MS)),
-        ]);
-        clearTimeout(timer);
+        await withDeadline(Promise.allSettled([...background]), { ms: SHUTDOWN_DELETE_TIMEOUT_MS })
+          .catch(() => {});
       }
       try {
-        await activeTransport.close();
+        await transport.close();
       } catch (error) {
         log.debug(`Cannot end the session cleanly: ${toBridgeError(error).message}`);
       }
@@ -377,7 +362,7 @@ export async function openSession(
       return session.close();
     },
   };
-  return session;
+  return Promise.resolve(session);
 }
 
 /** The parts of an `initialize` result the client keeps. */
@@ -396,7 +381,7 @@ interface InitializeResultShape {
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/lifecycle#initialization
  */
 export async function openClient(
-  context: ModeContext,
+  context: McpClientContext,
   options: OpenClientOptions = {},
 ): Promise<McpClient> {
   const session = await openSession(context, options);

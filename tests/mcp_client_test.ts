@@ -1,16 +1,15 @@
-/** The CLI's MCP client in-process against the fixture server. */
+/** The MCP client in-process against the fixture server. */
 
 import assert from "node:assert/strict";
-import { openClient } from "../../lib/cli/client.ts";
-import type { ModeContext } from "../../lib/cli/context.ts";
-import { resolveSettings } from "../../lib/config/settings.ts";
-import { BridgeError } from "../../lib/errors.ts";
-import type { JsonRpcNotification } from "../../lib/jsonrpc/message.ts";
-import { silentLogger } from "../../lib/log.ts";
-import { createStaticCredentials } from "../../lib/transport/no_credentials.ts";
-import { startMcpServer } from "../fixtures/mcp_server.ts";
+import { type McpClientContext, openClient } from "../lib/mcp_client.ts";
+import { resolveSettings } from "../lib/config/settings.ts";
+import { BridgeError } from "../lib/errors.ts";
+import type { JsonRpcNotification } from "../lib/jsonrpc/message.ts";
+import { silentLogger } from "../lib/log.ts";
+import { createStaticCredentials } from "../lib/transport/static_credentials.ts";
+import { startMcpServer } from "./fixtures/mcp_server.ts";
 
-function createContext(url: URL, options: { timeoutSeconds?: string } = {}): ModeContext {
+function createContext(url: URL, options: { timeoutSeconds?: string } = {}): McpClientContext {
   const settings = resolveSettings({
     flags: {
       "server-url": url.href,
@@ -24,17 +23,9 @@ function createContext(url: URL, options: { timeoutSeconds?: string } = {}): Mod
   return {
     settings,
     log: silentLogger,
-    io: {
-      stdin: new ReadableStream(),
-      stdout: new WritableStream(),
-      stderr: () => {},
-      stdoutIsTerminal: false,
-      stderrIsTerminal: false,
-      signal: new AbortController().signal,
-    },
+    io: { signal: new AbortController().signal },
     fetch: globalThis.fetch,
     credentials: createStaticCredentials(),
-    color: false,
   };
 }
 

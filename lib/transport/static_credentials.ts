@@ -6,16 +6,12 @@
  */
 
 import { BridgeError } from "../errors.ts";
+import { stripBearerPrefix } from "../secrets.ts";
 import type { AuthRefusal, CredentialProvider } from "./types.ts";
-
-/** Strips an optional `Bearer ` prefix from a configured token. */
-export function normalizeBearerToken(value: string): string {
-  return value.replace(/^\s*Bearer\s+/i, "").trim();
-}
 
 /** A provider that always sends `token` (or nothing) and cannot recover from a refusal. */
 export function createStaticCredentials(token?: string): CredentialProvider {
-  const value = token ? normalizeBearerToken(token) : undefined;
+  const value = token ? stripBearerPrefix(token) : undefined;
   return {
     accessToken: () => Promise.resolve(value),
     handleRefusal(refusal: AuthRefusal): Promise<string> {

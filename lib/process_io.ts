@@ -1,0 +1,34 @@
+/**
+ * The process's standard streams, terminal facts and interrupt signal, as the entry point
+ * injects them. Types only: every layer that talks to the user receives these instead of
+ * touching `Deno.stdin`, `Deno.stdout` or signals itself, so it stays testable in process.
+ *
+ * @module
+ */
+
+import type { LogSink } from "./log.ts";
+
+/** The process's standard streams and terminal facts, as the entry point provides them. */
+export interface ProcessIo {
+  /** Bytes from standard input (JSON-RPC in proxy mode). */
+  stdin: ReadableStream<Uint8Array>;
+  /** Standard output; proxy mode writes JSON-RPC only. */
+  stdout: WritableStream<Uint8Array>;
+  /** Writes one line to standard error. */
+  stderr: LogSink;
+  /** Whether stdin is a terminal (a person started proxy mode by hand). */
+  stdinIsTerminal?: boolean;
+  /** Whether stdout is a terminal (colors, human output). */
+  stdoutIsTerminal: boolean;
+  /** Whether stderr is a terminal (spinner, progress lines). */
+  stderrIsTerminal: boolean;
+  /** Asks a yes/no question on the terminal (never on stdin's JSON-RPC); undefined when none. */
+  confirm?: (question: string) => Promise<string | undefined>;
+  /** Aborted on SIGINT/SIGTERM. */
+  signal: AbortSignal;
+  /**
+   * The command that starts this program: the binary's absolute path, or `deno run … main.ts`
+   * when run from source (for `--print-config`).
+   */
+  launcher?: readonly string[];
+}

@@ -1,0 +1,105 @@
+/**
+ * Pairings with the legacy server (SDK v1 1.32.2, sessions and a GET stream): a 2026-07-28
+ * stdio client (SDK v2, negotiation auto and pinned) served through the bridge's translation,
+ * and a 2025-era client relayed as it is.
+ */
+import assert from "node:assert/strict";
+import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { startMcpServer } from "../fixtures/mcp_server.ts";
+import {
+  connectLegacyClient,
+  connectModernClient,
+  type Negotiation,
+} from "../support/sdk_client.ts";
+
+function textOf(result: unknown): string {
+  const content = (result as { content?: Array<{ type: string; text?: string }> }).content ?? [];
+  return content.map((item) => item.text ?? "").join("");
+}
+
+for (const negotiation of ["pin", "auto"] as Negotiation[]) {
+  Deno.test(
+    `pairing: 2026 client (${negotiation}) × legacy server: echo, elicitation, sampling`,
+    async () => {
+      await using server = await startMcpServer();
+      const seen: string[] = [];
+      await using connection = await connectModernClient(server.url, {
+        negotiation,
+        setup(client) {
+          client.setRequestHandler("elicitation/create", (request) => {
+            seen.push(`elicit:${(request.params as { message: string }).message}`);
+            return { action: "accept", content: { name: "Ada" } };
+          });
+          client.setRequestHandler("sampling/createMessage", () => {
+            seen.push("sample");
+            return {
+              role: "assistant",
+              content: { type: "text", text: "sampled text" },
+              model: "test-model",
+            };
+          });
+        },
+      });
+      const { client } = connection;
+      assert.equal(client.getNegotiatedProtocolVersion?.() ?? "2026-07-28", "2026-07-28");
+      assert.equal(client.getServerVersion()?.name, "fixture-mcp-server");
+      const tools = await client.listTools();
+      assert.ok(tools.tools.some((tool) => tool.name === "echo"));
+      assert.equal(
+        textOf(await client.callTool({ name: "echo", arguments: { message: "hi" } })),
+        "hi",
+      );
+      const elicited = await client.callTool({ name: "elicit", arguments: { message: "Name?" } });
+      assert.deepEqual(JSON.parse(textOf(elicited)), {
+        action: "accept",
+        content: { name: "Ada" },
+      });
+      const sampled = await client.callTool({ name: "sample", arguments: { prompt: "Say" } });
+      assert.equal(textOf(sampled), "sampled text");
+      assert.deepEqual(seen, ["elicit:Name?", "sample"]);
+      // The bridge opened the legacy session with the client's capabilities (the SDK's probe runs
+      // on a sibling process, which opens a session of its own for server/discover).
+      for (const recorded of server.requestsFor("initialize")) {
+        const init = recorded.body as {
+          params: { capabilities: unknown; protocolVersion: string };
+        };
+        assert.equal(init.params.protocolVersion, "2025-11-25");
+        assert.deepEqual(init.params.capabilities, {
+          elicitation: { form: {}, url: {} },
+          sampling: {},
+        });
+      }
+    },
+  );
+}
+
+Deno.test(
+  "pairing: 2026 client × legacy server: list_changed arrives on a listen stream",
+  async () => {
+    await using server = await startMcpServer();
+    let changed!: () => void;
+    const arrived = new Promise<void>((resolve) => changed = resolve);
+    await using connection = await connectModernClient(server.url, {
+      negotiation: "pin",
+      setup(client) {
+        client.setNotificationHandler("notifications/tools/list_changed", () => changed());
+      },
+    });
+    const subscription = await connection.client.listen({ toolsListChanged: true });
+    await connection.client.callTool({ name: "notify_changed", arguments: {} });
+    await arrived;
+    await subscription.close?.();
+  },
+);
+
+Deno.test("pairing: 2025 client × legacy server is relayed without translation", async () => {
+  await using server = await startMcpServer();
+  await using connection = await connectLegacyClient(server.url, {
+    setup(client) {
+      client.setRequestHandler(ElicitRequestSchema, () => ({ action: "decline" }));
+    },
+  });
+  const result = await connection.client.callTool({ name: "elicit", arguments: { message: "?" } });
+  assert.deepEqual(JSON.parse(textOf(result)), { action: "decline", content: null });
+  assert.equal(server.requestsFor("server/discover").length, 0);
+});
