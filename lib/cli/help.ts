@@ -278,6 +278,7 @@ const EXIT_CODE_MEANINGS: Readonly<Record<keyof typeof ExitCode, string>> = {
   auth: "Authentication needed or failed",
   unreachable: "Server unreachable, HTTP or protocol failure",
   timeout: "A request timed out",
+  interrupted: "Interrupted by Ctrl-C (SIGINT) or SIGTERM during a sign-in or a request",
 };
 
 /** One row of the exit-code table. */

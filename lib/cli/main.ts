@@ -8,10 +8,11 @@
 
 import { loadSettings, pickLogLevel } from "../config/settings.ts";
 import { PROGRAM_NAME, PROGRAM_VERSION } from "../constants.ts";
-import { ExitCode, toBridgeError } from "../errors.ts";
+import { BridgeError, ExitCode, toBridgeError, toInterruptedError } from "../errors.ts";
 import { createLogger, parseLogLevel, redact } from "../log.ts";
 import { type LogFile, openLogFile } from "../log_file.ts";
 import { createHttpFetch } from "../transport/http_client.ts";
+import { detectPresence } from "../oauth/presence.ts";
 import { createCredentialProvider } from "../oauth/provider.ts";
 import { type Mode, parseCommandLine, wantsJson } from "./args.ts";
 import type { ModeContext } from "./context.ts";
@@ -123,14 +124,20 @@ export async function run(
     const settings = await loadSettings(parsed.flags, env);
     const log = createLogger({ level: settings.logLevel, sink: io.stderr });
     const fetch = await createHttpFetch({ caFile: settings.caFile, cookies: settings.cookies });
+    const presence = detectPresence({
+      env,
+      os: Deno.build.os,
+      stdinIsTerminal: io.stdinIsTerminal ?? false,
+      stderrIsTerminal: io.stderrIsTerminal,
+      mode: parsed.mode.kind === "proxy" ? "proxy" : "cli",
+    });
     const credentials = createCredentialProvider({
       settings,
       log: log.child("auth"),
       fetch,
       io,
-      interactive: true,
-      // A proxy client cannot wait minutes for a mid-session sign-in: it gets an error to retry.
-      signInMode: parsed.mode.kind === "proxy" ? "background" : "wait",
+      interactive: presence.present,
+      absence: presence.present ? undefined : presence.reason,
     });
     // NO_COLOR counts when set and not empty (https://no-color.org).
     const color = io.stdoutIsTerminal && !env.NO_COLOR;
@@ -152,7 +159,10 @@ export async function run(
     }
     return await runMode(parsed.mode, context);
   } catch (error) {
-    const failure = toBridgeError(error);
+    // Whatever a signal broke (a fetch, a lock wait, a sign-in) reports the one kind.
+    const failure = io.signal.aborted && !(error instanceof BridgeError && error.kind === "usage")
+      ? toInterruptedError(io.signal.reason)
+      : toBridgeError(error);
     const level = parseLogLevel(pickLogLevel({}, (key) => env[key])) ?? "WARNING";
     if (failure.kind === "internal" && level === "DEBUG" && error instanceof Error) {
       io.stderr(redact(error.stack ?? error.message));

@@ -122,7 +122,10 @@ async function send(
     if (error instanceof DOMException && error.name === "TimeoutError") {
       throw new BridgeError("timeout", `Cannot ${action}: request timed out`, { cause: error });
     }
-    if (error instanceof DOMException && error.name === "AbortError") throw error;
+    if (error instanceof BridgeError) throw error;
+    if (error instanceof DOMException && error.name === "AbortError") {
+      throw new BridgeError("interrupted", `Cannot ${action}: interrupted`, { cause: error });
+    }
     const failure = classifyFetchError(error);
     throw new BridgeError(
       "unreachable",

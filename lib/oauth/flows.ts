@@ -391,14 +391,17 @@ export async function signInWithBrowser(
     callbackUrl = await withDeadline(server.callback, {
       ms,
       signal: io.signal,
-      onAbort: () => new BridgeError("auth_required", "Sign-in was interrupted"),
+      onAbort: (reason) =>
+        reason instanceof BridgeError
+          ? reason
+          : new BridgeError("interrupted", "Sign-in was interrupted"),
       onTimeout: () =>
         new BridgeError(
           "auth_required",
-          `Sign-in did not finish within ${Math.round(ms / 1000)} s`,
+          `Sign-in did not finish within ${Number((ms / 1000).toFixed(1))} s (--auth-timeout)`,
           {
-            hint:
-              "Open the printed URL and complete the sign-in, or raise --auth-timeout; then retry",
+            hint: "Open the printed URL and complete the sign-in, or raise --auth-timeout; " +
+              "then run the command again",
           },
         ),
     });

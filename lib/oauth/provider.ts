@@ -7,17 +7,12 @@
  * instead of renewing again. This module and its static imports must not load oauth4webapi: the
  * flows that use it are imported on demand (`./flows.ts`), so the proxy starts fast.
  *
- * When a browser sign-in is needed, `signInMode` decides who waits for it. With `"wait"` (CLI
- * modes) the refused request waits up to `--auth-timeout`. With `"background"` (proxy mode) that
- * holds only while the session is being set up (the transport says so in
- * `AuthRefusal.sessionEstablished`: the server has not answered `initialize` yet, and a client
- * cannot easily retry `initialize`). Once the session runs, a refusal that needs the browser
- * (refresh answered `invalid_grant`, or no refresh token) starts the sign-in once, in the
- * background and under the lock, and the refused request fails at once with `auth_required`;
- * every refusal while that sign-in runs fails the same way without a second browser window, and
- * requests after it use the new token. A step-up still waits, as its retry limit counts the
- * tokens it produces. A failed or timed-out background sign-in is not restarted for
- * {@link SIGN_IN_RETRY_DELAY_MS}.
+ * A browser sign-in is waited for by every request that needs it, in every mode: the first
+ * refusal starts it (one browser window), later refusals join it, and all of them are retried with
+ * its token, bounded by `--auth-timeout`. Listeners registered with `watchSignIn` hear when it
+ * starts and ends, so the proxy can hold its request timeouts and send progress meanwhile. A
+ * failed or timed-out sign-in is not restarted for {@link SIGN_IN_RETRY_DELAY_MS}. With nobody
+ * present (`interactive: false`) a needed sign-in fails at once, before anything is registered.
  *
  * @module
  */
@@ -39,7 +34,12 @@ import {
 import { BridgeError, toBridgeError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { createStaticCredentials } from "../transport/static_credentials.ts";
-import type { AuthChallenge, AuthRefusal, CredentialProvider } from "../transport/types.ts";
+import type {
+  AuthChallenge,
+  AuthRefusal,
+  CredentialProvider,
+  SignInEvent,
+} from "../transport/types.ts";
 import { oauthErrorCode } from "./oauth_errors.ts";
 import { selectScope, splitScope, unionScopes } from "./scope.ts";
 import type { DiscoveryResult } from "./types.ts";
@@ -61,14 +61,10 @@ export interface CredentialProviderOptions {
   log: Logger;
   fetch: typeof fetch;
   io: ProcessIo;
-  /** Whether a browser sign-in may be started. */
+  /** Whether a browser sign-in may be started: someone is present to complete it. */
   interactive: boolean;
-  /**
-   * Who waits for a browser sign-in: the refused request (`"wait"`, the default), or, once the
-   * session is established, nobody (`"background"`, proxy mode): the request fails with
-   * `auth_required` while the sign-in runs in the background.
-   */
-  signInMode?: "wait" | "background";
+  /** Why nobody is present (shown when a sign-in is needed but `interactive` is false). */
+  absence?: string;
   /** The state store to use (default: `openEnvStore(settings.stateFile)`). */
   store?: EnvStore;
   /** The clock, in ms since the epoch (default `Date.now`); tests move it instead of waiting. */
@@ -133,17 +129,8 @@ interface RenewRequest {
   allowSignIn: boolean;
   /** The scope for a step-up sign-in. */
   scope?: string;
-  /** Hand a needed browser sign-in to the background instead of running it. */
-  defer?: boolean;
-  /** The step-up depth of the refused token (step-up only). */
-  stepUpDepth?: number;
-  /** The refused request belongs to a running session (see the module comment). */
-  sessionEstablished?: boolean;
   signal?: AbortSignal;
 }
-
-/** Thrown by `renew` under the lock when a deferred browser sign-in is needed. */
-class SignInDeferred extends Error {}
 
 function coversScope(granted: string | undefined, required: string | undefined): boolean {
   const have = new Set(splitScope(granted));
@@ -158,12 +145,18 @@ function signInNeeded(): BridgeError {
   );
 }
 
-function signInRunning(): BridgeError {
+/** A sign-in is needed but nobody can complete one here (CI, no terminal, no display). */
+function nobodyPresent(absence: string | undefined): BridgeError {
   return new BridgeError(
     "auth_required",
-    "Sign-in needed: complete it in the browser (URL on stderr), then retry",
+    `Cannot sign in: the server requires authorization, no valid token is stored, and nobody is present to sign in${
+      absence ? ` (${absence})` : ""
+    }`,
     {
-      hint: "Open the URL printed on stderr if no browser window appeared; then retry the request",
+      hint:
+        `Run \`${PROGRAM_NAME} --token\` on a machine with a browser (the token is stored per ` +
+        "server), or set MCP_CLIENT_ACCESS_TOKEN, or use --client-credentials with MCP_CLIENT_ID " +
+        "and MCP_CLIENT_SECRET",
     },
   );
 }
@@ -183,8 +176,10 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
   let discovery: DiscoveryResult | undefined;
   let lastChallenge: AuthChallenge | undefined;
   let pending: Promise<string> | undefined;
-  /** The background browser sign-in in flight (`signInMode: "background"`). */
-  let background: Promise<string> | undefined;
+  const signInListeners = new Set<(event: SignInEvent) => void>();
+  const emitSignIn = (event: SignInEvent) => {
+    for (const listener of signInListeners) listener(event);
+  };
   let flows: Promise<Flows> | undefined;
   let signInFailure: { error: BridgeError; at: number } | undefined;
   let refreshFailure: { error: BridgeError; at: number } | undefined;
@@ -205,17 +200,21 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
 
   const loadFlows = () => flows ??= import("./flows.ts");
 
-  const flowContext = (signal?: AbortSignal) => ({
-    settings,
-    fetch: options.fetch,
-    log,
-    io: signal
+  const flowContext = (signal?: AbortSignal) => {
+    const io = signal
       ? { ...options.io, signal: AbortSignal.any([options.io.signal, signal]) }
-      : options.io,
-    store,
-    serverUrl: settings.serverUrl,
-    now: clock,
-  });
+      : options.io;
+    return {
+      settings,
+      fetch: options.fetch,
+      log,
+      io,
+      signal: io.signal,
+      store,
+      serverUrl: settings.serverUrl,
+      now: clock,
+    };
+  };
 
   const getDiscovery = async (): Promise<DiscoveryResult> => {
     if (discovery) return discovery;
@@ -366,11 +365,15 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
         return await persist(grant, "sign-in");
       }
 
-      if (!request.allowSignIn || !options.interactive) throw signInNeeded();
+      if (!options.interactive) throw nobodyPresent(options.absence);
+      if (!request.allowSignIn) throw signInNeeded();
       if (signInFailure && clock() - signInFailure.at < SIGN_IN_RETRY_DELAY_MS) {
         throw signInFailure.error;
       }
-      if (request.defer) throw new SignInDeferred();
+      emitSignIn({
+        kind: "started",
+        message: `Waiting for the sign-in to ${settings.serverUrl.host} in the browser`,
+      });
       try {
         const found = await getDiscovery();
         const grant = await flowsModule.signInWithBrowser(context, {
@@ -385,43 +388,10 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
         const failure = toBridgeError(error);
         signInFailure = { error: failure, at: clock() };
         throw failure;
+      } finally {
+        emitSignIn({ kind: "finished" });
       }
     });
-
-  /**
-   * Runs the browser sign-in `request` needs in the background, under its own hold of the lock
-   * (another process may have signed in meanwhile: its token is reused). At most one at a time.
-   */
-  const startBackgroundSignIn = (request: RenewRequest): void => {
-    if (background) return;
-    log.info("Signing in again in the background; requests fail until it completes");
-    const run = renew({ ...request, defer: false, signal: undefined });
-    background = run;
-    run.then((token) => {
-      if (request.reason === "step-up") stepUps.set(token, (request.stepUpDepth ?? 0) + 1);
-      log.info("Signed in again; new requests use the new access token");
-    }, (error) => {
-      if (!options.io.signal.aborted) {
-        log.warn(`Background sign-in failed: ${toBridgeError(error).message}`);
-      }
-    }).finally(() => {
-      if (background === run) background = undefined;
-    });
-  };
-
-  /** Runs `renew`, handing a deferred sign-in to the background. */
-  const renewOrDefer = async (request: RenewRequest): Promise<string> => {
-    // A step-up waits in the foreground: its retry limit counts the tokens it produces.
-    const defer = options.signInMode === "background" && request.sessionEstablished === true &&
-      request.allowSignIn && request.reason !== "step-up";
-    try {
-      return await renew({ ...request, defer });
-    } catch (error) {
-      if (!(error instanceof SignInDeferred)) throw error;
-      startBackgroundSignIn(request);
-      throw signInRunning();
-    }
-  };
 
   /** Joins the renewal in flight (unless it produced the very token that was rejected). */
   const singleFlight = async (request: RenewRequest): Promise<string> => {
@@ -429,7 +399,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
       const token = await pending;
       if (token !== request.rejected) return token;
     }
-    const run = renewOrDefer(request);
+    const run = renew(request);
     pending = run;
     try {
       return await run;
@@ -478,8 +448,6 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     if (refusal.challenge && refusal.challenge.scheme === "bearer") {
       lastChallenge = refusal.challenge;
     }
-    // One browser window at a time; its token is used once it completes.
-    if (background) throw signInRunning();
     if (refusal.status === 403) {
       if (refusal.challenge?.params.error !== "insufficient_scope") {
         throw new BridgeError("auth_failed", "Server refused the request: HTTP 403", {
@@ -512,8 +480,6 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
         rejected: refusal.rejectedToken,
         allowSignIn: true,
         scope,
-        stepUpDepth: depth,
-        sessionEstablished: refusal.sessionEstablished,
       });
       stepUps.set(token, depth + 1);
       return token;
@@ -522,7 +488,6 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
       reason: "refused",
       rejected: refusal.rejectedToken,
       allowSignIn: true,
-      sessionEstablished: refusal.sessionEstablished,
     });
   };
 
@@ -530,6 +495,10 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     store,
     accessToken,
     handleRefusal,
+    watchSignIn(listener) {
+      signInListeners.add(listener);
+      return () => signInListeners.delete(listener);
+    },
     async ensureToken(ensure = {}) {
       if (!ensure.forceRefresh) {
         const token = await accessToken();

@@ -34,6 +34,8 @@ export interface RequestContext {
   settings: Readonly<Settings>;
   fetch: typeof fetch;
   log: Logger;
+  /** Aborts every request (Ctrl-C); its reason is what the request rejects with. */
+  signal?: AbortSignal;
 }
 
 /** Everything a flow needs. */
