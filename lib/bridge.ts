@@ -28,8 +28,7 @@ import {
 import { type PendingRequest, PendingRequests } from "./jsonrpc/pending_requests.ts";
 import type { Logger } from "./log.ts";
 import type { ProcessIo } from "./process_io.ts";
-import { createEraSelection } from "./eras/select.ts";
-import { createTransport } from "./transport/connect.ts";
+import { connectServer } from "./eras/select.ts";
 import type { CredentialProvider, MessageHandler, Transport } from "./transport/types.ts";
 
 /** How long stdin EOF waits for in-flight requests before closing the session, in ms. */
@@ -75,6 +74,7 @@ export class Relay {
       watchSignIn?: CredentialProvider["watchSignIn"];
       /** How often waiting requests hear progress during a sign-in, in ms. */
       signInProgressIntervalMs?: number;
+      /** The timers of the per-request timeouts and sign-in progress; the real ones by default. */
       timers?: Timers;
     },
   ) {
@@ -90,7 +90,10 @@ export class Relay {
     this.#initializeTimeoutMs = options.timeoutMs === 0
       ? 0
       : options.timeoutMs + (options.authTimeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS);
-    this.#pending = new PendingRequests({ onTimeout: (request) => this.#timedOut(request) });
+    this.#pending = new PendingRequests({
+      onTimeout: (request) => this.#timedOut(request),
+      ...(options.timers ? { timers: options.timers } : {}),
+    });
     this.#transport = options.transport((message, raw) => this.#fromServer(message, raw));
   }
 
@@ -334,19 +337,14 @@ export async function runBridge(context: BridgeContext): Promise<number> {
   const out = createLineWriter(io.stdout);
   const relay = new Relay({
     transport: (onMessage) =>
-      createEraSelection({
+      connectServer({
+        url: settings.serverUrl,
+        headers: settings.headers,
+        credentials: context.credentials,
         onMessage,
-        log: context.log.child("eras"),
-        legacy: (toClient) =>
-          createTransport({
-            url: settings.serverUrl,
-            headers: settings.headers,
-            credentials: context.credentials,
-            onMessage: toClient,
-            fetch: context.fetch,
-            log: context.log.child("http"),
-            choice: settings.transport,
-          }),
+        fetch: context.fetch,
+        log: context.log.child("http"),
+        choice: settings.transport,
       }),
     out,
     log,

@@ -37,7 +37,7 @@ import {
 import { PendingRequests } from "./jsonrpc/pending_requests.ts";
 import type { Logger } from "./log.ts";
 import type { ProcessIo } from "./process_io.ts";
-import { createTransport } from "./transport/connect.ts";
+import { connectServer } from "./eras/select.ts";
 import type { CredentialProvider } from "./transport/types.ts";
 
 /** What the client needs from its caller: the server, the shared fetch, credentials and log. */
@@ -82,6 +82,12 @@ export interface OpenClientOptions {
   capabilities?: ClientCapabilities;
   /** Receives every notification from the server (progress included). */
   onNotification?(notification: JsonRpcNotification): void;
+  /**
+   * Answers the server's `elicitation/create` (form and URL mode, declared in `initialize`) with
+   * an `ElicitResult`; a rejection becomes a JSON-RPC error to the server. Without it,
+   * elicitation is declined.
+   */
+  onElicit?(params: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
 
 /** A session before (or without) `initialize`: raw exchanges, requests and notifications. */
@@ -210,6 +216,21 @@ export function openSession(
       respond({ jsonrpc: "2.0", id: request.id, result: {} });
       return;
     }
+    if (request.method === "elicitation/create" && options.onElicit) {
+      options.onElicit(request.params ?? {}).then(
+        (result) => respond({ jsonrpc: "2.0", id: request.id, result }),
+        (error) => {
+          const failure = toBridgeError(error);
+          const message = `${failure.message} (${failure.hint})`;
+          respond({
+            jsonrpc: "2.0",
+            id: request.id,
+            error: { code: JsonRpcCode.internalError, message },
+          });
+        },
+      );
+      return;
+    }
     const feature = DECLINED_METHODS[request.method];
     log.debug(`Declining the server's "${request.method}" request`);
     respond({
@@ -264,7 +285,7 @@ export function openSession(
   };
 
   // Nothing is sent (so nothing arrives) before the first send, after this assignment.
-  const transport = createTransport({
+  const transport = connectServer({
     choice: context.settings.transport,
     url: context.settings.serverUrl,
     headers: context.settings.headers,
@@ -388,7 +409,10 @@ export async function openClient(
   try {
     const result = await session.request<InitializeResultShape>("initialize", {
       protocolVersion: LATEST_PROTOCOL_VERSION,
-      capabilities: options.capabilities ?? {},
+      capabilities: {
+        ...(options.onElicit ? { elicitation: { form: {}, url: {} } } : {}),
+        ...options.capabilities,
+      },
       clientInfo: options.clientInfo ?? { name: PROGRAM_NAME, version: PROGRAM_VERSION },
     });
     if (typeof result.protocolVersion !== "string" || !isRecord(result.serverInfo)) {

@@ -317,29 +317,27 @@ async function runUpdateClient(context: ModeContext, assignments: string): Promi
 // ---------------------------------------------------------------------------------------------
 // --delete-client and --reset-auth
 
-/** Asks on the terminal; true when the answer is the client id or "yes". */
-async function confirmDeletion(
+/** The answer to "delete this registration at the server?". */
+type DeletionAnswer = "confirmed" | "declined" | "no-terminal";
+
+/**
+ * Asks on the terminal before a registration is deleted at the server, the same way for
+ * `--delete-client` and `--reset-auth`: the client id or "yes" confirms; `--yes` skips it.
+ */
+async function askToDelete(
   context: ModeContext,
   registration: { clientId: string; uri: string },
-) {
-  if (context.settings.oauth.assumeYes) return true;
+): Promise<DeletionAnswer> {
+  if (context.settings.oauth.assumeYes) return "confirmed";
   const confirm = context.io.confirm;
-  if (!confirm) {
-    throw new BridgeError(
-      "usage",
-      "Refusing to delete the client registration without confirmation",
-      {
-        hint: "Run it on a terminal to confirm, or pass --yes",
-      },
-    );
-  }
+  if (!confirm) return "no-terminal";
   const host = new URL(registration.uri).host;
   const answer = await confirm(
     `Delete client "${registration.clientId}" at ${host}? This cannot be undone.\n` +
       `Type the client id or "yes" to confirm: `,
   );
   const text = answer?.trim() ?? "";
-  return text === registration.clientId || /^yes$/i.test(text);
+  return text === registration.clientId || /^yes$/i.test(text) ? "confirmed" : "declined";
 }
 
 /** Removes the stored sign-in: tokens, and the client keys too unless `keepClient`. */
@@ -359,7 +357,15 @@ async function runDeleteClient(context: ModeContext): Promise<number> {
   const { deleteRegistration, requireRegistration } = await import("../oauth/registration.ts");
   const store = stateStore(context);
   const registration = requireRegistration(readStoredAuth(await store.read()));
-  if (!(await confirmDeletion(context, registration))) {
+  const answer = await askToDelete(context, registration);
+  if (answer === "no-terminal") {
+    throw new BridgeError(
+      "usage",
+      "Refusing to delete the client registration without confirmation",
+      { hint: "Run it on a terminal to confirm, or pass --yes" },
+    );
+  }
+  if (answer === "declined") {
     context.io.stderr("Cancelled: the client registration was not deleted");
     await printResult(context, { deleted: false, cancelled: true });
     return ExitCode.ok;
@@ -381,7 +387,19 @@ async function runDeleteClient(context: ModeContext): Promise<number> {
 
 async function runResetAuth(context: ModeContext, beforeOtherMode: boolean): Promise<number> {
   const store = stateStore(context);
-  const keep = context.settings.oauth.keepRegistration;
+  let keep = context.settings.oauth.keepRegistration;
+  let unconfirmed: Exclude<DeletionAnswer, "confirmed"> | undefined;
+  if (!keep) {
+    // Asked before the lock is taken: other processes need not wait for a person.
+    const current = readStoredAuth(await store.read());
+    if (current.clientId && current.registrationUri && current.registrationToken) {
+      const answer = await askToDelete(context, {
+        clientId: current.clientId,
+        uri: current.registrationUri,
+      });
+      if (answer !== "confirmed") [keep, unconfirmed] = [true, answer];
+    }
+  }
   return await store.withLock(async () => {
     const stored = readStoredAuth(await store.read());
     const lines: string[] = [];
@@ -409,7 +427,13 @@ async function runResetAuth(context: ModeContext, beforeOtherMode: boolean): Pro
     }
     const removed = await forgetLocally(context, store, keep);
     if (keep && stored.clientId) {
-      lines.push(`Kept client "${stored.clientId}" (--keep-registration)`);
+      lines.push(
+        unconfirmed === undefined
+          ? `Kept client "${stored.clientId}" (--keep-registration)`
+          : `Kept client "${stored.clientId}" and its registration: ${
+            unconfirmed === "declined" ? "deletion not confirmed" : "no terminal to confirm on"
+          } (pass --yes to delete it at the server)`,
+      );
     }
     lines.push(
       removed.length

@@ -184,7 +184,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       {
         flag: "reset-auth",
         brief: true,
-        text: "Forget tokens and the client registration (deleted at the server when possible)",
+        text: "Forget tokens and the client registration (deleted at the server once confirmed)",
       },
       {
         flag: "keep-registration",
@@ -197,7 +197,7 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
         text: "Update the client registration (RFC 7592)",
       },
       { flag: "delete-client", text: "Delete the client registration (RFC 7592)" },
-      { flag: "yes", text: "Do not ask for confirmation" },
+      { flag: "yes", text: "Delete at the server without asking (--delete-client, --reset-auth)" },
       {
         flag: "scope",
         value: "SCOPES",

@@ -36,6 +36,7 @@ import { parseArguments, promptArgumentsSchema, type SchemaLike } from "./tool_a
 import { startActivity } from "./activity.ts";
 import { closestMatch } from "./suggest.ts";
 import { splitCommand } from "./words.ts";
+import { createTerminalInput } from "./elicit.ts";
 import { createOutput, type Output } from "./output.ts";
 import { writeStdout as writeIoStdout } from "./stdout.ts";
 
@@ -150,14 +151,14 @@ function notFound(what: "tool" | "prompt", name: string, available: string[]): B
 }
 
 async function runListTools(context: ModeContext): Promise<number> {
-  await using client = await openClient(context);
+  await using client = await openClient(context, createTerminalInput(context.io));
   const tools = await listTools(client);
   await print(context, { tools }, (options) => formatToolList(tools, options));
   return ExitCode.ok;
 }
 
 async function runListResources(context: ModeContext): Promise<number> {
-  await using client = await openClient(context);
+  await using client = await openClient(context, createTerminalInput(context.io));
   const result = await listResources(client);
   await print(
     context,
@@ -168,7 +169,7 @@ async function runListResources(context: ModeContext): Promise<number> {
 }
 
 async function runListPrompts(context: ModeContext): Promise<number> {
-  await using client = await openClient(context);
+  await using client = await openClient(context, createTerminalInput(context.io));
   const prompts = await listPrompts(client);
   await print(context, { prompts }, (options) => formatPromptList(prompts, options));
   return ExitCode.ok;
@@ -176,7 +177,7 @@ async function runListPrompts(context: ModeContext): Promise<number> {
 
 async function runCallTool(command: string, context: ModeContext): Promise<number> {
   const { name, rest } = splitCommand(command);
-  await using client = await openClient(context);
+  await using client = await openClient(context, createTerminalInput(context.io));
   const tools = await listTools(client);
   const tool = tools.find((t) => t.name === name);
   if (!tool) throw notFound("tool", name, tools.map((t) => t.name));
@@ -213,7 +214,7 @@ async function runReadResource(uri: string, context: ModeContext): Promise<numbe
       hint: "Give the URI: --read-resource fixture://readme (see --list-resources)",
     });
   }
-  await using client = await openClient(context);
+  await using client = await openClient(context, createTerminalInput(context.io));
   const result = await client.request<ReadResourceResult>("resources/read", { uri: uri.trim() });
   await print(context, result, (options) => formatReadResourceResult(result, options));
   return ExitCode.ok;
@@ -221,7 +222,7 @@ async function runReadResource(uri: string, context: ModeContext): Promise<numbe
 
 async function runGetPrompt(command: string, context: ModeContext): Promise<number> {
   const { name, rest } = splitCommand(command);
-  await using client = await openClient(context);
+  await using client = await openClient(context, createTerminalInput(context.io));
   const prompts = await listPrompts(client);
   const prompt = prompts.find((p) => p.name === name);
   if (!prompt) throw notFound("prompt", name, prompts.map((p) => p.name));
@@ -291,7 +292,9 @@ async function runRaw(text: string, context: ModeContext): Promise<number> {
     return 0;
   });
   const initializing = parsed.kind === "request" && parsed.message.method === "initialize";
-  await using session = initializing ? await openSession(context) : await openClient(context);
+  await using session = initializing
+    ? await openSession(context)
+    : await openClient(context, createTerminalInput(context.io));
   if (parsed.kind === "request" && idFilled) parsed.message.id = session.nextId();
   if (parsed.kind === "notification") {
     await session.notify(parsed.method, parsed.params);

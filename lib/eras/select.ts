@@ -10,6 +10,7 @@
 
 import type { JsonRpcMessage } from "../jsonrpc/message.ts";
 import type { Logger } from "../log.ts";
+import { type ConnectOptions, createTransport } from "../transport/connect.ts";
 import type { MessageHandler, SendOptions, Transport } from "../transport/types.ts";
 import { LegacyServerTranslation } from "./to_legacy_server.ts";
 import { ModernServerTranslation } from "./to_modern_server.ts";
@@ -106,4 +107,21 @@ export function createEraSelection(options: EraSelectionOptions): Transport & {
   readonly pairing: Pairing | undefined;
 } {
   return new EraSelection(options);
+}
+
+/** A connection to the server whose pairing is known after its first message. */
+export type ServerConnection = Transport & { readonly pairing: Pairing | undefined };
+
+/**
+ * The one place that opens the way to the server for the relay and the CLI client: the era
+ * selection over the session transport (`--transport`) and, where the server speaks it, the
+ * 2026-07-28 transport.
+ */
+export function connectServer(options: ConnectOptions): ServerConnection {
+  const { onMessage, log } = options;
+  return createEraSelection({
+    onMessage,
+    log,
+    legacy: (toClient) => createTransport({ ...options, onMessage: toClient }),
+  });
 }

@@ -14,7 +14,8 @@ import { BridgeError } from "../errors.ts";
 import { isRequest, type JsonRpcMessage } from "../jsonrpc/message.ts";
 import { noEndpointError } from "./endpoint_hint.ts";
 import { createLegacySseTransport } from "./legacy_sse.ts";
-import { createStreamableHttpSession, LegacyTransportSignal } from "./streamable_http.ts";
+import { LegacyTransportSignal } from "./era.ts";
+import { createStreamableHttpSession } from "./session.ts";
 import type { SendOptions, Transport, TransportOptions } from "./types.ts";
 
 /** A concrete transport. */

@@ -13,41 +13,28 @@
  */
 
 import { abortable, sleep } from "../async.ts";
-import { DEFAULT_RECONNECT_DELAY_MS, MAX_SCOPE_STEP_UPS } from "../constants.ts";
-import { fetchFailureError } from "../fetch_failure.ts";
-import { endpointPathHint } from "./endpoint_hint.ts";
+import { DEFAULT_RECONNECT_DELAY_MS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
 import {
   createBridgeId,
-  idKey,
   isRequest,
-  isResponse,
   type JsonRpcMessage,
   type JsonRpcRequest,
   type JsonRpcResponse,
-  validateMessage,
 } from "../jsonrpc/message.ts";
 import { type Logger, redactedMessage } from "../log.ts";
 import { MessageTooLargeError } from "./bounded_read.ts";
 import { classifyResponse } from "./classify.ts";
-import { checkReinitialized } from "./reinitialize_check.ts";
-import { readSseEvents, type SseRecord } from "./sse.ts";
-import { backoffDelay } from "./streamable_http.ts";
-import type {
-  CredentialProvider,
-  MessageHandler,
-  SendOptions,
-  Transport,
-  TransportOptions,
-} from "./types.ts";
 import { discard } from "./discard.ts";
-
-interface Waiter {
-  resolve(): void;
-  reject(error: unknown): void;
-  /** Bridge-owned (re-initialization): the response is kept here, not passed on. */
-  internal?: { response?: JsonRpcResponse };
-}
+import { sendUntilDecided } from "./endpoint.ts";
+import { endpointPathHint } from "./endpoint_hint.ts";
+import { buildRequestHeaders } from "./headers.ts";
+import { InboundRouter, type PendingRequest } from "./inbound.ts";
+import { NO_ATTEMPTS } from "./next_action.ts";
+import { checkReinitialized } from "./reinitialize_check.ts";
+import { backoffDelay } from "./resumable_stream.ts";
+import { readSseEvents, type SseRecord } from "./sse.ts";
+import type { CredentialProvider, SendOptions, Transport, TransportOptions } from "./types.ts";
 
 /** Options of {@link createLegacySseTransport}. */
 export interface LegacySseOptions extends TransportOptions {
@@ -78,7 +65,7 @@ export class LegacySseTransport implements Transport {
   readonly #url: URL;
   readonly #extraHeaders: ReadonlyArray<readonly [string, string]>;
   readonly #credentials: CredentialProvider;
-  readonly #onMessage: MessageHandler;
+  readonly #inbound: InboundRouter;
   readonly #fetch: typeof fetch;
   readonly #log: Logger;
   readonly #maxMessageBytes: number | undefined;
@@ -86,8 +73,6 @@ export class LegacySseTransport implements Transport {
 
   #protocolVersion: string | undefined;
   #connecting: Promise<URL> | undefined;
-  #waiters = new Map<string, Waiter>();
-  #initializeKeys = new Set<string>();
   #closer = new AbortController();
   #closed = false;
   #streamTasks = new Set<Promise<void>>();
@@ -98,7 +83,11 @@ export class LegacySseTransport implements Transport {
     this.#url = options.url;
     this.#extraHeaders = options.headers;
     this.#credentials = options.credentials;
-    this.#onMessage = options.onMessage;
+    this.#inbound = new InboundRouter({
+      onMessage: options.onMessage,
+      log: options.log,
+      onResponse: (pending, response) => this.#onResponse(pending, response),
+    });
     this.#fetch = options.fetch;
     this.#log = options.log;
     this.#maxMessageBytes = options.maxMessageBytes;
@@ -117,27 +106,26 @@ export class LegacySseTransport implements Transport {
       ? AbortSignal.any([options.signal, this.#closer.signal])
       : this.#closer.signal;
     const endpoint = await abortable(this.#connect(), signal);
-    let answered: Promise<void> | undefined;
-    let key: string | undefined;
+    let pending: PendingRequest | undefined;
     if (isRequest(message)) {
-      key = idKey(message.id);
-      if (message.method === "initialize") {
-        this.#initializeKeys.add(key);
-        this.#initialize ??= { params: message.params ?? {} };
-      }
-      const thisKey = key;
-      answered = new Promise<void>((resolve, reject) => {
-        this.#waiters.set(thisKey, { resolve, reject });
-      });
-      answered.catch(() => {});
+      const isInitialize = message.method === "initialize";
+      if (isInitialize) this.#initialize ??= { params: message.params ?? {} };
+      pending = this.#inbound.track(message.id, { isInitialize });
     }
     try {
       await this.#post(endpoint, options.raw ?? JSON.stringify(message), signal);
-      if (answered) await abortable(answered, signal);
+      if (pending) await abortable(pending.answered, signal);
     } catch (error) {
-      if (key !== undefined) this.#waiters.delete(key);
+      if (pending) this.#inbound.abandon(pending, error);
       throw signal.aborted ? signal.reason : error;
     }
+  }
+
+  #onResponse(pending: PendingRequest, response: JsonRpcResponse): void {
+    if (!pending.isInitialize || pending.internal || !("result" in response)) return;
+    const version = response.result.protocolVersion;
+    if (typeof version === "string") this.#protocolVersion = version;
+    if (this.#initialize) this.#initialize.result = response.result;
   }
 
   /** Ends the stream; there is no session to delete in this transport. */
@@ -155,73 +143,36 @@ export class LegacySseTransport implements Transport {
     });
   }
 
-  #headers(token: string | undefined, post: boolean): Headers {
-    const headers = new Headers();
-    for (const [name, value] of this.#extraHeaders) headers.append(name, value);
-    headers.set("Accept", post ? "application/json, text/event-stream" : "text/event-stream");
-    if (post) headers.set("Content-Type", "application/json");
-    if (token) headers.set("Authorization", `Bearer ${token}`);
-    return headers;
-  }
-
   async #fetchWithAuth(
     url: URL,
     init: { method: "GET" | "POST"; body?: string },
     signal: AbortSignal,
   ): Promise<Response> {
-    let authRetried = false;
-    let stepUps = 0;
-    while (true) {
-      const token = await this.#credentials.accessToken();
-      let response: Response;
-      try {
-        response = await this.#fetch(url, {
-          ...init,
-          headers: this.#headers(token, init.method === "POST"),
-          signal,
-        });
-      } catch (error) {
-        if (signal.aborted) throw signal.reason;
-        if (error instanceof BridgeError) throw error; // e.g. a refused redirect
-        throw fetchFailureError(error, url);
-      }
-      const outcome = classifyResponse(response.status, response.headers, {
-        hadSessionId: false,
-        isInitialize: false,
-      });
-      this.#log.debug(`${init.method} (HTTP+SSE): HTTP ${response.status} (${outcome.kind})`);
-      if (outcome.kind === "unauthorized" && !authRetried) {
-        authRetried = true;
-        await discard(response);
-        await this.#credentials.handleRefusal({
-          status: 401,
-          challenge: outcome.challenge,
-          rejectedToken: token,
-          sessionEstablished: this.#protocolVersion !== undefined,
-        });
-        continue;
-      }
-      if (outcome.kind === "insufficient-scope" && stepUps < MAX_SCOPE_STEP_UPS) {
-        stepUps++;
-        await discard(response);
-        await this.#credentials.handleRefusal({
-          status: 403,
-          challenge: outcome.challenge,
-          rejectedToken: token,
-          sessionEstablished: this.#protocolVersion !== undefined,
-        });
-        continue;
-      }
-      if (outcome.kind === "unauthorized" || outcome.kind === "insufficient-scope") {
-        await discard(response);
-        throw new BridgeError(
-          "auth_failed",
-          `Server refused the renewed access token: HTTP ${response.status}`,
-          { status: response.status },
-        );
-      }
-      return response;
-    }
+    const { response, action } = await sendUntilDecided({
+      exchange: "legacy",
+      attempts: NO_ATTEMPTS,
+      fetch: this.#fetch,
+      url,
+      prepare: (token) => ({
+        ...init,
+        headers: buildRequestHeaders({
+          method: init.method === "POST" ? "post" : "get",
+          extra: this.#extraHeaders,
+          token,
+        }),
+        signal,
+        label: `${init.method} (HTTP+SSE)`,
+      }),
+      credentials: this.#credentials,
+      log: this.#log,
+      sessionEstablished: () => this.#protocolVersion !== undefined,
+    });
+    if (action.kind === "deliver") return response;
+    throw action.kind === "fail" ? action.error : new BridgeError(
+      "http_error",
+      `Server refused the request: HTTP ${response.status}`,
+      { status: response.status },
+    );
   }
 
   #connect(): Promise<URL> {
@@ -252,19 +203,15 @@ export class LegacySseTransport implements Transport {
       method: "initialize",
       params: initialize.params as JsonRpcRequest["params"],
     };
-    const key = idKey(id);
-    const internal: { response?: JsonRpcResponse } = {};
-    const answered = new Promise<void>((resolve, reject) => {
-      this.#waiters.set(key, { resolve, reject, internal });
-    });
-    answered.catch(() => {});
+    const pending = this.#inbound.track(id, { internal: true, isInitialize: true });
     try {
       await this.#post(endpoint, JSON.stringify(request), signal);
-      await abortable(answered, signal);
-    } finally {
-      this.#waiters.delete(key);
+      await abortable(pending.answered, signal);
+    } catch (error) {
+      this.#inbound.abandon(pending, error);
+      throw error;
     }
-    const response = internal.response;
+    const response = pending.response;
     if (!response || !("result" in response)) {
       throw new BridgeError("session_lost", "Server refused to re-initialize the session");
     }
@@ -317,7 +264,9 @@ export class LegacySseTransport implements Transport {
         const record: SseRecord = next.value;
         if (record.type === "event" && record.event === "endpoint") {
           endpoint = resolveLegacyEndpoint(record.data, this.#url);
-        } else if (record.type === "event") await this.#handleEvent(record.data, record.event);
+        } else if (record.type === "event") {
+          await this.#inbound.routeSseEvent(record.data, record.event);
+        }
       }
     } catch (error) {
       await records.return(undefined);
@@ -340,7 +289,7 @@ export class LegacySseTransport implements Transport {
       for await (const record of records) {
         if (record.type !== "event") continue;
         progressed = true;
-        await this.#handleEvent(record.data, record.event);
+        await this.#inbound.routeSseEvent(record.data, record.event);
       }
     } catch (error) {
       if (error instanceof MessageTooLargeError) failure = error;
@@ -352,8 +301,7 @@ export class LegacySseTransport implements Transport {
       new BridgeError("stream_lost", "Server closed the HTTP+SSE stream", {
         hint: "The request was lost with the stream; retry it",
       });
-    for (const waiter of this.#waiters.values()) waiter.reject(lost);
-    this.#waiters.clear();
+    this.#inbound.failAll(lost);
     if (signal.aborted || this.#closed) return;
     this.#log.warn(`${lost.message}; reconnecting`);
     this.#connecting = undefined;
@@ -381,74 +329,6 @@ export class LegacySseTransport implements Transport {
           this.#log.warn(error.message);
         }
       }
-    }
-  }
-
-  async #handleEvent(data: string, event: string | undefined): Promise<void> {
-    if (event !== undefined && event !== "message") {
-      this.#log.debug(`Ignoring an SSE event of type "${event}"`);
-      return;
-    }
-    if (data.trim() === "") return;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(data);
-    } catch {
-      this.#log.warn("Ignoring an SSE event whose data is not valid JSON");
-      return;
-    }
-    const items = Array.isArray(parsed) ? parsed : [parsed];
-    for (const item of items) {
-      const checked = validateMessage(item);
-      if (!checked.ok) {
-        this.#log.warn(`Ignoring a message from the server: ${checked.reason}`);
-        continue;
-      }
-      const raw = items.length === 1 ? data : JSON.stringify(item);
-      const message = checked.message;
-      if (!isResponse(message)) {
-        await this.#emit(message, raw);
-        continue;
-      }
-      if (message.id === null) {
-        this.#log.warn("Server reported an error without a request id");
-        continue;
-      }
-      const key = idKey(message.id);
-      const waiter = this.#waiters.get(key);
-      if (!waiter) {
-        this.#log.warn(
-          `Dropping a response to an unknown request (id ${JSON.stringify(message.id)})`,
-        );
-        continue;
-      }
-      this.#waiters.delete(key);
-      if (waiter.internal) {
-        waiter.internal.response = message;
-        waiter.resolve();
-        continue;
-      }
-      if (this.#initializeKeys.delete(key) && "result" in message) {
-        const version = message.result.protocolVersion;
-        if (typeof version === "string") this.#protocolVersion = version;
-        if (this.#initialize) this.#initialize.result = message.result;
-      }
-      const pressure = this.#emit(message, raw);
-      waiter.resolve();
-      await pressure;
-    }
-  }
-
-  /** Passes a message on; returns the handler's backpressure, if any. */
-  #emit(message: JsonRpcMessage, raw: string): Promise<void> | undefined {
-    const failed = (error: unknown) => {
-      this.#log.error(`Message handler failed: ${redactedMessage(error)}`);
-    };
-    try {
-      return this.#onMessage(message, raw)?.catch(failed);
-    } catch (error) {
-      failed(error);
-      return undefined;
     }
   }
 

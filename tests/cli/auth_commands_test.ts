@@ -187,6 +187,27 @@ Deno.test("--update-client sends the full metadata and saves the rotated token",
   reg.secrets.assertAbsent(again.stdout, again.stderr);
 });
 
+Deno.test("--update-client shows only the real changes", async () => {
+  await using server = await startOidcServer({ rotateRegistrationAccessToken: false });
+  const reg = await registerAndStore(server);
+  const result = await run(
+    reg.stateFile,
+    "--update-client",
+    "client_name=bridge test,client_uri=https://example.com/app,bogus_field=x",
+  );
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(
+    result.stdout,
+    `Updated client "${reg.clientId}"\n` +
+      "  client_uri: (unset) -> https://example.com/app\n" +
+      "Already set: client_name\n" +
+      "Not applied by the server: bogus_field\n",
+  );
+  const json = await run(reg.stateFile, "--update-client", "client_name=bridge test", "--json");
+  const doc = JSON.parse(json.stdout);
+  assert.deepEqual([doc.result.changed, doc.result.unchanged], [[], ["client_name"]]);
+});
+
 Deno.test("--update-client --json reports the changes; bad input is a usage error", async () => {
   await using server = await startOidcServer({ rotateRegistrationAccessToken: false });
   const reg = await registerAndStore(server);
@@ -334,7 +355,7 @@ Deno.test("--delete-client asks on the terminal: the client id or yes confirms",
 Deno.test("--reset-auth deletes the registration at the server and clears the state", async () => {
   await using server = await startOidcServer();
   const reg = await registerAndStore(server);
-  const result = await run(reg.stateFile, "--reset-auth");
+  const result = await run(reg.stateFile, "--reset-auth", "--yes");
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stderr, "");
   assert.match(result.stdout, /Deleted client ".+" at the authorization server/);
@@ -351,6 +372,36 @@ Deno.test("--reset-auth deletes the registration at the server and clears the st
   assert.equal(again.code, 0, again.stderr);
   const doc = JSON.parse(again.stdout);
   assert.deepEqual(doc.result, { removed: [], serverDeletion: "none" });
+});
+
+Deno.test("--reset-auth asks like --delete-client before deleting at the server", async () => {
+  await using server = await startOidcServer();
+  // No terminal and no --yes: the registration stays, at the server and in the state file.
+  const reg = await registerAndStore(server);
+  const piped = await run(reg.stateFile, "--reset-auth");
+  assert.equal(piped.code, 0, piped.stderr);
+  assert.equal(piped.stderr, "");
+  assert.match(
+    piped.stdout,
+    /^Kept client ".+" and its registration: no terminal to confirm on \(pass --yes to delete it at the server\)$/m,
+  );
+  assert.ok(await server.findClient(reg.clientId), "still registered");
+  const values = await readEnvFile(reg.stateFile);
+  assert.equal(values.MCP_CLIENT_ID, reg.clientId);
+  assert.equal(values.MCP_CLIENT_ACCESS_TOKEN, undefined, "the tokens are gone");
+
+  // On a terminal: the same question as --delete-client; "no" keeps it, "yes" deletes it.
+  const no = createContext(reg.stateFile, "no");
+  assert.equal(await runAuthCommand({ kind: "reset-auth" }, no.context), 0);
+  assert.match(no.questions[0], new RegExp(`^Delete client "${reg.clientId}" at .+\\?`));
+  assert.match(no.stdout(), /deletion not confirmed/);
+  assert.ok(await server.findClient(reg.clientId));
+  const yes = createContext(reg.stateFile, "yes");
+  assert.equal(await runAuthCommand({ kind: "reset-auth" }, yes.context), 0);
+  assert.equal(yes.questions[0], no.questions[0], "both commands ask the same question");
+  assert.equal(await server.findClient(reg.clientId), undefined);
+  assert.match(yes.stdout(), /Deleted client ".+" at the authorization server/);
+  reg.secrets.assertAbsent(piped.stdout, no.stdout(), yes.stdout(), ...yes.questions);
 });
 
 Deno.test("--reset-auth --keep-registration removes only the tokens", async () => {
@@ -372,7 +423,7 @@ Deno.test("--reset-auth --keep-registration removes only the tokens", async () =
 Deno.test("--reset-auth forgets a client the server no longer knows or cannot delete", async () => {
   await using server = await startOidcServer({ managementMethods: ["GET", "PUT"] });
   const reg = await registerAndStore(server);
-  const result = await run(reg.stateFile, "--reset-auth", "--json");
+  const result = await run(reg.stateFile, "--reset-auth", "--json", "-y");
   assert.equal(result.code, 0, result.stderr);
   assert.equal(JSON.parse(result.stdout).result.serverDeletion, "unsupported");
   assert.equal((await readEnvFile(reg.stateFile)).MCP_CLIENT_ID, undefined);
@@ -380,7 +431,7 @@ Deno.test("--reset-auth forgets a client the server no longer knows or cannot de
   await using other = await startOidcServer();
   const gone = await registerAndStore(other);
   await other.provider.Client.adapter.destroy(gone.clientId);
-  const second = await run(gone.stateFile, "--reset-auth");
+  const second = await run(gone.stateFile, "--reset-auth", "--yes");
   assert.equal(second.code, 0, second.stderr);
   assert.match(second.stdout, /no longer knows this client/);
   assert.equal((await readEnvFile(gone.stateFile)).MCP_CLIENT_ID, undefined);
@@ -394,7 +445,7 @@ Deno.test("--reset-auth with an unreachable server warns and still clears", asyn
     MCP_CLIENT_REGISTRATION_TOKEN: "registration-token-value",
     MCP_CLIENT_ACCESS_TOKEN: "access-token-value",
   });
-  const result = await run(stateFile, "--reset-auth");
+  const result = await run(stateFile, "--reset-auth", "--yes");
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, /Warning: Cannot delete the client registration at the server/);
   assert.ok(!result.stderr.includes("registration-token-value"));
@@ -660,7 +711,7 @@ Deno.test("--token: with nothing stored it registers and signs in through the br
   secrets.assertAbsent(result.stdout, result.stderr);
 
   // --reset-auth --token: the old registration is deleted at the server, a new one signs in.
-  const again = await runAgainst(mcp, stateFile, ["--reset-auth", "--token"], { BROWSER });
+  const again = await runAgainst(mcp, stateFile, ["--reset-auth", "--yes", "--token"], { BROWSER });
   assert.equal(again.code, 0, again.stderr);
   const after = await readEnvFile(stateFile);
   assert.ok(after.MCP_CLIENT_ID && after.MCP_CLIENT_ID !== values.MCP_CLIENT_ID);
@@ -698,7 +749,7 @@ Deno.test("--token: a token the server refuses is renewed with the refresh token
 Deno.test("--reset-auth before another mode reports on stderr only", async () => {
   await using server = await startOidcServer();
   const reg = await registerAndStore(server);
-  const { context, stdout, stderr } = createContext(reg.stateFile, undefined, { json: true });
+  const { context, stdout, stderr } = createContext(reg.stateFile, "yes", { json: true });
   const code = await runAuthCommand({ kind: "reset-auth" }, context, { beforeOtherMode: true });
   assert.equal(code, 0);
   assert.equal(stdout(), "", "stdout is left to the mode that follows");

@@ -5,7 +5,7 @@ import {
   createStreamableHttpSession,
   LegacyTransportSignal,
   type StreamableHttpOptions,
-} from "../../lib/transport/streamable_http.ts";
+} from "../../lib/transport/session.ts";
 import { createStaticCredentials } from "../../lib/transport/static_credentials.ts";
 import { type McpServerOptions, startMcpServer } from "../fixtures/mcp_server.ts";
 import {

@@ -1,0 +1,159 @@
+/**
+ * The one place a transport's HTTP request to the MCP server goes out: fetch with the caller's
+ * signal, a network failure turned into an `unreachable` BridgeError (an abort stays the
+ * signal's reason), and the loop that renews the token after a refusal and sends again as
+ * next_action.ts decides. The protocol rules stay with the policy and the transports; it never
+ * logs a token.
+ *
+ * @module
+ */
+
+import { BridgeError } from "../errors.ts";
+import { fetchFailureError } from "../fetch_failure.ts";
+import { type Logger, redactedMessage } from "../log.ts";
+import { classifyResponse, type ResponseOutcome } from "./classify.ts";
+import { discard } from "./discard.ts";
+import { withDeadline } from "../async.ts";
+import { type Attempts, decideNextAction, type Exchange, type NextAction } from "./next_action.ts";
+import type { AuthChallenge, CredentialProvider } from "./types.ts";
+
+/** Sends one request; rejects with `unreachable` on a network failure. */
+export async function requestEndpoint(
+  fetcher: typeof fetch,
+  url: URL,
+  init: { method: "POST" | "GET"; headers: Headers; body?: string; signal: AbortSignal },
+): Promise<Response> {
+  try {
+    const { method, headers, body, signal } = init;
+    return await fetcher(url, { method, headers, body, signal });
+  } catch (error) {
+    if (init.signal.aborted) throw init.signal.reason;
+    if (error instanceof BridgeError) throw error; // e.g. a refused redirect
+    throw fetchFailureError(error, url);
+  }
+}
+
+/** What the server refused, as {@link askForRenewal} passes it on. */
+export interface Renewal {
+  status: 401 | 403;
+  challenge?: AuthChallenge;
+  rejectedToken?: string;
+  /** The refused request belongs to a running session (see {@link AuthRefusal}). */
+  sessionEstablished: boolean;
+}
+
+/** Asks the credentials for a token after a 401 or a 403 `insufficient_scope`. */
+export async function askForRenewal(
+  credentials: CredentialProvider,
+  log: Logger,
+  renewal: Renewal,
+): Promise<void> {
+  log.info(`Server refused authorization (HTTP ${renewal.status}); asking for a new token`);
+  await credentials.handleRefusal(renewal);
+}
+
+/** One prepared request: what to send with a given token. */
+export interface PreparedRequest {
+  method: "POST" | "GET";
+  headers: Headers;
+  body?: string;
+  signal: AbortSignal;
+  /** Names the request in debug lines. */
+  label: string;
+  /** The POST of an `initialize` (its 400/404/405 may mean HTTP+SSE). */
+  isInitialize?: boolean;
+}
+
+/** One request with its policy: how to send it and what the policy needs to judge answers. */
+export interface DecidedRequest {
+  exchange: Exchange;
+  /** What was already tried for this message. */
+  attempts: Attempts;
+  fetch: typeof fetch;
+  url: URL;
+  /** Builds the request for `token` (called again for each renewal). */
+  prepare(token: string | undefined): PreparedRequest;
+  credentials: CredentialProvider;
+  log: Logger;
+  /** Whether the refused request belongs to a running session. */
+  sessionEstablished(): boolean;
+  expectsResponse?: boolean;
+  allowReinit?: boolean;
+}
+
+/** What {@link sendUntilDecided} ends with: anything but a renewal. */
+export interface Decision {
+  response: Response;
+  outcome: ResponseOutcome;
+  action: Exclude<NextAction, { kind: "renew" }>;
+  attempts: Attempts;
+}
+
+/**
+ * Sends a request, renewing the token and sending again as {@link decideNextAction} says, until
+ * the policy decides anything else. The body is left unread only for `deliver`.
+ */
+export async function sendUntilDecided(request: DecidedRequest): Promise<Decision> {
+  let attempts = request.attempts;
+  while (true) {
+    const token = await request.credentials.accessToken();
+    const prepared = request.prepare(token);
+    const response = await requestEndpoint(request.fetch, request.url, prepared);
+    const outcome = classifyResponse(response.status, response.headers, {
+      hadSessionId: prepared.headers.has("mcp-session-id"),
+      isInitialize: prepared.isInitialize ?? false,
+    });
+    request.log.debug(`${prepared.label}: HTTP ${response.status} (${outcome.kind})`);
+    const action = decideNextAction(outcome, attempts, {
+      exchange: request.exchange,
+      status: response.status,
+      expectsResponse: request.expectsResponse,
+      allowReinit: request.allowReinit,
+    });
+    if (action.kind !== "deliver") await discard(response);
+    if (action.kind !== "renew") return { response, outcome, action, attempts };
+    attempts = action.attempts;
+    await askForRenewal(request.credentials, request.log, {
+      status: action.status,
+      challenge: action.challenge,
+      rejectedToken: token,
+      sessionEstablished: request.sessionEstablished(),
+    });
+  }
+}
+
+/**
+ * Sends a request whose answer does not matter (DELETE on shutdown), giving up after
+ * `timeoutMs`. Never throws; resolves with a short description for the debug log.
+ */
+export async function sendBestEffort(
+  fetcher: typeof fetch,
+  url: URL,
+  options: {
+    method: "DELETE";
+    timeoutMs: number;
+    headers: (signal: AbortSignal) => Promise<Headers>;
+  },
+): Promise<string> {
+  const controller = new AbortController();
+  const { signal } = controller;
+  const work = (async () => {
+    const headers = await options.headers(signal);
+    const response = await fetcher(url, { method: options.method, headers, signal });
+    await discard(response);
+    return `HTTP ${response.status}`;
+  })();
+  try {
+    return await withDeadline(work, {
+      ms: options.timeoutMs,
+      onTimeout: () => {
+        const error = new DOMException(`${options.method} timed out`, "TimeoutError");
+        controller.abort(error);
+        return error;
+      },
+    });
+  } catch (error) {
+    work.catch(() => {});
+    return `failed: ${redactedMessage(error)}`;
+  }
+}

@@ -1,0 +1,452 @@
+/**
+ * The 2025-era Streamable HTTP session (MCP 2025-03-26, 2025-06-18, 2025-11-25): the session id
+ * and negotiated protocol version, one POST per message with JSON or SSE answers relayed as
+ * they arrive, the GET stream for server-initiated messages, transparent re-initialization when
+ * the server forgets the session, bearer tokens on every request, and DELETE on close. Routing
+ * answers lives in inbound.ts, what to do with each HTTP answer in next_action.ts, stream
+ * reading and resumption in resumable_stream.ts, headers in headers.ts. It writes nothing
+ * anywhere and never logs a token or the session id.
+ *
+ * @module
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#streamable-http
+ */
+
+import {
+  DEFAULT_RECONNECT_DELAY_MS,
+  SHUTDOWN_DELETE_TIMEOUT_MS,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from "../constants.ts";
+import { BridgeError } from "../errors.ts";
+import {
+  isNotification,
+  isRequest,
+  type JsonRpcMessage,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+} from "../jsonrpc/message.ts";
+import { type Logger, redactedMessage } from "../log.ts";
+import type { ResponseOutcome } from "./classify.ts";
+import { discard } from "./discard.ts";
+import { buildRequestHeaders } from "./headers.ts";
+import {
+  type Decision,
+  type PreparedRequest,
+  sendBestEffort,
+  sendUntilDecided,
+} from "./endpoint.ts";
+import { LegacyTransportSignal } from "./era.ts";
+import { recreateSession } from "./reinitialize.ts";
+import { describeMessage, InboundRouter, type PendingRequest, routeJsonAnswer } from "./inbound.ts";
+import { type Attempts, type Exchange, NO_ATTEMPTS } from "./next_action.ts";
+import {
+  followStream,
+  readResumableStream,
+  REAL_SCHEDULER,
+  type Scheduler,
+  type StreamOpening,
+} from "./resumable_stream.ts";
+import { abortable } from "../async.ts";
+import type { CredentialProvider, SendOptions, Transport, TransportOptions } from "./types.ts";
+
+export { LegacyTransportSignal };
+
+/** Options of {@link createStreamableHttpSession}. */
+export interface StreamableHttpOptions extends TransportOptions {
+  /** Base delay before resuming a stream when the server sent no `retry`, in ms. */
+  reconnectDelayMs?: number;
+  /** Waits between stream attempts; real timers by default. */
+  scheduler?: Scheduler;
+}
+
+interface ExchangeContext {
+  isInitialize: boolean;
+  /** Whether a 404 may trigger re-initialization (never while re-initializing). */
+  allowReinit: boolean;
+  signal: AbortSignal;
+  label: string;
+}
+
+/** A Streamable HTTP session with one MCP server. Create it with {@link createStreamableHttpSession}. */
+export class StreamableHttpSession implements Transport {
+  readonly #url: URL;
+  readonly #extraHeaders: ReadonlyArray<readonly [string, string]>;
+  readonly #credentials: CredentialProvider;
+  readonly #fetch: typeof fetch;
+  readonly #log: Logger;
+  readonly #reconnectDelayMs: number;
+  readonly #scheduler: Scheduler;
+  readonly #inbound: InboundRouter;
+  readonly #maxMessageBytes: number | undefined;
+
+  #sessionId: string | undefined;
+  #protocolVersion: string | undefined;
+  #initializeParams: Record<string, unknown> | undefined;
+  #tasks = new Set<Promise<unknown>>();
+  #closer = new AbortController();
+  #closed = false;
+  #getWanted = false;
+  #getController: AbortController | undefined;
+  #getUnsupported = false;
+  #reinitializing: Promise<void> | undefined;
+
+  constructor(options: StreamableHttpOptions) {
+    this.#url = options.url;
+    this.#extraHeaders = options.headers;
+    this.#credentials = options.credentials;
+    this.#fetch = options.fetch;
+    this.#log = options.log;
+    this.#reconnectDelayMs = options.reconnectDelayMs ?? DEFAULT_RECONNECT_DELAY_MS;
+    this.#scheduler = options.scheduler ?? REAL_SCHEDULER;
+    this.#maxMessageBytes = options.maxMessageBytes;
+    this.#inbound = new InboundRouter({
+      onMessage: options.onMessage,
+      log: options.log,
+      onResponse: (pending, response) => this.#onResponse(pending, response),
+    });
+  }
+
+  /** The protocol version negotiated by the client's `initialize`, once known. */
+  get protocolVersion(): string | undefined {
+    return this.#protocolVersion;
+  }
+
+  /** Whether the server gave a session id (never exposes the id itself). */
+  get hasSession(): boolean {
+    return this.#sessionId !== undefined;
+  }
+
+  /** Whether the server answered the GET stream with 405 (it offers no such stream). */
+  get getStreamUnsupported(): boolean {
+    return this.#getUnsupported;
+  }
+
+  /** Sends one message; for a request, resolves once its response was passed to onMessage. */
+  send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
+    if (this.#closed) return Promise.reject(this.#closedError());
+    const signal = options.signal
+      ? AbortSignal.any([options.signal, this.#closer.signal])
+      : this.#closer.signal;
+    const isInitialize = isRequest(message) && message.method === "initialize";
+    if (isInitialize && !this.#initializeParams) {
+      this.#initializeParams = (message as JsonRpcRequest).params ?? {};
+    }
+    const pending = isRequest(message)
+      ? this.#inbound.track(message.id, { isInitialize })
+      : undefined;
+    const body = options.raw ?? JSON.stringify(message);
+    const context: ExchangeContext = {
+      isInitialize,
+      allowReinit: !isInitialize,
+      signal,
+      label: describeMessage(message),
+    };
+    return this.#track((async () => {
+      try {
+        await this.#exchange(body, pending, context);
+      } catch (error) {
+        if (pending) this.#inbound.abandon(pending, error);
+        throw signal.aborted ? signal.reason : error;
+      }
+      if (isNotification(message) && message.method === "notifications/initialized") {
+        this.#getWanted = true;
+        this.#startGetStream();
+      }
+    })());
+  }
+
+  /** Ends the session: aborts every stream, then sends DELETE with the session id. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#getController?.abort();
+    this.#closer.abort(this.#closedError());
+    await Promise.allSettled([...this.#tasks]);
+    if (this.#sessionId !== undefined) await this.#deleteSession();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #onResponse(pending: PendingRequest, response: JsonRpcResponse): void {
+    if (!pending.isInitialize || pending.internal || !("result" in response)) return;
+    const version = response.result.protocolVersion;
+    if (typeof version !== "string") return;
+    this.#protocolVersion = version;
+    if (!(SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(version)) {
+      this.#log.warn(
+        `Server negotiated a protocol version this bridge does not know: "${version}"`,
+      );
+    }
+  }
+
+  // ---- exchanges ------------------------------------------------------------------------
+
+  async #exchange(
+    body: string,
+    pending: PendingRequest | undefined,
+    context: ExchangeContext,
+  ): Promise<void> {
+    let attempts: Attempts = NO_ATTEMPTS;
+    while (true) {
+      let sentSessionId: string | undefined;
+      const decision = await this.#decide("post", attempts, (token) => {
+        sentSessionId = context.isInitialize ? undefined : this.#sessionId;
+        const headers = this.#headers("post", { token, isInitialize: context.isInitialize });
+        return {
+          method: "POST",
+          headers,
+          signal: context.signal,
+          body,
+          label: `POST ${context.label}`,
+          isInitialize: context.isInitialize,
+        };
+      }, { expectsResponse: pending !== undefined, allowReinit: context.allowReinit });
+      const { response, outcome, action } = decision;
+      attempts = decision.attempts;
+      switch (action.kind) {
+        case "deliver":
+          if (context.isInitialize && outcome.kind !== "accepted") {
+            const sessionId = response.headers.get("mcp-session-id");
+            this.#sessionId = sessionId && /^[\x21-\x7e]+$/.test(sessionId) ? sessionId : undefined;
+          }
+          return await this.#readAnswer(response, outcome.kind, pending, context);
+        case "reinitialize":
+          await abortable(this.#reinitialize(sentSessionId!), context.signal);
+          continue;
+        case "fall-back":
+          throw new LegacyTransportSignal(action.status, this.#url);
+        default:
+          throw action.kind === "fail" ? action.error : new BridgeError(
+            "protocol",
+            `Server answered a POST unexpectedly: HTTP ${response.status}`,
+          );
+      }
+    }
+  }
+
+  /** Sends (renewing the token as the policy says) until the policy decides what to do. */
+  #decide(
+    exchange: Exchange,
+    attempts: Attempts,
+    prepare: (token: string | undefined) => PreparedRequest,
+    policy: { expectsResponse?: boolean; allowReinit?: boolean } = {},
+  ): Promise<Decision> {
+    return sendUntilDecided({
+      exchange,
+      attempts,
+      prepare,
+      ...policy,
+      fetch: this.#fetch,
+      url: this.#url,
+      credentials: this.#credentials,
+      log: this.#log,
+      sessionEstablished: () => this.#protocolVersion !== undefined,
+    });
+  }
+
+  #headers(
+    method: "post" | "get" | "delete",
+    options: { token?: string; isInitialize?: boolean; lastEventId?: string },
+  ): Headers {
+    return buildRequestHeaders({
+      method,
+      extra: this.#extraHeaders,
+      token: options.token,
+      sessionId: options.isInitialize ? undefined : this.#sessionId,
+      protocolVersion: options.isInitialize ? undefined : this.#protocolVersion,
+      lastEventId: options.lastEventId,
+    });
+  }
+
+  // ---- bodies and streams -----------------------------------------------------------------
+
+  /** Reads a delivered answer: a JSON body, a (resumable) SSE stream, or nothing. */
+  async #readAnswer(
+    response: Response,
+    kind: ResponseOutcome["kind"],
+    pending: PendingRequest | undefined,
+    context: ExchangeContext,
+  ): Promise<void> {
+    if (kind === "ok-json") {
+      return await routeJsonAnswer(this.#inbound, response, {
+        pending,
+        signal: context.signal,
+        maxBytes: this.#maxMessageBytes,
+      });
+    }
+    if (kind !== "ok-sse") return await discard(response);
+    await readResumableStream(response.body ?? undefined, {
+      onEvent: (event) => this.#inbound.routeSseEvent(event.data, event.event),
+      isDone: () => !pending || pending.settled,
+      resume: (lastEventId) => this.#openResumeStream(lastEventId, context),
+      label: context.label,
+      signal: context.signal,
+      log: this.#log,
+      scheduler: this.#scheduler,
+      reconnectDelayMs: this.#reconnectDelayMs,
+      maxEventBytes: this.#maxMessageBytes,
+    });
+  }
+
+  /** GET with Last-Event-ID; undefined on a network failure (retried), throws when refused. */
+  async #openResumeStream(
+    lastEventId: string,
+    context: ExchangeContext,
+  ): Promise<ReadableStream<Uint8Array> | undefined> {
+    let decision: Decision;
+    try {
+      decision = await this.#decide("resume", NO_ATTEMPTS, (token) => ({
+        method: "GET",
+        headers: this.#headers("get", { token, lastEventId }),
+        signal: context.signal,
+        label: `GET (resume ${context.label})`,
+      }));
+    } catch (error) {
+      if (context.signal.aborted) throw context.signal.reason;
+      if (!(error instanceof BridgeError) || error.kind !== "unreachable") throw error;
+      this.#log.debug(`Resuming the stream failed: ${redactedMessage(error)}`);
+      return undefined;
+    }
+    const { response, action } = decision;
+    if (action.kind === "deliver") return response.body ?? undefined;
+    throw action.kind === "fail" ? action.error : new BridgeError(
+      "stream_lost",
+      `Cannot resume the response stream: server answered HTTP ${response.status}`,
+    );
+  }
+
+  // ---- the GET stream -------------------------------------------------------------------
+
+  #startGetStream(): void {
+    if (this.#closed || this.#getController || this.#getUnsupported) return;
+    const controller = new AbortController();
+    this.#getController = controller;
+    const signal = AbortSignal.any([controller.signal, this.#closer.signal]);
+    const state = { attempts: NO_ATTEMPTS };
+    this.#track(
+      followStream({
+        open: (lastEventId) => this.#openGetStream(lastEventId, state, signal),
+        onOpen: () => state.attempts = NO_ATTEMPTS,
+        onEvent: (event) => this.#inbound.routeSseEvent(event.data, event.event),
+        signal,
+        log: this.#log,
+        scheduler: this.#scheduler,
+        reconnectDelayMs: this.#reconnectDelayMs,
+        maxEventBytes: this.#maxMessageBytes,
+      })
+        .catch((error) => {
+          if (!signal.aborted) this.#log.warn(`Server stream stopped: ${redactedMessage(error)}`);
+        })
+        .finally(() => {
+          if (this.#getController === controller) this.#getController = undefined;
+        }),
+    );
+  }
+
+  async #openGetStream(
+    lastEventId: string | undefined,
+    state: { attempts: Attempts },
+    signal: AbortSignal,
+  ): Promise<StreamOpening> {
+    let sentSessionId: string | undefined;
+    const decision = await this.#decide("get-stream", state.attempts, (token) => {
+      sentSessionId = this.#sessionId;
+      const headers = this.#headers("get", { token, lastEventId });
+      return { method: "GET", headers, signal, label: "GET stream" };
+    });
+    state.attempts = decision.attempts;
+    const { response, action } = decision;
+    switch (action.kind) {
+      case "deliver":
+        return { kind: "open", body: response.body ?? undefined };
+      case "stop":
+        this.#getUnsupported = true;
+        this.#log.debug("Server offers no stream for server-initiated messages (HTTP 405)");
+        return { kind: "stop" };
+      case "reinitialize":
+        this.#reinitialize(sentSessionId!).catch((error) => {
+          if (!this.#closed) {
+            this.#log.warn(`Cannot re-create the session: ${redactedMessage(error)}`);
+          }
+        });
+        return { kind: "stop" };
+      case "fail":
+        throw action.error;
+      default:
+        return { kind: "retry", status: response.status };
+    }
+  }
+
+  #stopGetStream(): void {
+    this.#getController?.abort();
+    this.#getController = undefined;
+  }
+
+  // ---- re-initialization ------------------------------------------------------------------
+
+  /** Re-creates the session after a 404 to a request that carried `staleSessionId`. */
+  async #reinitialize(staleSessionId: string): Promise<void> {
+    if (this.#reinitializing) return await this.#reinitializing;
+    if (this.#sessionId !== staleSessionId) return; // someone already re-created it
+    this.#reinitializing = this.#recreateSession().finally(() => {
+      this.#reinitializing = undefined;
+    });
+    return await this.#reinitializing;
+  }
+
+  async #recreateSession(): Promise<void> {
+    this.#log.info("Server forgot the session (HTTP 404); re-initializing");
+    this.#stopGetStream();
+    this.#sessionId = undefined;
+    const signal = this.#closer.signal;
+    await recreateSession({
+      initializeParams: this.#initializeParams,
+      protocolVersion: this.#protocolVersion,
+      router: this.#inbound,
+      signal,
+      send: (body, pending) =>
+        this.#exchange(body, pending, {
+          isInitialize: pending !== undefined,
+          allowReinit: false,
+          signal,
+          label: pending ? "initialize (bridge)" : "notifications/initialized (bridge)",
+        }),
+    });
+    this.#log.info("Session re-created");
+    if (this.#getWanted) this.#startGetStream();
+  }
+
+  // ---- bookkeeping ------------------------------------------------------------------------
+
+  #track<T>(promise: Promise<T>): Promise<T> {
+    this.#tasks.add(promise);
+    const forget = () => this.#tasks.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  #closedError(): BridgeError {
+    return new BridgeError("session_lost", "Connection to the server was closed", {
+      hint: "The bridge is shutting down",
+    });
+  }
+
+  async #deleteSession(): Promise<void> {
+    const sent = await sendBestEffort(this.#fetch, this.#url, {
+      method: "DELETE",
+      timeoutMs: SHUTDOWN_DELETE_TIMEOUT_MS,
+      headers: async (signal) => {
+        const token = await abortable(this.#credentials.accessToken(), signal);
+        return this.#headers("delete", { token });
+      },
+    });
+    this.#sessionId = undefined;
+    this.#log.debug(`DELETE session: ${sent}`);
+  }
+}
+
+/** Creates a Streamable HTTP session; nothing is sent until the first {@link Transport.send}. */
+export function createStreamableHttpSession(options: StreamableHttpOptions): StreamableHttpSession {
+  return new StreamableHttpSession(options);
+}

@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { BridgeError } from "../../lib/errors.ts";
+import { createLegacySseTransport, resolveLegacyEndpoint } from "../../lib/transport/legacy_sse.ts";
+import { createStaticCredentials } from "../../lib/transport/static_credentials.ts";
+import type { CredentialProvider } from "../../lib/transport/types.ts";
+import { startLegacyServer } from "../fixtures/legacy_server.ts";
+import { waitUntil } from "../support/wait.ts";
+import {
+  callTool,
+  createCapturingLogger,
+  createRenewingCredentials,
+  handshake,
+  Inbox,
+  resultText,
+} from "./harness.ts";
+
+function connect(url: URL, credentials?: CredentialProvider) {
+  const inbox = new Inbox();
+  const { log, lines, waitForLine } = createCapturingLogger();
+  const transport = createLegacySseTransport({
+    url,
+    headers: [],
+    credentials: credentials ?? createStaticCredentials("legacy-token-1"),
+    onMessage: inbox.handler,
+    fetch: globalThis.fetch,
+    log,
+    reconnectDelayMs: 20,
+  });
+  return { inbox, lines, transport, waitForLine };
+}
+
+Deno.test("legacy: an endpoint on another origin is refused", async () => {
+  await using server = await startLegacyServer({
+    endpoint: (id) => `http://127.0.0.2:1/messages?sessionId=${id}`,
+  });
+  const { transport } = connect(server.url);
+  try {
+    await assert.rejects(
+      handshake(transport, "2024-11-05"),
+      (error: BridgeError) => error.kind === "protocol" && /another origin/.test(error.message),
+    );
+  } finally {
+    await transport.close();
+  }
+});
+
+Deno.test("legacy: a closed stream fails requests still waiting with stream_lost", async () => {
+  const server = await startLegacyServer();
+  const { transport } = connect(server.url);
+  try {
+    await handshake(transport, "2024-11-05");
+    const waiting = transport.send(callTool(5, "slow", { ms: 5_000 }));
+    await waitUntil(
+      () => server.requests.some((r) => (r.body as { id?: unknown } | undefined)?.id === 5),
+      "the call at the server",
+    );
+    await server.close();
+    await assert.rejects(waiting, (error: BridgeError) => error.kind === "stream_lost");
+  } finally {
+    await transport.close();
+    await server.close();
+  }
+});
+
+Deno.test("legacy: 401 on the stream asks the credentials and retries", async () => {
+  await using server = await startLegacyServer({ verifyToken: (t) => t === "fresh-token-2" });
+  const credentials = createRenewingCredentials("stale-token-1", ["fresh-token-2"]);
+  const { inbox, transport } = connect(server.url, credentials);
+  try {
+    await handshake(transport, "2024-11-05");
+    assert.equal(inbox.withId(0).length, 1);
+    assert.equal(credentials.refusals.length, 1);
+    assert.equal(credentials.refusals[0].rejectedToken, "stale-token-1");
+  } finally {
+    await transport.close();
+  }
+});
+
+Deno.test("legacy: endpoint resolution keeps the origin and resolves relative paths", () => {
+  const base = new URL("https://example.com/api/sse");
+  assert.equal(
+    resolveLegacyEndpoint("/messages?s=1", base).href,
+    "https://example.com/messages?s=1",
+  );
+  assert.equal(resolveLegacyEndpoint("msg", base).href, "https://example.com/api/msg");
+  assert.throws(() => resolveLegacyEndpoint("https://evil.example/x", base), BridgeError);
+  assert.throws(() => resolveLegacyEndpoint("http://example.com/x", base), BridgeError);
+});
+
+Deno.test("legacy: an ended stream is reopened and the session re-created", async () => {
+  await using server = await startLegacyServer();
+  const { inbox, transport, waitForLine } = connect(server.url);
+  try {
+    await handshake(transport, "2024-11-05");
+    server.dropStreams();
+    await waitForLine(/stream reopened and session re-created/);
+    await transport.send(callTool(7, "echo", { message: "after the drop" }));
+    assert.equal(resultText(inbox.withId(7)[0]), "after the drop");
+    assert.equal(inbox.withId(0).length, 1, "the bridge's own initialize is not passed on");
+  } finally {
+    await transport.close();
+  }
+  const gets = server.requests.filter((r) => r.method === "GET");
+  assert.equal(gets.length, 2);
+  const initializes = server.requests.filter((r) =>
+    (r.body as { method?: string } | undefined)?.method === "initialize"
+  );
+  assert.equal(initializes.length, 2);
+});
