@@ -200,7 +200,13 @@ async function runToken(context: ModeContext): Promise<number> {
   const result: Record<string, unknown> = { before: before.summary };
 
   let action = "none";
-  if (manager && context.settings.accessTokenSource !== "env") {
+  // With nothing stored, the server's own 401 (and its challenge) decides whether and where to
+  // sign in: a server that needs no sign-in is told apart, and discovery gets the challenge.
+  const oauth = context.settings.oauth;
+  const somethingToRenew = before.stored.accessToken !== undefined ||
+    before.stored.refreshToken !== undefined || oauth.clientCredentials ||
+    oauth.crossApp !== undefined;
+  if (manager && context.settings.accessTokenSource !== "env" && somethingToRenew) {
     try {
       await manager.ensureToken();
     } catch (error) {
@@ -232,9 +238,20 @@ async function runToken(context: ModeContext): Promise<number> {
     // The server refused the stored token and the manager renewed it while connecting.
     action = before.stored.accessToken ? "renewed" : "signed-in";
   }
+  const server = result.serverInfo as ServerDescription;
+  if (after.stored.accessToken === undefined && context.settings.accessToken === undefined) {
+    result.action = "not-needed";
+    result.after = after.summary;
+    await say(
+      context,
+      paint(context, "green", `${describeServer(server)} does not require a sign-in`),
+      "Nothing to sign in to: requests are sent without a token",
+    );
+    await printResult(context, result);
+    return ExitCode.ok;
+  }
   result.action = action;
   result.after = after.summary;
-  const server = result.serverInfo as ServerDescription;
   // "signed-in" needs no line here: the sign-in itself said "Signed in to HOST" on stderr.
   const renewal = action === "refreshed" || action === "renewed" ? ["Access token refreshed"] : [];
   await say(

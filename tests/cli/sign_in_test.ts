@@ -1,0 +1,157 @@
+/**
+ * The sign-in messages and exit codes a user meets, through the real entry point: nobody
+ * present, an abandoned sign-in, Ctrl-C, a refused fixed token, a server that needs no sign-in or
+ * wants a bearer token without OAuth metadata.
+ */
+import assert from "node:assert/strict";
+import { spawnMain } from "../support/main_process.ts";
+import { runMain } from "../support/main_process.ts";
+import { startGuardedServer } from "../oauth/harness.ts";
+import { startMcpServer } from "../fixtures/mcp_server.ts";
+import { initializeRequest } from "../support/bridge_process.ts";
+
+/** Spawns the program and resolves once its stderr matches `pattern`. */
+function startUntil(
+  args: string[],
+  env: Record<string, string>,
+  pattern: RegExp,
+  stdin?: string,
+) {
+  const child = spawnMain(args, { env });
+  const decoder = new TextDecoder();
+  let stderr = "";
+  let stdout = "";
+  let matched: () => void = () => {};
+  const seen = new Promise<void>((resolve) => matched = resolve);
+  const reading = Promise.all([
+    (async () => {
+      for await (const chunk of child.stderr) {
+        stderr += decoder.decode(chunk, { stream: true });
+        if (pattern.test(stderr)) matched();
+      }
+    })(),
+    (async () => {
+      for await (const chunk of child.stdout) {
+        stdout += decoder.decode(chunk, { stream: true });
+      }
+    })(),
+  ]);
+  const writer = child.stdin.getWriter();
+  const input = stdin === undefined
+    ? writer.close()
+    : writer.write(new TextEncoder().encode(stdin));
+  return {
+    seen,
+    async interrupt() {
+      child.kill("SIGINT");
+      const status = await child.status;
+      await reading;
+      await input;
+      await writer.close().catch(() => {});
+      return { code: status.code, stderr, stdout };
+    },
+  };
+}
+
+Deno.test("nobody present: -c and --token exit 4 at once, register nothing, say how to sign in", async () => {
+  await using server = await startGuardedServer();
+  for (
+    const args of [["-c", "echo message=hi"], ["--token"], ["--list-tools"]]
+  ) {
+    const result = await runMain(args, {
+      env: { MCP_SERVER_URL: server.mcp.url.href },
+    });
+    assert.equal(result.code, 4, result.stderr);
+    assert.match(result.stderr, /nobody is present to sign in \(no terminal\)/);
+    assert.match(result.stderr, /--token` on a machine with a browser/);
+    assert.match(result.stderr, /MCP_CLIENT_ACCESS_TOKEN/);
+    assert.match(result.stderr, /--client-credentials/);
+    assert.doesNotMatch(result.stderr, /authorize\?/);
+  }
+  // CI wins even over a configured browser.
+  const ci = await runMain(["--list-tools"], {
+    env: { MCP_SERVER_URL: server.mcp.url.href, CI: "true", BROWSER: "true" },
+  });
+  assert.equal(ci.code, 4, ci.stderr);
+  assert.match(ci.stderr, /nobody is present to sign in \(CI is set\)/);
+  assert.equal(server.auth.registrations, 0, "nothing was registered");
+});
+
+Deno.test("an abandoned sign-in names --auth-timeout and exits 4", async () => {
+  await using server = await startGuardedServer();
+  const result = await runMain(["-c", "echo message=hi"], {
+    env: {
+      MCP_SERVER_URL: server.mcp.url.href,
+      BROWSER: "true",
+      MCP_CLIENT_AUTH_TIMEOUT: "0.5",
+    },
+  });
+  assert.equal(result.code, 4, result.stderr);
+  assert.match(
+    result.stderr,
+    /Sign-in did not finish within 0\.5 s \(--auth-timeout\)/,
+  );
+});
+
+Deno.test("Ctrl-C during a sign-in is `interrupted`, exit 130, in CLI modes and the proxy", async () => {
+  await using server = await startGuardedServer();
+  const env = { MCP_SERVER_URL: server.mcp.url.href, BROWSER: "true" };
+  for (
+    const args of [["-c", "echo message=hi"], ["--token"], [
+      "--token",
+      "--json",
+    ]]
+  ) {
+    const run = startUntil(args, env, /Sign in to /);
+    await run.seen;
+    const { code, stderr, stdout } = await run.interrupt();
+    assert.equal(code, 130, `${args.join(" ")}: ${stderr}`);
+    assert.match(stderr, /Error: (Interrupted by SIGINT|Request "initialize" was interrupted)/);
+    assert.match(stderr, /Hint: The program was (stopped|interrupted)/);
+    if (args.includes("--json")) {
+      assert.equal(JSON.parse(stdout).error.kind, "interrupted");
+    }
+  }
+  const proxy = startUntil(
+    [],
+    env,
+    /Sign in to /,
+    JSON.stringify(initializeRequest(1)) + "\n",
+  );
+  await proxy.seen;
+  const { code, stdout } = await proxy.interrupt();
+  assert.equal(code, 130);
+  const answer = JSON.parse(stdout.trim().split("\n").at(-1)!);
+  assert.equal(answer.id, 1);
+  assert.equal(answer.error.data.kind, "interrupted");
+  assert.equal(answer.error.code, -31012);
+});
+
+Deno.test("a refused fixed token points at MCP_CLIENT_ACCESS_TOKEN, not --reset-auth", async () => {
+  await using server = await startMcpServer({
+    verifyToken: (token) => token === "good",
+  });
+  const result = await runMain(["--list-tools"], {
+    env: {
+      MCP_SERVER_URL: server.url.href,
+      MCP_CLIENT_ACCESS_TOKEN: "Bearer wrong",
+    },
+  });
+  assert.equal(result.code, 4, result.stderr);
+  assert.match(
+    result.stderr,
+    /Server refused the configured access token: HTTP 401/,
+  );
+  assert.match(result.stderr, /Hint: Replace MCP_CLIENT_ACCESS_TOKEN/);
+  assert.doesNotMatch(result.stderr, /--reset-auth/);
+});
+
+Deno.test("--token on a server that needs no sign-in says so and exits 0", async () => {
+  await using server = await startMcpServer();
+  const result = await runMain(["--token"], { env: { MCP_SERVER_URL: server.url.href } });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /does not require a sign-in/);
+  const json = await runMain(["--token", "--json"], { env: { MCP_SERVER_URL: server.url.href } });
+  assert.equal(json.code, 0, json.stderr);
+  assert.equal(JSON.parse(json.stdout).result.action, "not-needed");
+});
