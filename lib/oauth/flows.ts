@@ -359,13 +359,21 @@ export async function signInWithBrowser(
   await using server = startCallbackServer({ port, state });
   const redirectUri = formatRedirectUri(settings.oauth.callbackHost, server.port);
 
-  const client = await resolveBrowserClient(
-    context,
-    as,
-    options.stored,
-    options.external,
-    redirectUri,
-  );
+  let client: ClientIdentity;
+  try {
+    client = await resolveBrowserClient(
+      context,
+      as,
+      options.stored,
+      options.external,
+      redirectUri,
+    );
+  } catch (error) {
+    // Guessed endpoints that do not answer like OAuth: the server publishes no OAuth metadata at
+    // all, so it wants a bearer token obtained some other way.
+    if (options.discovery.source !== "2025-03-26-defaults") throw error;
+    throw bearerTokenWanted(context.serverUrl, error);
+  }
   if (Object.keys(client.changes).length > 0) await context.store.update(client.changes);
 
   const verifier = oauth.generateRandomCodeVerifier();
@@ -440,6 +448,20 @@ export async function signInWithBrowser(
   });
   io.stderr(`Signed in to ${context.serverUrl.host}`);
   return grant;
+}
+
+/** The server refused the request but publishes no OAuth metadata to sign in with. */
+function bearerTokenWanted(serverUrl: URL, cause: unknown): BridgeError {
+  return new BridgeError(
+    "auth_required",
+    `Server requires an access token and publishes no OAuth metadata to sign in with: "${serverUrl.host}"`,
+    {
+      status: 401,
+      hint: "Put the server's access token in MCP_CLIENT_ACCESS_TOKEN, or as a header: " +
+        '--header "Authorization: Bearer ${TOKEN_VARIABLE}"; signing in with --token cannot work here',
+      cause,
+    },
+  );
 }
 
 /** Options of {@link signInWithClientCredentials}. */

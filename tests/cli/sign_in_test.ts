@@ -155,3 +155,18 @@ Deno.test("--token on a server that needs no sign-in says so and exits 0", async
   assert.equal(json.code, 0, json.stderr);
   assert.equal(JSON.parse(json.stdout).result.action, "not-needed");
 });
+
+Deno.test("a 401 from a server without OAuth metadata asks for a bearer token", async () => {
+  await using server = await startMcpServer({ verifyToken: (token) => token === "good" });
+  const result = await runMain(["--list-tools"], {
+    env: { MCP_SERVER_URL: server.url.href, BROWSER: "true" },
+  });
+  assert.equal(result.code, 4, result.stderr);
+  assert.match(
+    result.stderr,
+    /Server requires an access token and publishes no OAuth metadata to sign in with: "127\.0\.0\.1:\d+"/,
+  );
+  assert.match(result.stderr, /Hint: Put the server's access token in MCP_CLIENT_ACCESS_TOKEN/);
+  assert.match(result.stderr, /--header "Authorization: Bearer \$\{TOKEN_VARIABLE\}"/);
+  assert.doesNotMatch(result.stderr, /--reset-auth|content-type/);
+});
