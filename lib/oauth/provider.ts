@@ -223,6 +223,11 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     return discovery;
   };
 
+  /** Whether the stored grant records a scope narrower than `--scope` asks for. */
+  const lacksRequestedScope = (stored: StoredAuth): boolean =>
+    settings.oauth.scope !== undefined && stored.accessToken !== undefined &&
+    stored.scope !== undefined && !coversScope(stored.scope, settings.oauth.scope);
+
   const persist = async (
     grant: { accessToken: string; changes: Record<string, string | undefined> },
     how: "refresh" | "sign-in",
@@ -280,7 +285,8 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
       let stored: StoredAuth = readStoredAuth(values);
       const now = clock();
       const current = stored.accessToken;
-      if (current && current !== request.rejected && !isExpiring(stored, now, 0)) {
+      const narrow = lacksRequestedScope(stored);
+      if (current && current !== request.rejected && !isExpiring(stored, now, 0) && !narrow) {
         if (
           request.reason === "expiring" && !isExpiring(stored, now, refreshMargin(current, stored))
         ) {
@@ -310,7 +316,8 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
       const flowsModule = await loadFlows();
       const context = flowContext(request.signal);
 
-      const mayRefresh = request.reason !== "step-up" &&
+      // A refresh cannot widen the scope (RFC 6749 §6): a narrower grant than --scope signs in.
+      const mayRefresh = request.reason !== "step-up" && !narrow &&
         !(request.reason === "refused" && fresh && origin.how === "refresh");
       if (stored.refreshToken && mayRefresh) {
         if (refreshFailure && now - refreshFailure.at < REFRESH_RETRY_DELAY_MS) {
@@ -426,6 +433,8 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
       }
     }
     const stored = readStoredAuth(values);
+    // Granted less than --scope asks for: a sign-in for the wider scope is due, not this token.
+    if (lacksRequestedScope(stored)) return undefined;
     const token = stored.accessToken;
     const now = clock();
     if (!token || !isExpiring(stored, now, refreshMargin(token, stored))) return token;
