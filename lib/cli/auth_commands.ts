@@ -35,7 +35,8 @@ import {
   type Style,
   summarizeAuth,
 } from "./auth_format.ts";
-import { createOutput, type Output } from "./output.ts";
+import { createOutput, formatSuccessDocument, type Output } from "./output.ts";
+import { writeStdout } from "./stdout.ts";
 
 function asOAuthManager(credentials: CredentialProvider): OAuthManager | undefined {
   return isOAuthManager(credentials) ? credentials : undefined;
@@ -193,7 +194,41 @@ async function sayState(context: ModeContext, store: EnvStore) {
   return state;
 }
 
-async function runToken(context: ModeContext): Promise<number> {
+/**
+ * `--print-token` keeps stdout for the token alone (`TOKEN=$(… --token --print-token)`): the human
+ * report goes to stderr instead. `--json` keeps its one document on stdout.
+ */
+function humanOutputOnStderr(context: ModeContext): ModeContext {
+  if (context.settings.json) return context;
+  const decoder = new TextDecoder();
+  const stdout = new WritableStream<Uint8Array>({
+    write(chunk) {
+      const text = decoder.decode(chunk, { stream: true }).replace(/\n$/, "");
+      for (const line of text.split("\n")) context.io.stderr(line);
+    },
+  });
+  return { ...context, io: { ...context.io, stdout, stdoutIsTerminal: false } };
+}
+
+/** Writes the access token for a script: alone on a line, or as `result.token` with `--json`. */
+async function printAccessToken(
+  context: ModeContext,
+  stdout: WritableStream<Uint8Array>,
+  token: string,
+  result: Record<string, unknown>,
+): Promise<void> {
+  const io = { ...context.io, stdout };
+  if (!context.settings.json) return await writeStdout(io, token + "\n");
+  // The document is redacted like every other; the token is put back in on purpose.
+  const document = JSON.parse(formatSuccessDocument(result));
+  document.result.token = token;
+  await writeStdout(io, JSON.stringify(document) + "\n");
+}
+
+async function runToken(
+  context: ModeContext,
+  options: { printToken: boolean; stdout: WritableStream<Uint8Array> },
+): Promise<number> {
   const manager = asOAuthManager(context.credentials);
   const store = stateStore(context);
   const before = await readSummary(context, store);
@@ -252,6 +287,17 @@ async function runToken(context: ModeContext): Promise<number> {
   }
   result.action = action;
   result.after = after.summary;
+  const token = context.settings.accessTokenSource === "env"
+    ? context.settings.accessToken
+    : after.stored.accessToken;
+  if (options.printToken && token !== undefined) {
+    await say(
+      context,
+      paint(context, "green", `Access token accepted by ${describeServer(server)}`),
+    );
+    await printAccessToken(context, options.stdout, token, result);
+    return ExitCode.ok;
+  }
   // "signed-in" needs no line here: the sign-in itself said "Signed in to HOST" on stderr.
   const renewal = action === "refreshed" || action === "renewed" ? ["Access token refreshed"] : [];
   await say(
@@ -494,7 +540,10 @@ export async function runAuthCommand(
 ): Promise<number> {
   switch (mode.kind) {
     case "token":
-      return await runToken(context);
+      return await runToken(mode.printToken ? humanOutputOnStderr(context) : context, {
+        printToken: mode.printToken ?? false,
+        stdout: context.io.stdout,
+      });
     case "test-auth":
       return await runTestAuth(context);
     case "reset-auth":

@@ -6,7 +6,9 @@
  * @module
  */
 
-import { loadSettings, pickLogLevel } from "../config/settings.ts";
+import { openEnvStore } from "../config/env_store.ts";
+import { readEnvFile } from "../config/env_file.ts";
+import { loadSettings, pickLogLevel, type Settings } from "../config/settings.ts";
 import { PROGRAM_NAME, PROGRAM_VERSION } from "../constants.ts";
 import { BridgeError, ExitCode, toBridgeError, toInterruptedError } from "../errors.ts";
 import { createLogger, parseLogLevel, redact } from "../log.ts";
@@ -97,6 +99,31 @@ function withLogFile(
   };
 }
 
+/**
+ * Takes over a sign-in the Python tool left in the working directory's `.env`, once, with a note
+ * on stderr; true when the state file changed.
+ */
+async function importPythonEnv(settings: Readonly<Settings>, io: ProcessIo): Promise<boolean> {
+  const cwdFile = `${Deno.cwd()}/.env`;
+  const cwdValues = await readEnvFile(cwdFile);
+  if (Object.keys(cwdValues).length === 0) return false;
+  const { planPythonEnvImport } = await import("../oauth/python_env.ts");
+  const changes = planPythonEnvImport({
+    cwdFile,
+    cwdValues,
+    stateFile: settings.stateFile,
+    stateValues: settings.stateValues,
+    serverUrl: settings.serverUrl,
+  });
+  if (!changes) return false;
+  await openEnvStore(settings.stateFile).update(changes);
+  io.stderr(
+    `Note: Imported the sign-in from "${cwdFile}" (left by the Python mcp-streamablehttp-client) ` +
+      `into "${settings.stateFile}"; that .env is left unchanged`,
+  );
+  return true;
+}
+
 /** Runs the program with `args`; resolves to the process exit code. */
 export async function run(
   args: readonly string[],
@@ -121,7 +148,11 @@ export async function run(
       const { runPrintConfig } = await import("./print_config.ts");
       return await runPrintConfig(parsed.mode.host, parsed.flags, io, env);
     }
-    const settings = await loadSettings(parsed.flags, env);
+    const flags = parsed.accessToken === undefined
+      ? parsed.flags
+      : { ...parsed.flags, "access-token": parsed.accessToken };
+    let settings = await loadSettings(flags, env);
+    if (await importPythonEnv(settings, io)) settings = await loadSettings(flags, env);
     const log = createLogger({ level: settings.logLevel, sink: io.stderr });
     const fetch = await createHttpFetch({ caFile: settings.caFile, cookies: settings.cookies });
     const presence = detectPresence({
