@@ -25,7 +25,6 @@ import {
   AUTH_LOCK_GRACE_MS,
   FRESH_TOKEN_MS,
   MAX_SCOPE_STEP_UPS,
-  PROGRAM_NAME,
   REFRESH_RETRY_DELAY_MS,
   SIGN_IN_RETRY_DELAY_MS,
   STATE_LOCK_TIMEOUT_MS,
@@ -41,8 +40,15 @@ import type {
   SignInEvent,
 } from "../transport/types.ts";
 import { oauthErrorCode } from "./oauth_errors.ts";
-import { selectScope, splitScope, unionScopes } from "./scope.ts";
-import type { DiscoveryResult } from "./types.ts";
+import { selectScope, unionScopes } from "./scope.ts";
+import {
+  decideRenewal,
+  isNarrowerThan,
+  type RenewalInputs,
+  type RenewalTunables,
+  type RenewReason,
+} from "./renewal_policy.ts";
+import type { DiscoveryResult, GrantKind } from "./types.ts";
 import { CLIENT_KEYS, MCP_CLIENT_ID } from "./state_keys.ts";
 import {
   clearTokenChanges,
@@ -119,8 +125,6 @@ export function createCredentialProvider(options: CredentialProviderOptions): Cr
   return createOAuthManager(options);
 }
 
-type RenewReason = "expiring" | "refused" | "forced" | "step-up";
-
 interface RenewRequest {
   reason: RenewReason;
   /** The token that was refused or is expiring, if any. */
@@ -132,34 +136,11 @@ interface RenewRequest {
   signal?: AbortSignal;
 }
 
-function coversScope(granted: string | undefined, required: string | undefined): boolean {
-  const have = new Set(splitScope(granted));
-  return splitScope(required).every((scope) => have.has(scope));
-}
-
-function signInNeeded(): BridgeError {
-  return new BridgeError(
-    "auth_required",
-    "Sign-in is needed: the server requires authorization and no valid token is stored",
-    { hint: `Run \`${PROGRAM_NAME} --token\` to sign in` },
-  );
-}
-
-/** A sign-in is needed but nobody can complete one here (CI, no terminal, no display). */
-function nobodyPresent(absence: string | undefined): BridgeError {
-  return new BridgeError(
-    "auth_required",
-    `Cannot sign in: the server requires authorization, no valid token is stored, and nobody is present to sign in${
-      absence ? ` (${absence})` : ""
-    }`,
-    {
-      hint:
-        `Run \`${PROGRAM_NAME} --token\` on a machine with a browser (the token is stored per ` +
-        "server), or set MCP_CLIENT_ACCESS_TOKEN, or use --client-credentials with MCP_CLIENT_ID " +
-        "and MCP_CLIENT_SECRET",
-    },
-  );
-}
+const RENEWAL_TUNABLES: RenewalTunables = Object.freeze({
+  freshTokenMs: FRESH_TOKEN_MS,
+  refreshRetryDelayMs: REFRESH_RETRY_DELAY_MS,
+  signInRetryDelayMs: SIGN_IN_RETRY_DELAY_MS,
+});
 
 /** Creates the OAuth manager for `options.settings.serverUrl`; nothing is read until used. */
 export function createOAuthManager(options: CredentialProviderOptions): OAuthManager {
@@ -223,11 +204,6 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     return discovery;
   };
 
-  /** Whether the stored grant records a scope narrower than `--scope` asks for. */
-  const lacksRequestedScope = (stored: StoredAuth): boolean =>
-    settings.oauth.scope !== undefined && stored.accessToken !== undefined &&
-    stored.scope !== undefined && !coversScope(stored.scope, settings.oauth.scope);
-
   const persist = async (
     grant: { accessToken: string; changes: Record<string, string | undefined> },
     how: "refresh" | "sign-in",
@@ -278,127 +254,147 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     return true;
   };
 
-  /** Renews under the lock: reuse another process's token, refresh, else sign in. */
+  /** The inputs of {@link decideRenewal} for `request` against what is stored now. */
+  const renewalInputs = (
+    request: RenewRequest,
+    stored: StoredAuth,
+    extra: { origin?: { at: number; how: GrantKind }; refreshGivenUp: boolean },
+  ): RenewalInputs => ({
+    reason: request.reason,
+    rejected: request.rejected,
+    allowSignIn: request.allowSignIn,
+    scope: request.scope,
+    stored,
+    now: clock(),
+    refreshMarginMs: stored.accessToken
+      ? refreshMargin(stored.accessToken, stored)
+      : TOKEN_REFRESH_MARGIN_MS,
+    origin: extra.origin,
+    requestedScope: settings.oauth.scope,
+    refreshGivenUp: extra.refreshGivenUp,
+    refreshFailure,
+    signInFailure,
+    machineGrant: settings.oauth.crossApp
+      ? "cross-app"
+      : settings.oauth.clientCredentials
+      ? "client-credentials"
+      : undefined,
+    interactive: options.interactive,
+    absence: options.absence,
+    tunables: RENEWAL_TUNABLES,
+  });
+
+  /** Renews under the lock, doing what {@link decideRenewal} says until it yields a token. */
   const renew = (request: RenewRequest): Promise<string> =>
     store.withLock(async () => {
       values = await store.read();
       let stored: StoredAuth = readStoredAuth(values);
-      const now = clock();
-      const current = stored.accessToken;
-      const narrow = lacksRequestedScope(stored);
-      if (current && current !== request.rejected && !isExpiring(stored, now, 0) && !narrow) {
-        if (
-          request.reason === "expiring" && !isExpiring(stored, now, refreshMargin(current, stored))
-        ) {
-          return current;
-        }
-        if (request.reason === "refused") return current;
-        if (request.reason === "step-up" && coversScope(stored.scope, request.scope)) {
-          return current;
-        }
-      }
-
+      let decision = decideRenewal(renewalInputs(request, stored, { refreshGivenUp: false }));
+      if (decision.kind === "reuse") return decision.token;
+      // A refused token may mean the server moved to another authorization server.
       const moved = request.reason === "refused" && request.rejected !== undefined &&
         await dropIfServerMoved(stored);
       if (moved) stored = readStoredAuth(values);
       const origin = request.rejected && !moved ? obtained.get(request.rejected) : undefined;
-      const fresh = origin !== undefined && now - origin.at < FRESH_TOKEN_MS;
-      if (request.reason === "refused" && fresh && origin.how === "sign-in") {
-        throw new BridgeError(
-          "auth_failed",
-          "Server refused a newly issued access token: HTTP 401",
-          {
-            hint:
-              "The server does not accept its authorization server's tokens; contact its operator",
-          },
-        );
-      }
-      const flowsModule = await loadFlows();
+      let refreshGivenUp = false;
       const context = flowContext(request.signal);
-
-      // A refresh cannot widen the scope (RFC 6749 §6): a narrower grant than --scope signs in.
-      const mayRefresh = request.reason !== "step-up" && !narrow &&
-        !(request.reason === "refused" && fresh && origin.how === "refresh");
-      if (stored.refreshToken && mayRefresh) {
-        if (refreshFailure && now - refreshFailure.at < REFRESH_RETRY_DELAY_MS) {
-          throw refreshFailure.error;
-        }
-        try {
-          const grant = await flowsModule.refreshTokens(context, {
-            stored,
-            external,
-            discovery,
-            discover: getDiscovery,
-          });
-          refreshFailure = undefined;
-          log.debug("Access token refreshed");
-          return await persist(grant, "refresh");
-        } catch (error) {
-          const code = oauthErrorCode(error);
-          if (
-            code === "invalid_grant" || code === "invalid_client" || code === "unauthorized_client"
-          ) {
-            log.info(`Cannot refresh access token: authorization server answered "${code}"`);
-            const changes: Record<string, string | undefined> = clearTokenChanges();
-            if (code !== "invalid_grant" && !external) {
-              for (const key of CLIENT_KEYS) changes[key] = undefined;
-            }
-            values = await store.update(changes);
+      while (true) {
+        decision = decideRenewal(renewalInputs(request, stored, { origin, refreshGivenUp }));
+        switch (decision.kind) {
+          case "reuse":
+            return decision.token;
+          case "fail":
+            throw decision.error;
+          case "refresh": {
+            const refreshed = await tryRefresh(context, stored);
+            if (refreshed !== undefined) return refreshed;
             stored = readStoredAuth(values);
-          } else {
-            const failure = toBridgeError(error);
-            refreshFailure = { error: failure, at: clock() };
-            throw failure;
+            refreshGivenUp = true;
+            continue;
           }
+          case "machine-grant": {
+            const flowsModule = await loadFlows();
+            const signIn = decision.grant === "cross-app"
+              ? flowsModule.signInWithCrossApp
+              : flowsModule.signInWithClientCredentials;
+            const grant = await signIn(context, {
+              discovery: await getDiscovery(),
+              stored,
+              external,
+              scope: request.scope ?? await chooseScope(),
+            });
+            return await persist(grant, "sign-in");
+          }
+          case "sign-in":
+            return await signInWithUser(context, request, stored);
         }
-      }
-
-      if (settings.oauth.crossApp) {
-        const grant = await flowsModule.signInWithCrossApp(context, {
-          discovery: await getDiscovery(),
-          stored,
-          external,
-          scope: request.scope ?? await chooseScope(),
-        });
-        return await persist(grant, "sign-in");
-      }
-      if (settings.oauth.clientCredentials) {
-        const grant = await flowsModule.signInWithClientCredentials(context, {
-          discovery: await getDiscovery(),
-          stored,
-          external,
-          scope: request.scope ?? await chooseScope(),
-        });
-        return await persist(grant, "sign-in");
-      }
-
-      if (!options.interactive) throw nobodyPresent(options.absence);
-      if (!request.allowSignIn) throw signInNeeded();
-      if (signInFailure && clock() - signInFailure.at < SIGN_IN_RETRY_DELAY_MS) {
-        throw signInFailure.error;
-      }
-      emitSignIn({
-        kind: "started",
-        message: `Waiting for the sign-in to ${settings.serverUrl.host} in the browser`,
-      });
-      try {
-        const found = await getDiscovery();
-        const grant = await flowsModule.signInWithBrowser(context, {
-          discovery: found,
-          stored,
-          external,
-          scope: request.scope ?? await chooseScope(),
-        });
-        signInFailure = undefined;
-        return await persist(grant, "sign-in");
-      } catch (error) {
-        const failure = toBridgeError(error);
-        signInFailure = { error: failure, at: clock() };
-        throw failure;
-      } finally {
-        emitSignIn({ kind: "finished" });
       }
     });
+
+  /**
+   * Exchanges the refresh token; resolves undefined when the grant is gone (`invalid_grant`, or
+   * the client itself is refused), after clearing what no longer works.
+   */
+  const tryRefresh = async (
+    context: ReturnType<typeof flowContext>,
+    stored: StoredAuth,
+  ): Promise<string | undefined> => {
+    const flowsModule = await loadFlows();
+    try {
+      const grant = await flowsModule.refreshTokens(context, {
+        stored,
+        external,
+        discovery,
+        discover: getDiscovery,
+      });
+      refreshFailure = undefined;
+      log.debug("Access token refreshed");
+      return await persist(grant, "refresh");
+    } catch (error) {
+      const code = oauthErrorCode(error);
+      if (code !== "invalid_grant" && code !== "invalid_client" && code !== "unauthorized_client") {
+        const failure = toBridgeError(error);
+        if (failure.kind !== "interrupted") refreshFailure = { error: failure, at: clock() };
+        throw failure;
+      }
+      log.info(`Cannot refresh access token: authorization server answered "${code}"`);
+      const changes: Record<string, string | undefined> = clearTokenChanges();
+      if (code !== "invalid_grant" && !external) {
+        for (const key of CLIENT_KEYS) changes[key] = undefined;
+      }
+      values = await store.update(changes);
+      return undefined;
+    }
+  };
+
+  /** The sign-in with the user, announced to `watchSignIn` listeners while it runs. */
+  const signInWithUser = async (
+    context: ReturnType<typeof flowContext>,
+    request: RenewRequest,
+    stored: StoredAuth,
+  ): Promise<string> => {
+    const flowsModule = await loadFlows();
+    emitSignIn({
+      kind: "started",
+      message: `Waiting for the sign-in to ${settings.serverUrl.host} in the browser`,
+    });
+    try {
+      const grant = await flowsModule.signInWithBrowser(context, {
+        discovery: await getDiscovery(),
+        stored,
+        external,
+        scope: request.scope ?? await chooseScope(),
+      });
+      signInFailure = undefined;
+      return await persist(grant, "sign-in");
+    } catch (error) {
+      const failure = toBridgeError(error);
+      if (failure.kind !== "interrupted") signInFailure = { error: failure, at: clock() };
+      throw failure;
+    } finally {
+      emitSignIn({ kind: "finished" });
+    }
+  };
 
   /** Joins the renewal in flight (unless it produced the very token that was rejected). */
   const singleFlight = async (request: RenewRequest): Promise<string> => {
@@ -434,7 +430,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     }
     const stored = readStoredAuth(values);
     // Granted less than --scope asks for: a sign-in for the wider scope is due, not this token.
-    if (lacksRequestedScope(stored)) return undefined;
+    if (isNarrowerThan(stored, settings.oauth.scope)) return undefined;
     const token = stored.accessToken;
     const now = clock();
     if (!token || !isExpiring(stored, now, refreshMargin(token, stored))) return token;
