@@ -348,7 +348,7 @@ async function runGetClientInfo(context: ModeContext): Promise<number> {
 }
 
 async function runUpdateClient(context: ModeContext, assignments: string): Promise<number> {
-  const { parseMetadataAssignments } = await import("../oauth/client_management.ts");
+  const { parseMetadataAssignments } = await import("../oauth/client_metadata.ts");
   const { updateRegistration } = await import("../oauth/registration.ts");
   // Parse first: a usage error must come before any request.
   const changes = parseMetadataAssignments(assignments);

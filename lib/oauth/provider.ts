@@ -17,9 +17,7 @@
  * @module
  */
 
-import type { ProcessIo } from "../process_io.ts";
-import { type EnvStore, openEnvStore } from "../config/env_store.ts";
-import type { Settings } from "../config/settings.ts";
+import { openEnvStore } from "../config/env_store.ts";
 import { canonicalServerUrl } from "../config/state_path.ts";
 import {
   AUTH_LOCK_GRACE_MS,
@@ -31,7 +29,6 @@ import {
   TOKEN_REFRESH_MARGIN_MS,
 } from "../constants.ts";
 import { BridgeError, toBridgeError } from "../errors.ts";
-import type { Logger } from "../log.ts";
 import { createStaticCredentials } from "../transport/static_credentials.ts";
 import type {
   AuthChallenge,
@@ -48,7 +45,15 @@ import {
   type RenewalTunables,
   type RenewReason,
 } from "./renewal_policy.ts";
-import type { DiscoveryResult, GrantKind } from "./types.ts";
+import type {
+  AuthStatus,
+  CredentialProviderOptions,
+  DiscoveryResult,
+  GrantKind,
+  OAuthManager,
+} from "./types.ts";
+
+export type { AuthStatus, CredentialProviderOptions, OAuthManager };
 import { CLIENT_KEYS, MCP_CLIENT_ID } from "./state_keys.ts";
 import {
   clearTokenChanges,
@@ -60,55 +65,6 @@ import {
 } from "./token_state.ts";
 
 type Flows = typeof import("./flows.ts");
-
-/** Options of {@link createCredentialProvider} and {@link createOAuthManager}. */
-export interface CredentialProviderOptions {
-  settings: Readonly<Settings>;
-  log: Logger;
-  fetch: typeof fetch;
-  io: ProcessIo;
-  /** Whether a browser sign-in may be started: someone is present to complete it. */
-  interactive: boolean;
-  /** Why nobody is present (shown when a sign-in is needed but `interactive` is false). */
-  absence?: string;
-  /** The state store to use (default: `openEnvStore(settings.stateFile)`). */
-  store?: EnvStore;
-  /** The clock, in ms since the epoch (default `Date.now`); tests move it instead of waiting. */
-  now?: () => number;
-}
-
-/** What is stored for the server, without revealing any secret. */
-export interface AuthStatus {
-  serverUrl: string;
-  stateFile: string;
-  clientId?: string;
-  hasClientSecret: boolean;
-  registrationUri?: string;
-  hasRegistrationToken: boolean;
-  /** A short prefix of the access token. */
-  accessTokenPrefix?: string;
-  expiresAt?: Date;
-  hasRefreshToken: boolean;
-  scope?: string;
-  issuer?: string;
-}
-
-/** The OAuth credential provider, with the operations the auth commands need. */
-export interface OAuthManager extends CredentialProvider {
-  /** The stored state, read from the file now. */
-  status(): Promise<AuthStatus>;
-  /**
-   * A usable access token: the stored one, else refreshed, else signed in (browser or client
-   * credentials). `forceRefresh` renews even a token that is not about to expire.
-   */
-  ensureToken(options?: { forceRefresh?: boolean; signal?: AbortSignal }): Promise<string>;
-  /** Runs (or returns the cached) authorization server discovery. */
-  discover(): Promise<DiscoveryResult>;
-  /** Removes the stored tokens, or the tokens and the client registration. */
-  clearStoredAuth(what: "tokens" | "all"): Promise<void>;
-  /** The server's state file. */
-  readonly store: EnvStore;
-}
 
 /** Whether `provider` is an {@link OAuthManager}. */
 export function isOAuthManager(provider: CredentialProvider): provider is OAuthManager {

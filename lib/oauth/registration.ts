@@ -17,17 +17,19 @@ import {
   type ClientInformation,
   type ClientManagementRequestOptions,
   deleteClientRequest,
-  diffClientCredentials,
   isUnsupportedError,
-  mergeClientMetadata,
-  type MetadataValue,
   processDeleteClientResponse,
   processReadClientResponse,
   processUpdateClientResponse,
   readClientRequest,
-  type StoredClientCredentials,
   updateClientRequest,
 } from "./client_management.ts";
+import {
+  diffClientCredentials,
+  mergeClientMetadata,
+  type MetadataValue,
+  type StoredClientCredentials,
+} from "./client_metadata.ts";
 import {
   MCP_CLIENT_AUTH_METHOD,
   MCP_CLIENT_REGISTRATION_TOKEN,
