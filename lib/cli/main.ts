@@ -11,11 +11,10 @@ import { readEnvFile } from "../config/env_file.ts";
 import { loadSettings, pickLogLevel, type Settings } from "../config/settings.ts";
 import { PROGRAM_NAME, PROGRAM_VERSION } from "../constants.ts";
 import { BridgeError, ExitCode, toBridgeError, toInterruptedError } from "../errors.ts";
-import { createLogger, parseLogLevel, redact } from "../log.ts";
+import { parseLogLevel, redact } from "../log.ts";
 import { type LogFile, openLogFile } from "../log_file.ts";
-import { createHttpFetch } from "../transport/http_client.ts";
 import { detectPresence } from "../oauth/presence.ts";
-import { createCredentialProvider } from "../oauth/provider.ts";
+import { createServices } from "../services.ts";
 import { type Mode, parseCommandLine, wantsJson } from "./args.ts";
 import type { ModeContext } from "./context.ts";
 import type { ProcessIo } from "../process_io.ts";
@@ -153,8 +152,6 @@ export async function run(
       : { ...parsed.flags, "access-token": parsed.accessToken };
     let settings = await loadSettings(flags, env);
     if (await importPythonEnv(settings, io)) settings = await loadSettings(flags, env);
-    const log = createLogger({ level: settings.logLevel, sink: io.stderr });
-    const fetch = await createHttpFetch({ caFile: settings.caFile, cookies: settings.cookies });
     const presence = detectPresence({
       env,
       os: Deno.build.os,
@@ -162,11 +159,7 @@ export async function run(
       stderrIsTerminal: io.stderrIsTerminal,
       mode: parsed.mode.kind === "proxy" ? "proxy" : "cli",
     });
-    const credentials = createCredentialProvider({
-      settings,
-      log: log.child("auth"),
-      fetch,
-      io,
+    const { log, fetch, credentials } = await createServices(settings, io, {
       interactive: presence.present,
       absence: presence.present ? undefined : presence.reason,
     });

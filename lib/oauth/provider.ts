@@ -150,6 +150,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
       store,
       serverUrl: settings.serverUrl,
       now: clock,
+      sleep: options.sleep,
     };
   };
 
