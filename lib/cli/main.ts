@@ -158,6 +158,7 @@ export async function run(
       stdinIsTerminal: io.stdinIsTerminal ?? false,
       stderrIsTerminal: io.stderrIsTerminal,
       mode: parsed.mode.kind === "proxy" ? "proxy" : "cli",
+      flowChosen: settings.oauth.deviceCode,
     });
     const { log, fetch, credentials } = await createServices(settings, io, {
       interactive: presence.present,

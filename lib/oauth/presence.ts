@@ -3,8 +3,8 @@
  * enter), decided once from the environment and the process's terminals. Pure: the facts are
  * passed in. A CLI mode needs a terminal, since its user watches stderr and waits for it; proxy
  * mode is started by a desktop host (Claude Desktop) with no terminal but a user at the screen,
- * so a display is enough there. `CI` always means nobody, and `$BROWSER` always means somebody
- * chose how to sign in. With nobody present a needed sign-in fails at once (exit 4) instead of
+ * so a display is enough there. `CI` always means nobody, and `$BROWSER` or `--device-code`
+ * always mean somebody chose how to sign in. With nobody present a needed sign-in fails at once (exit 4) instead of
  * registering a client and waiting `--auth-timeout` for nobody.
  *
  * @module
@@ -19,6 +19,8 @@ export interface PresenceFacts {
   stderrIsTerminal: boolean;
   /** Proxy mode (started by a host) or a CLI mode (started by a person or a script). */
   mode: "proxy" | "cli";
+  /** The user chose an interactive flow on the command line (`--device-code`). */
+  flowChosen?: boolean;
 }
 
 /** Who is there: somebody, or nobody and why (shown in the error). */
@@ -33,7 +35,7 @@ function isSet(value: string | undefined): boolean {
 export function detectPresence(facts: PresenceFacts): Presence {
   const { env } = facts;
   if (isSet(env.CI)) return { present: false, reason: "CI is set" };
-  if (env.BROWSER?.trim()) return { present: true };
+  if (env.BROWSER?.trim() || facts.flowChosen) return { present: true };
   if (facts.stdinIsTerminal || facts.stderrIsTerminal) return { present: true };
   if (facts.mode === "cli") return { present: false, reason: "no terminal" };
   const display = facts.os === "darwin" || facts.os === "windows" ||
