@@ -28,7 +28,7 @@ import {
   STATE_LOCK_TIMEOUT_MS,
   TOKEN_REFRESH_MARGIN_MS,
 } from "../constants.ts";
-import { BridgeError, toBridgeError } from "../errors.ts";
+import { type BridgeError, toBridgeError } from "../errors.ts";
 import { createStaticCredentials } from "../transport/static_credentials.ts";
 import type {
   AuthChallenge,
@@ -37,9 +37,10 @@ import type {
   SignInEvent,
 } from "../transport/types.ts";
 import { oauthErrorCode } from "./oauth_errors.ts";
-import { selectScope, unionScopes } from "./scope.ts";
+import { selectScope } from "./scope.ts";
 import {
   decideRenewal,
+  decideStepUp,
   isNarrowerThan,
   type RenewalInputs,
   type RenewalTunables,
@@ -57,11 +58,11 @@ export type { AuthStatus, CredentialProviderOptions, OAuthManager };
 import { CLIENT_KEYS, MCP_CLIENT_ID } from "./state_keys.ts";
 import {
   clearTokenChanges,
-  formatTokenPrefix,
   isExpired,
   isExpiring,
   readStoredAuth,
   type StoredAuth,
+  summarizeAuthStatus,
 } from "./token_state.ts";
 
 type Flows = typeof import("./flows.ts");
@@ -411,39 +412,25 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
       lastChallenge = refusal.challenge;
     }
     if (refusal.status === 403) {
-      if (refusal.challenge?.params.error !== "insufficient_scope") {
-        throw new BridgeError("auth_failed", "Server refused the request: HTTP 403", {
-          status: 403,
-          hint: "The signed-in account lacks permission for this request",
-        });
-      }
       // Sign-ins are counted, not step-ups: a token from a browser sign-in was the first try.
       const rejected = refusal.rejectedToken;
-      const depth = rejected
-        ? stepUps.get(rejected) ?? (obtained.get(rejected)?.how === "sign-in" ? 1 : 0)
-        : 0;
-      if (depth >= MAX_SCOPE_STEP_UPS) {
-        throw new BridgeError(
-          "auth_failed",
-          `Cannot obtain the required scope: server still answered "insufficient_scope" after ${MAX_SCOPE_STEP_UPS} sign-ins`,
-          {
-            status: 403,
-            hint: "The account may not be allowed this scope; check with the server's operator",
-          },
-        );
-      }
-      const stored = readStoredAuth(values);
-      const scope = unionScopes(
-        settings.oauth.scope ?? stored.scope,
-        refusal.challenge.params.scope,
-      );
+      const decision = decideStepUp({
+        challengeError: refusal.challenge?.params.error,
+        challengeScope: refusal.challenge?.params.scope,
+        depth: rejected
+          ? stepUps.get(rejected) ?? (obtained.get(rejected)?.how === "sign-in" ? 1 : 0)
+          : 0,
+        maxSignIns: MAX_SCOPE_STEP_UPS,
+        baseScope: settings.oauth.scope ?? readStoredAuth(values).scope,
+      });
+      if (decision.kind === "fail") throw decision.error;
       const token = await singleFlight({
         reason: "step-up",
-        rejected: refusal.rejectedToken,
+        rejected,
         allowSignIn: true,
-        scope,
+        scope: decision.scope,
       });
-      stepUps.set(token, depth + 1);
+      stepUps.set(token, decision.depth + 1);
       return token;
     }
     return await singleFlight({
@@ -476,20 +463,11 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     discover: getDiscovery,
     async status() {
       values = await store.read();
-      const stored = readStoredAuth(values);
-      return {
+      return summarizeAuthStatus(readStoredAuth(values), {
         serverUrl: canonicalServerUrl(settings.serverUrl),
         stateFile: store.path,
-        clientId: external?.clientId ?? stored.clientId,
-        hasClientSecret: Boolean(external ? external.clientSecret : stored.clientSecret),
-        registrationUri: stored.registrationUri,
-        hasRegistrationToken: Boolean(stored.registrationToken),
-        accessTokenPrefix: stored.accessToken ? formatTokenPrefix(stored.accessToken) : undefined,
-        expiresAt: stored.expiresAt,
-        hasRefreshToken: Boolean(stored.refreshToken),
-        scope: stored.scope,
-        issuer: stored.issuer,
-      };
+        external,
+      });
     },
     async clearStoredAuth(what) {
       const changes: Record<string, string | undefined> = clearTokenChanges();

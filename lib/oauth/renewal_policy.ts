@@ -16,7 +16,7 @@
 
 import { PROGRAM_NAME } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
-import { splitScope } from "./scope.ts";
+import { splitScope, unionScopes } from "./scope.ts";
 import type { GrantKind } from "./types.ts";
 
 /** Why a token is wanted. */
@@ -187,4 +187,60 @@ export function decideRenewal(inputs: RenewalInputs): RenewalDecision {
     return { kind: "fail", error: inputs.signInFailure!.error };
   }
   return { kind: "sign-in" };
+}
+
+/** What a 403 `insufficient_scope` leads to: another sign-in for this scope, or giving up. */
+export type StepUpDecision =
+  | { kind: "step-up"; scope: string | undefined; depth: number }
+  | { kind: "fail"; error: BridgeError };
+
+/** Everything {@link decideStepUp} decides from. */
+export interface StepUpInputs {
+  /** The challenge's `error` parameter: only `insufficient_scope` asks for a step-up. */
+  challengeError?: string;
+  /** The scope the challenge asks for. */
+  challengeScope?: string;
+  /** Sign-ins already spent on this escalation (the refused token's depth). */
+  depth: number;
+  /** At most this many sign-ins per escalation (MCP conformance `auth/scope-retry-limit`). */
+  maxSignIns: number;
+  /** `--scope`, else the stored grant's scope: what the new sign-in keeps asking for. */
+  baseScope?: string;
+}
+
+/**
+ * Decides a 403: step up to the union of the current and the challenged scope, unless this
+ * escalation already spent its sign-ins. This is the one place step-ups are counted; the
+ * transports only stop when no new token comes back.
+ *
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization#scope-challenge-handling
+ */
+export function decideStepUp(inputs: StepUpInputs): StepUpDecision {
+  if (inputs.challengeError !== "insufficient_scope") {
+    return {
+      kind: "fail",
+      error: new BridgeError("auth_failed", "Server refused the request: HTTP 403", {
+        status: 403,
+        hint: "The signed-in account lacks permission for this request",
+      }),
+    };
+  }
+  if (inputs.depth >= inputs.maxSignIns) {
+    return {
+      kind: "fail",
+      error: new BridgeError(
+        "auth_failed",
+        `Cannot obtain the required scope: server still answered "insufficient_scope" after ${inputs.maxSignIns} sign-ins`,
+        {
+          status: 403,
+          hint: "The account may not be allowed this scope; check with the server's operator",
+        },
+      ),
+    };
+  }
+  return {
+    kind: "step-up",
+    scope: unionScopes(inputs.baseScope, inputs.challengeScope),
+    depth: inputs.depth,
+  };
 }

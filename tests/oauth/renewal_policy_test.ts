@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { BridgeError } from "../../lib/errors.ts";
-import { coversScope, decideRenewal, type RenewalInputs } from "../../lib/oauth/renewal_policy.ts";
+import {
+  coversScope,
+  decideRenewal,
+  decideStepUp,
+  type RenewalInputs,
+  type StepUpInputs,
+} from "../../lib/oauth/renewal_policy.ts";
 
 const NOW = 1_000_000;
 const TUNABLES = { freshTokenMs: 10_000, refreshRetryDelayMs: 5_000, signInRetryDelayMs: 30_000 };
@@ -124,3 +130,35 @@ Deno.test("renewal policy: scope coverage", () => {
   assert.ok(!coversScope("a", "a b"));
   assert.ok(!coversScope(undefined, "a"));
 });
+
+const STEP_UP: StepUpInputs = {
+  challengeError: "insufficient_scope",
+  challengeScope: "b",
+  depth: 0,
+  maxSignIns: 3,
+  baseScope: "a",
+};
+
+/** [name, changes, expected: "step-up:<scope>@<depth>" or "fail:<message part>"] */
+const STEP_UP_ROWS: ReadonlyArray<readonly [string, Partial<StepUpInputs>, string]> = [
+  ["first step-up asks for the union", {}, "step-up:a b@0"],
+  ["the challenged scope already held", { challengeScope: "a" }, "step-up:a@0"],
+  ["no base scope", { baseScope: undefined }, "step-up:b@0"],
+  ["the last allowed sign-in", { depth: 2 }, "step-up:a b@2"],
+  ["the limit reached", { depth: 3 }, "fail:after 3 sign-ins"],
+  ["a 403 that is not insufficient_scope", { challengeError: "invalid_token" }, "fail:HTTP 403"],
+  ["a 403 without a challenge", { challengeError: undefined }, "fail:HTTP 403"],
+];
+
+for (const [name, changes, expected] of STEP_UP_ROWS) {
+  Deno.test(`step-up policy: ${name}`, () => {
+    const decision = decideStepUp({ ...STEP_UP, ...changes });
+    if (decision.kind === "fail") {
+      assert.ok(expected.startsWith("fail:"), decision.error.message);
+      assert.ok(decision.error.message.includes(expected.slice(5)), decision.error.message);
+      assert.equal(decision.error.status, 403);
+    } else {
+      assert.equal(`step-up:${decision.scope}@${decision.depth}`, expected);
+    }
+  });
+}
