@@ -1,9 +1,8 @@
 /**
  * The OAuth flows that talk to the authorization server: refresh, browser sign-in (PKCE,
  * loopback callback, code exchange; the client identity is `client_registration.ts`'s) and the
- * client-credentials grant, each
- * returning the new access token and the `.env` changes to persist. Every request and response
- * check goes through oauth4webapi request/process pairs. This module is loaded with a dynamic
+ * client-credentials grant, each returning the new access token and the `.env` changes to
+ * persist. Every request and response check goes through oauth4webapi request/process pairs. This module is loaded with a dynamic
  * `import()` only when a token must be obtained, so the proxy starts without oauth4webapi. It
  * runs under the caller's state lock and never writes to stdout or reads stdin.
  *
