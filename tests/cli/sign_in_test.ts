@@ -170,3 +170,67 @@ Deno.test("a 401 from a server without OAuth metadata asks for a bearer token", 
   assert.match(result.stderr, /--header "Authorization: Bearer \$\{TOKEN_VARIABLE\}"/);
   assert.doesNotMatch(result.stderr, /--reset-auth|content-type/);
 });
+
+/** A server that accepts requests and never answers; `reached` resolves on the first one. */
+function startSilentServer() {
+  let reached: () => void = () => {};
+  const first = new Promise<void>((resolve) => reached = resolve);
+  const never = new AbortController();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
+    reached();
+    return new Promise<Response>((resolve) => {
+      const answer = () => resolve(new Response(null, { status: 503 }));
+      request.signal.addEventListener("abort", answer, { once: true });
+      never.signal.addEventListener("abort", answer, { once: true });
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${server.addr.port}`,
+    reached: first,
+    async [Symbol.asyncDispose]() {
+      never.abort();
+      await server.shutdown();
+    },
+  };
+}
+
+Deno.test("Ctrl-C aborts an OAuth request in flight: exit 130, kind interrupted", async () => {
+  await using silent = startSilentServer();
+  // RFC 7592: the registration endpoint never answers.
+  const dir = Deno.makeTempDirSync({ prefix: "mcp-shc-int-" });
+  const stateFile = `${dir}/state.env`;
+  await Deno.writeTextFile(
+    stateFile,
+    `MCP_CLIENT_ID=c1\nMCP_CLIENT_REGISTRATION_URI=${silent.url}/register/c1\n` +
+      "MCP_CLIENT_REGISTRATION_TOKEN=reg-token\n",
+  );
+  const info = startUntil(
+    ["--env-file", stateFile, "--get-client-info", "--json"],
+    { MCP_SERVER_URL: "http://127.0.0.1:9/mcp" },
+    /$^/,
+  );
+  await silent.reached;
+  const { code, stdout, stderr } = await info.interrupt();
+  assert.equal(code, 130, stderr);
+  assert.equal(JSON.parse(stdout).error.kind, "interrupted");
+  assert.doesNotMatch(stderr, /Unexpected failure/);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("Ctrl-C during OAuth discovery aborts it: exit 130", async () => {
+  await using silent = startSilentServer();
+  // The MCP server points at resource metadata that never arrives.
+  await using server = await startMcpServer({
+    verifyToken: () => false,
+    resourceMetadataUrl: `${silent.url}/.well-known/oauth-protected-resource`,
+  });
+  const run = startUntil(
+    ["--list-tools"],
+    { MCP_SERVER_URL: server.url.href, BROWSER: "true" },
+    /$^/,
+  );
+  await silent.reached;
+  const { code, stderr } = await run.interrupt();
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /Hint: The program was (stopped|interrupted)/);
+});
