@@ -8,6 +8,7 @@
 
 import { parseArgs } from "node:util";
 import { BridgeError } from "../errors.ts";
+import { isLoopbackHost } from "../net.ts";
 import { closestMatch } from "./suggest.ts";
 
 /** One flag of the program, as declared to `parseArgs`. */
@@ -316,7 +317,15 @@ function readServerUrlPositional(
 }
 
 const HOST_PATTERN = /^(localhost|[\w-]+(\.[\w-]+)+|\[[0-9a-f:]+\])(:\d+)?(\/\S*)?$/i;
-const LOCAL_HOST = /^(localhost|127\.|\[::1\])/i;
+
+/** Whether a bare `host[:port][/path]` names this machine (the one loopback rule, `net.ts`). */
+function isLoopbackWord(word: string): boolean {
+  try {
+    return isLoopbackHost(new URL(`http://${word}`).hostname);
+  } catch {
+    return false;
+  }
+}
 
 /** The usage error for a word that is neither a flag nor a URL, with a hint that fits it. */
 export function strayWord(word: string, flags: ParsedFlags): BridgeError {
@@ -334,7 +343,7 @@ export function strayWord(word: string, flags: ParsedFlags): BridgeError {
     return usage(message, `Flags start with two dashes: "--${flag}"`);
   }
   if (HOST_PATTERN.test(word)) {
-    const scheme = LOCAL_HOST.test(word) ? "http" : "https";
+    const scheme = isLoopbackWord(word) ? "http" : "https";
     return usage(message, `Give the server URL with its scheme: "${scheme}://${word}"`);
   }
   if (/^[A-Za-z_][\w.-]*=/.test(word)) {
