@@ -30,14 +30,9 @@ import {
 } from "../constants.ts";
 import { type BridgeError, toBridgeError } from "../errors.ts";
 import { createStaticCredentials } from "../transport/static_credentials.ts";
-import type {
-  AuthChallenge,
-  AuthRefusal,
-  CredentialProvider,
-  SignInEvent,
-} from "../transport/types.ts";
+import type { AuthRefusal, CredentialProvider, SignInEvent } from "../transport/types.ts";
 import { oauthErrorCode } from "./oauth_errors.ts";
-import { selectScope } from "./scope.ts";
+import { createDiscoveryCache } from "./discovery_cache.ts";
 import {
   decideRenewal,
   decideStepUp,
@@ -46,21 +41,16 @@ import {
   type RenewalTunables,
   type RenewReason,
 } from "./renewal_policy.ts";
-import type {
-  AuthStatus,
-  CredentialProviderOptions,
-  DiscoveryResult,
-  GrantKind,
-  OAuthManager,
-} from "./types.ts";
+import type { AuthStatus, CredentialProviderOptions, GrantKind, OAuthManager } from "./types.ts";
 
 export type { AuthStatus, CredentialProviderOptions, OAuthManager };
-import { CLIENT_KEYS, MCP_CLIENT_ID } from "./state_keys.ts";
+import { CLIENT_KEYS } from "./state_keys.ts";
 import {
   clearTokenChanges,
   isExpired,
   isExpiring,
   readStoredAuth,
+  resolveExternalClient,
   type StoredAuth,
   summarizeAuthStatus,
 } from "./token_state.ts";
@@ -111,8 +101,6 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     ),
   });
   let values: Record<string, string> = { ...settings.stateValues };
-  let discovery: DiscoveryResult | undefined;
-  let lastChallenge: AuthChallenge | undefined;
   let pending: Promise<string> | undefined;
   const signInListeners = new Set<(event: SignInEvent) => void>();
   const emitSignIn = (event: SignInEvent) => {
@@ -124,17 +112,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
   const obtained = new Map<string, { at: number; how: "refresh" | "sign-in" }>();
   const stepUps = new Map<string, number>();
 
-  const external = (() => {
-    const env = settings.env;
-    if (env.MCP_CLIENT_ID) {
-      return { clientId: env.MCP_CLIENT_ID, clientSecret: env.MCP_CLIENT_SECRET || undefined };
-    }
-    const id = settings.oauth.clientId;
-    if (id && id !== settings.stateValues[MCP_CLIENT_ID]) {
-      return { clientId: id, clientSecret: settings.oauth.clientSecret };
-    }
-    return undefined;
-  })();
+  const external = resolveExternalClient(settings);
 
   const loadFlows = () => flows ??= import("./flows.ts");
 
@@ -155,12 +133,14 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     };
   };
 
-  const getDiscovery = async (): Promise<DiscoveryResult> => {
-    if (discovery) return discovery;
-    const { discover } = await import("./discovery.ts");
-    discovery = await discover(flowContext(), settings.serverUrl, lastChallenge);
-    return discovery;
-  };
+  const discovery = createDiscoveryCache({
+    serverUrl: settings.serverUrl,
+    scopeOverride: settings.oauth.scope,
+    log,
+    context: () => flowContext(),
+  });
+  const getDiscovery = discovery.get;
+  const chooseScope = discovery.chooseScope;
 
   const persist = async (
     grant: { accessToken: string; changes: Record<string, string | undefined> },
@@ -169,17 +149,6 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     values = await store.update(grant.changes);
     obtained.set(grant.accessToken, { at: clock(), how });
     return grant.accessToken;
-  };
-
-  const chooseScope = async (): Promise<string | undefined> => {
-    if (settings.oauth.scope) return selectScope({ override: settings.oauth.scope });
-    const challengeScope = lastChallenge?.params.scope;
-    if (challengeScope) return selectScope({ challenge: challengeScope });
-    const found = await getDiscovery();
-    const supported = found.resourceMetadata?.scopes_supported;
-    return selectScope({
-      supported: Array.isArray(supported) ? supported.filter((s) => typeof s === "string") : [],
-    });
   };
 
   /**
@@ -192,17 +161,8 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
    */
   const dropIfServerMoved = async (stored: StoredAuth): Promise<boolean> => {
     if (!stored.issuer) return false;
-    const previous = discovery;
-    discovery = undefined;
-    let issuer: string;
-    try {
-      issuer = (await getDiscovery()).authorizationServer.issuer;
-    } catch (error) {
-      discovery = previous;
-      log.debug(`Cannot run discovery again: ${toBridgeError(error).message}`);
-      return false;
-    }
-    if (issuer === stored.issuer) return false;
+    const issuer = await discovery.rediscoverIssuer();
+    if (issuer === undefined || issuer === stored.issuer) return false;
     log.info(
       `Authorization server changed from "${stored.issuer}" to "${issuer}"; signing in there`,
     );
@@ -302,7 +262,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
       const grant = await flowsModule.refreshTokens(context, {
         stored,
         external,
-        discovery,
+        discovery: discovery.current,
         discover: getDiscovery,
       });
       refreshFailure = undefined;
@@ -408,9 +368,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
   };
 
   const handleRefusal = async (refusal: AuthRefusal): Promise<string> => {
-    if (refusal.challenge && refusal.challenge.scheme === "bearer") {
-      lastChallenge = refusal.challenge;
-    }
+    if (refusal.challenge) discovery.noteChallenge(refusal.challenge);
     if (refusal.status === 403) {
       // Sign-ins are counted, not step-ups: a token from a browser sign-in was the first try.
       const rejected = refusal.rejectedToken;
@@ -477,7 +435,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
       stepUps.clear();
       signInFailure = undefined;
       refreshFailure = undefined;
-      if (what === "all") discovery = undefined;
+      if (what === "all") discovery.clear();
     },
   };
 }

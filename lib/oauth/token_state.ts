@@ -163,3 +163,24 @@ export function summarizeAuthStatus(
     issuer: stored.issuer,
   };
 }
+
+/**
+ * The client configured outside the state file, which wins over the stored one: `MCP_CLIENT_ID`
+ * (and secret) in the environment, else a client id from the config file or the working
+ * directory's `.env` that differs from the stored one.
+ */
+export function resolveExternalClient(settings: {
+  env: Readonly<Record<string, string>>;
+  stateValues: Readonly<Record<string, string>>;
+  oauth: { clientId?: string; clientSecret?: string };
+}): ExternalClient | undefined {
+  const { env } = settings;
+  if (env.MCP_CLIENT_ID) {
+    return { clientId: env.MCP_CLIENT_ID, clientSecret: env.MCP_CLIENT_SECRET || undefined };
+  }
+  const id = settings.oauth.clientId;
+  if (id && id !== settings.stateValues[MCP_CLIENT_ID]) {
+    return { clientId: id, clientSecret: settings.oauth.clientSecret };
+  }
+  return undefined;
+}
