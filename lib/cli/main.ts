@@ -1,15 +1,16 @@
 /**
  * The program: parse the command line, resolve settings, build the shared pieces (logger, fetch,
- * credentials) and run the selected mode. Returns the exit code; never exits itself. Only the
- * argument parser is loaded up front: `--version` and `--help` load nothing else, and settings,
- * services and every mode (the proxy included) are imported when chosen, so the proxy never
- * evaluates the CLI modes, the formatter or the help text.
+ * credentials) and run the selected mode. Returns the exit code; never exits itself. Nothing but
+ * this module's own few imports is loaded up front: a plain `--version` loads nothing else, and
+ * the argument parser, settings, services and every mode (the proxy included) are imported when
+ * needed, so the proxy never evaluates the CLI modes, the formatter or the help text.
  *
  * @module
  */
 
+import type { Settings } from "../config/settings.ts";
 import { PROGRAM_NAME, PROGRAM_VERSION } from "../constants.ts";
-import { ExitCode, toBridgeError } from "../errors.ts";
+import { BridgeError, ExitCode, toBridgeError, toInterruptedError } from "../errors.ts";
 import type { LogFile } from "../log_file.ts";
 import type { Mode } from "./args.ts";
 import type { ModeContext } from "./context.ts";
@@ -94,6 +95,33 @@ async function withLogFile(
   };
 }
 
+/**
+ * Takes over a sign-in the Python tool left in the working directory's `.env`, once, with a note
+ * on stderr; true when the state file changed.
+ */
+async function importPythonEnv(settings: Readonly<Settings>, io: ProcessIo): Promise<boolean> {
+  const cwdFile = `${Deno.cwd()}/.env`;
+  const { readEnvFile } = await import("../config/env_file.ts");
+  const cwdValues = await readEnvFile(cwdFile);
+  if (Object.keys(cwdValues).length === 0) return false;
+  const { planPythonEnvImport } = await import("../oauth/python_env.ts");
+  const changes = planPythonEnvImport({
+    cwdFile,
+    cwdValues,
+    stateFile: settings.stateFile,
+    stateValues: settings.stateValues,
+    serverUrl: settings.serverUrl,
+  });
+  if (!changes) return false;
+  const { openEnvStore } = await import("../config/env_store.ts");
+  await openEnvStore(settings.stateFile).update(changes);
+  io.stderr(
+    `Note: Imported the sign-in from "${cwdFile}" (left by the Python mcp-streamablehttp-client) ` +
+      `into "${settings.stateFile}"; that .env is left unchanged`,
+  );
+  return true;
+}
+
 /** Runs the program with `args`; resolves to the process exit code. */
 export async function run(
   args: readonly string[],
@@ -127,15 +155,27 @@ export async function run(
       const { runPrintConfig } = await import("./print_config.ts");
       return await runPrintConfig(parsed.mode.host, parsed.flags, io, env);
     }
-    const [{ loadSettings }, { createServices }] = await Promise.all([
+    const flags = parsed.accessToken === undefined
+      ? parsed.flags
+      : { ...parsed.flags, "access-token": parsed.accessToken };
+    const [{ loadSettings }, { detectPresence }, { createServices }] = await Promise.all([
       import("../config/settings.ts"),
+      import("../oauth/presence.ts"),
       import("../services.ts"),
     ]);
-    const settings = await loadSettings(parsed.flags, env);
+    let settings = await loadSettings(flags, env);
+    if (await importPythonEnv(settings, io)) settings = await loadSettings(flags, env);
+    const presence = detectPresence({
+      env,
+      os: Deno.build.os,
+      stdinIsTerminal: io.stdinIsTerminal ?? false,
+      stderrIsTerminal: io.stderrIsTerminal,
+      mode: parsed.mode.kind === "proxy" ? "proxy" : "cli",
+      flowChosen: settings.oauth.deviceCode,
+    });
     const { log, fetch, credentials } = await createServices(settings, io, {
-      interactive: true,
-      // A proxy client cannot wait minutes for a mid-session sign-in: it gets an error to retry.
-      signInMode: parsed.mode.kind === "proxy" ? "background" : "wait",
+      interactive: presence.present,
+      absence: presence.present ? undefined : presence.reason,
     });
     // NO_COLOR counts when set and not empty (https://no-color.org).
     const color = io.stdoutIsTerminal && !env.NO_COLOR;
@@ -157,7 +197,10 @@ export async function run(
     }
     return await runMode(parsed.mode, context);
   } catch (error) {
-    const failure = toBridgeError(error);
+    // Whatever a signal broke (a fetch, a lock wait, a sign-in) reports the one kind.
+    const failure = io.signal.aborted && !(error instanceof BridgeError && error.kind === "usage")
+      ? toInterruptedError(io.signal.reason)
+      : toBridgeError(error);
     const [{ pickLogLevel }, { parseLogLevel, redact }, { createOutput }, { wantsJson }] =
       await Promise.all([
         import("../config/settings.ts"),
