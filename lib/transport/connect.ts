@@ -9,6 +9,7 @@
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#backwards-compatibility
  */
 
+import type { Scheduler } from "./resumable_stream.ts";
 import type { TransportChoice } from "../config/settings.ts";
 import { BridgeError } from "../errors.ts";
 import { isRequest, type JsonRpcMessage } from "../jsonrpc/message.ts";
@@ -27,6 +28,8 @@ export interface ConnectOptions extends TransportOptions {
   choice: TransportChoice;
   /** Base delay before resuming a dropped stream when the server sent no `retry`, in ms. */
   reconnectDelayMs?: number;
+  /** Waits between stream attempts; real timers by default. */
+  scheduler?: Scheduler;
 }
 
 /** A transport that also says which protocol it speaks. */
