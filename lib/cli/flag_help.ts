@@ -171,12 +171,18 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       {
         flag: "token",
         brief: true,
-        text: "Show the sign-in state, refresh or sign in, test the token and save it",
+        text:
+          "Show the sign-in state, refresh or sign in, test the token and save it; --token TOKEN tests a given token",
       },
       {
         flag: "test-auth",
         brief: true,
         text: "Check the server and the current token without changing them",
+      },
+      {
+        flag: "print-token",
+        text:
+          "With --token: print the access token on stdout for scripts (a `token` field with --json)",
       },
       {
         flag: "reset-auth",

@@ -18,6 +18,7 @@ const EXIT_CODE_MEANINGS: Readonly<Record<keyof typeof ExitCode, string>> = {
   auth: "Authentication needed or failed",
   unreachable: "Server unreachable, HTTP or protocol failure",
   timeout: "A request timed out",
+  interrupted: "Interrupted by Ctrl-C (SIGINT) or SIGTERM during a sign-in or a request",
 };
 
 /** One row of the exit-code table. */
@@ -91,6 +92,7 @@ export const RPC_DATA_FIELDS: Readonly<Record<ErrorKind, string>> = {
   parse_error: "—",
   invalid_request: "—",
   internal: "—",
+  interrupted: "—",
 };
 
 /** The JSON-RPC error table as Markdown, sorted by code (bridge codes first). */

@@ -65,7 +65,15 @@ export interface CredentialProvider {
    * `auth_required`/`auth_failed`. Concurrent calls for the same rejected token share one flow.
    */
   handleRefusal(refusal: AuthRefusal): Promise<string>;
+  /**
+   * Subscribes to the interactive sign-ins this provider runs (a browser window the user must
+   * complete), which refused requests wait for; returns the unsubscribe function.
+   */
+  watchSignIn?(listener: (event: SignInEvent) => void): () => void;
 }
+
+/** An interactive sign-in starting (with a line for the user) or ending, either way. */
+export type SignInEvent = { kind: "started"; message: string } | { kind: "finished" };
 
 /** Where and how to reach the server; shared by all transports. */
 export interface TransportOptions {

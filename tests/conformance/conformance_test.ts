@@ -123,6 +123,7 @@ Deno.test("the 2026 harness plans modern-wire scenarios and answers input reques
   assert.ok(modern.elicitation);
   assert.equal(modern.driver, "2026");
   assert.ok(planScenario("auth/iss-wrong-issuer", {}).expectRefusal);
+  assert.deepEqual(planScenario("json-schema-ref-no-deref", {}).toolCalls, []);
   const jwt = planScenario("auth/client-credentials-jwt", { client_id: "c", private_key_pem: "k" });
   assert.equal(jwt.env.MCP_CLIENT_PRIVATE_KEY, "k");
   assert.deepEqual(answerInputRequest("roots/list", {}, modern), { roots: [] });

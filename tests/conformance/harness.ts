@@ -4,9 +4,9 @@
  * compiled binary runs (see `tests/support/main_process.ts`), speaks newline-delimited JSON-RPC
  * on the bridge's stdin/stdout and drives one scenario in the stdio era chosen by `--driver=2025`
  * (default) or `--driver=2026` (see `drivers.ts`; `plan.ts` decides flags and answers). It
- * answers server requests (elicitation with the schema's defaults, sampling, roots, ping), and
- * retries (like a user) a request the bridge answered with `auth_required` while it signs in
- * again in the background. It fails when any stdout line of the bridge is not a JSON-RPC
+ * answers server requests (elicitation with the schema's defaults, sampling, roots, ping). It
+ * never retries: a request that needs a sign-in mid-session must be held by the bridge until the
+ * sign-in ends and then answered. It fails when any stdout line of the bridge is not a JSON-RPC
  * message, when a request gets no answer, when an answer is an error (unless the scenario
  * expects the bridge to give up) and when the bridge does not exit cleanly after stdin closes.
  *
@@ -25,9 +25,6 @@ import { answerInputRequest, type DriverEra, parseContext, planScenario } from "
 const REQUEST_TIMEOUT_MS = 40_000;
 /** How long the bridge may take to exit after stdin closes, in ms. */
 const EXIT_TIMEOUT_MS = 10_000;
-/** How often a request answered `auth_required` is retried, and after how long (ms). */
-const AUTH_RETRIES = 5;
-const AUTH_RETRY_DELAY_MS = 1_000;
 /** The verdict prefix on the harness's last stderr line. */
 export const VERDICT_PREFIX = "conformance-harness:";
 
@@ -85,11 +82,6 @@ export function classifyLine(line: string): ClassifiedLine {
     return { kind: "response", id: id as string | number | null, error };
   }
   return { kind: "response", id: id as string | number, result: value.result };
-}
-
-/** Whether a JSON-RPC error is the bridge's "sign-in needed, retry" answer. */
-export function isAuthRequired(error: unknown): boolean {
-  return isObject(error) && isObject(error.data) && error.data.kind === "auth_required";
 }
 
 async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
@@ -238,24 +230,10 @@ export async function runHarness(
       });
     });
   };
-  // In proxy mode, a refusal that needs a new sign-in once the session runs (401 on a later
-  // request, 403 insufficient_scope) fails the request at once with `auth_required` while the
-  // sign-in runs in the background; the user is asked to retry. The harness retries like a user.
-  const requestWithRetry = async (
-    method: string,
-    params: Record<string, unknown>,
-  ): Promise<RpcResponse> => {
-    for (let attempt = 1;; attempt++) {
-      const response = await request(method, params);
-      if (!isAuthRequired(response.error) || attempt > AUTH_RETRIES) return response;
-      console.error(`harness: ${method} answered auth_required; retrying like a user would`);
-      await new Promise((resolve) => setTimeout(resolve, AUTH_RETRY_DELAY_MS));
-    }
-  };
   let failure: string | undefined;
   try {
     await driveScenario({
-      request: requestWithRetry,
+      request,
       notify: (method, params) => send({ method, ...(params ? { params } : {}) }),
     }, plan);
   } catch (error) {

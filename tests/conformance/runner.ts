@@ -215,7 +215,6 @@ const NEEDS_MODERN_SESSION = [
   "http-standard-headers",
   "http-custom-headers",
   "http-invalid-tool-headers",
-  "json-schema-ref-no-deref",
   "auth/scope-retry-limit",
   "sep-2322-client-request-state",
 ];
