@@ -117,4 +117,10 @@ export interface Transport {
   readonly protocolVersion: string | undefined;
   /** Ends the session (DELETE where the transport has one) and closes every stream. */
   close(): Promise<void>;
+  /**
+   * Resolves once the stream for server-initiated messages is open, or known not to be
+   * available, so a subscription is acknowledged only when its notifications can arrive.
+   * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#listening-for-messages-from-the-server
+   */
+  serverStreamReady?(): Promise<void>;
 }
