@@ -51,6 +51,6 @@ export type {
   ResourceTemplate,
   Tool,
 } from "./lib/mcp_types.ts";
-export type { ProgressInfo } from "./lib/mcp_client.ts";
+export type { ProgressInfo } from "./lib/mcp_client_types.ts";
 export type { LogLevel } from "./lib/log.ts";
 export { BridgeError, type BridgeErrorOptions, type ErrorKind, ExitCode } from "./lib/errors.ts";

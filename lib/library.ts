@@ -12,12 +12,8 @@ import { loadSettings, type SettingsFlags } from "./config/settings.ts";
 import { ExitCode } from "./errors.ts";
 import { type LogLevel, type LogSink, stderrSink } from "./log.ts";
 import { listAllPages } from "./list_pages.ts";
-import {
-  type McpClient,
-  type McpClientContext,
-  openClient,
-  type ProgressInfo,
-} from "./mcp_client.ts";
+import { openClient } from "./mcp_client.ts";
+import type { McpClient, McpClientContext, ProgressInfo } from "./mcp_client_types.ts";
 import type {
   CallToolResult,
   GetPromptResult,

@@ -6,7 +6,7 @@
  */
 
 import { BridgeError } from "./errors.ts";
-import type { McpClient } from "./mcp_client.ts";
+import type { McpClient } from "./mcp_client_types.ts";
 
 /** The most pages a list follows before it gives up on a server that never ends. */
 export const MAX_LIST_PAGES = 1000;

@@ -1,7 +1,8 @@
 /** The MCP client in-process against the fixture server. */
 
 import assert from "node:assert/strict";
-import { type McpClientContext, openClient } from "../lib/mcp_client.ts";
+import { openClient } from "../lib/mcp_client.ts";
+import type { McpClientContext } from "../lib/mcp_client_types.ts";
 import { resolveSettings } from "../lib/config/settings.ts";
 import { BridgeError } from "../lib/errors.ts";
 import type { JsonRpcNotification } from "../lib/jsonrpc/message.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ProgressInfo } from "../mcp_client.ts";
+import type { ProgressInfo } from "../mcp_client_types.ts";
 import { createStatusLine, type SpinnerClock, startSpinner } from "../status_line.ts";
 import type { ModeContext } from "./context.ts";
 import { formatProgress } from "./format.ts";

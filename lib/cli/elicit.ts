@@ -10,7 +10,7 @@
 
 import { BridgeError } from "../errors.ts";
 import type { LogSink } from "../log.ts";
-import type { OpenClientOptions } from "../mcp_client.ts";
+import type { OpenClientOptions } from "../mcp_client_types.ts";
 import type { ProcessIo } from "../process_io.ts";
 
 /** One primitive field of a form's `requestedSchema`. */

@@ -17,7 +17,7 @@ import type {
   ResourceTemplate,
   Tool,
 } from "@modelcontextprotocol/sdk/types.js";
-import type { ProgressInfo } from "../mcp_client.ts";
+import type { ProgressInfo } from "../mcp_client_types.ts";
 import { describeParameters, promptArgumentsSchema, type SchemaLike } from "./tool_args.ts";
 
 /** Options shared by the human formatters. */

@@ -21,7 +21,8 @@ import type {
 import { BridgeError, ExitCode, JsonRpcCode } from "../errors.ts";
 import { type JsonRpcRequest, validateMessage } from "../jsonrpc/message.ts";
 import type { Mode } from "./args.ts";
-import { type McpClient, openClient, openSession } from "../mcp_client.ts";
+import { openClient, openSession } from "../mcp_client.ts";
+import type { McpClient } from "../mcp_client_types.ts";
 import { listAllPages } from "../list_pages.ts";
 import type { ModeContext } from "./context.ts";
 import {
