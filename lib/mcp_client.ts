@@ -38,11 +38,14 @@ import { PendingRequests } from "./jsonrpc/pending_requests.ts";
 import type { Logger } from "./log.ts";
 import type { ProcessIo } from "./process_io.ts";
 import { connectServer } from "./eras/select.ts";
+import { eraOptions } from "./transport/era_memory.ts";
 import type { CredentialProvider } from "./transport/types.ts";
 
 /** What the client needs from its caller: the server, the shared fetch, credentials and log. */
 export interface McpClientContext {
-  settings: Pick<Settings, "serverUrl" | "transport" | "headers" | "timeoutMs">;
+  settings:
+    & Pick<Settings, "serverUrl" | "transport" | "headers" | "timeoutMs">
+    & Partial<Pick<Settings, "protocol" | "stateFile">>;
   log: Logger;
   /** Fetch with the custom CA applied. */
   fetch: typeof fetch;
@@ -293,6 +296,7 @@ export function openSession(
     onMessage,
     fetch: context.fetch,
     log: context.log.child("transport"),
+    ...eraOptions(context.settings, { readOnly: true }),
   });
 
   const exchange = (request: JsonRpcRequest, requestOptions: RequestOptions = {}) => {

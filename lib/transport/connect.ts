@@ -9,12 +9,12 @@
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#backwards-compatibility
  */
 
-import type { TransportChoice } from "../config/settings.ts";
+import type { ProtocolChoice, TransportChoice } from "../config/settings.ts";
 import { BridgeError } from "../errors.ts";
 import { isRequest, type JsonRpcMessage } from "../jsonrpc/message.ts";
 import { noEndpointError } from "./endpoint_hint.ts";
 import { createLegacySseTransport } from "./legacy_sse.ts";
-import { LegacyTransportSignal } from "./era.ts";
+import { type EraMemory, LegacyTransportSignal } from "./era.ts";
 import { createStreamableHttpSession } from "./session.ts";
 import type { SendOptions, Transport, TransportOptions } from "./types.ts";
 
@@ -27,6 +27,10 @@ export interface ConnectOptions extends TransportOptions {
   choice: TransportChoice;
   /** Base delay before resuming a dropped stream when the server sent no `retry`, in ms. */
   reconnectDelayMs?: number;
+  /** `--protocol`: which era to speak toward the server (default `auto`: probe). */
+  protocol?: ProtocolChoice;
+  /** Where the server's era is remembered between runs (its state file). */
+  eraMemory?: EraMemory;
 }
 
 /** A transport that also says which protocol it speaks. */

@@ -47,7 +47,9 @@ for (const [index, { name: scenario }] of runs.entries()) {
     console.log(`XFAIL ${scenario} (${seconds} s): ${expected}`);
   } else if (problems.length === 0) {
     unexpected++;
-    console.log(`XPASS ${scenario} (${seconds} s): remove it from EXPECTED_FAILURES`);
+    console.log(
+      `XPASS ${scenario} (${seconds} s): remove it from EXPECTED_FAILURES`,
+    );
   } else {
     unexpected++;
     console.log(`FAIL  ${scenario} (${seconds} s)`);
