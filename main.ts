@@ -28,6 +28,48 @@ async function readTerminalLine(question: string): Promise<string | undefined> {
   }
 }
 
+/** The longest line read from the terminal (a pasted redirect URL), in bytes. */
+const TERMINAL_LINE_LIMIT = 16_384;
+
+async function readTerminalInput(prompt: string, signal: AbortSignal): Promise<string | undefined> {
+  // Pasted redirects come from the controlling terminal, never from stdin.
+  const path = Deno.build.os === "windows" ? "CONIN$" : "/dev/tty";
+  let tty: Deno.FsFile;
+  try {
+    tty = await Deno.open(path, { read: true });
+  } catch {
+    return undefined;
+  }
+  const close = () => {
+    try {
+      tty.close();
+    } catch {
+      // already closed
+    }
+  };
+  signal.addEventListener("abort", close, { once: true });
+  try {
+    Deno.stderr.writeSync(new TextEncoder().encode(prompt));
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    while (size < TERMINAL_LINE_LIMIT) {
+      const buffer = new Uint8Array(4096);
+      const n = await tty.read(buffer).catch(() => null);
+      if (n === null || signal.aborted) return undefined;
+      chunks.push(buffer.subarray(0, n));
+      size += n;
+      if (buffer.subarray(0, n).includes(10)) break;
+    }
+    const text = new TextDecoder().decode(
+      chunks.reduce((all, chunk) => new Uint8Array([...all, ...chunk]), new Uint8Array()),
+    );
+    return text.split("\n")[0].trim();
+  } finally {
+    signal.removeEventListener("abort", close);
+    close();
+  }
+}
+
 /** How a host starts this program again: the binary, or `deno run` with main.ts's permissions. */
 function launcher(): string[] {
   if (Deno.build.standalone) return [Deno.execPath()];
@@ -54,6 +96,7 @@ const io: ProcessIo = {
   stdoutIsTerminal: Deno.stdout.isTerminal(),
   stderrIsTerminal: Deno.stderr.isTerminal(),
   confirm: Deno.stdin.isTerminal() || Deno.stderr.isTerminal() ? readTerminalLine : undefined,
+  readTerminalLine: Deno.stderr.isTerminal() ? readTerminalInput : undefined,
   signal: controller.signal,
   launcher: launcher(),
 };

@@ -24,6 +24,11 @@ import { startMcpServer } from "../tests/fixtures/mcp_server.ts";
 import { baseEnv, mainArgs } from "../tests/support/main_process.ts";
 import { DenoStdioClientTransport } from "./stdio_transport.ts";
 import {
+  formatStalledFloodRows,
+  measureStalledFlood,
+  stalledFloodSummary,
+} from "./stalled_flood.ts";
+import {
   checkTargets,
   formatMs,
   formatRatio,
@@ -49,6 +54,7 @@ Options:
   --concurrency N        calls in flight for throughput (default 64)
   --big-bytes N          size of the big result in bytes (default 5242880)
   --big-runs N           big results per path (default 9)
+  --flood-count N        notifications (~1 KiB each) in the stalled-reader flood (default 100000)
   --response-mode M      fixture server answers with "sse" (default) or "json"
   --quick                small counts for a smoke run (a few seconds)
   --strict               exit 1 when a target of issue 2 is not met
@@ -64,6 +70,7 @@ interface BenchOptions {
   concurrency: number;
   bigBytes: number;
   bigRuns: number;
+  floodCount: number;
   responseMode: "sse" | "json";
   strict: boolean;
 }
@@ -88,6 +95,7 @@ function parseOptions(args: string[]): BenchOptions | undefined {
       concurrency: { type: "string" },
       "big-bytes": { type: "string" },
       "big-runs": { type: "string" },
+      "flood-count": { type: "string" },
       "response-mode": { type: "string" },
       quick: { type: "boolean" },
       strict: { type: "boolean" },
@@ -108,6 +116,7 @@ function parseOptions(args: string[]): BenchOptions | undefined {
     concurrency: parseCount("concurrency", values.concurrency, 64),
     bigBytes: parseCount("big-bytes", values["big-bytes"], 5 * 1024 * 1024),
     bigRuns: parseCount("big-runs", values["big-runs"], quick ? 1 : 9),
+    floodCount: parseCount("flood-count", values["flood-count"], quick ? 10_000 : 100_000),
     responseMode,
     strict: values.strict === true,
   };
@@ -413,6 +422,8 @@ async function main(): Promise<number> {
     ];
     const perSecond = (value: number) => `${value.toFixed(0)} calls/s`;
 
+    log("stalled-reader flood");
+    const flood = await measureStalledFlood({ count: o.floodCount });
     const rows: string[][] = [
       ["spawn → initialized (median)", formatMs(b.initializeMs), `${formatMs(d.initializeMs)} ¹`],
       ["  floor: bare deno run (median)", formatMs(floorMs)],
@@ -431,6 +442,7 @@ async function main(): Promise<number> {
       ],
       ["bridge peak RSS (VmHWM)", mib(memory.peakKiB), "", "", mib(memorySdkStdio.peakKiB)],
       ["bridge RSS at the end (VmRSS)", mib(memory.rssKiB), "", "", mib(memorySdkStdio.rssKiB)],
+      ...formatStalledFloodRows(flood),
     ];
 
     console.log("");
@@ -511,6 +523,7 @@ async function main(): Promise<number> {
         peak_rss_before_big_kib: memorySdkStdioBeforeBig.peakKiB ?? null,
       },
       direct: { driver: "sdk-client+StreamableHTTPClientTransport", ...perPath(d) },
+      stalled_flood: stalledFloodSummary(flood),
       targets: targetSummary(targets),
       targets_sdk_stdio: targetSummary(targetsSdkStdio),
     }));

@@ -157,7 +157,11 @@ export class Relay {
       await this.#initializing;
     }
     try {
-      await this.#transport.send(message, { raw, signal: pending.controller.signal });
+      await this.#transport.send(message, {
+        raw,
+        signal: pending.controller.signal,
+        onWaitingForClient: (waiting) => this.#pending.waitOnClient(message.id, waiting),
+      });
     } catch (error) {
       if (this.#pending.settle(message.id) === "settled") {
         const failure = toBridgeError(error);

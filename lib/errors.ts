@@ -181,6 +181,7 @@ export class BridgeError extends Error {
   /** Extra safe details. */
   readonly details?: Record<string, unknown>;
 
+  /** A failure of `kind` with a message in the Deno style (no secrets, no response body). */
   constructor(kind: ErrorKind, message: string, options: BridgeErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "BridgeError";

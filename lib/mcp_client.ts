@@ -38,6 +38,7 @@ import { PendingRequests } from "./jsonrpc/pending_requests.ts";
 import type { Logger } from "./log.ts";
 import type { ProcessIo } from "./process_io.ts";
 import { connectServer } from "./eras/select.ts";
+import { MODERN_PROTOCOL_VERSION } from "./eras/wire.ts";
 import { eraOptions } from "./transport/era_memory.ts";
 import type { CredentialProvider } from "./transport/types.ts";
 
@@ -57,8 +58,11 @@ export interface McpClientContext {
 
 /** A `notifications/progress` payload. */
 export interface ProgressInfo {
+  /** Progress so far; increases with every notification. */
   progress: number;
+  /** The total, when the server knows it. */
   total?: number;
+  /** What is happening, when the server says. */
   message?: string;
 }
 
@@ -97,6 +101,11 @@ export interface OpenClientOptions {
 export interface McpSession {
   /** The protocol version the transport negotiated, once known. */
   readonly protocolVersion: string | undefined;
+  /**
+   * The protocol the server speaks, once the first message settled it: its era and version
+   * (2026-07-28 when the bridge translates this 2025-era client for a modern server).
+   */
+  readonly serverProtocol: ServerProtocol | undefined;
   /** Sends `request` as it is and resolves with its response (a JSON-RPC error included). */
   exchange(request: JsonRpcRequest, options?: RequestOptions): Promise<Exchange>;
   /** Sends a request and resolves with its result; a JSON-RPC error throws `server_error`. */
@@ -114,12 +123,20 @@ export interface McpSession {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** Which protocol era a server speaks, and its version. */
+export interface ServerProtocol {
+  era: "modern" | "legacy";
+  version: string;
+}
+
 /** An initialized session. */
 export interface McpClient extends McpSession {
   /** `serverInfo` from the initialize result. */
   readonly serverInfo: Implementation;
   /** The protocol version the server chose. */
   readonly protocolVersion: string;
+  /** The protocol the server speaks (its era and version). */
+  readonly serverProtocol: ServerProtocol;
   /** The server's capabilities. */
   readonly capabilities: ServerCapabilities;
   /** The server's `instructions`, when it sent some. */
@@ -317,7 +334,11 @@ export function openSession(
         reject,
         ...(requestOptions.onProgress ? { onProgress: requestOptions.onProgress } : {}),
       });
-      transport.send(message, { signal: entry.controller.signal }).then(
+      transport.send(message, {
+        signal: entry.controller.signal,
+        // A question on the terminal takes as long as the person needs.
+        onWaitingForClient: (waiting) => pending.waitOnClient(request.id, waiting),
+      }).then(
         () => {
           if (pending.take(request.id)) {
             reject(
@@ -338,6 +359,13 @@ export function openSession(
   const session: McpSession = {
     get protocolVersion() {
       return transport.protocolVersion;
+    },
+    get serverProtocol(): ServerProtocol | undefined {
+      if (transport.pairing === "legacy-client-to-modern-server") {
+        return { era: "modern", version: MODERN_PROTOCOL_VERSION };
+      }
+      const version = transport.protocolVersion;
+      return version === undefined ? undefined : { era: "legacy", version };
     },
     exchange,
     async request<T>(
@@ -436,6 +464,9 @@ export async function openClient(
       (isRecord(result.capabilities) ? result.capabilities : {}) as ServerCapabilities;
     const instructions = typeof result.instructions === "string" ? result.instructions : undefined;
     return {
+      get serverProtocol() {
+        return session.serverProtocol ?? { era: "legacy" as const, version: protocolVersion };
+      },
       exchange: session.exchange,
       request: session.request,
       notify: session.notify,

@@ -24,6 +24,11 @@ export interface ProcessIo {
   stderrIsTerminal: boolean;
   /** Asks a yes/no question on the terminal (never on stdin's JSON-RPC); undefined when none. */
   confirm?: (question: string) => Promise<string | undefined>;
+  /**
+   * Reads one line typed or pasted on the controlling terminal (never stdin) after writing
+   * `prompt` to stderr; undefined when there is no terminal, at end of input or on abort.
+   */
+  readTerminalLine?: (prompt: string, signal: AbortSignal) => Promise<string | undefined>;
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;
   /**

@@ -100,7 +100,8 @@ async function probeServer(context: ModeContext, credentials: CredentialProvider
     return {
       name: client.serverInfo.name,
       version: client.serverInfo.version,
-      protocolVersion: client.protocolVersion,
+      protocolVersion: client.serverProtocol.version,
+      era: client.serverProtocol.era,
     };
   } finally {
     await client.close();

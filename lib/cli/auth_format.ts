@@ -164,11 +164,14 @@ export interface ServerDescription {
   name: string;
   version: string;
   protocolVersion: string;
+  /** `modern` (2026-07-28 and later, no initialize) or `legacy` (2025-11-25 and older). */
+  era?: "modern" | "legacy";
 }
 
-/** `"name" version (protocol …)`. */
+/** `"name" version (protocol …, … era)`. */
 export function describeServer(info: ServerDescription): string {
-  return `"${info.name}" ${info.version} (protocol ${info.protocolVersion})`;
+  const era = info.era === undefined ? "" : `, ${info.era} era`;
+  return `"${info.name}" ${info.version} (protocol ${info.protocolVersion}${era})`;
 }
 
 /** The lines saying which credentials the server rotated (RFC 7592 §3). */

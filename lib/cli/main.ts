@@ -9,10 +9,9 @@
 import { loadSettings, pickLogLevel } from "../config/settings.ts";
 import { PROGRAM_NAME, PROGRAM_VERSION } from "../constants.ts";
 import { ExitCode, toBridgeError } from "../errors.ts";
-import { createLogger, parseLogLevel, redact } from "../log.ts";
+import { parseLogLevel, redact } from "../log.ts";
 import { type LogFile, openLogFile } from "../log_file.ts";
-import { createHttpFetch } from "../transport/http_client.ts";
-import { createCredentialProvider } from "../oauth/provider.ts";
+import { createServices } from "../services.ts";
 import { type Mode, parseCommandLine, wantsJson } from "./args.ts";
 import type { ModeContext } from "./context.ts";
 import type { ProcessIo } from "../process_io.ts";
@@ -121,13 +120,7 @@ export async function run(
       return await runPrintConfig(parsed.mode.host, parsed.flags, io, env);
     }
     const settings = await loadSettings(parsed.flags, env);
-    const log = createLogger({ level: settings.logLevel, sink: io.stderr });
-    const fetch = await createHttpFetch({ caFile: settings.caFile, cookies: settings.cookies });
-    const credentials = createCredentialProvider({
-      settings,
-      log: log.child("auth"),
-      fetch,
-      io,
+    const { log, fetch, credentials } = await createServices(settings, io, {
       interactive: true,
       // A proxy client cannot wait minutes for a mid-session sign-in: it gets an error to retry.
       signInMode: parsed.mode.kind === "proxy" ? "background" : "wait",

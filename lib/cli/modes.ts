@@ -22,6 +22,7 @@ import { BridgeError, ExitCode, JsonRpcCode } from "../errors.ts";
 import { type JsonRpcRequest, validateMessage } from "../jsonrpc/message.ts";
 import type { Mode } from "./args.ts";
 import { type McpClient, openClient, openSession } from "../mcp_client.ts";
+import { listAllPages } from "../list_pages.ts";
 import type { ModeContext } from "./context.ts";
 import {
   formatCallToolResult,
@@ -39,9 +40,6 @@ import { splitCommand } from "./words.ts";
 import { createTerminalInput } from "./elicit.ts";
 import { createOutput, type Output } from "./output.ts";
 import { writeStdout as writeIoStdout } from "./stdout.ts";
-
-/** The most pages a list mode follows before it gives up on a server that never ends. */
-export const MAX_LIST_PAGES = 1000;
 
 /** How many names a "not found" hint lists. */
 const MAX_NAMES_IN_HINT = 20;
@@ -70,40 +68,6 @@ function print(
 function isMethodNotFound(error: unknown): boolean {
   return error instanceof BridgeError && error.kind === "server_error" &&
     error.details?.code === JsonRpcCode.methodNotFound;
-}
-
-/**
- * Requests every page of a list method, following `nextCursor`.
- *
- * @see https://modelcontextprotocol.io/specification/2025-11-25/server/utilities/pagination
- */
-export async function listAllPages<T>(
-  client: McpClient,
-  method: string,
-  key: string,
-): Promise<T[]> {
-  const items: T[] = [];
-  const seen = new Set<string>();
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_LIST_PAGES; page++) {
-    const result = await client.request<Record<string, unknown>>(
-      method,
-      cursor === undefined ? undefined : { cursor },
-    );
-    const found = result[key];
-    if (found !== undefined && !Array.isArray(found)) {
-      throw new BridgeError("protocol", `Server sent an invalid "${method}" result`);
-    }
-    items.push(...(found ?? []) as T[]);
-    const next = result.nextCursor;
-    if (typeof next !== "string" || next === "") return items;
-    if (seen.has(next)) {
-      throw new BridgeError("protocol", `Server repeated the cursor of "${method}"`);
-    }
-    seen.add(next);
-    cursor = next;
-  }
-  throw new BridgeError("protocol", `Server sent more than ${MAX_LIST_PAGES} pages of "${method}"`);
 }
 
 async function listTools(client: McpClient): Promise<Tool[]> {

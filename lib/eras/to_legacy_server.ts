@@ -24,7 +24,7 @@ import {
   type JsonRpcResponse,
 } from "../jsonrpc/message.ts";
 import type { Logger } from "../log.ts";
-import type { MessageHandler, SendOptions, Transport } from "../transport/types.ts";
+import type { MessageHandler, MessageOrigin, SendOptions, Transport } from "../transport/types.ts";
 import { MRTR_METHODS } from "./legacy_client.ts";
 import {
   answerParkedRequest,
@@ -94,7 +94,9 @@ export class LegacyServerTranslation implements Transport {
   constructor(options: TranslationOptions) {
     this.#toClient = options.onMessage;
     this.#log = options.log;
-    this.#upstream = options.upstream((message, raw) => this.#fromServer(message, raw));
+    this.#upstream = options.upstream((message, raw, origin) =>
+      this.#fromServer(message, raw, origin)
+    );
   }
 
   get protocolVersion(): string {
@@ -317,14 +319,14 @@ export class LegacyServerTranslation implements Transport {
     }
   }
 
-  #fromServer(message: JsonRpcMessage, raw?: string): void {
+  #fromServer(message: JsonRpcMessage, raw?: string, origin?: MessageOrigin): void {
     if (this.#calls.take(message)) return;
     if (isRequest(message)) {
       if (message.method === "ping") {
         this.#reply({ jsonrpc: "2.0", id: message.id, result: {} });
         return;
       }
-      const exchange = INPUT_METHODS.has(message.method) ? this.#attribute() : undefined;
+      const exchange = INPUT_METHODS.has(message.method) ? this.#attribute(origin) : undefined;
       if (exchange === undefined) {
         this.#reply(refuseServerRequest(
           message,
@@ -357,8 +359,17 @@ export class LegacyServerTranslation implements Transport {
     }
   }
 
-  /** The exchange a server→client request belongs to: the one multi round-trip call in flight. */
-  #attribute(): Exchange | undefined {
+  /**
+   * The exchange a server→client request belongs to: the request whose response stream carried
+   * it, or else (a transport that cannot tell) the one multi round-trip call in flight.
+   */
+  #attribute(origin?: MessageOrigin): Exchange | undefined {
+    if (origin !== undefined) {
+      const exchange = typeof origin.requestId === "string"
+        ? this.#exchanges.get(origin.requestId)
+        : undefined;
+      return exchange && MRTR_METHODS.has(exchange.method) ? exchange : undefined;
+    }
     const candidates = [...this.#exchanges.values()].filter((e) => MRTR_METHODS.has(e.method));
     return candidates.length === 1 ? candidates[0] : undefined;
   }

@@ -115,7 +115,7 @@ export class ModernServerTranslation implements Transport {
   }
 
   async send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
-    if (isRequest(message)) return await this.#request(message, options.signal);
+    if (isRequest(message)) return await this.#request(message, options);
     if (isResponse(message)) {
       const settle = message.id === null ? undefined : this.#asks.get(idKey(message.id));
       if (settle) settle(message);
@@ -127,7 +127,8 @@ export class ModernServerTranslation implements Transport {
     if (route.kind === "drop") this.#log.debug(`Not relaying: ${route.reason}`);
   }
 
-  async #request(request: JsonRpcRequest, signal?: AbortSignal): Promise<void> {
+  async #request(request: JsonRpcRequest, options: SendOptions): Promise<void> {
+    const signal = options.signal;
     const route = routeLegacyRequest(request, this.#state, createBridgeId("discover"));
     switch (route.kind) {
       case "answer": {
@@ -158,12 +159,13 @@ export class ModernServerTranslation implements Transport {
         return;
       }
       case "forward":
-        return await this.#exchange(route.request, signal);
+        return await this.#exchange(route.request, options);
     }
   }
 
   /** One request, retried with the client's input until the server's result is complete. */
-  async #exchange(request: JsonRpcRequest, signal?: AbortSignal): Promise<void> {
+  async #exchange(request: JsonRpcRequest, options: SendOptions): Promise<void> {
+    const signal = options.signal;
     const answer = (body: { result: Record<string, unknown> } | { error: JsonRpcErrorObject }) =>
       this.#toClient({ jsonrpc: "2.0", id: request.id, ...body } as JsonRpcResponse);
     let leg: JsonRpcRequest = { ...request, id: createBridgeId("call") };
@@ -189,7 +191,10 @@ export class ModernServerTranslation implements Transport {
         (key) => createBridgeId(`input:${key}`),
       );
       if (plan.kind === "fail") return fail(plan.reason);
-      const answers = await this.#ask(plan.asks, signal);
+      options.onWaitingForClient?.(true);
+      const answers = await this.#ask(plan.asks, signal).finally(() =>
+        options.onWaitingForClient?.(false)
+      );
       const collected = collectInputResponses(plan.asks, answers);
       if (collected.kind === "fail") return fail(collected.reason);
       leg = buildRetryRequest(

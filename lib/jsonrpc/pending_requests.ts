@@ -85,6 +85,19 @@ export class PendingRequests<T = undefined> {
     }, entry.request.timeoutMs);
   }
 
+  /**
+   * Stops (`waiting` true) or restarts in full (false) the timer of request `id`, while its
+   * answer waits on the client itself (a question the bridge put to it).
+   */
+  waitOnClient(id: JsonRpcId, waiting: boolean): void {
+    const key = idKey(id);
+    const entry = this.#byId.get(key);
+    if (!entry) return;
+    if (!waiting) return this.#arm(key);
+    if (entry.timer !== undefined) this.#timers.clearTimeout(entry.timer);
+    entry.timer = undefined;
+  }
+
   /** Restarts the timer of the request that owns `progressToken`; returns that request. */
   touchProgress(progressToken: unknown): PendingRequest<T> | undefined {
     if (typeof progressToken !== "string" && typeof progressToken !== "number") return undefined;

@@ -92,12 +92,18 @@ export function buildRegistrationMetadata(options: {
   redirectUri: string;
   authMethod: ClientAuthMethod;
   scope?: string;
+  /** Also register the device grant (RFC 8628), when the server offers it. */
+  deviceFlow?: boolean;
 }): Record<string, unknown> {
   return {
     client_name: PROGRAM_NAME,
     application_type: "native",
     redirect_uris: [options.redirectUri],
-    grant_types: ["authorization_code", "refresh_token"],
+    grant_types: [
+      "authorization_code",
+      "refresh_token",
+      ...(options.deviceFlow ? ["urn:ietf:params:oauth:grant-type:device_code"] : []),
+    ],
     response_types: ["code"],
     token_endpoint_auth_method: options.authMethod,
     software_id: PROGRAM_NAME,

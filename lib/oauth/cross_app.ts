@@ -18,8 +18,25 @@ import { BridgeError } from "../errors.ts";
 import { registerSecret } from "../log.ts";
 import { createClientAuth } from "./client_auth.ts";
 import { discoverAuthorizationServer, requestOptions } from "./discovery.ts";
-import type { RequestContext } from "./types.ts";
+import type {
+  DiscoveryResult,
+  ExternalClient,
+  FlowContext,
+  Grant,
+  RequestContext,
+} from "./types.ts";
+import type { StoredAuth } from "./token_state.ts";
+
+/** Options of {@link signInWithCrossApp}. */
+export interface CrossAppSignInOptions {
+  discovery: DiscoveryResult;
+  stored: StoredAuth;
+  external?: ExternalClient;
+  scope?: string;
+}
 import { toOAuthBridgeError } from "./oauth_errors.ts";
+import { configuredClientKey, existingClient, resourceFor } from "./client_identity.ts";
+import { createGrant } from "./grant.ts";
 
 /** RFC 8693 token exchange grant type. */
 export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -171,4 +188,55 @@ export async function redeemIdJag(
   } catch (error) {
     throw toOAuthBridgeError(error, "redeem the ID-JAG at the authorization server");
   }
+}
+
+/**
+ * Cross-app access (SEP-990): the ID token exchanged at the identity provider for an ID-JAG,
+ * redeemed here with the JWT-bearer grant by the client known to this authorization server.
+ */
+export async function signInWithCrossApp(
+  context: FlowContext,
+  options: CrossAppSignInOptions,
+): Promise<Grant> {
+  const crossApp = context.settings.oauth.crossApp;
+  const as = options.discovery.authorizationServer;
+  const existing = existingClient(
+    as,
+    options.stored,
+    options.external,
+    await configuredClientKey(context, as),
+  );
+  if (!crossApp || !existing) {
+    throw new BridgeError(
+      "config",
+      "Cannot use cross-app access: MCP_CLIENT_ID is not set",
+      {
+        hint:
+          "Set the client id (and secret or key) registered at the MCP server's authorization server",
+      },
+    );
+  }
+  const resource = resourceFor(context, options.discovery);
+  const assertion = await requestIdJag(context, {
+    settings: crossApp,
+    as,
+    resource,
+    scope: options.scope,
+  });
+  const tokens = await redeemIdJag(context, {
+    as,
+    client: existing.client,
+    auth: existing.auth,
+    assertion,
+    resource,
+    scope: options.scope,
+  });
+  return createGrant(tokens, {
+    as,
+    resource,
+    requestedScope: options.scope,
+    isRefresh: false,
+    now: (context.now ?? Date.now)(),
+    extra: existing.changes,
+  });
 }

@@ -11,7 +11,6 @@
 
 import * as oauth from "oauth4webapi";
 import { withDeadline } from "../async.ts";
-import { canonicalServerUrl } from "../config/state_path.ts";
 import { BROWSER_SETTLE_MS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
 import { registerSecret } from "../log.ts";
@@ -22,7 +21,15 @@ import {
   chooseRegistrationAuthMethod,
   requirePkceS256,
 } from "./authorize.ts";
-import { openBrowser, startWaitingIndicator, validateAuthorizationUrl } from "./browser.ts";
+import {
+  type LaunchedBrowser,
+  openBrowser,
+  startWaitingIndicator,
+  validateAuthorizationUrl,
+} from "./browser.ts";
+import { requireDeviceFlow, runDeviceAuthorization } from "./device_code.ts";
+import { readPastedRedirect } from "./paste_redirect.ts";
+import { chooseSignInMethod, detectBrowser } from "./sign_in_method.ts";
 import { requestOptions } from "./discovery.ts";
 import {
   defaultCallbackPort,
@@ -32,7 +39,6 @@ import {
 } from "./loopback.ts";
 import { toOAuthBridgeError } from "./oauth_errors.ts";
 import { withOfflineAccess } from "./scope.ts";
-import { redeemIdJag, requestIdJag } from "./cross_app.ts";
 import type { DiscoveryResult, ExternalClient, FlowContext, Grant } from "./types.ts";
 import {
   CLIENT_KEYS,
@@ -42,87 +48,21 @@ import {
   MCP_CLIENT_REDIRECT_URI,
   MCP_CLIENT_REGISTRATION_TOKEN,
   MCP_CLIENT_REGISTRATION_URI,
-  MCP_CLIENT_RESOURCE,
   MCP_CLIENT_SECRET,
-  MCP_CLIENT_TOKEN_ENDPOINT,
 } from "./state_keys.ts";
-import { type ClientAuthMethod, formatTokenChanges, type StoredAuth } from "./token_state.ts";
+import type { ClientAuthMethod, StoredAuth } from "./token_state.ts";
+import { hasClientKey } from "./client_auth.ts";
 import {
-  type ClientCredentialsMaterial,
-  type ClientKey,
-  createClientAuth,
-  hasClientKey,
-  readClientKey,
-} from "./client_auth.ts";
+  type ClientIdentity,
+  configuredClientKey,
+  existingClient,
+  identity,
+  resourceFor,
+} from "./client_identity.ts";
+import { createGrant } from "./grant.ts";
 
-interface ClientIdentity {
-  client: oauth.Client;
-  auth: oauth.ClientAuth;
-  method: ClientAuthMethod;
-  /** Changes describing the identity, persisted before the browser opens. */
-  changes: Record<string, string | undefined>;
-}
-
-function identity(
-  clientId: string,
-  material: ClientCredentialsMaterial,
-  method: ClientAuthMethod,
-  changes: Record<string, string | undefined> = {},
-): ClientIdentity {
-  registerSecret(material.secret);
-  return {
-    client: { client_id: clientId, token_endpoint_auth_method: method },
-    auth: createClientAuth(method, material),
-    method,
-    changes,
-  };
-}
-
-/** The configured private key for `private_key_jwt`, imported for this server's algorithms. */
-export async function configuredClientKey(
-  context: FlowContext,
-  as: oauth.AuthorizationServer,
-): Promise<ClientKey | undefined> {
-  const algs = as.token_endpoint_auth_signing_alg_values_supported;
-  return await readClientKey(context.settings.oauth.clientKey, Array.isArray(algs) ? algs : []);
-}
-
-/** The resource parameter to send, or undefined with --no-resource. */
-export function resourceFor(context: FlowContext, discovery?: DiscoveryResult): string | undefined {
-  if (context.settings.oauth.noResource) return undefined;
-  return discovery?.resource ?? canonicalServerUrl(context.serverUrl);
-}
-
-/**
- * The client usable without registering: external (with `private_key_jwt` when a key is
- * configured), or stored for this issuer.
- */
-function existingClient(
-  as: oauth.AuthorizationServer,
-  stored: StoredAuth,
-  external: ExternalClient | undefined,
-  key: ClientKey | undefined,
-): ClientIdentity | undefined {
-  if (external) {
-    const method = key
-      ? "private_key_jwt"
-      : stored.clientId === external.clientId && stored.authMethod &&
-          stored.authMethod !== "private_key_jwt"
-      ? stored.authMethod
-      : chooseAuthMethod(as, Boolean(external.clientSecret));
-    return identity(external.clientId, { secret: external.clientSecret, key }, method);
-  }
-  if (!stored.clientId) return undefined;
-  if (stored.issuer && stored.issuer !== as.issuer) return undefined;
-  const method = stored.authMethod ?? chooseAuthMethod(as, Boolean(stored.clientSecret));
-  return identity(
-    stored.clientId,
-    { secret: stored.clientSecret, key },
-    method,
-    stored.issuer ? {} : { [MCP_CLIENT_ISSUER]: as.issuer },
-  );
-}
-
+export { signInWithCrossApp } from "./cross_app.ts";
+export { configuredClientKey, resourceFor };
 async function registerClient(
   context: FlowContext,
   as: oauth.AuthorizationServer,
@@ -140,7 +80,11 @@ async function registerClient(
   try {
     const response = await oauth.dynamicClientRegistrationRequest(
       as,
-      buildRegistrationMetadata({ redirectUri, authMethod: requested }) as Partial<oauth.Client>,
+      buildRegistrationMetadata({
+        redirectUri,
+        authMethod: requested,
+        deviceFlow: Boolean(as.device_authorization_endpoint),
+      }) as Partial<oauth.Client>,
       requestOptions(context, as.registration_endpoint),
     );
     registered = await oauth.processDynamicClientRegistrationResponse(
@@ -207,47 +151,6 @@ async function resolveBrowserClient(
     );
   }
   return await registerClient(context, as, redirectUri);
-}
-
-function serverChanges(
-  as: oauth.AuthorizationServer,
-  resource: string | undefined,
-): Record<string, string | undefined> {
-  return {
-    [MCP_CLIENT_ISSUER]: as.issuer,
-    [MCP_CLIENT_TOKEN_ENDPOINT]: as.token_endpoint,
-    [MCP_CLIENT_RESOURCE]: resource,
-  };
-}
-
-/** Registers the issued secrets for redaction and turns a token response into a {@link Grant}. */
-function createGrant(
-  tokens: oauth.TokenEndpointResponse,
-  options: {
-    as: oauth.AuthorizationServer;
-    resource: string | undefined;
-    requestedScope: string | undefined;
-    isRefresh: boolean;
-    /** When the response arrived, in ms since the epoch. */
-    now: number;
-    extra?: Record<string, string | undefined>;
-  },
-): Grant {
-  registerSecret(tokens.access_token);
-  registerSecret(tokens.refresh_token);
-  registerSecret(tokens.id_token);
-  return {
-    accessToken: tokens.access_token,
-    changes: {
-      ...options.extra,
-      ...serverChanges(options.as, options.resource),
-      ...formatTokenChanges(tokens, {
-        now: options.now,
-        requestedScope: options.requestedScope,
-        isRefresh: options.isRefresh,
-      }),
-    },
-  };
 }
 
 /** Options of {@link refreshTokens}. */
@@ -350,6 +253,15 @@ export async function signInWithBrowser(
     );
   }
 
+  const terminal = io.stderrIsTerminal && io.readTerminalLine !== undefined;
+  const method = chooseSignInMethod({
+    deviceCodeRequested: settings.oauth.deviceCode,
+    deviceSupported: Boolean(as.device_authorization_endpoint),
+    hasBrowser: detectBrowser(settings.env, Deno.build.os),
+    hasTerminal: terminal,
+  });
+  if (method === "device") return await signInWithDeviceCode(context, options);
+
   const storedUsable = options.stored.clientId &&
     (!options.stored.issuer || options.stored.issuer === as.issuer) && !options.external;
   const port = settings.oauth.callbackPort ??
@@ -381,14 +293,35 @@ export async function signInWithBrowser(
     resource,
   });
 
-  io.stderr(`Sign in to ${context.serverUrl.host} in your browser. If it does not open, visit:`);
-  io.stderr(url.href);
-  const browser = openBrowser(url, { env: settings.env, log });
-  const indicator = startWaitingIndicator(io, settings.oauth.authTimeoutMs);
+  let browser: LaunchedBrowser | undefined;
+  if (method === "paste") {
+    io.stderr(`Sign in to ${context.serverUrl.host}: open this URL in a browser on any machine:`);
+    io.stderr(url.href);
+    io.stderr(`The browser then ends on ${redirectUri}?code=… (the page may not load).`);
+  } else {
+    io.stderr(`Sign in to ${context.serverUrl.host} in your browser. If it does not open, visit:`);
+    io.stderr(url.href);
+    browser = openBrowser(url, { env: settings.env, log });
+  }
+  // Without a browser here, a person at the terminal can paste where the browser ended.
+  const stopPaste = new AbortController();
+  const pasted = terminal && (method === "paste" || !browser)
+    ? readPastedRedirect(io, io.readTerminalLine!, {
+      redirectUri,
+      state,
+      issRequired: as.authorization_response_iss_parameter_supported === true,
+    }, stopPaste.signal)
+    : undefined;
+  const callback = pasted
+    ? Promise.race([server.callback, pasted.then((found) => found ?? server.callback)])
+    : server.callback;
+  const indicator = pasted
+    ? { stop: () => {} }
+    : startWaitingIndicator(io, settings.oauth.authTimeoutMs);
   let callbackUrl: URL;
   try {
     const ms = settings.oauth.authTimeoutMs;
-    callbackUrl = await withDeadline(server.callback, {
+    callbackUrl = await withDeadline(callback, {
       ms,
       signal: io.signal,
       onAbort: () => new BridgeError("auth_required", "Sign-in was interrupted"),
@@ -403,6 +336,7 @@ export async function signInWithBrowser(
         ),
     });
   } finally {
+    stopPaste.abort();
     indicator.stop();
     await server.close();
     await browser?.settle(BROWSER_SETTLE_MS);
@@ -437,6 +371,48 @@ export async function signInWithBrowser(
   });
   io.stderr(`Signed in to ${context.serverUrl.host}`);
   return grant;
+}
+
+/**
+ * The device authorization grant (RFC 8628): the client is the one a browser sign-in would use
+ * (registered with the device grant when the server offers it); the person approves on any
+ * other device.
+ */
+async function signInWithDeviceCode(
+  context: FlowContext,
+  options: BrowserSignInOptions,
+): Promise<Grant> {
+  const { settings } = context;
+  const as = options.discovery.authorizationServer;
+  requireDeviceFlow(as);
+  const port = settings.oauth.callbackPort ?? parseRedirectPort(options.stored.redirectUri) ??
+    await defaultCallbackPort(context.serverUrl);
+  const client = await resolveBrowserClient(
+    context,
+    as,
+    options.stored,
+    options.external,
+    formatRedirectUri(settings.oauth.callbackHost, port),
+  );
+  if (Object.keys(client.changes).length > 0) await context.store.update(client.changes);
+  const resource = resourceFor(context, options.discovery);
+  const scope = withOfflineAccess(options.scope, as.scopes_supported);
+  const tokens = await runDeviceAuthorization(context, {
+    as,
+    client: client.client,
+    auth: client.auth,
+    scope,
+    resource,
+    sleep: context.sleep,
+  });
+  context.io.stderr(`Signed in to ${context.serverUrl.host}`);
+  return createGrant(tokens, {
+    as,
+    resource,
+    requestedScope: scope,
+    isRefresh: false,
+    now: (context.now ?? Date.now)(),
+  });
 }
 
 /** Options of {@link signInWithClientCredentials}. */
@@ -485,57 +461,6 @@ export async function signInWithClientCredentials(
   } catch (error) {
     throw toOAuthBridgeError(error, "obtain an access token with client credentials");
   }
-  return createGrant(tokens, {
-    as,
-    resource,
-    requestedScope: options.scope,
-    isRefresh: false,
-    now: (context.now ?? Date.now)(),
-    extra: existing.changes,
-  });
-}
-
-/**
- * Cross-app access (SEP-990): the ID token exchanged at the identity provider for an ID-JAG,
- * redeemed here with the JWT-bearer grant by the client known to this authorization server.
- */
-export async function signInWithCrossApp(
-  context: FlowContext,
-  options: ClientCredentialsOptions,
-): Promise<Grant> {
-  const crossApp = context.settings.oauth.crossApp;
-  const as = options.discovery.authorizationServer;
-  const existing = existingClient(
-    as,
-    options.stored,
-    options.external,
-    await configuredClientKey(context, as),
-  );
-  if (!crossApp || !existing) {
-    throw new BridgeError(
-      "config",
-      "Cannot use cross-app access: MCP_CLIENT_ID is not set",
-      {
-        hint:
-          "Set the client id (and secret or key) registered at the MCP server's authorization server",
-      },
-    );
-  }
-  const resource = resourceFor(context, options.discovery);
-  const assertion = await requestIdJag(context, {
-    settings: crossApp,
-    as,
-    resource,
-    scope: options.scope,
-  });
-  const tokens = await redeemIdJag(context, {
-    as,
-    client: existing.client,
-    auth: existing.auth,
-    assertion,
-    resource,
-    scope: options.scope,
-  });
   return createGrant(tokens, {
     as,
     resource,

@@ -73,6 +73,8 @@ export interface CredentialProviderOptions {
   store?: EnvStore;
   /** The clock, in ms since the epoch (default `Date.now`); tests move it instead of waiting. */
   now?: () => number;
+  /** Waits between device-flow polls (default a real timer); tests resolve it on a condition. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 /** What is stored for the server, without revealing any secret. */
@@ -215,6 +217,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     store,
     serverUrl: settings.serverUrl,
     now: clock,
+    sleep: options.sleep,
   });
 
   const getDiscovery = async (): Promise<DiscoveryResult> => {

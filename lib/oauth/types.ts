@@ -43,6 +43,8 @@ export interface FlowContext extends RequestContext {
   serverUrl: URL;
   /** The clock, in ms since the epoch (default `Date.now`); tests move it instead of waiting. */
   now?: () => number;
+  /** Waits between device-flow polls (default a real timer); tests resolve it on a condition. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 /** A client configured outside the state file (environment or working-directory `.env`). */

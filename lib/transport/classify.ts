@@ -25,8 +25,11 @@ export type ResponseOutcome =
   | { kind: "insufficient-scope"; challenge: AuthChallenge }
   /** Any other 403 (bad Origin, a plain refusal); not an authorization trigger. */
   | { kind: "forbidden"; challenge?: AuthChallenge }
-  /** 404 to a request that carried a session id: the server forgot the session. */
-  | { kind: "session-gone" }
+  /**
+   * 404 to a request that carried a session id: the server forgot the session. Also a 400 that
+   * says so ("No valid session ID"), as server-everything and FastMCP answer a forgotten one.
+   */
+  | { kind: "session-gone"; status: 400 | 404 }
   /** `initialize` answered 400, 404 or 405: the server may speak the 2024-11-05 HTTP+SSE transport. */
   | { kind: "legacy-signal"; status: number }
   /** Any other status. */
@@ -38,6 +41,17 @@ export interface ClassifyContext {
   hadSessionId: boolean;
   /** The request was the POST of an `initialize` request. */
   isInitialize: boolean;
+  /** A 400's body speaks of the session (see {@link mentionsLostSession}). */
+  sessionRefused?: boolean;
+}
+
+/**
+ * Whether a 400's body says the session is not known: "Bad Request: No valid session ID
+ * provided" (server-everything, FastMCP), "Session not found", "invalid session" and the like.
+ */
+export function mentionsLostSession(text: string): boolean {
+  return /\bsession\b/i.test(text) &&
+    /no valid|not found|unknown|invalid|expired|missing|terminated/i.test(text);
 }
 
 /** The media type of a `Content-Type` value, lower-cased and without parameters. */
@@ -75,7 +89,10 @@ export function classifyResponse(
     }
     return { kind: "forbidden", challenge };
   }
-  if (status === 404 && context.hadSessionId) return { kind: "session-gone" };
+  if (status === 404 && context.hadSessionId) return { kind: "session-gone", status: 404 };
+  if (status === 400 && context.hadSessionId && context.sessionRefused) {
+    return { kind: "session-gone", status: 400 };
+  }
   if (context.isInitialize && (status === 400 || status === 404 || status === 405)) {
     return { kind: "legacy-signal", status };
   }

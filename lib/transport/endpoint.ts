@@ -11,7 +11,8 @@
 import { BridgeError } from "../errors.ts";
 import { fetchFailureError } from "../fetch_failure.ts";
 import { type Logger, redactedMessage } from "../log.ts";
-import { classifyResponse, type ResponseOutcome } from "./classify.ts";
+import { readBodyText } from "./bounded_read.ts";
+import { classifyResponse, mentionsLostSession, type ResponseOutcome } from "./classify.ts";
 import { discard } from "./discard.ts";
 import { readRpcErrorBody, type RpcErrorBody } from "./inbound.ts";
 import { withDeadline } from "../async.ts";
@@ -107,9 +108,11 @@ export async function sendUntilDecided(request: DecidedRequest): Promise<Decisio
     const token = await request.credentials.accessToken();
     const prepared = request.prepare(token);
     const response = await requestEndpoint(request.fetch, request.url, prepared);
+    const hadSessionId = prepared.headers.has("mcp-session-id");
     const outcome = classifyResponse(response.status, response.headers, {
-      hadSessionId: prepared.headers.has("mcp-session-id"),
+      hadSessionId,
       isInitialize: prepared.isInitialize ?? false,
+      sessionRefused: response.status === 400 && hadSessionId && await refusesSession(response),
     });
     request.log.debug(`${prepared.label}: HTTP ${response.status} (${outcome.kind})`);
     const action = decideNextAction(outcome, attempts, {
@@ -133,6 +136,19 @@ export async function sendUntilDecided(request: DecidedRequest): Promise<Decisio
       rejectedToken: token,
       sessionEstablished: request.sessionEstablished(),
     });
+  }
+}
+
+/** Bytes of a 400's body read to see whether it speaks of a lost session. */
+const SESSION_REFUSAL_BYTES = 64 * 1024;
+
+/** Whether a 400 answer's body (read from a copy, at most 64 KiB) says the session is unknown. */
+async function refusesSession(response: Response): Promise<boolean> {
+  try {
+    const text = await readBodyText(response.clone(), { maxBytes: SESSION_REFUSAL_BYTES });
+    return mentionsLostSession(text);
+  } catch {
+    return false;
   }
 }
 

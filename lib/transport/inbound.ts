@@ -23,7 +23,7 @@ import {
 } from "../jsonrpc/message.ts";
 import { type Logger, redactedMessage } from "../log.ts";
 import { readBodyText } from "./bounded_read.ts";
-import type { MessageHandler } from "./types.ts";
+import type { MessageHandler, MessageOrigin } from "./types.ts";
 
 /** Names a message in log lines: method and id, never params. */
 export function describeMessage(message: JsonRpcMessage): string {
@@ -143,7 +143,7 @@ export class InboundRouter {
    * Routes the data of one SSE event. Events of another type than `message`, priming events
    * (empty data) and data that is not JSON are skipped with a log line.
    */
-  routeSseEvent(data: string, event?: string): Promise<void> | void {
+  routeSseEvent(data: string, event?: string, origin?: MessageOrigin): Promise<void> | void {
     if (event !== undefined && event !== "message") {
       this.#options.log.debug(`Ignoring an SSE event of type "${event}"`);
       return;
@@ -157,14 +157,14 @@ export class InboundRouter {
       this.#options.log.warn("Ignoring an SSE event whose data is not valid JSON");
       return;
     }
-    return this.#routeParsed(parsed, data);
+    return this.#routeParsed(parsed, data, origin);
   }
 
-  #routeParsed(parsed: unknown, text: string): Promise<void> | void {
-    if (!Array.isArray(parsed)) return this.routeValue(parsed, text);
+  #routeParsed(parsed: unknown, text: string, origin?: MessageOrigin): Promise<void> | void {
+    if (!Array.isArray(parsed)) return this.routeValue(parsed, text, origin);
     const waits: Promise<void>[] = [];
     for (const item of parsed) {
-      const wait = this.routeValue(item, JSON.stringify(item));
+      const wait = this.routeValue(item, JSON.stringify(item), origin);
       if (wait) waits.push(wait);
     }
     if (waits.length > 0) return Promise.all(waits).then(() => {});
@@ -174,7 +174,7 @@ export class InboundRouter {
    * Routes one parsed value with its text. Returns the handler's promise, if it gave one
    * (backpressure: the caller reads no further until it settles).
    */
-  routeValue(value: unknown, raw: string): Promise<void> | void {
+  routeValue(value: unknown, raw: string, origin?: MessageOrigin): Promise<void> | void {
     const log = this.#options.log;
     const checked = validateMessage(value);
     if (!checked.ok) {
@@ -182,7 +182,7 @@ export class InboundRouter {
       return;
     }
     const message = checked.message;
-    if (!isResponse(message)) return this.#emit(message, raw);
+    if (!isResponse(message)) return this.#emit(message, raw, origin);
     if (message.id === null) {
       const error = "error" in message ? message.error : undefined;
       log.warn(`Server reported an error: ${error?.code} ${error?.message ?? ""}`);
@@ -219,11 +219,13 @@ export class InboundRouter {
     return this.routeValue(response, sameId ? body.raw : JSON.stringify(response));
   }
 
-  #emit(message: JsonRpcMessage, raw: string): Promise<void> | void {
+  #emit(message: JsonRpcMessage, raw: string, origin?: MessageOrigin): Promise<void> | void {
     const failed = (error: unknown) =>
       this.#options.log.error(`Message handler failed: ${redactedMessage(error)}`);
     try {
-      const wait = this.#options.onMessage(message, raw);
+      const wait = origin === undefined
+        ? this.#options.onMessage(message, raw)
+        : this.#options.onMessage(message, raw, origin);
       if (wait) return wait.catch(failed);
     } catch (error) {
       failed(error);

@@ -156,9 +156,11 @@ function forPost(
       if (!context.allowReinit || attempts.reinitializations >= 1) {
         return {
           kind: "fail",
-          error: new BridgeError("session_lost", "Server does not know the session: HTTP 404", {
-            status: 404,
-          }),
+          error: new BridgeError(
+            "session_lost",
+            `Server does not know the session: HTTP ${outcome.status}`,
+            { status: outcome.status },
+          ),
         };
       }
       return {

@@ -1,7 +1,7 @@
 /**
  * Re-creating a 2025-era session the server forgot: the client's original `initialize` sent
- * again under a bridge-owned id (its answer is kept, never relayed), the negotiated version
- * checked against the one the client was told, then `notifications/initialized`. Sending is the
+ * again under a bridge-owned id (its answer is kept, never relayed), the negotiated version and
+ * capabilities checked against what the client was told, then `notifications/initialized`. Sending is the
  * session's job, passed in; every failure becomes `session_lost` (auth failures stay as they
  * are, so a sign-in problem is reported as one).
  *
@@ -17,6 +17,7 @@ import {
 } from "../jsonrpc/message.ts";
 import { redactedMessage } from "../log.ts";
 import type { InboundRouter, PendingRequest } from "./inbound.ts";
+import { checkReinitialized } from "./reinitialize_check.ts";
 
 /** What {@link recreateSession} needs. */
 export interface RecreateOptions {
@@ -24,6 +25,8 @@ export interface RecreateOptions {
   initializeParams: Record<string, unknown> | undefined;
   /** The version the client was told, if any. */
   protocolVersion: string | undefined;
+  /** The `initialize` result the client received, if any (version and capabilities). */
+  firstResult?: unknown;
   router: InboundRouter;
   signal: AbortSignal;
   /** POSTs a body; `pending` is set for the request and unset for the notification. */
@@ -53,13 +56,9 @@ export async function recreateSession(options: RecreateOptions): Promise<void> {
     if (!response || !("result" in response)) {
       throw new BridgeError("session_lost", "Server refused to re-initialize the session");
     }
-    const version = response.result.protocolVersion;
-    if (options.protocolVersion !== undefined && version !== options.protocolVersion) {
-      throw new BridgeError(
-        "session_lost",
-        `Server negotiated another protocol version when re-initializing: "${String(version)}"`,
-      );
-    }
+    const first = options.firstResult ?? { protocolVersion: options.protocolVersion };
+    const misfit = checkReinitialized(first, response.result);
+    if (misfit) throw misfit;
     const initialized: JsonRpcNotification = {
       jsonrpc: "2.0",
       method: "notifications/initialized",

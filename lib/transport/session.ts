@@ -90,6 +90,8 @@ export class StreamableHttpSession implements Transport {
   #getController: AbortController | undefined;
   #getUnsupported = false;
   #reinitializing: Promise<void> | undefined;
+  /** The `initialize` result the client received, to check a re-created session against. */
+  #initializeResult: unknown;
 
   constructor(options: StreamableHttpOptions) {
     this.#url = options.url;
@@ -172,6 +174,7 @@ export class StreamableHttpSession implements Transport {
 
   #onResponse(pending: PendingRequest, response: JsonRpcResponse): void {
     if (!pending.isInitialize || pending.internal || !("result" in response)) return;
+    this.#initializeResult ??= response.result;
     const version = response.result.protocolVersion;
     if (typeof version !== "string") return;
     this.#protocolVersion = version;
@@ -191,6 +194,11 @@ export class StreamableHttpSession implements Transport {
   ): Promise<void> {
     let attempts: Attempts = NO_ATTEMPTS;
     while (true) {
+      // A message sent while the session is being re-created waits for it and goes out on the
+      // new session, instead of going out with no session id and being refused.
+      if (this.#reinitializing && context.allowReinit) {
+        await abortable(this.#reinitializing, context.signal);
+      }
       let sentSessionId: string | undefined;
       const decision = await this.#decide("post", attempts, (token) => {
         sentSessionId = context.isInitialize ? undefined : this.#sessionId;
@@ -285,8 +293,9 @@ export class StreamableHttpSession implements Transport {
       });
     }
     if (kind !== "ok-sse") return await discard(response);
+    const origin = pending ? { requestId: pending.id } : undefined;
     await readResumableStream(response.body ?? undefined, {
-      onEvent: (event) => this.#inbound.routeSseEvent(event.data, event.event),
+      onEvent: (event) => this.#inbound.routeSseEvent(event.data, event.event, origin),
       isDone: () => !pending || pending.settled,
       resume: (lastEventId) => this.#openResumeStream(lastEventId, context),
       label: context.label,
@@ -405,13 +414,14 @@ export class StreamableHttpSession implements Transport {
   }
 
   async #recreateSession(): Promise<void> {
-    this.#log.info("Server forgot the session (HTTP 404); re-initializing");
+    this.#log.info("Server forgot the session; re-initializing");
     this.#stopGetStream();
     this.#sessionId = undefined;
     const signal = this.#closer.signal;
     await recreateSession({
       initializeParams: this.#initializeParams,
       protocolVersion: this.#protocolVersion,
+      firstResult: this.#initializeResult,
       router: this.#inbound,
       signal,
       send: (body, pending) =>

@@ -21,14 +21,28 @@
  * @module
  */
 
-import type { JsonRpcMessage } from "../jsonrpc/message.ts";
+import type { JsonRpcId, JsonRpcMessage } from "../jsonrpc/message.ts";
 import type { Logger } from "../log.ts";
 
 /**
  * Receives each message from the server, with its original text when it had one. A returned
  * promise is backpressure: the transport reads nothing more from that stream until it settles.
  */
-export type MessageHandler = (message: JsonRpcMessage, raw?: string) => void | Promise<void>;
+/**
+ * Where a server message arrived, when the transport knows: on the response stream of the
+ * request with id `requestId` (a server→client request there belongs to that request). Used by
+ * the era translation (`lib/eras/to_legacy_server.ts`); absent for the GET stream.
+ */
+export interface MessageOrigin {
+  requestId: JsonRpcId;
+}
+
+/** Receives each message from the server, with its original text and origin when known. */
+export type MessageHandler = (
+  message: JsonRpcMessage,
+  raw?: string,
+  origin?: MessageOrigin,
+) => void | Promise<void>;
 
 /** One parsed challenge of a `WWW-Authenticate` header (RFC 9110 §11.6.1). */
 export interface AuthChallenge {
@@ -91,6 +105,12 @@ export interface SendOptions {
   raw?: string;
   /** Aborts the exchange (timeout, cancellation); `send` then rejects with the reason. */
   signal?: AbortSignal;
+  /**
+   * Told `true` while the exchange waits on the sender itself (a dialog the era translation
+   * opened for it) and `false` when that wait is over, so the sender's timeout does not run
+   * meanwhile.
+   */
+  onWaitingForClient?: (waiting: boolean) => void;
 }
 
 /**

@@ -596,6 +596,7 @@ Deno.test("--test-auth: a valid token exits 0 and nothing changes", async () => 
   assert.equal(doc.result.accepted, true);
   assert.equal(doc.result.token.present, true);
   assert.equal(doc.result.serverInfo.name, "fixture-mcp-server");
+  assert.equal(doc.result.serverInfo.era, "legacy");
   state.secrets.assertAbsent(json.stdout, json.stderr);
 });
 

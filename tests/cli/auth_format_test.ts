@@ -142,6 +142,10 @@ Deno.test("client information puts identity first and hides secrets", () => {
     describeServer({ name: "demo", version: "1.0.0", protocolVersion: "2025-11-25" }),
     '"demo" 1.0.0 (protocol 2025-11-25)',
   );
+  assert.equal(
+    describeServer({ name: "v2", version: "2", protocolVersion: "2026-07-28", era: "modern" }),
+    '"v2" 2 (protocol 2026-07-28, modern era)',
+  );
 });
 
 Deno.test("an update shows only real changes", () => {

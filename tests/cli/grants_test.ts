@@ -77,3 +77,13 @@ Deno.test("the token exchange asks for an ID-JAG for the authorization server (S
     },
   );
 });
+
+Deno.test("--token --device-code on a server without the device flow exits 4 and says so", async () => {
+  await using server = await startOidcGuardedServer();
+  const result = await runMain(["--server-url", server.mcp.url.href, "--token", "--device-code"]);
+  assert.equal(result.code, 4, result.stderr);
+  assert.match(
+    result.stderr,
+    /Cannot sign in with --device-code: the authorization server does not offer the device flow/,
+  );
+});

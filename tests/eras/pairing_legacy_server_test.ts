@@ -104,3 +104,52 @@ Deno.test("pairing: 2025 client × legacy server is relayed without translation"
   // One era probe (a 2026-07-28 request first), then the 2025 session.
   assert.equal(server.requestsFor("server/discover").length, 1);
 });
+
+Deno.test(
+  "pairing: 2026 client × legacy server: a request for input goes to the call whose stream carried it; cancellation reaches the server",
+  async () => {
+    await using server = await startMcpServer();
+    await using connection = await connectModernClient(server.url, {
+      negotiation: "pin",
+      setup(client) {
+        client.setRequestHandler("elicitation/create", () => ({
+          action: "accept",
+          content: { name: "Grace" },
+        }));
+      },
+    });
+    const { client } = connection;
+    const aborter = new AbortController();
+    const slow = client.callTool({ name: "slow", arguments: { ms: 600_000 } }, {
+      signal: aborter.signal,
+    });
+    slow.catch(() => {});
+    // Two multi round-trip calls in flight: the elicitation belongs to the second.
+    const elicited = await client.callTool({ name: "elicit", arguments: { message: "Who?" } });
+    assert.deepEqual(JSON.parse(textOf(elicited)), {
+      action: "accept",
+      content: { name: "Grace" },
+    });
+    aborter.abort(new Error("user cancelled"));
+    await assert.rejects(slow);
+    const [slowCall] = server.requestsFor("tools/call").filter((r) =>
+      (r.body as { params: { name: string } }).params.name === "slow"
+    );
+    const upstreamId = (slowCall.body as { id: unknown }).id;
+    const cancelled = await waitFor(() =>
+      server.requestsFor("notifications/cancelled").find((r) =>
+        (r.body as { params: { requestId: unknown } }).params.requestId === upstreamId
+      )
+    );
+    assert.ok(cancelled);
+  },
+);
+
+/** Resolves with `probe()`'s value once it is defined, checking after each server request. */
+async function waitFor<T>(probe: () => T | undefined): Promise<T> {
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -67,3 +67,20 @@ Deno.test("abortAll aborts every controller and returns the requests", () => {
   assert.ok(a.controller.signal.aborted && b.controller.signal.aborted);
   assert.equal(pending.size, 0);
 });
+
+Deno.test("a request's timer stops while it waits on the client and restarts in full after", () => {
+  const timedOut: PendingRequest[] = [];
+  const timers = createFakeTimers();
+  const pending = new PendingRequests({ onTimeout: (r) => timedOut.push(r), timers });
+  pending.add(request(1), 50);
+  timers.advance(40);
+  pending.waitOnClient(1, true);
+  assert.equal(timers.pending, 0, "no timer while the client is asked");
+  timers.advance(1_000);
+  pending.waitOnClient(1, false);
+  timers.advance(49);
+  assert.equal(timedOut.length, 0);
+  timers.advance(1);
+  assert.equal(timedOut.length, 1);
+  pending.waitOnClient(1, true); // unknown by now: nothing happens
+});

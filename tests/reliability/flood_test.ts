@@ -74,5 +74,8 @@ async function floodWithStalledReader(transport: "streamable-http" | "sse"): Pro
   assert.equal(code, 0);
 }
 
+Deno.test("flood: a stalled stdout slows a POST SSE reply; bounded memory, nothing lost", () =>
+  floodWithStalledReader("streamable-http"));
+
 Deno.test("flood: a stalled stdout slows the legacy HTTP+SSE stream the same way", () =>
   floodWithStalledReader("sse"));

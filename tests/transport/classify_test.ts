@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { classifyResponse, parseMediaType } from "../../lib/transport/classify.ts";
+import {
+  classifyResponse,
+  mentionsLostSession,
+  parseMediaType,
+} from "../../lib/transport/classify.ts";
 
 const plain = { hadSessionId: false, isInitialize: false };
 const withSession = { hadSessionId: true, isInitialize: false };
@@ -83,4 +87,17 @@ Deno.test("classify: initialize answered 400, 404 or 405 is a legacy signal", ()
   assert.deepEqual(classifyResponse(405, h(), plain), { kind: "http-error", status: 405 });
   assert.equal(classifyResponse(401, h(), initialize).kind, "unauthorized");
   assert.deepEqual(classifyResponse(500, h(), initialize), { kind: "http-error", status: 500 });
+});
+
+Deno.test("classify: a 400 that speaks of the session, to a request with one, is a lost session", () => {
+  const refused = { ...withSession, sessionRefused: true };
+  assert.deepEqual(classifyResponse(400, h(), refused), { kind: "session-gone", status: 400 });
+  assert.deepEqual(classifyResponse(400, h(), withSession), { kind: "http-error", status: 400 });
+  assert.deepEqual(classifyResponse(400, h(), { ...plain, sessionRefused: true }), {
+    kind: "http-error",
+    status: 400,
+  });
+  assert.ok(mentionsLostSession('{"message":"Bad Request: No valid session ID provided"}'));
+  assert.ok(mentionsLostSession("Session not found"));
+  assert.ok(!mentionsLostSession("Bad Request: Unsupported protocol version"));
 });

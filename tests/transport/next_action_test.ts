@@ -54,15 +54,15 @@ Deno.test("next action: the POST table", () => {
       "fail:auth_failed",
     ],
     [{ kind: "forbidden" }, { status: 403 }, NO_ATTEMPTS, "fail:http_error"],
-    [{ kind: "session-gone" }, { status: 404 }, NO_ATTEMPTS, "reinitialize"],
+    [{ kind: "session-gone", status: 404 }, { status: 404 }, NO_ATTEMPTS, "reinitialize"],
     [
-      { kind: "session-gone" },
+      { kind: "session-gone", status: 404 },
       { status: 404 },
       { ...NO_ATTEMPTS, reinitializations: 1 },
       "fail:session_lost",
     ],
     [
-      { kind: "session-gone" },
+      { kind: "session-gone", status: 404 },
       { status: 404, allowReinit: false },
       NO_ATTEMPTS,
       "fail:session_lost",
@@ -117,7 +117,7 @@ Deno.test("next action: resuming a stream and following the GET stream", () => {
   );
   assert.equal(kindOf({ kind: "ok-json" }, NO_ATTEMPTS, get), "retry-later");
   assert.equal(
-    kindOf({ kind: "session-gone" }, NO_ATTEMPTS, { ...get, status: 404 }),
+    kindOf({ kind: "session-gone", status: 404 }, NO_ATTEMPTS, { ...get, status: 404 }),
     "reinitialize",
   );
   assert.equal(
