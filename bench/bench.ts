@@ -1,75 +1,78 @@
 /**
  * The benchmark (`deno task bench`; not a test). Starts the fixture MCP server on 127.0.0.1 and
- * measures, in the same run, the bridge against an in-process SDK `Client` with
- * `StreamableHTTPClientTransport` talking straight to the same server: spawn-to-initialize time
- * (with a bare `deno run` as the floor), sequential call latency, throughput with many calls in
- * flight, a big result and the bridge's peak RSS, with ratios and the targets of issue 2, then one
- * JSON summary line.
- *
- * The bridge is spawned exactly as a user runs it (`main.ts` with the compile task's permission
- * set) and driven by the SDK's own `Client` twice over: over a Deno-native stdio transport
- * (`stdio_transport.ts`, the headline figures) and over the SDK's `StdioClientTransport`, whose
- * read buffer is quadratic in the line length under Deno and so dominates big results. Both expose
- * the child's pid, so the bridge's peak RSS is read from `/proc/<pid>/status` (`VmHWM`, Linux
- * only) before the clients close it.
+ * measures, interleaved in one run, the bridge (spawned `main.ts` with the compile task's
+ * permission set) against the floor: a bare Deno relay (`floor_relay.ts`: stdin line → fetch
+ * POST → stdout, no validation). Both are driven by the same raw stdio client
+ * (`raw_client.ts`), round by round with the order rotated, and every figure of issue 10's table
+ * is reported as a ratio to the floor: spawn → initialize answered, sequential call p50/p99,
+ * calls/s with 64 in flight, a 5 MiB result, the process tree's peak RSS and CPU per call; plus
+ * the idle RSS after initialize and the start-up of `--version` against an empty `deno run`.
+ * An in-process SDK `Client` talking straight to the same server is the second column, and the
+ * stalled-reader flood (`stalled_flood.ts`) adds the bridge's peak memory when its reader stops.
+ * Memory and CPU come from `/proc` (Linux).
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { startMcpServer } from "../tests/fixtures/mcp_server.ts";
 import { baseEnv, mainArgs } from "../tests/support/main_process.ts";
-import { DenoStdioClientTransport } from "./stdio_transport.ts";
+import { readTreeUsage } from "./proc.ts";
+import { RawStdioClient } from "./raw_client.ts";
 import {
   formatStalledFloodRows,
   measureStalledFlood,
   stalledFloodSummary,
 } from "./stalled_flood.ts";
 import {
-  checkTargets,
+  checkFloorTargets,
+  type FigureName,
   formatMs,
   formatRatio,
   formatTable,
-  mean,
   median,
-  type PathFigures,
   percentile,
+  type ProgramFigures,
   round,
 } from "./stats.ts";
 
 const USAGE = `Usage: deno task bench [options]
 
-Measures the bridge (spawned main.ts, driven by the SDK Client over a Deno-native stdio transport
-and over the SDK's StdioClientTransport) against an in-process SDK client talking straight to the
-same fixture server. A full run takes well under a minute.
+Measures the bridge (spawned main.ts) against the floor, a bare Deno relay (bench/floor_relay.ts),
+both driven by one raw stdio client, interleaved round by round; an in-process SDK client talking
+straight to the same fixture server is the second column. Reports issue 10's figures as ratios
+to the floor.
 
 Options:
-  --spawns N             spawns measured for spawn-to-initialize (default 7)
-  --warmup N             warm-up calls per path before measuring (default 300)
-  --calls N              sequential calls per path for latency (default 2000)
-  --throughput-calls N   calls per path for throughput (default 6000)
+  --rounds N             interleaved rounds, figures are medians over them (default 3)
+  --warmup N             warm-up calls per program and round (default 300)
+  --calls N              sequential calls per program and round (default 2000)
+  --throughput-calls N   calls per program and round for throughput (default 6000)
   --concurrency N        calls in flight for throughput (default 64)
   --big-bytes N          size of the big result in bytes (default 5242880)
-  --big-runs N           big results per path (default 9)
+  --big-runs N           big results per program and round (default 5)
+  --spawns N             --version and empty deno run start-ups measured (default 11)
+  --idle-ms N            wait after initialize before reading the idle RSS (default 1000)
   --flood-count N        notifications (~1 KiB each) in the stalled-reader flood (default 100000)
   --response-mode M      fixture server answers with "sse" (default) or "json"
   --quick                small counts for a smoke run (a few seconds)
-  --strict               exit 1 when a target of issue 2 is not met
+  --strict               exit 1 when a target of issue 10 is not met
   -h, --help             show this help
 `;
 
 /** The benchmark's parameters, after defaults and `--quick`. */
 interface BenchOptions {
-  spawns: number;
+  rounds: number;
   warmup: number;
   calls: number;
   throughputCalls: number;
   concurrency: number;
   bigBytes: number;
   bigRuns: number;
+  spawns: number;
+  idleMs: number;
   floodCount: number;
   responseMode: "sse" | "json";
   strict: boolean;
@@ -88,13 +91,15 @@ function parseOptions(args: string[]): BenchOptions | undefined {
   const { values } = parseArgs({
     args,
     options: {
-      spawns: { type: "string" },
+      rounds: { type: "string" },
       warmup: { type: "string" },
       calls: { type: "string" },
       "throughput-calls": { type: "string" },
       concurrency: { type: "string" },
       "big-bytes": { type: "string" },
       "big-runs": { type: "string" },
+      spawns: { type: "string" },
+      "idle-ms": { type: "string" },
       "flood-count": { type: "string" },
       "response-mode": { type: "string" },
       quick: { type: "boolean" },
@@ -109,204 +114,201 @@ function parseOptions(args: string[]): BenchOptions | undefined {
     throw new Error(`Invalid value for --response-mode: "${responseMode}" (sse or json)`);
   }
   return {
-    spawns: parseCount("spawns", values.spawns, quick ? 2 : 7),
+    rounds: parseCount("rounds", values.rounds, quick ? 1 : 3),
     warmup: parseCount("warmup", values.warmup, quick ? 20 : 300, 0),
     calls: parseCount("calls", values.calls, quick ? 50 : 2000),
     throughputCalls: parseCount("throughput-calls", values["throughput-calls"], quick ? 200 : 6000),
     concurrency: parseCount("concurrency", values.concurrency, 64),
     bigBytes: parseCount("big-bytes", values["big-bytes"], 5 * 1024 * 1024),
-    bigRuns: parseCount("big-runs", values["big-runs"], quick ? 1 : 9),
+    bigRuns: parseCount("big-runs", values["big-runs"], quick ? 1 : 5),
+    spawns: parseCount("spawns", values.spawns, quick ? 3 : 11),
+    idleMs: parseCount("idle-ms", values["idle-ms"], quick ? 200 : 1000, 0),
     floodCount: parseCount("flood-count", values["flood-count"], quick ? 10_000 : 100_000),
     responseMode,
     strict: values.strict === true,
   };
 }
 
-/** The measured paths: the bridge under two stdio client transports, and direct HTTP. */
-type PathName = "bridge" | "bridgeSdkStdio" | "direct";
+const ROOT = new URL("../", import.meta.url);
+const FLOOR_RELAY = new URL("bench/floor_relay.ts", ROOT).pathname;
 
-/** One connected SDK client, whichever path it takes. */
-interface Path {
-  name: PathName;
-  client: Client;
-  /** The bridge's pid, for its peak RSS. */
-  pid?: number;
-  close(): Promise<void>;
+/** The two spawned programs. */
+type ProgramName = "bridge" | "floor";
+
+function spawnProgram(name: ProgramName, serverUrl: URL): RawStdioClient {
+  const env = baseEnv({ MCP_SERVER_URL: serverUrl.href, MCP_CLIENT_LOG_LEVEL: "WARNING" });
+  const args = name === "bridge"
+    ? mainArgs([])
+    : ["run", "-q", "--no-prompt", "--allow-net", FLOOR_RELAY, serverUrl.href];
+  return new RawStdioClient({ command: Deno.execPath(), args, env });
 }
 
-function createClient(): Client {
-  return new Client({ name: "mcp-streamablehttp-client-bench", version: "1.0.0" });
-}
-
-function bridgeEnv(serverUrl: URL): Record<string, string> {
-  return baseEnv({ MCP_SERVER_URL: serverUrl.href, MCP_CLIENT_LOG_LEVEL: "WARNING" });
-}
-
-async function connectClient(
-  name: PathName,
-  transport: DenoStdioClientTransport | StdioClientTransport,
-  stderrTail: () => string,
-): Promise<Path> {
-  const client = createClient();
-  try {
-    await client.connect(transport);
-  } catch (error) {
-    await client.close().catch(() => {});
-    throw new Error(
-      `Cannot initialize through the bridge: ${(error as Error).message}\n${stderrTail()}`,
-    );
-  }
-  return { name, client, pid: transport.pid ?? undefined, close: () => client.close() };
-}
-
-/** The bridge driven by the SDK Client over a Deno-native stdio transport (the main figures). */
-function connectBridge(serverUrl: URL): Promise<Path> {
-  let tail = "";
-  const transport = new DenoStdioClientTransport({
-    command: Deno.execPath(),
-    args: mainArgs([]),
-    env: bridgeEnv(serverUrl),
-    onStderr: (text) => tail = (tail + text).slice(-4000),
-  });
-  return connectClient("bridge", transport, () => tail);
-}
-
-/** The bridge driven by the SDK Client over the SDK's own `StdioClientTransport`. */
-function connectBridgeSdkStdio(serverUrl: URL): Promise<Path> {
-  const transport = new StdioClientTransport({
-    command: Deno.execPath(),
-    args: mainArgs([]),
-    env: bridgeEnv(serverUrl),
-    stderr: "pipe",
-  });
-  let tail = "";
-  transport.stderr?.on("data", (chunk: Uint8Array | string) => {
-    tail = (tail + (typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk)))
-      .slice(-4000);
-  });
-  return connectClient("bridgeSdkStdio", transport, () => tail);
-}
-
-async function connectDirect(serverUrl: URL): Promise<Path> {
-  const transport = new StreamableHTTPClientTransport(serverUrl);
-  const client = createClient();
-  await client.connect(transport);
-  return {
-    name: "direct",
-    client,
-    async close() {
-      await transport.terminateSession().catch(() => {});
-      await client.close();
-    },
-  };
-}
-
-/** Calls `echo` once and checks the answer, so a broken path cannot look fast. */
-async function callEcho(path: Path, message: string): Promise<void> {
-  const result = await path.client.callTool({ name: "echo", arguments: { message } });
-  const text = JSON.stringify(result.content);
-  if (result.isError || !text.includes(message)) {
-    throw new Error(`Unexpected echo result through the ${path.name} path: ${text.slice(0, 200)}`);
+/** One call of `echo`, checked, so a broken path cannot look fast. */
+async function echo(client: RawStdioClient, message: string): Promise<void> {
+  const answer = await client.request("tools/call", { name: "echo", arguments: { message } });
+  const text = JSON.stringify(answer.result ?? answer.error);
+  if (!answer.result || !text.includes(message)) {
+    throw new Error(`Unexpected echo answer: ${text.slice(0, 200)}\n${client.stderrTail}`);
   }
 }
 
-async function measureSequential(path: Path, count: number, samples: number[]): Promise<void> {
+async function sequential(call: (i: number) => Promise<void>, count: number): Promise<number[]> {
+  const samples: number[] = [];
   for (let i = 0; i < count; i++) {
     const start = performance.now();
-    await callEcho(path, `seq-${i}`);
+    await call(i);
     samples.push(performance.now() - start);
   }
+  return samples;
 }
 
-/** Runs `count` echo calls with `concurrency` in flight; resolves to the elapsed ms. */
-async function measureConcurrent(path: Path, count: number, concurrency: number): Promise<number> {
+/** Runs `count` calls with `concurrency` in flight; resolves to calls per second. */
+async function concurrent(
+  call: (i: number) => Promise<void>,
+  count: number,
+  concurrency: number,
+): Promise<number> {
   let next = 0;
   const worker = async () => {
-    while (next < count) {
-      const i = next++;
-      await callEcho(path, `par-${i}`);
-    }
+    while (next < count) await call(next++);
   };
   const start = performance.now();
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-  return performance.now() - start;
+  return count / ((performance.now() - start) / 1000);
 }
 
-async function measureBig(path: Path, bytes: number): Promise<number> {
-  const start = performance.now();
-  const result = await path.client.callTool(
-    { name: "big", arguments: { bytes } },
-    undefined,
-    { timeout: 120_000 },
-  );
-  const elapsed = performance.now() - start;
-  const size = (result.content as { text?: string }[])
-    .reduce((sum, item) => sum + (item.text?.length ?? 0), 0);
-  if (result.isError || size < bytes) {
-    throw new Error(
-      `Big result through the ${path.name} path has ${size} characters, not ${bytes}`,
-    );
-  }
-  return elapsed;
-}
-
-/** Wall time of `deno run` on an empty script: the floor under any spawned Deno program. */
-async function measureDenoFloor(spawns: number): Promise<number> {
-  const dir = await Deno.makeTempDir({ prefix: "mcp-shc-bench-" });
-  const script = `${dir}/empty.ts`;
-  await Deno.writeTextFile(script, "");
+async function bigResult(call: () => Promise<number>, bytes: number, runs: number) {
   const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    const size = await call();
+    samples.push(performance.now() - start);
+    if (size < bytes) throw new Error(`Big result has ${size} characters, not ${bytes}`);
+  }
+  return median(samples);
+}
+
+/** One round of one spawned program: every figure of issue 10's table. */
+async function measureProgram(
+  name: ProgramName,
+  serverUrl: URL,
+  o: BenchOptions,
+): Promise<ProgramFigures> {
+  const start = performance.now();
+  const client = spawnProgram(name, serverUrl);
   try {
-    for (let i = 0; i < spawns; i++) {
+    await client.initialize();
+    const initializeMs = performance.now() - start;
+    await new Promise((resolve) => setTimeout(resolve, o.idleMs));
+    const idle = readTreeUsage(client.pid);
+    const call = (i: number) => echo(client, `${name}-${i}`);
+    await sequential(call, o.warmup);
+    await concurrent(call, o.concurrency * 2, o.concurrency);
+    const before = readTreeUsage(client.pid);
+    const latencies = await sequential(call, o.calls);
+    const callsPerSecond = await concurrent(call, o.throughputCalls, o.concurrency);
+    const after = readTreeUsage(client.pid);
+    const bigResultMs = await bigResult(
+      async () => {
+        const answer = await client.request("tools/call", {
+          name: "big",
+          arguments: { bytes: o.bigBytes },
+        });
+        const content = (answer.result as { content?: { text?: string }[] } | undefined)?.content;
+        return content?.reduce((sum, item) => sum + (item.text?.length ?? 0), 0) ?? 0;
+      },
+      o.bigBytes,
+      o.bigRuns,
+    );
+    const end = readTreeUsage(client.pid);
+    return {
+      initializeMs,
+      latencyP50Ms: percentile(latencies, 50),
+      latencyP99Ms: percentile(latencies, 99),
+      callsPerSecond,
+      bigResultMs,
+      peakKiB: end?.peakKiB ?? NaN,
+      cpuPerCallUs: before && after
+        ? (after.cpuMs - before.cpuMs) * 1000 / (o.calls + o.throughputCalls)
+        : NaN,
+      idleRssKiB: idle?.rssKiB ?? NaN,
+    };
+  } finally {
+    await client.close();
+  }
+}
+
+/** The in-process SDK client column: the same calls without any stdio hop. */
+async function measureSdkClient(
+  serverUrl: URL,
+  o: BenchOptions,
+): Promise<Partial<ProgramFigures>> {
+  const start = performance.now();
+  const transport = new StreamableHTTPClientTransport(serverUrl);
+  const client = new Client({ name: "mcp-streamablehttp-client-bench", version: "1.0.0" });
+  await client.connect(transport);
+  const initializeMs = performance.now() - start;
+  try {
+    const call = async (i: number) => {
+      const message = `sdk-${i}`;
+      const result = await client.callTool({ name: "echo", arguments: { message } });
+      if (!JSON.stringify(result.content).includes(message)) throw new Error("Bad SDK echo");
+    };
+    await sequential(call, o.warmup);
+    const latencies = await sequential(call, o.calls);
+    const callsPerSecond = await concurrent(call, o.throughputCalls, o.concurrency);
+    const bigResultMs = await bigResult(
+      async () => {
+        const result = await client.callTool(
+          { name: "big", arguments: { bytes: o.bigBytes } },
+          undefined,
+          { timeout: 120_000 },
+        );
+        return (result.content as { text?: string }[])
+          .reduce((sum, item) => sum + (item.text?.length ?? 0), 0);
+      },
+      o.bigBytes,
+      o.bigRuns,
+    );
+    return {
+      initializeMs,
+      latencyP50Ms: percentile(latencies, 50),
+      latencyP99Ms: percentile(latencies, 99),
+      callsPerSecond,
+      bigResultMs,
+    };
+  } finally {
+    await transport.terminateSession().catch(() => {});
+    await client.close();
+  }
+}
+
+/** Median wall time of `deno <args>` over `spawns` runs, interleaved with the others. */
+async function startUps(commands: Record<string, string[]>, spawns: number) {
+  const samples: Record<string, number[]> = {};
+  for (const name of Object.keys(commands)) samples[name] = [];
+  for (let i = 0; i < spawns; i++) {
+    for (const [name, args] of Object.entries(commands)) {
       const start = performance.now();
       const output = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-q", "--no-prompt", script],
+        args,
+        env: baseEnv(),
+        clearEnv: true,
         stdout: "null",
         stderr: "null",
       }).output();
-      samples.push(performance.now() - start);
-      if (!output.success) throw new Error("Cannot run an empty script with deno");
+      samples[name].push(performance.now() - start);
+      if (!output.success) throw new Error(`deno ${args.join(" ")} failed`);
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
   }
-  return median(samples);
+  return Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, median(s)]));
 }
 
-async function measureBridgeInitialize(serverUrl: URL, spawns: number): Promise<number> {
-  const samples: number[] = [];
-  for (let i = 0; i < spawns; i++) {
-    const start = performance.now();
-    const path = await connectBridge(serverUrl);
-    samples.push(performance.now() - start);
-    await path.close();
-  }
-  return median(samples);
-}
-
-async function measureDirectInitialize(serverUrl: URL, times: number): Promise<number> {
-  const samples: number[] = [];
-  for (let i = 0; i < times; i++) {
-    const start = performance.now();
-    const path = await connectDirect(serverUrl);
-    samples.push(performance.now() - start);
-    await path.close();
-  }
-  return median(samples);
-}
-
-/** Peak and current resident set of a process in KiB, from `/proc` (Linux only). */
-async function readMemory(pid: number | undefined): Promise<{ peakKiB?: number; rssKiB?: number }> {
-  if (pid === undefined || Deno.build.os !== "linux") return {};
+function readLoad(): string {
   try {
-    const status = await Deno.readTextFile(`/proc/${pid}/status`);
-    const field = (name: string) => {
-      const match = status.match(new RegExp(`^${name}:\\s+(\\d+)\\s+kB`, "m"));
-      return match ? Number(match[1]) : undefined;
-    };
-    return { peakKiB: field("VmHWM"), rssKiB: field("VmRSS") };
+    return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
   } catch {
-    return {};
+    return "n/a";
   }
 }
 
@@ -314,23 +316,12 @@ function log(text: string): void {
   console.error(`[bench] ${text}`);
 }
 
-/** Runs `task` for each path, rotating which goes first each round, so drift hits all alike. */
-async function rotate(
-  paths: readonly Path[],
-  rounds: number,
-  task: (path: Path, round: number) => Promise<void>,
-): Promise<void> {
-  for (let round = 0; round < rounds; round++) {
-    for (let i = 0; i < paths.length; i++) await task(paths[(round + i) % paths.length], round);
-  }
-}
-
-function split(total: number, parts: number, index: number): number {
-  return Math.floor(total / parts) + (index < total % parts ? 1 : 0);
-}
-
-function byPath<T>(create: () => T): Record<PathName, T> {
-  return { bridge: create(), bridgeSdkStdio: create(), direct: create() };
+/** The median of each figure over the rounds. */
+function medianFigures(rounds: ProgramFigures[]): ProgramFigures {
+  const keys = Object.keys(rounds[0]) as FigureName[];
+  return Object.fromEntries(
+    keys.map((key) => [key, median(rounds.map((r) => r[key]))]),
+  ) as unknown as ProgramFigures;
 }
 
 async function main(): Promise<number> {
@@ -346,191 +337,119 @@ async function main(): Promise<number> {
     return 0;
   }
   const o = options;
+  const loadBefore = readLoad();
 
   await using server = await startMcpServer({ responseMode: o.responseMode, eventStore: false });
   const serverUrl = new URL(server.url);
-  log(`fixture server at ${serverUrl.href} (${o.responseMode} responses)`);
+  log(`fixture server at ${serverUrl.href} (${o.responseMode} responses), load ${loadBefore}`);
 
-  log(`floor: ${o.spawns} × deno run of an empty script`);
-  const floorMs = await measureDenoFloor(o.spawns);
-  log(`spawn to initialized: ${o.spawns} bridge spawns`);
-  const bridgeInitializeMs = await measureBridgeInitialize(serverUrl, o.spawns);
-  const directInitializeMs = await measureDirectInitialize(serverUrl, o.spawns);
+  const emptyScript = await Deno.makeTempFile({ suffix: ".ts" });
+  log(`start-up: ${o.spawns} × --version and an empty deno run, interleaved`);
+  const startup = await startUps({
+    version: mainArgs(["--version"]),
+    empty: ["run", "-q", "--no-prompt", emptyScript],
+  }, o.spawns);
+  await Deno.remove(emptyScript);
 
-  const paths: Path[] = [];
-  try {
-    paths.push(await connectBridge(serverUrl));
-    paths.push(await connectBridgeSdkStdio(serverUrl));
-    paths.push(await connectDirect(serverUrl));
-
-    log(`warm-up: ${o.warmup} sequential and ${o.concurrency * 2} concurrent calls per path`);
-    await rotate(paths, 1, async (path) => {
-      await measureSequential(path, o.warmup, []);
-      await measureConcurrent(path, o.concurrency * 2, o.concurrency);
-    });
-
-    log(`latency: ${o.calls} sequential echo calls per path`);
-    const latency = byPath<number[]>(() => []);
-    const latencyRounds = Math.min(10, o.calls);
-    await rotate(paths, latencyRounds, async (path, round) => {
-      await measureSequential(path, split(o.calls, latencyRounds, round), latency[path.name]);
-    });
-
-    log(`throughput: ${o.throughputCalls} echo calls per path, ${o.concurrency} in flight`);
-    const elapsed = byPath(() => 0);
-    const throughputRounds = Math.min(3, o.throughputCalls);
-    await rotate(paths, throughputRounds, async (path, round) => {
-      const count = split(o.throughputCalls, throughputRounds, round);
-      elapsed[path.name] += await measureConcurrent(path, count, o.concurrency);
-    });
-
-    const memoryBeforeBig = await readMemory(paths[0].pid);
-    const memorySdkStdioBeforeBig = await readMemory(paths[1].pid);
-
-    log(`big result: ${o.bigRuns} × ${o.bigBytes} bytes per path`);
-    const big = byPath<number[]>(() => []);
-    await rotate(paths, o.bigRuns, async (path) => {
-      big[path.name].push(await measureBig(path, o.bigBytes));
-    });
-
-    const memory = await readMemory(paths[0].pid);
-    const memorySdkStdio = await readMemory(paths[1].pid);
-
-    const figures = (name: PathName, initializeMs: number): PathFigures => ({
-      initializeMs,
-      latencyP50Ms: percentile(latency[name], 50),
-      latencyP99Ms: percentile(latency[name], 99),
-      latencyMeanMs: mean(latency[name]),
-      callsPerSecond: o.throughputCalls / (elapsed[name] / 1000),
-      bigResultMs: median(big[name]),
-    });
-    const b = figures("bridge", bridgeInitializeMs);
-    const s = figures("bridgeSdkStdio", NaN);
-    const d = figures("direct", directInitializeMs);
-    const targets = checkTargets(b, d);
-    const targetsSdkStdio = checkTargets(s, d);
-    const mib = (kib: number | undefined) =>
-      kib === undefined ? "n/a" : `${(kib / 1024).toFixed(1)} MiB`;
-    const bigLabel = `${(o.bigBytes / 1024 / 1024).toFixed(o.bigBytes % 1048576 ? 2 : 0)} MiB`;
-    const row = (label: string, value: (f: PathFigures) => number, format = formatMs) => [
-      label,
-      format(value(b)),
-      format(value(d)),
-      formatRatio(value(b), value(d)),
-      format(value(s)),
-      formatRatio(value(s), value(d)),
-    ];
-    const perSecond = (value: number) => `${value.toFixed(0)} calls/s`;
-
-    log("stalled-reader flood");
-    const flood = await measureStalledFlood({ count: o.floodCount });
-    const rows: string[][] = [
-      ["spawn → initialized (median)", formatMs(b.initializeMs), `${formatMs(d.initializeMs)} ¹`],
-      ["  floor: bare deno run (median)", formatMs(floorMs)],
-      ["  bridge startup above floor", formatMs(b.initializeMs - floorMs)],
-      row("echo latency p50", (f) => f.latencyP50Ms),
-      row("echo latency p99", (f) => f.latencyP99Ms),
-      row("echo latency mean", (f) => f.latencyMeanMs),
-      row(`throughput (${o.concurrency} in flight)`, (f) => f.callsPerSecond, perSecond),
-      row(`${bigLabel} result (median)`, (f) => f.bigResultMs),
-      [
-        "bridge peak RSS before big results",
-        mib(memoryBeforeBig.peakKiB),
-        "",
-        "",
-        mib(memorySdkStdioBeforeBig.peakKiB),
-      ],
-      ["bridge peak RSS (VmHWM)", mib(memory.peakKiB), "", "", mib(memorySdkStdio.peakKiB)],
-      ["bridge RSS at the end (VmRSS)", mib(memory.rssKiB), "", "", mib(memorySdkStdio.rssKiB)],
-      ...formatStalledFloodRows(flood),
-    ];
-
-    console.log("");
-    console.log(
-      `mcp-streamablehttp-client benchmark — Deno ${Deno.version.deno}, ${Deno.build.os}/` +
-        `${Deno.build.arch}, ${navigator.hardwareConcurrency} CPUs, fixture server in ` +
-        `${o.responseMode} mode`,
-    );
-    console.log(
-      "bridge:   spawned main.ts (compile permission set), SDK Client over a Deno-native stdio " +
-        "transport (bench/stdio_transport.ts)",
-    );
-    console.log("sdk-stdio: the same bridge, SDK Client over the SDK's StdioClientTransport ²");
-    console.log("direct:   in-process SDK Client + StreamableHTTPClientTransport, same server");
-    console.log("");
-    console.log(formatTable(
-      ["metric", "bridge", "direct", "bridge/direct", "sdk-stdio", "sdk-stdio/direct"],
-      rows,
-    ));
-    console.log("¹ in-process connect, no spawn");
-    console.log(
-      "² its read buffer concatenates and rescans on every chunk, so big lines cost it " +
-        "quadratic time",
-    );
-    console.log("");
-    console.log(formatTable(
-      ["target (issue 2)", "wanted", "bridge", "status", "sdk-stdio", "status"],
-      targets.map((t, i) => [
-        t.name,
-        t.target,
-        t.measured,
-        t.met ? "met" : "NOT MET",
-        targetsSdkStdio[i].measured,
-        targetsSdkStdio[i].met ? "met" : "NOT MET",
-      ]),
-    ));
-    console.log("");
-
-    const perPath = (f: PathFigures) => ({
-      ...(Number.isNaN(f.initializeMs) ? {} : { initialize_ms: round(f.initializeMs, 1) }),
-      latency_p50_ms: round(f.latencyP50Ms),
-      latency_p99_ms: round(f.latencyP99Ms),
-      latency_mean_ms: round(f.latencyMeanMs),
-      calls_per_second: round(f.callsPerSecond, 0),
-      big_result_ms: round(f.bigResultMs, 1),
-    });
-    const targetSummary = (checks: typeof targets) =>
-      Object.fromEntries(
-        checks.map((t) => [t.name.replaceAll(" ", "_"), { measured: t.measured, met: t.met }]),
-      );
-    console.log(JSON.stringify({
-      bench: "mcp-streamablehttp-client",
-      deno: Deno.version.deno,
-      os: `${Deno.build.os}/${Deno.build.arch}`,
-      cpus: navigator.hardwareConcurrency,
-      response_mode: o.responseMode,
-      params: {
-        spawns: o.spawns,
-        warmup: o.warmup,
-        calls: o.calls,
-        throughput_calls: o.throughputCalls,
-        concurrency: o.concurrency,
-        big_bytes: o.bigBytes,
-        big_runs: o.bigRuns,
-      },
-      deno_run_floor_ms: round(floorMs, 1),
-      bridge: {
-        driver: "sdk-client+deno-stdio-transport",
-        ...perPath(b),
-        peak_rss_kib: memory.peakKiB ?? null,
-        peak_rss_before_big_kib: memoryBeforeBig.peakKiB ?? null,
-        rss_kib: memory.rssKiB ?? null,
-      },
-      bridge_sdk_stdio: {
-        driver: "sdk-client+sdk-StdioClientTransport",
-        ...perPath(s),
-        peak_rss_kib: memorySdkStdio.peakKiB ?? null,
-        peak_rss_before_big_kib: memorySdkStdioBeforeBig.peakKiB ?? null,
-      },
-      direct: { driver: "sdk-client+StreamableHTTPClientTransport", ...perPath(d) },
-      stalled_flood: stalledFloodSummary(flood),
-      targets: targetSummary(targets),
-      targets_sdk_stdio: targetSummary(targetsSdkStdio),
-    }));
-    return o.strict && targets.some((t) => !t.met) ? 1 : 0;
-  } finally {
-    await Promise.allSettled(paths.map((path) => path.close()));
+  const rounds: Record<ProgramName, ProgramFigures[]> = { bridge: [], floor: [] };
+  for (let round = 0; round < o.rounds; round++) {
+    const order: ProgramName[] = round % 2 === 0 ? ["bridge", "floor"] : ["floor", "bridge"];
+    for (const name of order) {
+      log(`round ${round + 1}/${o.rounds}: ${name}`);
+      rounds[name].push(await measureProgram(name, serverUrl, o));
+    }
   }
+  log("in-process SDK client");
+  const sdk = await measureSdkClient(serverUrl, o);
+  log("stalled-reader flood");
+  const flood = await measureStalledFlood({ count: o.floodCount });
+  const loadAfter = readLoad();
+
+  const b = medianFigures(rounds.bridge);
+  const f = medianFigures(rounds.floor);
+  const targets = checkFloorTargets(b, f);
+  const mib = (kib: number) => Number.isFinite(kib) ? `${(kib / 1024).toFixed(1)} MiB` : "n/a";
+  const us = (value: number) => Number.isFinite(value) ? `${value.toFixed(0)} µs` : "n/a";
+  const perSecond = (value: number) => `${value.toFixed(0)}`;
+  const bigLabel = `${(o.bigBytes / 1024 / 1024).toFixed(o.bigBytes % 1048576 ? 2 : 0)} MiB`;
+  const row = (
+    label: string,
+    figure: FigureName,
+    format: (value: number) => string = formatMs,
+  ) => {
+    const sdkValue = sdk[figure];
+    return [
+      label,
+      format(b[figure]),
+      format(f[figure]),
+      formatRatio(b[figure], f[figure]),
+      sdkValue === undefined ? "" : format(sdkValue),
+      sdkValue === undefined ? "" : formatRatio(b[figure], sdkValue),
+    ];
+  };
+  const rows = [
+    row("spawn → initialize answered", "initializeMs"),
+    row("sequential call p50", "latencyP50Ms"),
+    row("sequential call p99", "latencyP99Ms"),
+    row(`${o.concurrency} in flight, calls/s`, "callsPerSecond", perSecond),
+    row(`${bigLabel} result`, "bigResultMs"),
+    row("peak RSS (process tree)", "peakKiB", mib),
+    row("CPU per call", "cpuPerCallUs", us),
+    row("idle RSS after initialize", "idleRssKiB", mib),
+    [
+      "--version start-up",
+      formatMs(startup.version),
+      `${formatMs(startup.empty)} ¹`,
+      formatRatio(startup.version, startup.empty),
+    ],
+  ];
+
+  console.log("");
+  console.log(
+    `mcp-streamablehttp-client benchmark — Deno ${Deno.version.deno}, ${Deno.build.os}/` +
+      `${Deno.build.arch}, ${navigator.hardwareConcurrency} CPUs, load ${loadBefore} → ` +
+      `${loadAfter}, fixture server in ${o.responseMode} mode, medians of ${o.rounds} ` +
+      `interleaved rounds`,
+  );
+  console.log("");
+  console.log(formatTable(
+    ["metric", "bridge", "floor relay", "bridge/floor", "SDK client ²", "bridge/SDK"],
+    rows,
+  ));
+  console.log("¹ an empty script under deno run");
+  console.log("² in-process SDK Client + StreamableHTTPClientTransport, no spawn, no stdio");
+  console.log("");
+  console.log(
+    formatTable(["stalled-reader flood (bridge only)", "value"], formatStalledFloodRows(flood)),
+  );
+  console.log("");
+  console.log(formatTable(
+    ["target (issue 10)", "wanted", "measured", "status"],
+    targets.map((t) => [t.name, t.target, t.measured, t.met ? "met" : "NOT MET"]),
+  ));
+  console.log("");
+
+  const figures = (x: Partial<ProgramFigures>) =>
+    Object.fromEntries(
+      Object.entries(x).map(([key, value]) => [key, Number.isFinite(value) ? round(value!) : null]),
+    );
+  console.log(JSON.stringify({
+    bench: "mcp-streamablehttp-client",
+    deno: Deno.version.deno,
+    os: `${Deno.build.os}/${Deno.build.arch}`,
+    cpus: navigator.hardwareConcurrency,
+    load: { before: loadBefore, after: loadAfter },
+    response_mode: o.responseMode,
+    params: { ...o, strict: undefined },
+    startup_ms: { version: round(startup.version, 1), empty_deno_run: round(startup.empty, 1) },
+    bridge: figures(b),
+    floor: figures(f),
+    sdk_client: figures(sdk),
+    rounds: { bridge: rounds.bridge.map(figures), floor: rounds.floor.map(figures) },
+    stalled_flood: stalledFloodSummary(flood),
+    targets: Object.fromEntries(targets.map((t) => [t.name, { measured: t.measured, met: t.met }])),
+  }));
+  return o.strict && targets.some((t) => !t.met) ? 1 : 0;
 }
 
 if (import.meta.main) {

@@ -32,53 +32,70 @@ export function round(value: number, digits = 3): number {
 
 /** One issue target and whether the run met it. */
 export interface TargetCheck {
-  /** What is compared, e.g. `added latency p50`. */
+  /** What is compared, e.g. `sequential call p50`. */
   name: string;
-  /** The target as the issue states it, e.g. `≤ 0.2 ms`. */
+  /** The target as the issue states it, e.g. `≤ 1.10×`. */
   target: string;
-  /** The measured value in the target's terms, e.g. `+0.150 ms`. */
+  /** The measured value in the target's terms, e.g. `1.04×`. */
   measured: string;
   met: boolean;
 }
 
-/** The figures of one path (bridge or direct). */
-export interface PathFigures {
-  /** Median time from spawn (bridge) or connect (direct) to an initialized session, in ms. */
+/** The figures of one spawned program (the bridge or the floor relay), medians over rounds. */
+export interface ProgramFigures {
+  /** Spawn until the answer to `initialize` arrived, in ms. */
   initializeMs: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
-  latencyMeanMs: number;
   /** Completed calls per second with the configured number in flight. */
   callsPerSecond: number;
-  /** Median time of one big (5 MB by default) tool result, in ms. */
+  /** One big (5 MiB by default) tool result, in ms. */
   bigResultMs: number;
+  /** Peak resident set of the process tree, in KiB. */
+  peakKiB: number;
+  /** CPU time of the process tree per call, in µs. */
+  cpuPerCallUs: number;
+  /** Resident set a moment after `initialize`, with nothing in flight, in KiB. */
+  idleRssKiB: number;
 }
 
-/** Targets of issue 2: added latency ≤ 0.2 ms p50, throughput ≥ 0.9× direct, 5 MB ≤ 1.2× direct. */
-export function checkTargets(bridge: PathFigures, direct: PathFigures): TargetCheck[] {
-  const added = bridge.latencyP50Ms - direct.latencyP50Ms;
-  const throughput = bridge.callsPerSecond / direct.callsPerSecond;
-  const big = bridge.bigResultMs / direct.bigResultMs;
-  return [
-    {
-      name: "added latency p50",
-      target: "≤ 0.2 ms",
-      measured: `${added >= 0 ? "+" : ""}${added.toFixed(3)} ms`,
-      met: added <= 0.2,
-    },
-    {
-      name: "throughput vs direct",
-      target: "≥ 0.90×",
-      measured: `${throughput.toFixed(2)}×`,
-      met: throughput >= 0.9,
-    },
-    {
-      name: "big result vs direct",
-      target: "≤ 1.20×",
-      measured: `${big.toFixed(2)}×`,
-      met: big <= 1.2,
-    },
-  ];
+/** The keys of {@link ProgramFigures}. */
+export type FigureName = keyof ProgramFigures;
+
+/** The targets of issue 10 as ratios to the floor relay; `max` means lower is better. */
+export const FLOOR_TARGETS: ReadonlyArray<
+  { figure: FigureName; name: string; bound: "max" | "min"; ratio: number }
+> = [
+  { figure: "initializeMs", name: "spawn → initialize answered", bound: "max", ratio: 1.5 },
+  { figure: "latencyP50Ms", name: "sequential call p50", bound: "max", ratio: 1.1 },
+  { figure: "latencyP99Ms", name: "sequential call p99", bound: "max", ratio: 1.15 },
+  { figure: "callsPerSecond", name: "in flight, calls/s", bound: "min", ratio: 1.0 },
+  { figure: "bigResultMs", name: "big result", bound: "max", ratio: 1.1 },
+  { figure: "peakKiB", name: "peak RSS (process tree)", bound: "max", ratio: 1.2 },
+  { figure: "cpuPerCallUs", name: "CPU per call", bound: "max", ratio: 1.2 },
+];
+
+/** The idle RSS target of issue 10, in KiB. */
+export const IDLE_RSS_TARGET_KIB = 45 * 1024;
+
+/** Checks the bridge against the floor relay (issue 10's table) and the idle RSS target. */
+export function checkFloorTargets(bridge: ProgramFigures, floor: ProgramFigures): TargetCheck[] {
+  const checks = FLOOR_TARGETS.map(({ figure, name, bound, ratio }) => {
+    const measured = bridge[figure] / floor[figure];
+    return {
+      name,
+      target: `${bound === "max" ? "≤" : "≥"} ${ratio.toFixed(2)}×`,
+      measured: `${measured.toFixed(2)}×`,
+      met: bound === "max" ? measured <= ratio : measured >= ratio,
+    };
+  });
+  checks.push({
+    name: "idle RSS after initialize",
+    target: "≤ 45 MiB",
+    measured: `${(bridge.idleRssKiB / 1024).toFixed(1)} MiB`,
+    met: bridge.idleRssKiB <= IDLE_RSS_TARGET_KIB,
+  });
+  return checks;
 }
 
 /** Formats rows as a left-aligned plain-text table with a rule under the header. */

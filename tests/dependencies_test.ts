@@ -6,6 +6,8 @@
  */
 
 import assert from "node:assert/strict";
+import { startMcpServer } from "./fixtures/mcp_server.ts";
+import { baseEnv, createTempDir, mainArgs } from "./support/main_process.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const readJson = (path: string) => JSON.parse(Deno.readTextFileSync(new URL(path, ROOT)));
@@ -40,4 +42,58 @@ Deno.test("tasks that need the test dependencies name tests/deno.json", () => {
   assert.match(tasks.check, /deno check --config tests\/deno\.json/);
   // Type checking under deno.json would lock the SDK (types only) into the runtime graph.
   assert.match(tasks.compile, /--no-check/);
+});
+
+function copyTree(from: string, to: string): void {
+  Deno.mkdirSync(to, { recursive: true });
+  for (const entry of Deno.readDirSync(from)) {
+    if (entry.isDirectory) copyTree(`${from}/${entry.name}`, `${to}/${entry.name}`);
+    else if (entry.isFile) Deno.copyFileSync(`${from}/${entry.name}`, `${to}/${entry.name}`);
+  }
+}
+
+Deno.test("the program runs from a cache that holds only the runtime packages", async () => {
+  // A Deno cache with nothing but the runtime packages, and --cached-only: any other package in
+  // the runtime graph (proxy mode and the client modes included) would fail to load.
+  const shared = baseEnv().DENO_DIR;
+  const cache = createTempDir("mcp-shc-deno-dir-");
+  for (const name of RUNTIME_PACKAGES) {
+    copyTree(`${shared}/npm/registry.npmjs.org/${name}`, `${cache}/npm/registry.npmjs.org/${name}`);
+  }
+  await using server = await startMcpServer();
+  const run = async (args: string[], stdin = "") => {
+    const [command, ...rest] = mainArgs(args);
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [command, "--cached-only", ...rest],
+      env: baseEnv({ DENO_DIR: cache, MCP_SERVER_URL: server.url.href }),
+      clearEnv: true,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(stdin));
+    await writer.close();
+    const output = await child.output();
+    const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+    return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+  };
+  const version = await run(["--version"]);
+  assert.equal(version.code, 0, version.stderr);
+  const tools = await run(["--list-tools"]);
+  assert.equal(tools.code, 0, tools.stderr);
+  assert.match(tools.stdout, /echo/);
+  const initialize = JSON.stringify({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: {
+      protocolVersion: "2025-06-18",
+      capabilities: {},
+      clientInfo: { name: "t", version: "1" },
+    },
+  });
+  const proxy = await run([], initialize + "\n");
+  assert.equal(proxy.code, 0, proxy.stderr);
+  assert.ok("result" in JSON.parse(proxy.stdout.split("\n")[0]), proxy.stdout);
 });

@@ -3,8 +3,10 @@
  * state `.env` (refresh, sign-in, registration) between bridge processes. It locks a separate
  * `<path>.lock` file with the operating system's advisory lock (`Deno.FsFile.lock`), which the
  * kernel drops when the holder dies, so a killed process never leaves a stale lock behind. Inside
- * one process, waiters queue on a promise first, so at most one thread blocks on the OS lock. It
- * never deletes the lock file (that would let two processes lock different inodes).
+ * one process, waiters queue on a promise first, so at most one thread blocks on the OS lock.
+ * The holder removes the lock file before it unlocks, so empty lock files do not pile up; a
+ * waiter that then gets the lock on the removed file sees that the path no longer names its file
+ * and starts over, so two processes never hold locks on different files at once.
  *
  * @module
  */
@@ -80,36 +82,31 @@ export async function acquireFileLock(
   }
 
   let file: Deno.FsFile;
-  try {
-    const dir = parentDirectory(lockPath);
-    if (dir) await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
-    file = await Deno.open(lockPath, { read: true, write: true, create: true, mode: 0o600 });
-  } catch (error) {
-    releaseLocal();
-    throw new BridgeError("config", `Cannot open the state lock file: "${lockPath}"`, {
-      hint: "Check the permissions of the state directory or pass --env-file PATH",
-      cause: error,
-    });
-  }
-
-  const osLock = file.lock(true);
-  try {
-    await withDeadline(osLock, {
-      ms: deadline - Date.now(),
-      signal: options.signal,
-      onTimeout: () => lockTimeoutError(path, timeoutMs),
-    });
-  } catch (error) {
-    // The OS call cannot be cancelled: drop the lock as soon as it is granted.
-    osLock.then(() => file.unlock(), () => {}).finally(() => {
-      try {
-        file.close();
-      } catch {
-        // already closed
-      }
-    });
-    releaseLocal();
-    throw error;
+  for (;;) {
+    try {
+      file = await openLockFile(lockPath);
+    } catch (error) {
+      releaseLocal();
+      throw error;
+    }
+    const osLock = file.lock(true);
+    try {
+      await withDeadline(osLock, {
+        ms: deadline - Date.now(),
+        signal: options.signal,
+        onTimeout: () => lockTimeoutError(path, timeoutMs),
+      });
+    } catch (error) {
+      // The OS call cannot be cancelled: drop the lock as soon as it is granted.
+      const waited = file;
+      osLock.then(() => waited.unlock(), () => {}).finally(() => closeQuietly(waited));
+      releaseLocal();
+      throw error;
+    }
+    if (await namesFile(lockPath, file)) break;
+    // The previous holder removed this file while we waited: lock the path's current file.
+    await file.unlock();
+    closeQuietly(file);
   }
 
   let released = false;
@@ -117,11 +114,47 @@ export async function acquireFileLock(
     if (released) return;
     released = true;
     try {
+      // Removed while still held (see the module comment). Not on Windows, where a file has no
+      // inode to compare and a waiter could not tell that its file was removed.
+      if (Deno.build.os !== "windows") await Deno.remove(lockPath).catch(() => {});
       await file.unlock();
     } finally {
-      file.close();
+      closeQuietly(file);
       releaseLocal();
     }
   };
   return { path: lockPath, release, [Symbol.asyncDispose]: release };
+}
+
+async function openLockFile(lockPath: string): Promise<Deno.FsFile> {
+  try {
+    const dir = parentDirectory(lockPath);
+    if (dir) await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+    return await Deno.open(lockPath, { read: true, write: true, create: true, mode: 0o600 });
+  } catch (error) {
+    throw new BridgeError("config", `Cannot open the state lock file: "${lockPath}"`, {
+      hint: "Check the permissions of the state directory or pass --env-file PATH",
+      cause: error,
+    });
+  }
+}
+
+/** Whether `path` still names the open `file` (same device and inode). */
+async function namesFile(path: string, file: Deno.FsFile): Promise<boolean> {
+  const held = await file.stat();
+  if (held.ino === null) return true; // Windows: lock files are not removed there
+  try {
+    const current = await Deno.stat(path);
+    return current.ino === held.ino && current.dev === held.dev;
+  } catch {
+    return false;
+  }
+}
+
+function closeQuietly(file: Deno.FsFile): void {
+  try {
+    file.close();
+  } catch {
+    // already closed
+  }
 }

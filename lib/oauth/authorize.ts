@@ -73,14 +73,18 @@ export function chooseAuthMethod(
 }
 
 /**
- * The method to register with (RFC 7591): `none` when supported, since a secret in a file on
+ * The method to register with (RFC 7591): `private_key_jwt` with a configured client key when
+ * the server lists it; else `none` when supported, since a secret in a file on
  * the user's machine adds little to PKCE for a native app (RFC 8252 §8.4); else
  * `client_secret_basic`, else `client_secret_post`.
  */
 export function chooseRegistrationAuthMethod(
   as: Pick<AuthorizationServer, "token_endpoint_auth_methods_supported">,
+  hasKey = false,
 ): ClientAuthMethod {
   const supported = supportedMethods(as);
+  // A configured key is the user's choice of credential (RFC 7523 §2.2).
+  if (hasKey && supported.includes("private_key_jwt")) return "private_key_jwt";
   if (supported.includes("none")) return "none";
   if (supported.includes("client_secret_basic")) return "client_secret_basic";
   if (supported.includes("client_secret_post")) return "client_secret_post";
@@ -94,6 +98,8 @@ export function buildRegistrationMetadata(options: {
   scope?: string;
   /** Also register the device grant (RFC 8628), when the server offers it. */
   deviceFlow?: boolean;
+  /** The public key to register with `private_key_jwt` (RFC 7591 `jwks`). */
+  publicJwk?: Record<string, unknown>;
 }): Record<string, unknown> {
   return {
     client_name: PROGRAM_NAME,
@@ -109,5 +115,6 @@ export function buildRegistrationMetadata(options: {
     software_id: PROGRAM_NAME,
     software_version: PROGRAM_VERSION,
     ...(options.scope ? { scope: options.scope } : {}),
+    ...(options.publicJwk ? { jwks: { keys: [options.publicJwk] } } : {}),
   };
 }

@@ -28,6 +28,50 @@ export interface ClientKeySource {
 export interface ClientKey {
   key: CryptoKey;
   kid?: string;
+  /** The public half as a JWK, for registering the client (RFC 7591 `jwks`). */
+  publicJwk: Record<string, string>;
+}
+
+/** The JWS `alg` a WebCrypto signing key produces (as oauth4webapi picks it). */
+function jwsAlgorithm(key: CryptoKey): string {
+  const algorithm = key.algorithm as EcKeyAlgorithm & RsaHashedKeyAlgorithm;
+  switch (algorithm.name) {
+    case "ECDSA":
+      return { "P-256": "ES256", "P-384": "ES384", "P-521": "ES512" }[algorithm.namedCurve] ??
+        "ES256";
+    case "RSA-PSS":
+      return `PS${algorithm.hash.name.slice(4)}`;
+    case "RSASSA-PKCS1-v1_5":
+      return `RS${algorithm.hash.name.slice(4)}`;
+    default:
+      return "EdDSA";
+  }
+}
+
+/** Imports `material` twice: once to sign (non-extractable), once to publish its public half. */
+async function importPair(
+  format: "jwk" | "pkcs8",
+  material: JsonWebKey | Uint8Array<ArrayBuffer>,
+  algorithm: Algorithm | EcKeyImportParams | RsaHashedImportParams,
+  kid: string | undefined,
+): Promise<ClientKey> {
+  const importKey = (extractable: boolean) =>
+    format === "jwk"
+      ? crypto.subtle.importKey("jwk", material as JsonWebKey, algorithm, extractable, ["sign"])
+      : crypto.subtle.importKey(
+        "pkcs8",
+        material as Uint8Array<ArrayBuffer>,
+        algorithm,
+        extractable,
+        ["sign"],
+      );
+  const key = await importKey(false);
+  const { kty, crv, x, y, n, e } = await crypto.subtle.exportKey("jwk", await importKey(true));
+  const publicJwk = Object.fromEntries(
+    Object.entries({ kty, crv, x, y, n, e, kid, alg: jwsAlgorithm(key), use: "sig" })
+      .filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+  );
+  return { key, kid, publicJwk };
 }
 
 /** Whether a private key is configured at all. */
@@ -116,10 +160,12 @@ export async function parseClientKey(
     registerSecret(jwk.d);
     try {
       const { kid, alg: _alg, key_ops: _ops, use: _use, ext: _ext, ...material } = jwk;
-      const key = await crypto.subtle.importKey("jwk", material, jwkAlgorithm(jwk), false, [
-        "sign",
-      ]);
-      return { key, kid: typeof kid === "string" ? kid : undefined };
+      return await importPair(
+        "jwk",
+        material,
+        jwkAlgorithm(jwk),
+        typeof kid === "string" ? kid : undefined,
+      );
     } catch (error) {
       if (error instanceof BridgeError) throw error;
       throw keyError("the JWK cannot be imported as a signing key");
@@ -128,8 +174,7 @@ export async function parseClientKey(
   const der = decodePem(trimmed);
   for (const [, algorithm] of pkcs8Candidates(preferredAlgs)) {
     try {
-      const key = await crypto.subtle.importKey("pkcs8", der, algorithm, false, ["sign"]);
-      return { key };
+      return await importPair("pkcs8", der, algorithm, undefined);
     } catch {
       // not this algorithm; try the next
     }
@@ -192,7 +237,7 @@ export function createClientAuth(
         { hint: "Pass --client-key FILE or set MCP_CLIENT_PRIVATE_KEY" },
       );
     }
-    return oauth.PrivateKeyJwt(material.key);
+    return oauth.PrivateKeyJwt({ key: material.key.key, kid: material.key.kid });
   }
   if (!material.secret) {
     throw new BridgeError(

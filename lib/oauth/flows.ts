@@ -75,7 +75,8 @@ async function registerClient(
       { hint: "Register a client with the server, then set MCP_CLIENT_ID (and MCP_CLIENT_SECRET)" },
     );
   }
-  const requested = chooseRegistrationAuthMethod(as);
+  const key = await configuredClientKey(context, as);
+  const requested = chooseRegistrationAuthMethod(as, key !== undefined);
   let registered: Awaited<ReturnType<typeof oauth.processDynamicClientRegistrationResponse>>;
   try {
     const response = await oauth.dynamicClientRegistrationRequest(
@@ -84,6 +85,7 @@ async function registerClient(
         redirectUri,
         authMethod: requested,
         deviceFlow: Boolean(as.device_authorization_endpoint),
+        publicJwk: requested === "private_key_jwt" ? key?.publicJwk : undefined,
       }) as Partial<oauth.Client>,
       requestOptions(context, as.registration_endpoint),
     );
@@ -103,13 +105,14 @@ async function registerClient(
   registerSecret(token);
   const granted = registered.token_endpoint_auth_method;
   const method: ClientAuthMethod =
-    granted === "none" || granted === "client_secret_basic" || granted === "client_secret_post"
+    granted === "none" || granted === "client_secret_basic" || granted === "client_secret_post" ||
+      (granted === "private_key_jwt" && key)
       ? granted
       : secret
       ? chooseAuthMethod(as, true)
       : "none";
   context.log.info(`Registered a new OAuth client with ${new URL(as.issuer).host}`);
-  return identity(registered.client_id, { secret }, method, {
+  return identity(registered.client_id, { secret, key }, method, {
     ...Object.fromEntries(CLIENT_KEYS.map((key) => [key, undefined])),
     [MCP_CLIENT_ID]: registered.client_id,
     [MCP_CLIENT_SECRET]: secret,

@@ -9,6 +9,7 @@
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#backwards-compatibility
  */
 
+import type { Scheduler } from "./resumable_stream.ts";
 import type { ProtocolChoice, TransportChoice } from "../config/settings.ts";
 import { BridgeError } from "../errors.ts";
 import { isRequest, type JsonRpcMessage } from "../jsonrpc/message.ts";
@@ -27,6 +28,8 @@ export interface ConnectOptions extends TransportOptions {
   choice: TransportChoice;
   /** Base delay before resuming a dropped stream when the server sent no `retry`, in ms. */
   reconnectDelayMs?: number;
+  /** Waits between stream attempts; real timers by default. */
+  scheduler?: Scheduler;
   /** `--protocol`: which era to speak toward the server (default `auto`: probe). */
   protocol?: ProtocolChoice;
   /** Where the server's era is remembered between runs (its state file). */

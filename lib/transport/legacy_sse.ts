@@ -12,7 +12,7 @@
  * @see https://modelcontextprotocol.io/specification/2024-11-05/basic/transports#http-with-sse
  */
 
-import { abortable, sleep } from "../async.ts";
+import { abortable } from "../async.ts";
 import { DEFAULT_RECONNECT_DELAY_MS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
 import {
@@ -32,7 +32,7 @@ import { buildRequestHeaders } from "./headers.ts";
 import { InboundRouter, type PendingRequest } from "./inbound.ts";
 import { NO_ATTEMPTS } from "./next_action.ts";
 import { checkReinitialized } from "./reinitialize_check.ts";
-import { backoffDelay } from "./resumable_stream.ts";
+import { backoffDelay, REAL_SCHEDULER, type Scheduler } from "./resumable_stream.ts";
 import { readSseEvents, type SseRecord } from "./sse.ts";
 import type { CredentialProvider, SendOptions, Transport, TransportOptions } from "./types.ts";
 
@@ -40,6 +40,8 @@ import type { CredentialProvider, SendOptions, Transport, TransportOptions } fro
 export interface LegacySseOptions extends TransportOptions {
   /** Base delay before reopening an ended stream, in ms (doubles per failed attempt). */
   reconnectDelayMs?: number;
+  /** Waits between reconnection attempts; real timers by default. */
+  scheduler?: Scheduler;
 }
 
 /** Resolves an `endpoint` event's data against the stream URL; throws unless same-origin. */
@@ -70,6 +72,7 @@ export class LegacySseTransport implements Transport {
   readonly #log: Logger;
   readonly #maxMessageBytes: number | undefined;
   readonly #reconnectDelayMs: number;
+  readonly #scheduler: Scheduler;
 
   #protocolVersion: string | undefined;
   #connecting: Promise<URL> | undefined;
@@ -92,6 +95,7 @@ export class LegacySseTransport implements Transport {
     this.#log = options.log;
     this.#maxMessageBytes = options.maxMessageBytes;
     this.#reconnectDelayMs = options.reconnectDelayMs ?? DEFAULT_RECONNECT_DELAY_MS;
+    this.#scheduler = options.scheduler ?? REAL_SCHEDULER;
   }
 
   /** The protocol version from the initialize result, once known. */
@@ -313,7 +317,7 @@ export class LegacySseTransport implements Transport {
     while (!signal.aborted) {
       if (failures > 0) {
         try {
-          await sleep(backoffDelay(failures, this.#reconnectDelayMs), signal);
+          await this.#scheduler.sleep(backoffDelay(failures, this.#reconnectDelayMs), signal);
         } catch {
           return;
         }

@@ -18,6 +18,7 @@ import {
 } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
 import { type Logger, redactedMessage } from "../log.ts";
+import { MessageTooLargeError } from "./bounded_read.ts";
 import { readSseEvents, type SseEvent } from "./sse.ts";
 import { sleep } from "../async.ts";
 
@@ -101,6 +102,8 @@ export async function pumpSse(
       if (options.isDone?.()) break;
     }
   } catch (error) {
+    // An oversize message fails the request its stream carries; resuming would replay it.
+    if (error instanceof MessageTooLargeError && !options.signal.aborted) throw error;
     if (!options.signal.aborted) {
       options.log.debug(`Stream interrupted: ${redactedMessage(error)}`);
     }
@@ -179,7 +182,9 @@ export interface FollowStreamOptions extends StreamReaderOptions {
 /**
  * Keeps a long-lived stream (the GET stream) open until the signal aborts: reconnects at once
  * after a stream that brought events, backs off while it stays silent (or as the server's
- * `retry` says), and gives up after {@link MAX_RESUME_ATTEMPTS} failed openings in a row.
+ * `retry` says), and keeps trying after failed openings (unreachable, or a status worth
+ * retrying, as while a proxy or the upstream restarts) with back-off capped at
+ * `MAX_RECONNECT_DELAY_MS`. Only a fatal refusal, such as failed authorization, ends it.
  */
 export async function followStream(options: FollowStreamOptions): Promise<void> {
   const scheduler = options.scheduler ?? REAL_SCHEDULER;
@@ -195,24 +200,28 @@ export async function followStream(options: FollowStreamOptions): Promise<void> 
       if (signal.aborted) return;
       if (!(error instanceof BridgeError) || error.kind !== "unreachable") throw error;
       failures++;
-      if (failures > MAX_RESUME_ATTEMPTS) throw error;
+      if (failures === MAX_RESUME_ATTEMPTS) log.warn(`${error.message}; still trying`);
       await scheduler.sleep(backoffDelay(failures, options.reconnectDelayMs), signal);
       continue;
     }
     if (opening.kind === "stop") return;
     if (opening.kind === "retry") {
       failures++;
-      if (failures > MAX_RESUME_ATTEMPTS) {
-        throw new BridgeError("http_error", `Server stream refused: HTTP ${opening.status}`, {
-          status: opening.status,
-        });
+      if (failures === MAX_RESUME_ATTEMPTS) {
+        log.warn(`Server stream refused: HTTP ${opening.status}; still trying`);
       }
       await scheduler.sleep(backoffDelay(failures, options.reconnectDelayMs), signal);
       continue;
     }
     failures = 0;
     options.onOpen?.();
-    const progressed = opening.body ? await pumpSse(opening.body, cursor, options) : false;
+    let progressed = false;
+    try {
+      progressed = opening.body ? await pumpSse(opening.body, cursor, options) : false;
+    } catch (error) {
+      if (!(error instanceof MessageTooLargeError)) throw error;
+      log.warn(`Server stream dropped: ${error.message}`);
+    }
     if (signal.aborted) return;
     quiet = progressed ? 0 : quiet + 1;
     // The server's retry is a MUST; otherwise back off while the stream stays silent.

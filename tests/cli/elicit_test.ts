@@ -4,10 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { elicitOnTerminal, formatFieldPrompt, parseFieldAnswer } from "../../lib/cli/elicit.ts";
-import { run } from "../../lib/cli/main.ts";
-import type { ProcessIo } from "../../lib/process_io.ts";
 import { startMcpServer } from "../fixtures/mcp_server.ts";
-import { createTempDir, runMain } from "../support/main_process.ts";
+import { runMain } from "../support/main_process.ts";
+import { runWithScriptedTerminal } from "../support/scripted_terminal.ts";
 
 Deno.test("elicit: field prompts and typed answers", () => {
   assert.equal(
@@ -96,30 +95,12 @@ Deno.test("elicit: a form is asked field by field; n declines; a closed terminal
 
 Deno.test("-c: a tool that asks for input is answered on the terminal", async () => {
   await using server = await startMcpServer();
-  const chunks: Uint8Array[] = [];
-  const stderr: string[] = [];
-  const answers = ["y", "Ada"];
-  const io: ProcessIo = {
-    stdin: new ReadableStream({ start: (c) => c.close() }),
-    stdout: new WritableStream({ write: (chunk) => void chunks.push(chunk) }),
-    stderr: (line) => void stderr.push(line),
-    stdoutIsTerminal: false,
-    stderrIsTerminal: true,
-    confirm: () => Promise.resolve(answers.shift()),
-    signal: new AbortController().signal,
-  };
-  const home = createTempDir();
-  const code = await run(["-c", "elicit message=Name?"], io, {
+  const result = await runWithScriptedTerminal(["-c", "elicit message=Name?"], {
     MCP_SERVER_URL: server.url.href,
-    HOME: home,
-    XDG_CONFIG_HOME: `${home}/.config`,
-  });
-  const stdout = new TextDecoder().decode(
-    new Uint8Array(chunks.flatMap((c) => [...c])),
-  );
-  assert.equal(code, 0, stderr.join("\n"));
-  assert.ok(stderr.includes("The server asks: Name?"), stderr.join("\n"));
-  assert.match(stdout, /"action":"accept","content":\{"name":"Ada"\}/);
+  }, ["y", "Ada"]);
+  assert.equal(result.code, 0, result.stderr.join("\n"));
+  assert.ok(result.stderr.includes("The server asks: Name?"), result.stderr.join("\n"));
+  assert.match(result.stdout, /"action":"accept","content":\{"name":"Ada"\}/);
 });
 
 Deno.test("-c: without a terminal, a question from the server is a clear error", async () => {

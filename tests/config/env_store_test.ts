@@ -216,7 +216,7 @@ Deno.test("taking the lock removes stale temporary files of the same state file 
     const left = [...Deno.readDirSync(root)].map((e) => e.name).sort();
     assert.deepEqual(
       left,
-      [names.notOurs, names.recent, "s.env", "s.env.lock", names.otherServer].sort(),
+      [names.notOurs, names.recent, "s.env", names.otherServer].sort(),
     );
     assert.deepEqual(await removeStaleTempFiles(path, 0), [names.recent]);
     assert.deepEqual(await removeStaleTempFiles(`${root}/absent/x.env`), []);

@@ -80,3 +80,83 @@ Deno.test({
     }
   },
 });
+
+const RELEASER = `
+import { acquireFileLock } from ${
+  JSON.stringify(new URL("../../lib/config/lock.ts", import.meta.url).href)
+};
+const lock = await acquireFileLock(Deno.args[0]);
+console.log("locked");
+for await (const _ of Deno.stdin.readable) break;
+await lock.release();
+`;
+
+const PROBE = `
+import { acquireFileLock } from ${
+  JSON.stringify(new URL("../../lib/config/lock.ts", import.meta.url).href)
+};
+try {
+  const lock = await acquireFileLock(Deno.args[0], { timeoutMs: 200 });
+  await lock.release();
+  console.log("acquired");
+} catch {
+  console.log("busy");
+}
+Deno.exit(0); // the refused OS lock request would keep the process alive until granted
+`;
+
+async function runScript(root: string, name: string, source: string, path: string) {
+  const script = `${root}/${name}.ts`;
+  await Deno.writeTextFile(script, source);
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-q", "-A", script, path],
+    stdin: "piped",
+    stdout: "piped",
+  }).spawn();
+}
+
+Deno.test({
+  name: "the lock file is removed on release and the lock stays exclusive across processes",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const root = await Deno.makeTempDir();
+    try {
+      const path = `${root}/s.env`;
+      const alone = await acquireFileLock(path);
+      await alone.release();
+      assert.deepEqual([...Deno.readDirSync(root)], [], "no empty lock file is left");
+
+      const holder = await runScript(root, "releaser", RELEASER, path);
+      const reader = holder.stdout.getReader();
+      await reader.read(); // "locked"
+      const waiting = acquireFileLock(path, { timeoutMs: 20_000 });
+      // The holder removes the file it locked, then unlocks: this waiter got the lock on a file
+      // that is gone and must lock the path's new file instead.
+      const writer = holder.stdin.getWriter();
+      await writer.write(new TextEncoder().encode("release\n"));
+      await writer.close();
+      const lock = await waiting;
+      await reader.cancel();
+      await holder.status;
+      assert.ok(Deno.statSync(`${path}.lock`).isFile, "the waiter holds the path's lock file");
+      const probe = await runScript(root, "probe", PROBE, path);
+      probe.stdin.close();
+      const probed = new TextDecoder().decode((await probe.output()).stdout).trim();
+      assert.equal(probed, "busy", "another process cannot take the lock meanwhile");
+      await lock.release();
+      assert.ok(!existsSync(`${path}.lock`));
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
+
+function existsSync(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -10,12 +10,8 @@ import {
   connectLegacyClient,
   connectModernClient,
   type Negotiation,
+  toolText,
 } from "../support/sdk_client.ts";
-
-function textOf(result: unknown): string {
-  const content = (result as { content?: Array<{ type: string; text?: string }> }).content ?? [];
-  return content.map((item) => item.text ?? "").join("");
-}
 
 for (const negotiation of ["pin", "auto"] as Negotiation[]) {
   Deno.test(
@@ -46,16 +42,16 @@ for (const negotiation of ["pin", "auto"] as Negotiation[]) {
       const tools = await client.listTools();
       assert.ok(tools.tools.some((tool) => tool.name === "echo"));
       assert.equal(
-        textOf(await client.callTool({ name: "echo", arguments: { message: "hi" } })),
+        toolText(await client.callTool({ name: "echo", arguments: { message: "hi" } })),
         "hi",
       );
       const elicited = await client.callTool({ name: "elicit", arguments: { message: "Name?" } });
-      assert.deepEqual(JSON.parse(textOf(elicited)), {
+      assert.deepEqual(JSON.parse(toolText(elicited)), {
         action: "accept",
         content: { name: "Ada" },
       });
       const sampled = await client.callTool({ name: "sample", arguments: { prompt: "Say" } });
-      assert.equal(textOf(sampled), "sampled text");
+      assert.equal(toolText(sampled), "sampled text");
       assert.deepEqual(seen, ["elicit:Name?", "sample"]);
       // The bridge opened the legacy session with the client's capabilities (the SDK's probe runs
       // on a sibling process, which opens a session of its own for server/discover).
@@ -100,7 +96,7 @@ Deno.test("pairing: 2025 client × legacy server is relayed without translation"
     },
   });
   const result = await connection.client.callTool({ name: "elicit", arguments: { message: "?" } });
-  assert.deepEqual(JSON.parse(textOf(result)), { action: "decline", content: null });
+  assert.deepEqual(JSON.parse(toolText(result)), { action: "decline", content: null });
   // One era probe (a 2026-07-28 request first), then the 2025 session.
   assert.equal(server.requestsFor("server/discover").length, 1);
 });
@@ -126,7 +122,7 @@ Deno.test(
     slow.catch(() => {});
     // Two multi round-trip calls in flight: the elicitation belongs to the second.
     const elicited = await client.callTool({ name: "elicit", arguments: { message: "Who?" } });
-    assert.deepEqual(JSON.parse(textOf(elicited)), {
+    assert.deepEqual(JSON.parse(toolText(elicited)), {
       action: "accept",
       content: { name: "Grace" },
     });

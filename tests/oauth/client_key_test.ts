@@ -5,7 +5,8 @@ import { createLogger } from "../../lib/log.ts";
 import { parseClientKey } from "../../lib/oauth/client_auth.ts";
 import { createOAuthManager } from "../../lib/oauth/provider.ts";
 import { resolveSettings } from "../../lib/config/settings.ts";
-import { keyClient, startOidcGuardedServer } from "./oidc_guarded.ts";
+import { keyClient, type OidcGuardedServer, startOidcGuardedServer } from "./oidc_guarded.ts";
+import type { ParsedFlags } from "../../lib/cli/args.ts";
 import { callServer, createCapturedIo, createSettings, findLeaks } from "./harness.ts";
 
 function pkcs8(type: "ec" | "rsa" | "ed25519") {
@@ -73,6 +74,28 @@ Deno.test("MCP_CLIENT_PRIVATE_KEY holds the key itself or names a file; --client
   assert.deepEqual(resolve({}, {}), {});
 });
 
+/** An OAuth manager for `server` with captured output, as the program would build it. */
+async function keyManager(
+  server: OidcGuardedServer,
+  options: { flags: ParsedFlags; env: Record<string, string>; interactive: boolean },
+) {
+  const settings = await createSettings({
+    serverUrl: server.mcp.url.href,
+    stateFile: `${server.dir}/state.env`,
+    flags: options.flags,
+    env: options.env,
+  });
+  const { io, lines } = createCapturedIo();
+  const manager = createOAuthManager({
+    settings,
+    log: createLogger({ level: "DEBUG", sink: (line) => lines.push(line) }),
+    fetch: globalThis.fetch,
+    io,
+    interactive: options.interactive,
+  });
+  return { manager, lines };
+}
+
 function startKeyServer(
   publicJwk: Record<string, unknown>,
   grantTypes: string[],
@@ -86,18 +109,9 @@ Deno.test("--client-credentials with --client-key authenticates with private_key
   await using server = await startKeyServer(key.publicJwk, ["client_credentials"]);
   const keyFile = `${server.dir}/client.pem`;
   await Deno.writeTextFile(keyFile, key.pem);
-  const settings = await createSettings({
-    serverUrl: server.mcp.url.href,
-    stateFile: `${server.dir}/state.env`,
+  const { manager, lines } = await keyManager(server, {
     flags: { "client-credentials": true, "client-key": keyFile },
     env: { MCP_CLIENT_ID: "machine" },
-  });
-  const { io, lines } = createCapturedIo();
-  const manager = createOAuthManager({
-    settings,
-    log: createLogger({ level: "DEBUG", sink: (line) => lines.push(line) }),
-    fetch: globalThis.fetch,
-    io,
     interactive: false,
   });
   assert.equal((await callServer(manager, server.mcp.url)).status, 200);
@@ -109,18 +123,9 @@ Deno.test("--client-credentials with --client-key authenticates with private_key
 
 Deno.test("a client key that does not match the registered one is refused by the server", async () => {
   await using server = await startKeyServer(pkcs8("ec").publicJwk, ["client_credentials"]);
-  const settings = await createSettings({
-    serverUrl: server.mcp.url.href,
-    stateFile: `${server.dir}/state.env`,
+  const { manager } = await keyManager(server, {
     flags: { "client-credentials": true },
     env: { MCP_CLIENT_ID: "machine", MCP_CLIENT_PRIVATE_KEY: pkcs8("ec").pem },
-  });
-  const { io, lines } = createCapturedIo();
-  const manager = createOAuthManager({
-    settings,
-    log: createLogger({ level: "DEBUG", sink: (line) => lines.push(line) }),
-    fetch: globalThis.fetch,
-    io,
     interactive: false,
   });
   await assert.rejects(callServer(manager, server.mcp.url), (error: unknown) => {
@@ -139,21 +144,38 @@ Deno.test("a pre-registered client with a key signs in and refreshes with privat
     "authorization_code",
     "refresh_token",
   ], `http://127.0.0.1:${port}/callback`);
-  const settings = await createSettings({
-    serverUrl: server.mcp.url.href,
-    stateFile: `${server.dir}/state.env`,
+  const { manager } = await keyManager(server, {
     flags: { "callback-port": String(port) },
     env: { MCP_CLIENT_ID: "machine", MCP_CLIENT_PRIVATE_KEY: JSON.stringify(key.privateJwk) },
-  });
-  const { io, lines } = createCapturedIo();
-  const manager = createOAuthManager({
-    settings,
-    log: createLogger({ level: "DEBUG", sink: (line) => lines.push(line) }),
-    fetch: globalThis.fetch,
-    io,
     interactive: true,
   });
   assert.equal((await callServer(manager, server.mcp.url)).status, 200);
   await manager.ensureToken({ forceRefresh: true });
   assert.deepEqual(server.oidc.tokenCounts, { authorization_code: 1, refresh_token: 1 });
+});
+
+Deno.test("with a key and no client id, the client registers its public key for private_key_jwt", async () => {
+  const key = pkcs8("ec");
+  await using server = await startOidcGuardedServer();
+  const { manager, lines } = await keyManager(server, {
+    flags: {},
+    env: { MCP_CLIENT_PRIVATE_KEY: key.pem },
+    interactive: true,
+  });
+  assert.equal((await callServer(manager, server.mcp.url)).status, 200);
+  await manager.ensureToken({ forceRefresh: true });
+  assert.deepEqual(server.oidc.tokenCounts, { authorization_code: 1, refresh_token: 1 });
+  const state = await Deno.readTextFile(`${server.dir}/state.env`);
+  assert.match(state, /MCP_CLIENT_AUTH_METHOD=private_key_jwt/);
+  assert.doesNotMatch(state, /MCP_CLIENT_SECRET=|PRIVATE KEY/);
+  const clientId = state.match(/MCP_CLIENT_ID=(\S+)/)![1].replace(/^"|"$/g, "");
+  const registered = await server.oidc.findClient(clientId);
+  assert.equal(registered?.token_endpoint_auth_method, "private_key_jwt");
+  const jwks = registered?.jwks as { keys: Array<Record<string, unknown>> };
+  assert.deepEqual(
+    { ...jwks.keys[0], kid: undefined },
+    { ...key.publicJwk, alg: "ES256", use: "sig", kid: undefined },
+  );
+  assert.equal(jwks.keys[0].d, undefined);
+  assert.deepEqual(findLeaks(lines.join("\n"), [key.pem.split("\n")[1]]), []);
 });

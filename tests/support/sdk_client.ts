@@ -136,3 +136,9 @@ async function endChild(transport: unknown): Promise<void> {
   child.stdin?.end();
   await closed;
 }
+
+/** The text content of a tool result, joined. */
+export function toolText(result: unknown): string {
+  const content = (result as { content?: Array<{ type: string; text?: string }> }).content ?? [];
+  return content.map((item) => item.text ?? "").join("");
+}

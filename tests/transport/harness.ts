@@ -154,8 +154,3 @@ export function resultText(message: JsonRpcMessage | undefined): string | undefi
   const content = (message.result as { content?: Array<{ text?: string }> }).content;
   return content?.[0]?.text;
 }
-
-/** Waits `ms` milliseconds. */
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -12,11 +12,11 @@ import {
   callTool,
   createCapturingLogger,
   createRenewingCredentials,
-  delay,
   handshake,
   Inbox,
   resultText,
 } from "./harness.ts";
+import { waitUntil } from "../support/wait.ts";
 
 async function setup(
   serverOptions: McpServerOptions = {},
@@ -85,7 +85,7 @@ Deno.test("session: session id, protocol version, bearer and extra headers on ev
   await using t = await setup();
   await handshake(t.session);
   await t.session.send(callTool(1, "echo", { message: "x" }));
-  await delay(50); // let the GET stream open
+  await waitUntil(() => t.server.openGetStreams > 0, "the GET stream");
   await t.session.close();
   const [init, ...later] = t.server.requests;
   assert.equal(init.method, "POST");
@@ -211,17 +211,17 @@ Deno.test("session: elicitation request reaches onMessage and its answer is used
 Deno.test("session: a 405 GET stream is not an error and is not retried", async () => {
   await using t = await setup({ getStream: false });
   await handshake(t.session);
-  await delay(100);
-  assert.equal(t.server.requests.filter((r) => r.method === "GET").length, 1);
-  assert.ok(t.session.getStreamUnsupported);
+  await waitUntil(() => t.session.getStreamUnsupported, "the refused GET");
   await t.session.send(callTool(1, "echo", { message: "still works" }));
   assert.equal(resultText(t.inbox.withId(1)[0]), "still works");
+  assert.equal(t.server.requests.filter((r) => r.method === "GET").length, 1);
+  assert.ok(t.session.getStreamUnsupported);
 });
 
 Deno.test("session: the GET stream relays list_changed and a server ping, whose answer is POSTed", async () => {
   await using t = await setup();
   await handshake(t.session);
-  await delay(50);
+  await waitUntil(() => t.server.openGetStreams > 0, "the GET stream");
   t.inbox.onRequest = (request) => {
     if (request.method === "ping") t.session.send({ jsonrpc: "2.0", id: request.id, result: {} });
   };
@@ -235,11 +235,16 @@ Deno.test("session: the GET stream relays list_changed and a server ping, whose 
 Deno.test("session: the GET stream reconnects with Last-Event-ID after it drops", async () => {
   await using t = await setup();
   await handshake(t.session);
-  await delay(50);
+  await waitUntil(() => t.server.openGetStreams > 0, "the GET stream");
   await t.session.send(callTool(1, "log", { message: "first" }));
   await t.inbox.waitFor((m) => "method" in m && m.method === "notifications/message");
   await t.session.send(callTool(2, "drop_get"));
-  await delay(150);
+  await waitUntil(
+    () =>
+      t.server.requests.filter((r) => r.method === "GET").length >= 2 &&
+      t.server.openGetStreams > 0,
+    "the GET stream reopened",
+  );
   await t.session.send(callTool(3, "log", { message: "second" }));
   await t.inbox.waitFor((m) =>
     "method" in m && m.method === "notifications/message" &&
@@ -314,7 +319,7 @@ Deno.test("session: a stream dropped without any event id fails with stream_lost
 Deno.test("session: 404 re-initializes with the original params, then retries the request", async () => {
   await using t = await setup();
   await handshake(t.session);
-  await delay(30);
+  await waitUntil(() => t.server.openGetStreams > 0, "the GET stream");
   t.server.forgetSessions();
   await t.session.send(callTool(1, "echo", { message: "after re-init" }));
   assert.equal(resultText(t.inbox.withId(1)[0]), "after re-init");
@@ -331,7 +336,13 @@ Deno.test("session: 404 re-initializes with the original params, then retries th
   const calls = t.server.requestsFor("tools/call");
   assert.equal(calls.length, 2);
   assert.notEqual(calls[0].headers["mcp-session-id"], calls[1].headers["mcp-session-id"]);
-  await delay(50);
+  await waitUntil(
+    () =>
+      t.server.requests.some((r) =>
+        r.method === "GET" && r.headers["mcp-session-id"] === calls[1].headers["mcp-session-id"]
+      ),
+    "the GET stream of the new session",
+  );
   const lastGet = t.server.requests.filter((r) => r.method === "GET").at(-1)!;
   assert.equal(lastGet.headers["mcp-session-id"], calls[1].headers["mcp-session-id"]);
 });
@@ -339,9 +350,13 @@ Deno.test("session: 404 re-initializes with the original params, then retries th
 Deno.test("session: a forgotten session with closed streams re-initializes from the GET stream", async () => {
   await using t = await setup();
   await handshake(t.session);
-  await delay(30);
+  await waitUntil(() => t.server.openGetStreams > 0, "the GET stream");
   t.server.forgetSessions({ closeStreams: true });
-  await delay(200);
+  // Complete once the bridge has sent its second notifications/initialized.
+  await waitUntil(
+    () => t.server.requestsFor("notifications/initialized").length >= 2,
+    "the re-initialization",
+  );
   assert.equal(t.server.requestsFor("initialize").length, 2);
   await t.session.send(callTool(1, "echo", { message: "ok" }));
   assert.equal(resultText(t.inbox.withId(1)[0]), "ok");
@@ -522,7 +537,10 @@ Deno.test("session: an aborted send rejects with the signal's reason", async () 
   const sending = t.session.send(callTool(13, "slow", { ms: 2_000 }), {
     signal: controller.signal,
   });
-  await delay(50);
+  await waitUntil(
+    () => t.server.requestsFor("tools/call").some((r) => (r.body as { id?: unknown }).id === 13),
+    "the call at the server",
+  );
   controller.abort(reason);
   await assert.rejects(sending, (error: unknown) => error === reason);
   assert.equal(t.inbox.withId(13).length, 0);
@@ -538,11 +556,12 @@ Deno.test("session: big results arrive whole", async () => {
 Deno.test("session: concurrent requests are not serialized behind a slow one", async () => {
   await using t = await setup();
   await handshake(t.session);
-  const slow = t.session.send(callTool(20, "slow", { ms: 400 }));
-  const started = performance.now();
+  // `gather` with count 2 answers only once a second call of it is in flight: the first stays
+  // open until the test sends that second call, however slow the machine.
+  const slow = t.session.send(callTool(20, "gather", { count: 2 }));
   await t.session.send(callTool(21, "echo", { message: "fast" }));
-  assert.ok(performance.now() - started < 300);
   assert.equal(t.inbox.withId(20).length, 0);
+  await t.session.send(callTool(22, "gather", { count: 2 }));
   await slow;
   assert.equal(t.inbox.withId(20).length, 1);
 });

@@ -1,0 +1,66 @@
+/**
+ * The floor of the benchmark: the barest stdio ⇄ Streamable HTTP relay Deno can run. Each stdin
+ * line is POSTed as it is, without waiting for earlier ones; the answer (a JSON body, or the
+ * `data:` lines of an SSE body) goes to stdout, one line per message. It keeps the session id and
+ * validates nothing. Not part of the program: the bench runs it beside the bridge so every figure
+ * can be read as a ratio to what any Deno relay must pay.
+ *
+ * Usage: deno run --allow-net bench/floor_relay.ts URL
+ *
+ * @module
+ */
+
+const url = Deno.args[0];
+const encoder = new TextEncoder();
+let sessionId: string | undefined;
+let writing = Promise.resolve();
+
+function write(text: string): void {
+  const bytes = encoder.encode(text);
+  writing = writing.then(async () => {
+    for (let at = 0; at < bytes.length;) at += await Deno.stdout.write(bytes.subarray(at));
+  });
+}
+
+async function relay(line: string): Promise<void> {
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+  };
+  if (sessionId) headers["mcp-session-id"] = sessionId;
+  const response = await fetch(url, { method: "POST", headers, body: line });
+  sessionId = response.headers.get("mcp-session-id") ?? sessionId;
+  const text = await response.text();
+  if (!text) return;
+  if (!response.headers.get("content-type")?.startsWith("text/event-stream")) {
+    write(text + "\n");
+    return;
+  }
+  let out = "";
+  for (const field of text.split("\n")) {
+    if (field.startsWith("data:")) out += field.slice(field[5] === " " ? 6 : 5) + "\n";
+  }
+  if (out) write(out);
+}
+
+const pending = new Set<Promise<void>>();
+let buffered = "";
+for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
+  buffered += chunk;
+  let newline: number;
+  while ((newline = buffered.indexOf("\n")) >= 0) {
+    const line = buffered.slice(0, newline);
+    buffered = buffered.slice(newline + 1);
+    if (!line.trim()) continue;
+    // The session id arrives with the first answer: hold later lines until it is known.
+    const work = sessionId || pending.size === 0
+      ? relay(line)
+      : Promise.all(pending).then(() => relay(line));
+    pending.add(work);
+    work.catch((error) => console.error(`floor relay: ${error}`)).finally(() =>
+      pending.delete(work)
+    );
+  }
+}
+await Promise.allSettled(pending);
+await writing;
