@@ -5,6 +5,7 @@
  * @module
  */
 
+import { createInterruptedError } from "./lib/errors.ts";
 import { run } from "./lib/cli/main.ts";
 import type { ProcessIo } from "./lib/process_io.ts";
 import { stderrSink } from "./lib/log.ts";
@@ -84,9 +85,12 @@ function launcher(): string[] {
 }
 
 const controller = new AbortController();
-const onSignal = () => controller.abort(new DOMException("Interrupted", "AbortError"));
-Deno.addSignalListener("SIGINT", onSignal);
-if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", onSignal);
+// The reason is the `interrupted` error itself, so every wait it ends reports the same kind.
+const onSignal = (name: "SIGINT" | "SIGTERM") => () => {
+  if (!controller.signal.aborted) controller.abort(createInterruptedError(name));
+};
+Deno.addSignalListener("SIGINT", onSignal("SIGINT"));
+if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", onSignal("SIGTERM"));
 
 const io: ProcessIo = {
   stdin: Deno.stdin.readable,

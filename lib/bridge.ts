@@ -9,10 +9,10 @@
  * @module
  */
 
-import { type Timers, withDeadline } from "./async.ts";
+import { realTimers, type Timers, withDeadline } from "./async.ts";
 import type { OAuthSettings, Settings } from "./config/settings.ts";
-import { DEFAULT_AUTH_TIMEOUT_MS } from "./constants.ts";
-import { BridgeError, ExitCode, toBridgeError } from "./errors.ts";
+import { DEFAULT_AUTH_TIMEOUT_MS, SIGN_IN_PROGRESS_INTERVAL_MS } from "./constants.ts";
+import { BridgeError, ExitCode, toBridgeError, toInterruptedError } from "./errors.ts";
 import { formatLine, LineSplitter, parseLine } from "./jsonrpc/framing.ts";
 import { createLineWriter, type LineWriter } from "./jsonrpc/line_writer.ts";
 import {
@@ -61,6 +61,11 @@ export class Relay {
   readonly #pending: PendingRequests;
   readonly #inFlight = new Set<Promise<void>>();
   #initializing: Promise<void> | undefined;
+  readonly #timers: Timers;
+  readonly #progressIntervalMs: number;
+  /** The interactive sign-in requests are waiting for, while it runs. */
+  #signIn: { message: string; progress: number; timer?: unknown } | undefined;
+  #unwatchSignIn: (() => void) | undefined;
 
   constructor(
     options: {
@@ -69,10 +74,20 @@ export class Relay {
       log: Logger;
       timeoutMs: number;
       authTimeoutMs?: number;
-      /** The timers of the per-request timeouts; the real ones by default. */
+      /** Subscribes to interactive sign-ins (the credential provider's `watchSignIn`). */
+      watchSignIn?: CredentialProvider["watchSignIn"];
+      /** How often waiting requests hear progress during a sign-in, in ms. */
+      signInProgressIntervalMs?: number;
+      /** The timers of the per-request timeouts and sign-in progress; the real ones by default. */
       timers?: Timers;
     },
   ) {
+    this.#timers = options.timers ?? realTimers;
+    this.#progressIntervalMs = options.signInProgressIntervalMs ?? SIGN_IN_PROGRESS_INTERVAL_MS;
+    this.#unwatchSignIn = options.watchSignIn?.((event) => {
+      if (event.kind === "started") this.#signInStarted(event.message);
+      else this.#signInFinished();
+    });
     this.#out = options.out;
     this.#log = options.log;
     this.#timeoutMs = options.timeoutMs;
@@ -147,6 +162,7 @@ export class Relay {
       ? this.#initializeTimeoutMs
       : this.#timeoutMs;
     const pending = this.#pending.add(message, timeoutMs);
+    this.#sendSignInProgress(pending);
     let done: () => void = () => {};
     let gate: Promise<void> | undefined;
     if (isInitialize) {
@@ -212,6 +228,45 @@ export class Relay {
     return this.#out.backpressure();
   }
 
+  /**
+   * A sign-in started: every request waits for it (bounded by `--auth-timeout`), so their timers
+   * stop, and those with a progress token hear why they wait, now and every interval.
+   */
+  #signInStarted(message: string): void {
+    if (this.#signIn) return;
+    this.#signIn = { message, progress: 0 };
+    this.#pending.hold(true);
+    const tick = () => {
+      const signIn = this.#signIn;
+      if (!signIn) return;
+      signIn.progress++;
+      for (const request of this.#pending.list()) this.#sendSignInProgress(request);
+      signIn.timer = this.#timers.setTimeout(tick, this.#progressIntervalMs);
+    };
+    tick();
+  }
+
+  #signInFinished(): void {
+    const signIn = this.#signIn;
+    if (!signIn) return;
+    this.#signIn = undefined;
+    if (signIn.timer !== undefined) this.#timers.clearTimeout(signIn.timer);
+    this.#pending.hold(false);
+  }
+
+  #sendSignInProgress(request: PendingRequest): void {
+    if (!this.#signIn || request.progressToken === undefined) return;
+    this.#out.write(JSON.stringify({
+      jsonrpc: "2.0",
+      method: "notifications/progress",
+      params: {
+        progressToken: request.progressToken,
+        progress: this.#signIn.progress,
+        message: this.#signIn.message,
+      },
+    }));
+  }
+
   #timedOut(request: PendingRequest): void {
     const failure = new BridgeError(
       "timeout",
@@ -229,18 +284,27 @@ export class Relay {
     }
   }
 
-  /** Waits for in-flight requests up to `graceMs`, then ends the session. */
-  async shutdown(graceMs: number): Promise<void> {
+  /**
+   * Waits for in-flight requests up to `graceMs`, then ends the session. Requests still pending
+   * are answered with `interrupted` (the reason, after a signal) or `stream_lost`.
+   */
+  async shutdown(graceMs: number, interrupted?: BridgeError): Promise<void> {
     if (this.#pending.size > 0 && graceMs > 0) {
       await withDeadline(this.#pending.drained(), { ms: graceMs }).catch(() => {});
     }
-    const abandoned = this.#pending.abortAll(new DOMException("Shutting down", "AbortError"));
+    const reason = interrupted ?? new DOMException("Shutting down", "AbortError");
+    const abandoned = this.#pending.abortAll(reason);
     for (const request of abandoned) {
       this.#out.write(JSON.stringify(createBridgeErrorResponse(
         request.id,
-        new BridgeError("stream_lost", "Bridge is shutting down", { hint: "Retry after restart" }),
+        interrupted ??
+          new BridgeError("stream_lost", "Bridge is shutting down", {
+            hint: "Retry after restart",
+          }),
       )));
     }
+    this.#signInFinished();
+    this.#unwatchSignIn?.();
     await Promise.allSettled([...this.#inFlight]);
     await this.#transport.close().catch((error) => {
       this.#log.debug(`Closing the session failed: ${toBridgeError(error).message}`);
@@ -295,11 +359,19 @@ export async function runBridge(context: BridgeContext): Promise<number> {
     log,
     timeoutMs: settings.timeoutMs,
     authTimeoutMs: settings.oauth.authTimeoutMs,
+    watchSignIn: context.credentials.watchSignIn?.bind(context.credentials),
   });
   log.info(`Relaying stdio to ${settings.serverUrl.origin}${settings.serverUrl.pathname}`);
   await readLines(io.stdin, io.signal, (line) => relay.acceptLine(line));
   log.debug(io.signal.aborted ? "Signal received, shutting down" : "stdin closed, shutting down");
-  await relay.shutdown(io.signal.aborted ? 0 : EOF_GRACE_MS);
+  if (!io.signal.aborted) {
+    await relay.shutdown(EOF_GRACE_MS);
+    await out.close();
+    return ExitCode.ok;
+  }
+  const interrupted = toInterruptedError(io.signal.reason);
+  await relay.shutdown(0, interrupted);
   await out.close();
-  return ExitCode.ok;
+  // A host stops its server with SIGTERM: that is a normal end. Ctrl-C is an interruption.
+  return interrupted.details?.signal === "SIGTERM" ? ExitCode.ok : ExitCode.interrupted;
 }

@@ -61,6 +61,9 @@ export const FRESH_TOKEN_MS = 10_000;
 /** After a failed browser sign-in, refusals fail fast for this many ms instead of reopening it. */
 export const SIGN_IN_RETRY_DELAY_MS = 30_000;
 
+/** How often requests waiting for an interactive sign-in hear progress (proxy mode), in ms. */
+export const SIGN_IN_PROGRESS_INTERVAL_MS = 10_000;
+
 /** After a refresh failed for a transient reason, refusals fail fast for this many ms. */
 export const REFRESH_RETRY_DELAY_MS = 5_000;
 

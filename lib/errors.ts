@@ -16,6 +16,8 @@ export const ExitCode = {
   auth: 4,
   unreachable: 5,
   timeout: 6,
+  /** 128 + SIGINT, as shells report a process stopped by Ctrl-C. */
+  interrupted: 130,
 } as const;
 
 /** A CLI exit code. */
@@ -46,7 +48,8 @@ export type ErrorKind =
   | "untranslatable"
   | "parse_error"
   | "invalid_request"
-  | "internal";
+  | "internal"
+  | "interrupted";
 
 /** One row of the error table. */
 export interface ErrorTableRow {
@@ -156,6 +159,12 @@ export const ERROR_TABLE: Readonly<Record<ErrorKind, ErrorTableRow>> = Object.fr
     title: "Internal error",
     hint: "This is a bug in mcp-streamablehttp-client; please report it with --log-level DEBUG",
   },
+  interrupted: {
+    rpcCode: -31012,
+    exitCode: ExitCode.interrupted,
+    title: "Interrupted",
+    hint: "The program was stopped (Ctrl-C or a signal) before it finished; run it again",
+  },
 });
 
 /** Options of a {@link BridgeError}. */
@@ -200,6 +209,18 @@ export class BridgeError extends Error {
   get exitCode(): ExitCode {
     return ERROR_TABLE[this.kind].exitCode;
   }
+}
+
+/** The error of a run stopped by a signal (`signal` is e.g. `SIGINT`). */
+export function createInterruptedError(signal = "SIGINT"): BridgeError {
+  return new BridgeError("interrupted", `Interrupted by ${signal}`, { details: { signal } });
+}
+
+/** The `interrupted` error an aborted process signal carries as its reason, or a new one. */
+export function toInterruptedError(reason: unknown): BridgeError {
+  return reason instanceof BridgeError && reason.kind === "interrupted"
+    ? reason
+    : createInterruptedError();
 }
 
 /** Wraps anything thrown into a {@link BridgeError}, keeping a BridgeError as it is. */

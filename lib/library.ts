@@ -144,7 +144,6 @@ function settingsFlags(options: ConnectOptions): SettingsFlags {
 async function createContext(
   options: ConnectOptions,
   streams: BridgeStreams | undefined,
-  signInMode: "wait" | "background",
 ) {
   const env = {
     ...(options.env ?? Deno.env.toObject()),
@@ -162,7 +161,6 @@ async function createContext(
   const settings = await loadSettings(settingsFlags(options), env);
   const services = await createServices(settings, io, {
     interactive: options.interactive ?? true,
-    signInMode,
   });
   return { settings, io, ...services, color: false };
 }
@@ -198,7 +196,7 @@ function wrapClient(client: McpClient): Client {
  * @throws {BridgeError} with a stable `kind` (`config`, `auth_required`, `unreachable`, …)
  */
 export async function connect(options: ConnectOptions): Promise<Client> {
-  const context: McpClientContext = await createContext(options, undefined, "wait");
+  const context: McpClientContext = await createContext(options, undefined);
   return wrapClient(await openClient(context));
 }
 
@@ -213,7 +211,7 @@ export async function serveBridge(
   streams: BridgeStreams,
   options: ConnectOptions,
 ): Promise<void> {
-  const context = await createContext(options, streams, "background");
+  const context = await createContext(options, streams);
   const code = await runBridge(context);
   if (code !== ExitCode.ok) throw new Error(`Bridge ended with exit code ${code}`);
 }

@@ -215,7 +215,7 @@ export function openSession(
   });
 
   const interruptedError = (method: string) =>
-    new BridgeError("internal", `Request "${method}" was interrupted`, {
+    new BridgeError("interrupted", `Request "${method}" was interrupted`, {
       hint: "The program was interrupted before the server answered",
     });
   const onInterrupt = () => {

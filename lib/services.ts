@@ -22,10 +22,10 @@ export interface Services {
 
 /** Options of {@link createServices}. */
 export interface ServicesOptions {
-  /** Whether a browser sign-in may be started. */
+  /** Whether a sign-in with the user may be started: someone is present to complete it. */
   interactive: boolean;
-  /** Who waits for a browser sign-in (see `CredentialProviderOptions.signInMode`). */
-  signInMode: "wait" | "background";
+  /** Why nobody is present, for the error when a sign-in is needed. */
+  absence?: string;
 }
 
 /** Builds the logger (on `io.stderr`), the fetch and the credential provider for `settings`. */
@@ -42,7 +42,7 @@ export async function createServices(
     fetch,
     io,
     interactive: options.interactive,
-    signInMode: options.signInMode,
+    absence: options.absence,
   });
   return { log, fetch, credentials };
 }

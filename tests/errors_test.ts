@@ -20,7 +20,9 @@ Deno.test("the exit codes are the documented ones", () => {
     auth: 4,
     unreachable: 5,
     timeout: 6,
+    interrupted: 130,
   });
+  assert.equal(ERROR_TABLE.interrupted.exitCode, 130);
   assert.equal(ERROR_TABLE.timeout.exitCode, 6);
   assert.equal(ERROR_TABLE.auth_required.exitCode, 4);
   assert.equal(ERROR_TABLE.unreachable.exitCode, 5);

@@ -62,6 +62,13 @@ Deno.test("loopback rule: server URL and authorization endpoint use it", () => {
   assert.equal(validateAuthorizationUrl("http://localhost/a", false).hostname, "localhost");
 });
 
+Deno.test("loopback rule: a bare host is given the scheme the rule allows", async () => {
+  const local = await runMain(["127.0.0.1:3000/mcp"]);
+  assert.match(local.stderr, /"http:\/\/127\.0\.0\.1:3000\/mcp"/);
+  const remote = await runMain(["127.evil.example:3000/mcp"]);
+  assert.match(remote.stderr, /"https:\/\/127\.evil\.example:3000\/mcp"/);
+});
+
 Deno.test("a plain-http server URL whose name starts with 127. is refused (exit 3)", async () => {
   const result = await runMain(["--server-url", "http://127.evil.example/mcp", "--list-tools"]);
   assert.equal(result.code, 3);

@@ -8,6 +8,7 @@
 
 import { parseArgs } from "node:util";
 import { BridgeError } from "../errors.ts";
+import { isLoopbackHost } from "../net.ts";
 import { closestMatch } from "./suggest.ts";
 
 /** One flag of the program, as declared to `parseArgs`. */
@@ -52,6 +53,7 @@ export const FLAGS = {
   // authentication
   token: { type: "boolean", short: "t" },
   "test-auth": { type: "boolean" },
+  "print-token": { type: "boolean" },
   "reset-auth": { type: "boolean" },
   "keep-registration": { type: "boolean" },
   "get-client-info": { type: "boolean" },
@@ -95,7 +97,7 @@ export type Mode =
   | { kind: "get-prompt"; command: string }
   | { kind: "raw"; message: string }
   | { kind: "print-config"; host: string }
-  | { kind: "token" }
+  | { kind: "token"; printToken?: boolean }
   | { kind: "test-auth" }
   | { kind: "reset-auth" }
   | { kind: "get-client-info" }
@@ -108,6 +110,41 @@ export interface ParsedArgs {
   mode: Mode;
   /** `--reset-auth` given together with another mode: reset first, then run it. */
   resetFirst: boolean;
+  /** The access token given as `--token VALUE` (the Python tool's form), for this run only. */
+  accessToken?: string;
+}
+
+/**
+ * Takes the value of `--token VALUE` / `--token=VALUE` out of `args` (the Python tool's
+ * `--token "Bearer eyJ…" --test-auth`). A following word is a value unless it is a flag or a URL.
+ */
+export function extractTokenValue(
+  args: readonly string[],
+): { args: string[]; accessToken?: string } {
+  const rest: string[] = [];
+  let accessToken: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--") {
+      rest.push(...args.slice(i));
+      break;
+    }
+    if (arg.startsWith("--token=")) {
+      accessToken = arg.slice("--token=".length);
+      continue;
+    }
+    const next = args[i + 1];
+    if (
+      (arg === "--token" || arg === "-t") && next !== undefined && !next.startsWith("-") &&
+      !URL_PATTERN.test(next) && next.toLowerCase() !== "help"
+    ) {
+      accessToken = next;
+      i++;
+      continue;
+    }
+    rest.push(arg);
+  }
+  return accessToken === undefined ? { args: rest } : { args: rest, accessToken };
 }
 
 /** The declared flag closest to `name`, when one is close enough to be a typo. */
@@ -167,7 +204,7 @@ function selectMode(flags: ParsedFlags): Mode {
     case undefined:
       return flags["reset-auth"] ? { kind: "reset-auth" } : { kind: "proxy" };
     case "token":
-      return { kind: "token" };
+      return flags["print-token"] ? { kind: "token", printToken: true } : { kind: "token" };
     case "test-auth":
       return { kind: "test-auth" };
     case "get-client-info":
@@ -206,9 +243,10 @@ function selectMode(flags: ParsedFlags): Mode {
 export function parseCommandLine(args: readonly string[]): ParsedArgs {
   let values: Record<string, unknown>;
   let positionals: string[];
+  const extracted = extractTokenValue(args);
   try {
     ({ values, positionals } = parseArgs({
-      args: [...args],
+      args: extracted.args,
       options: FLAGS,
       strict: true,
       allowPositionals: true,
@@ -235,8 +273,22 @@ export function parseCommandLine(args: readonly string[]): ParsedArgs {
       'Use "--format json" or "--format text"',
     );
   }
+  const accessToken = extracted.accessToken;
+  if (accessToken !== undefined) {
+    if (accessToken.trim() === "") throw usage('Missing value for flag: "--token"');
+    // `--token VALUE` alone is `--token` with that token; with another mode it only supplies it.
+    if (!MODE_FLAGS.some((name) => name !== "token" && flags[name])) flags.token = true;
+  }
+  if (flags["print-token"] && !flags.token) {
+    throw usage('"--print-token" works only with "--token"', "Run --token --print-token");
+  }
   const mode = selectMode(flags);
-  return { flags, mode, resetFirst: Boolean(flags["reset-auth"]) && mode.kind !== "reset-auth" };
+  return {
+    flags,
+    mode,
+    resetFirst: Boolean(flags["reset-auth"]) && mode.kind !== "reset-auth",
+    ...(accessToken === undefined ? {} : { accessToken }),
+  };
 }
 
 const URL_PATTERN = /^https?:\/\//i;
@@ -266,7 +318,15 @@ function readServerUrlPositional(
 }
 
 const HOST_PATTERN = /^(localhost|[\w-]+(\.[\w-]+)+|\[[0-9a-f:]+\])(:\d+)?(\/\S*)?$/i;
-const LOCAL_HOST = /^(localhost|127\.|\[::1\])/i;
+
+/** Whether a bare `host[:port][/path]` names this machine (the one loopback rule, `net.ts`). */
+function isLoopbackWord(word: string): boolean {
+  try {
+    return isLoopbackHost(new URL(`http://${word}`).hostname);
+  } catch {
+    return false;
+  }
+}
 
 /** The usage error for a word that is neither a flag nor a URL, with a hint that fits it. */
 export function strayWord(word: string, flags: ParsedFlags): BridgeError {
@@ -284,7 +344,7 @@ export function strayWord(word: string, flags: ParsedFlags): BridgeError {
     return usage(message, `Flags start with two dashes: "--${flag}"`);
   }
   if (HOST_PATTERN.test(word)) {
-    const scheme = LOCAL_HOST.test(word) ? "http" : "https";
+    const scheme = isLoopbackWord(word) ? "http" : "https";
     return usage(message, `Give the server URL with its scheme: "${scheme}://${word}"`);
   }
   if (/^[A-Za-z_][\w.-]*=/.test(word)) {

@@ -14,20 +14,10 @@
 import { type EnvStore, openEnvStore } from "../config/env_store.ts";
 import { BridgeError, ERROR_TABLE, ExitCode, toBridgeError } from "../errors.ts";
 import { redact } from "../log.ts";
-import type {
-  ClientManagementRequestOptions,
-  StoredClientCredentials,
-} from "../oauth/client_management.ts";
-import {
-  CLIENT_KEYS,
-  MCP_CLIENT_AUTH_METHOD,
-  MCP_CLIENT_REGISTRATION_TOKEN,
-  MCP_CLIENT_REGISTRATION_URI,
-  MCP_CLIENT_SECRET,
-  TOKEN_KEYS,
-} from "../oauth/state_keys.ts";
+import type { RegistrationContext } from "../oauth/registration.ts";
+import { CLIENT_KEYS, TOKEN_KEYS } from "../oauth/state_keys.ts";
 import { isOAuthManager, type OAuthManager } from "../oauth/provider.ts";
-import { readStoredAuth, type StoredAuth } from "../oauth/token_state.ts";
+import { readStoredAuth } from "../oauth/token_state.ts";
 import { createStaticCredentials } from "../transport/static_credentials.ts";
 import type { CredentialProvider } from "../transport/types.ts";
 import type { Mode } from "./args.ts";
@@ -45,7 +35,8 @@ import {
   type Style,
   summarizeAuth,
 } from "./auth_format.ts";
-import { createOutput, type Output } from "./output.ts";
+import { createOutput, formatSuccessDocument, type Output } from "./output.ts";
+import { writeStdout } from "./stdout.ts";
 
 function asOAuthManager(credentials: CredentialProvider): OAuthManager | undefined {
   return isOAuthManager(credentials) ? credentials : undefined;
@@ -204,14 +195,54 @@ async function sayState(context: ModeContext, store: EnvStore) {
   return state;
 }
 
-async function runToken(context: ModeContext): Promise<number> {
+/**
+ * `--print-token` keeps stdout for the token alone (`TOKEN=$(… --token --print-token)`): the human
+ * report goes to stderr instead. `--json` keeps its one document on stdout.
+ */
+function humanOutputOnStderr(context: ModeContext): ModeContext {
+  if (context.settings.json) return context;
+  const decoder = new TextDecoder();
+  const stdout = new WritableStream<Uint8Array>({
+    write(chunk) {
+      const text = decoder.decode(chunk, { stream: true }).replace(/\n$/, "");
+      for (const line of text.split("\n")) context.io.stderr(line);
+    },
+  });
+  return { ...context, io: { ...context.io, stdout, stdoutIsTerminal: false } };
+}
+
+/** Writes the access token for a script: alone on a line, or as `result.token` with `--json`. */
+async function printAccessToken(
+  context: ModeContext,
+  stdout: WritableStream<Uint8Array>,
+  token: string,
+  result: Record<string, unknown>,
+): Promise<void> {
+  const io = { ...context.io, stdout };
+  if (!context.settings.json) return await writeStdout(io, token + "\n");
+  // The document is redacted like every other; the token is put back in on purpose.
+  const document = JSON.parse(formatSuccessDocument(result));
+  document.result.token = token;
+  await writeStdout(io, JSON.stringify(document) + "\n");
+}
+
+async function runToken(
+  context: ModeContext,
+  options: { printToken: boolean; stdout: WritableStream<Uint8Array> },
+): Promise<number> {
   const manager = asOAuthManager(context.credentials);
   const store = stateStore(context);
   const before = await readSummary(context, store);
   const result: Record<string, unknown> = { before: before.summary };
 
   let action = "none";
-  if (manager && context.settings.accessTokenSource !== "env") {
+  // With nothing stored, the server's own 401 (and its challenge) decides whether and where to
+  // sign in: a server that needs no sign-in is told apart, and discovery gets the challenge.
+  const oauth = context.settings.oauth;
+  const somethingToRenew = before.stored.accessToken !== undefined ||
+    before.stored.refreshToken !== undefined || oauth.clientCredentials ||
+    oauth.crossApp !== undefined;
+  if (manager && context.settings.accessTokenSource !== "env" && somethingToRenew) {
     try {
       await manager.ensureToken();
     } catch (error) {
@@ -243,9 +274,31 @@ async function runToken(context: ModeContext): Promise<number> {
     // The server refused the stored token and the manager renewed it while connecting.
     action = before.stored.accessToken ? "renewed" : "signed-in";
   }
+  const server = result.serverInfo as ServerDescription;
+  if (after.stored.accessToken === undefined && context.settings.accessToken === undefined) {
+    result.action = "not-needed";
+    result.after = after.summary;
+    await say(
+      context,
+      paint(context, "green", `${describeServer(server)} does not require a sign-in`),
+      "Nothing to sign in to: requests are sent without a token",
+    );
+    await printResult(context, result);
+    return ExitCode.ok;
+  }
   result.action = action;
   result.after = after.summary;
-  const server = result.serverInfo as ServerDescription;
+  const token = context.settings.accessTokenSource === "env"
+    ? context.settings.accessToken
+    : after.stored.accessToken;
+  if (options.printToken && token !== undefined) {
+    await say(
+      context,
+      paint(context, "green", `Access token accepted by ${describeServer(server)}`),
+    );
+    await printAccessToken(context, options.stdout, token, result);
+    return ExitCode.ok;
+  }
   // "signed-in" needs no line here: the sign-in itself said "Signed in to HOST" on stderr.
   const renewal = action === "refreshed" || action === "renewed" ? ["Access token refreshed"] : [];
   await say(
@@ -258,163 +311,71 @@ async function runToken(context: ModeContext): Promise<number> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// RFC 7592 helpers
+// RFC 7592
 
-interface Registration {
-  clientId: string;
-  uri: string;
-  token: string;
-  clientSecret?: string;
-}
-
-function requireRegistration(stored: StoredAuth): Registration {
-  if (!stored.clientId) {
-    throw new BridgeError("config", "No client registration stored for this server", {
-      hint: "Sign in first with `mcp-streamablehttp-client --token`",
-    });
-  }
-  if (!stored.registrationUri || !stored.registrationToken) {
-    throw new BridgeError("config", `Client "${stored.clientId}" cannot be managed (no RFC 7592)`, {
-      hint: "The authorization server gave no registration URI and token for this client; " +
-        "it was pre-registered or the server does not support RFC 7592",
-    });
-  }
+function registrationContext(
+  context: ModeContext,
+  store: EnvStore = stateStore(context),
+): RegistrationContext {
   return {
-    clientId: stored.clientId,
-    uri: stored.registrationUri,
-    token: stored.registrationToken,
-    ...(stored.clientSecret ? { clientSecret: stored.clientSecret } : {}),
+    store,
+    requestOptions() {
+      const timeout = context.settings.timeoutMs > 0
+        ? AbortSignal.timeout(context.settings.timeoutMs)
+        : undefined;
+      const signals = [context.io.signal, ...(timeout ? [timeout] : [])];
+      return {
+        fetch: context.fetch,
+        allowHttp: context.settings.allowHttp,
+        signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals),
+      };
+    },
   };
 }
-
-function requestOptions(context: ModeContext): ClientManagementRequestOptions {
-  const timeout = context.settings.timeoutMs > 0
-    ? AbortSignal.timeout(context.settings.timeoutMs)
-    : undefined;
-  const signals = [context.io.signal, ...(timeout ? [timeout] : [])];
-  return {
-    fetch: context.fetch,
-    allowHttp: context.settings.allowHttp,
-    signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals),
-  };
-}
-
-/** The `.env` changes for rotated credentials (discarding the old ones at once, RFC 7592 §3). */
-function credentialChanges(rotated: StoredClientCredentials): Record<string, string> {
-  const changes: Record<string, string> = {};
-  if (rotated.clientSecret) changes[MCP_CLIENT_SECRET] = rotated.clientSecret;
-  if (rotated.registrationAccessToken) {
-    changes[MCP_CLIENT_REGISTRATION_TOKEN] = rotated.registrationAccessToken;
-  }
-  if (rotated.registrationClientUri) {
-    changes[MCP_CLIENT_REGISTRATION_URI] = rotated.registrationClientUri;
-  }
-  return changes;
-}
-
-// ---------------------------------------------------------------------------------------------
-// --get-client-info
 
 async function runGetClientInfo(context: ModeContext): Promise<number> {
-  const cm = await import("../oauth/client_management.ts");
-  const store = stateStore(context);
-  return await store.withLock(async () => {
-    const stored = readStoredAuth(await store.read());
-    const registration = requireRegistration(stored);
-    const info = await cm.processReadClientResponse(
-      await cm.readClientRequest(registration.uri, registration.token, requestOptions(context)),
-      { clientId: registration.clientId },
-    );
-    const rotated = cm.diffClientCredentials({
-      clientSecret: registration.clientSecret,
-      registrationAccessToken: registration.token,
-      registrationClientUri: registration.uri,
-    }, info);
-    const changes = credentialChanges(rotated);
-    if (Object.keys(changes).length) await store.update(changes);
-    await say(
-      context,
-      `Client registration at ${new URL(registration.uri).origin}`,
-      ...formatClientInformation(info),
-      ...describeRotation(rotated),
-    );
-    await printResult(context, {
-      client: maskClientInformation(info),
-      rotated: Object.keys(changes),
-    });
-    return ExitCode.ok;
-  });
+  const { readRegistration } = await import("../oauth/registration.ts");
+  const { registration, info, rotated, saved } = await readRegistration(
+    registrationContext(context),
+  );
+  await say(
+    context,
+    `Client registration at ${new URL(registration.uri).origin}`,
+    ...formatClientInformation(info),
+    ...describeRotation(rotated),
+  );
+  await printResult(context, { client: maskClientInformation(info), rotated: saved });
+  return ExitCode.ok;
 }
 
-// ---------------------------------------------------------------------------------------------
-// --update-client
-
 async function runUpdateClient(context: ModeContext, assignments: string): Promise<number> {
-  const cm = await import("../oauth/client_management.ts");
+  const { parseMetadataAssignments } = await import("../oauth/client_metadata.ts");
+  const { updateRegistration } = await import("../oauth/registration.ts");
   // Parse first: a usage error must come before any request.
-  const changes = cm.parseMetadataAssignments(assignments);
-  const store = stateStore(context);
-  return await store.withLock(async () => {
-    const stored = readStoredAuth(await store.read());
-    const registration = requireRegistration(stored);
-    const options = requestOptions(context);
-    const current = await cm.processReadClientResponse(
-      await cm.readClientRequest(registration.uri, registration.token, options),
-      { clientId: registration.clientId },
-    );
-    // A read may already rotate credentials: keep them before using them.
-    const readRotation = cm.diffClientCredentials({
-      clientSecret: registration.clientSecret,
-      registrationAccessToken: registration.token,
-      registrationClientUri: registration.uri,
-    }, current);
-    if (Object.keys(readRotation).length) await store.update(credentialChanges(readRotation));
-    const token = current.registration_access_token ?? registration.token;
-    const uri = current.registration_client_uri ?? registration.uri;
-
-    const desired = cm.mergeClientMetadata(current, changes);
-    const updated = await cm.processUpdateClientResponse(
-      await cm.updateClientRequest(uri, token, desired, options),
-      { clientId: registration.clientId },
-    );
-    const rotated = cm.diffClientCredentials({
-      clientSecret: current.client_secret ?? registration.clientSecret,
-      registrationAccessToken: token,
-      registrationClientUri: uri,
-    }, updated);
-    const persist: Record<string, string> = credentialChanges(rotated);
-    const method = updated.token_endpoint_auth_method;
-    if (
-      typeof method === "string" && ["none", "client_secret_basic", "client_secret_post"].includes(
-        method,
-      ) && stored.authMethod !== undefined && method !== stored.authMethod
-    ) {
-      persist[MCP_CLIENT_AUTH_METHOD] = method;
-    }
-    if (Object.keys(persist).length) await store.update(persist);
-
-    const diff = diffClientChanges({
-      requested: Object.keys(changes),
-      before: current,
-      desired,
-      after: updated,
-    });
-    const lines = formatClientChanges(registration.clientId, diff, createPaint(context.color));
-    lines.push(...describeRotation({ ...readRotation, ...rotated }));
-    const redirectUris = Array.isArray(updated.redirect_uris) ? updated.redirect_uris : [];
-    if (stored.redirectUri && !redirectUris.includes(stored.redirectUri)) {
-      context.io.stderr(
-        `Warning: The registration no longer lists this client's redirect URI: "${stored.redirectUri}"`,
-      );
-    }
-    await say(context, ...lines);
-    await printResult(context, {
-      client: maskClientInformation(updated),
-      ...diff,
-      rotated: Object.keys({ ...credentialChanges(readRotation), ...persist }),
-    });
-    return ExitCode.ok;
+  const changes = parseMetadataAssignments(assignments);
+  const { registration, stored, current, desired, updated, rotated, saved } =
+    await updateRegistration(registrationContext(context), changes);
+  const diff = diffClientChanges({
+    requested: Object.keys(changes),
+    before: current,
+    desired,
+    after: updated,
   });
+  const lines = formatClientChanges(registration.clientId, diff, createPaint(context.color));
+  lines.push(...describeRotation(rotated));
+  const redirectUris = Array.isArray(updated.redirect_uris) ? updated.redirect_uris : [];
+  if (stored.redirectUri && !redirectUris.includes(stored.redirectUri)) {
+    context.io.stderr(
+      `Warning: The registration no longer lists this client's redirect URI: "${stored.redirectUri}"`,
+    );
+  }
+  await say(context, ...lines);
+  await printResult(context, {
+    client: maskClientInformation(updated),
+    ...diff,
+    rotated: saved,
+  });
+  return ExitCode.ok;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -457,7 +418,7 @@ async function forgetLocally(context: ModeContext, store: EnvStore, keepClient: 
 }
 
 async function runDeleteClient(context: ModeContext): Promise<number> {
-  const cm = await import("../oauth/client_management.ts");
+  const { deleteRegistration, requireRegistration } = await import("../oauth/registration.ts");
   const store = stateStore(context);
   const registration = requireRegistration(readStoredAuth(await store.read()));
   const answer = await askToDelete(context, registration);
@@ -473,21 +434,19 @@ async function runDeleteClient(context: ModeContext): Promise<number> {
     await printResult(context, { deleted: false, cancelled: true });
     return ExitCode.ok;
   }
-  return await store.withLock(async () => {
-    // Re-read under the lock: another process may have rotated the token meanwhile.
-    const current = requireRegistration(readStoredAuth(await store.read()));
-    await cm.processDeleteClientResponse(
-      await cm.deleteClientRequest(current.uri, current.token, requestOptions(context)),
-    );
-    const removed = await forgetLocally(context, store, false);
-    await say(
-      context,
-      `Deleted client "${current.clientId}" at ${new URL(current.uri).host}`,
-      `Removed from ${context.settings.stateFile}: ${removed.join(", ") || "nothing"}`,
-    );
-    await printResult(context, { deleted: true, clientId: current.clientId, removed });
-    return ExitCode.ok;
-  });
+  const deleted = await deleteRegistration(
+    registrationContext(context, store),
+    () => forgetLocally(context, store, false),
+  );
+  const removed = deleted.forgotten;
+  const { clientId, uri } = deleted.registration;
+  await say(
+    context,
+    `Deleted client "${clientId}" at ${new URL(uri).host}`,
+    `Removed from ${context.settings.stateFile}: ${removed.join(", ") || "nothing"}`,
+  );
+  await printResult(context, { deleted: true, clientId, removed });
+  return ExitCode.ok;
 }
 
 async function runResetAuth(context: ModeContext, beforeOtherMode: boolean): Promise<number> {
@@ -510,33 +469,22 @@ async function runResetAuth(context: ModeContext, beforeOtherMode: boolean): Pro
     const lines: string[] = [];
     let serverDeletion: "deleted" | "kept" | "unsupported" | "gone" | "failed" | "none" = "none";
     if (stored.clientId && stored.registrationUri && stored.registrationToken && !keep) {
-      const cm = await import("../oauth/client_management.ts");
-      try {
-        await cm.processDeleteClientResponse(
-          await cm.deleteClientRequest(
-            stored.registrationUri,
-            stored.registrationToken,
-            requestOptions(context),
-          ),
-        );
-        serverDeletion = "deleted";
+      const { deleteAtServer, requireRegistration } = await import("../oauth/registration.ts");
+      const deletion = await deleteAtServer(
+        registrationContext(context, store),
+        requireRegistration(stored),
+      );
+      serverDeletion = deletion.outcome;
+      if (deletion.outcome === "deleted") {
         lines.push(`Deleted client "${stored.clientId}" at the authorization server`);
-      } catch (error) {
-        const failure = toBridgeError(error);
-        if (cm.isUnsupportedError(failure)) {
-          serverDeletion = "unsupported";
-          lines.push("The authorization server cannot delete registrations; forgot it locally");
-        } else if (failure.kind === "auth_failed" && failure.status === 401) {
-          serverDeletion = "gone";
-          lines.push("The authorization server no longer knows this client; forgot it locally");
-        } else if (failure.kind === "internal" || failure.kind === "config") {
-          throw failure;
-        } else {
-          serverDeletion = "failed";
-          context.io.stderr(redact(
-            `Warning: Cannot delete the client registration at the server: ${failure.message}`,
-          ));
-        }
+      } else if (deletion.outcome === "unsupported") {
+        lines.push("The authorization server cannot delete registrations; forgot it locally");
+      } else if (deletion.outcome === "gone") {
+        lines.push("The authorization server no longer knows this client; forgot it locally");
+      } else {
+        context.io.stderr(redact(
+          `Warning: Cannot delete the client registration at the server: ${deletion.error.message}`,
+        ));
       }
     } else if (stored.clientId && keep) {
       serverDeletion = "kept";
@@ -593,7 +541,10 @@ export async function runAuthCommand(
 ): Promise<number> {
   switch (mode.kind) {
     case "token":
-      return await runToken(context);
+      return await runToken(mode.printToken ? humanOutputOnStderr(context) : context, {
+        printToken: mode.printToken ?? false,
+        stdout: context.io.stdout,
+      });
     case "test-auth":
       return await runTestAuth(context);
     case "reset-auth":

@@ -7,7 +7,8 @@
  */
 
 import type { Settings } from "../config/settings.ts";
-import type { ClientInformation, StoredClientCredentials } from "../oauth/client_management.ts";
+import type { ClientInformation } from "../oauth/client_management.ts";
+import type { StoredClientCredentials } from "../oauth/client_metadata.ts";
 import type { StoredAuth } from "../oauth/token_state.ts";
 
 const ANSI = { green: "\x1b[32m", red: "\x1b[31m", yellow: "\x1b[33m", dim: "\x1b[2m" } as const;

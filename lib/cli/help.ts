@@ -180,12 +180,18 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
       {
         flag: "token",
         brief: true,
-        text: "Show the sign-in state, refresh or sign in, test the token and save it",
+        text:
+          "Show the sign-in state, refresh or sign in, test the token and save it; --token TOKEN tests a given token",
       },
       {
         flag: "test-auth",
         brief: true,
         text: "Check the server and the current token without changing them",
+      },
+      {
+        flag: "print-token",
+        text:
+          "With --token: print the access token on stdout for scripts (a `token` field with --json)",
       },
       {
         flag: "reset-auth",
@@ -284,6 +290,7 @@ const EXIT_CODE_MEANINGS: Readonly<Record<keyof typeof ExitCode, string>> = {
   auth: "Authentication needed or failed",
   unreachable: "Server unreachable, HTTP or protocol failure",
   timeout: "A request timed out",
+  interrupted: "Interrupted by Ctrl-C (SIGINT) or SIGTERM during a sign-in or a request",
 };
 
 /** One row of the exit-code table. */

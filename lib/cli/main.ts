@@ -6,11 +6,14 @@
  * @module
  */
 
-import { loadSettings, pickLogLevel } from "../config/settings.ts";
+import { openEnvStore } from "../config/env_store.ts";
+import { readEnvFile } from "../config/env_file.ts";
+import { loadSettings, pickLogLevel, type Settings } from "../config/settings.ts";
 import { PROGRAM_NAME, PROGRAM_VERSION } from "../constants.ts";
-import { ExitCode, toBridgeError } from "../errors.ts";
+import { BridgeError, ExitCode, toBridgeError, toInterruptedError } from "../errors.ts";
 import { parseLogLevel, redact } from "../log.ts";
 import { type LogFile, openLogFile } from "../log_file.ts";
+import { detectPresence } from "../oauth/presence.ts";
 import { createServices } from "../services.ts";
 import { type Mode, parseCommandLine, wantsJson } from "./args.ts";
 import type { ModeContext } from "./context.ts";
@@ -95,6 +98,31 @@ function withLogFile(
   };
 }
 
+/**
+ * Takes over a sign-in the Python tool left in the working directory's `.env`, once, with a note
+ * on stderr; true when the state file changed.
+ */
+async function importPythonEnv(settings: Readonly<Settings>, io: ProcessIo): Promise<boolean> {
+  const cwdFile = `${Deno.cwd()}/.env`;
+  const cwdValues = await readEnvFile(cwdFile);
+  if (Object.keys(cwdValues).length === 0) return false;
+  const { planPythonEnvImport } = await import("../oauth/python_env.ts");
+  const changes = planPythonEnvImport({
+    cwdFile,
+    cwdValues,
+    stateFile: settings.stateFile,
+    stateValues: settings.stateValues,
+    serverUrl: settings.serverUrl,
+  });
+  if (!changes) return false;
+  await openEnvStore(settings.stateFile).update(changes);
+  io.stderr(
+    `Note: Imported the sign-in from "${cwdFile}" (left by the Python mcp-streamablehttp-client) ` +
+      `into "${settings.stateFile}"; that .env is left unchanged`,
+  );
+  return true;
+}
+
 /** Runs the program with `args`; resolves to the process exit code. */
 export async function run(
   args: readonly string[],
@@ -119,11 +147,22 @@ export async function run(
       const { runPrintConfig } = await import("./print_config.ts");
       return await runPrintConfig(parsed.mode.host, parsed.flags, io, env);
     }
-    const settings = await loadSettings(parsed.flags, env);
+    const flags = parsed.accessToken === undefined
+      ? parsed.flags
+      : { ...parsed.flags, "access-token": parsed.accessToken };
+    let settings = await loadSettings(flags, env);
+    if (await importPythonEnv(settings, io)) settings = await loadSettings(flags, env);
+    const presence = detectPresence({
+      env,
+      os: Deno.build.os,
+      stdinIsTerminal: io.stdinIsTerminal ?? false,
+      stderrIsTerminal: io.stderrIsTerminal,
+      mode: parsed.mode.kind === "proxy" ? "proxy" : "cli",
+      flowChosen: settings.oauth.deviceCode,
+    });
     const { log, fetch, credentials } = await createServices(settings, io, {
-      interactive: true,
-      // A proxy client cannot wait minutes for a mid-session sign-in: it gets an error to retry.
-      signInMode: parsed.mode.kind === "proxy" ? "background" : "wait",
+      interactive: presence.present,
+      absence: presence.present ? undefined : presence.reason,
     });
     // NO_COLOR counts when set and not empty (https://no-color.org).
     const color = io.stdoutIsTerminal && !env.NO_COLOR;
@@ -145,7 +184,10 @@ export async function run(
     }
     return await runMode(parsed.mode, context);
   } catch (error) {
-    const failure = toBridgeError(error);
+    // Whatever a signal broke (a fetch, a lock wait, a sign-in) reports the one kind.
+    const failure = io.signal.aborted && !(error instanceof BridgeError && error.kind === "usage")
+      ? toInterruptedError(io.signal.reason)
+      : toBridgeError(error);
     const level = parseLogLevel(pickLogLevel({}, (key) => env[key])) ?? "WARNING";
     if (failure.kind === "internal" && level === "DEBUG" && error instanceof Error) {
       io.stderr(redact(error.stack ?? error.message));

@@ -146,6 +146,8 @@ export interface SettingsFlags {
   server?: string;
   /** The config file (`--config FILE`). */
   config?: string;
+  /** The token given as `--token VALUE`: static for this run, like MCP_CLIENT_ACCESS_TOKEN. */
+  "access-token"?: string;
 }
 
 /** The inputs of {@link resolveSettings}, gathered by {@link loadSettings}. */
@@ -376,7 +378,7 @@ export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
   const configToken = inputs.configValues?.MCP_CLIENT_ACCESS_TOKEN;
   // A token in the config file is static, like one in the environment; ${VAR} keeps it out of
   // the file.
-  const envToken = env.MCP_CLIENT_ACCESS_TOKEN ??
+  const envToken = flags["access-token"] ?? env.MCP_CLIENT_ACCESS_TOKEN ??
     (configToken === undefined ? undefined : expandVariables(configToken, env));
   const stateToken = stateValues.MCP_CLIENT_ACCESS_TOKEN ?? cwdValues.MCP_CLIENT_ACCESS_TOKEN;
   const rawToken = envToken ?? stateToken;

@@ -11,6 +11,7 @@
  * @module
  */
 
+import { abortable } from "../async.ts";
 import { BridgeError, toBridgeError } from "../errors.ts";
 import {
   createBridgeId,
@@ -301,6 +302,9 @@ export class LegacyServerTranslation implements Transport {
       this.#listens.set(key, { id: request.id, filter, end: resolve });
       signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
     });
+    // Acknowledge only once the GET stream is open: a change made right after the
+    // acknowledgement must not fall into the gap before the server knows the stream.
+    await abortable(this.#upstream.serverStreamReady?.() ?? Promise.resolve(), signal);
     this.#toClient(
       tagForListen(
         "notifications/subscriptions/acknowledged",

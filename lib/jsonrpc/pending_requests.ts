@@ -39,6 +39,7 @@ export class PendingRequests<T = undefined> {
   #byProgressToken = new Map<string | number, string>();
   #onTimeout: (request: PendingRequest<T>) => void;
   #timers: Timers;
+  #held = false;
   #drained: (() => void)[] = [];
 
   constructor(options: PendingRequestsOptions<T>) {
@@ -80,9 +81,26 @@ export class PendingRequests<T = undefined> {
     const entry = this.#byId.get(key);
     if (!entry || entry.request.timeoutMs <= 0) return;
     if (entry.timer !== undefined) this.#timers.clearTimeout(entry.timer);
+    entry.timer = undefined;
+    if (this.#held) return;
     entry.timer = this.#timers.setTimeout(() => {
       if (this.#remove(key)) this.#onTimeout(entry.request);
     }, entry.request.timeoutMs);
+  }
+
+  /**
+   * Stops every timer while `held` (a sign-in the requests wait for is running, bounded by its own
+   * deadline); releasing restarts each with its full timeout.
+   */
+  hold(held: boolean): void {
+    if (this.#held === held) return;
+    this.#held = held;
+    for (const key of this.#byId.keys()) this.#arm(key);
+  }
+
+  /** The requests in flight, oldest first. */
+  list(): PendingRequest<T>[] {
+    return [...this.#byId.values()].map((entry) => entry.request);
   }
 
   /**

@@ -38,8 +38,14 @@ export function requestOptions(
   return {
     [oauth.customFetch]: context.fetch,
     [oauth.allowInsecureRequests]: target !== undefined && allowsInsecure(context, target),
-    signal: () => AbortSignal.timeout(timeout),
+    signal: () => requestSignal(context, timeout),
   };
+}
+
+/** The request timeout, combined with the caller's signal (Ctrl-C) when there is one. */
+function requestSignal(context: RequestContext, timeout: number): AbortSignal {
+  const signal = AbortSignal.timeout(timeout);
+  return context.signal ? AbortSignal.any([context.signal, signal]) : signal;
 }
 
 function allowsInsecure(context: RequestContext, url: URL): boolean {
@@ -57,7 +63,7 @@ async function fetchMetadata(context: RequestContext, url: URL): Promise<Respons
   return await context.fetch(url, {
     headers: { accept: "application/json" },
     redirect: "manual",
-    signal: AbortSignal.timeout(timeout),
+    signal: requestSignal(context, timeout),
   });
 }
 

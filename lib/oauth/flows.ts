@@ -1,8 +1,8 @@
 /**
- * The OAuth flows that talk to the authorization server: refresh, browser sign-in (client
- * identity, PKCE, loopback callback, code exchange) and the client-credentials grant, each
- * returning the new access token and the `.env` changes to persist. Every request and response
- * check goes through oauth4webapi request/process pairs. This module is loaded with a dynamic
+ * The OAuth flows that talk to the authorization server: refresh, browser sign-in (PKCE,
+ * loopback callback, code exchange; the client identity is `client_registration.ts`'s) and the
+ * client-credentials grant, each returning the new access token and the `.env` changes to
+ * persist. Every request and response check goes through oauth4webapi request/process pairs. This module is loaded with a dynamic
  * `import()` only when a token must be obtained, so the proxy starts without oauth4webapi. It
  * runs under the caller's state lock and never writes to stdout or reads stdin.
  *
@@ -14,13 +14,7 @@ import { withDeadline } from "../async.ts";
 import { BROWSER_SETTLE_MS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
 import { registerSecret } from "../log.ts";
-import {
-  buildAuthorizationUrl,
-  buildRegistrationMetadata,
-  chooseAuthMethod,
-  chooseRegistrationAuthMethod,
-  requirePkceS256,
-} from "./authorize.ts";
+import { buildAuthorizationUrl, chooseAuthMethod, requirePkceS256 } from "./authorize.ts";
 import {
   type LaunchedBrowser,
   openBrowser,
@@ -40,17 +34,7 @@ import {
 import { toOAuthBridgeError } from "./oauth_errors.ts";
 import { withOfflineAccess } from "./scope.ts";
 import type { DiscoveryResult, ExternalClient, FlowContext, Grant } from "./types.ts";
-import {
-  CLIENT_KEYS,
-  MCP_CLIENT_AUTH_METHOD,
-  MCP_CLIENT_ID,
-  MCP_CLIENT_ISSUER,
-  MCP_CLIENT_REDIRECT_URI,
-  MCP_CLIENT_REGISTRATION_TOKEN,
-  MCP_CLIENT_REGISTRATION_URI,
-  MCP_CLIENT_SECRET,
-} from "./state_keys.ts";
-import type { ClientAuthMethod, StoredAuth } from "./token_state.ts";
+import type { StoredAuth } from "./token_state.ts";
 import { hasClientKey } from "./client_auth.ts";
 import {
   type ClientIdentity,
@@ -60,101 +44,10 @@ import {
   resourceFor,
 } from "./client_identity.ts";
 import { createGrant } from "./grant.ts";
+import { resolveBrowserClient } from "./client_registration.ts";
 
 export { signInWithCrossApp } from "./cross_app.ts";
 export { configuredClientKey, resourceFor };
-async function registerClient(
-  context: FlowContext,
-  as: oauth.AuthorizationServer,
-  redirectUri: string,
-): Promise<ClientIdentity> {
-  if (!as.registration_endpoint) {
-    throw new BridgeError(
-      "auth_required",
-      "Cannot sign in: authorization server offers no dynamic client registration",
-      { hint: "Register a client with the server, then set MCP_CLIENT_ID (and MCP_CLIENT_SECRET)" },
-    );
-  }
-  const key = await configuredClientKey(context, as);
-  const requested = chooseRegistrationAuthMethod(as, key !== undefined);
-  let registered: Awaited<ReturnType<typeof oauth.processDynamicClientRegistrationResponse>>;
-  try {
-    const response = await oauth.dynamicClientRegistrationRequest(
-      as,
-      buildRegistrationMetadata({
-        redirectUri,
-        authMethod: requested,
-        deviceFlow: Boolean(as.device_authorization_endpoint),
-        publicJwk: requested === "private_key_jwt" ? key?.publicJwk : undefined,
-      }) as Partial<oauth.Client>,
-      requestOptions(context, as.registration_endpoint),
-    );
-    registered = await oauth.processDynamicClientRegistrationResponse(
-      await withSecretExpiry(response),
-    );
-  } catch (error) {
-    throw toOAuthBridgeError(error, "register the client");
-  }
-  const secret = typeof registered.client_secret === "string"
-    ? registered.client_secret
-    : undefined;
-  const token = typeof registered.registration_access_token === "string"
-    ? registered.registration_access_token
-    : undefined;
-  registerSecret(secret);
-  registerSecret(token);
-  const granted = registered.token_endpoint_auth_method;
-  const method: ClientAuthMethod =
-    granted === "none" || granted === "client_secret_basic" || granted === "client_secret_post" ||
-      (granted === "private_key_jwt" && key)
-      ? granted
-      : secret
-      ? chooseAuthMethod(as, true)
-      : "none";
-  context.log.info(`Registered a new OAuth client with ${new URL(as.issuer).host}`);
-  return identity(registered.client_id, { secret, key }, method, {
-    ...Object.fromEntries(CLIENT_KEYS.map((key) => [key, undefined])),
-    [MCP_CLIENT_ID]: registered.client_id,
-    [MCP_CLIENT_SECRET]: secret,
-    [MCP_CLIENT_REGISTRATION_TOKEN]: token,
-    [MCP_CLIENT_REGISTRATION_URI]: typeof registered.registration_client_uri === "string"
-      ? registered.registration_client_uri
-      : undefined,
-    [MCP_CLIENT_ISSUER]: as.issuer,
-    [MCP_CLIENT_AUTH_METHOD]: method,
-    [MCP_CLIENT_REDIRECT_URI]: redirectUri,
-  });
-}
-
-/** Chooses the client identity for a browser sign-in: existing, CIMD, else registration. */
-async function resolveBrowserClient(
-  context: FlowContext,
-  as: oauth.AuthorizationServer,
-  stored: StoredAuth,
-  external: ExternalClient | undefined,
-  redirectUri: string,
-): Promise<ClientIdentity> {
-  const existing = existingClient(as, stored, external, await configuredClientKey(context, as));
-  if (existing) return existing;
-  if (stored.clientId) {
-    context.log.info("Stored OAuth client belongs to another authorization server; replacing it");
-  }
-  const metadataUrl = context.settings.oauth.clientMetadataUrl;
-  if (metadataUrl) {
-    if (as.client_id_metadata_document_supported === true) {
-      return identity(metadataUrl, {}, "none", {
-        ...Object.fromEntries(CLIENT_KEYS.map((key) => [key, undefined])),
-        [MCP_CLIENT_ID]: metadataUrl,
-        [MCP_CLIENT_ISSUER]: as.issuer,
-        [MCP_CLIENT_AUTH_METHOD]: "none",
-      });
-    }
-    context.log.info(
-      "Authorization server does not support client ID metadata documents; registering instead",
-    );
-  }
-  return await registerClient(context, as, redirectUri);
-}
 
 /** Options of {@link refreshTokens}. */
 export interface RefreshOptions {
@@ -274,13 +167,21 @@ export async function signInWithBrowser(
   await using server = startCallbackServer({ port, state });
   const redirectUri = formatRedirectUri(settings.oauth.callbackHost, server.port);
 
-  const client = await resolveBrowserClient(
-    context,
-    as,
-    options.stored,
-    options.external,
-    redirectUri,
-  );
+  let client: ClientIdentity;
+  try {
+    client = await resolveBrowserClient(
+      context,
+      as,
+      options.stored,
+      options.external,
+      redirectUri,
+    );
+  } catch (error) {
+    // Guessed endpoints that do not answer like OAuth: the server publishes no OAuth metadata at
+    // all, so it wants a bearer token obtained some other way.
+    if (options.discovery.source !== "2025-03-26-defaults") throw error;
+    throw bearerTokenWanted(context.serverUrl, error);
+  }
   if (Object.keys(client.changes).length > 0) await context.store.update(client.changes);
 
   const verifier = oauth.generateRandomCodeVerifier();
@@ -327,14 +228,17 @@ export async function signInWithBrowser(
     callbackUrl = await withDeadline(callback, {
       ms,
       signal: io.signal,
-      onAbort: () => new BridgeError("auth_required", "Sign-in was interrupted"),
+      onAbort: (reason) =>
+        reason instanceof BridgeError
+          ? reason
+          : new BridgeError("interrupted", "Sign-in was interrupted"),
       onTimeout: () =>
         new BridgeError(
           "auth_required",
-          `Sign-in did not finish within ${Math.round(ms / 1000)} s`,
+          `Sign-in did not finish within ${Number((ms / 1000).toFixed(1))} s (--auth-timeout)`,
           {
-            hint:
-              "Open the printed URL and complete the sign-in, or raise --auth-timeout; then retry",
+            hint: "Open the printed URL and complete the sign-in, or raise --auth-timeout; " +
+              "then run the command again",
           },
         ),
     });
@@ -374,6 +278,20 @@ export async function signInWithBrowser(
   });
   io.stderr(`Signed in to ${context.serverUrl.host}`);
   return grant;
+}
+
+/** The server refused the request but publishes no OAuth metadata to sign in with. */
+function bearerTokenWanted(serverUrl: URL, cause: unknown): BridgeError {
+  return new BridgeError(
+    "auth_required",
+    `Server requires an access token and publishes no OAuth metadata to sign in with: "${serverUrl.host}"`,
+    {
+      status: 401,
+      hint: "Put the server's access token in MCP_CLIENT_ACCESS_TOKEN, or as a header: " +
+        '--header "Authorization: Bearer ${TOKEN_VARIABLE}"; signing in with --token cannot work here',
+      cause,
+    },
+  );
 }
 
 /**
@@ -472,27 +390,4 @@ export async function signInWithClientCredentials(
     now: (context.now ?? Date.now)(),
     extra: existing.changes,
   });
-}
-
-/**
- * RFC 7591 §3.2.1 makes `client_secret_expires_at` required with a secret, and oauth4webapi
- * enforces it; some servers (the MCP conformance suite's among them) omit it. A missing value is
- * read as 0, "does not expire", instead of failing the whole sign-in.
- */
-async function withSecretExpiry(response: Response): Promise<Response> {
-  if (response.status !== 201) return response;
-  const text = await response.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return new Response(text, response);
-  }
-  if (
-    typeof body === "object" && body !== null && "client_secret" in body &&
-    !("client_secret_expires_at" in body)
-  ) {
-    return new Response(JSON.stringify({ ...body, client_secret_expires_at: 0 }), response);
-  }
-  return new Response(text, response);
 }

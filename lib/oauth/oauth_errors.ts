@@ -34,7 +34,7 @@ export function toOAuthBridgeError(error: unknown, action: string): BridgeError 
       return new BridgeError("timeout", `Cannot ${action}: authorization server timed out`);
     }
     if (error.name === "AbortError") {
-      return new BridgeError("auth_required", `Cannot ${action}: interrupted`);
+      return new BridgeError("interrupted", `Cannot ${action}: interrupted`);
     }
   }
   if (!(error instanceof Error)) {

@@ -7,108 +7,55 @@
  * instead of renewing again. This module and its static imports must not load oauth4webapi: the
  * flows that use it are imported on demand (`./flows.ts`), so the proxy starts fast.
  *
- * When a browser sign-in is needed, `signInMode` decides who waits for it. With `"wait"` (CLI
- * modes) the refused request waits up to `--auth-timeout`. With `"background"` (proxy mode) that
- * holds only while the session is being set up (the transport says so in
- * `AuthRefusal.sessionEstablished`: the server has not answered `initialize` yet, and a client
- * cannot easily retry `initialize`). Once the session runs, a refusal that needs the browser
- * (refresh answered `invalid_grant`, or no refresh token) starts the sign-in once, in the
- * background and under the lock, and the refused request fails at once with `auth_required`;
- * every refusal while that sign-in runs fails the same way without a second browser window, and
- * requests after it use the new token. A step-up still waits, as its retry limit counts the
- * tokens it produces. A failed or timed-out background sign-in is not restarted for
- * {@link SIGN_IN_RETRY_DELAY_MS}.
+ * A browser sign-in is waited for by every request that needs it, in every mode: the first
+ * refusal starts it (one browser window), later refusals join it, and all of them are retried with
+ * its token, bounded by `--auth-timeout`. Listeners registered with `watchSignIn` hear when it
+ * starts and ends, so the proxy can hold its request timeouts and send progress meanwhile. A
+ * failed or timed-out sign-in is not restarted for {@link SIGN_IN_RETRY_DELAY_MS}. With nobody
+ * present (`interactive: false`) a needed sign-in fails at once, before anything is registered.
  *
  * @module
  */
 
-import type { ProcessIo } from "../process_io.ts";
-import { type EnvStore, openEnvStore } from "../config/env_store.ts";
-import type { Settings } from "../config/settings.ts";
+import { openEnvStore } from "../config/env_store.ts";
 import { canonicalServerUrl } from "../config/state_path.ts";
 import {
   AUTH_LOCK_GRACE_MS,
   FRESH_TOKEN_MS,
   MAX_SCOPE_STEP_UPS,
-  PROGRAM_NAME,
   REFRESH_RETRY_DELAY_MS,
   SIGN_IN_RETRY_DELAY_MS,
   STATE_LOCK_TIMEOUT_MS,
   TOKEN_REFRESH_MARGIN_MS,
 } from "../constants.ts";
-import { BridgeError, toBridgeError } from "../errors.ts";
-import type { Logger } from "../log.ts";
+import { type BridgeError, toBridgeError } from "../errors.ts";
 import { createStaticCredentials } from "../transport/static_credentials.ts";
-import type { AuthChallenge, AuthRefusal, CredentialProvider } from "../transport/types.ts";
+import type { AuthRefusal, CredentialProvider, SignInEvent } from "../transport/types.ts";
 import { oauthErrorCode } from "./oauth_errors.ts";
-import { selectScope, splitScope, unionScopes } from "./scope.ts";
-import type { DiscoveryResult } from "./types.ts";
-import { CLIENT_KEYS, MCP_CLIENT_ID } from "./state_keys.ts";
+import { createDiscoveryCache } from "./discovery_cache.ts";
+import {
+  decideRenewal,
+  decideStepUp,
+  isNarrowerThan,
+  type RenewalInputs,
+  type RenewalTunables,
+  type RenewReason,
+} from "./renewal_policy.ts";
+import type { AuthStatus, CredentialProviderOptions, GrantKind, OAuthManager } from "./types.ts";
+
+export type { AuthStatus, CredentialProviderOptions, OAuthManager };
+import { CLIENT_KEYS } from "./state_keys.ts";
 import {
   clearTokenChanges,
-  formatTokenPrefix,
   isExpired,
   isExpiring,
   readStoredAuth,
+  resolveExternalClient,
   type StoredAuth,
+  summarizeAuthStatus,
 } from "./token_state.ts";
 
 type Flows = typeof import("./flows.ts");
-
-/** Options of {@link createCredentialProvider} and {@link createOAuthManager}. */
-export interface CredentialProviderOptions {
-  settings: Readonly<Settings>;
-  log: Logger;
-  fetch: typeof fetch;
-  io: ProcessIo;
-  /** Whether a browser sign-in may be started. */
-  interactive: boolean;
-  /**
-   * Who waits for a browser sign-in: the refused request (`"wait"`, the default), or, once the
-   * session is established, nobody (`"background"`, proxy mode): the request fails with
-   * `auth_required` while the sign-in runs in the background.
-   */
-  signInMode?: "wait" | "background";
-  /** The state store to use (default: `openEnvStore(settings.stateFile)`). */
-  store?: EnvStore;
-  /** The clock, in ms since the epoch (default `Date.now`); tests move it instead of waiting. */
-  now?: () => number;
-  /** Waits between device-flow polls (default a real timer); tests resolve it on a condition. */
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
-}
-
-/** What is stored for the server, without revealing any secret. */
-export interface AuthStatus {
-  serverUrl: string;
-  stateFile: string;
-  clientId?: string;
-  hasClientSecret: boolean;
-  registrationUri?: string;
-  hasRegistrationToken: boolean;
-  /** A short prefix of the access token. */
-  accessTokenPrefix?: string;
-  expiresAt?: Date;
-  hasRefreshToken: boolean;
-  scope?: string;
-  issuer?: string;
-}
-
-/** The OAuth credential provider, with the operations the auth commands need. */
-export interface OAuthManager extends CredentialProvider {
-  /** The stored state, read from the file now. */
-  status(): Promise<AuthStatus>;
-  /**
-   * A usable access token: the stored one, else refreshed, else signed in (browser or client
-   * credentials). `forceRefresh` renews even a token that is not about to expire.
-   */
-  ensureToken(options?: { forceRefresh?: boolean; signal?: AbortSignal }): Promise<string>;
-  /** Runs (or returns the cached) authorization server discovery. */
-  discover(): Promise<DiscoveryResult>;
-  /** Removes the stored tokens, or the tokens and the client registration. */
-  clearStoredAuth(what: "tokens" | "all"): Promise<void>;
-  /** The server's state file. */
-  readonly store: EnvStore;
-}
 
 /** Whether `provider` is an {@link OAuthManager}. */
 export function isOAuthManager(provider: CredentialProvider): provider is OAuthManager {
@@ -125,8 +72,6 @@ export function createCredentialProvider(options: CredentialProviderOptions): Cr
   return createOAuthManager(options);
 }
 
-type RenewReason = "expiring" | "refused" | "forced" | "step-up";
-
 interface RenewRequest {
   reason: RenewReason;
   /** The token that was refused or is expiring, if any. */
@@ -135,40 +80,14 @@ interface RenewRequest {
   allowSignIn: boolean;
   /** The scope for a step-up sign-in. */
   scope?: string;
-  /** Hand a needed browser sign-in to the background instead of running it. */
-  defer?: boolean;
-  /** The step-up depth of the refused token (step-up only). */
-  stepUpDepth?: number;
-  /** The refused request belongs to a running session (see the module comment). */
-  sessionEstablished?: boolean;
   signal?: AbortSignal;
 }
 
-/** Thrown by `renew` under the lock when a deferred browser sign-in is needed. */
-class SignInDeferred extends Error {}
-
-function coversScope(granted: string | undefined, required: string | undefined): boolean {
-  const have = new Set(splitScope(granted));
-  return splitScope(required).every((scope) => have.has(scope));
-}
-
-function signInNeeded(): BridgeError {
-  return new BridgeError(
-    "auth_required",
-    "Sign-in is needed: the server requires authorization and no valid token is stored",
-    { hint: `Run \`${PROGRAM_NAME} --token\` to sign in` },
-  );
-}
-
-function signInRunning(): BridgeError {
-  return new BridgeError(
-    "auth_required",
-    "Sign-in needed: complete it in the browser (URL on stderr), then retry",
-    {
-      hint: "Open the URL printed on stderr if no browser window appeared; then retry the request",
-    },
-  );
-}
+const RENEWAL_TUNABLES: RenewalTunables = Object.freeze({
+  freshTokenMs: FRESH_TOKEN_MS,
+  refreshRetryDelayMs: REFRESH_RETRY_DELAY_MS,
+  signInRetryDelayMs: SIGN_IN_RETRY_DELAY_MS,
+});
 
 /** Creates the OAuth manager for `options.settings.serverUrl`; nothing is read until used. */
 export function createOAuthManager(options: CredentialProviderOptions): OAuthManager {
@@ -182,50 +101,46 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     ),
   });
   let values: Record<string, string> = { ...settings.stateValues };
-  let discovery: DiscoveryResult | undefined;
-  let lastChallenge: AuthChallenge | undefined;
   let pending: Promise<string> | undefined;
-  /** The background browser sign-in in flight (`signInMode: "background"`). */
-  let background: Promise<string> | undefined;
+  const signInListeners = new Set<(event: SignInEvent) => void>();
+  const emitSignIn = (event: SignInEvent) => {
+    for (const listener of signInListeners) listener(event);
+  };
   let flows: Promise<Flows> | undefined;
   let signInFailure: { error: BridgeError; at: number } | undefined;
   let refreshFailure: { error: BridgeError; at: number } | undefined;
   const obtained = new Map<string, { at: number; how: "refresh" | "sign-in" }>();
   const stepUps = new Map<string, number>();
 
-  const external = (() => {
-    const env = settings.env;
-    if (env.MCP_CLIENT_ID) {
-      return { clientId: env.MCP_CLIENT_ID, clientSecret: env.MCP_CLIENT_SECRET || undefined };
-    }
-    const id = settings.oauth.clientId;
-    if (id && id !== settings.stateValues[MCP_CLIENT_ID]) {
-      return { clientId: id, clientSecret: settings.oauth.clientSecret };
-    }
-    return undefined;
-  })();
+  const external = resolveExternalClient(settings);
 
   const loadFlows = () => flows ??= import("./flows.ts");
 
-  const flowContext = (signal?: AbortSignal) => ({
-    settings,
-    fetch: options.fetch,
-    log,
-    io: signal
+  const flowContext = (signal?: AbortSignal) => {
+    const io = signal
       ? { ...options.io, signal: AbortSignal.any([options.io.signal, signal]) }
-      : options.io,
-    store,
-    serverUrl: settings.serverUrl,
-    now: clock,
-    sleep: options.sleep,
-  });
-
-  const getDiscovery = async (): Promise<DiscoveryResult> => {
-    if (discovery) return discovery;
-    const { discover } = await import("./discovery.ts");
-    discovery = await discover(flowContext(), settings.serverUrl, lastChallenge);
-    return discovery;
+      : options.io;
+    return {
+      settings,
+      fetch: options.fetch,
+      log,
+      io,
+      signal: io.signal,
+      store,
+      serverUrl: settings.serverUrl,
+      now: clock,
+      sleep: options.sleep,
+    };
   };
+
+  const discovery = createDiscoveryCache({
+    serverUrl: settings.serverUrl,
+    scopeOverride: settings.oauth.scope,
+    log,
+    context: () => flowContext(),
+  });
+  const getDiscovery = discovery.get;
+  const chooseScope = discovery.chooseScope;
 
   const persist = async (
     grant: { accessToken: string; changes: Record<string, string | undefined> },
@@ -234,17 +149,6 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     values = await store.update(grant.changes);
     obtained.set(grant.accessToken, { at: clock(), how });
     return grant.accessToken;
-  };
-
-  const chooseScope = async (): Promise<string | undefined> => {
-    if (settings.oauth.scope) return selectScope({ override: settings.oauth.scope });
-    const challengeScope = lastChallenge?.params.scope;
-    if (challengeScope) return selectScope({ challenge: challengeScope });
-    const found = await getDiscovery();
-    const supported = found.resourceMetadata?.scopes_supported;
-    return selectScope({
-      supported: Array.isArray(supported) ? supported.filter((s) => typeof s === "string") : [],
-    });
   };
 
   /**
@@ -257,17 +161,8 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
    */
   const dropIfServerMoved = async (stored: StoredAuth): Promise<boolean> => {
     if (!stored.issuer) return false;
-    const previous = discovery;
-    discovery = undefined;
-    let issuer: string;
-    try {
-      issuer = (await getDiscovery()).authorizationServer.issuer;
-    } catch (error) {
-      discovery = previous;
-      log.debug(`Cannot run discovery again: ${toBridgeError(error).message}`);
-      return false;
-    }
-    if (issuer === stored.issuer) return false;
+    const issuer = await discovery.rediscoverIssuer();
+    if (issuer === undefined || issuer === stored.issuer) return false;
     log.info(
       `Authorization server changed from "${stored.issuer}" to "${issuer}"; signing in there`,
     );
@@ -277,152 +172,145 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     return true;
   };
 
-  /** Renews under the lock: reuse another process's token, refresh, else sign in. */
+  /** The inputs of {@link decideRenewal} for `request` against what is stored now. */
+  const renewalInputs = (
+    request: RenewRequest,
+    stored: StoredAuth,
+    extra: { origin?: { at: number; how: GrantKind }; refreshGivenUp: boolean },
+  ): RenewalInputs => ({
+    reason: request.reason,
+    rejected: request.rejected,
+    allowSignIn: request.allowSignIn,
+    scope: request.scope,
+    stored,
+    now: clock(),
+    refreshMarginMs: stored.accessToken
+      ? refreshMargin(stored.accessToken, stored)
+      : TOKEN_REFRESH_MARGIN_MS,
+    origin: extra.origin,
+    requestedScope: settings.oauth.scope,
+    refreshGivenUp: extra.refreshGivenUp,
+    refreshFailure,
+    signInFailure,
+    machineGrant: settings.oauth.crossApp
+      ? "cross-app"
+      : settings.oauth.clientCredentials
+      ? "client-credentials"
+      : undefined,
+    interactive: options.interactive,
+    absence: options.absence,
+    tunables: RENEWAL_TUNABLES,
+  });
+
+  /** Renews under the lock, doing what {@link decideRenewal} says until it yields a token. */
   const renew = (request: RenewRequest): Promise<string> =>
     store.withLock(async () => {
       values = await store.read();
       let stored: StoredAuth = readStoredAuth(values);
-      const now = clock();
-      const current = stored.accessToken;
-      if (current && current !== request.rejected && !isExpiring(stored, now, 0)) {
-        if (
-          request.reason === "expiring" && !isExpiring(stored, now, refreshMargin(current, stored))
-        ) {
-          return current;
-        }
-        if (request.reason === "refused") return current;
-        if (request.reason === "step-up" && coversScope(stored.scope, request.scope)) {
-          return current;
-        }
-      }
-
+      let decision = decideRenewal(renewalInputs(request, stored, { refreshGivenUp: false }));
+      if (decision.kind === "reuse") return decision.token;
+      // A refused token may mean the server moved to another authorization server.
       const moved = request.reason === "refused" && request.rejected !== undefined &&
         await dropIfServerMoved(stored);
       if (moved) stored = readStoredAuth(values);
       const origin = request.rejected && !moved ? obtained.get(request.rejected) : undefined;
-      const fresh = origin !== undefined && now - origin.at < FRESH_TOKEN_MS;
-      if (request.reason === "refused" && fresh && origin.how === "sign-in") {
-        throw new BridgeError(
-          "auth_failed",
-          "Server refused a newly issued access token: HTTP 401",
-          {
-            hint:
-              "The server does not accept its authorization server's tokens; contact its operator",
-          },
-        );
-      }
-      const flowsModule = await loadFlows();
+      let refreshGivenUp = false;
       const context = flowContext(request.signal);
-
-      const mayRefresh = request.reason !== "step-up" &&
-        !(request.reason === "refused" && fresh && origin.how === "refresh");
-      if (stored.refreshToken && mayRefresh) {
-        if (refreshFailure && now - refreshFailure.at < REFRESH_RETRY_DELAY_MS) {
-          throw refreshFailure.error;
-        }
-        try {
-          const grant = await flowsModule.refreshTokens(context, {
-            stored,
-            external,
-            discovery,
-            discover: getDiscovery,
-          });
-          refreshFailure = undefined;
-          log.debug("Access token refreshed");
-          return await persist(grant, "refresh");
-        } catch (error) {
-          const code = oauthErrorCode(error);
-          if (
-            code === "invalid_grant" || code === "invalid_client" || code === "unauthorized_client"
-          ) {
-            log.info(`Cannot refresh access token: authorization server answered "${code}"`);
-            const changes: Record<string, string | undefined> = clearTokenChanges();
-            if (code !== "invalid_grant" && !external) {
-              for (const key of CLIENT_KEYS) changes[key] = undefined;
-            }
-            values = await store.update(changes);
+      while (true) {
+        decision = decideRenewal(renewalInputs(request, stored, { origin, refreshGivenUp }));
+        switch (decision.kind) {
+          case "reuse":
+            return decision.token;
+          case "fail":
+            throw decision.error;
+          case "refresh": {
+            const refreshed = await tryRefresh(context, stored);
+            if (refreshed !== undefined) return refreshed;
             stored = readStoredAuth(values);
-          } else {
-            const failure = toBridgeError(error);
-            refreshFailure = { error: failure, at: clock() };
-            throw failure;
+            refreshGivenUp = true;
+            continue;
           }
+          case "machine-grant": {
+            const flowsModule = await loadFlows();
+            const signIn = decision.grant === "cross-app"
+              ? flowsModule.signInWithCrossApp
+              : flowsModule.signInWithClientCredentials;
+            const grant = await signIn(context, {
+              discovery: await getDiscovery(),
+              stored,
+              external,
+              scope: request.scope ?? await chooseScope(),
+            });
+            return await persist(grant, "sign-in");
+          }
+          case "sign-in":
+            return await signInWithUser(context, request, stored);
         }
-      }
-
-      if (settings.oauth.crossApp) {
-        const grant = await flowsModule.signInWithCrossApp(context, {
-          discovery: await getDiscovery(),
-          stored,
-          external,
-          scope: request.scope ?? await chooseScope(),
-        });
-        return await persist(grant, "sign-in");
-      }
-      if (settings.oauth.clientCredentials) {
-        const grant = await flowsModule.signInWithClientCredentials(context, {
-          discovery: await getDiscovery(),
-          stored,
-          external,
-          scope: request.scope ?? await chooseScope(),
-        });
-        return await persist(grant, "sign-in");
-      }
-
-      if (!request.allowSignIn || !options.interactive) throw signInNeeded();
-      if (signInFailure && clock() - signInFailure.at < SIGN_IN_RETRY_DELAY_MS) {
-        throw signInFailure.error;
-      }
-      if (request.defer) throw new SignInDeferred();
-      try {
-        const found = await getDiscovery();
-        const grant = await flowsModule.signInWithBrowser(context, {
-          discovery: found,
-          stored,
-          external,
-          scope: request.scope ?? await chooseScope(),
-        });
-        signInFailure = undefined;
-        return await persist(grant, "sign-in");
-      } catch (error) {
-        const failure = toBridgeError(error);
-        signInFailure = { error: failure, at: clock() };
-        throw failure;
       }
     });
 
   /**
-   * Runs the browser sign-in `request` needs in the background, under its own hold of the lock
-   * (another process may have signed in meanwhile: its token is reused). At most one at a time.
+   * Exchanges the refresh token; resolves undefined when the grant is gone (`invalid_grant`, or
+   * the client itself is refused), after clearing what no longer works.
    */
-  const startBackgroundSignIn = (request: RenewRequest): void => {
-    if (background) return;
-    log.info("Signing in again in the background; requests fail until it completes");
-    const run = renew({ ...request, defer: false, signal: undefined });
-    background = run;
-    run.then((token) => {
-      if (request.reason === "step-up") stepUps.set(token, (request.stepUpDepth ?? 0) + 1);
-      log.info("Signed in again; new requests use the new access token");
-    }, (error) => {
-      if (!options.io.signal.aborted) {
-        log.warn(`Background sign-in failed: ${toBridgeError(error).message}`);
+  const tryRefresh = async (
+    context: ReturnType<typeof flowContext>,
+    stored: StoredAuth,
+  ): Promise<string | undefined> => {
+    const flowsModule = await loadFlows();
+    try {
+      const grant = await flowsModule.refreshTokens(context, {
+        stored,
+        external,
+        discovery: discovery.current,
+        discover: getDiscovery,
+      });
+      refreshFailure = undefined;
+      log.debug("Access token refreshed");
+      return await persist(grant, "refresh");
+    } catch (error) {
+      const code = oauthErrorCode(error);
+      if (code !== "invalid_grant" && code !== "invalid_client" && code !== "unauthorized_client") {
+        const failure = toBridgeError(error);
+        if (failure.kind !== "interrupted") refreshFailure = { error: failure, at: clock() };
+        throw failure;
       }
-    }).finally(() => {
-      if (background === run) background = undefined;
-    });
+      log.info(`Cannot refresh access token: authorization server answered "${code}"`);
+      const changes: Record<string, string | undefined> = clearTokenChanges();
+      if (code !== "invalid_grant" && !external) {
+        for (const key of CLIENT_KEYS) changes[key] = undefined;
+      }
+      values = await store.update(changes);
+      return undefined;
+    }
   };
 
-  /** Runs `renew`, handing a deferred sign-in to the background. */
-  const renewOrDefer = async (request: RenewRequest): Promise<string> => {
-    // A step-up waits in the foreground: its retry limit counts the tokens it produces.
-    const defer = options.signInMode === "background" && request.sessionEstablished === true &&
-      request.allowSignIn && request.reason !== "step-up";
+  /** The sign-in with the user, announced to `watchSignIn` listeners while it runs. */
+  const signInWithUser = async (
+    context: ReturnType<typeof flowContext>,
+    request: RenewRequest,
+    stored: StoredAuth,
+  ): Promise<string> => {
+    const flowsModule = await loadFlows();
+    emitSignIn({
+      kind: "started",
+      message: `Waiting for the sign-in to ${settings.serverUrl.host} in the browser`,
+    });
     try {
-      return await renew({ ...request, defer });
+      const grant = await flowsModule.signInWithBrowser(context, {
+        discovery: await getDiscovery(),
+        stored,
+        external,
+        scope: request.scope ?? await chooseScope(),
+      });
+      signInFailure = undefined;
+      return await persist(grant, "sign-in");
     } catch (error) {
-      if (!(error instanceof SignInDeferred)) throw error;
-      startBackgroundSignIn(request);
-      throw signInRunning();
+      const failure = toBridgeError(error);
+      if (failure.kind !== "interrupted") signInFailure = { error: failure, at: clock() };
+      throw failure;
+    } finally {
+      emitSignIn({ kind: "finished" });
     }
   };
 
@@ -432,7 +320,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
       const token = await pending;
       if (token !== request.rejected) return token;
     }
-    const run = renewOrDefer(request);
+    const run = renew(request);
     pending = run;
     try {
       return await run;
@@ -459,6 +347,8 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
       }
     }
     const stored = readStoredAuth(values);
+    // Granted less than --scope asks for: a sign-in for the wider scope is due, not this token.
+    if (isNarrowerThan(stored, settings.oauth.scope)) return undefined;
     const token = stored.accessToken;
     const now = clock();
     if (!token || !isExpiring(stored, now, refreshMargin(token, stored))) return token;
@@ -478,54 +368,33 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
   };
 
   const handleRefusal = async (refusal: AuthRefusal): Promise<string> => {
-    if (refusal.challenge && refusal.challenge.scheme === "bearer") {
-      lastChallenge = refusal.challenge;
-    }
-    // One browser window at a time; its token is used once it completes.
-    if (background) throw signInRunning();
+    if (refusal.challenge) discovery.noteChallenge(refusal.challenge);
     if (refusal.status === 403) {
-      if (refusal.challenge?.params.error !== "insufficient_scope") {
-        throw new BridgeError("auth_failed", "Server refused the request: HTTP 403", {
-          status: 403,
-          hint: "The signed-in account lacks permission for this request",
-        });
-      }
       // Sign-ins are counted, not step-ups: a token from a browser sign-in was the first try.
       const rejected = refusal.rejectedToken;
-      const depth = rejected
-        ? stepUps.get(rejected) ?? (obtained.get(rejected)?.how === "sign-in" ? 1 : 0)
-        : 0;
-      if (depth >= MAX_SCOPE_STEP_UPS) {
-        throw new BridgeError(
-          "auth_failed",
-          `Cannot obtain the required scope: server still answered "insufficient_scope" after ${MAX_SCOPE_STEP_UPS} sign-ins`,
-          {
-            status: 403,
-            hint: "The account may not be allowed this scope; check with the server's operator",
-          },
-        );
-      }
-      const stored = readStoredAuth(values);
-      const scope = unionScopes(
-        settings.oauth.scope ?? stored.scope,
-        refusal.challenge.params.scope,
-      );
+      const decision = decideStepUp({
+        challengeError: refusal.challenge?.params.error,
+        challengeScope: refusal.challenge?.params.scope,
+        depth: rejected
+          ? stepUps.get(rejected) ?? (obtained.get(rejected)?.how === "sign-in" ? 1 : 0)
+          : 0,
+        maxSignIns: MAX_SCOPE_STEP_UPS,
+        baseScope: settings.oauth.scope ?? readStoredAuth(values).scope,
+      });
+      if (decision.kind === "fail") throw decision.error;
       const token = await singleFlight({
         reason: "step-up",
-        rejected: refusal.rejectedToken,
+        rejected,
         allowSignIn: true,
-        scope,
-        stepUpDepth: depth,
-        sessionEstablished: refusal.sessionEstablished,
+        scope: decision.scope,
       });
-      stepUps.set(token, depth + 1);
+      stepUps.set(token, decision.depth + 1);
       return token;
     }
     return await singleFlight({
       reason: "refused",
       rejected: refusal.rejectedToken,
       allowSignIn: true,
-      sessionEstablished: refusal.sessionEstablished,
     });
   };
 
@@ -533,6 +402,10 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     store,
     accessToken,
     handleRefusal,
+    watchSignIn(listener) {
+      signInListeners.add(listener);
+      return () => signInListeners.delete(listener);
+    },
     async ensureToken(ensure = {}) {
       if (!ensure.forceRefresh) {
         const token = await accessToken();
@@ -548,20 +421,11 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     discover: getDiscovery,
     async status() {
       values = await store.read();
-      const stored = readStoredAuth(values);
-      return {
+      return summarizeAuthStatus(readStoredAuth(values), {
         serverUrl: canonicalServerUrl(settings.serverUrl),
         stateFile: store.path,
-        clientId: external?.clientId ?? stored.clientId,
-        hasClientSecret: Boolean(external ? external.clientSecret : stored.clientSecret),
-        registrationUri: stored.registrationUri,
-        hasRegistrationToken: Boolean(stored.registrationToken),
-        accessTokenPrefix: stored.accessToken ? formatTokenPrefix(stored.accessToken) : undefined,
-        expiresAt: stored.expiresAt,
-        hasRefreshToken: Boolean(stored.refreshToken),
-        scope: stored.scope,
-        issuer: stored.issuer,
-      };
+        external,
+      });
     },
     async clearStoredAuth(what) {
       const changes: Record<string, string | undefined> = clearTokenChanges();
@@ -571,7 +435,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
       stepUps.clear();
       signInFailure = undefined;
       refreshFailure = undefined;
-      if (what === "all") discovery = undefined;
+      if (what === "all") discovery.clear();
     },
   };
 }

@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { AuthStatus, ExternalClient } from "./types.ts";
 import { stripBearerPrefix } from "../secrets.ts";
 import {
   MCP_CLIENT_ACCESS_TOKEN,
@@ -137,4 +138,49 @@ export function clearTokenChanges(): Record<string, undefined> {
 /** A short, safe prefix of a token for status output. */
 export function formatTokenPrefix(token: string): string {
   return token.length <= 12 ? `${token.slice(0, 2)}…` : `${token.slice(0, 6)}…`;
+}
+
+/**
+ * What is stored for the server, without a secret: a token only as a short prefix, secrets only
+ * as present or not. A client configured outside the state file (`external`) wins.
+ */
+export function summarizeAuthStatus(
+  stored: StoredAuth,
+  where: { serverUrl: string; stateFile: string; external?: ExternalClient },
+): AuthStatus {
+  const { external } = where;
+  return {
+    serverUrl: where.serverUrl,
+    stateFile: where.stateFile,
+    clientId: external?.clientId ?? stored.clientId,
+    hasClientSecret: Boolean(external ? external.clientSecret : stored.clientSecret),
+    registrationUri: stored.registrationUri,
+    hasRegistrationToken: Boolean(stored.registrationToken),
+    accessTokenPrefix: stored.accessToken ? formatTokenPrefix(stored.accessToken) : undefined,
+    expiresAt: stored.expiresAt,
+    hasRefreshToken: Boolean(stored.refreshToken),
+    scope: stored.scope,
+    issuer: stored.issuer,
+  };
+}
+
+/**
+ * The client configured outside the state file, which wins over the stored one: `MCP_CLIENT_ID`
+ * (and secret) in the environment, else a client id from the config file or the working
+ * directory's `.env` that differs from the stored one.
+ */
+export function resolveExternalClient(settings: {
+  env: Readonly<Record<string, string>>;
+  stateValues: Readonly<Record<string, string>>;
+  oauth: { clientId?: string; clientSecret?: string };
+}): ExternalClient | undefined {
+  const { env } = settings;
+  if (env.MCP_CLIENT_ID) {
+    return { clientId: env.MCP_CLIENT_ID, clientSecret: env.MCP_CLIENT_SECRET || undefined };
+  }
+  const id = settings.oauth.clientId;
+  if (id && id !== settings.stateValues[MCP_CLIENT_ID]) {
+    return { clientId: id, clientSecret: settings.oauth.clientSecret };
+  }
+  return undefined;
 }

@@ -11,6 +11,7 @@ import type { ProcessIo } from "../process_io.ts";
 import type { EnvStore } from "../config/env_store.ts";
 import type { Settings } from "../config/settings.ts";
 import type { Logger } from "../log.ts";
+import type { CredentialProvider } from "../transport/types.ts";
 
 /**
  * Where the authorization server was found.
@@ -34,6 +35,8 @@ export interface RequestContext {
   settings: Readonly<Settings>;
   fetch: typeof fetch;
   log: Logger;
+  /** Aborts every request (Ctrl-C); its reason is what the request rejects with. */
+  signal?: AbortSignal;
 }
 
 /** Everything a flow needs. */
@@ -65,3 +68,54 @@ export interface Grant {
 
 /** How a token was obtained: which grant produced it. */
 export type GrantKind = "refresh" | "sign-in";
+
+/** Options of the credential provider and the OAuth manager (`provider.ts`). */
+export interface CredentialProviderOptions {
+  settings: Readonly<Settings>;
+  log: Logger;
+  fetch: typeof fetch;
+  io: ProcessIo;
+  /** Whether a browser sign-in may be started: someone is present to complete it. */
+  interactive: boolean;
+  /** Why nobody is present (shown when a sign-in is needed but `interactive` is false). */
+  absence?: string;
+  /** The state store to use (default: `openEnvStore(settings.stateFile)`). */
+  store?: EnvStore;
+  /** The clock, in ms since the epoch (default `Date.now`); tests move it instead of waiting. */
+  now?: () => number;
+  /** Waits between device-flow polls (default a real timer); tests resolve it on a condition. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+/** What is stored for the server, without revealing any secret. */
+export interface AuthStatus {
+  serverUrl: string;
+  stateFile: string;
+  clientId?: string;
+  hasClientSecret: boolean;
+  registrationUri?: string;
+  hasRegistrationToken: boolean;
+  /** A short prefix of the access token. */
+  accessTokenPrefix?: string;
+  expiresAt?: Date;
+  hasRefreshToken: boolean;
+  scope?: string;
+  issuer?: string;
+}
+
+/** The OAuth credential provider, with the operations the auth commands need. */
+export interface OAuthManager extends CredentialProvider {
+  /** The stored state, read from the file now. */
+  status(): Promise<AuthStatus>;
+  /**
+   * A usable access token: the stored one, else refreshed, else signed in (browser or client
+   * credentials). `forceRefresh` renews even a token that is not about to expire.
+   */
+  ensureToken(options?: { forceRefresh?: boolean; signal?: AbortSignal }): Promise<string>;
+  /** Runs (or returns the cached) authorization server discovery. */
+  discover(): Promise<DiscoveryResult>;
+  /** Removes the stored tokens, or the tokens and the client registration. */
+  clearStoredAuth(what: "tokens" | "all"): Promise<void>;
+  /** The server's state file. */
+  readonly store: EnvStore;
+}

@@ -76,6 +76,10 @@ class SelectedTransport implements ConnectedTransport {
     return this.#active.protocolVersion;
   }
 
+  serverStreamReady(): Promise<void> {
+    return this.#active.serverStreamReady?.() ?? Promise.resolve();
+  }
+
   async send(message: JsonRpcMessage, options?: SendOptions): Promise<void> {
     if (this.#switching) await this.#switching;
     const active = this.#active;

@@ -44,14 +44,24 @@ export interface Renewal {
   sessionEstablished: boolean;
 }
 
-/** Asks the credentials for a token after a 401 or a 403 `insufficient_scope`. */
+/**
+ * Asks the credentials for a token after a 401 or a 403 `insufficient_scope`. Credentials that
+ * hand back the very token the server refused have nothing better: that ends the retries.
+ */
 export async function askForRenewal(
   credentials: CredentialProvider,
   log: Logger,
   renewal: Renewal,
 ): Promise<void> {
   log.info(`Server refused authorization (HTTP ${renewal.status}); asking for a new token`);
-  await credentials.handleRefusal(renewal);
+  const token = await credentials.handleRefusal(renewal);
+  if (renewal.rejectedToken !== undefined && token === renewal.rejectedToken) {
+    throw new BridgeError(
+      "auth_failed",
+      `Server refused the renewed access token: HTTP ${renewal.status}`,
+      { status: renewal.status },
+    );
+  }
 }
 
 /** One prepared request: what to send with a given token. */

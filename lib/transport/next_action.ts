@@ -2,7 +2,7 @@
  * The pure policy that says what a transport does next with a classified HTTP answer: read it,
  * renew the token and send again, step up the scope, re-create the session, fall back to the
  * older transport, stop, retry later, or fail with a typed error. It counts attempts so every
- * retry is bounded, and replaces the retry flags the request loops used to carry. No I/O, no
+ * retry is bounded (a scope step-up by the credentials, which count the sign-ins), and replaces the retry flags the request loops used to carry. No I/O, no
  * state: the caller keeps the {@link Attempts} and acts on the answer (classify, then act).
  *
  * @module
@@ -10,7 +10,6 @@
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization#scope-challenge-handling
  */
 
-import { MAX_SCOPE_STEP_UPS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
 import type { ResponseOutcome } from "./classify.ts";
 import type { AuthChallenge } from "./types.ts";
@@ -48,8 +47,6 @@ export interface NextActionContext {
   expectsResponse?: boolean;
   /** A 404 may re-create the session (never while re-creating it). */
   allowReinit?: boolean;
-  /** How many step-ups one message may spend; defaults to {@link MAX_SCOPE_STEP_UPS}. */
-  maxStepUps?: number;
 }
 
 /** What to do next. */
@@ -77,7 +74,6 @@ export type NextAction =
 function renewOrFail(
   outcome: ResponseOutcome & { kind: "unauthorized" | "insufficient-scope" },
   attempts: Attempts,
-  context: NextActionContext,
 ): NextAction {
   if (outcome.kind === "unauthorized") {
     if (attempts.renewals >= 1) {
@@ -95,13 +91,8 @@ function renewOrFail(
       attempts: { ...attempts, renewals: attempts.renewals + 1 },
     };
   }
-  const max = context.maxStepUps ?? MAX_SCOPE_STEP_UPS;
-  if (attempts.stepUps >= max) {
-    const message = context.exchange === "legacy"
-      ? "Server refused the renewed access token: HTTP 403"
-      : `Server still requires more scope after ${attempts.stepUps} step-up attempts: HTTP 403`;
-    return { kind: "fail", error: new BridgeError("auth_failed", message, { status: 403 }) };
-  }
+  // Step-ups are counted in one place, the credential provider, which knows the sign-ins they
+  // cost and refuses past its limit; the caller stops when no new token comes back.
   return {
     kind: "renew",
     status: 403,
@@ -151,7 +142,7 @@ function forPost(
       };
     case "unauthorized":
     case "insufficient-scope":
-      return renewOrFail(outcome, attempts, context);
+      return renewOrFail(outcome, attempts);
     case "session-gone":
       if (!context.allowReinit || attempts.reinitializations >= 1) {
         return {
@@ -191,13 +182,13 @@ export function decideNextAction(
       return forPost(outcome, attempts, context);
     case "legacy":
       if (outcome.kind === "unauthorized" || outcome.kind === "insufficient-scope") {
-        return renewOrFail(outcome, attempts, context);
+        return renewOrFail(outcome, attempts);
       }
       return { kind: "deliver" };
     case "resume":
       if (outcome.kind === "ok-sse") return { kind: "deliver" };
       if (outcome.kind === "unauthorized" && attempts.renewals < 1) {
-        return renewOrFail(outcome, attempts, context);
+        return renewOrFail(outcome, attempts);
       }
       return {
         kind: "fail",
@@ -212,7 +203,7 @@ export function decideNextAction(
         case "ok-sse":
           return { kind: "deliver" };
         case "unauthorized":
-          return renewOrFail(outcome, attempts, context);
+          return renewOrFail(outcome, attempts);
         case "session-gone":
           return { kind: "reinitialize", attempts };
         case "http-error":

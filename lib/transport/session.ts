@@ -88,6 +88,7 @@ export class StreamableHttpSession implements Transport {
   #closed = false;
   #getWanted = false;
   #getController: AbortController | undefined;
+  #getReady: Promise<void> | undefined;
   #getUnsupported = false;
   #reinitializing: Promise<void> | undefined;
   /** The `initialize` result the client received, to check a re-created session against. */
@@ -122,6 +123,11 @@ export class StreamableHttpSession implements Transport {
   /** Whether the server answered the GET stream with 405 (it offers no such stream). */
   get getStreamUnsupported(): boolean {
     return this.#getUnsupported;
+  }
+
+  /** Resolves once the GET stream is open, or has stopped, or was never wanted. */
+  serverStreamReady(): Promise<void> {
+    return this.#getReady ?? Promise.resolve();
   }
 
   /** Sends one message; for a request, resolves once its response was passed to onMessage. */
@@ -340,12 +346,17 @@ export class StreamableHttpSession implements Transport {
     if (this.#closed || this.#getController || this.#getUnsupported) return;
     const controller = new AbortController();
     this.#getController = controller;
+    const ready = Promise.withResolvers<void>();
+    this.#getReady = ready.promise;
     const signal = AbortSignal.any([controller.signal, this.#closer.signal]);
     const state = { attempts: NO_ATTEMPTS };
     this.#track(
       followStream({
         open: (lastEventId) => this.#openGetStream(lastEventId, state, signal),
-        onOpen: () => state.attempts = NO_ATTEMPTS,
+        onOpen: () => {
+          state.attempts = NO_ATTEMPTS;
+          ready.resolve();
+        },
         onEvent: (event) => this.#inbound.routeSseEvent(event.data, event.event),
         signal,
         log: this.#log,
@@ -357,6 +368,7 @@ export class StreamableHttpSession implements Transport {
           if (!signal.aborted) this.#log.warn(`Server stream stopped: ${redactedMessage(error)}`);
         })
         .finally(() => {
+          ready.resolve();
           if (this.#getController === controller) this.#getController = undefined;
         }),
     );

@@ -19,7 +19,13 @@ export function createStaticCredentials(token?: string): CredentialProvider {
       const text = value
         ? `Server refused the configured access token: HTTP ${refusal.status}`
         : `Server requires authorization: HTTP ${refusal.status}`;
-      return Promise.reject(new BridgeError(kind, text, { status: refusal.status }));
+      const hint = value
+        ? "Replace MCP_CLIENT_ACCESS_TOKEN (or the Authorization --header) with a token this " +
+          "server accepts, or unset it to sign in with --token"
+        : undefined;
+      return Promise.reject(
+        new BridgeError(kind, text, { status: refusal.status, ...(hint ? { hint } : {}) }),
+      );
     },
   };
 }

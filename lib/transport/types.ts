@@ -80,7 +80,15 @@ export interface CredentialProvider {
    * `auth_required`/`auth_failed`. Concurrent calls for the same rejected token share one flow.
    */
   handleRefusal(refusal: AuthRefusal): Promise<string>;
+  /**
+   * Subscribes to the interactive sign-ins this provider runs (a browser window the user must
+   * complete), which refused requests wait for; returns the unsubscribe function.
+   */
+  watchSignIn?(listener: (event: SignInEvent) => void): () => void;
 }
+
+/** An interactive sign-in starting (with a line for the user) or ending, either way. */
+export type SignInEvent = { kind: "started"; message: string } | { kind: "finished" };
 
 /** Where and how to reach the server; shared by all transports. */
 export interface TransportOptions {
@@ -124,4 +132,10 @@ export interface Transport {
   readonly protocolVersion: string | undefined;
   /** Ends the session (DELETE where the transport has one) and closes every stream. */
   close(): Promise<void>;
+  /**
+   * Resolves once the stream for server-initiated messages is open, or known not to be
+   * available, so a subscription is acknowledged only when its notifications can arrive.
+   * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#listening-for-messages-from-the-server
+   */
+  serverStreamReady?(): Promise<void>;
 }

@@ -143,8 +143,11 @@ Deno.test("the README exit-code table is the one produced from the error table",
 
 Deno.test("the exit-code table covers every exit code and every error kind", () => {
   const rows = listExitCodes();
-  assert.deepEqual(rows.map((row) => row.code), [0, 1, 2, 3, 4, 5, 6]);
-  assert.deepEqual(rows.map((row) => row.code), Object.values(ExitCode).sort());
+  assert.deepEqual(rows.map((row) => row.code), [0, 1, 2, 3, 4, 5, 6, 130]);
+  assert.deepEqual(
+    rows.map((row) => row.code),
+    Object.values(ExitCode).sort((a, b) => a - b),
+  );
   const kinds = rows.flatMap((row) => row.kinds);
   assert.deepEqual([...kinds].sort(), (Object.keys(ERROR_TABLE) as ErrorKind[]).sort());
   for (const row of rows) {
@@ -152,6 +155,7 @@ Deno.test("the exit-code table covers every exit code and every error kind", () 
   }
   assert.deepEqual(rows.find((row) => row.code === 6)?.kinds, ["timeout"]);
   assert.deepEqual(rows.find((row) => row.code === 4)?.kinds, ["auth_required", "auth_failed"]);
+  assert.deepEqual(rows.find((row) => row.code === 130)?.kinds, ["interrupted"]);
 });
 
 Deno.test("the README sections this issue owns are filled in", () => {

@@ -8,7 +8,12 @@
 
 import assert from "node:assert/strict";
 import { classifyLine } from "./harness.ts";
-import { answerInputRequest, elicitationDefaults, parseContext, planScenario } from "./plan.ts";
+import {
+  answerInputRequest,
+  elicitationDefaults,
+  parseContext,
+  planScenario,
+} from "./plan.ts";
 import {
   type Check,
   EXPECTED_FAILURES,
@@ -172,6 +177,7 @@ Deno.test("the 2026 harness plans modern-wire scenarios and answers input reques
   assert.ok(modern.elicitation);
   assert.equal(modern.driver, "2026");
   assert.ok(planScenario("auth/iss-wrong-issuer", {}).expectRefusal);
+  assert.deepEqual(planScenario("json-schema-ref-no-deref", {}).toolCalls, []);
   const jwt = planScenario("auth/client-credentials-jwt", {
     client_id: "c",
     private_key_pem: "k",

@@ -70,7 +70,9 @@ function expectResult(
   if (response.error !== undefined) {
     if (plan.expectRefusal) {
       console.error(
-        `harness: ${method} refused as expected: ${JSON.stringify(response.error)}`,
+        `harness: ${method} refused as expected: ${
+          JSON.stringify(response.error)
+        }`,
       );
       return undefined;
     }
@@ -164,10 +166,11 @@ async function drive2026(rpc: Rpc, plan: ScenarioPlan): Promise<void> {
       };
       const response = await rpc.request(method, { ...params, _meta: meta });
       const error = response.error;
-      const supported = isObject(error) && error.code === UNSUPPORTED_PROTOCOL_VERSION &&
+      const supported =
+        isObject(error) && error.code === UNSUPPORTED_PROTOCOL_VERSION &&
           isObject(error.data) && Array.isArray(error.data.supported)
-        ? error.data.supported
-        : undefined;
+          ? error.data.supported
+          : undefined;
       if (attempt > 0 || !supported?.includes(MODERN_VERSION)) return response;
       console.error(
         `harness: ${method} refused version ${version}; retrying with ${MODERN_VERSION}`,
@@ -228,7 +231,9 @@ async function drive2026(rpc: Rpc, plan: ScenarioPlan): Promise<void> {
       }
       const inputResponses: Record<string, unknown> = {};
       for (const [key, input] of Object.entries(result.inputRequests)) {
-        const method = isObject(input) && typeof input.method === "string" ? input.method : "";
+        const method = isObject(input) && typeof input.method === "string"
+          ? input.method
+          : "";
         const answer = answerInputRequest(
           method,
           isObject(input) ? input.params : undefined,
@@ -242,7 +247,9 @@ async function drive2026(rpc: Rpc, plan: ScenarioPlan): Promise<void> {
         inputResponses[key] = answer;
       }
       console.error(
-        `harness: ${label} round ${round + 1}: answering ${Object.keys(inputResponses)}`,
+        `harness: ${label} round ${round + 1}: answering ${
+          Object.keys(inputResponses)
+        }`,
       );
       params = { name: call.name, arguments: call.arguments, inputResponses };
       if (result.requestState !== undefined) {

@@ -4,9 +4,9 @@
  * compiled binary runs (see `tests/support/main_process.ts`), speaks newline-delimited JSON-RPC
  * on the bridge's stdin/stdout and drives one scenario in the stdio era chosen by `--driver=2025`
  * (default) or `--driver=2026` (see `drivers.ts`; `plan.ts` decides flags and answers). It
- * answers server requests (elicitation with the schema's defaults, sampling, roots, ping), and
- * retries (like a user) a request the bridge answered with `auth_required` while it signs in
- * again in the background. It fails when any stdout line of the bridge is not a JSON-RPC
+ * answers server requests (elicitation with the schema's defaults, sampling, roots, ping). It
+ * never retries: a request that needs a sign-in mid-session must be held by the bridge until the
+ * sign-in ends and then answered. It fails when any stdout line of the bridge is not a JSON-RPC
  * message, when a request gets no answer, when an answer is an error (unless the scenario
  * expects the bridge to give up) and when the bridge does not exit cleanly after stdin closes.
  *
@@ -19,15 +19,17 @@
 
 import { baseEnv, mainArgs } from "../support/main_process.ts";
 import { driveScenario, HarnessFailure, type RpcResponse } from "./drivers.ts";
-import { answerInputRequest, type DriverEra, parseContext, planScenario } from "./plan.ts";
+import {
+  answerInputRequest,
+  type DriverEra,
+  parseContext,
+  planScenario,
+} from "./plan.ts";
 
 /** How long one request may stay unanswered, in ms (sign-in flows included). */
 const REQUEST_TIMEOUT_MS = 40_000;
 /** How long the bridge may take to exit after stdin closes, in ms. */
 const EXIT_TIMEOUT_MS = 10_000;
-/** How often a request answered `auth_required` is retried, and after how long (ms). */
-const AUTH_RETRIES = 5;
-const AUTH_RETRY_DELAY_MS = 1_000;
 /** The verdict prefix on the harness's last stderr line. */
 export const VERDICT_PREFIX = "conformance-harness:";
 
@@ -116,12 +118,6 @@ export function classifyLine(line: string): ClassifiedLine {
   return { kind: "response", id: id as string | number, result: value.result };
 }
 
-/** Whether a JSON-RPC error is the bridge's "sign-in needed, retry" answer. */
-export function isAuthRequired(error: unknown): boolean {
-  return isObject(error) && isObject(error.data) &&
-    error.data.kind === "auth_required";
-}
-
 async function* readLines(
   stream: ReadableStream<Uint8Array>,
 ): AsyncGenerator<string> {
@@ -150,7 +146,9 @@ function writeBrowserScript(dir: string): { path: string; log: string } {
   const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
   Deno.writeTextFileSync(
     path,
-    `#!/bin/sh\nexec ${quote(Deno.execPath())} run -A --no-prompt ${quote(userAgent)} "$@" ` +
+    `#!/bin/sh\nexec ${quote(Deno.execPath())} run -A --no-prompt ${
+      quote(userAgent)
+    } "$@" ` +
       `>>${quote(log)} 2>&1\n`,
   );
   Deno.chmodSync(path, 0o755);
@@ -231,7 +229,9 @@ export async function runHarness(
           );
           break;
         case "response": {
-          const waiter = message.id === null ? undefined : pending.get(message.id);
+          const waiter = message.id === null
+            ? undefined
+            : pending.get(message.id);
           if (!waiter) {
             violations.push(
               `response to an unknown request id: ${preview(line)}`,
@@ -245,7 +245,8 @@ export async function runHarness(
         case "request":
           await answerServerRequest(message.id, message.method, message.params)
             .catch(
-              (error) => violations.push(`Cannot answer ${message.method}: ${error}`),
+              (error) =>
+                violations.push(`Cannot answer ${message.method}: ${error}`),
             );
           break;
         case "notification":
@@ -299,29 +300,12 @@ export async function runHarness(
       });
     });
   };
-  // In proxy mode, a refusal that needs a new sign-in once the session runs (401 on a later
-  // request, 403 insufficient_scope) fails the request at once with `auth_required` while the
-  // sign-in runs in the background; the user is asked to retry. The harness retries like a user.
-  const requestWithRetry = async (
-    method: string,
-    params: Record<string, unknown>,
-  ): Promise<RpcResponse> => {
-    for (let attempt = 1;; attempt++) {
-      const response = await request(method, params);
-      if (!isAuthRequired(response.error) || attempt > AUTH_RETRIES) {
-        return response;
-      }
-      console.error(
-        `harness: ${method} answered auth_required; retrying like a user would`,
-      );
-      await new Promise((resolve) => setTimeout(resolve, AUTH_RETRY_DELAY_MS));
-    }
-  };
   let failure: string | undefined;
   try {
     await driveScenario({
-      request: requestWithRetry,
-      notify: (method, params) => send({ method, ...(params ? { params } : {}) }),
+      request,
+      notify: (method, params) =>
+        send({ method, ...(params ? { params } : {}) }),
     }, plan);
   } catch (error) {
     if (!(error instanceof HarnessFailure)) throw error;
@@ -341,7 +325,9 @@ export async function runHarness(
   if (exited === undefined) {
     child.kill("SIGKILL");
     await child.status;
-    failure ??= `Bridge did not exit within ${EXIT_TIMEOUT_MS / 1000} s after stdin closed`;
+    failure ??= `Bridge did not exit within ${
+      EXIT_TIMEOUT_MS / 1000
+    } s after stdin closed`;
   } else if (exited.code !== 0) {
     failure ??= `Bridge exited with code ${exited.code} after stdin closed`;
   }

@@ -24,7 +24,9 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
 });
 const runs = positionals.length > 0
-  ? RUNS.filter((run) => positionals.some((p) => run.name.startsWith(p) || run.scenario === p))
+  ? RUNS.filter((run) =>
+    positionals.some((p) => run.name.startsWith(p) || run.scenario === p)
+  )
   : RUNS;
 const concurrency = Number(values.concurrency);
 if (!Number.isInteger(concurrency) || concurrency < 1) {

@@ -16,9 +16,11 @@
 import { VERDICT_PREFIX } from "./harness.ts";
 
 /** The stable release: the 2025-11-25 scenarios, the 2025-03-26 back-compat ones and extensions. */
-export const CONFORMANCE_PACKAGE = "npm:@modelcontextprotocol/conformance@0.1.16";
+export const CONFORMANCE_PACKAGE =
+  "npm:@modelcontextprotocol/conformance@0.1.16";
 /** The release that holds the 2026-07-28 requirement set (`list --client --requirements`). */
-export const CONFORMANCE_PACKAGE_2026 = "npm:@modelcontextprotocol/conformance@0.2.0-alpha.12";
+export const CONFORMANCE_PACKAGE_2026 =
+  "npm:@modelcontextprotocol/conformance@0.2.0-alpha.12";
 /** Every suite release the runner uses; `.ci/run` prefetches each. */
 export const CONFORMANCE_PACKAGES: readonly string[] = [
   CONFORMANCE_PACKAGE,
@@ -169,33 +171,11 @@ export const RUNS: readonly ScenarioRun[] = [
 /** The names of {@link RUNS}, in order. */
 export const SCENARIOS: readonly string[] = RUNS.map((run) => run.name);
 
-const HARNESS_CALLS_UNSERVED_TOOL = "the harness calls lookup_user, which the scenario's " +
-  "server lists but does not serve (tools/call answered -32601); the scenario's own check " +
-  "(no network $ref dereferenced) passes";
-
-function expectFailures(
-  driver: "2025" | "2026",
-  scenarios: readonly string[],
-  reason: string,
-): Record<string, string> {
-  return Object.fromEntries(
-    scenarios.map((
-      scenario,
-    ) => [`${MODERN_WIRE}/${driver}-client/${scenario}`, reason]),
-  );
-}
-
-/** 2026-07-28 scenarios that fail for a reason in the harness, not in the bridge. */
-const HARNESS_LIMITS = ["json-schema-ref-no-deref"];
-
 /**
  * Runs that fail for a reason outside this runner, with the reason. The test asserts they still
  * fail, so a fix is noticed and the entry removed.
  */
-export const EXPECTED_FAILURES: Readonly<Record<string, string>> = {
-  ...expectFailures("2026", HARNESS_LIMITS, HARNESS_CALLS_UNSERVED_TOOL),
-  ...expectFailures("2025", HARNESS_LIMITS, HARNESS_CALLS_UNSERVED_TOOL),
-};
+export const EXPECTED_FAILURES: Readonly<Record<string, string>> = {};
 
 /** Checks a scenario must produce that the suite does not itself report as missing. */
 const REQUIRED_CHECKS: Readonly<Record<string, readonly string[]>> = {
@@ -287,7 +267,9 @@ export async function prepareSuite(): Promise<void> {
     const output = await new Command(cliArgs(suite, ["--version"])).output();
     if (!output.success) {
       throw new Error(
-        `Cannot start the conformance CLI ${suite}:\n${new TextDecoder().decode(output.stderr)}`,
+        `Cannot start the conformance CLI ${suite}:\n${
+          new TextDecoder().decode(output.stderr)
+        }`,
       );
     }
   }
@@ -393,7 +375,8 @@ export function formatFailure(
   result: ScenarioResult,
   problems: readonly string[],
 ): string {
-  const tail = (text: string, lines: number) => text.trimEnd().split("\n").slice(-lines).join("\n");
+  const tail = (text: string, lines: number) =>
+    text.trimEnd().split("\n").slice(-lines).join("\n");
   return [
     `Scenario ${result.name} failed (CLI exit ${result.code}):`,
     ...problems.map((problem) => `  - ${problem}`),

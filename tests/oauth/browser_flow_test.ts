@@ -47,3 +47,26 @@ Deno.test("first request signs in through DCR and the browser, then tokens are r
   assert.equal(status.issuer, server.auth.issuer.href);
   assert.ok(status.accessTokenPrefix && !result.token!.startsWith(status.accessTokenPrefix + "x"));
 });
+
+Deno.test("a stored token narrower than --scope leads to a sign-in for the wider scope", async () => {
+  await using server = await startGuardedServer({
+    auth: { scopesSupported: ["mcp:tools", "mcp:admin"] },
+  });
+  const first = await createManager(server, { flags: { scope: "mcp:tools" } });
+  assert.equal((await callServer(first.manager, server.mcp.url)).status, 200);
+  assert.equal(server.auth.tokenCounts.authorization_code, 1);
+
+  // Same scope: the stored token is reused.
+  const same = await createManager(server, { flags: { scope: "mcp:tools" } });
+  assert.equal((await callServer(same.manager, server.mcp.url)).status, 200);
+  assert.equal(server.auth.tokenCounts.authorization_code, 1);
+
+  // Wider scope: no silent reuse, no refresh (it cannot widen), a sign-in asking for it.
+  const wider = await createManager(server, { flags: { scope: "mcp:tools mcp:admin" } });
+  assert.equal((await callServer(wider.manager, server.mcp.url)).status, 200);
+  assert.equal(server.auth.tokenCounts.authorization_code, 2);
+  assert.equal(server.auth.tokenCounts.refresh_token ?? 0, 0);
+  assert.equal(server.auth.authorizeRequests.at(-1)?.scope, "mcp:tools mcp:admin");
+  const state = { ...parseEnv(await Deno.readTextFile(`${server.dir}/state.env`)) };
+  assert.equal(state.MCP_CLIENT_SCOPE_GRANTED, "mcp:tools mcp:admin");
+});

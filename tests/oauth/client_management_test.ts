@@ -3,17 +3,19 @@ import { BridgeError } from "../../lib/errors.ts";
 import {
   type ClientInformation,
   deleteClientRequest,
-  diffClientCredentials,
   formatUpdateBody,
   isUnsupportedError,
-  mergeClientMetadata,
-  parseMetadataAssignments,
   processDeleteClientResponse,
   processReadClientResponse,
   processUpdateClientResponse,
   readClientRequest,
   updateClientRequest,
 } from "../../lib/oauth/client_management.ts";
+import {
+  diffClientCredentials,
+  mergeClientMetadata,
+  parseMetadataAssignments,
+} from "../../lib/oauth/client_metadata.ts";
 import { pkceChallenge, startOidcServer } from "../fixtures/oidc_server.ts";
 
 const REDIRECT = "http://127.0.0.1:8976/callback";

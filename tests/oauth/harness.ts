@@ -135,7 +135,6 @@ export async function createManager(
     env?: Record<string, string>;
     interactive?: boolean;
     serverUrl?: string;
-    signInMode?: CredentialProviderOptions["signInMode"];
   } = {},
 ): Promise<{ manager: OAuthManager; lines: string[]; settings: Readonly<Settings> }> {
   const settings = await createSettings({
@@ -151,7 +150,6 @@ export async function createManager(
     fetch: globalThis.fetch,
     io,
     interactive: options.interactive ?? true,
-    signInMode: options.signInMode,
     now: server.clock.now,
   };
   return { manager: createOAuthManager(providerOptions), lines, settings };

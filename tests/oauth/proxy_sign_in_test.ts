@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { parseEnv } from "node:util";
-import { initialize, type Message, startBridge } from "../support/bridge_process.ts";
-import { waitUntil } from "../support/wait.ts";
+import { initialize, startBridge } from "../support/bridge_process.ts";
 import {
   callServer,
   createManager,
@@ -28,12 +27,12 @@ async function readLaunches(log: string): Promise<number> {
   return text.split("\n").filter((line) => /\/authorize 302$/.test(line)).length;
 }
 
-function errorKind(message: Message): unknown {
-  const error = message.error as { data?: { kind?: unknown } } | undefined;
-  return error?.data?.kind;
+function echoWithProgress(id: number, progressToken: string) {
+  const request = echo(id);
+  return { ...request, params: { ...request.params, _meta: { progressToken } } };
 }
 
-Deno.test("proxy: a mid-session invalid_grant fails the request at once and signs in once in the background", async () => {
+Deno.test("proxy: a mid-session invalid_grant holds every waiting request for one sign-in", async () => {
   await using server = await startGuardedServer();
   const stateFile = `${server.dir}/state.env`;
   const agentLog = `${server.dir}/agent.log`;
@@ -43,13 +42,13 @@ Deno.test("proxy: a mid-session invalid_grant fails the request at once and sign
   assert.equal((await callServer(earlier.manager, server.mcp.url)).status, 200);
   const before = await readState(stateFile);
 
-  await using bridge = startBridge(["--env-file", stateFile], {
+  await using bridge = startBridge(["--env-file", stateFile, "--timeout", "1"], {
     env: {
       MCP_SERVER_URL: server.mcp.url.href,
       BROWSER: USER_AGENT_BROWSER,
       USER_AGENT_LOG: agentLog,
-      // Keeps the background sign-in running while the second request arrives.
-      USER_AGENT_DELAY_MS: "2000",
+      // The browser takes longer than --timeout: the held requests must not time out.
+      USER_AGENT_DELAY_MS: "2500",
       MCP_CLIENT_AUTH_TIMEOUT: "30",
     },
   });
@@ -61,32 +60,25 @@ Deno.test("proxy: a mid-session invalid_grant fails the request at once and sign
   server.auth.revokeAccessTokens();
   server.auth.revokeRefreshTokens();
 
-  await bridge.send(echo(2));
-  const refused = await bridge.response(2, 10_000);
-  assert.equal(errorKind(refused), "auth_required", JSON.stringify(refused));
-  assert.match(
-    (refused.error as { message: string }).message,
-    /^Sign-in needed: complete it in the browser \(URL on stderr\), then retry$/,
+  // Both requests are refused; both wait for the one sign-in and are then answered.
+  await bridge.send(echoWithProgress(2, "p2"));
+  const progress = await bridge.waitFor((message) =>
+    message.method === "notifications/progress" &&
+    (message.params as { progressToken?: unknown }).progressToken === "p2"
   );
+  assert.match(
+    (progress.params as { message: string }).message,
+    /^Waiting for the sign-in to 127\.0\.0\.1:\d+ in the browser$/,
+  );
+  await bridge.send(echoWithProgress(3, "p3"));
+  const second = await bridge.response(2, 30_000);
+  assert.ok("result" in second, JSON.stringify(second));
+  const third = await bridge.response(3, 30_000);
+  assert.ok("result" in third, JSON.stringify(third));
 
-  // A request during the sign-in fails the same way, without a second browser.
-  await bridge.send(echo(3));
-  const during = await bridge.response(3, 10_000);
-  assert.equal(errorKind(during), "auth_required", JSON.stringify(during));
-  // The user agent holds the browser for USER_AGENT_DELAY_MS: no launch yet means no waiting.
-  assert.equal(await readLaunches(agentLog), 0, "the errors did not wait for the browser");
-
-  // The browser completes the sign-in; the retried request uses the new token.
-  let state = await readState(stateFile);
-  await waitUntil(() => Boolean(state.MCP_CLIENT_ACCESS_TOKEN), "the new sign-in", async () => {
-    state = await readState(stateFile);
-  });
-  assert.ok(state.MCP_CLIENT_ACCESS_TOKEN, "signed in again");
+  const state = await readState(stateFile);
   assert.notEqual(state.MCP_CLIENT_ACCESS_TOKEN, before.MCP_CLIENT_ACCESS_TOKEN);
   assert.equal(state.MCP_CLIENT_ID, before.MCP_CLIENT_ID, "the registration is kept");
-  await bridge.send(echo(4));
-  const retried = await bridge.response(4, 10_000);
-  assert.ok("result" in retried, JSON.stringify(retried));
 
   const { code, stderr } = await bridge.end();
   assert.equal(code, 0);
@@ -122,7 +114,7 @@ Deno.test("proxy: the first sign-in (initialize without a token) waits for the b
   assert.equal(server.auth.tokenCounts.authorization_code, 1);
 });
 
-Deno.test("background mode: a failed background sign-in is not reopened right away", async () => {
+Deno.test("a failed sign-in is shared by concurrent refusals and not reopened right away", async () => {
   await using server = await startGuardedServer();
   const stateFile = `${server.dir}/state.env`;
   const earlier = await createManager(server, { stateFile });
@@ -130,10 +122,11 @@ Deno.test("background mode: a failed background sign-in is not reopened right aw
 
   const { manager, lines } = await createManager(server, {
     stateFile,
-    signInMode: "background",
     flags: { "auth-timeout": "0.3" },
     env: { BROWSER: "true" },
   });
+  const events: string[] = [];
+  manager.watchSignIn?.((event) => events.push(event.kind));
   const token = await manager.accessToken();
   server.auth.revokeRefreshTokens();
   const refusal = {
@@ -148,12 +141,10 @@ Deno.test("background mode: a failed background sign-in is not reopened right aw
       () => "resolved",
       (error: Error) => error.message,
     ));
-  for (const outcome of await Promise.all(refusals)) assert.match(outcome, /^Sign-in needed/);
-  await waitUntil(
-    () => lines.some((line) => line.includes("Background sign-in failed")),
-    "the failed background sign-in",
-  );
+  for (const outcome of await Promise.all(refusals)) {
+    assert.equal(outcome, "Sign-in did not finish within 0.3 s (--auth-timeout)");
+  }
   await assert.rejects(manager.handleRefusal(refusal), /did not finish within/);
   assert.equal(lines.filter((line) => line.startsWith("Sign in to ")).length, 1);
-  assert.ok(lines.some((line) => line.includes("Background sign-in failed")));
+  assert.deepEqual(events, ["started", "finished"]);
 });

@@ -110,7 +110,7 @@ Deno.test("invalid_grant without a terminal fails with auth_required", async () 
     callServer(manager, server.mcp.url),
     (error: unknown) =>
       error instanceof BridgeError && error.kind === "auth_required" &&
-      /Sign-in is needed/.test(error.message),
+      /nobody is present to sign in/.test(error.message),
   );
   const state = await readState(`${server.dir}/state.env`);
   assert.equal(state.MCP_CLIENT_ACCESS_TOKEN, undefined);

@@ -22,6 +22,7 @@ import {
   Inbox,
   resultText,
 } from "../transport/harness.ts";
+import { initialize, startBridge } from "../support/bridge_process.ts";
 
 /** Waits return at once, so back-off costs no time. */
 const IMMEDIATE: Scheduler = {
@@ -111,3 +112,20 @@ Deno.test("oversize: on the legacy stream it fails the request; the stream reope
     await transport.close();
   }
 });
+
+for (const withJar of [true, false]) {
+  Deno.test(`cookies: the bridge ${withJar ? "keeps" : "ignores"} a sticky cookie`, async () => {
+    await using server = await startMcpServer();
+    await using proxy = startIdleProxy(server.url, { stickyCookie: "lb=backend-7" });
+    const args = ["--server-url", proxy.url.href, ...(withJar ? ["--cookies"] : [])];
+    await using bridge = startBridge(args);
+    await initialize(bridge);
+    await bridge.send({ jsonrpc: "2.0", id: 1, method: "tools/list" });
+    await bridge.response(1);
+    await bridge.end();
+    assert.equal(proxy.cookies[0], null, "the first request has no cookie yet");
+    const later = proxy.cookies.slice(1);
+    assert.ok(later.length >= 2);
+    for (const cookie of later) assert.equal(cookie, withJar ? "lb=backend-7" : null);
+  });
+}

@@ -47,11 +47,12 @@ Deno.test("next action: the POST table", () => {
       "fail:auth_failed",
     ],
     [{ kind: "insufficient-scope", challenge }, { status: 403 }, NO_ATTEMPTS, "renew"],
+    // The step-up limit is the credentials' (they count sign-ins), not the policy's.
     [
       { kind: "insufficient-scope", challenge },
       { status: 403 },
       { ...NO_ATTEMPTS, stepUps: MAX_SCOPE_STEP_UPS },
-      "fail:auth_failed",
+      "renew",
     ],
     [{ kind: "forbidden" }, { status: 403 }, NO_ATTEMPTS, "fail:http_error"],
     [{ kind: "session-gone", status: 404 }, { status: 404 }, NO_ATTEMPTS, "reinitialize"],
@@ -135,8 +136,5 @@ Deno.test("next action: the HTTP+SSE transport only asks the policy about author
     { ...NO_ATTEMPTS, stepUps: MAX_SCOPE_STEP_UPS },
     legacy,
   );
-  assert.equal(
-    action.kind === "fail" && action.error.message,
-    "Server refused the renewed access token: HTTP 403",
-  );
+  assert.equal(action.kind, "renew");
 });

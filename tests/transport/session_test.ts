@@ -7,6 +7,7 @@ import {
   type StreamableHttpOptions,
 } from "../../lib/transport/session.ts";
 import { createStaticCredentials } from "../../lib/transport/static_credentials.ts";
+import type { AuthRefusal, CredentialProvider } from "../../lib/transport/types.ts";
 import { type McpServerOptions, startMcpServer } from "../fixtures/mcp_server.ts";
 import {
   callTool,
@@ -408,8 +409,31 @@ Deno.test("session: a refusal after initialize says the session is established",
   assert.equal(t.inbox.withId(5).length, 1);
 });
 
-Deno.test("session: 403 insufficient_scope steps up, at most MAX_SCOPE_STEP_UPS times", async () => {
+Deno.test("session: 403 insufficient_scope steps up while the credentials give new tokens", async () => {
+  // The credentials count step-ups (they know the sign-ins); the session asks until they stop.
   const credentials = createRenewingCredentials("t0-token", ["t1-token", "t2-token", "t3-token"]);
+  await using t = await setup(
+    { verifyToken: () => "insufficient_scope", challengeScope: "admin" },
+    { credentials },
+  );
+  await assert.rejects(
+    t.session.send({ jsonrpc: "2.0", id: 0, method: "initialize", params: {} }),
+    (error: Error) => error.message === "no more tokens",
+  );
+  assert.equal(credentials.refusals.length, 4);
+  assert.equal(credentials.refusals[0].status, 403);
+  assert.equal(credentials.refusals[0].challenge?.params.scope, "admin");
+});
+
+Deno.test("session: credentials that hand back the refused token end the step-ups", async () => {
+  const credentials: CredentialProvider & { refusals: AuthRefusal[] } = {
+    refusals: [],
+    accessToken: () => Promise.resolve("same-token"),
+    handleRefusal(refusal) {
+      this.refusals.push(refusal);
+      return Promise.resolve("same-token");
+    },
+  };
   await using t = await setup(
     { verifyToken: () => "insufficient_scope", challengeScope: "admin" },
     { credentials },
@@ -418,9 +442,7 @@ Deno.test("session: 403 insufficient_scope steps up, at most MAX_SCOPE_STEP_UPS 
     t.session.send({ jsonrpc: "2.0", id: 0, method: "initialize", params: {} }),
     (error: BridgeError) => error.kind === "auth_failed" && error.status === 403,
   );
-  assert.equal(credentials.refusals.length, 3);
-  assert.equal(credentials.refusals[0].status, 403);
-  assert.equal(credentials.refusals[0].challenge?.params.scope, "admin");
+  assert.equal(credentials.refusals.length, 1);
 });
 
 Deno.test("session: a plain 403 is an http_error, not a step-up", async () => {
