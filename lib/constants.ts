@@ -110,5 +110,15 @@ export const OUTPUT_QUEUE_BYTES = 4 * 1024 * 1024;
 /** The most bytes the stdout writer hands to one write call (more when one line is longer). */
 export const OUTPUT_WRITE_BATCH_BYTES = 1024 * 1024;
 
+/**
+ * While a running session's server refuses connections (it is restarting), a message is sent
+ * again for up to this long, in ms, with back-off from {@link RESTART_RETRY_DELAY_MS}. Safe: a
+ * refused connection carried nothing.
+ */
+export const SERVER_RESTART_GRACE_MS = 10_000;
+
+/** First delay before re-sending to a server that refused the connection, in ms. */
+export const RESTART_RETRY_DELAY_MS = 100;
+
 /** How many same-origin redirects one request may follow. */
 export const MAX_REDIRECTS = 5;

@@ -1,24 +1,20 @@
 /**
  * The program: parse the command line, resolve settings, build the shared pieces (logger, fetch,
- * credentials) and run the selected mode. Returns the exit code; never exits itself. Modes other
- * than the proxy are imported when chosen, so the proxy starts without loading them.
+ * credentials) and run the selected mode. Returns the exit code; never exits itself. Nothing but
+ * this module's own few imports is loaded up front: a plain `--version` loads nothing else, and
+ * the argument parser, settings, services and every mode (the proxy included) are imported when
+ * needed, so the proxy never evaluates the CLI modes, the formatter or the help text.
  *
  * @module
  */
 
-import { openEnvStore } from "../config/env_store.ts";
-import { readEnvFile } from "../config/env_file.ts";
-import { loadSettings, pickLogLevel, type Settings } from "../config/settings.ts";
+import type { Settings } from "../config/settings.ts";
 import { PROGRAM_NAME, PROGRAM_VERSION } from "../constants.ts";
 import { BridgeError, ExitCode, toBridgeError, toInterruptedError } from "../errors.ts";
-import { parseLogLevel, redact } from "../log.ts";
-import { type LogFile, openLogFile } from "../log_file.ts";
-import { detectPresence } from "../oauth/presence.ts";
-import { createServices } from "../services.ts";
-import { type Mode, parseCommandLine, wantsJson } from "./args.ts";
+import type { LogFile } from "../log_file.ts";
+import type { Mode } from "./args.ts";
 import type { ModeContext } from "./context.ts";
 import type { ProcessIo } from "../process_io.ts";
-import { createOutput } from "./output.ts";
 import { writeStdout } from "./stdout.ts";
 
 /** `MCP_CLIENT_SPINNER_DELAY_MS`: a whole number of ms, else the default. */
@@ -79,11 +75,12 @@ async function runMode(mode: Mode, context: ModeContext): Promise<number> {
 }
 
 /** `--log-file` (or `MCP_CLIENT_LOG_FILE`): stderr copied to the file, which `run` closes. */
-function withLogFile(
+async function withLogFile(
   io: ProcessIo,
   path: string | undefined,
-): { io: ProcessIo; logFile?: LogFile } {
+): Promise<{ io: ProcessIo; logFile?: LogFile }> {
   if (!path) return { io };
+  const { openLogFile } = await import("../log_file.ts");
   const logFile = openLogFile(path);
   const stderr = io.stderr;
   return {
@@ -104,6 +101,7 @@ function withLogFile(
  */
 async function importPythonEnv(settings: Readonly<Settings>, io: ProcessIo): Promise<boolean> {
   const cwdFile = `${Deno.cwd()}/.env`;
+  const { readEnvFile } = await import("../config/env_file.ts");
   const cwdValues = await readEnvFile(cwdFile);
   if (Object.keys(cwdValues).length === 0) return false;
   const { planPythonEnvImport } = await import("../oauth/python_env.ts");
@@ -115,6 +113,7 @@ async function importPythonEnv(settings: Readonly<Settings>, io: ProcessIo): Pro
     serverUrl: settings.serverUrl,
   });
   if (!changes) return false;
+  const { openEnvStore } = await import("../config/env_store.ts");
   await openEnvStore(settings.stateFile).update(changes);
   io.stderr(
     `Note: Imported the sign-in from "${cwdFile}" (left by the Python mcp-streamablehttp-client) ` +
@@ -130,7 +129,13 @@ export async function run(
   env: Readonly<Record<string, string>>,
 ): Promise<number> {
   let logFile: LogFile | undefined;
+  // The plain `--version` needs no argument parser (and so not Node's util layer it uses).
+  if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+    await writeStdout(io, `${PROGRAM_NAME} ${PROGRAM_VERSION}\n`);
+    return ExitCode.ok;
+  }
   try {
+    const { parseCommandLine } = await import("./args.ts");
     const parsed = parseCommandLine(args);
     if (parsed.mode.kind === "help") {
       const { formatHelp, formatHelpTopic } = await import("./help.ts");
@@ -142,7 +147,10 @@ export async function run(
       await writeStdout(io, `${PROGRAM_NAME} ${PROGRAM_VERSION}\n`);
       return ExitCode.ok;
     }
-    ({ io, logFile } = withLogFile(io, parsed.flags["log-file"] ?? env.MCP_CLIENT_LOG_FILE));
+    ({ io, logFile } = await withLogFile(
+      io,
+      parsed.flags["log-file"] ?? env.MCP_CLIENT_LOG_FILE,
+    ));
     if (parsed.mode.kind === "print-config") {
       const { runPrintConfig } = await import("./print_config.ts");
       return await runPrintConfig(parsed.mode.host, parsed.flags, io, env);
@@ -150,6 +158,11 @@ export async function run(
     const flags = parsed.accessToken === undefined
       ? parsed.flags
       : { ...parsed.flags, "access-token": parsed.accessToken };
+    const [{ loadSettings }, { detectPresence }, { createServices }] = await Promise.all([
+      import("../config/settings.ts"),
+      import("../oauth/presence.ts"),
+      import("../services.ts"),
+    ]);
     let settings = await loadSettings(flags, env);
     if (await importPythonEnv(settings, io)) settings = await loadSettings(flags, env);
     const presence = detectPresence({
@@ -188,6 +201,13 @@ export async function run(
     const failure = io.signal.aborted && !(error instanceof BridgeError && error.kind === "usage")
       ? toInterruptedError(io.signal.reason)
       : toBridgeError(error);
+    const [{ pickLogLevel }, { parseLogLevel, redact }, { createOutput }, { wantsJson }] =
+      await Promise.all([
+        import("../config/settings.ts"),
+        import("../log.ts"),
+        import("./output.ts"),
+        import("./args.ts"),
+      ]);
     const level = parseLogLevel(pickLogLevel({}, (key) => env[key])) ?? "WARNING";
     if (failure.kind === "internal" && level === "DEBUG" && error instanceof Error) {
       io.stderr(redact(error.stack ?? error.message));

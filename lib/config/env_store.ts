@@ -10,7 +10,7 @@
  * @module
  */
 
-import { AsyncLocalStorage } from "node:async_hooks";
+import type { AsyncLocalStorage } from "node:async_hooks";
 import { STALE_TEMP_FILE_MS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
 import { registerSecretValues } from "../log.ts";
@@ -246,13 +246,20 @@ function registerSecrets(values: Record<string, string>): Record<string, string>
   return values;
 }
 
+// Loaded on the first locked update: a proxy that never writes its state file does not pay
+// for Node's async_hooks layer at start-up.
+let asyncLocalStorage: Promise<typeof AsyncLocalStorage> | undefined;
+
 /** Opens the state file store at `path`; nothing is read or created until first use. */
 export function openEnvStore(path: string, options: EnvStoreOptions = {}): EnvStore {
-  const held = new AsyncLocalStorage<boolean>();
+  // Marks the async context that holds the lock, so a nested withLock does not wait for itself.
+  let held: AsyncLocalStorage<boolean> | undefined;
   const withLock = async <T>(fn: () => Promise<T>): Promise<T> => {
-    if (held.getStore()) return await fn();
+    if (held?.getStore()) return await fn();
     await using _lock = await acquireFileLock(path, { timeoutMs: options.lockTimeoutMs });
     await removeStaleTempFiles(path);
+    asyncLocalStorage ??= import("node:async_hooks").then((module) => module.AsyncLocalStorage);
+    held ??= new (await asyncLocalStorage)<boolean>();
     return await held.run(true, fn);
   };
   return {

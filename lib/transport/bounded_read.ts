@@ -78,9 +78,8 @@ export async function readBodyText(
       `Connection broke while reading the server's answer: ${redactedMessage(error)}`,
       { cause: error },
     );
-  } finally {
-    reader.releaseLock();
   }
+  // The body is fully read: no releaseLock (it would build an error object per response).
   if (chunks.length === 1) return new TextDecoder().decode(chunks[0]);
   const whole = new Uint8Array(total);
   let offset = 0;

@@ -15,7 +15,9 @@ import { readBodyText } from "./bounded_read.ts";
 import { classifyResponse, mentionsLostSession, type ResponseOutcome } from "./classify.ts";
 import { discard } from "./discard.ts";
 import { readRpcErrorBody, type RpcErrorBody } from "./inbound.ts";
-import { withDeadline } from "../async.ts";
+import { sleep, withDeadline } from "../async.ts";
+import { RESTART_RETRY_DELAY_MS, SERVER_RESTART_GRACE_MS } from "../constants.ts";
+import { backoffDelay } from "./resumable_stream.ts";
 import { type Attempts, decideNextAction, type Exchange, type NextAction } from "./next_action.ts";
 import type { AuthChallenge, CredentialProvider } from "./types.ts";
 
@@ -114,10 +116,25 @@ export interface Decision {
  */
 export async function sendUntilDecided(request: DecidedRequest): Promise<Decision> {
   let attempts = request.attempts;
+  const started = performance.now();
+  let refusals = 0;
   while (true) {
     const token = await request.credentials.accessToken();
     const prepared = request.prepare(token);
-    const response = await requestEndpoint(request.fetch, request.url, prepared);
+    let response: Response;
+    try {
+      response = await requestEndpoint(request.fetch, request.url, prepared);
+    } catch (error) {
+      // A running session's server that refuses connections is restarting: send again soon.
+      const restarting = request.exchange === "post" && request.sessionEstablished() &&
+        error instanceof BridgeError && error.details?.cause === "refused" &&
+        performance.now() - started < SERVER_RESTART_GRACE_MS;
+      if (!restarting) throw error;
+      refusals++;
+      request.log.debug(`${prepared.label}: connection refused; sending again (${refusals})`);
+      await sleep(backoffDelay(refusals, RESTART_RETRY_DELAY_MS), prepared.signal);
+      continue;
+    }
     const hadSessionId = prepared.headers.has("mcp-session-id");
     const outcome = classifyResponse(response.status, response.headers, {
       hadSessionId,

@@ -89,18 +89,31 @@ export async function* readSseEvents(
       queue.push(event);
     },
   });
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  // A reader and a streaming TextDecoder, not pipeThrough(TextDecoderStream): one SSE body per
+  // request makes the pipe's per-chunk promises and stream objects a measurable cost per call.
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let finished = false;
   try {
     while (true) {
       const { done, value } = await abortable(reader.read(), options.signal);
-      if (done) break;
-      if (!overflow) parser.feed(value);
+      if (done) {
+        const rest = decoder.decode();
+        if (rest && !overflow) parser.feed(rest);
+        flushId();
+        while (queue.length > 0) yield queue.shift()!;
+        if (overflow) throw new MessageTooLargeError(maxEventBytes);
+        finished = true;
+        break;
+      }
+      if (!overflow) parser.feed(decoder.decode(value, { stream: true }));
       flushId();
       while (queue.length > 0) yield queue.shift()!;
       if (overflow) throw new MessageTooLargeError(maxEventBytes);
     }
   } finally {
-    await reader.cancel().catch(() => {});
-    reader.releaseLock();
+    // A finished body needs no cancel, and no body needs its lock released: releaseLock builds
+    // an error object, once per response.
+    if (!finished) await reader.cancel().catch(() => {});
   }
 }

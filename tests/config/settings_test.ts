@@ -79,3 +79,10 @@ Deno.test("timeouts are seconds on the command line and milliseconds inside", ()
   assert.throws(() => resolve({ "server-url": "https://a.example", timeout: "soon" }), /timeout/);
   assert.equal(resolve({ "server-url": "https://a.example", verbose: true }).logLevel, "DEBUG");
 });
+
+Deno.test("the cookie jar is off unless --cookies or MCP_CLIENT_COOKIES asks for it", () => {
+  const url = { "server-url": "https://a.example/mcp" };
+  assert.equal(resolve(url).cookies, false);
+  assert.equal(resolve({ ...url, cookies: true }).cookies, true);
+  assert.equal(resolve(url, { MCP_CLIENT_COOKIES: "true" }).cookies, true);
+});

@@ -8,12 +8,7 @@
 
 import assert from "node:assert/strict";
 import { classifyLine } from "./harness.ts";
-import {
-  answerInputRequest,
-  elicitationDefaults,
-  parseContext,
-  planScenario,
-} from "./plan.ts";
+import { answerInputRequest, elicitationDefaults, parseContext, planScenario } from "./plan.ts";
 import {
   type Check,
   EXPECTED_FAILURES,
@@ -28,45 +23,22 @@ import {
 Deno.test("harness rejects stdout lines that are not JSON-RPC messages", () => {
   assert.equal(classifyLine("hello").kind, "invalid");
   assert.equal(classifyLine("[]").kind, "invalid");
-  assert.equal(
-    classifyLine('{"jsonrpc":"1.0","id":1,"result":{}}').kind,
-    "invalid",
-  );
+  assert.equal(classifyLine('{"jsonrpc":"1.0","id":1,"result":{}}').kind, "invalid");
   assert.equal(classifyLine('{"jsonrpc":"2.0","id":1}').kind, "invalid");
-  assert.equal(
-    classifyLine('{"jsonrpc":"2.0","id":1,"result":{},"error":{}}').kind,
-    "invalid",
-  );
-  assert.equal(
-    classifyLine('{"jsonrpc":"2.0","id":1.5,"result":{}}').kind,
-    "invalid",
-  );
-  assert.equal(
-    classifyLine('{"jsonrpc":"2.0","id":1,"error":{"code":"x"}}').kind,
-    "invalid",
-  );
+  assert.equal(classifyLine('{"jsonrpc":"2.0","id":1,"result":{},"error":{}}').kind, "invalid");
+  assert.equal(classifyLine('{"jsonrpc":"2.0","id":1.5,"result":{}}').kind, "invalid");
+  assert.equal(classifyLine('{"jsonrpc":"2.0","id":1,"error":{"code":"x"}}').kind, "invalid");
   assert.deepEqual(
-    classifyLine(
-      '{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"x"}}',
-    ),
+    classifyLine('{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"x"}}'),
     {
       kind: "response",
       id: null,
       error: { code: -32700, message: "x" },
     },
   );
-  assert.equal(
-    classifyLine('{"jsonrpc":"2.0","method":"notifications/x"}').kind,
-    "notification",
-  );
-  assert.equal(
-    classifyLine('{"jsonrpc":"2.0","id":"a","method":"ping"}').kind,
-    "request",
-  );
-  assert.equal(
-    classifyLine('{"jsonrpc":"2.0","id":7,"result":{}}').kind,
-    "response",
-  );
+  assert.equal(classifyLine('{"jsonrpc":"2.0","method":"notifications/x"}').kind, "notification");
+  assert.equal(classifyLine('{"jsonrpc":"2.0","id":"a","method":"ping"}').kind, "request");
+  assert.equal(classifyLine('{"jsonrpc":"2.0","id":7,"result":{}}').kind, "response");
 });
 
 Deno.test("harness answers elicitation with every default of the requested schema", () => {
@@ -81,35 +53,22 @@ Deno.test("harness answers elicitation with every default of the requested schem
       },
     },
   };
-  assert.deepEqual(elicitationDefaults(params), {
-    name: "John Doe",
-    age: 30,
-    verified: false,
-  });
+  assert.deepEqual(elicitationDefaults(params), { name: "John Doe", age: 30, verified: false });
   assert.deepEqual(elicitationDefaults({}), {});
 });
 
 Deno.test("harness configures the bridge from the scenario and its context", () => {
   const preRegistered = planScenario(
     "auth/pre-registration",
-    parseContext(
-      '{"name":"auth/pre-registration","client_id":"c","client_secret":"s"}',
-    ),
+    parseContext('{"name":"auth/pre-registration","client_id":"c","client_secret":"s"}'),
   );
-  assert.deepEqual(preRegistered.env, {
-    MCP_CLIENT_ID: "c",
-    MCP_CLIENT_SECRET: "s",
-  });
+  assert.deepEqual(preRegistered.env, { MCP_CLIENT_ID: "c", MCP_CLIENT_SECRET: "s" });
   assert.ok(!preRegistered.flags.includes("--client-credentials"));
-  const machine = planScenario("auth/client-credentials-basic", {
-    client_id: "c",
-  });
+  const machine = planScenario("auth/client-credentials-basic", { client_id: "c" });
   assert.ok(machine.flags.includes("--client-credentials"));
   const cimd = planScenario("auth/basic-cimd", {});
   assert.ok(cimd.flags.includes("--client-metadata-url"));
-  assert.ok(
-    planScenario("elicitation-sep1034-client-defaults", {}).elicitation,
-  );
+  assert.ok(planScenario("elicitation-sep1034-client-defaults", {}).elicitation);
   assert.ok(planScenario("auth/scope-retry-limit", {}).expectRefusal);
   assert.ok(!planScenario("auth/scope-step-up", {}).expectRefusal);
   assert.throws(() => parseContext("[1]"), /not a JSON object/);
@@ -128,18 +87,10 @@ function result(checks: Check[], verdict = "PASS", code = 0): ScenarioResult {
   };
 }
 
-const success = (id: string): Check => ({
-  id,
-  name: id,
-  description: id,
-  status: "SUCCESS",
-});
+const success = (id: string): Check => ({ id, name: id, description: id, status: "SUCCESS" });
 
 Deno.test("a scenario passes only with a success, no failure or warning and a PASS verdict", () => {
-  assert.deepEqual(
-    findProblems(result([success("mcp-client-initialization")])),
-    [],
-  );
+  assert.deepEqual(findProblems(result([success("mcp-client-initialization")])), []);
   assert.deepEqual(findProblems(result([])), [
     "no check succeeded",
     'check "mcp-client-initialization" missing',
@@ -155,9 +106,7 @@ Deno.test("a scenario passes only with a success, no failure or warning and a PA
   );
   assert.deepEqual(warned, ["WARNING x (should): late"]);
   assert.deepEqual(
-    findProblems(
-      result([success("mcp-client-initialization")], "FAIL: bad line"),
-    ),
+    findProblems(result([success("mcp-client-initialization")], "FAIL: bad line")),
     ["harness: FAIL: bad line"],
   );
   assert.deepEqual(
@@ -170,25 +119,16 @@ Deno.test("the 2026 harness plans modern-wire scenarios and answers input reques
   const modern = planScenario("http-custom-headers", {
     toolCalls: [{ name: "t", arguments: { region: "us" } }],
   }, { wire: "2026-07-28", driver: "2026" });
-  assert.deepEqual(modern.toolCalls, [{
-    name: "t",
-    arguments: { region: "us" },
-  }]);
+  assert.deepEqual(modern.toolCalls, [{ name: "t", arguments: { region: "us" } }]);
   assert.ok(modern.elicitation);
   assert.equal(modern.driver, "2026");
   assert.ok(planScenario("auth/iss-wrong-issuer", {}).expectRefusal);
   assert.deepEqual(planScenario("json-schema-ref-no-deref", {}).toolCalls, []);
-  const jwt = planScenario("auth/client-credentials-jwt", {
-    client_id: "c",
-    private_key_pem: "k",
-  });
+  const jwt = planScenario("auth/client-credentials-jwt", { client_id: "c", private_key_pem: "k" });
   assert.equal(jwt.env.MCP_CLIENT_PRIVATE_KEY, "k");
   assert.deepEqual(answerInputRequest("roots/list", {}, modern), { roots: [] });
   assert.equal(answerInputRequest("tasks/get", {}, modern), undefined);
-  assert.equal(
-    answerInputRequest("elicitation/create", {}, { elicitation: false }),
-    undefined,
-  );
+  assert.equal(answerInputRequest("elicitation/create", {}, { elicitation: false }), undefined);
 });
 
 /** How many scenarios run at once; each is a CLI, a harness and a bridge process. */

@@ -32,10 +32,7 @@ export interface RpcResponse {
 
 /** The channel to the bridge. */
 export interface Rpc {
-  request(
-    method: string,
-    params: Record<string, unknown>,
-  ): Promise<RpcResponse>;
+  request(method: string, params: Record<string, unknown>): Promise<RpcResponse>;
   notify(method: string, params?: Record<string, unknown>): Promise<void>;
 }
 
@@ -43,10 +40,7 @@ export interface Rpc {
 export class HarnessFailure extends Error {}
 
 /** The harness's client info. */
-export const CLIENT_INFO = {
-  name: "mcp-shc-conformance-harness",
-  version: "1.0.0",
-};
+export const CLIENT_INFO = { name: "mcp-shc-conformance-harness", version: "1.0.0" };
 
 /** How many input rounds one 2026 tool call may take. */
 const MAX_INPUT_ROUNDS = 8;
@@ -62,27 +56,15 @@ function preview(text: string): string {
 }
 
 /** The result of a response, or undefined when the scenario expects the bridge to refuse. */
-function expectResult(
-  plan: ScenarioPlan,
-  method: string,
-  response: RpcResponse,
-): unknown {
+function expectResult(plan: ScenarioPlan, method: string, response: RpcResponse): unknown {
   if (response.error !== undefined) {
     if (plan.expectRefusal) {
-      console.error(
-        `harness: ${method} refused as expected: ${
-          JSON.stringify(response.error)
-        }`,
-      );
+      console.error(`harness: ${method} refused as expected: ${JSON.stringify(response.error)}`);
       return undefined;
     }
-    throw new HarnessFailure(
-      `${method} answered with an error: ${JSON.stringify(response.error)}`,
-    );
+    throw new HarnessFailure(`${method} answered with an error: ${JSON.stringify(response.error)}`);
   }
-  if (!isObject(response.result)) {
-    throw new HarnessFailure(`${method} result is not an object`);
-  }
+  if (!isObject(response.result)) throw new HarnessFailure(`${method} result is not an object`);
   return response.result;
 }
 
@@ -97,23 +79,14 @@ function checkToolResult(name: string, called: Record<string, unknown>): void {
   }
 }
 
-function plannedCalls(
-  plan: ScenarioPlan,
-  listed: Record<string, unknown>,
-): ToolCall[] {
-  if (!Array.isArray(listed.tools)) {
-    throw new HarnessFailure("tools/list has no tools array");
-  }
+function plannedCalls(plan: ScenarioPlan, listed: Record<string, unknown>): ToolCall[] {
+  if (!Array.isArray(listed.tools)) throw new HarnessFailure("tools/list has no tools array");
   const names = listed.tools.map((tool) => {
     const name = isObject(tool) ? tool.name : undefined;
-    if (typeof name !== "string") {
-      throw new HarnessFailure("a listed tool has no name");
-    }
+    if (typeof name !== "string") throw new HarnessFailure("a listed tool has no name");
     return name;
   });
-  if (plan.toolCalls) {
-    return plan.toolCalls.filter((call) => names.includes(call.name));
-  }
+  if (plan.toolCalls) return plan.toolCalls.filter((call) => names.includes(call.name));
   return names.map((name) => ({ name, arguments: TOOL_ARGUMENTS[name] ?? {} }));
 }
 
@@ -133,20 +106,13 @@ async function drive2025(rpc: Rpc, plan: ScenarioPlan): Promise<void> {
     throw new HarnessFailure("initialize result has no protocolVersion");
   }
   await rpc.notify("notifications/initialized");
-  const listed = expectResult(
-    plan,
-    "tools/list",
-    await rpc.request("tools/list", {}),
-  );
+  const listed = expectResult(plan, "tools/list", await rpc.request("tools/list", {}));
   if (!isObject(listed)) return;
   for (const call of plannedCalls(plan, listed)) {
     const called = expectResult(
       plan,
       `tools/call ${call.name}`,
-      await rpc.request("tools/call", {
-        name: call.name,
-        arguments: call.arguments,
-      }),
+      await rpc.request("tools/call", { name: call.name, arguments: call.arguments }),
     );
     if (isObject(called)) checkToolResult(call.name, called);
   }
@@ -166,11 +132,10 @@ async function drive2026(rpc: Rpc, plan: ScenarioPlan): Promise<void> {
       };
       const response = await rpc.request(method, { ...params, _meta: meta });
       const error = response.error;
-      const supported =
-        isObject(error) && error.code === UNSUPPORTED_PROTOCOL_VERSION &&
+      const supported = isObject(error) && error.code === UNSUPPORTED_PROTOCOL_VERSION &&
           isObject(error.data) && Array.isArray(error.data.supported)
-          ? error.data.supported
-          : undefined;
+        ? error.data.supported
+        : undefined;
       if (attempt > 0 || !supported?.includes(MODERN_VERSION)) return response;
       console.error(
         `harness: ${method} refused version ${version}; retrying with ${MODERN_VERSION}`,
@@ -179,35 +144,18 @@ async function drive2026(rpc: Rpc, plan: ScenarioPlan): Promise<void> {
     }
   };
 
-  const discovered = expectResult(
-    plan,
-    "server/discover",
-    await request("server/discover", {}),
-  );
+  const discovered = expectResult(plan, "server/discover", await request("server/discover", {}));
   if (!isObject(discovered)) return;
   if (!Array.isArray(discovered.supportedVersions)) {
-    throw new HarnessFailure(
-      "server/discover result has no supportedVersions array",
-    );
+    throw new HarnessFailure("server/discover result has no supportedVersions array");
   }
-  const listed = expectResult(
-    plan,
-    "tools/list",
-    await request("tools/list", {}),
-  );
+  const listed = expectResult(plan, "tools/list", await request("tools/list", {}));
   if (!isObject(listed)) return;
   for (const call of plannedCalls(plan, listed)) {
     const label = `tools/call ${call.name}`;
-    let params: Record<string, unknown> = {
-      name: call.name,
-      arguments: call.arguments,
-    };
+    let params: Record<string, unknown> = { name: call.name, arguments: call.arguments };
     for (let round = 0;; round++) {
-      const result = expectResult(
-        plan,
-        label,
-        await request("tools/call", params),
-      );
+      const result = expectResult(plan, label, await request("tools/call", params));
       if (!isObject(result)) break;
       const type = result.resultType ?? "complete";
       if (type === "complete") {
@@ -220,41 +168,23 @@ async function drive2026(rpc: Rpc, plan: ScenarioPlan): Promise<void> {
         );
       }
       if (round >= MAX_INPUT_ROUNDS) {
-        throw new HarnessFailure(
-          `${label} still asked for input after ${MAX_INPUT_ROUNDS} rounds`,
-        );
+        throw new HarnessFailure(`${label} still asked for input after ${MAX_INPUT_ROUNDS} rounds`);
       }
       if (!isObject(result.inputRequests)) {
-        throw new HarnessFailure(
-          `${label} input_required result has no inputRequests object`,
-        );
+        throw new HarnessFailure(`${label} input_required result has no inputRequests object`);
       }
       const inputResponses: Record<string, unknown> = {};
       for (const [key, input] of Object.entries(result.inputRequests)) {
-        const method = isObject(input) && typeof input.method === "string"
-          ? input.method
-          : "";
-        const answer = answerInputRequest(
-          method,
-          isObject(input) ? input.params : undefined,
-          plan,
-        );
-        if (!answer) {
-          throw new HarnessFailure(
-            `${label} asked for unsupported input "${method}"`,
-          );
-        }
+        const method = isObject(input) && typeof input.method === "string" ? input.method : "";
+        const answer = answerInputRequest(method, isObject(input) ? input.params : undefined, plan);
+        if (!answer) throw new HarnessFailure(`${label} asked for unsupported input "${method}"`);
         inputResponses[key] = answer;
       }
       console.error(
-        `harness: ${label} round ${round + 1}: answering ${
-          Object.keys(inputResponses)
-        }`,
+        `harness: ${label} round ${round + 1}: answering ${Object.keys(inputResponses)}`,
       );
       params = { name: call.name, arguments: call.arguments, inputResponses };
-      if (result.requestState !== undefined) {
-        params.requestState = result.requestState;
-      }
+      if (result.requestState !== undefined) params.requestState = result.requestState;
     }
   }
 }

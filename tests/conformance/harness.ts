@@ -19,12 +19,7 @@
 
 import { baseEnv, mainArgs } from "../support/main_process.ts";
 import { driveScenario, HarnessFailure, type RpcResponse } from "./drivers.ts";
-import {
-  answerInputRequest,
-  type DriverEra,
-  parseContext,
-  planScenario,
-} from "./plan.ts";
+import { answerInputRequest, type DriverEra, parseContext, planScenario } from "./plan.ts";
 
 /** How long one request may stay unanswered, in ms (sign-in flows included). */
 const REQUEST_TIMEOUT_MS = 40_000;
@@ -41,12 +36,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export type ClassifiedLine =
   | { kind: "request"; id: string | number; method: string; params: unknown }
   | { kind: "notification"; method: string; params: unknown }
-  | {
-    kind: "response";
-    id: string | number | null;
-    result?: unknown;
-    error?: unknown;
-  }
+  | { kind: "response"; id: string | number | null; result?: unknown; error?: unknown }
   | { kind: "invalid"; reason: string };
 
 /** Classifies one line of the bridge's stdout as a JSON-RPC 2.0 message. Pure. */
@@ -58,29 +48,15 @@ export function classifyLine(line: string): ClassifiedLine {
     return { kind: "invalid", reason: "not JSON" };
   }
   if (!isObject(value)) return { kind: "invalid", reason: "not a JSON object" };
-  if (value.jsonrpc !== "2.0") {
-    return { kind: "invalid", reason: 'jsonrpc is not "2.0"' };
-  }
+  if (value.jsonrpc !== "2.0") return { kind: "invalid", reason: 'jsonrpc is not "2.0"' };
   const id = value.id;
-  const validId = typeof id === "string" ||
-    (typeof id === "number" && Number.isInteger(id));
+  const validId = typeof id === "string" || (typeof id === "number" && Number.isInteger(id));
   if ("method" in value) {
-    if (typeof value.method !== "string") {
-      return { kind: "invalid", reason: "method not a string" };
-    }
+    if (typeof value.method !== "string") return { kind: "invalid", reason: "method not a string" };
     if (!("id" in value)) {
-      return {
-        kind: "notification",
-        method: value.method,
-        params: value.params,
-      };
+      return { kind: "notification", method: value.method, params: value.params };
     }
-    if (!validId) {
-      return {
-        kind: "invalid",
-        reason: "request id is not a string or integer",
-      };
-    }
+    if (!validId) return { kind: "invalid", reason: "request id is not a string or integer" };
     return {
       kind: "request",
       id: id as string | number,
@@ -91,36 +67,24 @@ export function classifyLine(line: string): ClassifiedLine {
   const hasResult = "result" in value;
   const hasError = "error" in value;
   if (hasResult === hasError) {
-    return {
-      kind: "invalid",
-      reason: "response needs exactly one of result and error",
-    };
+    return { kind: "invalid", reason: "response needs exactly one of result and error" };
   }
   if (!validId && !(hasError && id === null)) {
-    return {
-      kind: "invalid",
-      reason: "response id is not a string or integer",
-    };
+    return { kind: "invalid", reason: "response id is not a string or integer" };
   }
   if (hasError) {
     const error = value.error;
     if (
-      !isObject(error) || !Number.isInteger(error.code) ||
-      typeof error.message !== "string"
+      !isObject(error) || !Number.isInteger(error.code) || typeof error.message !== "string"
     ) {
-      return {
-        kind: "invalid",
-        reason: "error is not {code: integer, message: string}",
-      };
+      return { kind: "invalid", reason: "error is not {code: integer, message: string}" };
     }
     return { kind: "response", id: id as string | number | null, error };
   }
   return { kind: "response", id: id as string | number, result: value.result };
 }
 
-async function* readLines(
-  stream: ReadableStream<Uint8Array>,
-): AsyncGenerator<string> {
+async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   let pending = "";
   for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
     pending += chunk;
@@ -146,9 +110,7 @@ function writeBrowserScript(dir: string): { path: string; log: string } {
   const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
   Deno.writeTextFileSync(
     path,
-    `#!/bin/sh\nexec ${quote(Deno.execPath())} run -A --no-prompt ${
-      quote(userAgent)
-    } "$@" ` +
+    `#!/bin/sh\nexec ${quote(Deno.execPath())} run -A --no-prompt ${quote(userAgent)} "$@" ` +
       `>>${quote(log)} 2>&1\n`,
   );
   Deno.chmodSync(path, 0o755);
@@ -195,27 +157,16 @@ export async function runHarness(
   let stdinOpen = true;
   const send = async (message: Record<string, unknown>) => {
     if (!stdinOpen) return;
-    await writer.write(
-      encoder.encode(`${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`),
-    );
+    await writer.write(encoder.encode(`${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`));
   };
 
-  const answerServerRequest = async (
-    id: string | number,
-    method: string,
-    params: unknown,
-  ) => {
+  const answerServerRequest = async (id: string | number, method: string, params: unknown) => {
     const result = answerInputRequest(method, params, plan);
     if (result) {
-      console.error(
-        `harness: ${method} answered with ${JSON.stringify(result)}`,
-      );
+      console.error(`harness: ${method} answered with ${JSON.stringify(result)}`);
       await send({ id, result });
     } else {
-      await send({
-        id,
-        error: { code: -32601, message: `Method not found: ${method}` },
-      });
+      await send({ id, error: { code: -32601, message: `Method not found: ${method}` } });
     }
   };
 
@@ -224,18 +175,12 @@ export async function runHarness(
       const message = classifyLine(line);
       switch (message.kind) {
         case "invalid":
-          violations.push(
-            `stdout line is not JSON-RPC (${message.reason}): ${preview(line)}`,
-          );
+          violations.push(`stdout line is not JSON-RPC (${message.reason}): ${preview(line)}`);
           break;
         case "response": {
-          const waiter = message.id === null
-            ? undefined
-            : pending.get(message.id);
+          const waiter = message.id === null ? undefined : pending.get(message.id);
           if (!waiter) {
-            violations.push(
-              `response to an unknown request id: ${preview(line)}`,
-            );
+            violations.push(`response to an unknown request id: ${preview(line)}`);
           } else {
             pending.delete(message.id!);
             waiter.resolve(message);
@@ -243,11 +188,9 @@ export async function runHarness(
           break;
         }
         case "request":
-          await answerServerRequest(message.id, message.method, message.params)
-            .catch(
-              (error) =>
-                violations.push(`Cannot answer ${message.method}: ${error}`),
-            );
+          await answerServerRequest(message.id, message.method, message.params).catch(
+            (error) => violations.push(`Cannot answer ${message.method}: ${error}`),
+          );
           break;
         case "notification":
           break;
@@ -256,28 +199,19 @@ export async function runHarness(
     const status = await child.status;
     for (const waiter of pending.values()) {
       waiter.reject(
-        new HarnessFailure(
-          `Bridge closed stdout and exited with code ${status.code}`,
-        ),
+        new HarnessFailure(`Bridge closed stdout and exited with code ${status.code}`),
       );
     }
     pending.clear();
   })();
 
   let nextId = 1;
-  const request = (
-    method: string,
-    params: Record<string, unknown>,
-  ): Promise<RpcResponse> => {
+  const request = (method: string, params: Record<string, unknown>): Promise<RpcResponse> => {
     const id = nextId++;
     return new Promise<RpcResponse>((resolve, reject) => {
       const timer = setTimeout(() => {
         pending.delete(id);
-        reject(
-          new HarnessFailure(
-            `No answer to ${method} within ${REQUEST_TIMEOUT_MS / 1000} s`,
-          ),
-        );
+        reject(new HarnessFailure(`No answer to ${method} within ${REQUEST_TIMEOUT_MS / 1000} s`));
       }, REQUEST_TIMEOUT_MS);
       pending.set(id, {
         resolve: (response) => {
@@ -286,17 +220,13 @@ export async function runHarness(
         },
         reject: (error) => {
           clearTimeout(timer);
-          reject(
-            new HarnessFailure(`No answer to ${method}: ${error.message}`),
-          );
+          reject(new HarnessFailure(`No answer to ${method}: ${error.message}`));
         },
       });
       send({ id, method, params }).catch((error) => {
         clearTimeout(timer);
         pending.delete(id);
-        reject(
-          new HarnessFailure(`Cannot write ${method} to the bridge: ${error}`),
-        );
+        reject(new HarnessFailure(`Cannot write ${method} to the bridge: ${error}`));
       });
     });
   };
@@ -304,8 +234,7 @@ export async function runHarness(
   try {
     await driveScenario({
       request,
-      notify: (method, params) =>
-        send({ method, ...(params ? { params } : {}) }),
+      notify: (method, params) => send({ method, ...(params ? { params } : {}) }),
     }, plan);
   } catch (error) {
     if (!(error instanceof HarnessFailure)) throw error;
@@ -325,17 +254,13 @@ export async function runHarness(
   if (exited === undefined) {
     child.kill("SIGKILL");
     await child.status;
-    failure ??= `Bridge did not exit within ${
-      EXIT_TIMEOUT_MS / 1000
-    } s after stdin closed`;
+    failure ??= `Bridge did not exit within ${EXIT_TIMEOUT_MS / 1000} s after stdin closed`;
   } else if (exited.code !== 0) {
     failure ??= `Bridge exited with code ${exited.code} after stdin closed`;
   }
   Deno.removeSignalListener("SIGTERM", onSignal);
   if (pending.size > 0) failure ??= `${pending.size} request(s) never answered`;
-  if (violations.length > 0) {
-    failure = [failure, ...violations].filter(Boolean).join("; ");
-  }
+  if (violations.length > 0) failure = [failure, ...violations].filter(Boolean).join("; ");
 
   try {
     const log = Deno.readTextFileSync(browser.log).trim();
@@ -359,10 +284,7 @@ if (import.meta.main) {
   const context = parseContext(Deno.env.get("MCP_CONFORMANCE_CONTEXT"));
   const driver = Deno.args.includes("--driver=2026") ? "2026" : "2025";
   const wire = Deno.env.get("MCP_CONFORMANCE_PROTOCOL_VERSION");
-  const verdict = await runHarness(serverUrl, scenario, context, {
-    wire,
-    driver,
-  });
+  const verdict = await runHarness(serverUrl, scenario, context, { wire, driver });
   console.error(`${VERDICT_PREFIX} ${verdict.reason}`);
   Deno.exit(verdict.ok ? 0 : 1);
 }

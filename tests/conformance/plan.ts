@@ -54,10 +54,9 @@ const REFUSAL_SCENARIOS = new Set([
 ]);
 
 /** Tool arguments for the suite's tools that take any; other tools are called with `{}`. */
-export const TOOL_ARGUMENTS: Readonly<Record<string, Record<string, unknown>>> =
-  {
-    add_numbers: { a: 5, b: 3 },
-  };
+export const TOOL_ARGUMENTS: Readonly<Record<string, Record<string, unknown>>> = {
+  add_numbers: { a: 5, b: 3 },
+};
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -65,11 +64,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function parseToolCalls(value: unknown): ToolCall[] | undefined {
   if (!Array.isArray(value)) return undefined;
-  return value.filter((call) => isObject(call) && typeof call.name === "string")
-    .map((call) => ({
-      name: call.name as string,
-      arguments: isObject(call.arguments) ? call.arguments : {},
-    }));
+  return value.filter((call) => isObject(call) && typeof call.name === "string").map((call) => ({
+    name: call.name as string,
+    arguments: isObject(call.arguments) ? call.arguments : {},
+  }));
 }
 
 /** Options of {@link planScenario} beyond the scenario and its context. */
@@ -89,18 +87,12 @@ export function planScenario(
   const wire = options.wire || "2025-11-25";
   const flags = ["--allow-http", "--log-level", "DEBUG"];
   const env: Record<string, string> = {};
-  if (typeof context.client_id === "string") {
-    env.MCP_CLIENT_ID = context.client_id;
-  }
-  if (typeof context.client_secret === "string") {
-    env.MCP_CLIENT_SECRET = context.client_secret;
-  }
+  if (typeof context.client_id === "string") env.MCP_CLIENT_ID = context.client_id;
+  if (typeof context.client_secret === "string") env.MCP_CLIENT_SECRET = context.client_secret;
   if (typeof context.private_key_pem === "string") {
     env.MCP_CLIENT_PRIVATE_KEY = context.private_key_pem;
   }
-  if (scenario.startsWith("auth/client-credentials-")) {
-    flags.push("--client-credentials");
-  }
+  if (scenario.startsWith("auth/client-credentials-")) flags.push("--client-credentials");
   if (scenario === "auth/basic-cimd") {
     flags.push("--client-metadata-url", CONFORMANCE_CLIENT_METADATA_URL);
   }
@@ -109,35 +101,26 @@ export function planScenario(
     if (typeof context.idp_client_id === "string") {
       flags.push("--idp-client-id", context.idp_client_id);
     }
-    if (typeof context.idp_id_token === "string") {
-      env.MCP_CLIENT_ID_TOKEN = context.idp_id_token;
-    }
+    if (typeof context.idp_id_token === "string") env.MCP_CLIENT_ID_TOKEN = context.idp_id_token;
   }
   return {
     flags,
     env,
     elicitation: scenario.startsWith("elicitation-") || wire === MODERN_VERSION,
-    expectRefusal: REFUSAL_SCENARIOS.has(scenario) ||
-      scenario === "http-invalid-tool-headers",
+    expectRefusal: REFUSAL_SCENARIOS.has(scenario) || scenario === "http-invalid-tool-headers",
     // That scenario lists a tool it does not serve: it checks only that listing the tools does
     // not dereference a network `$ref` in its schema.
-    toolCalls: scenario === "json-schema-ref-no-deref"
-      ? []
-      : parseToolCalls(context.toolCalls),
+    toolCalls: scenario === "json-schema-ref-no-deref" ? [] : parseToolCalls(context.toolCalls),
     wire,
     driver: options.driver ?? "2025",
   };
 }
 
 /** Parses `MCP_CONFORMANCE_CONTEXT` (a JSON object) or returns `{}` when it is absent. */
-export function parseContext(
-  text: string | undefined,
-): Record<string, unknown> {
+export function parseContext(text: string | undefined): Record<string, unknown> {
   if (text === undefined || text === "") return {};
   const value: unknown = JSON.parse(text);
-  if (!isObject(value)) {
-    throw new Error("MCP_CONFORMANCE_CONTEXT is not a JSON object");
-  }
+  if (!isObject(value)) throw new Error("MCP_CONFORMANCE_CONTEXT is not a JSON object");
   return value;
 }
 
@@ -148,9 +131,7 @@ export function elicitationDefaults(params: unknown): Record<string, unknown> {
   const content: Record<string, unknown> = {};
   if (!isObject(properties)) return content;
   for (const [name, property] of Object.entries(properties)) {
-    if (isObject(property) && "default" in property) {
-      content[name] = property.default;
-    }
+    if (isObject(property) && "default" in property) content[name] = property.default;
   }
   return content;
 }

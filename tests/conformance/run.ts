@@ -24,9 +24,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
 });
 const runs = positionals.length > 0
-  ? RUNS.filter((run) =>
-    positionals.some((p) => run.name.startsWith(p) || run.scenario === p)
-  )
+  ? RUNS.filter((run) => positionals.some((p) => run.name.startsWith(p) || run.scenario === p))
   : RUNS;
 const concurrency = Number(values.concurrency);
 if (!Number.isInteger(concurrency) || concurrency < 1) {
@@ -49,9 +47,7 @@ for (const [index, { name: scenario }] of runs.entries()) {
     console.log(`XFAIL ${scenario} (${seconds} s): ${expected}`);
   } else if (problems.length === 0) {
     unexpected++;
-    console.log(
-      `XPASS ${scenario} (${seconds} s): remove it from EXPECTED_FAILURES`,
-    );
+    console.log(`XPASS ${scenario} (${seconds} s): remove it from EXPECTED_FAILURES`);
   } else {
     unexpected++;
     console.log(`FAIL  ${scenario} (${seconds} s)`);

@@ -16,11 +16,9 @@
 import { VERDICT_PREFIX } from "./harness.ts";
 
 /** The stable release: the 2025-11-25 scenarios, the 2025-03-26 back-compat ones and extensions. */
-export const CONFORMANCE_PACKAGE =
-  "npm:@modelcontextprotocol/conformance@0.1.16";
+export const CONFORMANCE_PACKAGE = "npm:@modelcontextprotocol/conformance@0.1.16";
 /** The release that holds the 2026-07-28 requirement set (`list --client --requirements`). */
-export const CONFORMANCE_PACKAGE_2026 =
-  "npm:@modelcontextprotocol/conformance@0.2.0-alpha.12";
+export const CONFORMANCE_PACKAGE_2026 = "npm:@modelcontextprotocol/conformance@0.2.0-alpha.12";
 /** Every suite release the runner uses; `.ci/run` prefetches each. */
 export const CONFORMANCE_PACKAGES: readonly string[] = [
   CONFORMANCE_PACKAGE,
@@ -213,19 +211,10 @@ const HARNESS = new URL("./harness.ts", import.meta.url).pathname;
 
 /** The `--command` the suite runs; it splits on spaces and runs it through a shell. */
 export function harnessCommand(driver: "2025" | "2026" = "2025"): string {
-  const words = [
-    Deno.execPath(),
-    "run",
-    "-A",
-    "--no-prompt",
-    HARNESS,
-    `--driver=${driver}`,
-  ];
+  const words = [Deno.execPath(), "run", "-A", "--no-prompt", HARNESS, `--driver=${driver}`];
   for (const word of words) {
     if (!/^[\w./@+:=-]+$/.test(word)) {
-      throw new Error(
-        `Cannot pass path to the conformance CLI: "${word}" has spaces or quotes`,
-      );
+      throw new Error(`Cannot pass path to the conformance CLI: "${word}" has spaces or quotes`);
     }
   }
   return words.join(" ");
@@ -237,10 +226,7 @@ export function cliArgs(suite: string, args: readonly string[]): string[] {
   return ["run", "-A", "--no-config", suite, ...args];
 }
 
-async function findFile(
-  dir: string,
-  name: string,
-): Promise<string | undefined> {
+async function findFile(dir: string, name: string): Promise<string | undefined> {
   for await (const entry of Deno.readDir(dir)) {
     const path = `${dir}/${entry.name}`;
     if (entry.isFile && entry.name === name) return path;
@@ -267,9 +253,7 @@ export async function prepareSuite(): Promise<void> {
     const output = await new Command(cliArgs(suite, ["--version"])).output();
     if (!output.success) {
       throw new Error(
-        `Cannot start the conformance CLI ${suite}:\n${
-          new TextDecoder().decode(output.stderr)
-        }`,
+        `Cannot start the conformance CLI ${suite}:\n${new TextDecoder().decode(output.stderr)}`,
       );
     }
   }
@@ -315,9 +299,7 @@ export async function runScenario(
     ).output();
     const checksPath = await findFile(outDir, "checks.json");
     const checksText = await readOptional(checksPath);
-    const clientStderr = await readOptional(
-      await findFile(outDir, "stderr.txt"),
-    );
+    const clientStderr = await readOptional(await findFile(outDir, "stderr.txt"));
     const verdictLine = clientStderr.split("\n").findLast((line) =>
       line.startsWith(VERDICT_PREFIX)
     );
@@ -353,14 +335,10 @@ export function findProblems(result: ScenarioResult): string[] {
     problems.push("no check succeeded");
   }
   for (const id of REQUIRED_CHECKS[result.scenario] ?? []) {
-    if (!result.checks.some((check) => check.id === id)) {
-      problems.push(`check "${id}" missing`);
-    }
+    if (!result.checks.some((check) => check.id === id)) problems.push(`check "${id}" missing`);
   }
   if (result.verdict === undefined) {
-    problems.push(
-      "harness printed no verdict (crashed or killed by the suite's timeout)",
-    );
+    problems.push("harness printed no verdict (crashed or killed by the suite's timeout)");
   } else if (result.verdict !== "PASS") {
     problems.push(`harness: ${result.verdict}`);
   }
@@ -371,12 +349,8 @@ export function findProblems(result: ScenarioResult): string[] {
 }
 
 /** Formats a failed scenario for a test message or the console. */
-export function formatFailure(
-  result: ScenarioResult,
-  problems: readonly string[],
-): string {
-  const tail = (text: string, lines: number) =>
-    text.trimEnd().split("\n").slice(-lines).join("\n");
+export function formatFailure(result: ScenarioResult, problems: readonly string[]): string {
+  const tail = (text: string, lines: number) => text.trimEnd().split("\n").slice(-lines).join("\n");
   return [
     `Scenario ${result.name} failed (CLI exit ${result.code}):`,
     ...problems.map((problem) => `  - ${problem}`),

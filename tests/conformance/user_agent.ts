@@ -9,24 +9,18 @@
  */
 
 /** Fetches `authorizeUrl`, then delivers its redirect to the callback; returns the callback status. */
-export async function deliverAuthorization(
-  authorizeUrl: string,
-): Promise<number> {
+export async function deliverAuthorization(authorizeUrl: string): Promise<number> {
   const authorize = await fetch(authorizeUrl, { redirect: "manual" });
   await authorize.body?.cancel();
   const location = authorize.headers.get("location");
   console.log(`user-agent: GET ${authorizeUrl} -> ${authorize.status}`);
   if (authorize.status < 300 || authorize.status > 399 || !location) {
-    throw new Error(
-      `Authorization server did not redirect: status ${authorize.status}`,
-    );
+    throw new Error(`Authorization server did not redirect: status ${authorize.status}`);
   }
   const callbackUrl = new URL(location, authorizeUrl);
   const callback = await fetch(callbackUrl, { redirect: "manual" });
   await callback.body?.cancel();
-  console.log(
-    `user-agent: GET ${callbackUrl.origin}${callbackUrl.pathname} -> ${callback.status}`,
-  );
+  console.log(`user-agent: GET ${callbackUrl.origin}${callbackUrl.pathname} -> ${callback.status}`);
   return callback.status;
 }
 
@@ -40,9 +34,7 @@ if (import.meta.main) {
     const status = await deliverAuthorization(url);
     Deno.exit(status >= 200 && status < 400 ? 0 : 1);
   } catch (error) {
-    console.error(
-      `user-agent: ${error instanceof Error ? error.message : error}`,
-    );
+    console.error(`user-agent: ${error instanceof Error ? error.message : error}`);
     Deno.exit(1);
   }
 }

@@ -89,3 +89,26 @@ Deno.test("restart: 400 'No valid session ID' server, found by the GET stream", 
 
 Deno.test("restart: 400 'No valid session ID' server, found by a call", () =>
   restartWhileCalling(400, false));
+
+Deno.test("restart: calls made while the server is down succeed once it is back", async () => {
+  const first = await startMcpServer();
+  const port = Number(first.url.port);
+  await using bridge = startBridge(["--server-url", first.url.href]);
+  await initialize(bridge);
+  await bridge.send(call(1, "before"));
+  assert.equal(text(await bridge.response(1)), "before");
+
+  await first.close();
+  for (let id = 2; id <= 6; id++) await bridge.send(call(id, `while down ${id}`));
+  await bridge.send("not json");
+  await bridge.waitFor((m) => (m.error as { code?: number } | undefined)?.code === -32700);
+  await using second = await startMcpServer({ port });
+
+  for (let id = 2; id <= 6; id++) {
+    const response = await bridge.response(id);
+    assert.equal(text(response), `while down ${id}`, JSON.stringify(response.error));
+  }
+  assert.equal(second.requestsFor("initialize").length, 1, "one re-initialization");
+  const { code } = await bridge.end();
+  assert.equal(code, 0);
+});
