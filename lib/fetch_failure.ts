@@ -146,6 +146,6 @@ export function fetchFailureError(
   return new BridgeError(
     "unreachable",
     redact(`Cannot reach ${what} at "${url.host}": ${describeFetchFailure(failure)}`),
-    { cause: error, hint: hintFor(failure, url), details: { cause: failure.kind } },
+    { cause: error, hint: hintFor(failure, url), details: { reason: failure.kind } },
   );
 }

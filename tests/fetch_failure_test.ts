@@ -85,7 +85,7 @@ Deno.test("the unreachable error names the cause and a fitting hint", () => {
     'Cannot reach the server at "mcp.example.com:8443": connection refused',
   );
   assert.match(refused.hint, /is the server running/);
-  assert.deepEqual(refused.details, { cause: "refused" });
+  assert.deepEqual(refused.details, { reason: "refused" });
   const tls = fetchFailureError(
     denoFetchError(`${SEND}invalid peer certificate: UnknownIssuer`),
     url,

@@ -111,7 +111,7 @@ async function send(
     throw new BridgeError(
       "unreachable",
       `Cannot ${action}: "${url.host}" is unreachable: ${describeFetchFailure(failure)}`,
-      { cause: error, details: { cause: failure.kind } },
+      { cause: error, details: { reason: failure.kind } },
     );
   }
 }

@@ -127,7 +127,7 @@ export async function sendUntilDecided(request: DecidedRequest): Promise<Decisio
     } catch (error) {
       // A running session's server that refuses connections is restarting: send again soon.
       const restarting = request.exchange === "post" && request.sessionEstablished() &&
-        error instanceof BridgeError && error.details?.cause === "refused" &&
+        error instanceof BridgeError && error.details?.reason === "refused" &&
         performance.now() - started < SERVER_RESTART_GRACE_MS;
       if (!restarting) throw error;
       refusals++;

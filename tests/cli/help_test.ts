@@ -1,17 +1,20 @@
 import assert from "node:assert/strict";
 import { type FlagName, FLAGS } from "../../lib/cli/args.ts";
+import { HELP_SECTIONS } from "../../lib/cli/flag_help.ts";
+import {
+  formatFullHelp,
+  formatHelp,
+  formatHelpTopic,
+  HELP_WIDTH,
+  listHelpTopics,
+} from "../../lib/cli/help.ts";
 import {
   formatExitCodeMarkdown,
   formatExitCodeTable,
   formatFlagsMarkdown,
-  formatFullHelp,
-  formatHelp,
-  formatHelpTopic,
-  HELP_SECTIONS,
-  HELP_WIDTH,
+  formatRpcErrorMarkdown,
   listExitCodes,
-  listHelpTopics,
-} from "../../lib/cli/help.ts";
+} from "../../lib/cli/reference.ts";
 import { ERROR_TABLE, type ErrorKind, ExitCode } from "../../lib/errors.ts";
 import { runMain } from "../support/main_process.ts";
 
@@ -139,6 +142,41 @@ Deno.test("the README exit-code table is the one produced from the error table",
     normalizeMarkdown(formatExitCodeMarkdown()),
     "README exit-code table",
   );
+});
+
+Deno.test("the README's JSON-RPC error table is the one produced from the error table", () => {
+  const table = formatRpcErrorMarkdown();
+  assertContainsBlock(
+    normalizeMarkdown(readmeSection("proxy")),
+    normalizeMarkdown(table),
+    "README JSON-RPC error table",
+  );
+  for (let code = -31001; code >= -31011; code--) {
+    assert.ok(table.includes(`| ${code} |`), `the table has ${code}`);
+  }
+});
+
+Deno.test("the README documents the --json document of every mode", () => {
+  const section = readmeSection("cli");
+  for (
+    const mode of [
+      "--list-tools",
+      "--list-resources",
+      "--list-prompts",
+      "-c",
+      "--read-resource",
+      "--get-prompt",
+      "--raw",
+      "--token",
+      "--test-auth",
+      "--reset-auth",
+      "--get-client-info",
+      "--update-client",
+      "--delete-client",
+    ]
+  ) {
+    assert.ok(section.includes(`| \`${mode}`), `the --json table has a row for ${mode}`);
+  }
 });
 
 Deno.test("the exit-code table covers every exit code and every error kind", () => {

@@ -198,7 +198,7 @@ Deno.test("a server that is down is reported with its cause", async () => {
     document.error.message,
     'Cannot reach the server at "no-such-host.invalid": the host name does not resolve (DNS lookup failed)',
   );
-  assert.deepEqual(document.error.details, { cause: "dns" });
+  assert.deepEqual(document.error.details, { reason: "dns" });
 
   await using plain = await startMcpServer();
   const tls = await runMain(["--list-tools"], {
