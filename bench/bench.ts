@@ -17,6 +17,7 @@
 import { parseArgs } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { startDualEraServer } from "../tests/fixtures/dual_era_server.ts";
 import { startMcpServer } from "../tests/fixtures/mcp_server.ts";
 import { baseEnv, mainArgs } from "../tests/support/main_process.ts";
 import { readTreeUsage } from "./proc.ts";
@@ -208,7 +209,7 @@ async function measureProgram(
     const latencies = await sequential(call, o.calls);
     const callsPerSecond = await concurrent(call, o.throughputCalls, o.concurrency);
     const after = readTreeUsage(client.pid);
-    const bigResultMs = await bigResult(
+    const bigResultMs = o.bigBytes === 0 ? NaN : await bigResult(
       async () => {
         const answer = await client.request("tools/call", {
           name: "big",
@@ -361,6 +362,19 @@ async function main(): Promise<number> {
   }
   log("in-process SDK client");
   const sdk = await measureSdkClient(serverUrl, o);
+  log("2026-07-28 server (SDK v2, modern only): the bridge translating for a 2025 client");
+  const modernRounds: ProgramFigures[] = [];
+  let modernFailure: string | undefined;
+  try {
+    await using modernServer = await startDualEraServer({ eras: "modern" });
+    for (let round = 0; round < o.rounds; round++) {
+      modernRounds.push(await measureProgram("bridge", modernServer.url, { ...o, bigBytes: 0 }));
+    }
+  } catch (error) {
+    modernFailure = (error as Error).message.split("\n")[0];
+    log(`2026-07-28 server not measured: ${modernFailure}`);
+  }
+  const m = modernRounds.length > 0 ? medianFigures(modernRounds) : undefined;
   log("stalled-reader flood");
   const flood = await measureStalledFlood({ count: o.floodCount });
   const loadAfter = readLoad();
@@ -419,6 +433,23 @@ async function main(): Promise<number> {
   console.log("¹ an empty script under deno run");
   console.log("² in-process SDK Client + StreamableHTTPClientTransport, no spawn, no stdio");
   console.log("");
+  if (m) {
+    console.log(formatTable(["2026-07-28 server, 2025 client (bridge only ³)", "bridge"], [
+      ["spawn → initialize answered", formatMs(m.initializeMs)],
+      ["sequential call p50", formatMs(m.latencyP50Ms)],
+      ["sequential call p99", formatMs(m.latencyP99Ms)],
+      [`${o.concurrency} in flight, calls/s`, perSecond(m.callsPerSecond)],
+      ["peak RSS (process tree)", mib(m.peakKiB)],
+      ["CPU per call", us(m.cpuPerCallUs)],
+      ["idle RSS after initialize", mib(m.idleRssKiB)],
+    ]));
+  } else {
+    console.log(`2026-07-28 server (bridge only ³): not measured: ${modernFailure}`);
+  }
+  console.log(
+    "³ the floor relay cannot serve a 2025 client from a 2026-07-28-only server (no translation)",
+  );
+  console.log("");
   console.log(
     formatTable(["stalled-reader flood (bridge only)", "value"], formatStalledFloodRows(flood)),
   );
@@ -446,6 +477,7 @@ async function main(): Promise<number> {
     floor: figures(f),
     sdk_client: figures(sdk),
     rounds: { bridge: rounds.bridge.map(figures), floor: rounds.floor.map(figures) },
+    modern_server_bridge: m ? figures(m) : { not_measured: modernFailure },
     stalled_flood: stalledFloodSummary(flood),
     targets: Object.fromEntries(targets.map((t) => [t.name, { measured: t.measured, met: t.met }])),
   }));
