@@ -8,7 +8,12 @@ import { Relay } from "../lib/bridge.ts";
 import type { LineWriter } from "../lib/jsonrpc/line_writer.ts";
 import type { JsonRpcMessage } from "../lib/jsonrpc/message.ts";
 import { silentLogger } from "../lib/log.ts";
-import type { MessageHandler, SendOptions, Transport } from "../lib/transport/types.ts";
+import type {
+  MessageHandler,
+  SendOptions,
+  SignInEvent,
+  Transport,
+} from "../lib/transport/types.ts";
 import { createFakeTimers } from "./support/fake_timers.ts";
 import { waitUntil } from "./support/wait.ts";
 
@@ -214,4 +219,56 @@ Deno.test("relay: shutdown answers what is still pending and closes the transpor
   assert.equal(errorOf(out.messages[0])?.data.kind, "stream_lost");
   assert.equal(out.messages.length, 1);
   assert.ok(transport.closed);
+});
+
+Deno.test("relay: requests waiting for a sign-in are held, hear progress, then time out again", () => {
+  const timers = createFakeTimers();
+  const out = createRecordingWriter();
+  let emit: (event: SignInEvent) => void = () => {};
+  const relay = new Relay({
+    transport: (onMessage) => new FakeTransport(onMessage),
+    out,
+    log: silentLogger,
+    timeoutMs: 60_000,
+    timers,
+    signInProgressIntervalMs: 10_000,
+    watchSignIn: (listener) => {
+      emit = listener;
+      return () => emit = () => {};
+    },
+  });
+  relay.acceptLine(call(1, { _meta: { progressToken: "p1" } }));
+  relay.acceptLine(call(2));
+  emit({ kind: "started", message: "Waiting for the sign-in to example.com in the browser" });
+  const progress = () =>
+    out.messages.filter((m) => m.method === "notifications/progress").map((m) => m.params);
+  assert.deepEqual(progress(), [{
+    progressToken: "p1",
+    progress: 1,
+    message: "Waiting for the sign-in to example.com in the browser",
+  }]);
+
+  // Far past --timeout: nothing times out while the sign-in runs; progress keeps coming.
+  timers.advance(65_000);
+  assert.equal(out.messages.filter((m) => "error" in m).length, 0);
+  assert.deepEqual(
+    progress().map((p) => (p as { progress: number }).progress),
+    [1, 2, 3, 4, 5, 6, 7],
+  );
+
+  // A request arriving during the sign-in hears at once why it waits.
+  relay.acceptLine(call(3, { _meta: { progressToken: "p3" } }));
+  assert.equal((progress().at(-1) as { progressToken: string }).progressToken, "p3");
+
+  // After the sign-in the full timeout runs again, from now.
+  emit({ kind: "finished" });
+  timers.advance(59_999);
+  assert.equal(out.messages.filter((m) => "error" in m).length, 0);
+  timers.advance(1);
+  const errors = out.messages.filter((m) => "error" in m);
+  assert.deepEqual(errors.map((m) => m.id).sort(), [1, 2, 3]);
+  assert.equal(errorOf(errors[0])?.data.kind, "timeout");
+  const ticks = progress().length;
+  timers.advance(30_000);
+  assert.equal(progress().length, ticks, "no progress after the sign-in");
 });

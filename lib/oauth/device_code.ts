@@ -147,16 +147,19 @@ export async function runDeviceAuthorization(
     : DEFAULT_DEVICE_INTERVAL_MS;
   for (;;) {
     if (now() + intervalMs > deadline) {
+      const seconds = Number((settings.oauth.authTimeoutMs / 1000).toFixed(1));
       throw new BridgeError(
         "auth_required",
-        `Sign-in did not finish within ${Math.round(settings.oauth.authTimeoutMs / 1000)} s`,
+        `Sign-in did not finish within ${seconds} s (--auth-timeout)`,
         { hint: "Enter the code on the verification page sooner, or raise --auth-timeout" },
       );
     }
     try {
       await wait(intervalMs, io.signal);
-    } catch {
-      throw new BridgeError("auth_required", "Sign-in was interrupted");
+    } catch (error) {
+      throw error instanceof BridgeError
+        ? error
+        : new BridgeError("interrupted", "Sign-in was interrupted");
     }
     try {
       const response = await oauth.deviceCodeGrantRequest(

@@ -142,3 +142,24 @@ Deno.test("without a device flow, the redirected address pasted on the terminal 
   assert.ok(lines.some((line) => /open this URL in a browser on any machine/.test(line)));
   assert.ok(lines.some((line) => /its state does not match/.test(line)), lines.join("\n"));
 });
+
+Deno.test("Ctrl-C during the device flow's wait is the interrupted kind (exit 130)", async () => {
+  await using server = await startOidcGuardedServer({ deviceFlow: true });
+  const interrupt = new AbortController();
+  const { manager, shown } = await headlessManager(server, {
+    flags: { "device-code": true },
+    terminal: { stderrIsTerminal: true, signal: interrupt.signal },
+    watch: /^and enter the code (\S+)$/,
+    sleep: (_ms, signal) =>
+      new Promise((_resolve, reject) => {
+        signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+        shown.then(() => interrupt.abort());
+      }),
+  });
+  await assert.rejects(manager.ensureToken(), (error: unknown) => {
+    assert.ok(error instanceof BridgeError);
+    assert.equal(error.kind, "interrupted");
+    assert.equal(error.exitCode, 130);
+    return true;
+  });
+});

@@ -42,13 +42,13 @@ Deno.test("proxy: a mid-session invalid_grant holds every waiting request for on
   assert.equal((await callServer(earlier.manager, server.mcp.url)).status, 200);
   const before = await readState(stateFile);
 
-  await using bridge = startBridge(["--env-file", stateFile, "--timeout", "1"], {
+  await using bridge = startBridge(["--env-file", stateFile, "--timeout", "3"], {
     env: {
       MCP_SERVER_URL: server.mcp.url.href,
       BROWSER: USER_AGENT_BROWSER,
       USER_AGENT_LOG: agentLog,
       // The browser takes longer than --timeout: the held requests must not time out.
-      USER_AGENT_DELAY_MS: "2500",
+      USER_AGENT_DELAY_MS: "4500",
       MCP_CLIENT_AUTH_TIMEOUT: "30",
     },
   });
