@@ -42,6 +42,7 @@ import {
 import { PendingRequests } from "./jsonrpc/pending_requests.ts";
 import { connectServer } from "./eras/select.ts";
 import { MODERN_PROTOCOL_VERSION } from "./eras/wire.ts";
+import { eraOptions } from "./transport/era_memory.ts";
 
 /** What the client attaches to each pending request. */
 interface Waiter {
@@ -213,6 +214,7 @@ export function openSession(
     onMessage,
     fetch: context.fetch,
     log: context.log.child("transport"),
+    ...eraOptions(context.settings, { readOnly: true }),
   });
 
   const exchange = (request: JsonRpcRequest, requestOptions: RequestOptions = {}) => {

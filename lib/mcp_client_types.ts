@@ -20,7 +20,9 @@ import type { CredentialProvider } from "./transport/types.ts";
 
 /** What the client needs from its caller: the server, the shared fetch, credentials and log. */
 export interface McpClientContext {
-  settings: Pick<Settings, "serverUrl" | "transport" | "headers" | "timeoutMs">;
+  settings:
+    & Pick<Settings, "serverUrl" | "transport" | "headers" | "timeoutMs">
+    & Partial<Pick<Settings, "protocol" | "stateFile">>;
   log: Logger;
   /** Fetch with the custom CA applied. */
   fetch: typeof fetch;
