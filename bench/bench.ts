@@ -178,6 +178,12 @@ async function concurrent(
   return count / ((performance.now() - start) / 1000);
 }
 
+/** The characters of a tool result's text content. */
+function textLength(content: unknown): number {
+  return ((content ?? []) as { text?: string }[])
+    .reduce((sum, item) => sum + (item.text?.length ?? 0), 0);
+}
+
 async function bigResult(call: () => Promise<number>, bytes: number, runs: number) {
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -215,8 +221,7 @@ async function measureProgram(
           name: "big",
           arguments: { bytes: o.bigBytes },
         });
-        const content = (answer.result as { content?: { text?: string }[] } | undefined)?.content;
-        return content?.reduce((sum, item) => sum + (item.text?.length ?? 0), 0) ?? 0;
+        return textLength((answer.result as { content?: unknown } | undefined)?.content);
       },
       o.bigBytes,
       o.bigRuns,
@@ -265,8 +270,7 @@ async function measureSdkClient(
           undefined,
           { timeout: 120_000 },
         );
-        return (result.content as { text?: string }[])
-          .reduce((sum, item) => sum + (item.text?.length ?? 0), 0);
+        return textLength(result.content);
       },
       o.bigBytes,
       o.bigRuns,

@@ -29,6 +29,7 @@ import { type PendingRequest, PendingRequests } from "./jsonrpc/pending_requests
 import type { Logger } from "./log.ts";
 import type { ProcessIo } from "./process_io.ts";
 import { connectServer } from "./eras/select.ts";
+import { eraOptions } from "./transport/era_memory.ts";
 import type { CredentialProvider, MessageHandler, Transport } from "./transport/types.ts";
 
 /** How long stdin EOF waits for in-flight requests before closing the session, in ms. */
@@ -36,9 +37,12 @@ const EOF_GRACE_MS = 10_000;
 
 /** What the proxy needs from the entry point: the server, the process streams, fetch and tokens. */
 export interface BridgeContext {
-  settings: Pick<Settings, "serverUrl" | "headers" | "transport" | "timeoutMs"> & {
-    oauth: Pick<OAuthSettings, "authTimeoutMs">;
-  };
+  settings:
+    & Pick<Settings, "serverUrl" | "headers" | "transport" | "timeoutMs">
+    & Partial<Pick<Settings, "protocol" | "stateFile">>
+    & {
+      oauth: Pick<OAuthSettings, "authTimeoutMs">;
+    };
   log: Logger;
   io: Pick<ProcessIo, "stdin" | "stdout" | "signal">;
   /** Fetch with the custom CA applied. */
@@ -349,6 +353,7 @@ export async function runBridge(context: BridgeContext): Promise<number> {
         fetch: context.fetch,
         log: context.log.child("http"),
         choice: settings.transport,
+        ...eraOptions(settings),
       }),
     out,
     log,

@@ -39,11 +39,14 @@ import type { Logger } from "./log.ts";
 import type { ProcessIo } from "./process_io.ts";
 import { connectServer } from "./eras/select.ts";
 import { MODERN_PROTOCOL_VERSION } from "./eras/wire.ts";
+import { eraOptions } from "./transport/era_memory.ts";
 import type { CredentialProvider } from "./transport/types.ts";
 
 /** What the client needs from its caller: the server, the shared fetch, credentials and log. */
 export interface McpClientContext {
-  settings: Pick<Settings, "serverUrl" | "transport" | "headers" | "timeoutMs">;
+  settings:
+    & Pick<Settings, "serverUrl" | "transport" | "headers" | "timeoutMs">
+    & Partial<Pick<Settings, "protocol" | "stateFile">>;
   log: Logger;
   /** Fetch with the custom CA applied. */
   fetch: typeof fetch;
@@ -310,6 +313,7 @@ export function openSession(
     onMessage,
     fetch: context.fetch,
     log: context.log.child("transport"),
+    ...eraOptions(context.settings, { readOnly: true }),
   });
 
   const exchange = (request: JsonRpcRequest, requestOptions: RequestOptions = {}) => {

@@ -27,6 +27,7 @@ export const FLAGS = {
   "env-file": { type: "string" },
   header: { type: "string", short: "H", multiple: true },
   transport: { type: "string" },
+  protocol: { type: "string" },
   timeout: { type: "string" },
   "allow-http": { type: "boolean" },
   cert: { type: "string" },

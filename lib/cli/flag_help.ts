@@ -73,6 +73,12 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
         text: "Transport to speak; auto falls back to legacy HTTP+SSE (default auto)",
       },
       {
+        flag: "protocol",
+        value: "auto|2026-07-28|2025-11-25|2025-06-18|2025-03-26",
+        env: "MCP_CLIENT_PROTOCOL",
+        text: "Protocol era toward the server; auto probes once and remembers (default auto)",
+      },
+      {
         flag: "timeout",
         value: "SECONDS",
         env: "MCP_CLIENT_TIMEOUT",

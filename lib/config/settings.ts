@@ -19,6 +19,21 @@ import { defaultStateFilePath } from "./state_path.ts";
 /** Which transport to speak. */
 export type TransportChoice = "auto" | "streamable-http" | "sse";
 
+/**
+ * `--protocol`: `auto` finds the server's era (probe, then remembered); `2026-07-28` speaks the
+ * stateless era without a probe; a 2025 version speaks the `initialize` era without a probe.
+ */
+export type ProtocolChoice = "auto" | "2026-07-28" | "2025-11-25" | "2025-06-18" | "2025-03-26";
+
+/** The values `--protocol` accepts, in help order. */
+export const PROTOCOL_CHOICES: readonly ProtocolChoice[] = [
+  "auto",
+  "2026-07-28",
+  "2025-11-25",
+  "2025-06-18",
+  "2025-03-26",
+];
+
 /** OAuth-related settings. */
 export interface OAuthSettings {
   /** Pre-registered client id (`MCP_CLIENT_ID`). */
@@ -68,6 +83,8 @@ export interface CrossAppSettings {
 export interface Settings {
   serverUrl: URL;
   transport: TransportChoice;
+  /** `--protocol`: `auto` finds the server's era; a version pins it. */
+  protocol: ProtocolChoice;
   /** Extra request headers, `${VAR}` already expanded. */
   headers: ReadonlyArray<readonly [string, string]>;
   /** Bearer token from `MCP_CLIENT_ACCESS_TOKEN`, without a `Bearer ` prefix. */
@@ -102,6 +119,7 @@ export interface SettingsFlags {
   "env-file"?: string;
   header?: string[];
   transport?: string;
+  protocol?: string;
   timeout?: string;
   "allow-http"?: boolean;
   cert?: string;
@@ -336,6 +354,13 @@ export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
     });
   }
 
+  const protocolText = pick(flags.protocol, "MCP_CLIENT_PROTOCOL") ?? "auto";
+  if (!(PROTOCOL_CHOICES as readonly string[]).includes(protocolText)) {
+    throw new BridgeError("usage", `Invalid protocol: "${protocolText}"`, {
+      hint: `Use ${PROTOCOL_CHOICES.map((choice) => `"${choice}"`).join(", ")}`,
+    });
+  }
+
   const levelText = pickLogLevel(flags, (key) => pick(undefined, key));
   const logLevel = parseLogLevel(levelText);
   if (!logLevel) {
@@ -376,6 +401,7 @@ export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
     {
       serverUrl,
       transport: transportText,
+      protocol: protocolText as ProtocolChoice,
       headers,
       accessToken: accessToken || undefined,
       accessTokenSource: envToken ? "env" : stateToken ? "state" : undefined,

@@ -11,6 +11,8 @@
 import type { JsonRpcMessage } from "../jsonrpc/message.ts";
 import type { Logger } from "../log.ts";
 import { type ConnectOptions, createTransport } from "../transport/connect.ts";
+import { createEraDetector, forgetEraOnRefusal } from "../transport/era.ts";
+import { createStatelessTransport } from "../transport/stateless.ts";
 import type { MessageHandler, SendOptions, Transport } from "../transport/types.ts";
 import { LegacyServerTranslation } from "./to_legacy_server.ts";
 import { ModernServerTranslation } from "./to_modern_server.ts";
@@ -119,9 +121,16 @@ export type ServerConnection = Transport & { readonly pairing: Pairing | undefin
  */
 export function connectServer(options: ConnectOptions): ServerConnection {
   const { onMessage, log } = options;
+  // --transport sse names a 2024-11-05 server: nothing to probe.
+  const protocol = options.choice === "sse" ? "2025-11-25" : options.protocol ?? "auto";
+  const detector = createEraDetector({ ...options, protocol, memory: options.eraMemory });
   return createEraSelection({
     onMessage,
     log,
-    legacy: (toClient) => createTransport({ ...options, onMessage: toClient }),
+    legacy: (toClient) =>
+      forgetEraOnRefusal(createTransport({ ...options, onMessage: toClient }), detector),
+    modern: (toClient) =>
+      forgetEraOnRefusal(createStatelessTransport({ ...options, onMessage: toClient }), detector),
+    serverEra: () => detector.detect(),
   });
 }

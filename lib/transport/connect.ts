@@ -10,12 +10,12 @@
  */
 
 import type { Scheduler } from "./resumable_stream.ts";
-import type { TransportChoice } from "../config/settings.ts";
+import type { ProtocolChoice, TransportChoice } from "../config/settings.ts";
 import { BridgeError } from "../errors.ts";
 import { isRequest, type JsonRpcMessage } from "../jsonrpc/message.ts";
 import { noEndpointError } from "./endpoint_hint.ts";
 import { createLegacySseTransport } from "./legacy_sse.ts";
-import { LegacyTransportSignal } from "./era.ts";
+import { type EraMemory, LegacyTransportSignal } from "./era.ts";
 import { createStreamableHttpSession } from "./session.ts";
 import type { SendOptions, Transport, TransportOptions } from "./types.ts";
 
@@ -30,6 +30,10 @@ export interface ConnectOptions extends TransportOptions {
   reconnectDelayMs?: number;
   /** Waits between stream attempts; real timers by default. */
   scheduler?: Scheduler;
+  /** `--protocol`: which era to speak toward the server (default `auto`: probe). */
+  protocol?: ProtocolChoice;
+  /** Where the server's era is remembered between runs (its state file). */
+  eraMemory?: EraMemory;
 }
 
 /** A transport that also says which protocol it speaks. */

@@ -14,6 +14,7 @@ import { type Logger, redactedMessage } from "../log.ts";
 import { readBodyText } from "./bounded_read.ts";
 import { classifyResponse, mentionsLostSession, type ResponseOutcome } from "./classify.ts";
 import { discard } from "./discard.ts";
+import { readRpcErrorBody, type RpcErrorBody } from "./inbound.ts";
 import { sleep, withDeadline } from "../async.ts";
 import { RESTART_RETRY_DELAY_MS, SERVER_RESTART_GRACE_MS } from "../constants.ts";
 import { backoffDelay } from "./resumable_stream.ts";
@@ -92,6 +93,11 @@ export interface DecidedRequest {
   sessionEstablished(): boolean;
   expectsResponse?: boolean;
   allowReinit?: boolean;
+  /**
+   * Read the body of a refusal (`fail`, `fall-back`) for a JSON-RPC error, so the server's own
+   * code, message and data can reach the client; at most this many bytes.
+   */
+  readErrorBody?: { maxBytes?: number };
 }
 
 /** What {@link sendUntilDecided} ends with: anything but a renewal. */
@@ -100,6 +106,8 @@ export interface Decision {
   outcome: ResponseOutcome;
   action: Exclude<NextAction, { kind: "renew" }>;
   attempts: Attempts;
+  /** The JSON-RPC error in the body of a refusal, when asked for and present. */
+  rpcError?: RpcErrorBody;
 }
 
 /**
@@ -153,6 +161,12 @@ export async function sendUntilDecided(request: DecidedRequest): Promise<Decisio
       expectsResponse: request.expectsResponse,
       allowReinit: request.allowReinit,
     });
+    if (
+      request.readErrorBody && (action.kind === "fail" || action.kind === "fall-back")
+    ) {
+      const rpcError = await readRpcErrorBody(response, request.readErrorBody.maxBytes);
+      return { response, outcome, action, attempts, ...(rpcError ? { rpcError } : {}) };
+    }
     if (action.kind !== "deliver") await discard(response);
     if (action.kind !== "renew") return { response, outcome, action, attempts };
     attempts = action.attempts;
@@ -212,4 +226,20 @@ export async function sendBestEffort(
     work.catch(() => {});
     return `failed: ${redactedMessage(error)}`;
   }
+}
+
+/** The 2026-07-28 error codes that only a modern server sends (HTTP 400). */
+export const MODERN_ERROR_CODES: ReadonlySet<number> = new Set([-32020, -32021, -32022]);
+
+/**
+ * Whether the JSON-RPC error in a refusal's body is the answer to pass on: for any refusal the
+ * policy would fail with, and for an `initialize` refusal only when it is a modern error (the
+ * server speaks 2026-07-28; falling back to HTTP+SSE would hide its answer).
+ *
+ * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http#earlier-streamable-http-revisions
+ */
+export function deliversInBand(action: Decision["action"], error: RpcErrorBody): boolean {
+  if (action.kind === "fail") return action.error.kind === "http_error";
+  if (action.kind === "fall-back") return MODERN_ERROR_CODES.has(error.response.error.code);
+  return false;
 }

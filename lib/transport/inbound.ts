@@ -11,9 +11,11 @@
 import { BridgeError } from "../errors.ts";
 import {
   idKey,
+  isErrorResponse,
   isNotification,
   isRequest,
   isResponse,
+  type JsonRpcErrorResponse,
   type JsonRpcId,
   type JsonRpcMessage,
   type JsonRpcResponse,
@@ -45,6 +47,8 @@ export interface PendingRequest {
   settled: boolean;
   /** The response, once it arrived. */
   response?: JsonRpcResponse;
+  /** The response's original text, once it arrived. */
+  raw?: string;
   /** Resolves when the response arrived; rejects when the request failed or was abandoned. */
   readonly answered: Promise<JsonRpcResponse>;
 }
@@ -198,10 +202,21 @@ export class InboundRouter {
     this.#remember(key);
     entry.settled = true;
     entry.response = message;
+    entry.raw = raw;
     this.#options.onResponse?.(entry, message);
     const wait = entry.internal ? undefined : this.#emit(message, raw);
     entry.resolve(message);
     return wait;
+  }
+
+  /**
+   * Delivers the JSON-RPC error a server sent as the body of an HTTP error as the answer to
+   * `pending` (under its id: servers often answer such errors with a null id).
+   */
+  routeErrorBody(pending: PendingRequest, body: RpcErrorBody): Promise<void> | void {
+    const sameId = body.response.id !== null && idKey(body.response.id) === pending.key;
+    const response = sameId ? body.response : { ...body.response, id: pending.id };
+    return this.routeValue(response, sameId ? body.raw : JSON.stringify(response));
   }
 
   #emit(message: JsonRpcMessage, raw: string, origin?: MessageOrigin): Promise<void> | void {
@@ -245,5 +260,37 @@ export async function routeJsonAnswer(
       "Server's JSON answer did not contain the response to the request",
       { status: response.status },
     );
+  }
+}
+
+/** A JSON-RPC error the server sent as the body of an HTTP error, with its text. */
+export interface RpcErrorBody {
+  response: JsonRpcErrorResponse;
+  raw: string;
+}
+
+/**
+ * Reads the body of an HTTP error answer and returns it when it is a JSON-RPC error response
+ * (the server's own words: code, message, data); undefined for anything else. Never throws; the
+ * body is consumed either way.
+ *
+ * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/index#error-codes
+ */
+export async function readRpcErrorBody(
+  response: Response,
+  maxBytes?: number,
+): Promise<RpcErrorBody | undefined> {
+  const type = (response.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  if (type !== "application/json") {
+    await response.body?.cancel().catch(() => {});
+    return undefined;
+  }
+  try {
+    const raw = await readBodyText(response, { maxBytes });
+    const checked = validateMessage(JSON.parse(raw));
+    if (!checked.ok || !isErrorResponse(checked.message)) return undefined;
+    return { response: checked.message, raw };
+  } catch {
+    return undefined;
   }
 }

@@ -29,7 +29,9 @@ import type { ResponseOutcome } from "./classify.ts";
 import { discard } from "./discard.ts";
 import { buildRequestHeaders } from "./headers.ts";
 import {
+  type DecidedRequest,
   type Decision,
+  deliversInBand,
   type PreparedRequest,
   sendBestEffort,
   sendUntilDecided,
@@ -215,8 +217,15 @@ export class StreamableHttpSession implements Transport {
           label: `POST ${context.label}`,
           isInitialize: context.isInitialize,
         };
-      }, { expectsResponse: pending !== undefined, allowReinit: context.allowReinit });
-      const { response, outcome, action } = decision;
+      }, {
+        expectsResponse: pending !== undefined,
+        allowReinit: context.allowReinit,
+        readErrorBody: { maxBytes: this.#maxMessageBytes },
+      });
+      const { response, outcome, action, rpcError } = decision;
+      if (rpcError && pending && deliversInBand(action, rpcError)) {
+        return await this.#inbound.routeErrorBody(pending, rpcError);
+      }
       attempts = decision.attempts;
       switch (action.kind) {
         case "deliver":
@@ -244,7 +253,7 @@ export class StreamableHttpSession implements Transport {
     exchange: Exchange,
     attempts: Attempts,
     prepare: (token: string | undefined) => PreparedRequest,
-    policy: { expectsResponse?: boolean; allowReinit?: boolean } = {},
+    policy: Pick<DecidedRequest, "expectsResponse" | "allowReinit" | "readErrorBody"> = {},
   ): Promise<Decision> {
     return sendUntilDecided({
       exchange,

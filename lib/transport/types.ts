@@ -3,6 +3,21 @@
  * whoever supplies credentials. A transport owns HTTP; it reports every message the server sends
  * through `onMessage` and never writes anywhere itself. Types only.
  *
+ * What the layers above see of protocol eras:
+ * - Which era the server speaks: `createEraDetector(...).detect()` in `era.ts` resolves to
+ *   `"modern"` (2026-07-28), `"dual"` (both) or `"legacy"` (2025-11-25 and older), from
+ *   `--protocol`, the verdict remembered in the state file, or one `server/discover` probe;
+ *   `invalidate()` drops a verdict that stopped working.
+ * - The 2026-07-28 transport: `createStatelessTransport` in `stateless.ts` is a
+ *   {@link Transport}. `send(request)` POSTs it with the headers derived from its body and
+ *   resolves once its response went to `onMessage`; the request's notifications (progress,
+ *   logging, listen notifications) reach `onMessage` before it, as they arrive. The server's
+ *   JSON-RPC errors arrive as responses whatever the HTTP status; `send` rejects only when no
+ *   response can come (BridgeError, or the signal's reason when aborted, which also closes the
+ *   request's stream: the cancellation of this era). `subscriptions/listen` stays pending for
+ *   the stream's life. The caller supplies `_meta`; the transport never adds or removes any.
+ * - The 2025 era: `createTransport` in `connect.ts` (session, or HTTP+SSE).
+ *
  * @module
  */
 

@@ -775,3 +775,20 @@ Deno.test("--token on a terminal: the sign-in spinner is removed once signed in"
   assert.match(screen[0], /^Sign in to 127\.0\.0\.1:\d+ in your browser/);
   assert.match(result.stdout, /Access token accepted by "fixture-mcp-server"/);
 });
+
+Deno.test("-v logs the discovery URLs it tries", async () => {
+  await using as = await startOidcServer();
+  await using mcp = await startProtectedServer(as);
+  const stateFile = `${createTempDir()}/state.env`;
+  const result = await runAgainst(mcp, stateFile, ["--token", "-v"], { BROWSER });
+  assert.equal(result.code, 0, result.stderr);
+  const metadata = new URL(`/.well-known/oauth-protected-resource${mcp.url.pathname}`, mcp.url);
+  assert.ok(
+    result.stderr.includes(`Using protected resource metadata from ${metadata.href}`),
+    result.stderr,
+  );
+  assert.match(
+    result.stderr,
+    /authorization server metadata (at|from) http:\/\/127\.0\.0\.1:\d+\//,
+  );
+});

@@ -169,64 +169,11 @@ export const RUNS: readonly ScenarioRun[] = [
 /** The names of {@link RUNS}, in order. */
 export const SCENARIOS: readonly string[] = RUNS.map((run) => run.name);
 
-const WAITS_FOR_TRANSPORT = "waits for `transport` (issue 7 §2): 2026-07-28 pass-through " +
-  "(MCP-Protocol-Version, Mcp-Method, Mcp-Name and Mcp-Param-* headers derived from the body, " +
-  "tools with invalid x-mcp-header dropped); today the modern server answers 400 -32020 and the " +
-  "bridge reports -31002";
-const WAITS_FOR_ERAS = "waits for `eras` (issue 7 §3): a 2025-era client on a modern server " +
-  "(initialize answered from server/discover, _meta on every request, input_required turned " +
-  "into elicitation) and `transport`'s 2026 headers";
-
-function expectFailures(
-  driver: "2025" | "2026",
-  scenarios: readonly string[],
-  reason: string,
-): Record<string, string> {
-  return Object.fromEntries(
-    scenarios.map((scenario) => [`${MODERN_WIRE}/${driver}-client/${scenario}`, reason]),
-  );
-}
-
-/**
- * 2026-07-28 scenarios that need the MCP part of a modern session: era detection, the 2026
- * headers and the era translation (their authorization part passes already).
- */
-const NEEDS_MODERN_SESSION = [
-  "tools_call",
-  "request-metadata",
-  "auth/metadata-default",
-  "auth/metadata-var1",
-  "auth/metadata-var2",
-  "auth/metadata-var3",
-  "auth/basic-cimd",
-  "auth/scope-from-www-authenticate",
-  "auth/scope-from-scopes-supported",
-  "auth/scope-omitted-when-undefined",
-  "auth/scope-step-up",
-  "auth/token-endpoint-auth-basic",
-  "auth/token-endpoint-auth-post",
-  "auth/token-endpoint-auth-none",
-  "auth/pre-registration",
-  "auth/offline-access-scope",
-  "auth/offline-access-not-supported",
-  "auth/authorization-server-migration",
-  "auth/iss-supported",
-  "auth/iss-not-advertised",
-  "http-standard-headers",
-  "http-custom-headers",
-  "http-invalid-tool-headers",
-  "auth/scope-retry-limit",
-  "sep-2322-client-request-state",
-];
-
 /**
  * Runs that fail for a reason outside this runner, with the reason. The test asserts they still
  * fail, so a fix is noticed and the entry removed.
  */
-export const EXPECTED_FAILURES: Readonly<Record<string, string>> = {
-  ...expectFailures("2026", NEEDS_MODERN_SESSION, WAITS_FOR_TRANSPORT),
-  ...expectFailures("2025", NEEDS_MODERN_SESSION, WAITS_FOR_ERAS),
-};
+export const EXPECTED_FAILURES: Readonly<Record<string, string>> = {};
 
 /** Checks a scenario must produce that the suite does not itself report as missing. */
 const REQUIRED_CHECKS: Readonly<Record<string, readonly string[]>> = {

@@ -97,7 +97,8 @@ Deno.test("pairing: 2025 client × legacy server is relayed without translation"
   });
   const result = await connection.client.callTool({ name: "elicit", arguments: { message: "?" } });
   assert.deepEqual(JSON.parse(toolText(result)), { action: "decline", content: null });
-  assert.equal(server.requestsFor("server/discover").length, 0);
+  // One era probe (a 2026-07-28 request first), then the 2025 session.
+  assert.equal(server.requestsFor("server/discover").length, 1);
 });
 
 Deno.test(

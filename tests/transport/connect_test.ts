@@ -2,33 +2,20 @@ import assert from "node:assert/strict";
 import type { BridgeError } from "../../lib/errors.ts";
 import type { TransportChoice } from "../../lib/config/settings.ts";
 import { createTransport } from "../../lib/transport/connect.ts";
-import { createStaticCredentials } from "../../lib/transport/static_credentials.ts";
 import { startLegacyServer } from "../fixtures/legacy_server.ts";
 import { startMcpServer } from "../fixtures/mcp_server.ts";
 import {
   callTool,
-  createCapturingLogger,
   createRenewingCredentials,
+  createTestTransportOptions,
   handshake,
-  Inbox,
   resultText,
 } from "./harness.ts";
 import type { CredentialProvider } from "../../lib/transport/types.ts";
 
 function connect(url: URL, choice: TransportChoice, credentials?: CredentialProvider) {
-  const inbox = new Inbox();
-  const { log, lines, waitForLine } = createCapturingLogger();
-  const transport = createTransport({
-    url,
-    headers: [],
-    credentials: credentials ?? createStaticCredentials("legacy-token-1"),
-    onMessage: inbox.handler,
-    fetch: globalThis.fetch,
-    log,
-    choice,
-    reconnectDelayMs: 20,
-  });
-  return { inbox, lines, transport, waitForLine };
+  const { options, ...rest } = createTestTransportOptions(url, credentials);
+  return { ...rest, transport: createTransport({ ...options, choice }) };
 }
 
 Deno.test("connect: auto mode falls back to HTTP+SSE when initialize gets 405", async () => {

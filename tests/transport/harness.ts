@@ -8,6 +8,7 @@
 import type { JsonRpcMessage, JsonRpcRequest } from "../../lib/jsonrpc/message.ts";
 import { isRequest } from "../../lib/jsonrpc/message.ts";
 import { createLogger, type Logger } from "../../lib/log.ts";
+import { createStaticCredentials } from "../../lib/transport/static_credentials.ts";
 import type { AuthRefusal, CredentialProvider, Transport } from "../../lib/transport/types.ts";
 
 /** One message passed to onMessage. */
@@ -153,4 +154,27 @@ export function resultText(message: JsonRpcMessage | undefined): string | undefi
   if (!message || !("result" in message)) return undefined;
   const content = (message.result as { content?: Array<{ text?: string }> }).content;
   return content?.[0]?.text;
+}
+
+/**
+ * Everything a transport under test needs besides its URL and kind: an inbox for its messages, a
+ * capturing logger, the credentials (a static token by default) and a short reconnect delay.
+ */
+export function createTestTransportOptions(url: URL, credentials?: CredentialProvider) {
+  const inbox = new Inbox();
+  const { log, lines, waitForLine } = createCapturingLogger();
+  return {
+    inbox,
+    lines,
+    waitForLine,
+    options: {
+      url,
+      headers: [] as [string, string][],
+      credentials: credentials ?? createStaticCredentials("legacy-token-1"),
+      onMessage: inbox.handler,
+      fetch: globalThis.fetch,
+      log,
+      reconnectDelayMs: 20,
+    },
+  };
 }

@@ -1,32 +1,20 @@
 import assert from "node:assert/strict";
 import { BridgeError } from "../../lib/errors.ts";
 import { createLegacySseTransport, resolveLegacyEndpoint } from "../../lib/transport/legacy_sse.ts";
-import { createStaticCredentials } from "../../lib/transport/static_credentials.ts";
 import type { CredentialProvider } from "../../lib/transport/types.ts";
 import { startLegacyServer } from "../fixtures/legacy_server.ts";
 import { waitUntil } from "../support/wait.ts";
 import {
   callTool,
-  createCapturingLogger,
   createRenewingCredentials,
+  createTestTransportOptions,
   handshake,
-  Inbox,
   resultText,
 } from "./harness.ts";
 
 function connect(url: URL, credentials?: CredentialProvider) {
-  const inbox = new Inbox();
-  const { log, lines, waitForLine } = createCapturingLogger();
-  const transport = createLegacySseTransport({
-    url,
-    headers: [],
-    credentials: credentials ?? createStaticCredentials("legacy-token-1"),
-    onMessage: inbox.handler,
-    fetch: globalThis.fetch,
-    log,
-    reconnectDelayMs: 20,
-  });
-  return { inbox, lines, transport, waitForLine };
+  const { options, ...rest } = createTestTransportOptions(url, credentials);
+  return { ...rest, transport: createLegacySseTransport(options) };
 }
 
 Deno.test("legacy: an endpoint on another origin is refused", async () => {
