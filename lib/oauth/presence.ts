@@ -3,10 +3,9 @@
  * enter), decided once from the environment and the process's terminals. Pure: the facts are
  * passed in. A CLI mode needs a terminal, since its user watches stderr and waits for it; proxy
  * mode is started by a desktop host (Claude Desktop) with no terminal but a user at the screen,
- * so a display is enough there. `$BROWSER` or `--device-code` always mean somebody chose how to
- * sign in (a CI job that sets `$BROWSER` brings its own user agent); otherwise `CI` means
- * nobody. With nobody present a needed sign-in fails at once (exit 4) instead of registering a
- * client and waiting `--auth-timeout` for nobody.
+ * so a display is enough there. `CI` always means nobody, and `$BROWSER` or `--device-code`
+ * always mean somebody chose how to sign in. With nobody present a needed sign-in fails at once (exit 4) instead of
+ * registering a client and waiting `--auth-timeout` for nobody.
  *
  * @module
  */
@@ -35,8 +34,8 @@ function isSet(value: string | undefined): boolean {
 /** Decides whether someone can complete an interactive sign-in. */
 export function detectPresence(facts: PresenceFacts): Presence {
   const { env } = facts;
-  if (env.BROWSER?.trim() || facts.flowChosen) return { present: true };
   if (isSet(env.CI)) return { present: false, reason: "CI is set" };
+  if (env.BROWSER?.trim() || facts.flowChosen) return { present: true };
   if (facts.stdinIsTerminal || facts.stderrIsTerminal) return { present: true };
   if (facts.mode === "cli") return { present: false, reason: "no terminal" };
   const display = facts.os === "darwin" || facts.os === "windows" ||
