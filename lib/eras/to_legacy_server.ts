@@ -297,14 +297,14 @@ export class LegacyServerTranslation implements Transport {
         params: { uri },
       });
     }
+    // Acknowledge only once the GET stream is open: a change made right after the
+    // acknowledgement must not fall into the gap before the server knows the stream.
+    await abortable(this.#upstream.serverStreamReady?.() ?? Promise.resolve(), signal);
     const key = idKey(request.id);
     const ended = new Promise<void>((resolve, reject) => {
       this.#listens.set(key, { id: request.id, filter, end: resolve });
       signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
     });
-    // Acknowledge only once the GET stream is open: a change made right after the
-    // acknowledgement must not fall into the gap before the server knows the stream.
-    await abortable(this.#upstream.serverStreamReady?.() ?? Promise.resolve(), signal);
     this.#toClient(
       tagForListen(
         "notifications/subscriptions/acknowledged",

@@ -118,6 +118,7 @@ export async function sendUntilDecided(request: DecidedRequest): Promise<Decisio
   let attempts = request.attempts;
   const started = performance.now();
   let refusals = 0;
+  let staleConnectionRetried = false;
   while (true) {
     const token = await request.credentials.accessToken();
     const prepared = request.prepare(token);
@@ -125,6 +126,18 @@ export async function sendUntilDecided(request: DecidedRequest): Promise<Decisio
     try {
       response = await requestEndpoint(request.fetch, request.url, prepared);
     } catch (error) {
+      const running = request.exchange === "post" && request.sessionEstablished();
+      // A kept-alive connection that the server closed while idle (it restarted) fails the
+      // first request sent on it before any answer: send once more on a fresh connection, as
+      // browsers do for a reused connection.
+      if (
+        running && !staleConnectionRetried && error instanceof BridgeError &&
+        error.details?.reason === "closed"
+      ) {
+        staleConnectionRetried = true;
+        request.log.debug(`${prepared.label}: connection closed before any answer; sending again`);
+        continue;
+      }
       // A running session's server that refuses connections is restarting: send again soon.
       const restarting = request.exchange === "post" && request.sessionEstablished() &&
         error instanceof BridgeError && error.details?.reason === "refused" &&
