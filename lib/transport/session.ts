@@ -17,6 +17,7 @@ import {
   SUPPORTED_PROTOCOL_VERSIONS,
 } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
+import { trackTask, transportClosedError } from "./lifecycle.ts";
 import {
   isNotification,
   isRequest,
@@ -132,7 +133,7 @@ export class StreamableHttpSession implements Transport {
 
   /** Sends one message; for a request, resolves once its response was passed to onMessage. */
   send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
-    if (this.#closed) return Promise.reject(this.#closedError());
+    if (this.#closed) return Promise.reject(transportClosedError());
     const signal = options.signal
       ? AbortSignal.any([options.signal, this.#closer.signal])
       : this.#closer.signal;
@@ -150,18 +151,21 @@ export class StreamableHttpSession implements Transport {
       signal,
       label: describeMessage(message),
     };
-    return this.#track((async () => {
-      try {
-        await this.#exchange(body, pending, context);
-      } catch (error) {
-        if (pending) this.#inbound.abandon(pending, error);
-        throw signal.aborted ? signal.reason : error;
-      }
-      if (isNotification(message) && message.method === "notifications/initialized") {
-        this.#getWanted = true;
-        this.#startGetStream();
-      }
-    })());
+    return trackTask(
+      this.#tasks,
+      (async () => {
+        try {
+          await this.#exchange(body, pending, context);
+        } catch (error) {
+          if (pending) this.#inbound.abandon(pending, error);
+          throw signal.aborted ? signal.reason : error;
+        }
+        if (isNotification(message) && message.method === "notifications/initialized") {
+          this.#getWanted = true;
+          this.#startGetStream();
+        }
+      })(),
+    );
   }
 
   /** Ends the session: aborts every stream, then sends DELETE with the session id. */
@@ -169,7 +173,7 @@ export class StreamableHttpSession implements Transport {
     if (this.#closed) return;
     this.#closed = true;
     this.#getController?.abort();
-    this.#closer.abort(this.#closedError());
+    this.#closer.abort(transportClosedError());
     await Promise.allSettled([...this.#tasks]);
     if (this.#sessionId !== undefined) await this.#deleteSession();
   }
@@ -350,7 +354,8 @@ export class StreamableHttpSession implements Transport {
     this.#getReady = ready.promise;
     const signal = AbortSignal.any([controller.signal, this.#closer.signal]);
     const state = { attempts: NO_ATTEMPTS };
-    this.#track(
+    trackTask(
+      this.#tasks,
       followStream({
         open: (lastEventId) => this.#openGetStream(lastEventId, state, signal),
         onOpen: () => {
@@ -449,19 +454,6 @@ export class StreamableHttpSession implements Transport {
   }
 
   // ---- bookkeeping ------------------------------------------------------------------------
-
-  #track<T>(promise: Promise<T>): Promise<T> {
-    this.#tasks.add(promise);
-    const forget = () => this.#tasks.delete(promise);
-    promise.then(forget, forget);
-    return promise;
-  }
-
-  #closedError(): BridgeError {
-    return new BridgeError("session_lost", "Connection to the server was closed", {
-      hint: "The bridge is shutting down",
-    });
-  }
 
   async #deleteSession(): Promise<void> {
     const sent = await sendBestEffort(this.#fetch, this.#url, {

@@ -13,6 +13,7 @@
  */
 
 import { BridgeError } from "../errors.ts";
+import { trackTask, transportClosedError } from "./lifecycle.ts";
 import {
   createBridgeId,
   isNotification,
@@ -103,14 +104,16 @@ export class StatelessTransport implements Transport {
    * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/patterns/cancellation
    */
   send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
-    if (this.#closed) return Promise.reject(this.#closedError());
+    if (this.#closed) return Promise.reject(transportClosedError());
     const signal = options.signal
       ? AbortSignal.any([options.signal, this.#closer.signal])
       : this.#closer.signal;
-    if (isRequest(message)) return this.#track(this.#request(message, options.raw, signal));
+    if (isRequest(message)) {
+      return trackTask(this.#tasks, this.#request(message, options.raw, signal));
+    }
     if (isNotification(message)) {
       if (message.method === "notifications/cancelled") return Promise.resolve();
-      return this.#track(this.#notify(message, options.raw, signal));
+      return trackTask(this.#tasks, this.#notify(message, options.raw, signal));
     }
     this.#log.debug("Not relaying a response: a 2026-07-28 server sends no requests");
     return Promise.resolve();
@@ -120,7 +123,7 @@ export class StatelessTransport implements Transport {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#closer.abort(this.#closedError());
+    this.#closer.abort(transportClosedError());
     await Promise.allSettled([...this.#tasks]);
   }
 
@@ -330,19 +333,6 @@ export class StatelessTransport implements Transport {
         details: { method: request.method, resent: REISSUED_METHODS.has(request.method) },
       },
     );
-  }
-
-  #track<T>(promise: Promise<T>): Promise<T> {
-    this.#tasks.add(promise);
-    const forget = () => this.#tasks.delete(promise);
-    promise.then(forget, forget);
-    return promise;
-  }
-
-  #closedError(): BridgeError {
-    return new BridgeError("session_lost", "Connection to the server was closed", {
-      hint: "The bridge is shutting down",
-    });
   }
 }
 
