@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { runAuthCommand } from "../../lib/cli/auth_commands.ts";
 import type { ModeContext } from "../../lib/cli/context.ts";
-import type { ProcessIo } from "../../lib/process_io.ts";
 import { openEnvStore } from "../../lib/config/env_store.ts";
 import { readEnvFile } from "../../lib/config/env_file.ts";
 import { resolveSettings } from "../../lib/config/settings.ts";
@@ -10,6 +9,7 @@ import { createStaticCredentials } from "../../lib/transport/static_credentials.
 import { type McpServerFixture, startMcpServer } from "../fixtures/mcp_server.ts";
 import { type OidcServer, pkceChallenge, startOidcServer } from "../fixtures/oidc_server.ts";
 import { createTempDir, type MainResult, runMain } from "../support/main_process.ts";
+import { createScriptedIo } from "../support/scripted_terminal.ts";
 import { renderScreen, runMainInTerminal } from "../support/terminal.ts";
 
 const REDIRECT = "http://127.0.0.1:8976/callback";
@@ -290,21 +290,7 @@ function createContext(
   answer: string | undefined,
   flags: Record<string, unknown> = {},
 ) {
-  const chunks: Uint8Array[] = [];
-  const stderr: string[] = [];
-  const questions: string[] = [];
-  const io: ProcessIo = {
-    stdin: new ReadableStream({ start: (c) => c.close() }),
-    stdout: new WritableStream({ write: (chunk) => void chunks.push(chunk) }),
-    stderr: (line) => void stderr.push(line),
-    stdoutIsTerminal: false,
-    stderrIsTerminal: true,
-    confirm: (question) => {
-      questions.push(question);
-      return Promise.resolve(answer);
-    },
-    signal: new AbortController().signal,
-  };
+  const { io, stdout, stderr, questions } = createScriptedIo([answer]);
   const settings = resolveSettings({
     flags: { "server-url": SERVER_URL, "env-file": stateFile, ...flags },
     env: {},
@@ -320,7 +306,6 @@ function createContext(
     credentials: createStaticCredentials(undefined),
     color: false,
   };
-  const stdout = () => new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
   return { context, stdout, stderr, questions };
 }
 

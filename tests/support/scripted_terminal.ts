@@ -18,12 +18,17 @@ export interface ScriptedRun {
   questions: string[];
 }
 
-/** Runs `args` with `env` (plus an isolated home) and the scripted `answers`. */
-export async function runWithScriptedTerminal(
-  args: string[],
-  env: Record<string, string>,
-  answers: Array<string | undefined>,
-): Promise<ScriptedRun> {
+/** A process whose stderr is a terminal: each question gets the next of `answers`. */
+export interface ScriptedIo {
+  io: ProcessIo;
+  /** Everything written to stdout so far, decoded. */
+  stdout(): string;
+  stderr: string[];
+  questions: string[];
+}
+
+/** Creates a {@link ProcessIo} with a scripted terminal (undefined = the terminal closed). */
+export function createScriptedIo(answers: Array<string | undefined>): ScriptedIo {
   const chunks: Uint8Array[] = [];
   const stderr: string[] = [];
   const questions: string[] = [];
@@ -39,8 +44,27 @@ export async function runWithScriptedTerminal(
     },
     signal: new AbortController().signal,
   };
+  const stdout = () => new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
+  return { io, stdout, stderr, questions };
+}
+
+/** Runs `args` with `env` (plus an isolated home) and the scripted `answers`. */
+export async function runWithScriptedTerminal(
+  args: string[],
+  env: Record<string, string>,
+  answers: Array<string | undefined>,
+): Promise<ScriptedRun> {
+  const scripted = createScriptedIo(answers);
   const home = createTempDir();
-  const code = await run(args, io, { HOME: home, XDG_CONFIG_HOME: `${home}/.config`, ...env });
-  const stdout = new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
-  return { code, stdout, stderr, questions };
+  const code = await run(args, scripted.io, {
+    HOME: home,
+    XDG_CONFIG_HOME: `${home}/.config`,
+    ...env,
+  });
+  return {
+    code,
+    stdout: scripted.stdout(),
+    stderr: scripted.stderr,
+    questions: scripted.questions,
+  };
 }
