@@ -1,0 +1,61 @@
+/**
+ * Builds the single-file bundle that `deno task compile` compiles (the `bundle` task's own
+ * command, with its output sent to a temporary file) and spawns it with the compile task's
+ * permission set, so tests and the bench run exactly what the binary holds.
+ *
+ * @module
+ */
+
+import { COMPILE_PERMISSION_ARGS, createTempDir } from "./main_process.ts";
+
+const ROOT = new URL("../../", import.meta.url);
+const CONFIG = new URL("deno.json", ROOT).pathname;
+
+/** The `bundle` task's words after `deno`, with `--output` pointing at `output`. */
+export function bundleCommand(task: string, output: string): string[] {
+  const words = task.trim().split(/\s+/);
+  if (words[0] !== "deno" || words[1] !== "bundle") {
+    throw new Error(`The bundle task does not run deno bundle: ${task}`);
+  }
+  const at = words.indexOf("--output");
+  if (at < 0 || at + 1 >= words.length) {
+    throw new Error(`The bundle task names no --output: ${task}`);
+  }
+  words[at + 1] = output;
+  return words.slice(1);
+}
+
+/** Runs the `bundle` task's command into a fresh temporary directory; returns the bundle's path. */
+export async function buildBundle(): Promise<string> {
+  const tasks = JSON.parse(await Deno.readTextFile(CONFIG)).tasks as Record<
+    string,
+    string
+  >;
+  const output = `${createTempDir("mcp-shc-bundle-")}/mcp-streamablehttp-client.js`;
+  const result = await new Deno.Command(Deno.execPath(), {
+    args: bundleCommand(tasks.bundle, output),
+    cwd: ROOT.pathname,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!result.success) {
+    throw new Error(
+      `deno bundle failed:\n${new TextDecoder().decode(result.stderr)}`,
+    );
+  }
+  return output;
+}
+
+/** The `deno` arguments that run `bundle` like the compiled binary runs (same permission set). */
+export function bundleArgs(bundle: string, args: readonly string[]): string[] {
+  return [
+    "run",
+    "-q",
+    "--no-prompt",
+    "--config",
+    CONFIG,
+    ...COMPILE_PERMISSION_ARGS,
+    bundle,
+    ...args,
+  ];
+}
