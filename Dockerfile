@@ -23,7 +23,7 @@ RUN case "${TARGETARCH:-amd64}" in \
     esac \
  && deno task bundle \
  && deno compile --no-check --frozen -P=bridge --target "$target" \
-      --output /out/mcp-streamablehttp-client dist/mcp-streamablehttp-client.js \
+      --output /out/mcp-streamablehttp-client dist/bundle/main.js \
  && mkdir -p /out/config /out/app
 
 FROM gcr.io/distroless/cc-debian12:nonroot

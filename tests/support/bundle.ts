@@ -1,7 +1,7 @@
 /**
- * Builds the single-file bundle that `deno task compile` compiles (the `bundle` task's own
- * command, with its output sent to a temporary file) and spawns it with the compile task's
- * permission set, so tests and the bench run exactly what the binary holds.
+ * Builds the bundle that `deno task compile` compiles (the `bundle` task's own command, with its
+ * output sent to a temporary directory) and spawns it with the compile task's permission set,
+ * so tests and the bench run exactly what the binary holds.
  *
  * @module
  */
@@ -11,39 +11,37 @@ import { COMPILE_PERMISSION_ARGS, createTempDir } from "./main_process.ts";
 const ROOT = new URL("../../", import.meta.url);
 const CONFIG = new URL("deno.json", ROOT).pathname;
 
-/** The `bundle` task's words after `deno`, with `--output` pointing at `output`. */
-export function bundleCommand(task: string, output: string): string[] {
+/** The `bundle` task's words after `deno`, with `--outdir` pointing at `outdir`. */
+export function bundleCommand(task: string, outdir: string): string[] {
   const words = task.trim().split(/\s+/);
   if (words[0] !== "deno" || words[1] !== "bundle") {
     throw new Error(`The bundle task does not run deno bundle: ${task}`);
   }
-  const at = words.indexOf("--output");
+  const at = words.indexOf("--outdir");
   if (at < 0 || at + 1 >= words.length) {
-    throw new Error(`The bundle task names no --output: ${task}`);
+    throw new Error(`The bundle task names no --outdir: ${task}`);
   }
-  words[at + 1] = output;
+  words[at + 1] = outdir;
   return words.slice(1);
 }
 
-/** Runs the `bundle` task's command into a fresh temporary directory; returns the bundle's path. */
+/**
+ * Runs the `bundle` task's command into a fresh temporary directory; returns the path of the
+ * bundle's entry (`main.js`, beside the chunks it loads when a mode needs them).
+ */
 export async function buildBundle(): Promise<string> {
-  const tasks = JSON.parse(await Deno.readTextFile(CONFIG)).tasks as Record<
-    string,
-    string
-  >;
-  const output = `${createTempDir("mcp-shc-bundle-")}/mcp-streamablehttp-client.js`;
+  const tasks = JSON.parse(await Deno.readTextFile(CONFIG)).tasks as Record<string, string>;
+  const outdir = createTempDir("mcp-shc-bundle-");
   const result = await new Deno.Command(Deno.execPath(), {
-    args: bundleCommand(tasks.bundle, output),
+    args: bundleCommand(tasks.bundle, outdir),
     cwd: ROOT.pathname,
     stdout: "piped",
     stderr: "piped",
   }).output();
   if (!result.success) {
-    throw new Error(
-      `deno bundle failed:\n${new TextDecoder().decode(result.stderr)}`,
-    );
+    throw new Error(`deno bundle failed:\n${new TextDecoder().decode(result.stderr)}`);
   }
-  return output;
+  return `${outdir}/main.js`;
 }
 
 /** The `deno` arguments that run `bundle` like the compiled binary runs (same permission set). */
