@@ -1,11 +1,11 @@
 /**
  * The 2025-era Streamable HTTP session (MCP 2025-03-26, 2025-06-18, 2025-11-25): the session id
  * and negotiated protocol version, one POST per message with JSON or SSE answers relayed as
- * they arrive, the GET stream for server-initiated messages, transparent re-initialization when
- * the server forgets the session, bearer tokens on every request, and DELETE on close. Routing
- * answers lives in inbound.ts, what to do with each HTTP answer in next_action.ts, stream
- * reading and resumption in resumable_stream.ts, headers in headers.ts. It writes nothing
- * anywhere and never logs a token or the session id.
+ * they arrive, transparent re-initialization when the server forgets the session, bearer tokens
+ * on every request, and DELETE on close. The GET stream for server-initiated messages lives in
+ * server_stream.ts, routing answers in inbound.ts, what to do with each HTTP answer in
+ * next_action.ts, stream reading and resumption in resumable_stream.ts, headers in headers.ts.
+ * It writes nothing anywhere and never logs a token or the session id.
  *
  * @module
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#streamable-http
@@ -17,7 +17,7 @@ import {
   SUPPORTED_PROTOCOL_VERSIONS,
 } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
-import { trackTask, transportClosedError } from "./lifecycle.ts";
+import { exchangeSignal, trackTask, transportClosedError } from "./lifecycle.ts";
 import {
   isNotification,
   isRequest,
@@ -41,13 +41,8 @@ import { LegacyTransportSignal } from "./era.ts";
 import { recreateSession } from "./reinitialize.ts";
 import { describeMessage, InboundRouter, type PendingRequest, routeJsonAnswer } from "./inbound.ts";
 import { type Attempts, type Exchange, NO_ATTEMPTS } from "./next_action.ts";
-import {
-  followStream,
-  readResumableStream,
-  REAL_SCHEDULER,
-  type Scheduler,
-  type StreamOpening,
-} from "./resumable_stream.ts";
+import { readResumableStream, REAL_SCHEDULER, type Scheduler } from "./resumable_stream.ts";
+import { ServerStream } from "./server_stream.ts";
 import { abortable } from "../async.ts";
 import type { CredentialProvider, SendOptions, Transport, TransportOptions } from "./types.ts";
 
@@ -87,10 +82,7 @@ export class StreamableHttpSession implements Transport {
   #tasks = new Set<Promise<unknown>>();
   #closer = new AbortController();
   #closed = false;
-  #getWanted = false;
-  #getController: AbortController | undefined;
-  #getReady: Promise<void> | undefined;
-  #getUnsupported = false;
+  readonly #serverStream: ServerStream;
   #reinitializing: Promise<void> | undefined;
   /** The `initialize` result the client received, to check a re-created session against. */
   #initializeResult: unknown;
@@ -109,6 +101,19 @@ export class StreamableHttpSession implements Transport {
       log: options.log,
       onResponse: (pending, response) => this.#onResponse(pending, response),
     });
+    this.#serverStream = new ServerStream({
+      decide: (attempts, prepare) => this.#decide("get-stream", attempts, prepare),
+      headers: (token, lastEventId) => this.#headers("get", { token, lastEventId }),
+      sessionId: () => this.#sessionId,
+      reinitialize: (staleSessionId) => this.#reinitialize(staleSessionId),
+      inbound: this.#inbound,
+      tasks: this.#tasks,
+      closed: this.#closer.signal,
+      log: this.#log,
+      scheduler: this.#scheduler,
+      reconnectDelayMs: this.#reconnectDelayMs,
+      maxMessageBytes: this.#maxMessageBytes,
+    });
   }
 
   /** The protocol version negotiated by the client's `initialize`, once known. */
@@ -123,20 +128,19 @@ export class StreamableHttpSession implements Transport {
 
   /** Whether the server answered the GET stream with 405 (it offers no such stream). */
   get getStreamUnsupported(): boolean {
-    return this.#getUnsupported;
+    return this.#serverStream.unsupported;
   }
 
   /** Resolves once the GET stream is open, or has stopped, or was never wanted. */
   serverStreamReady(): Promise<void> {
-    return this.#getReady ?? Promise.resolve();
+    return this.#serverStream.ready();
   }
 
   /** Sends one message; for a request, resolves once its response was passed to onMessage. */
   send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
     if (this.#closed) return Promise.reject(transportClosedError());
-    const signal = options.signal
-      ? AbortSignal.any([options.signal, this.#closer.signal])
-      : this.#closer.signal;
+    const linked = exchangeSignal(options.signal, this.#closer.signal);
+    const { signal } = linked;
     const isInitialize = isRequest(message) && message.method === "initialize";
     if (isInitialize && !this.#initializeParams) {
       this.#initializeParams = (message as JsonRpcRequest).params ?? {};
@@ -161,10 +165,10 @@ export class StreamableHttpSession implements Transport {
           throw signal.aborted ? signal.reason : error;
         }
         if (isNotification(message) && message.method === "notifications/initialized") {
-          this.#getWanted = true;
-          this.#startGetStream();
+          this.#serverStream.want();
         }
       })(),
+      linked.release,
     );
   }
 
@@ -172,7 +176,7 @@ export class StreamableHttpSession implements Transport {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#getController?.abort();
+    this.#serverStream.stop();
     this.#closer.abort(transportClosedError());
     await Promise.allSettled([...this.#tasks]);
     if (this.#sessionId !== undefined) await this.#deleteSession();
@@ -344,80 +348,6 @@ export class StreamableHttpSession implements Transport {
     );
   }
 
-  // ---- the GET stream -------------------------------------------------------------------
-
-  #startGetStream(): void {
-    if (this.#closed || this.#getController || this.#getUnsupported) return;
-    const controller = new AbortController();
-    this.#getController = controller;
-    const ready = Promise.withResolvers<void>();
-    this.#getReady = ready.promise;
-    const signal = AbortSignal.any([controller.signal, this.#closer.signal]);
-    const state = { attempts: NO_ATTEMPTS };
-    trackTask(
-      this.#tasks,
-      followStream({
-        open: (lastEventId) => this.#openGetStream(lastEventId, state, signal),
-        onOpen: () => {
-          state.attempts = NO_ATTEMPTS;
-          ready.resolve();
-        },
-        onEvent: (event) => this.#inbound.routeSseEvent(event.data, event.event),
-        signal,
-        log: this.#log,
-        scheduler: this.#scheduler,
-        reconnectDelayMs: this.#reconnectDelayMs,
-        maxEventBytes: this.#maxMessageBytes,
-      })
-        .catch((error) => {
-          if (!signal.aborted) this.#log.warn(`Server stream stopped: ${redactedMessage(error)}`);
-        })
-        .finally(() => {
-          ready.resolve();
-          if (this.#getController === controller) this.#getController = undefined;
-        }),
-    );
-  }
-
-  async #openGetStream(
-    lastEventId: string | undefined,
-    state: { attempts: Attempts },
-    signal: AbortSignal,
-  ): Promise<StreamOpening> {
-    let sentSessionId: string | undefined;
-    const decision = await this.#decide("get-stream", state.attempts, (token) => {
-      sentSessionId = this.#sessionId;
-      const headers = this.#headers("get", { token, lastEventId });
-      return { method: "GET", headers, signal, label: "GET stream" };
-    });
-    state.attempts = decision.attempts;
-    const { response, action } = decision;
-    switch (action.kind) {
-      case "deliver":
-        return { kind: "open", body: response.body ?? undefined };
-      case "stop":
-        this.#getUnsupported = true;
-        this.#log.debug("Server offers no stream for server-initiated messages (HTTP 405)");
-        return { kind: "stop" };
-      case "reinitialize":
-        this.#reinitialize(sentSessionId!).catch((error) => {
-          if (!this.#closed) {
-            this.#log.warn(`Cannot re-create the session: ${redactedMessage(error)}`);
-          }
-        });
-        return { kind: "stop" };
-      case "fail":
-        throw action.error;
-      default:
-        return { kind: "retry", status: response.status };
-    }
-  }
-
-  #stopGetStream(): void {
-    this.#getController?.abort();
-    this.#getController = undefined;
-  }
-
   // ---- re-initialization ------------------------------------------------------------------
 
   /** Re-creates the session after a 404 to a request that carried `staleSessionId`. */
@@ -432,7 +362,7 @@ export class StreamableHttpSession implements Transport {
 
   async #recreateSession(): Promise<void> {
     this.#log.info("Server forgot the session; re-initializing");
-    this.#stopGetStream();
+    this.#serverStream.stop();
     this.#sessionId = undefined;
     const signal = this.#closer.signal;
     await recreateSession({
@@ -450,7 +380,7 @@ export class StreamableHttpSession implements Transport {
         }),
     });
     this.#log.info("Session re-created");
-    if (this.#getWanted) this.#startGetStream();
+    this.#serverStream.resume();
   }
 
   // ---- bookkeeping ------------------------------------------------------------------------

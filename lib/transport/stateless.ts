@@ -13,7 +13,7 @@
  */
 
 import { BridgeError } from "../errors.ts";
-import { trackTask, transportClosedError } from "./lifecycle.ts";
+import { exchangeSignal, trackTask, transportClosedError } from "./lifecycle.ts";
 import {
   createBridgeId,
   isNotification,
@@ -105,15 +105,14 @@ export class StatelessTransport implements Transport {
    */
   send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
     if (this.#closed) return Promise.reject(transportClosedError());
-    const signal = options.signal
-      ? AbortSignal.any([options.signal, this.#closer.signal])
-      : this.#closer.signal;
     if (isRequest(message)) {
-      return trackTask(this.#tasks, this.#request(message, options.raw, signal));
+      const { signal, release } = exchangeSignal(options.signal, this.#closer.signal);
+      return trackTask(this.#tasks, this.#request(message, options.raw, signal), release);
     }
     if (isNotification(message)) {
       if (message.method === "notifications/cancelled") return Promise.resolve();
-      return trackTask(this.#tasks, this.#notify(message, options.raw, signal));
+      const { signal, release } = exchangeSignal(options.signal, this.#closer.signal);
+      return trackTask(this.#tasks, this.#notify(message, options.raw, signal), release);
     }
     this.#log.debug("Not relaying a response: a 2026-07-28 server sends no requests");
     return Promise.resolve();

@@ -1,14 +1,9 @@
 import assert from "node:assert/strict";
 import { BridgeError } from "../../lib/errors.ts";
 import { isBridgeId, type JsonRpcMessage } from "../../lib/jsonrpc/message.ts";
-import {
-  createStreamableHttpSession,
-  LegacyTransportSignal,
-  type StreamableHttpOptions,
-} from "../../lib/transport/session.ts";
+import { createStreamableHttpSession, LegacyTransportSignal } from "../../lib/transport/session.ts";
 import { createStaticCredentials } from "../../lib/transport/static_credentials.ts";
 import type { AuthRefusal, CredentialProvider } from "../../lib/transport/types.ts";
-import { type McpServerOptions, startMcpServer } from "../fixtures/mcp_server.ts";
 import {
   callTool,
   createCapturingLogger,
@@ -18,42 +13,14 @@ import {
   resultText,
 } from "./harness.ts";
 import { waitUntil } from "../support/wait.ts";
-
-async function setup(
-  serverOptions: McpServerOptions = {},
-  sessionOptions: Partial<StreamableHttpOptions> = {},
-) {
-  const server = await startMcpServer(serverOptions);
-  const inbox = new Inbox();
-  const { log, lines } = createCapturingLogger();
-  const session = createStreamableHttpSession({
-    url: server.url,
-    headers: [["X-Test", "yes"]],
-    credentials: createStaticCredentials("static-token-123"),
-    onMessage: inbox.handler,
-    fetch: globalThis.fetch,
-    log,
-    reconnectDelayMs: 20,
-    ...sessionOptions,
-  });
-  return {
-    server,
-    inbox,
-    lines,
-    session,
-    async [Symbol.asyncDispose]() {
-      await session.close();
-      await server.close();
-    },
-  };
-}
+import { startSessionPeer } from "./session_peer.ts";
 
 function isResponseTo(id: string | number) {
   return (m: JsonRpcMessage) => !("method" in m) && "id" in m && m.id === id;
 }
 
 Deno.test("session: SSE mode relays the initialize result and a tool result", async () => {
-  await using t = await setup();
+  await using t = await startSessionPeer();
   await handshake(t.session);
   assert.equal(t.session.protocolVersion, "2025-11-25");
   assert.equal(t.inbox.withId(0).length, 1);
@@ -65,7 +32,7 @@ Deno.test("session: SSE mode relays the initialize result and a tool result", as
 });
 
 Deno.test("session: JSON mode relays results with the body text as raw", async () => {
-  await using t = await setup({ responseMode: "json" });
+  await using t = await startSessionPeer({ responseMode: "json" });
   await handshake(t.session);
   await t.session.send(callTool(1, "add", { a: 2, b: 3 }));
   const received = t.inbox.received.find((r) => isResponseTo(1)(r.message))!;
@@ -75,7 +42,7 @@ Deno.test("session: JSON mode relays results with the body text as raw", async (
 });
 
 Deno.test("session: SSE raw is the event data text", async () => {
-  await using t = await setup();
+  await using t = await startSessionPeer();
   await handshake(t.session);
   await t.session.send(callTool("a", "echo", { message: "raw" }));
   const received = t.inbox.received.find((r) => isResponseTo("a")(r.message))!;
@@ -83,7 +50,7 @@ Deno.test("session: SSE raw is the event data text", async () => {
 });
 
 Deno.test("session: session id, protocol version, bearer and extra headers on every later request", async () => {
-  await using t = await setup();
+  await using t = await startSessionPeer();
   await handshake(t.session);
   await t.session.send(callTool(1, "echo", { message: "x" }));
   await waitUntil(() => t.server.openGetStreams > 0, "the GET stream");
@@ -108,7 +75,7 @@ Deno.test("session: session id, protocol version, bearer and extra headers on ev
 });
 
 Deno.test("session: no protocol version header for a 2025-03-26 session", async () => {
-  await using t = await setup();
+  await using t = await startSessionPeer();
   await handshake(t.session, "2025-03-26");
   assert.equal(t.session.protocolVersion, "2025-03-26");
   await t.session.send(callTool(1, "echo", { message: "x" }));
@@ -118,7 +85,7 @@ Deno.test("session: no protocol version header for a 2025-03-26 session", async 
 });
 
 Deno.test("session: notifications and responses are done on 202", async () => {
-  await using t = await setup();
+  await using t = await startSessionPeer();
   await handshake(t.session);
   const initialized = t.server.requestsFor("notifications/initialized");
   assert.equal(initialized.length, 1);
@@ -131,7 +98,7 @@ Deno.test("session: notifications and responses are done on 202", async () => {
 });
 
 Deno.test("session: 202 answering a request is a protocol error", async () => {
-  await using t = await setup({
+  await using t = await startSessionPeer({
     intercept: (_request, recorded) => {
       const body = recorded.body as { method?: string };
       return body?.method === "tools/list" ? new Response(null, { status: 202 }) : undefined;
@@ -145,7 +112,7 @@ Deno.test("session: 202 answering a request is a protocol error", async () => {
 });
 
 Deno.test("session: progress and logging are relayed before the result, as they arrive", async () => {
-  await using t = await setup();
+  await using t = await startSessionPeer();
   await handshake(t.session);
   const seenBeforeResult: string[] = [];
   const sending = t.session.send(callTool(5, "progress", { steps: 3 }, "tok"));
@@ -171,7 +138,7 @@ Deno.test("session: progress and logging are relayed before the result, as they 
 });
 
 Deno.test("session: sampling request reaches onMessage and the client's answer is POSTed", async () => {
-  await using t = await setup();
+  await using t = await startSessionPeer();
   await handshake(t.session);
   t.inbox.onRequest = (request) => {
     assert.equal(request.method, "sampling/createMessage");
@@ -193,7 +160,7 @@ Deno.test("session: sampling request reaches onMessage and the client's answer i
 });
 
 Deno.test("session: elicitation request reaches onMessage and its answer is used", async () => {
-  await using t = await setup();
+  await using t = await startSessionPeer();
   await handshake(t.session);
   t.inbox.onRequest = (request) => {
     t.session.send({
@@ -209,57 +176,9 @@ Deno.test("session: elicitation request reaches onMessage and its answer is used
   });
 });
 
-Deno.test("session: a 405 GET stream is not an error and is not retried", async () => {
-  await using t = await setup({ getStream: false });
-  await handshake(t.session);
-  await waitUntil(() => t.session.getStreamUnsupported, "the refused GET");
-  await t.session.send(callTool(1, "echo", { message: "still works" }));
-  assert.equal(resultText(t.inbox.withId(1)[0]), "still works");
-  assert.equal(t.server.requests.filter((r) => r.method === "GET").length, 1);
-  assert.ok(t.session.getStreamUnsupported);
-});
-
-Deno.test("session: the GET stream relays list_changed and a server ping, whose answer is POSTed", async () => {
-  await using t = await setup();
-  await handshake(t.session);
-  await waitUntil(() => t.server.openGetStreams > 0, "the GET stream");
-  t.inbox.onRequest = (request) => {
-    if (request.method === "ping") t.session.send({ jsonrpc: "2.0", id: request.id, result: {} });
-  };
-  await t.session.send(callTool(1, "notify_changed"));
-  await t.inbox.waitFor((m) => "method" in m && m.method === "notifications/tools/list_changed");
-  await t.session.send(callTool(2, "ping_client"));
-  assert.equal(resultText(t.inbox.withId(2)[0]), "pong");
-  assert.equal(t.inbox.withMethod("ping").length, 1);
-});
-
-Deno.test("session: the GET stream reconnects with Last-Event-ID after it drops", async () => {
-  await using t = await setup();
-  await handshake(t.session);
-  await waitUntil(() => t.server.openGetStreams > 0, "the GET stream");
-  await t.session.send(callTool(1, "log", { message: "first" }));
-  await t.inbox.waitFor((m) => "method" in m && m.method === "notifications/message");
-  await t.session.send(callTool(2, "drop_get"));
-  await waitUntil(
-    () =>
-      t.server.requests.filter((r) => r.method === "GET").length >= 2 &&
-      t.server.openGetStreams > 0,
-    "the GET stream reopened",
-  );
-  await t.session.send(callTool(3, "log", { message: "second" }));
-  await t.inbox.waitFor((m) =>
-    "method" in m && m.method === "notifications/message" &&
-    (m.params as { data?: string })?.data === "second"
-  );
-  const gets = t.server.requests.filter((r) => r.method === "GET");
-  assert.ok(gets.length >= 2);
-  assert.ok(gets[1].headers["last-event-id"], "the reconnect carries Last-Event-ID");
-  assert.equal(t.inbox.withMethod("notifications/message").length, 2, "no duplicates");
-});
-
 for (const how of ["close", "error"] as const) {
   Deno.test(`session: a dropped POST stream (${how}) is resumed with Last-Event-ID, no duplicates`, async () => {
-    await using t = await setup({ retryInterval: 30 });
+    await using t = await startSessionPeer({ retryInterval: 30 });
     await handshake(t.session);
     await t.session.send(callTool(4, "drop", { how }, "p4"));
     assert.equal(resultText(t.inbox.withId(4)[0]), "survived the drop");
@@ -275,7 +194,7 @@ for (const how of ["close", "error"] as const) {
 }
 
 Deno.test("session: two dropped streams are resumed each from its own event id", async () => {
-  await using t = await setup({ retryInterval: 30 });
+  await using t = await startSessionPeer({ retryInterval: 30 });
   await handshake(t.session);
   await Promise.all([
     t.session.send(callTool("a", "drop", {}, "pa")),
@@ -290,7 +209,7 @@ Deno.test("session: two dropped streams are resumed each from its own event id",
 });
 
 Deno.test("session: the server's SSE retry is respected before resuming", async () => {
-  await using t = await setup({ retryInterval: 400 }, { reconnectDelayMs: 10 });
+  await using t = await startSessionPeer({ retryInterval: 400 }, { reconnectDelayMs: 10 });
   await handshake(t.session);
   await t.session.send(callTool(4, "drop", { afterMs: 10 }, "p4"));
   assert.equal(resultText(t.inbox.withId(4)[0]), "survived the drop");
@@ -301,7 +220,7 @@ Deno.test("session: the server's SSE retry is respected before resuming", async 
 });
 
 Deno.test("session: a dropped stream under 2025-06-18 (no priming event) is resumed too", async () => {
-  await using t = await setup();
+  await using t = await startSessionPeer();
   await handshake(t.session, "2025-06-18");
   await t.session.send(callTool(4, "drop", {}, "p4"));
   assert.equal(resultText(t.inbox.withId(4)[0]), "survived the drop");
@@ -309,7 +228,7 @@ Deno.test("session: a dropped stream under 2025-06-18 (no priming event) is resu
 });
 
 Deno.test("session: a stream dropped without any event id fails with stream_lost", async () => {
-  await using t = await setup({ eventStore: false });
+  await using t = await startSessionPeer({ eventStore: false });
   await handshake(t.session);
   await assert.rejects(
     t.session.send(callTool(4, "drop", {}, "p4")),
@@ -318,7 +237,7 @@ Deno.test("session: a stream dropped without any event id fails with stream_lost
 });
 
 Deno.test("session: 404 re-initializes with the original params, then retries the request", async () => {
-  await using t = await setup();
+  await using t = await startSessionPeer();
   await handshake(t.session);
   await waitUntil(() => t.server.openGetStreams > 0, "the GET stream");
   t.server.forgetSessions();
@@ -348,24 +267,8 @@ Deno.test("session: 404 re-initializes with the original params, then retries th
   assert.equal(lastGet.headers["mcp-session-id"], calls[1].headers["mcp-session-id"]);
 });
 
-Deno.test("session: a forgotten session with closed streams re-initializes from the GET stream", async () => {
-  await using t = await setup();
-  await handshake(t.session);
-  await waitUntil(() => t.server.openGetStreams > 0, "the GET stream");
-  t.server.forgetSessions({ closeStreams: true });
-  // Complete once the bridge has sent its second notifications/initialized.
-  await waitUntil(
-    () => t.server.requestsFor("notifications/initialized").length >= 2,
-    "the re-initialization",
-  );
-  assert.equal(t.server.requestsFor("initialize").length, 2);
-  await t.session.send(callTool(1, "echo", { message: "ok" }));
-  assert.equal(resultText(t.inbox.withId(1)[0]), "ok");
-  assert.equal(t.server.requestsFor("initialize").length, 2, "no third initialize");
-});
-
 Deno.test("session: close sends DELETE with the session id", async () => {
-  await using t = await setup();
+  await using t = await startSessionPeer();
   await handshake(t.session);
   const sessionId = t.server.requests[1].headers["mcp-session-id"];
   await t.session.close();
@@ -378,7 +281,7 @@ Deno.test("session: close sends DELETE with the session id", async () => {
 
 Deno.test("session: 401 asks the credentials, then re-POSTs the same body with the new token", async () => {
   const credentials = createRenewingCredentials("old-token-1", ["new-token-2"]);
-  await using t = await setup(
+  await using t = await startSessionPeer(
     { verifyToken: (token) => token === "new-token-2" },
     { credentials },
   );
@@ -400,7 +303,9 @@ Deno.test("session: a refusal after initialize says the session is established",
   // The GET stream may be refused too; both refusals belong to the running session.
   const renewals = ["second-token-2", "second-token-2", "second-token-2"];
   const credentials = createRenewingCredentials("first-token-1", renewals);
-  await using t = await setup({ verifyToken: (token) => token === accepted }, { credentials });
+  await using t = await startSessionPeer({ verifyToken: (token) => token === accepted }, {
+    credentials,
+  });
   await handshake(t.session);
   accepted = "second-token-2";
   await t.session.send(callTool(5, "echo", { message: "after" }));
@@ -412,7 +317,7 @@ Deno.test("session: a refusal after initialize says the session is established",
 Deno.test("session: 403 insufficient_scope steps up while the credentials give new tokens", async () => {
   // The credentials count step-ups (they know the sign-ins); the session asks until they stop.
   const credentials = createRenewingCredentials("t0-token", ["t1-token", "t2-token", "t3-token"]);
-  await using t = await setup(
+  await using t = await startSessionPeer(
     { verifyToken: () => "insufficient_scope", challengeScope: "admin" },
     { credentials },
   );
@@ -434,7 +339,7 @@ Deno.test("session: credentials that hand back the refused token end the step-up
       return Promise.resolve("same-token");
     },
   };
-  await using t = await setup(
+  await using t = await startSessionPeer(
     { verifyToken: () => "insufficient_scope", challengeScope: "admin" },
     { credentials },
   );
@@ -447,7 +352,7 @@ Deno.test("session: credentials that hand back the refused token end the step-up
 
 Deno.test("session: a plain 403 is an http_error, not a step-up", async () => {
   const credentials = createRenewingCredentials("t0-token", ["t1-token"]);
-  await using t = await setup(
+  await using t = await startSessionPeer(
     { intercept: () => new Response("no", { status: 403 }) },
     { credentials },
   );
@@ -481,7 +386,7 @@ Deno.test("session: an unreachable server is a BridgeError of kind unreachable",
 });
 
 Deno.test("session: a wrong content type is a protocol error", async () => {
-  await using t = await setup({
+  await using t = await startSessionPeer({
     intercept: () =>
       new Response("<html>hello</html>", { headers: { "content-type": "text/html" } }),
   });
@@ -492,7 +397,7 @@ Deno.test("session: a wrong content type is a protocol error", async () => {
 });
 
 Deno.test("session: a malformed JSON body is a protocol error", async () => {
-  await using t = await setup({
+  await using t = await startSessionPeer({
     intercept: () => new Response("{not json", { headers: { "content-type": "application/json" } }),
   });
   await assert.rejects(
@@ -502,7 +407,7 @@ Deno.test("session: a malformed JSON body is a protocol error", async () => {
 });
 
 Deno.test("session: a media type with parameters is accepted", async () => {
-  await using t = await setup({
+  await using t = await startSessionPeer({
     intercept: (_req, recorded) =>
       new Response(
         JSON.stringify({
@@ -518,7 +423,7 @@ Deno.test("session: a media type with parameters is accepted", async () => {
 });
 
 Deno.test("session: a JSON array answer (2025-03-26 batch) is split into messages", async () => {
-  await using t = await setup({
+  await using t = await startSessionPeer({
     intercept: (_req, recorded) => {
       const id = (recorded.body as { id: number }).id;
       return Response.json([
@@ -534,7 +439,7 @@ Deno.test("session: a JSON array answer (2025-03-26 batch) is split into message
 });
 
 Deno.test("session: a server JSON-RPC error passes through untouched", async () => {
-  await using t = await setup();
+  await using t = await startSessionPeer();
   await handshake(t.session);
   await t.session.send({ jsonrpc: "2.0", id: 12, method: "no/such/method" });
   const [response] = t.inbox.withId(12) as Array<{ error: { code: number } }>;
@@ -542,7 +447,7 @@ Deno.test("session: a server JSON-RPC error passes through untouched", async () 
 });
 
 Deno.test("session: the initialize answered 405 is a LegacyTransportSignal", async () => {
-  await using t = await setup({
+  await using t = await startSessionPeer({
     intercept: () => new Response("Method Not Allowed", { status: 405 }),
   });
   await assert.rejects(
@@ -552,7 +457,7 @@ Deno.test("session: the initialize answered 405 is a LegacyTransportSignal", asy
 });
 
 Deno.test("session: an aborted send rejects with the signal's reason", async () => {
-  await using t = await setup();
+  await using t = await startSessionPeer();
   await handshake(t.session);
   const reason = new DOMException("too slow", "TimeoutError");
   const controller = new AbortController();
@@ -569,14 +474,14 @@ Deno.test("session: an aborted send rejects with the signal's reason", async () 
 });
 
 Deno.test("session: big results arrive whole", async () => {
-  await using t = await setup();
+  await using t = await startSessionPeer();
   await handshake(t.session);
   await t.session.send(callTool(14, "big", { bytes: 300_000 }));
   assert.equal(resultText(t.inbox.withId(14)[0])?.length, 300_000);
 });
 
 Deno.test("session: concurrent requests are not serialized behind a slow one", async () => {
-  await using t = await setup();
+  await using t = await startSessionPeer();
   await handshake(t.session);
   // `gather` with count 2 answers only once a second call of it is in flight: the first stays
   // open until the test sends that second call, however slow the machine.

@@ -1,0 +1,45 @@
+/**
+ * A 2025-era session under test wired to a real MCP server fixture on 127.0.0.1, shared by the
+ * session and GET stream tests: an inbox for its messages, a capturing logger, a static token
+ * and a short reconnect delay. Disposing it closes the session, then the server.
+ *
+ * @module
+ */
+
+import {
+  createStreamableHttpSession,
+  type StreamableHttpOptions,
+} from "../../lib/transport/session.ts";
+import { createStaticCredentials } from "../../lib/transport/static_credentials.ts";
+import { type McpServerOptions, startMcpServer } from "../fixtures/mcp_server.ts";
+import { createCapturingLogger, Inbox } from "./harness.ts";
+
+/** Starts the server fixture and creates a session to it (nothing is sent yet). */
+export async function startSessionPeer(
+  serverOptions: McpServerOptions = {},
+  sessionOptions: Partial<StreamableHttpOptions> = {},
+) {
+  const server = await startMcpServer(serverOptions);
+  const inbox = new Inbox();
+  const { log, lines } = createCapturingLogger();
+  const session = createStreamableHttpSession({
+    url: server.url,
+    headers: [["X-Test", "yes"]],
+    credentials: createStaticCredentials("static-token-123"),
+    onMessage: inbox.handler,
+    fetch: globalThis.fetch,
+    log,
+    reconnectDelayMs: 20,
+    ...sessionOptions,
+  });
+  return {
+    server,
+    inbox,
+    lines,
+    session,
+    async [Symbol.asyncDispose]() {
+      await session.close();
+      await server.close();
+    },
+  };
+}
