@@ -21,8 +21,9 @@ RUN case "${TARGETARCH:-amd64}" in \
       arm64) target=aarch64-unknown-linux-gnu ;; \
       *) echo "Unsupported architecture: ${TARGETARCH}" >&2; exit 1 ;; \
     esac \
+ && deno task bundle \
  && deno compile --no-check --frozen -P=bridge --target "$target" \
-      --output /out/mcp-streamablehttp-client main.ts \
+      --output /out/mcp-streamablehttp-client dist/bundle/main.js \
  && mkdir -p /out/config /out/app
 
 FROM gcr.io/distroless/cc-debian12:nonroot

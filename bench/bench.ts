@@ -1,15 +1,19 @@
 /**
- * The benchmark (`deno task bench`; not a test). Starts the fixture MCP server on 127.0.0.1 and
- * measures, interleaved in one run, the bridge (spawned `main.ts` with the compile task's
- * permission set) against the floor: a bare Deno relay (`floor_relay.ts`: stdin line → fetch
- * POST → stdout, no validation). Both are driven by the same raw stdio client
- * (`raw_client.ts`), round by round with the order rotated, and every figure of issue 10's table
- * is reported as a ratio to the floor: spawn → initialize answered, sequential call p50/p99,
- * calls/s with 64 in flight, a 5 MiB result, the process tree's peak RSS and CPU per call; plus
- * the idle RSS after initialize and the start-up of `--version` against an empty `deno run`.
- * An in-process SDK `Client` talking straight to the same server is the second column, and the
- * stalled-reader flood (`stalled_flood.ts`) adds the bridge's peak memory when its reader stops.
- * Memory and CPU come from `/proc` (Linux).
+ * The benchmark (`deno task bench`; not a test). Starts two fixture MCP servers on 127.0.0.1 (SDK
+ * v1, 2025-11-25; SDK v2, 2026-07-28 only) and measures, interleaved in one run, the bridge
+ * against the floor: a bare Deno relay (`floor_relay.ts`: stdin line → fetch POST → stdout, no
+ * validation). The bridge runs as the binary does: the bundle `deno compile` compiles
+ * (`--entry main.ts` for the sources), with the compile task's permission set and a state
+ * directory kept across spawns, as a client's every start after the first finds it. Both are
+ * driven by the same raw stdio client (`raw_client.ts`), a 2025 client toward the 2025 server
+ * and a 2026-07-28 client toward the 2026 server, and every figure of issue 10's table is a ratio
+ * to the floor: spawn → first answer (median of many spawns, and a first start with an empty state
+ * directory apart), sequential call p50/p99, calls/s with 64 in flight, a 5 MiB result, the
+ * process tree's peak RSS and CPU per call; plus the idle RSS after the first answer and the
+ * start-up of `--version` against an empty `deno run`. An in-process SDK `Client` talking straight
+ * to the 2025 server is a further column, a 2025 client translated to the 2026 server a further
+ * table, and the stalled-reader flood (`stalled_flood.ts`) adds the bridge's peak memory when its
+ * reader stops. Memory and CPU come from `/proc` (Linux).
  *
  * @module
  */
@@ -19,9 +23,21 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { startDualEraServer } from "../tests/fixtures/dual_era_server.ts";
 import { startMcpServer } from "../tests/fixtures/mcp_server.ts";
+import { buildBundle, bundleArgs } from "../tests/support/bundle.ts";
 import { baseEnv, mainArgs } from "../tests/support/main_process.ts";
-import { readTreeUsage } from "./proc.ts";
-import { RawStdioClient } from "./raw_client.ts";
+import {
+  bigResult,
+  concurrent,
+  firstAnswers,
+  measureProgram,
+  medianFigures,
+  type Program,
+  readLoad,
+  sequential,
+  startUps,
+  textLength,
+} from "./measure.ts";
+import { MODERN_CLIENT_META } from "./raw_client.ts";
 import {
   formatStalledFloodRows,
   measureStalledFlood,
@@ -33,18 +49,20 @@ import {
   formatMs,
   formatRatio,
   formatTable,
-  median,
   percentile,
   type ProgramFigures,
   round,
+  type TargetCheck,
 } from "./stats.ts";
 
 const USAGE = `Usage: deno task bench [options]
 
-Measures the bridge (spawned main.ts) against the floor, a bare Deno relay (bench/floor_relay.ts),
-both driven by one raw stdio client, interleaved round by round; an in-process SDK client talking
-straight to the same fixture server is the second column. Reports issue 10's figures as ratios
-to the floor.
+Measures the bridge (spawned like the binary: the bundle that deno compile compiles, with the
+compile permission set) against the floor, a bare Deno relay (bench/floor_relay.ts), both driven
+by one raw stdio client, interleaved round by round: a 2025 client toward a 2025-11-25 server,
+and a 2026-07-28 client toward a 2026-07-28 server. An in-process SDK client talking straight to
+the 2025 server is a further column, and a 2025 client through the bridge to the 2026-07-28
+server a further table. Reports issue 10's figures as ratios to the floor.
 
 Options:
   --rounds N             interleaved rounds, figures are medians over them (default 3)
@@ -54,10 +72,11 @@ Options:
   --concurrency N        calls in flight for throughput (default 64)
   --big-bytes N          size of the big result in bytes (default 5242880)
   --big-runs N           big results per program and round (default 5)
-  --spawns N             --version and empty deno run start-ups measured (default 11)
+  --spawns N             start-ups measured per program (default 11)
   --idle-ms N            wait after initialize before reading the idle RSS (default 1000)
   --flood-count N        notifications (~1 KiB each) in the stalled-reader flood (default 100000)
-  --response-mode M      fixture server answers with "sse" (default) or "json"
+  --response-mode M      the 2025 server answers with "sse" (default) or "json"
+  --entry E              run the bridge from the "bundle" (default) or from "main.ts"
   --quick                small counts for a smoke run (a few seconds)
   --strict               exit 1 when a target of issue 10 is not met
   -h, --help             show this help
@@ -76,6 +95,7 @@ interface BenchOptions {
   idleMs: number;
   floodCount: number;
   responseMode: "sse" | "json";
+  entry: "bundle" | "main.ts";
   strict: boolean;
 }
 
@@ -103,6 +123,7 @@ function parseOptions(args: string[]): BenchOptions | undefined {
       "idle-ms": { type: "string" },
       "flood-count": { type: "string" },
       "response-mode": { type: "string" },
+      entry: { type: "string" },
       quick: { type: "boolean" },
       strict: { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -113,6 +134,10 @@ function parseOptions(args: string[]): BenchOptions | undefined {
   const responseMode = values["response-mode"] ?? "sse";
   if (responseMode !== "sse" && responseMode !== "json") {
     throw new Error(`Invalid value for --response-mode: "${responseMode}" (sse or json)`);
+  }
+  const entry = values.entry ?? "bundle";
+  if (entry !== "bundle" && entry !== "main.ts") {
+    throw new Error(`Invalid value for --entry: "${entry}" (bundle or main.ts)`);
   }
   return {
     rounds: parseCount("rounds", values.rounds, quick ? 1 : 3),
@@ -126,6 +151,7 @@ function parseOptions(args: string[]): BenchOptions | undefined {
     idleMs: parseCount("idle-ms", values["idle-ms"], quick ? 200 : 1000, 0),
     floodCount: parseCount("flood-count", values["flood-count"], quick ? 10_000 : 100_000),
     responseMode,
+    entry,
     strict: values.strict === true,
   };
 }
@@ -133,115 +159,59 @@ function parseOptions(args: string[]): BenchOptions | undefined {
 const ROOT = new URL("../", import.meta.url);
 const FLOOR_RELAY = new URL("bench/floor_relay.ts", ROOT).pathname;
 
-/** The two spawned programs. */
-type ProgramName = "bridge" | "floor";
-
-function spawnProgram(name: ProgramName, serverUrl: URL): RawStdioClient {
-  const env = baseEnv({ MCP_SERVER_URL: serverUrl.href, MCP_CLIENT_LOG_LEVEL: "WARNING" });
-  const args = name === "bridge"
-    ? mainArgs([])
-    : ["run", "-q", "--no-prompt", "--allow-net", FLOOR_RELAY, serverUrl.href];
-  return new RawStdioClient({ command: Deno.execPath(), args, env });
-}
-
-/** One call of `echo`, checked, so a broken path cannot look fast. */
-async function echo(client: RawStdioClient, message: string): Promise<void> {
-  const answer = await client.request("tools/call", { name: "echo", arguments: { message } });
-  const text = JSON.stringify(answer.result ?? answer.error);
-  if (!answer.result || !text.includes(message)) {
-    throw new Error(`Unexpected echo answer: ${text.slice(0, 200)}\n${client.stderrTail}`);
-  }
-}
-
-async function sequential(call: (i: number) => Promise<void>, count: number): Promise<number[]> {
-  const samples: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const start = performance.now();
-    await call(i);
-    samples.push(performance.now() - start);
-  }
-  return samples;
-}
-
-/** Runs `count` calls with `concurrency` in flight; resolves to calls per second. */
-async function concurrent(
-  call: (i: number) => Promise<void>,
-  count: number,
-  concurrency: number,
-): Promise<number> {
-  let next = 0;
-  const worker = async () => {
-    while (next < count) await call(next++);
+/** The floor relay toward `url`, for a 2025 client or (with `meta`) a 2026-07-28 one. */
+function floorProgram(url: URL, meta?: Record<string, unknown>): Program {
+  return {
+    args: [
+      "run",
+      "-q",
+      "--no-prompt",
+      "--allow-net",
+      FLOOR_RELAY,
+      url.href,
+      ...(meta ? ["--modern"] : []),
+    ],
+    env: baseEnv(),
+    meta,
   };
-  const start = performance.now();
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-  return count / ((performance.now() - start) / 1000);
 }
 
-/** The characters of a tool result's text content. */
-function textLength(content: unknown): number {
-  return ((content ?? []) as { text?: string }[])
-    .reduce((sum, item) => sum + (item.text?.length ?? 0), 0);
+/** The bridge toward `url`; `env` fixes its home (and so its state file) across spawns. */
+function bridgeProgram(
+  entry: string[],
+  env: Record<string, string>,
+  meta?: Record<string, unknown>,
+): Program {
+  return { args: entry, env, meta };
 }
 
-async function bigResult(call: () => Promise<number>, bytes: number, runs: number) {
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    const size = await call();
-    samples.push(performance.now() - start);
-    if (size < bytes) throw new Error(`Big result has ${size} characters, not ${bytes}`);
+/** A fresh home for the bridge toward `url`: the state a first start finds (no era known). */
+function bridgeEnv(url: URL): Record<string, string> {
+  return baseEnv({ MCP_SERVER_URL: url.href, MCP_CLIENT_LOG_LEVEL: "WARNING" });
+}
+
+function log(text: string): void {
+  console.error(`[bench] ${text}`);
+}
+
+/** Interleaved rounds of each program; the order rotates each round. */
+async function rounds(
+  programs: Record<string, Program>,
+  o: BenchOptions & { bigBytes: number },
+  what: string,
+): Promise<Record<string, ProgramFigures>> {
+  const results: Record<string, ProgramFigures[]> = {};
+  const names = Object.keys(programs);
+  for (let round = 0; round < o.rounds; round++) {
+    const order = round % 2 === 0 ? names : [...names].reverse();
+    for (const name of order) {
+      log(`${what}, round ${round + 1}/${o.rounds}: ${name}`);
+      (results[name] ??= []).push(await measureProgram(programs[name], name, o));
+    }
   }
-  return median(samples);
-}
-
-/** One round of one spawned program: every figure of issue 10's table. */
-async function measureProgram(
-  name: ProgramName,
-  serverUrl: URL,
-  o: BenchOptions,
-): Promise<ProgramFigures> {
-  const start = performance.now();
-  const client = spawnProgram(name, serverUrl);
-  try {
-    await client.initialize();
-    const initializeMs = performance.now() - start;
-    await new Promise((resolve) => setTimeout(resolve, o.idleMs));
-    const idle = readTreeUsage(client.pid);
-    const call = (i: number) => echo(client, `${name}-${i}`);
-    await sequential(call, o.warmup);
-    await concurrent(call, o.concurrency * 2, o.concurrency);
-    const before = readTreeUsage(client.pid);
-    const latencies = await sequential(call, o.calls);
-    const callsPerSecond = await concurrent(call, o.throughputCalls, o.concurrency);
-    const after = readTreeUsage(client.pid);
-    const bigResultMs = o.bigBytes === 0 ? NaN : await bigResult(
-      async () => {
-        const answer = await client.request("tools/call", {
-          name: "big",
-          arguments: { bytes: o.bigBytes },
-        });
-        return textLength((answer.result as { content?: unknown } | undefined)?.content);
-      },
-      o.bigBytes,
-      o.bigRuns,
-    );
-    const end = readTreeUsage(client.pid);
-    return {
-      initializeMs,
-      latencyP50Ms: percentile(latencies, 50),
-      latencyP99Ms: percentile(latencies, 99),
-      callsPerSecond,
-      bigResultMs,
-      peakKiB: end?.peakKiB ?? NaN,
-      cpuPerCallUs: before && after
-        ? (after.cpuMs - before.cpuMs) * 1000 / (o.calls + o.throughputCalls)
-        : NaN,
-      idleRssKiB: idle?.rssKiB ?? NaN,
-    };
-  } finally {
-    await client.close();
-  }
+  return Object.fromEntries(
+    Object.entries(results).map(([name, figures]) => [name, medianFigures(figures)]),
+  );
 }
 
 /** The in-process SDK client column: the same calls without any stdio hop. */
@@ -288,46 +258,53 @@ async function measureSdkClient(
   }
 }
 
-/** Median wall time of `deno <args>` over `spawns` runs, interleaved with the others. */
-async function startUps(commands: Record<string, string[]>, spawns: number) {
-  const samples: Record<string, number[]> = {};
-  for (const name of Object.keys(commands)) samples[name] = [];
-  for (let i = 0; i < spawns; i++) {
-    for (const [name, args] of Object.entries(commands)) {
-      const start = performance.now();
-      const output = await new Deno.Command(Deno.execPath(), {
-        args,
-        env: baseEnv(),
-        clearEnv: true,
-        stdout: "null",
-        stderr: "null",
-      }).output();
-      samples[name].push(performance.now() - start);
-      if (!output.success) throw new Error(`deno ${args.join(" ")} failed`);
-    }
-  }
-  return Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, median(s)]));
+const mib = (kib: number) => Number.isFinite(kib) ? `${(kib / 1024).toFixed(1)} MiB` : "n/a";
+const us = (value: number) => Number.isFinite(value) ? `${value.toFixed(0)} µs` : "n/a";
+const perSecond = (value: number) => Number.isFinite(value) ? `${value.toFixed(0)}` : "n/a";
+
+/** The rows of one bridge-against-floor table, with an optional third column. */
+function comparisonRows(
+  b: ProgramFigures,
+  f: ProgramFigures,
+  o: BenchOptions,
+  extra?: Partial<ProgramFigures>,
+): string[][] {
+  const bigLabel = `${(o.bigBytes / 1024 / 1024).toFixed(o.bigBytes % 1048576 ? 2 : 0)} MiB`;
+  const row = (label: string, figure: FigureName, format: (value: number) => string = formatMs) => {
+    const cells = [label, format(b[figure]), format(f[figure]), formatRatio(b[figure], f[figure])];
+    if (!extra) return cells;
+    const value = extra[figure];
+    return [
+      ...cells,
+      value === undefined ? "" : format(value),
+      value === undefined ? "" : formatRatio(b[figure], value),
+    ];
+  };
+  return [
+    row("spawn → first answer (state kept)", "initializeMs"),
+    row("sequential call p50", "latencyP50Ms"),
+    row("sequential call p99", "latencyP99Ms"),
+    row(`${o.concurrency} in flight, calls/s`, "callsPerSecond", perSecond),
+    row(`${bigLabel} result`, "bigResultMs"),
+    row("peak RSS (process tree)", "peakKiB", mib),
+    row("CPU per call", "cpuPerCallUs", us),
+    row("idle RSS after the first answer", "idleRssKiB", mib),
+  ];
 }
 
-function readLoad(): string {
-  try {
-    return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
-  } catch {
-    return "n/a";
-  }
+function targetTable(title: string, b: ProgramFigures, f: ProgramFigures) {
+  const targets = checkFloorTargets(b, f);
+  const table = formatTable(
+    [title, "wanted", "measured", "status"],
+    targets.map((t) => [t.name, t.target, t.measured, t.met ? "met" : "NOT MET"]),
+  );
+  return { targets, table };
 }
 
-function log(text: string): void {
-  console.error(`[bench] ${text}`);
-}
-
-/** The median of each figure over the rounds. */
-function medianFigures(rounds: ProgramFigures[]): ProgramFigures {
-  const keys = Object.keys(rounds[0]) as FigureName[];
-  return Object.fromEntries(
-    keys.map((key) => [key, median(rounds.map((r) => r[key]))]),
-  ) as unknown as ProgramFigures;
-}
+const figures = (x: Partial<ProgramFigures>) =>
+  Object.fromEntries(
+    Object.entries(x).map(([key, value]) => [key, Number.isFinite(value) ? round(value!) : null]),
+  );
 
 async function main(): Promise<number> {
   let options: BenchOptions | undefined;
@@ -344,148 +321,174 @@ async function main(): Promise<number> {
   const o = options;
   const loadBefore = readLoad();
 
+  const entry = o.entry === "bundle" ? bundleArgs(await buildBundle(), []) : mainArgs([]);
+  log(
+    `the bridge runs from ${o.entry === "bundle" ? "the bundle the binary compiles" : "main.ts"}`,
+  );
   await using server = await startMcpServer({ responseMode: o.responseMode, eventStore: false });
-  const serverUrl = new URL(server.url);
-  log(`fixture server at ${serverUrl.href} (${o.responseMode} responses), load ${loadBefore}`);
+  await using modernServer = await startDualEraServer({ eras: "modern" });
+  log(`2025-11-25 server at ${server.url.href} (${o.responseMode} responses)`);
+  log(`2026-07-28 server at ${modernServer.url.href}, load ${loadBefore}`);
 
-  const emptyScript = await Deno.makeTempFile({ suffix: ".ts" });
+  // The kept state a client's every start after the first finds (the era is remembered).
+  const legacyEnv = bridgeEnv(server.url);
+  const modernEnv = bridgeEnv(modernServer.url);
+  const translatingEnv = bridgeEnv(modernServer.url);
+  const legacy = {
+    bridge: bridgeProgram(entry, legacyEnv),
+    floor: floorProgram(server.url),
+  };
+  const modern = {
+    bridge: bridgeProgram(entry, modernEnv, MODERN_CLIENT_META),
+    floor: floorProgram(modernServer.url, MODERN_CLIENT_META),
+  };
+
+  // One start first, so the new bundle's compiled code is cached as for every later start.
+  await startUps({ warm: [...entry, "--version"] }, baseEnv(), 1);
   log(`start-up: ${o.spawns} × --version and an empty deno run, interleaved`);
-  const startup = await startUps({
-    version: mainArgs(["--version"]),
-    empty: ["run", "-q", "--no-prompt", emptyScript],
-  }, o.spawns);
+  const emptyScript = await Deno.makeTempFile({ suffix: ".ts" });
+  const versions = await startUps(
+    {
+      version: [...entry, "--version"],
+      empty: ["run", "-q", "--no-prompt", emptyScript],
+    },
+    baseEnv(),
+    o.spawns,
+  );
   await Deno.remove(emptyScript);
 
-  const rounds: Record<ProgramName, ProgramFigures[]> = { bridge: [], floor: [] };
-  for (let round = 0; round < o.rounds; round++) {
-    const order: ProgramName[] = round % 2 === 0 ? ["bridge", "floor"] : ["floor", "bridge"];
-    for (const name of order) {
-      log(`round ${round + 1}/${o.rounds}: ${name}`);
-      rounds[name].push(await measureProgram(name, serverUrl, o));
-    }
-  }
+  log(`start-up: ${o.spawns} × spawn → first answer, per server era, interleaved`);
+  const legacyStarts = await firstAnswers({
+    floor: () => legacy.floor,
+    bridge: () => legacy.bridge,
+    "bridge, first start": () => bridgeProgram(entry, bridgeEnv(server.url)),
+  }, o.spawns);
+  const modernStarts = await firstAnswers({
+    floor: () => modern.floor,
+    bridge: () => modern.bridge,
+    "bridge, first start": () =>
+      bridgeProgram(entry, bridgeEnv(modernServer.url), MODERN_CLIENT_META),
+  }, o.spawns);
+
+  const legacyFigures = await rounds(legacy, o, "2025-11-25 server, 2025 client");
+  const modernFigures = await rounds(modern, o, "2026-07-28 server, 2026-07-28 client");
+  const translated = await rounds(
+    { bridge: bridgeProgram(entry, translatingEnv) },
+    { ...o, bigBytes: 0 },
+    "2026-07-28 server, 2025 client (translated)",
+  );
   log("in-process SDK client");
-  const sdk = await measureSdkClient(serverUrl, o);
-  log("2026-07-28 server (SDK v2, modern only): the bridge translating for a 2025 client");
-  const modernRounds: ProgramFigures[] = [];
-  let modernFailure: string | undefined;
-  try {
-    await using modernServer = await startDualEraServer({ eras: "modern" });
-    for (let round = 0; round < o.rounds; round++) {
-      modernRounds.push(await measureProgram("bridge", modernServer.url, { ...o, bigBytes: 0 }));
-    }
-  } catch (error) {
-    modernFailure = (error as Error).message.split("\n")[0];
-    log(`2026-07-28 server not measured: ${modernFailure}`);
-  }
-  const m = modernRounds.length > 0 ? medianFigures(modernRounds) : undefined;
+  const sdk = await measureSdkClient(server.url, o);
   log("stalled-reader flood");
   const flood = await measureStalledFlood({ count: o.floodCount });
   const loadAfter = readLoad();
 
-  const b = medianFigures(rounds.bridge);
-  const f = medianFigures(rounds.floor);
-  const targets = checkFloorTargets(b, f);
-  const mib = (kib: number) => Number.isFinite(kib) ? `${(kib / 1024).toFixed(1)} MiB` : "n/a";
-  const us = (value: number) => Number.isFinite(value) ? `${value.toFixed(0)} µs` : "n/a";
-  const perSecond = (value: number) => `${value.toFixed(0)}`;
-  const bigLabel = `${(o.bigBytes / 1024 / 1024).toFixed(o.bigBytes % 1048576 ? 2 : 0)} MiB`;
-  const row = (
-    label: string,
-    figure: FigureName,
-    format: (value: number) => string = formatMs,
-  ) => {
-    const sdkValue = sdk[figure];
-    return [
-      label,
-      format(b[figure]),
-      format(f[figure]),
-      formatRatio(b[figure], f[figure]),
-      sdkValue === undefined ? "" : format(sdkValue),
-      sdkValue === undefined ? "" : formatRatio(b[figure], sdkValue),
-    ];
-  };
-  const rows = [
-    row("spawn → initialize answered", "initializeMs"),
-    row("sequential call p50", "latencyP50Ms"),
-    row("sequential call p99", "latencyP99Ms"),
-    row(`${o.concurrency} in flight, calls/s`, "callsPerSecond", perSecond),
-    row(`${bigLabel} result`, "bigResultMs"),
-    row("peak RSS (process tree)", "peakKiB", mib),
-    row("CPU per call", "cpuPerCallUs", us),
-    row("idle RSS after initialize", "idleRssKiB", mib),
-    [
-      "--version start-up",
-      formatMs(startup.version),
-      `${formatMs(startup.empty)} ¹`,
-      formatRatio(startup.version, startup.empty),
-    ],
-  ];
+  const b = { ...legacyFigures.bridge, initializeMs: legacyStarts.bridge };
+  const f = { ...legacyFigures.floor, initializeMs: legacyStarts.floor };
+  const bm = { ...modernFigures.bridge, initializeMs: modernStarts.bridge };
+  const fm = { ...modernFigures.floor, initializeMs: modernStarts.floor };
+  const t = translated.bridge;
+  const legacyTargets = targetTable("target (issue 10), 2025-11-25 server", b, f);
+  const modernTargets = targetTable("target (issue 10), 2026-07-28 server", bm, fm);
 
   console.log("");
   console.log(
     `mcp-streamablehttp-client benchmark — Deno ${Deno.version.deno}, ${Deno.build.os}/` +
       `${Deno.build.arch}, ${navigator.hardwareConcurrency} CPUs, load ${loadBefore} → ` +
-      `${loadAfter}, fixture server in ${o.responseMode} mode, medians of ${o.rounds} ` +
-      `interleaved rounds`,
+      `${loadAfter}, bridge from ${o.entry === "bundle" ? "the bundle" : "main.ts"}, ` +
+      `medians of ${o.rounds} interleaved rounds (start-ups: of ${o.spawns} spawns)`,
   );
   console.log("");
   console.log(formatTable(
-    ["metric", "bridge", "floor relay", "bridge/floor", "SDK client ²", "bridge/SDK"],
-    rows,
+    [
+      "2025-11-25 server (SSE), 2025 client",
+      "bridge",
+      "floor relay",
+      "bridge/floor",
+      "SDK ²",
+      "bridge/SDK",
+    ],
+    [
+      ...comparisonRows(b, f, o, sdk),
+      [
+        "spawn → first answer, first start ¹",
+        formatMs(legacyStarts["bridge, first start"]),
+        formatMs(legacyStarts.floor),
+        formatRatio(legacyStarts["bridge, first start"], legacyStarts.floor),
+      ],
+      [
+        "--version start-up",
+        formatMs(versions.version),
+        `${formatMs(versions.empty)} ³`,
+        formatRatio(versions.version, versions.empty),
+      ],
+    ],
   ));
-  console.log("¹ an empty script under deno run");
-  console.log("² in-process SDK Client + StreamableHTTPClientTransport, no spawn, no stdio");
   console.log("");
-  if (m) {
-    console.log(formatTable(["2026-07-28 server, 2025 client (bridge only ³)", "bridge"], [
-      ["spawn → initialize answered", formatMs(m.initializeMs)],
-      ["sequential call p50", formatMs(m.latencyP50Ms)],
-      ["sequential call p99", formatMs(m.latencyP99Ms)],
-      [`${o.concurrency} in flight, calls/s`, perSecond(m.callsPerSecond)],
-      ["peak RSS (process tree)", mib(m.peakKiB)],
-      ["CPU per call", us(m.cpuPerCallUs)],
-      ["idle RSS after initialize", mib(m.idleRssKiB)],
-    ]));
-  } else {
-    console.log(`2026-07-28 server (bridge only ³): not measured: ${modernFailure}`);
-  }
+  console.log(formatTable(
+    ["2026-07-28 server, 2026-07-28 client", "bridge", "floor relay", "bridge/floor"],
+    [
+      ...comparisonRows(bm, fm, o),
+      [
+        "spawn → first answer, first start ¹",
+        formatMs(modernStarts["bridge, first start"]),
+        formatMs(modernStarts.floor),
+        formatRatio(modernStarts["bridge, first start"], modernStarts.floor),
+      ],
+    ],
+  ));
+  console.log("");
+  console.log(formatTable(["2026-07-28 server, 2025 client ⁴", "bridge"], [
+    ["sequential call p50", formatMs(t.latencyP50Ms)],
+    ["sequential call p99", formatMs(t.latencyP99Ms)],
+    [`${o.concurrency} in flight, calls/s`, perSecond(t.callsPerSecond)],
+    ["peak RSS (process tree)", mib(t.peakKiB)],
+    ["CPU per call", us(t.cpuPerCallUs)],
+    ["idle RSS after initialize", mib(t.idleRssKiB)],
+  ]));
   console.log(
-    "³ the floor relay cannot serve a 2025 client from a 2026-07-28-only server (no translation)",
+    "¹ an empty state directory: the bridge probes the server's era first (server/discover)\n" +
+      "² in-process SDK Client + StreamableHTTPClientTransport, no spawn, no stdio\n" +
+      "³ an empty script under deno run\n" +
+      "⁴ the bridge translates between eras; no relay without translation can serve this pairing",
   );
   console.log("");
   console.log(
     formatTable(["stalled-reader flood (bridge only)", "value"], formatStalledFloodRows(flood)),
   );
   console.log("");
-  console.log(formatTable(
-    ["target (issue 10)", "wanted", "measured", "status"],
-    targets.map((t) => [t.name, t.target, t.measured, t.met ? "met" : "NOT MET"]),
-  ));
+  console.log(legacyTargets.table);
+  console.log("");
+  console.log(modernTargets.table);
   console.log("");
 
-  const figures = (x: Partial<ProgramFigures>) =>
-    Object.fromEntries(
-      Object.entries(x).map(([key, value]) => [key, Number.isFinite(value) ? round(value!) : null]),
-    );
+  const targetsJson = (targets: TargetCheck[]) =>
+    Object.fromEntries(targets.map((t) => [t.name, { measured: t.measured, met: t.met }]));
   console.log(JSON.stringify({
     bench: "mcp-streamablehttp-client",
     deno: Deno.version.deno,
     os: `${Deno.build.os}/${Deno.build.arch}`,
     cpus: navigator.hardwareConcurrency,
     load: { before: loadBefore, after: loadAfter },
+    entry: o.entry,
     response_mode: o.responseMode,
     params: { ...o, strict: undefined },
-    startup_ms: { version: round(startup.version, 1), empty_deno_run: round(startup.empty, 1) },
-    bridge: figures(b),
-    floor: figures(f),
-    sdk_client: figures(sdk),
-    rounds: { bridge: rounds.bridge.map(figures), floor: rounds.floor.map(figures) },
-    modern_server_bridge: m ? figures(m) : { not_measured: modernFailure },
+    startup_ms: {
+      version: round(versions.version, 1),
+      empty_deno_run: round(versions.empty, 1),
+      legacy: figures(legacyStarts as unknown as Partial<ProgramFigures>),
+      modern: figures(modernStarts as unknown as Partial<ProgramFigures>),
+    },
+    legacy_server: { bridge: figures(b), floor: figures(f), sdk_client: figures(sdk) },
+    modern_server: { bridge: figures(bm), floor: figures(fm), translated_bridge: figures(t) },
     stalled_flood: stalledFloodSummary(flood),
-    targets: Object.fromEntries(targets.map((t) => [t.name, { measured: t.measured, met: t.met }])),
+    targets: {
+      legacy_server: targetsJson(legacyTargets.targets),
+      modern_server: targetsJson(modernTargets.targets),
+    },
   }));
-  return o.strict && targets.some((t) => !t.met) ? 1 : 0;
+  const unmet = [...legacyTargets.targets, ...modernTargets.targets].some((t) => !t.met);
+  return o.strict && unmet ? 1 : 0;
 }
 
 if (import.meta.main) {

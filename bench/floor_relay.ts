@@ -5,12 +5,17 @@
  * validates nothing. Not part of the program: the bench runs it beside the bridge so every figure
  * can be read as a ratio to what any Deno relay must pay.
  *
- * Usage: deno run --allow-net bench/floor_relay.ts URL
+ * With `--modern` it relays a 2026-07-28 client: each POST also carries the headers that era
+ * requires, `MCP-Protocol-Version` (from the body's `_meta`), `Mcp-Method` and `Mcp-Name`, which
+ * is the least a relay must parse each line for.
+ *
+ * Usage: deno run --allow-net bench/floor_relay.ts URL [--modern]
  *
  * @module
  */
 
 const url = Deno.args[0];
+const modern = Deno.args.includes("--modern");
 const encoder = new TextEncoder();
 let sessionId: string | undefined;
 let writing = Promise.resolve();
@@ -28,6 +33,15 @@ async function relay(line: string): Promise<void> {
     accept: "application/json, text/event-stream",
   };
   if (sessionId) headers["mcp-session-id"] = sessionId;
+  if (modern) {
+    const message = JSON.parse(line);
+    const params = message.params ?? {};
+    const version = params._meta?.["io.modelcontextprotocol/protocolVersion"];
+    if (typeof version === "string") headers["mcp-protocol-version"] = version;
+    headers["mcp-method"] = message.method;
+    const name = params.name ?? params.uri;
+    if (typeof name === "string") headers["mcp-name"] = name;
+  }
   const response = await fetch(url, { method: "POST", headers, body: line });
   sessionId = response.headers.get("mcp-session-id") ?? sessionId;
   const text = await response.text();

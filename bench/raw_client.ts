@@ -11,7 +11,22 @@ export interface RawClientOptions {
   command: string;
   args: string[];
   env: Record<string, string>;
+  /**
+   * The `_meta` every request carries: a 2026-07-28 client's protocol version and capabilities
+   * (`server/discover` and each later request). None for a 2025 client.
+   */
+  meta?: Record<string, unknown>;
 }
+
+/** The `_meta` of a 2026-07-28 stdio client's requests (MCP 2026-07-28, basic/versioning). */
+export const MODERN_CLIENT_META: Record<string, unknown> = {
+  "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+  "io.modelcontextprotocol/clientCapabilities": {},
+  "io.modelcontextprotocol/clientInfo": {
+    name: "mcp-streamablehttp-client-bench",
+    version: "1.0.0",
+  },
+};
 
 /** How long `close` waits for the child to exit after stdin EOF before killing it, in ms. */
 const CLOSE_GRACE_MS = 5_000;
@@ -23,11 +38,13 @@ export class RawStdioClient {
   readonly #encoder = new TextEncoder();
   readonly #waiting = new Map<number, (message: Record<string, unknown>) => void>();
   readonly #reading: Promise<void>;
+  readonly #meta: Record<string, unknown> | undefined;
   #nextId = 1;
   /** The child's stderr, last 4000 characters (for error messages). */
   stderrTail = "";
 
   constructor(options: RawClientOptions) {
+    this.#meta = options.meta;
     this.#child = new Deno.Command(options.command, {
       args: options.args,
       env: options.env,
@@ -51,7 +68,8 @@ export class RawStdioClient {
     const answered = new Promise<Record<string, unknown>>((resolve) =>
       this.#waiting.set(id, resolve)
     );
-    await this.#send({ jsonrpc: "2.0", id, method, params });
+    const withMeta = this.#meta ? { ...params, _meta: this.#meta } : params;
+    await this.#send({ jsonrpc: "2.0", id, method, params: withMeta });
     return await answered;
   }
 
@@ -71,6 +89,18 @@ export class RawStdioClient {
       throw new Error(`initialize failed: ${JSON.stringify(answer)}\n${this.stderrTail}`);
     }
     await this.notify("notifications/initialized");
+  }
+
+  /**
+   * Starts the conversation the way the client's era does: `initialize` for a 2025 client,
+   * `server/discover` for a 2026-07-28 one; resolves once that first request is answered.
+   */
+  async start(): Promise<void> {
+    if (!this.#meta) return await this.initialize();
+    const answer = await this.request("server/discover");
+    if (!answer.result) {
+      throw new Error(`server/discover failed: ${JSON.stringify(answer)}\n${this.stderrTail}`);
+    }
   }
 
   /** Closes stdin and waits for the exit (kills after a grace period). */

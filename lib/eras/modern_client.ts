@@ -245,18 +245,6 @@ export function answerParkedRequest(
   return { jsonrpc: "2.0", id: serverRequestId, result: answer };
 }
 
-/** The error a legacy server gets for a request no modern client can receive. */
-export function refuseServerRequest(request: JsonRpcRequest, why: string): JsonRpcResponse {
-  return {
-    jsonrpc: "2.0",
-    id: request.id,
-    error: {
-      code: JsonRpcCode.methodNotFound,
-      message: `Cannot relay ${request.method} to a ${MODERN_PROTOCOL_VERSION} client: ${why}`,
-    },
-  };
-}
-
 /** Legacy server notifications and whether a modern client may receive them. */
 export type LegacyNotificationKind =
   /** Only on a `subscriptions/listen` stream whose filter asks for it. */

@@ -11,15 +11,12 @@
 import type { JsonRpcMessage } from "../jsonrpc/message.ts";
 import type { Logger } from "../log.ts";
 import { type ConnectOptions, createTransport } from "../transport/connect.ts";
-import { createEraDetector, forgetEraOnRefusal } from "../transport/era.ts";
+import { createEraDetector, forgetEraOnRefusal, type ServerEra } from "../transport/era.ts";
 import { createStatelessTransport } from "../transport/stateless.ts";
 import type { MessageHandler, SendOptions, Transport } from "../transport/types.ts";
 import { LegacyServerTranslation } from "./to_legacy_server.ts";
 import { ModernServerTranslation } from "./to_modern_server.ts";
 import { type ClientEra, detectClientEra } from "./wire.ts";
-
-/** The era a server speaks; `dual` servers speak both and are served in the modern era. */
-export type ServerEra = "modern" | "legacy" | "dual";
 
 /** Options of {@link createEraSelection}. */
 export interface EraSelectionOptions {
@@ -30,7 +27,7 @@ export interface EraSelectionOptions {
   legacy: (onMessage: MessageHandler) => Transport;
   /** Opens the 2026-07-28 transport toward the server; absent when there is none. */
   modern?: (onMessage: MessageHandler) => Transport;
-  /** Finds the server's era (probe or remembered); absent means legacy. */
+  /** Finds the server's era (probe or remembered); absent means legacy; `dual` is served modern. */
   serverEra?: () => Promise<ServerEra>;
 }
 

@@ -39,11 +39,11 @@ import {
   listenWants,
   mergeCapabilities,
   readEnvelope,
-  refuseServerRequest,
   tagForListen,
   toLegacyRequest,
   toModernResult,
 } from "./modern_client.ts";
+import { refuseServerRequest } from "../transport/stateless.ts";
 import { UpstreamCalls } from "./upstream_calls.ts";
 import { isRecord, MetaKey, MODERN_PROTOCOL_VERSION } from "./wire.ts";
 

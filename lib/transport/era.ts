@@ -240,5 +240,7 @@ export function forgetEraOnRefusal(transport: Transport, detector: EraDetector):
       }
     },
     close: () => transport.close(),
+    // The listen translation acknowledges only once the GET stream is open.
+    serverStreamReady: () => transport.serverStreamReady?.() ?? Promise.resolve(),
   };
 }

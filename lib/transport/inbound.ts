@@ -32,6 +32,15 @@ export function describeMessage(message: JsonRpcMessage): string {
   return `response (id ${JSON.stringify((message as JsonRpcResponse).id)})`;
 }
 
+/** Whether `text` is empty or white space only, without copying a long text (as `trim` may). */
+function isBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code !== 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) return false;
+  }
+  return true;
+}
+
 /** How many answered or abandoned request ids are remembered to drop late duplicates. */
 const FINISHED_ID_MEMORY = 1_000;
 
@@ -149,7 +158,7 @@ export class InboundRouter {
       return;
     }
     // A priming event (2025-11-25) has an id and empty data: a cursor, not a message.
-    if (data.trim() === "") return;
+    if (isBlank(data)) return;
     let parsed: unknown;
     try {
       parsed = JSON.parse(data);
@@ -252,7 +261,7 @@ export async function routeJsonAnswer(
 ): Promise<void> {
   const { pending, signal, maxBytes } = options;
   const text = await readBodyText(response, { signal, maxBytes });
-  if (text.trim() === "" && !pending) return;
+  if (isBlank(text) && !pending) return;
   await router.routeJsonBody(text, response.status);
   if (pending && !pending.settled) {
     throw new BridgeError(

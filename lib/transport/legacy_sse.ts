@@ -30,6 +30,7 @@ import { sendUntilDecided } from "./endpoint.ts";
 import { endpointPathHint } from "./endpoint_hint.ts";
 import { buildRequestHeaders } from "./headers.ts";
 import { InboundRouter, type PendingRequest } from "./inbound.ts";
+import { exchangeSignal } from "./lifecycle.ts";
 import { NO_ATTEMPTS } from "./next_action.ts";
 import { checkReinitialized } from "./reinitialize_check.ts";
 import { backoffDelay, REAL_SCHEDULER, type Scheduler } from "./resumable_stream.ts";
@@ -106,22 +107,24 @@ export class LegacySseTransport implements Transport {
   /** Sends one message; for a request, resolves once its response was passed to onMessage. */
   async send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
     if (this.#closed) throw this.#closedError();
-    const signal = options.signal
-      ? AbortSignal.any([options.signal, this.#closer.signal])
-      : this.#closer.signal;
-    const endpoint = await abortable(this.#connect(), signal);
-    let pending: PendingRequest | undefined;
-    if (isRequest(message)) {
-      const isInitialize = message.method === "initialize";
-      if (isInitialize) this.#initialize ??= { params: message.params ?? {} };
-      pending = this.#inbound.track(message.id, { isInitialize });
-    }
+    const { signal, release } = exchangeSignal(options.signal, this.#closer.signal);
     try {
-      await this.#post(endpoint, options.raw ?? JSON.stringify(message), signal);
-      if (pending) await abortable(pending.answered, signal);
-    } catch (error) {
-      if (pending) this.#inbound.abandon(pending, error);
-      throw signal.aborted ? signal.reason : error;
+      const endpoint = await abortable(this.#connect(), signal);
+      let pending: PendingRequest | undefined;
+      if (isRequest(message)) {
+        const isInitialize = message.method === "initialize";
+        if (isInitialize) this.#initialize ??= { params: message.params ?? {} };
+        pending = this.#inbound.track(message.id, { isInitialize });
+      }
+      try {
+        await this.#post(endpoint, options.raw ?? JSON.stringify(message), signal);
+        if (pending) await abortable(pending.answered, signal);
+      } catch (error) {
+        if (pending) this.#inbound.abandon(pending, error);
+        throw signal.aborted ? signal.reason : error;
+      }
+    } finally {
+      release();
     }
   }
 

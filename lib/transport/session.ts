@@ -17,7 +17,7 @@ import {
   SUPPORTED_PROTOCOL_VERSIONS,
 } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
-import { trackTask, transportClosedError } from "./lifecycle.ts";
+import { exchangeSignal, trackTask, transportClosedError } from "./lifecycle.ts";
 import {
   isNotification,
   isRequest,
@@ -139,9 +139,8 @@ export class StreamableHttpSession implements Transport {
   /** Sends one message; for a request, resolves once its response was passed to onMessage. */
   send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
     if (this.#closed) return Promise.reject(transportClosedError());
-    const signal = options.signal
-      ? AbortSignal.any([options.signal, this.#closer.signal])
-      : this.#closer.signal;
+    const linked = exchangeSignal(options.signal, this.#closer.signal);
+    const { signal } = linked;
     const isInitialize = isRequest(message) && message.method === "initialize";
     if (isInitialize && !this.#initializeParams) {
       this.#initializeParams = (message as JsonRpcRequest).params ?? {};
@@ -169,6 +168,7 @@ export class StreamableHttpSession implements Transport {
           this.#serverStream.want();
         }
       })(),
+      linked.release,
     );
   }
 

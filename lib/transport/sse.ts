@@ -8,7 +8,6 @@
  */
 
 import { createParser } from "eventsource-parser";
-import { abortable } from "../async.ts";
 import { MAX_MESSAGE_BYTES } from "../constants.ts";
 import { MessageTooLargeError } from "./bounded_read.ts";
 
@@ -93,10 +92,17 @@ export async function* readSseEvents(
   // request makes the pipe's per-chunk promises and stream objects a measurable cost per call.
   const reader = body.getReader();
   const decoder = new TextDecoder();
+  const { signal } = options;
+  // One listener for the whole body, not a race per chunk: an abort cancels the reader, which
+  // ends the pending read, and the loop then throws the signal's reason.
+  const onAbort = () => reader.cancel(signal!.reason).catch(() => {});
+  signal?.addEventListener("abort", onAbort, { once: true });
   let finished = false;
   try {
     while (true) {
-      const { done, value } = await abortable(reader.read(), options.signal);
+      if (signal?.aborted) throw signal.reason;
+      const { done, value } = await reader.read();
+      if (signal?.aborted) throw signal.reason;
       if (done) {
         const rest = decoder.decode();
         if (rest && !overflow) parser.feed(rest);
@@ -112,6 +118,7 @@ export async function* readSseEvents(
       if (overflow) throw new MessageTooLargeError(maxEventBytes);
     }
   } finally {
+    signal?.removeEventListener("abort", onAbort);
     // A finished body needs no cancel, and no body needs its lock released: releaseLock builds
     // an error object, once per response.
     if (!finished) await reader.cancel().catch(() => {});

@@ -12,8 +12,8 @@
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http
  */
 
-import { BridgeError } from "../errors.ts";
-import { trackTask, transportClosedError } from "./lifecycle.ts";
+import { BridgeError, JsonRpcCode } from "../errors.ts";
+import { exchangeSignal, trackTask, transportClosedError } from "./lifecycle.ts";
 import {
   createBridgeId,
   isNotification,
@@ -60,6 +60,23 @@ export const REISSUED_METHODS: ReadonlySet<string> = new Set([
   "tasks/get",
 ]);
 
+/**
+ * The error a server gets for a request the bridge cannot pass on to a client of the 2026-07-28
+ * era (which receives no server→client requests: the era asks through `input_required`).
+ *
+ * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http#receiving-messages
+ */
+export function refuseServerRequest(request: JsonRpcRequest, why: string): JsonRpcResponse {
+  return {
+    jsonrpc: "2.0",
+    id: request.id,
+    error: {
+      code: JsonRpcCode.methodNotFound,
+      message: `Cannot relay ${request.method} to a ${MODERN_PROTOCOL_VERSION} client: ${why}`,
+    },
+  };
+}
+
 /** The 2026-07-28 header-mismatch error (-32020). */
 const HEADER_MISMATCH = -32020;
 
@@ -86,7 +103,11 @@ export class StatelessTransport implements Transport {
     this.#options = options;
     this.#credentials = options.credentials;
     this.#log = options.log;
-    this.#inbound = new InboundRouter({ onMessage: options.onMessage, log: options.log });
+    this.#inbound = new InboundRouter({
+      onMessage: (message, raw, origin) =>
+        isRequest(message) ? this.#refuse(message) : options.onMessage(message, raw, origin),
+      log: options.log,
+    });
   }
 
   /** Always the modern version: there is no negotiation in this era. */
@@ -105,15 +126,14 @@ export class StatelessTransport implements Transport {
    */
   send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
     if (this.#closed) return Promise.reject(transportClosedError());
-    const signal = options.signal
-      ? AbortSignal.any([options.signal, this.#closer.signal])
-      : this.#closer.signal;
     if (isRequest(message)) {
-      return trackTask(this.#tasks, this.#request(message, options.raw, signal));
+      const { signal, release } = exchangeSignal(options.signal, this.#closer.signal);
+      return trackTask(this.#tasks, this.#request(message, options.raw, signal), release);
     }
     if (isNotification(message)) {
       if (message.method === "notifications/cancelled") return Promise.resolve();
-      return trackTask(this.#tasks, this.#notify(message, options.raw, signal));
+      const { signal, release } = exchangeSignal(options.signal, this.#closer.signal);
+      return trackTask(this.#tasks, this.#notify(message, options.raw, signal), release);
     }
     this.#log.debug("Not relaying a response: a 2026-07-28 server sends no requests");
     return Promise.resolve();
@@ -129,6 +149,28 @@ export class StatelessTransport implements Transport {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /**
+   * A request on a response stream breaks the era's rules, and no client of this era may
+   * receive one (stdio transport: the server MUST NOT write requests), so it is not passed on.
+   * The server is answered with an error instead: the era has no client responses, but a server
+   * that sends requests waits for one, and the call that carried it would wait with it.
+   *
+   * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http#receiving-messages
+   */
+  #refuse(request: JsonRpcRequest): void {
+    this.#log.warn(
+      `Server sent a ${request.method} request on a ${MODERN_PROTOCOL_VERSION} response stream; ` +
+        "answering it with an error (servers of this era ask with input_required)",
+    );
+    const answer = refuseServerRequest(request, "servers of this era ask with input_required");
+    const sent = this.#post(answer, JSON.stringify(answer), undefined, this.#closer.signal).then(
+      (outcome) => {
+        if (outcome.kind === "error") throw outcome.error;
+      },
+    ).catch((error) => this.#log.debug(`Cannot answer the server: ${String(error)}`));
+    trackTask(this.#tasks, sent);
   }
 
   async #notify(message: JsonRpcMessage, raw: string | undefined, signal: AbortSignal) {

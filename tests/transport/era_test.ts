@@ -196,6 +196,19 @@ Deno.test("era: a refusal of the first exchange forgets the remembered era", asy
     refused.send({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
   );
   assert.equal(await memory.read(), undefined);
+  // What the wrapped transport offers stays offered (the listen translation waits on it).
+  let streamReady = false;
+  const wrapped = forgetEraOnRefusal({
+    protocolVersion: undefined,
+    send: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+    serverStreamReady: () => {
+      streamReady = true;
+      return Promise.resolve();
+    },
+  }, detector);
+  await wrapped.serverStreamReady?.();
+  assert.ok(streamReady);
 });
 
 Deno.test("era: pinned protocols never probe", async () => {

@@ -106,3 +106,30 @@ Deno.test("sse: a whole oversize event in one chunk is refused too", async () =>
     ) { /* drain */ }
   }, MessageTooLargeError);
 });
+
+Deno.test("sse: an abort ends a pending read with the signal's reason and cancels the body", async () => {
+  let cancelled: unknown;
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode("data: 1\n\n"));
+    },
+    cancel(reason) {
+      cancelled = reason;
+    },
+  });
+  const controller = new AbortController();
+  const reading = readSseEvents(body, { signal: controller.signal });
+  assert.deepEqual((await reading.next()).value, { type: "event", data: "1" });
+  const next = reading.next();
+  controller.abort("stop");
+  await assert.rejects(next, (error) => error === "stop");
+  assert.equal(cancelled, "stop");
+});
+
+Deno.test("sse: a signal aborted before the first read throws at once", async () => {
+  const controller = new AbortController();
+  controller.abort("already");
+  const reading = readSseEvents(streamOf(["data: 1\n\n"]), { signal: controller.signal });
+  await assert.rejects(reading.next(), (error) => error === "already");
+});

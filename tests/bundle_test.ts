@@ -1,0 +1,99 @@
+/**
+ * The binary is compiled from one bundled file (`deno task bundle`, then `deno compile` of it):
+ * the bundle must hold the whole program, npm packages included, and behave like main.ts.
+ */
+
+import assert from "node:assert/strict";
+import { startMcpServer } from "./fixtures/mcp_server.ts";
+import { buildBundle, bundleArgs, bundleCommand } from "./support/bundle.ts";
+import { baseEnv, createTempDir } from "./support/main_process.ts";
+
+const ROOT = new URL("../", import.meta.url);
+const tasks: Record<string, string> = JSON.parse(
+  Deno.readTextFileSync(new URL("deno.json", ROOT)),
+).tasks;
+
+const bundle = await buildBundle();
+
+async function runBundle(
+  args: string[],
+  env: Record<string, string>,
+  stdin = "",
+) {
+  const child = new Deno.Command(Deno.execPath(), {
+    // --cached-only: a package missing from the bundle would fail to load from the empty cache.
+    args: ["run", "--cached-only", ...bundleArgs(bundle, args).slice(1)],
+    env: baseEnv(env),
+    clearEnv: true,
+    cwd: createTempDir(),
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(stdin));
+  await writer.close();
+  const output = await child.output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return {
+    code: output.code,
+    stdout: decode(output.stdout),
+    stderr: decode(output.stderr),
+  };
+}
+
+Deno.test("the compile task compiles the bundle task's entry", () => {
+  const words = bundleCommand(tasks.bundle, "OUT");
+  assert.equal(words[words.indexOf("--outdir") + 1], "OUT");
+  const taskWords = tasks.bundle.split(/\s+/);
+  const outdir = taskWords[taskWords.indexOf("--outdir") + 1];
+  assert.match(tasks.compile, /^deno task bundle && deno compile /);
+  assert.equal(tasks.compile.split(/\s+/).at(-1), `${outdir}/main.js`);
+  assert.match(tasks.bundle, /--frozen-lockfile/);
+  assert.equal(taskWords.at(-1), "main.ts");
+});
+
+Deno.test("the bundle needs no package at run time: --version from an empty Deno cache", async () => {
+  const result = await runBundle(["--version"], {
+    DENO_DIR: createTempDir("mcp-shc-deno-dir-"),
+  });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^mcp-streamablehttp-client \d+\.\d+\.\d+/);
+  const dir = bundle.slice(0, bundle.lastIndexOf("/"));
+  for (const entry of Deno.readDirSync(dir)) {
+    const text = await Deno.readTextFile(`${dir}/${entry.name}`);
+    assert.doesNotMatch(text, /from "npm:|import\("npm:/, `${entry.name} imports no npm package`);
+  }
+});
+
+Deno.test("the bundle relays a session like main.ts: initialize, then a tool call", async () => {
+  await using server = await startMcpServer();
+  const lines = [
+    {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: {
+        protocolVersion: "2025-11-25",
+        capabilities: {},
+        clientInfo: { name: "t", version: "1" },
+      },
+    },
+    { jsonrpc: "2.0", method: "notifications/initialized" },
+    {
+      jsonrpc: "2.0",
+      id: 2,
+      method: "tools/call",
+      params: { name: "echo", arguments: { message: "bundled" } },
+    },
+  ].map((message) => JSON.stringify(message) + "\n").join("");
+  const result = await runBundle([], {
+    DENO_DIR: createTempDir("mcp-shc-deno-dir-"),
+    MCP_SERVER_URL: server.url.href,
+  }, lines);
+  assert.equal(result.code, 0, result.stderr);
+  const answers = result.stdout.trim().split("\n").map((line) => JSON.parse(line));
+  assert.deepEqual(answers.map((answer) => answer.id), [1, 2]);
+  assert.equal(answers[0].result.serverInfo.name, "fixture-mcp-server");
+  assert.match(JSON.stringify(answers[1].result.content), /bundled/);
+});

@@ -1,0 +1,59 @@
+/**
+ * Builds the bundle that `deno task compile` compiles (the `bundle` task's own command, with its
+ * output sent to a temporary directory) and spawns it with the compile task's permission set,
+ * so tests and the bench run exactly what the binary holds.
+ *
+ * @module
+ */
+
+import { COMPILE_PERMISSION_ARGS, createTempDir } from "./main_process.ts";
+
+const ROOT = new URL("../../", import.meta.url);
+const CONFIG = new URL("deno.json", ROOT).pathname;
+
+/** The `bundle` task's words after `deno`, with `--outdir` pointing at `outdir`. */
+export function bundleCommand(task: string, outdir: string): string[] {
+  const words = task.trim().split(/\s+/);
+  if (words[0] !== "deno" || words[1] !== "bundle") {
+    throw new Error(`The bundle task does not run deno bundle: ${task}`);
+  }
+  const at = words.indexOf("--outdir");
+  if (at < 0 || at + 1 >= words.length) {
+    throw new Error(`The bundle task names no --outdir: ${task}`);
+  }
+  words[at + 1] = outdir;
+  return words.slice(1);
+}
+
+/**
+ * Runs the `bundle` task's command into a fresh temporary directory; returns the path of the
+ * bundle's entry (`main.js`, beside the chunks it loads when a mode needs them).
+ */
+export async function buildBundle(): Promise<string> {
+  const tasks = JSON.parse(await Deno.readTextFile(CONFIG)).tasks as Record<string, string>;
+  const outdir = createTempDir("mcp-shc-bundle-");
+  const result = await new Deno.Command(Deno.execPath(), {
+    args: bundleCommand(tasks.bundle, outdir),
+    cwd: ROOT.pathname,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!result.success) {
+    throw new Error(`deno bundle failed:\n${new TextDecoder().decode(result.stderr)}`);
+  }
+  return `${outdir}/main.js`;
+}
+
+/** The `deno` arguments that run `bundle` like the compiled binary runs (same permission set). */
+export function bundleArgs(bundle: string, args: readonly string[]): string[] {
+  return [
+    "run",
+    "-q",
+    "--no-prompt",
+    "--config",
+    CONFIG,
+    ...COMPILE_PERMISSION_ARGS,
+    bundle,
+    ...args,
+  ];
+}
