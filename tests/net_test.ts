@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { allowsPlainHttp, isLoopbackHost } from "../lib/net.ts";
-import { parseServerUrl } from "../lib/config/settings.ts";
+import { parseServerUrl } from "../lib/config/setting_values.ts";
 import { validateAuthorizationUrl } from "../lib/oauth/browser.ts";
 import { runMain } from "./support/main_process.ts";
 

@@ -9,7 +9,7 @@
 
 import { isAbsolute, resolve } from "node:path";
 import { configFilePath, readServerEntry } from "../config/config_file.ts";
-import { parseServerUrl } from "../config/settings.ts";
+import { parseServerUrl } from "../config/setting_values.ts";
 import { BridgeError, ExitCode } from "../errors.ts";
 import type { ProcessIo } from "../process_io.ts";
 import { type FlagName, FLAGS, type ParsedFlags } from "./args.ts";

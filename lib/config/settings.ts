@@ -2,7 +2,8 @@
  * Settings resolution: each setting comes from the flag, else the process environment, else the
  * server's state `.env`, else the working directory's `.env`, else its default. The result is a
  * frozen object passed down; nothing else reads the environment. `resolveSettings` is pure;
- * `loadSettings` gathers its inputs from files and the environment.
+ * `loadSettings` gathers its inputs from files and the environment. Parsing and checking each
+ * value is setting_values.ts's job.
  *
  * @module
  */
@@ -11,7 +12,15 @@ import { DEFAULT_AUTH_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from "../constant
 import { BridgeError } from "../errors.ts";
 import { type LogLevel, parseLogLevel, registerSecret, registerSecretValues } from "../log.ts";
 import { stripBearerPrefix } from "../secrets.ts";
-import { allowsPlainHttp } from "../net.ts";
+import {
+  configError,
+  expandVariables,
+  parseBoolean,
+  parseHeader,
+  parsePort,
+  parseSeconds,
+  parseServerUrl,
+} from "./setting_values.ts";
 import { readConfigValues } from "./config_file.ts";
 import { readEnvFile } from "./env_file.ts";
 import { defaultStateFilePath } from "./state_path.ts";
@@ -159,107 +168,6 @@ export interface SettingsInputs {
   cwdValues: Readonly<Record<string, string>>;
   /** The `--server` entry of the config file, under the environment variable names. */
   configValues?: Readonly<Record<string, string>>;
-}
-
-function configError(message: string, hint?: string): BridgeError {
-  return new BridgeError("config", message, hint ? { hint } : {});
-}
-
-/** Parses and checks the server URL. */
-export function parseServerUrl(text: string | undefined, allowHttp: boolean): URL {
-  if (!text || text.trim() === "") {
-    throw configError(
-      "No server URL configured",
-      "Pass --server-url https://host/mcp or set MCP_SERVER_URL",
-    );
-  }
-  let url: URL;
-  try {
-    url = new URL(text.trim());
-  } catch {
-    throw configError(
-      `Invalid server URL: "${text.trim()}"`,
-      "Use a full URL like https://host/mcp",
-    );
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw configError(`Unsupported server URL scheme: "${url.protocol}"`, "Use https://");
-  }
-  if (url.username || url.password) {
-    throw configError("Server URL must not contain credentials", "Use MCP_CLIENT_ACCESS_TOKEN");
-  }
-  if (!allowsPlainHttp(url, allowHttp)) {
-    throw configError(
-      `Refusing plain HTTP to a remote host: "${url.host}"`,
-      "Use https://, or pass --allow-http if you accept sending credentials unencrypted",
-    );
-  }
-  return url;
-}
-
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const FORBIDDEN_HEADERS = new Set([
-  "content-type",
-  "accept",
-  "content-length",
-  "host",
-  "mcp-session-id",
-  "mcp-protocol-version",
-  "last-event-id",
-]);
-
-/** Replaces `${NAME}` in `value` with the environment's value; a missing one is an error. */
-export function expandVariables(value: string, env: Readonly<Record<string, string>>): string {
-  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
-    const found = env[name];
-    if (found === undefined) {
-      throw configError(
-        `Header refers to an unset environment variable: "${name}"`,
-        `Set ${name} or remove it from the header`,
-      );
-    }
-    return found;
-  });
-}
-
-/** Parses one `Name: value` header specification. */
-export function parseHeader(
-  spec: string,
-  env: Readonly<Record<string, string>>,
-): [string, string] {
-  const colon = spec.indexOf(":");
-  if (colon <= 0) {
-    throw configError(`Invalid header: "${spec.split(":")[0]}"`, 'Use "Name: value"');
-  }
-  const name = spec.slice(0, colon).trim();
-  if (!HEADER_NAME.test(name)) throw configError(`Invalid header name: "${name}"`);
-  if (FORBIDDEN_HEADERS.has(name.toLowerCase())) {
-    throw configError(`Header is managed by the bridge: "${name}"`);
-  }
-  const value = expandVariables(spec.slice(colon + 1).trim(), env);
-  if (/[\r\n\0]/.test(value)) throw configError(`Invalid header value for "${name}"`);
-  if (name.toLowerCase() === "authorization") registerSecret(value);
-  return [name, value];
-}
-
-function parseSeconds(text: string, what: string, allowZero: boolean): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw configError(`Invalid ${what}: "${text}"`, `Give ${what} in seconds, e.g. 30`);
-  }
-  return Math.round(value * 1000);
-}
-
-function parsePort(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > 65535) {
-    throw configError(`Invalid callback port: "${text}"`, "Give a port from 1 to 65535");
-  }
-  return value;
-}
-
-function parseBoolean(text: string | undefined): boolean {
-  return text !== undefined && /^(1|true|yes|on)$/i.test(text.trim());
 }
 
 function resolveClientKey(
