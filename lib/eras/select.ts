@@ -2,18 +2,21 @@
  * Picks how one stdio connection reaches the server, from the era its client speaks (read from
  * its first message) and the era the server speaks: a plain relay when they match, a
  * translation when they differ. Presents the {@link Transport} contract, so the relay does not
- * know which pairing it drives.
+ * know which pairing it drives. The first exchange under an era remembered from an earlier run
+ * is on trial: when the server refuses that era, the era is detected again and the client's
+ * message sent once more under the right one (see `era_trial.ts`).
  *
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/versioning#compatibility-matrix
  * @module
  */
 
-import type { JsonRpcMessage } from "../jsonrpc/message.ts";
+import { isRequest, type JsonRpcMessage } from "../jsonrpc/message.ts";
 import type { Logger } from "../log.ts";
 import { type ConnectOptions, createTransport } from "../transport/connect.ts";
-import { createEraDetector, forgetEraOnRefusal, type ServerEra } from "../transport/era.ts";
+import { createEraDetector, type EraDetector, type ServerEra } from "../transport/era.ts";
 import { createStatelessTransport } from "../transport/stateless.ts";
 import type { MessageHandler, SendOptions, Transport } from "../transport/types.ts";
+import { EraTrial, watchFirstExchange } from "./era_trial.ts";
 import { LegacyServerTranslation } from "./to_legacy_server.ts";
 import { ModernServerTranslation } from "./to_modern_server.ts";
 import { type ClientEra, detectClientEra } from "./wire.ts";
@@ -27,8 +30,11 @@ export interface EraSelectionOptions {
   legacy: (onMessage: MessageHandler) => Transport;
   /** Opens the 2026-07-28 transport toward the server; absent when there is none. */
   modern?: (onMessage: MessageHandler) => Transport;
-  /** Finds the server's era (probe or remembered); absent means legacy; `dual` is served modern. */
-  serverEra?: () => Promise<ServerEra>;
+  /**
+   * Finds the server's era (probe or remembered; `dual` is served modern) and hears when it
+   * stopped working; absent means legacy.
+   */
+  detector?: Pick<EraDetector, "detect" | "remembered" | "invalidate">;
 }
 
 /** Which translation, if any, one pairing needs. */
@@ -45,10 +51,22 @@ export function choosePairing(client: ClientEra, server: ServerEra, hasModern: b
   return modernServer ? "modern-relay" : "modern-client-to-legacy-server";
 }
 
+/** The first exchange under a remembered era, and the messages that wait for its verdict. */
+interface OnTrial {
+  readonly trial: EraTrial;
+  readonly era: ServerEra;
+  /** The client's message on trial was sent. */
+  taken: boolean;
+  /** Resolves once later messages may go out (accepted, or the era detected again). */
+  readonly settled: PromiseWithResolvers<void>;
+}
+
 class EraSelection implements Transport {
   readonly #options: EraSelectionOptions;
   #active: Promise<Transport> | undefined;
   #pairing: Pairing | undefined;
+  #client: ClientEra | undefined;
+  #onTrial: OnTrial | undefined;
 
   constructor(options: EraSelectionOptions) {
     this.#options = options;
@@ -64,33 +82,101 @@ class EraSelection implements Transport {
   }
 
   async send(message: JsonRpcMessage, options?: SendOptions): Promise<void> {
+    const active = await this.#start(message);
+    const onTrial = this.#onTrial;
+    if (onTrial !== undefined && isRequest(message)) {
+      if (!onTrial.taken) {
+        onTrial.taken = true;
+        return await this.#sendOnTrial(active, onTrial, message, options);
+      }
+      await onTrial.settled.promise;
+      return await this.send(message, options);
+    }
+    await active.send(message, options);
+  }
+
+  #start(message: JsonRpcMessage): Promise<Transport> {
     if (this.#active === undefined) {
-      const selecting = this.#select(detectClientEra(message) ?? "legacy");
+      this.#client ??= detectClientEra(message) ?? "legacy";
+      const selecting = this.#select(this.#client);
       this.#active = selecting;
       // A failed probe decides nothing: the next message tries again.
       selecting.catch(() => {
         if (this.#active === selecting) this.#active = undefined;
       });
     }
-    const active = await this.#active;
-    await active.send(message, options);
+    return this.#active;
+  }
+
+  /**
+   * Sends the first request under a remembered era. When the server refused the era, the
+   * refusal was kept from the client: the era is detected again and the request sent once more.
+   */
+  async #sendOnTrial(
+    active: Transport,
+    onTrial: OnTrial,
+    message: JsonRpcMessage,
+    options?: SendOptions,
+  ): Promise<void> {
+    const { trial } = onTrial;
+    const release = () => {
+      if (this.#onTrial === onTrial) this.#onTrial = undefined;
+      onTrial.settled.resolve();
+    };
+    trial.decided.then(() => {
+      if (!trial.refused) release();
+    });
+    let failure: { error: unknown } | undefined;
+    try {
+      await active.send(message, options);
+    } catch (error) {
+      failure = { error };
+    }
+    if (!trial.refused) {
+      trial.accept();
+      if (failure) throw failure.error;
+      return;
+    }
+    this.#options.log.info(
+      `Server refused the ${onTrial.era} era remembered from an earlier run; detecting its era again`,
+    );
+    await active.close().catch(() => {});
+    await this.#options.detector?.invalidate();
+    this.#active = undefined;
+    const next = this.#start(message);
+    release();
+    await (await next).send(message, options);
   }
 
   async #select(client: ClientEra): Promise<Transport> {
-    const { modern, legacy, onMessage, log } = this.#options;
-    const server = this.#options.serverEra ? await this.#options.serverEra() : "legacy";
+    const { modern, legacy, onMessage, log, detector } = this.#options;
+    const server = detector ? await detector.detect() : "legacy";
+    const trial = new EraTrial({ retryable: detector?.remembered ?? false });
+    this.#onTrial = trial.retryable
+      ? { trial, era: server, taken: false, settled: Promise.withResolvers() }
+      : undefined;
+    // A verdict probed just now is not probed again in this run; the next run will.
+    trial.decided.then(async () => {
+      if (trial.refused && !trial.retryable) await detector?.invalidate();
+    });
     const pairing = choosePairing(client, server, modern !== undefined);
     this.#pairing = pairing;
     log.info(`Client speaks the ${client} era, server the ${server} era: ${pairing}`);
+    const toClient: MessageHandler = (message, raw, origin) =>
+      trial.holdsBack ? undefined : onMessage(message, raw, origin);
+    const toLegacy = (handler: MessageHandler) =>
+      watchFirstExchange(legacy, handler, { trial, assumed: "legacy" });
+    const toModern = (handler: MessageHandler) =>
+      watchFirstExchange(modern!, handler, { trial, assumed: "modern" });
     switch (pairing) {
       case "legacy-relay":
-        return legacy(onMessage);
+        return toLegacy(toClient);
       case "modern-relay":
-        return modern!(onMessage);
+        return toModern(toClient);
       case "legacy-client-to-modern-server":
-        return new ModernServerTranslation({ upstream: modern!, onMessage, log });
+        return new ModernServerTranslation({ upstream: toModern, onMessage: toClient, log });
       case "modern-client-to-legacy-server":
-        return new LegacyServerTranslation({ upstream: legacy, onMessage, log });
+        return new LegacyServerTranslation({ upstream: toLegacy, onMessage: toClient, log });
     }
   }
 
@@ -124,10 +210,8 @@ export function connectServer(options: ConnectOptions): ServerConnection {
   return createEraSelection({
     onMessage,
     log,
-    legacy: (toClient) =>
-      forgetEraOnRefusal(createTransport({ ...options, onMessage: toClient }), detector),
-    modern: (toClient) =>
-      forgetEraOnRefusal(createStatelessTransport({ ...options, onMessage: toClient }), detector),
-    serverEra: () => detector.detect(),
+    legacy: (toClient) => createTransport({ ...options, onMessage: toClient }),
+    modern: (toClient) => createStatelessTransport({ ...options, onMessage: toClient }),
+    detector,
   });
 }

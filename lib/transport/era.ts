@@ -16,7 +16,6 @@ import { PROGRAM_NAME, PROGRAM_VERSION } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
 import {
   createBridgeId,
-  isRequest,
   isResponse,
   type JsonRpcMessage,
   type JsonRpcRequest,
@@ -30,7 +29,7 @@ import {
   MODERN_PROTOCOL_VERSION,
   MODERN_PROTOCOL_VERSIONS,
 } from "./stateless.ts";
-import type { Transport, TransportOptions } from "./types.ts";
+import type { TransportOptions } from "./types.ts";
 
 /**
  * Thrown when `initialize` is answered 400, 404 or 405 with no 2026-07-28 error in the body:
@@ -132,10 +131,12 @@ export interface EraDetectorOptions extends Omit<TransportOptions, "onMessage"> 
 export interface EraDetector {
   /** The server's era: pinned, remembered, or probed now (once per detector). */
   detect(): Promise<ServerEra>;
+  /** Whether the last verdict came from the state file (neither pinned nor probed just now). */
+  readonly remembered: boolean;
   /**
    * Says the era in use stopped working (a legacy-looking refusal from a server believed
-   * modern, or a new-style error from one believed legacy): the remembered verdict is dropped
-   * and the next {@link EraDetector.detect} probes again.
+   * modern, or a new-style error from one believed legacy): the remembered verdict is dropped,
+   * and the next {@link EraDetector.detect} probes again, whatever the state file says.
    */
   invalidate(): Promise<void>;
 }
@@ -189,12 +190,19 @@ export async function probeServerEra(
 export function createEraDetector(options: EraDetectorOptions): EraDetector {
   const now = options.now ?? Date.now;
   let found: Promise<ServerEra> | undefined;
+  let fromMemory = false;
+  // After a refusal the state file is not asked again (a read-only one still holds the verdict).
+  let memoryRefuted = false;
   const detect = async (): Promise<ServerEra> => {
+    fromMemory = false;
     if (options.protocol === MODERN_PROTOCOL_VERSION) return "modern";
     if (options.protocol !== "auto") return "legacy";
-    const remembered = parseRememberedEra(await options.memory?.read().catch(() => undefined));
+    const remembered = memoryRefuted
+      ? undefined
+      : parseRememberedEra(await options.memory?.read().catch(() => undefined));
     if (remembered && now() - remembered.checkedAt.getTime() < ERA_MEMORY_MAX_AGE_MS) {
       options.log.debug(`Server era remembered: ${remembered.era}`);
+      fromMemory = true;
       return remembered.era;
     }
     const era = await probeServerEra(options);
@@ -209,38 +217,36 @@ export function createEraDetector(options: EraDetectorOptions): EraDetector {
       found.catch(() => found = undefined); // a failed probe decides nothing
       return found;
     },
+    get remembered() {
+      return fromMemory;
+    },
     async invalidate() {
       found = undefined;
+      fromMemory = false;
+      memoryRefuted = true;
       await options.memory?.write(undefined).catch(() => {});
     },
   };
 }
 
 /**
- * Wraps the transport of the era `detector` chose so that an HTTP refusal of its first exchange
- * (the era it assumed does not work: a 404/405 or a 400 without a JSON-RPC answer) drops the
- * remembered verdict; the next start probes again. Later failures say nothing about the era.
+ * Whether the way the first exchange under an assumed era ended says the server does not speak
+ * it: an HTTP refusal (400, 404 or 405 without a JSON-RPC answer, the HTTP+SSE fallback's
+ * included), or, when the legacy era was assumed, a 2026-07-28 error (-32020/-32021/-32022)
+ * answering it. Later failures say nothing about the era. Pure.
+ *
+ * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/versioning#backward-compatibility
  */
-export function forgetEraOnRefusal(transport: Transport, detector: EraDetector): Transport {
-  let first = true;
-  return {
-    get protocolVersion() {
-      return transport.protocolVersion;
-    },
-    async send(message, options) {
-      const watching = first && isRequest(message);
-      if (watching) first = false;
-      try {
-        await transport.send(message, options);
-      } catch (error) {
-        const refused = error instanceof BridgeError && error.kind === "http_error" &&
-          error.status !== undefined && [400, 404, 405].includes(error.status);
-        if (watching && refused) await detector.invalidate();
-        throw error;
-      }
-    },
-    close: () => transport.close(),
-    // The listen translation acknowledges only once the GET stream is open.
-    serverStreamReady: () => transport.serverStreamReady?.() ?? Promise.resolve(),
-  };
+export function refusesEra(
+  ending: { error: unknown } | { response: JsonRpcResponse },
+  assumed: "modern" | "legacy",
+): boolean {
+  if ("response" in ending) {
+    const { response } = ending;
+    return assumed === "legacy" && "error" in response &&
+      MODERN_ERROR_CODES.has(response.error.code);
+  }
+  const { error } = ending;
+  return error instanceof BridgeError && error.kind === "http_error" &&
+    error.status !== undefined && [400, 404, 405].includes(error.status);
 }

@@ -11,10 +11,10 @@ import {
   ERA_MEMORY_MAX_AGE_MS,
   ERA_STATE_KEY,
   type EraMemory,
-  forgetEraOnRefusal,
   formatRememberedEra,
   judgeProbe,
   parseRememberedEra,
+  refusesEra,
 } from "../../lib/transport/era.ts";
 import { createEraMemory } from "../../lib/transport/era_memory.ts";
 import { createStaticCredentials } from "../../lib/transport/static_credentials.ts";
@@ -175,40 +175,54 @@ Deno.test("era: the verdict is remembered in the state file; a later start does 
   );
 });
 
-Deno.test("era: a refusal of the first exchange forgets the remembered era", async () => {
+Deno.test("era: which endings of the first exchange refuse the assumed era", () => {
+  const http = (status: number) => ({
+    error: new BridgeError("http_error", "x", { status }),
+  });
+  const table: Array<
+    [Parameters<typeof refusesEra>[0], "modern" | "legacy", boolean]
+  > = [
+    [http(400), "modern", true],
+    [http(404), "legacy", true],
+    [http(405), "legacy", true],
+    [http(500), "modern", false],
+    [http(401), "modern", false],
+    [{ error: new BridgeError("unreachable", "x") }, "legacy", false],
+    [
+      { response: errorResponse(-32022, { supported: ["2026-07-28"] }) },
+      "legacy",
+      true,
+    ],
+    [{ response: errorResponse(-32020) }, "legacy", true],
+    // A modern server's own errors are no evidence against the modern era.
+    [{ response: errorResponse(-32022) }, "modern", false],
+    [{ response: errorResponse(-32000) }, "legacy", false],
+    [{ response: { jsonrpc: "2.0", id: 1, result: {} } }, "legacy", false],
+  ];
+  for (const [ending, assumed, expected] of table) {
+    assert.equal(
+      refusesEra(ending, assumed),
+      expected,
+      `${JSON.stringify(ending)} ${assumed}`,
+    );
+  }
+});
+
+Deno.test("era: a refuted verdict is probed again, even from a read-only state file", async () => {
+  await using server = await startMcpServer();
   const path = `${createTempDir()}/server.env`;
-  const memory = createEraMemory(path);
-  await memory.write(
+  await createEraMemory(path).write(
     formatRememberedEra({ era: "modern", checkedAt: new Date() }),
   );
-  const { log } = createCapturingLogger();
-  const detector = createEraDetector({
-    ...options(new URL("http://127.0.0.1:9/mcp"), memory),
-    log,
-  });
-  assert.equal(await detector.detect(), "modern");
-  const refused = forgetEraOnRefusal({
-    protocolVersion: undefined,
-    send: () => Promise.reject(new BridgeError("http_error", "refused", { status: 405 })),
-    close: () => Promise.resolve(),
-  }, detector);
-  await assert.rejects(
-    refused.send({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+  const detector = createEraDetector(
+    options(server.url, createEraMemory(path, { readOnly: true })),
   );
-  assert.equal(await memory.read(), undefined);
-  // What the wrapped transport offers stays offered (the listen translation waits on it).
-  let streamReady = false;
-  const wrapped = forgetEraOnRefusal({
-    protocolVersion: undefined,
-    send: () => Promise.resolve(),
-    close: () => Promise.resolve(),
-    serverStreamReady: () => {
-      streamReady = true;
-      return Promise.resolve();
-    },
-  }, detector);
-  await wrapped.serverStreamReady?.();
-  assert.ok(streamReady);
+  assert.equal(await detector.detect(), "modern");
+  assert.equal(detector.remembered, true);
+  await detector.invalidate();
+  assert.equal(await detector.detect(), "legacy");
+  assert.equal(detector.remembered, false);
+  assert.equal(server.requestsFor("server/discover").length, 1);
 });
 
 Deno.test("era: pinned protocols never probe", async () => {
