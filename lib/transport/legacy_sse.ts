@@ -30,7 +30,7 @@ import { sendUntilDecided } from "./endpoint.ts";
 import { endpointPathHint } from "./endpoint_hint.ts";
 import { buildRequestHeaders } from "./headers.ts";
 import { InboundRouter, type PendingRequest } from "./inbound.ts";
-import { exchangeSignal } from "./lifecycle.ts";
+import { TransportCloser } from "./lifecycle.ts";
 import { NO_ATTEMPTS } from "./next_action.ts";
 import { checkReinitialized } from "./reinitialize_check.ts";
 import { backoffDelay, REAL_SCHEDULER, type Scheduler } from "./resumable_stream.ts";
@@ -77,7 +77,7 @@ export class LegacySseTransport implements Transport {
 
   #protocolVersion: string | undefined;
   #connecting: Promise<URL> | undefined;
-  #closer = new AbortController();
+  #closer = new TransportCloser();
   #closed = false;
   #streamTasks = new Set<Promise<void>>();
   /** The client's initialize request and the result it received, to re-create the session. */
@@ -107,7 +107,7 @@ export class LegacySseTransport implements Transport {
   /** Sends one message; for a request, resolves once its response was passed to onMessage. */
   async send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
     if (this.#closed) throw this.#closedError();
-    const { signal, release } = exchangeSignal(options.signal, this.#closer.signal);
+    const { signal, release } = this.#closer.exchange(options.signal);
     try {
       const endpoint = await abortable(this.#connect(), signal);
       let pending: PendingRequest | undefined;
