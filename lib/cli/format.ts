@@ -18,7 +18,12 @@ import type {
   Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { ProgressInfo } from "../mcp_client_types.ts";
-import { describeParameters, promptArgumentsSchema, type SchemaLike } from "./tool_args.ts";
+import {
+  describeParameters,
+  type ParameterSpec,
+  promptArgumentsSchema,
+  type SchemaLike,
+} from "./tool_args.ts";
 
 /** Options shared by the human formatters. */
 export interface FormatOptions {
@@ -93,25 +98,29 @@ function heading(label: string, count: number, options: FormatOptions): string {
   return paint("bold", `${label} (${count})`, options);
 }
 
-/** Human list of tools with their parameters, types and required markers. */
-export function formatToolList(tools: readonly Tool[], options: FormatOptions): string {
-  if (tools.length === 0) return "No tools\n";
-  const nameWidth = Math.max(...tools.map((t) => [...t.name].length));
-  const lines = [heading("Tools", tools.length, options), ""];
-  for (const tool of tools) {
-    const summary = titleAndDescription(
-      tool.title ?? tool.annotations?.title,
-      tool.name,
-      tool.description,
-    );
-    const name = tool.name + " ".repeat(nameWidth - [...tool.name].length);
+/** One entry of a tool or prompt list: its name, its summary and its parameters. */
+interface ListEntry {
+  name: string;
+  summary: string;
+  parameters: ParameterSpec[];
+}
+
+/** A headed list of entries, each with its parameter table (with a type column if `typed`). */
+function formatEntryList(
+  label: string,
+  entries: readonly ListEntry[],
+  options: FormatOptions & { typed: boolean },
+): string {
+  const nameWidth = Math.max(...entries.map((e) => [...e.name].length));
+  const lines = [heading(label, entries.length, options), ""];
+  for (const { name, summary, parameters } of entries) {
+    const padded = name + " ".repeat(nameWidth - [...name].length);
     lines.push(
-      summary ? `${paint("bold", name, options)}  ${summary}` : paint("bold", tool.name, options),
+      summary ? `${paint("bold", padded, options)}  ${summary}` : paint("bold", name, options),
     );
-    const parameters = describeParameters(tool.inputSchema as SchemaLike | undefined);
     const rows = parameters.map((p) => [
       p.name,
-      p.type,
+      ...(options.typed ? [p.type] : []),
       p.required ? "required" : "optional",
       formatShortDescription(p.description, 80),
     ]);
@@ -120,6 +129,27 @@ export function formatToolList(tools: readonly Tool[], options: FormatOptions): 
     }
   }
   return lines.join("\n") + "\n";
+}
+
+/** Human list of tools with their parameters, types and required markers. */
+export function formatToolList(tools: readonly Tool[], options: FormatOptions): string {
+  if (tools.length === 0) return "No tools\n";
+  const entries = tools.map((tool) => ({
+    name: tool.name,
+    summary: titleAndDescription(
+      tool.title ?? tool.annotations?.title,
+      tool.name,
+      tool.description,
+    ),
+    parameters: describeParameters(tool.inputSchema as SchemaLike | undefined),
+  }));
+  return formatEntryList("Tools", entries, { ...options, typed: true });
+}
+
+/** A headed table, or `none` when it has no rows. */
+function formatSection(label: string, none: string, rows: string[][], options: FormatOptions) {
+  if (rows.length === 0) return [none];
+  return [heading(label, rows.length, options), "", ...formatColumns(rows)];
 }
 
 /** Human list of resources and resource templates. */
@@ -128,57 +158,35 @@ export function formatResourceList(
   templates: readonly ResourceTemplate[],
   options: FormatOptions,
 ): string {
-  const lines: string[] = [];
-  if (resources.length === 0) lines.push("No resources");
-  else {
-    lines.push(heading("Resources", resources.length, options), "");
-    lines.push(
-      ...formatColumns(resources.map((r) => [
-        r.uri,
-        r.name,
-        r.mimeType ?? "",
-        titleAndDescription(r.title, r.name, r.description),
-      ])),
-    );
-  }
-  lines.push("");
-  if (templates.length === 0) lines.push("No resource templates");
-  else {
-    lines.push(heading("Resource templates", templates.length, options), "");
-    lines.push(
-      ...formatColumns(templates.map((t) => [
-        t.uriTemplate,
-        t.name,
-        t.mimeType ?? "",
-        titleAndDescription(t.title, t.name, t.description),
-      ])),
-    );
-  }
+  const resourceRows = resources.map((r) => [
+    r.uri,
+    r.name,
+    r.mimeType ?? "",
+    titleAndDescription(r.title, r.name, r.description),
+  ]);
+  const templateRows = templates.map((t) => [
+    t.uriTemplate,
+    t.name,
+    t.mimeType ?? "",
+    titleAndDescription(t.title, t.name, t.description),
+  ]);
+  const lines = [
+    ...formatSection("Resources", "No resources", resourceRows, options),
+    "",
+    ...formatSection("Resource templates", "No resource templates", templateRows, options),
+  ];
   return lines.join("\n") + "\n";
 }
 
 /** Human list of prompts with their arguments. */
 export function formatPromptList(prompts: readonly Prompt[], options: FormatOptions): string {
   if (prompts.length === 0) return "No prompts\n";
-  const nameWidth = Math.max(...prompts.map((p) => [...p.name].length));
-  const lines = [heading("Prompts", prompts.length, options), ""];
-  for (const prompt of prompts) {
-    const summary = titleAndDescription(prompt.title, prompt.name, prompt.description);
-    const name = prompt.name + " ".repeat(nameWidth - [...prompt.name].length);
-    lines.push(
-      summary ? `${paint("bold", name, options)}  ${summary}` : paint("bold", prompt.name, options),
-    );
-    const parameters = describeParameters(promptArgumentsSchema(prompt.arguments));
-    const rows = parameters.map((p) => [
-      p.name,
-      p.required ? "required" : "optional",
-      formatShortDescription(p.description, 80),
-    ]);
-    for (const [i, line] of formatColumns(rows, "    ").entries()) {
-      lines.push(parameters[i].required ? line : paint("dim", line, options));
-    }
-  }
-  return lines.join("\n") + "\n";
+  const entries = prompts.map((prompt) => ({
+    name: prompt.name,
+    summary: titleAndDescription(prompt.title, prompt.name, prompt.description),
+    parameters: describeParameters(promptArgumentsSchema(prompt.arguments)),
+  }));
+  return formatEntryList("Prompts", entries, { ...options, typed: false });
 }
 
 function ensureNewline(text: string): string {

@@ -9,15 +9,7 @@
  * @module
  */
 
-import type {
-  CallToolResult,
-  GetPromptResult,
-  Prompt,
-  ReadResourceResult,
-  Resource,
-  ResourceTemplate,
-  Tool,
-} from "@modelcontextprotocol/sdk/types.js";
+import type * as Mcp from "@modelcontextprotocol/sdk/types.js";
 import { BridgeError, ExitCode, JsonRpcCode } from "../errors.ts";
 import { type JsonRpcRequest, validateMessage } from "../jsonrpc/message.ts";
 import type { Mode } from "./args.ts";
@@ -71,24 +63,24 @@ function isMethodNotFound(error: unknown): boolean {
     error.details?.code === JsonRpcCode.methodNotFound;
 }
 
-async function listTools(client: McpClient): Promise<Tool[]> {
+async function listTools(client: McpClient): Promise<Mcp.Tool[]> {
   if (!client.capabilities.tools) return [];
-  return await listAllPages<Tool>(client, "tools/list", "tools");
+  return await listAllPages<Mcp.Tool>(client, "tools/list", "tools");
 }
 
-async function listPrompts(client: McpClient): Promise<Prompt[]> {
+async function listPrompts(client: McpClient): Promise<Mcp.Prompt[]> {
   if (!client.capabilities.prompts) return [];
-  return await listAllPages<Prompt>(client, "prompts/list", "prompts");
+  return await listAllPages<Mcp.Prompt>(client, "prompts/list", "prompts");
 }
 
 async function listResources(
   client: McpClient,
-): Promise<{ resources: Resource[]; resourceTemplates: ResourceTemplate[] }> {
+): Promise<{ resources: Mcp.Resource[]; resourceTemplates: Mcp.ResourceTemplate[] }> {
   if (!client.capabilities.resources) return { resources: [], resourceTemplates: [] };
-  const resources = await listAllPages<Resource>(client, "resources/list", "resources");
-  let resourceTemplates: ResourceTemplate[] = [];
+  const resources = await listAllPages<Mcp.Resource>(client, "resources/list", "resources");
+  let resourceTemplates: Mcp.ResourceTemplate[] = [];
   try {
-    resourceTemplates = await listAllPages<ResourceTemplate>(
+    resourceTemplates = await listAllPages<Mcp.ResourceTemplate>(
       client,
       "resources/templates/list",
       "resourceTemplates",
@@ -149,9 +141,9 @@ async function runCallTool(command: string, context: ModeContext): Promise<numbe
   const args = parseArguments(rest, tool.inputSchema as SchemaLike, { kind: "tool", name });
   context.log.debug(`Calling tool "${name}" with ${JSON.stringify(args)}`);
   const activity = startActivity(context, { label: `tool "${name}"` });
-  let result: CallToolResult;
+  let result: Mcp.CallToolResult;
   try {
-    result = await client.request<CallToolResult>(
+    result = await client.request<Mcp.CallToolResult>(
       "tools/call",
       { name, arguments: args },
       { onProgress: activity.onProgress },
@@ -180,7 +172,9 @@ async function runReadResource(uri: string, context: ModeContext): Promise<numbe
     });
   }
   await using client = await openClient(context, createTerminalInput(context.io));
-  const result = await client.request<ReadResourceResult>("resources/read", { uri: uri.trim() });
+  const result = await client.request<Mcp.ReadResourceResult>("resources/read", {
+    uri: uri.trim(),
+  });
   await print(context, result, (options) => formatReadResourceResult(result, options));
   return ExitCode.ok;
 }
@@ -195,7 +189,10 @@ async function runGetPrompt(command: string, context: ModeContext): Promise<numb
     kind: "prompt",
     name,
   });
-  const result = await client.request<GetPromptResult>("prompts/get", { name, arguments: args });
+  const result = await client.request<Mcp.GetPromptResult>("prompts/get", {
+    name,
+    arguments: args,
+  });
   await print(context, result, (options) => formatGetPromptResult(result, options));
   return ExitCode.ok;
 }

@@ -36,7 +36,7 @@ export interface CrossAppSignInOptions {
 }
 import { toOAuthBridgeError } from "./oauth_errors.ts";
 import { configuredClientKey, existingClient, resourceFor } from "./client_identity.ts";
-import { createGrant } from "./grant.ts";
+import { createSignInGrant } from "./grant.ts";
 
 /** RFC 8693 token exchange grant type. */
 export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -231,12 +231,10 @@ export async function signInWithCrossApp(
     resource,
     scope: options.scope,
   });
-  return createGrant(tokens, {
+  return createSignInGrant(tokens, context, {
     as,
     resource,
-    requestedScope: options.scope,
-    isRefresh: false,
-    now: (context.now ?? Date.now)(),
+    scope: options.scope,
     extra: existing.changes,
   });
 }

@@ -43,11 +43,23 @@ import {
   identity,
   resourceFor,
 } from "./client_identity.ts";
-import { createGrant } from "./grant.ts";
+import { createGrant, createSignInGrant } from "./grant.ts";
 import { resolveBrowserClient } from "./client_registration.ts";
 
 export { signInWithCrossApp } from "./cross_app.ts";
 export { configuredClientKey, resourceFor };
+
+/**
+ * The `resource` and `scope` parameters of a token request, each where set.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8707#section-2.2
+ */
+function tokenParameters(
+  resource: string | undefined,
+  scope: string | undefined,
+): Record<string, string> {
+  return { ...(resource ? { resource } : {}), ...(scope ? { scope } : {}) };
+}
 
 /** Options of {@link refreshTokens}. */
 export interface RefreshOptions {
@@ -97,9 +109,7 @@ export async function refreshTokens(context: FlowContext, options: RefreshOption
   const resource = context.settings.oauth.noResource
     ? undefined
     : stored.resource ?? resourceFor(context, discovery);
-  const parameters: Record<string, string> = {};
-  if (resource) parameters.resource = resource;
-  if (stored.scope) parameters.scope = stored.scope;
+  const parameters = tokenParameters(resource, stored.scope);
   let tokens: oauth.TokenEndpointResponse;
   try {
     const response = await oauth.refreshTokenGrantRequest(
@@ -269,13 +279,7 @@ export async function signInWithBrowser(
   } catch (error) {
     throw toOAuthBridgeError(error, "sign in");
   }
-  const grant = createGrant(tokens, {
-    as,
-    resource,
-    requestedScope: scope,
-    isRefresh: false,
-    now: (context.now ?? Date.now)(),
-  });
+  const grant = createSignInGrant(tokens, context, { as, resource, scope });
   io.stderr(`Signed in to ${context.serverUrl.host}`);
   return grant;
 }
@@ -327,13 +331,7 @@ async function signInWithDeviceCode(
     sleep: context.sleep,
   });
   context.io.stderr(`Signed in to ${context.serverUrl.host}`);
-  return createGrant(tokens, {
-    as,
-    resource,
-    requestedScope: scope,
-    isRefresh: false,
-    now: (context.now ?? Date.now)(),
-  });
+  return createSignInGrant(tokens, context, { as, resource, scope });
 }
 
 /** Options of {@link signInWithClientCredentials}. */
@@ -366,9 +364,7 @@ export async function signInWithClientCredentials(
   const method = existing.method === "none" ? chooseAuthMethod(as, true) : existing.method;
   const client = identity(existing.client.client_id, { secret, key }, method);
   const resource = resourceFor(context, options.discovery);
-  const parameters: Record<string, string> = {};
-  if (options.scope) parameters.scope = options.scope;
-  if (resource) parameters.resource = resource;
+  const parameters = tokenParameters(resource, options.scope);
   let tokens: oauth.TokenEndpointResponse;
   try {
     const response = await oauth.clientCredentialsGrantRequest(
@@ -382,12 +378,10 @@ export async function signInWithClientCredentials(
   } catch (error) {
     throw toOAuthBridgeError(error, "obtain an access token with client credentials");
   }
-  return createGrant(tokens, {
+  return createSignInGrant(tokens, context, {
     as,
     resource,
-    requestedScope: options.scope,
-    isRefresh: false,
-    now: (context.now ?? Date.now)(),
+    scope: options.scope,
     extra: existing.changes,
   });
 }

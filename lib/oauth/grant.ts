@@ -52,3 +52,29 @@ export function createGrant(
     },
   };
 }
+
+/**
+ * The {@link Grant} of a sign-in (every grant but refresh), at the flow's clock: the scope asked
+ * for is what a response without `scope` was granted.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ */
+export function createSignInGrant(
+  tokens: oauth.TokenEndpointResponse,
+  context: { now?: () => number },
+  options: {
+    as: oauth.AuthorizationServer;
+    resource: string | undefined;
+    scope: string | undefined;
+    extra?: Record<string, string | undefined>;
+  },
+): Grant {
+  return createGrant(tokens, {
+    as: options.as,
+    resource: options.resource,
+    requestedScope: options.scope,
+    isRefresh: false,
+    now: (context.now ?? Date.now)(),
+    extra: options.extra,
+  });
+}

@@ -4,7 +4,8 @@
  * the server refuses it (refresh, else sign-in), steps up the scope on 403 `insufficient_scope`,
  * and persists every result to the server's `.env` under the cross-process lock. Renewals are
  * single-flight inside the process; under the lock a second process re-reads the winner's tokens
- * instead of renewing again. This module and its static imports must not load oauth4webapi: the
+ * instead of renewing again. What to do is renewal_policy.ts's decision; running the grants is
+ * grant_runner.ts's job. This module and its static imports must not load oauth4webapi: the
  * flows that use it are imported on demand (`./flows.ts`), so the proxy starts fast.
  *
  * A browser sign-in is waited for by every request that needs it, in every mode: the first
@@ -28,11 +29,11 @@ import {
   STATE_LOCK_TIMEOUT_MS,
   TOKEN_REFRESH_MARGIN_MS,
 } from "../constants.ts";
-import { type BridgeError, toBridgeError } from "../errors.ts";
+import { toBridgeError } from "../errors.ts";
 import { createStaticCredentials } from "../transport/static_credentials.ts";
 import type { AuthRefusal, CredentialProvider, SignInEvent } from "../transport/types.ts";
-import { oauthErrorCode } from "./oauth_errors.ts";
 import { createDiscoveryCache } from "./discovery_cache.ts";
+import { createGrantRunner, type ManagerMemory } from "./grant_runner.ts";
 import {
   decideRenewal,
   decideStepUp,
@@ -41,7 +42,13 @@ import {
   type RenewalTunables,
   type RenewReason,
 } from "./renewal_policy.ts";
-import type { AuthStatus, CredentialProviderOptions, GrantKind, OAuthManager } from "./types.ts";
+import type {
+  AuthStatus,
+  CredentialProviderOptions,
+  FlowContext,
+  GrantKind,
+  OAuthManager,
+} from "./types.ts";
 
 export type { AuthStatus, CredentialProviderOptions, OAuthManager };
 import { CLIENT_KEYS } from "./state_keys.ts";
@@ -54,8 +61,6 @@ import {
   type StoredAuth,
   summarizeAuthStatus,
 } from "./token_state.ts";
-
-type Flows = typeof import("./flows.ts");
 
 /** Whether `provider` is an {@link OAuthManager}. */
 export function isOAuthManager(provider: CredentialProvider): provider is OAuthManager {
@@ -100,23 +105,15 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
       settings.oauth.authTimeoutMs + AUTH_LOCK_GRACE_MS,
     ),
   });
-  let values: Record<string, string> = { ...settings.stateValues };
+  const memory: ManagerMemory = { values: { ...settings.stateValues }, obtained: new Map() };
+  const { obtained } = memory;
   let pending: Promise<string> | undefined;
   const signInListeners = new Set<(event: SignInEvent) => void>();
-  const emitSignIn = (event: SignInEvent) => {
-    for (const listener of signInListeners) listener(event);
-  };
-  let flows: Promise<Flows> | undefined;
-  let signInFailure: { error: BridgeError; at: number } | undefined;
-  let refreshFailure: { error: BridgeError; at: number } | undefined;
-  const obtained = new Map<string, { at: number; how: "refresh" | "sign-in" }>();
   const stepUps = new Map<string, number>();
 
   const external = resolveExternalClient(settings);
 
-  const loadFlows = () => flows ??= import("./flows.ts");
-
-  const flowContext = (signal?: AbortSignal) => {
+  const flowContext = (signal?: AbortSignal): FlowContext => {
     const io = signal
       ? { ...options.io, signal: AbortSignal.any([options.io.signal, signal]) }
       : options.io;
@@ -140,37 +137,18 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     context: () => flowContext(),
   });
   const getDiscovery = discovery.get;
-  const chooseScope = discovery.chooseScope;
-
-  const persist = async (
-    grant: { accessToken: string; changes: Record<string, string | undefined> },
-    how: "refresh" | "sign-in",
-  ): Promise<string> => {
-    values = await store.update(grant.changes);
-    obtained.set(grant.accessToken, { at: clock(), how });
-    return grant.accessToken;
-  };
-
-  /**
-   * After a refused token, runs discovery again: when the protected resource now names another
-   * authorization server, the stored client and tokens belong to the old one and are dropped,
-   * so the sign-in registers there anew (credentials are bound to their issuer). A failing
-   * discovery keeps the old state, so a network hiccup cannot cost the refresh token.
-   *
-   * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/authorization/client-registration
-   */
-  const dropIfServerMoved = async (stored: StoredAuth): Promise<boolean> => {
-    if (!stored.issuer) return false;
-    const issuer = await discovery.rediscoverIssuer();
-    if (issuer === undefined || issuer === stored.issuer) return false;
-    log.info(
-      `Authorization server changed from "${stored.issuer}" to "${issuer}"; signing in there`,
-    );
-    const changes: Record<string, string | undefined> = clearTokenChanges();
-    if (!external) { for (const key of CLIENT_KEYS) changes[key] = undefined; }
-    values = await store.update(changes);
-    return true;
-  };
+  const grants = createGrantRunner({
+    settings,
+    log,
+    store,
+    memory,
+    discovery,
+    external,
+    clock,
+    emitSignIn(event) {
+      for (const listener of signInListeners) listener(event);
+    },
+  });
 
   /** The inputs of {@link decideRenewal} for `request` against what is stored now. */
   const renewalInputs = (
@@ -190,8 +168,8 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     origin: extra.origin,
     requestedScope: settings.oauth.scope,
     refreshGivenUp: extra.refreshGivenUp,
-    refreshFailure,
-    signInFailure,
+    refreshFailure: memory.refreshFailure,
+    signInFailure: memory.signInFailure,
     machineGrant: settings.oauth.crossApp
       ? "cross-app"
       : settings.oauth.clientCredentials
@@ -205,14 +183,14 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
   /** Renews under the lock, doing what {@link decideRenewal} says until it yields a token. */
   const renew = (request: RenewRequest): Promise<string> =>
     store.withLock(async () => {
-      values = await store.read();
-      let stored: StoredAuth = readStoredAuth(values);
+      memory.values = await store.read();
+      let stored: StoredAuth = readStoredAuth(memory.values);
       let decision = decideRenewal(renewalInputs(request, stored, { refreshGivenUp: false }));
       if (decision.kind === "reuse") return decision.token;
       // A refused token may mean the server moved to another authorization server.
       const moved = request.reason === "refused" && request.rejected !== undefined &&
-        await dropIfServerMoved(stored);
-      if (moved) stored = readStoredAuth(values);
+        await grants.dropIfServerMoved(stored);
+      if (moved) stored = readStoredAuth(memory.values);
       const origin = request.rejected && !moved ? obtained.get(request.rejected) : undefined;
       let refreshGivenUp = false;
       const context = flowContext(request.signal);
@@ -224,95 +202,23 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
           case "fail":
             throw decision.error;
           case "refresh": {
-            const refreshed = await tryRefresh(context, stored);
+            const refreshed = await grants.refresh(context, stored);
             if (refreshed !== undefined) return refreshed;
-            stored = readStoredAuth(values);
+            stored = readStoredAuth(memory.values);
             refreshGivenUp = true;
             continue;
           }
-          case "machine-grant": {
-            const flowsModule = await loadFlows();
-            const signIn = decision.grant === "cross-app"
-              ? flowsModule.signInWithCrossApp
-              : flowsModule.signInWithClientCredentials;
-            const grant = await signIn(context, {
-              discovery: await getDiscovery(),
+          case "machine-grant":
+            return await grants.machineGrant(context, {
+              grant: decision.grant,
               stored,
-              external,
-              scope: request.scope ?? await chooseScope(),
+              scope: request.scope,
             });
-            return await persist(grant, "sign-in");
-          }
           case "sign-in":
-            return await signInWithUser(context, request, stored);
+            return await grants.signInWithUser(context, { stored, scope: request.scope });
         }
       }
     });
-
-  /**
-   * Exchanges the refresh token; resolves undefined when the grant is gone (`invalid_grant`, or
-   * the client itself is refused), after clearing what no longer works.
-   */
-  const tryRefresh = async (
-    context: ReturnType<typeof flowContext>,
-    stored: StoredAuth,
-  ): Promise<string | undefined> => {
-    const flowsModule = await loadFlows();
-    try {
-      const grant = await flowsModule.refreshTokens(context, {
-        stored,
-        external,
-        discovery: discovery.current,
-        discover: getDiscovery,
-      });
-      refreshFailure = undefined;
-      log.debug("Access token refreshed");
-      return await persist(grant, "refresh");
-    } catch (error) {
-      const code = oauthErrorCode(error);
-      if (code !== "invalid_grant" && code !== "invalid_client" && code !== "unauthorized_client") {
-        const failure = toBridgeError(error);
-        if (failure.kind !== "interrupted") refreshFailure = { error: failure, at: clock() };
-        throw failure;
-      }
-      log.info(`Cannot refresh access token: authorization server answered "${code}"`);
-      const changes: Record<string, string | undefined> = clearTokenChanges();
-      if (code !== "invalid_grant" && !external) {
-        for (const key of CLIENT_KEYS) changes[key] = undefined;
-      }
-      values = await store.update(changes);
-      return undefined;
-    }
-  };
-
-  /** The sign-in with the user, announced to `watchSignIn` listeners while it runs. */
-  const signInWithUser = async (
-    context: ReturnType<typeof flowContext>,
-    request: RenewRequest,
-    stored: StoredAuth,
-  ): Promise<string> => {
-    const flowsModule = await loadFlows();
-    emitSignIn({
-      kind: "started",
-      message: `Waiting for the sign-in to ${settings.serverUrl.host} in the browser`,
-    });
-    try {
-      const grant = await flowsModule.signInWithBrowser(context, {
-        discovery: await getDiscovery(),
-        stored,
-        external,
-        scope: request.scope ?? await chooseScope(),
-      });
-      signInFailure = undefined;
-      return await persist(grant, "sign-in");
-    } catch (error) {
-      const failure = toBridgeError(error);
-      if (failure.kind !== "interrupted") signInFailure = { error: failure, at: clock() };
-      throw failure;
-    } finally {
-      emitSignIn({ kind: "finished" });
-    }
-  };
 
   /** Joins the renewal in flight (unless it produced the very token that was rejected). */
   const singleFlight = async (request: RenewRequest): Promise<string> => {
@@ -346,7 +252,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
         // fall through to what is stored
       }
     }
-    const stored = readStoredAuth(values);
+    const stored = readStoredAuth(memory.values);
     // Granted less than --scope asks for: a sign-in for the wider scope is due, not this token.
     if (isNarrowerThan(stored, settings.oauth.scope)) return undefined;
     const token = stored.accessToken;
@@ -362,7 +268,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
       const level = failure.kind === "auth_required" ? "debug" : "warn";
       log[level](failure.message);
       const now2 = clock();
-      const after = readStoredAuth(values);
+      const after = readStoredAuth(memory.values);
       return after.accessToken && !isExpired(after, now2) ? after.accessToken : undefined;
     }
   };
@@ -379,7 +285,7 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
           ? stepUps.get(rejected) ?? (obtained.get(rejected)?.how === "sign-in" ? 1 : 0)
           : 0,
         maxSignIns: MAX_SCOPE_STEP_UPS,
-        baseScope: settings.oauth.scope ?? readStoredAuth(values).scope,
+        baseScope: settings.oauth.scope ?? readStoredAuth(memory.values).scope,
       });
       if (decision.kind === "fail") throw decision.error;
       const token = await singleFlight({
@@ -413,15 +319,15 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
       }
       return await singleFlight({
         reason: ensure.forceRefresh ? "forced" : "refused",
-        rejected: readStoredAuth(values).accessToken,
+        rejected: readStoredAuth(memory.values).accessToken,
         allowSignIn: true,
         signal: ensure.signal,
       });
     },
     discover: getDiscovery,
     async status() {
-      values = await store.read();
-      return summarizeAuthStatus(readStoredAuth(values), {
+      memory.values = await store.read();
+      return summarizeAuthStatus(readStoredAuth(memory.values), {
         serverUrl: canonicalServerUrl(settings.serverUrl),
         stateFile: store.path,
         external,
@@ -430,11 +336,11 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     async clearStoredAuth(what) {
       const changes: Record<string, string | undefined> = clearTokenChanges();
       if (what === "all") { for (const key of CLIENT_KEYS) changes[key] = undefined; }
-      values = await store.update(changes);
+      memory.values = await store.update(changes);
       obtained.clear();
       stepUps.clear();
-      signInFailure = undefined;
-      refreshFailure = undefined;
+      memory.signInFailure = undefined;
+      memory.refreshFailure = undefined;
       if (what === "all") discovery.clear();
     },
   };
