@@ -10,6 +10,7 @@ import { BridgeError, connect, serveBridge } from "../mod.ts";
 import { startMcpServer } from "./fixtures/mcp_server.ts";
 import { startGuardedServer, USER_AGENT_BROWSER } from "./oauth/harness.ts";
 import { baseEnv, createTempDir, runMain } from "./support/main_process.ts";
+import { awaitWithin } from "./support/wait.ts";
 
 const TOKEN = "library-token-7c1d9e";
 
@@ -133,13 +134,17 @@ function createLineSink() {
       for (const wake of waiters.splice(0)) wake();
     },
   });
-  const response = async (id: number) => {
-    for (;;) {
-      const found = messages.find((message) => message.id === id);
-      if (found) return found;
-      await new Promise<void>((resolve) => waiters.push(resolve));
-    }
-  };
+  const response = (id: number) =>
+    awaitWithin(
+      (async () => {
+        for (;;) {
+          const found = messages.find((message) => message.id === id);
+          if (found) return found;
+          await new Promise<void>((resolve) => waiters.push(resolve));
+        }
+      })(),
+      `the response to request ${id}`,
+    );
   return { stream, response, messages };
 }
 

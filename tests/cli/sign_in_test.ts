@@ -9,6 +9,7 @@ import { runMain } from "../support/main_process.ts";
 import { startGuardedServer } from "../oauth/harness.ts";
 import { startMcpServer } from "../fixtures/mcp_server.ts";
 import { initializeRequest } from "../support/bridge_process.ts";
+import { awaitWithin } from "../support/wait.ts";
 
 /** Spawns the program and resolves once its stderr matches `pattern`. */
 function startUntil(
@@ -209,7 +210,7 @@ Deno.test("Ctrl-C aborts an OAuth request in flight: exit 130, kind interrupted"
     { MCP_SERVER_URL: "http://127.0.0.1:9/mcp" },
     /$^/,
   );
-  await silent.reached;
+  await awaitWithin(silent.reached, "the request at the silent server");
   const { code, stdout, stderr } = await info.interrupt();
   assert.equal(code, 130, stderr);
   assert.equal(JSON.parse(stdout).error.kind, "interrupted");
@@ -229,7 +230,7 @@ Deno.test("Ctrl-C during OAuth discovery aborts it: exit 130", async () => {
     { MCP_SERVER_URL: server.url.href, BROWSER: "true" },
     /$^/,
   );
-  await silent.reached;
+  await awaitWithin(silent.reached, "the request at the silent server");
   const { code, stderr } = await run.interrupt();
   assert.equal(code, 130, stderr);
   assert.match(stderr, /Hint: The program was (stopped|interrupted)/);

@@ -163,9 +163,22 @@ const store = openEnvStore(Deno.args[0]);
 const big = "x".repeat(200_000);
 for (let i = 0; ; i++) {
   await store.update({ COUNTER: String(i), BIG: big + i, OTHER: "keep #me" });
-  if (i === 3) console.log("ready");
+  console.log(i);
 }
 `;
+
+/** Reads the writer's progress lines until it reported `count` finished writes. */
+async function waitForWrites(
+  progress: ReadableStreamDefaultReader<string>,
+  count: number,
+): Promise<void> {
+  let reported = 0;
+  while (reported < count) {
+    const { value, done } = await progress.read();
+    if (done) throw new Error(`The writer stopped after ${reported} writes`);
+    reported += value.split("\n").length - 1;
+  }
+}
 
 Deno.test("a write killed at any moment leaves the old or the new file", async () => {
   const root = await Deno.makeTempDir();
@@ -180,11 +193,12 @@ Deno.test("a write killed at any moment leaves the old or the new file", async (
         stdout: "piped",
         stderr: "inherit",
       }).spawn();
-      const reader = child.stdout.getReader();
-      await reader.read();
-      await new Promise((resolve) => setTimeout(resolve, 20 + round * 37));
+      // The writer never pauses: killed once it reports a number of writes that differs per
+      // round, it dies in the middle of a later write, wherever that write happens to be.
+      const progress = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      await waitForWrites(progress, 4 + round * 7);
       child.kill("SIGKILL");
-      await reader.cancel();
+      while (!(await progress.read()).done) { /* the lines written before the kill */ }
       await child.status;
       const values = { ...parseEnv(await Deno.readTextFile(path)) };
       assert.equal(values.OTHER, "keep #me");

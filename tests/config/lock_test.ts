@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { acquireFileLock } from "../../lib/config/lock.ts";
 import { BridgeError } from "../../lib/errors.ts";
+import { waitUntil } from "../support/wait.ts";
 
 Deno.test("lock serializes holders inside one process", async () => {
   const root = await Deno.makeTempDir();
@@ -43,6 +44,21 @@ Deno.test("an in-process waiter times out and passes its turn on", async () => {
   }
 });
 
+/**
+ * Whether a process waits for the OS lock on `lockPath`: Linux lists blocked waiters in
+ * /proc/locks with `->`. Where that table does not exist, true at once.
+ */
+async function waitsForOsLock(lockPath: string): Promise<boolean> {
+  let table: string;
+  try {
+    table = await Deno.readTextFile("/proc/locks");
+  } catch {
+    return true;
+  }
+  const { ino } = await Deno.stat(lockPath);
+  return table.split("\n").some((line) => line.includes("->") && line.includes(`:${ino} `));
+}
+
 const HOLDER = `
 const file = await Deno.open(Deno.args[0] + ".lock", { read: true, write: true, create: true });
 await file.lock(true);
@@ -69,7 +85,10 @@ Deno.test({
       await reader.read();
       await assert.rejects(acquireFileLock(path, { timeoutMs: 100 }), /another process held/);
       const waiting = acquireFileLock(path, { timeoutMs: 10_000 });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      let blocked = false;
+      await waitUntil(() => blocked, "the waiter to block on the lock", async () => {
+        blocked = await waitsForOsLock(`${path}.lock`);
+      });
       child.kill("SIGKILL");
       await reader.cancel();
       await child.status;

@@ -12,6 +12,7 @@ import {
   type Negotiation,
   toolText,
 } from "../support/sdk_client.ts";
+import { awaitWithin, waitUntil } from "../support/wait.ts";
 
 for (const negotiation of ["pin", "auto"] as Negotiation[]) {
   Deno.test(
@@ -83,7 +84,7 @@ Deno.test(
     });
     const subscription = await connection.client.listen({ toolsListChanged: true });
     await connection.client.callTool({ name: "notify_changed", arguments: {} });
-    await arrived;
+    await awaitWithin(arrived, "notifications/tools/list_changed");
     await subscription.close?.();
   },
 );
@@ -132,20 +133,12 @@ Deno.test(
       (r.body as { params: { name: string } }).params.name === "slow"
     );
     const upstreamId = (slowCall.body as { id: unknown }).id;
-    const cancelled = await waitFor(() =>
-      server.requestsFor("notifications/cancelled").find((r) =>
-        (r.body as { params: { requestId: unknown } }).params.requestId === upstreamId
-      )
+    await waitUntil(
+      () =>
+        server.requestsFor("notifications/cancelled").some((r) =>
+          (r.body as { params: { requestId: unknown } }).params.requestId === upstreamId
+        ),
+      "notifications/cancelled for the slow call",
     );
-    assert.ok(cancelled);
   },
 );
-
-/** Resolves with `probe()`'s value once it is defined, checking after each server request. */
-async function waitFor<T>(probe: () => T | undefined): Promise<T> {
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -17,6 +17,7 @@ import {
   type Negotiation,
   toolText,
 } from "../support/sdk_client.ts";
+import { awaitWithin } from "../support/wait.ts";
 
 const ERAS = ["modern", "dual"] as const;
 
@@ -69,7 +70,7 @@ for (const eras of ERAS) {
     );
     assert.deepEqual(asked, ["form:Really deploy?", "url:Sign in to the demo service"]);
     await client.callTool({ name: "touch_tools", arguments: {} });
-    await listChanged;
+    await awaitWithin(listChanged, "notifications/tools/list_changed");
     // The modern era was used (N-39): no initialize reached the server.
     assert.equal(server.requestsFor("initialize").length, 0);
     assert.ok(server.requestsFor("server/discover").length >= 1);
@@ -212,7 +213,7 @@ for (const eras of ERAS) {
       );
       const subscription = await client.listen({ toolsListChanged: true });
       await client.callTool({ name: "touch_tools", arguments: {} });
-      await listChanged;
+      await awaitWithin(listChanged, "notifications/tools/list_changed");
       await subscription.close?.();
       assert.equal(server.requestsFor("initialize").length, 0);
     });

@@ -7,6 +7,7 @@
  */
 
 import { type MainOptions, spawnMain } from "./main_process.ts";
+import { HANG_GUARD_MS } from "./wait.ts";
 
 /** One message read from the bridge's stdout. */
 export type Message = Record<string, unknown> & { id?: unknown; method?: string };
@@ -100,7 +101,7 @@ export function startBridge(args: string[] = [], options: MainOptions = {}): Bri
       const text = typeof message === "string" ? message : JSON.stringify(message);
       await stdinWriter.write(encoder.encode(text + "\n"));
     },
-    waitFor(predicate, timeoutMs = 15_000) {
+    waitFor(predicate, timeoutMs = HANG_GUARD_MS) {
       if (invalid) return Promise.reject(invalid);
       const found = messages.find(predicate);
       if (found) return Promise.resolve(found);

@@ -10,6 +10,7 @@ import { isRequest } from "../../lib/jsonrpc/message.ts";
 import { createLogger, type Logger } from "../../lib/log.ts";
 import { createStaticCredentials } from "../../lib/transport/static_credentials.ts";
 import type { AuthRefusal, CredentialProvider, Transport } from "../../lib/transport/types.ts";
+import { HANG_GUARD_MS } from "../support/wait.ts";
 
 /** One message passed to onMessage. */
 export interface Received {
@@ -40,7 +41,10 @@ export class Inbox {
   }
 
   /** Resolves with the first message (already received or future) that passes `test`. */
-  waitFor(test: (m: JsonRpcMessage) => boolean, timeoutMs = 5_000): Promise<JsonRpcMessage> {
+  waitFor(
+    test: (m: JsonRpcMessage) => boolean,
+    timeoutMs = HANG_GUARD_MS,
+  ): Promise<JsonRpcMessage> {
     const found = this.messages.find(test);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {

@@ -14,6 +14,7 @@ import {
 } from "./harness.ts";
 import { waitUntil } from "../support/wait.ts";
 import { startSessionPeer } from "./session_peer.ts";
+import { REAL_SCHEDULER, type Scheduler } from "../../lib/transport/resumable_stream.ts";
 
 function isResponseTo(id: string | number) {
   return (m: JsonRpcMessage) => !("method" in m) && "id" in m && m.id === id;
@@ -209,14 +210,23 @@ Deno.test("session: two dropped streams are resumed each from its own event id",
 });
 
 Deno.test("session: the server's SSE retry is respected before resuming", async () => {
-  await using t = await startSessionPeer({ retryInterval: 400 }, { reconnectDelayMs: 10 });
+  const waits: number[] = [];
+  const scheduler: Scheduler = {
+    sleep(ms, signal) {
+      waits.push(ms);
+      return REAL_SCHEDULER.sleep(ms, signal);
+    },
+  };
+  await using t = await startSessionPeer({ retryInterval: 400 }, {
+    reconnectDelayMs: 10,
+    scheduler,
+  });
   await handshake(t.session);
   await t.session.send(callTool(4, "drop", { afterMs: 10 }, "p4"));
   assert.equal(resultText(t.inbox.withId(4)[0]), "survived the drop");
-  const post = t.server.requestsFor("tools/call")[0];
-  const resume = t.server.requests.find((r) => r.method === "GET" && r.headers["last-event-id"])!;
-  // The drop happens about 50 ms after the POST; the resume must wait the 400 ms retry.
-  assert.ok(resume.at - post.at >= 440, `resumed after ${resume.at - post.at} ms`);
+  assert.ok(t.server.requests.some((r) => r.method === "GET" && r.headers["last-event-id"]));
+  // The resume waits the server's 400 ms retry, not the 10 ms default back-off.
+  assert.ok(waits.includes(400), `waited ${waits.join(", ")} ms`);
 });
 
 Deno.test("session: a dropped stream under 2025-06-18 (no priming event) is resumed too", async () => {
