@@ -82,7 +82,7 @@ export const RPC_DATA_FIELDS: Readonly<Record<ErrorKind, string>> = {
   unreachable:
     "`reason`: `refused`, `dns`, `tls`, `timeout`, `closed`, `blocked-port` or `other`; `status` and `oauthError` when an authorization server answered 5xx or `temporarily_unavailable`",
   http_error:
-    '`status`; `attempts`: `[{"request":"POST","status":404},…]` when no MCP endpoint was found',
+    '`status`; `attempts`: `[{"request":"POST","status":404},…]` when no MCP endpoint was found; `endpoint` when an HTTP+SSE server refused a message without a JSON-RPC error',
   protocol: "`status` when an HTTP answer is involved; `limitBytes` for a message over the limit",
   stream_lost: "—",
   session_lost: "`missingCapabilities` after a re-initialization that lost some",

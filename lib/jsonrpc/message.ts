@@ -92,7 +92,9 @@ export function validateMessage(
   if (!isObject(value)) return { ok: false, reason: "message is not a JSON object", id: null };
   const id = isJsonRpcId(value.id) ? value.id : null;
   if (value.jsonrpc !== "2.0") return { ok: false, reason: 'jsonrpc must be "2.0"', id };
-  if ("id" in value && value.id !== undefined && !isJsonRpcId(value.id)) {
+  // An error response may have a null id (the request's id could not be read).
+  const nullIdError = value.id === null && "error" in value && !("method" in value);
+  if ("id" in value && value.id !== undefined && !isJsonRpcId(value.id) && !nullIdError) {
     return { ok: false, reason: "id must be a string or an integer", id: null };
   }
   if ("method" in value) {

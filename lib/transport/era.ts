@@ -232,8 +232,10 @@ export function createEraDetector(options: EraDetectorOptions): EraDetector {
 /**
  * Whether the way the first exchange under an assumed era ended says the server does not speak
  * it: an HTTP refusal (400, 404 or 405 without a JSON-RPC answer, the HTTP+SSE fallback's
- * included), or, when the legacy era was assumed, a 2026-07-28 error (-32020/-32021/-32022)
- * answering it. Later failures say nothing about the era. Pure.
+ * included); under the legacy era a 2026-07-28 error (-32020/-32021/-32022) answering it; under
+ * the modern era any other JSON-RPC error answering it (what the probe takes for legacy, see
+ * {@link judgeProbe}: a modern server that merely refused the request is found modern again,
+ * and the request is sent once more). Later exchanges say nothing about the era. Pure.
  *
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/versioning#backward-compatibility
  */
@@ -243,8 +245,8 @@ export function refusesEra(
 ): boolean {
   if ("response" in ending) {
     const { response } = ending;
-    return assumed === "legacy" && "error" in response &&
-      MODERN_ERROR_CODES.has(response.error.code);
+    if (!("error" in response)) return false;
+    return MODERN_ERROR_CODES.has(response.error.code) === (assumed === "legacy");
   }
   const { error } = ending;
   return error instanceof BridgeError && error.kind === "http_error" &&

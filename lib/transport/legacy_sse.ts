@@ -29,8 +29,13 @@ import { discard } from "./discard.ts";
 import { sendUntilDecided } from "./endpoint.ts";
 import { endpointPathHint } from "./endpoint_hint.ts";
 import { buildRequestHeaders } from "./headers.ts";
-import { InboundRouter, type PendingRequest } from "./inbound.ts";
-import { exchangeSignal } from "./lifecycle.ts";
+import {
+  describeMessage,
+  InboundRouter,
+  type PendingRequest,
+  readRpcErrorBody,
+} from "./inbound.ts";
+import { TransportCloser } from "./lifecycle.ts";
 import { NO_ATTEMPTS } from "./next_action.ts";
 import { checkReinitialized } from "./reinitialize_check.ts";
 import { backoffDelay, REAL_SCHEDULER, type Scheduler } from "./resumable_stream.ts";
@@ -77,7 +82,7 @@ export class LegacySseTransport implements Transport {
 
   #protocolVersion: string | undefined;
   #connecting: Promise<URL> | undefined;
-  #closer = new AbortController();
+  #closer = new TransportCloser();
   #closed = false;
   #streamTasks = new Set<Promise<void>>();
   /** The client's initialize request and the result it received, to re-create the session. */
@@ -107,7 +112,7 @@ export class LegacySseTransport implements Transport {
   /** Sends one message; for a request, resolves once its response was passed to onMessage. */
   async send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
     if (this.#closed) throw this.#closedError();
-    const { signal, release } = exchangeSignal(options.signal, this.#closer.signal);
+    const { signal, release } = this.#closer.exchange(options.signal);
     try {
       const endpoint = await abortable(this.#connect(), signal);
       let pending: PendingRequest | undefined;
@@ -117,7 +122,10 @@ export class LegacySseTransport implements Transport {
         pending = this.#inbound.track(message.id, { isInitialize });
       }
       try {
-        await this.#post(endpoint, options.raw ?? JSON.stringify(message), signal);
+        await this.#post(endpoint, message, options.raw ?? JSON.stringify(message), {
+          pending,
+          signal,
+        });
         if (pending) await abortable(pending.answered, signal);
       } catch (error) {
         if (pending) this.#inbound.abandon(pending, error);
@@ -212,7 +220,7 @@ export class LegacySseTransport implements Transport {
     };
     const pending = this.#inbound.track(id, { internal: true, isInitialize: true });
     try {
-      await this.#post(endpoint, JSON.stringify(request), signal);
+      await this.#post(endpoint, request, JSON.stringify(request), { pending, signal });
       await abortable(pending.answered, signal);
     } catch (error) {
       this.#inbound.abandon(pending, error);
@@ -224,11 +232,11 @@ export class LegacySseTransport implements Transport {
     }
     const misfit = checkReinitialized(initialize.result, response.result);
     if (misfit) throw misfit;
-    await this.#post(
-      endpoint,
-      JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+    const initialized: JsonRpcMessage = { jsonrpc: "2.0", method: "notifications/initialized" };
+    await this.#post(endpoint, initialized, JSON.stringify(initialized), {
+      pending: undefined,
       signal,
-    );
+    });
     this.#log.info("HTTP+SSE stream reopened and session re-created");
   }
 
@@ -339,16 +347,36 @@ export class LegacySseTransport implements Transport {
     }
   }
 
-  async #post(endpoint: URL, body: string, signal: AbortSignal): Promise<void> {
-    const response = await this.#fetchWithAuth(endpoint, { method: "POST", body }, signal);
-    await discard(response);
-    if (!response.ok) {
-      throw new BridgeError(
-        "http_error",
-        `Server refused the message: HTTP ${response.status}`,
-        { status: response.status },
-      );
+  /**
+   * POSTs one message to the endpoint. A refusal (4xx/5xx) that carries the server's JSON-RPC
+   * error answers the request with it, as on the other transports; any other refusal fails
+   * with an `http_error` naming the status and the endpoint (without its query, which holds
+   * the session id).
+   */
+  async #post(
+    endpoint: URL,
+    message: JsonRpcMessage,
+    body: string,
+    context: { pending: PendingRequest | undefined; signal: AbortSignal },
+  ): Promise<void> {
+    const response = await this.#fetchWithAuth(
+      endpoint,
+      { method: "POST", body },
+      context.signal,
+    );
+    if (response.ok) return await discard(response);
+    const rpcError = await readRpcErrorBody(response, this.#maxMessageBytes);
+    if (rpcError && context.pending) {
+      return await this.#inbound.routeErrorBody(context.pending, rpcError);
     }
+    throw new BridgeError(
+      "http_error",
+      `Server refused ${describeMessage(message)}: HTTP ${response.status}`,
+      {
+        status: response.status,
+        details: { endpoint: `${endpoint.origin}${endpoint.pathname}` },
+      },
+    );
   }
 }
 

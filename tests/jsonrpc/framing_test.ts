@@ -67,3 +67,16 @@ Deno.test("formatLine keeps single-line text byte for byte and re-serializes mul
   assert.equal(line, '{"jsonrpc":"2.0","id":1,"result":{}}');
   assert.ok(!line.includes("\n"));
 });
+
+Deno.test("parseLine accepts an error response with a null id, and nothing else with one", () => {
+  const error = '{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid"}}';
+  assert.equal(parseLine(error).kind, "message");
+  for (
+    const line of [
+      '{"jsonrpc":"2.0","id":null,"result":{}}',
+      '{"jsonrpc":"2.0","id":null,"method":"x"}',
+    ]
+  ) {
+    assert.equal(parseLine(line).kind, "invalid", line);
+  }
+});

@@ -194,8 +194,9 @@ Deno.test("era: which endings of the first exchange refuse the assumed era", () 
       true,
     ],
     [{ response: errorResponse(-32020) }, "legacy", true],
-    // A modern server's own errors are no evidence against the modern era.
+    // A modern server's own errors are no evidence against the modern era; others are.
     [{ response: errorResponse(-32022) }, "modern", false],
+    [{ response: errorResponse(-32000) }, "modern", true],
     [{ response: errorResponse(-32000) }, "legacy", false],
     [{ response: { jsonrpc: "2.0", id: 1, result: {} } }, "legacy", false],
   ];

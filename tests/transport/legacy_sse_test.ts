@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { BridgeError } from "../../lib/errors.ts";
+import { BridgeError, formatErrorObject } from "../../lib/errors.ts";
 import { createLegacySseTransport, resolveLegacyEndpoint } from "../../lib/transport/legacy_sse.ts";
 import type { CredentialProvider } from "../../lib/transport/types.ts";
 import { startLegacyServer } from "../fixtures/legacy_server.ts";
@@ -95,3 +95,53 @@ Deno.test("legacy: an ended stream is reopened and the session re-created", asyn
   );
   assert.equal(initializes.length, 2);
 });
+
+Deno.test(
+  "legacy: a refused POST answers with the server's JSON-RPC error, else fails naming the status and endpoint",
+  async () => {
+    await using server = await startLegacyServer({
+      intercept(recorded) {
+        const name = (recorded.body as { params?: { name?: string } }).params?.name;
+        if (name === "refused_json") {
+          return Response.json({
+            jsonrpc: "2.0",
+            id: null,
+            error: { code: -32602, message: "Unknown tool: refused_json", data: { tool: name } },
+          }, { status: 400 });
+        }
+        if (name === "refused_plain") return new Response("busy", { status: 503 });
+        return undefined;
+      },
+    });
+    const { inbox, transport } = connect(server.url);
+    try {
+      await handshake(transport, "2024-11-05");
+      await transport.send(callTool(5, "refused_json"));
+      assert.deepEqual(inbox.withId(5), [{
+        jsonrpc: "2.0",
+        id: 5,
+        error: {
+          code: -32602,
+          message: "Unknown tool: refused_json",
+          data: { tool: "refused_json" },
+        },
+      }]);
+      await assert.rejects(transport.send(callTool(6, "refused_plain")), (error: BridgeError) => {
+        const { code, message, data } = formatErrorObject(error);
+        assert.equal(code, -31002);
+        assert.equal(message, "Server refused tools/call (id 6): HTTP 503");
+        assert.equal(data.kind, "http_error");
+        assert.equal(data.status, 503);
+        // The endpoint without its query (the session id).
+        assert.equal(data.endpoint, new URL("/messages", server.url).href);
+        return true;
+      });
+      assert.equal(inbox.withId(6).length, 0);
+      // The session carries on.
+      await transport.send(callTool(7, "echo", { message: "still here" }));
+      assert.equal(resultText(inbox.withId(7)[0]), "still here");
+    } finally {
+      await transport.close();
+    }
+  },
+);
