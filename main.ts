@@ -95,6 +95,7 @@ if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", onSignal("SIG
 const io: ProcessIo = {
   stdin: Deno.stdin.readable,
   stdout: Deno.stdout.writable,
+  stdoutWriter: Deno.stdout,
   stderr: stderrSink,
   stdinIsTerminal: Deno.stdin.isTerminal(),
   stdoutIsTerminal: Deno.stdout.isTerminal(),

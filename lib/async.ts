@@ -1,7 +1,6 @@
 /**
  * The program's only timer and abort races: a cancellable `sleep`, a promise raced against an
- * abort signal (`abortable`), a promise raced against a deadline (`withDeadline`), and one
- * signal for two (`linkSignals`). Each
+ * abort signal (`abortable`) and a promise raced against a deadline (`withDeadline`). Each
  * removes its timer and its abort listener as soon as it settles, so nothing keeps the process
  * alive and no listener piles up on a long-lived signal. No I/O; the work itself is never
  * cancelled here, only the wait for it (pass the same signal to the work to stop it).
@@ -60,7 +59,12 @@ function race<T>(
 ): Promise<T> {
   const { ms, signal } = options;
   const onAbort = options.onAbort ?? ((reason: unknown) => reason);
-  if (signal?.aborted) return Promise.reject(onAbort(reasonOf(signal)));
+  if (signal?.aborted) {
+    // Nobody awaits `promise` now: its own rejection (a read of a body the same abort errored)
+    // must not surface as an unhandled rejection.
+    promise.catch(() => {});
+    return Promise.reject(onAbort(reasonOf(signal)));
+  }
   return new Promise<T>((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const cleanup = () => {
@@ -112,39 +116,4 @@ export function abortable<T>(
  */
 export function withDeadline<T>(promise: Promise<T>, options: DeadlineOptions): Promise<T> {
   return race(promise, options);
-}
-
-/** What {@link linkSignals} gives: the linked signal, and `release` for when the work ended. */
-export interface LinkedSignal {
-  signal: AbortSignal;
-  /** Removes the listeners from both sources; the linked signal then never aborts. */
-  release(): void;
-}
-
-/**
- * A signal that aborts, with the same reason, as soon as `first` or `second` does, for the
- * length of one piece of work (a request on a transport that lives much longer). Unlike
- * `AbortSignal.any` it registers no weak references on the long-lived signal, which cost
- * several microseconds and garbage-collector work per request; call `release` when the work
- * ended, so no listener stays behind.
- */
-export function linkSignals(first: AbortSignal, second: AbortSignal): LinkedSignal {
-  if (first.aborted) return { signal: first, release() {} };
-  if (second.aborted) return { signal: second, release() {} };
-  const controller = new AbortController();
-  const release = () => {
-    first.removeEventListener("abort", onFirst);
-    second.removeEventListener("abort", onSecond);
-  };
-  const onFirst = () => {
-    release();
-    controller.abort(first.reason);
-  };
-  const onSecond = () => {
-    release();
-    controller.abort(second.reason);
-  };
-  first.addEventListener("abort", onFirst, { once: true });
-  second.addEventListener("abort", onSecond, { once: true });
-  return { signal: controller.signal, release };
 }

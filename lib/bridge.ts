@@ -44,7 +44,7 @@ export interface BridgeContext {
       oauth: Pick<OAuthSettings, "authTimeoutMs">;
     };
   log: Logger;
-  io: Pick<ProcessIo, "stdin" | "stdout" | "signal">;
+  io: Pick<ProcessIo, "stdin" | "stdout" | "stdoutWriter" | "signal">;
   /** Fetch with the custom CA applied. */
   fetch: typeof fetch;
   /** Supplies and renews bearer tokens. */
@@ -342,7 +342,7 @@ async function readLines(
 export async function runBridge(context: BridgeContext): Promise<number> {
   const { settings, io } = context;
   const log = context.log.child("proxy");
-  const out = createLineWriter(io.stdout);
+  const out = createLineWriter(io.stdoutWriter ?? io.stdout);
   const relay = new Relay({
     transport: (onMessage) =>
       connectServer({

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { abortable, linkSignals, sleep, withDeadline } from "../lib/async.ts";
+import { abortable, sleep, withDeadline } from "../lib/async.ts";
 
 /** A signal that counts its live abort listeners, to prove every race removes its own. */
 function countingSignal(): { controller: AbortController; listeners: () => number } {
@@ -61,6 +61,26 @@ Deno.test("abortable: an abort rejects with the reason, or with what onAbort mak
   await assert.rejects(abortable(never, aborted.signal), { name: "AbortError" });
 });
 
+Deno.test("abortable: with the signal already aborted, the promise's own rejection is handled", async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (event: PromiseRejectionEvent) => {
+    unhandled.push(event.reason);
+    event.preventDefault();
+  };
+  globalThis.addEventListener("unhandledrejection", onUnhandled);
+  try {
+    // As a body read that the same abort errors: it rejects after the race was decided.
+    const read = Promise.withResolvers<never>();
+    const stop = AbortSignal.abort(new Error("stopped"));
+    await assert.rejects(abortable(read.promise, stop), /stopped/);
+    read.reject(new DOMException("The signal has been aborted", "AbortError"));
+    await new Promise((resolve) => setTimeout(resolve, 0)); // one turn of the event loop
+    assert.deepEqual(unhandled, []);
+  } finally {
+    globalThis.removeEventListener("unhandledrejection", onUnhandled);
+  }
+});
+
 Deno.test("withDeadline: settles like the promise and clears its timer", async () => {
   const { controller, listeners } = countingSignal();
   // A left-over 60 s timer would fail the test's op sanitizer.
@@ -93,38 +113,4 @@ Deno.test("withDeadline: an abort before the deadline rejects and clears the tim
   controller.abort(new Error("bye"));
   await assert.rejects(waiting, { message: "aborted: bye" });
   assert.equal(listeners(), 0);
-});
-
-Deno.test("linkSignals: aborts with the reason of whichever source aborts first", () => {
-  const first = new AbortController();
-  const second = new AbortController();
-  const linked = linkSignals(first.signal, second.signal);
-  assert.equal(linked.signal.aborted, false);
-  second.abort("closed");
-  assert.equal(linked.signal.aborted, true);
-  assert.equal(linked.signal.reason, "closed");
-  first.abort("late");
-  assert.equal(linked.signal.reason, "closed");
-
-  const again = linkSignals(new AbortController().signal, second.signal);
-  assert.equal(again.signal, second.signal, "an aborted source is the link itself");
-});
-
-Deno.test("linkSignals: release leaves no listener on either source", () => {
-  const first = countingSignal();
-  const second = countingSignal();
-  const linked = linkSignals(first.controller.signal, second.controller.signal);
-  assert.equal(first.listeners() + second.listeners(), 2);
-  linked.release();
-  assert.equal(first.listeners() + second.listeners(), 0);
-  first.controller.abort("after release");
-  assert.equal(linked.signal.aborted, false);
-});
-
-Deno.test("linkSignals: an abort removes the listener from the other source", () => {
-  const first = countingSignal();
-  const second = countingSignal();
-  linkSignals(first.controller.signal, second.controller.signal);
-  first.controller.abort("cancelled");
-  assert.equal(second.listeners(), 0);
 });

@@ -9,6 +9,7 @@
  */
 
 import { OUTPUT_QUEUE_BYTES, OUTPUT_WRITE_BATCH_BYTES } from "../constants.ts";
+import type { ByteWriter } from "../process_io.ts";
 
 const encoder = new TextEncoder();
 
@@ -42,14 +43,25 @@ export interface LineWriter {
   readonly failed: Error | undefined;
 }
 
-/** Creates the writer for `stream`. */
+/** Writes all of `bytes` with a writer that may take them in parts. */
+async function writeAll(target: ByteWriter, bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.length;) at += await target.write(bytes.subarray(at));
+}
+
+/**
+ * Creates the writer for `target`: a stream (locked until {@link LineWriter.close}), or a plain
+ * byte writer such as `Deno.stdout`, which costs fewer promises per write.
+ */
 export function createLineWriter(
-  stream: WritableStream<Uint8Array>,
+  target: WritableStream<Uint8Array> | ByteWriter,
   options: LineWriterOptions = {},
 ): LineWriter {
   const maxQueuedBytes = options.maxQueuedBytes ?? OUTPUT_QUEUE_BYTES;
   const batchBytes = options.batchBytes ?? OUTPUT_WRITE_BATCH_BYTES;
-  const writer = stream.getWriter();
+  const writer = target instanceof WritableStream ? target.getWriter() : undefined;
+  const write = writer
+    ? (bytes: Uint8Array) => writer.write(bytes)
+    : (bytes: Uint8Array) => writeAll(target as ByteWriter, bytes);
   let queue: string[] = [];
   let head = 0;
   // One buffer reused for every batch: encoding into it allocates nothing per line, so a flood
@@ -101,7 +113,7 @@ export function createLineWriter(
           head = 0;
         }
         try {
-          await writer.write(chunk.bytes);
+          await write(chunk.bytes);
         } catch (error) {
           failed = error instanceof Error ? error : new Error(String(error));
         }
@@ -146,7 +158,7 @@ export function createLineWriter(
     async close() {
       while (draining !== undefined) await draining;
       try {
-        writer.releaseLock();
+        writer?.releaseLock();
       } catch {
         // already released
       }

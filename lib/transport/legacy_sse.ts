@@ -35,7 +35,7 @@ import {
   type PendingRequest,
   readRpcErrorBody,
 } from "./inbound.ts";
-import { exchangeSignal } from "./lifecycle.ts";
+import { TransportCloser } from "./lifecycle.ts";
 import { NO_ATTEMPTS } from "./next_action.ts";
 import { checkReinitialized } from "./reinitialize_check.ts";
 import { backoffDelay, REAL_SCHEDULER, type Scheduler } from "./resumable_stream.ts";
@@ -82,7 +82,7 @@ export class LegacySseTransport implements Transport {
 
   #protocolVersion: string | undefined;
   #connecting: Promise<URL> | undefined;
-  #closer = new AbortController();
+  #closer = new TransportCloser();
   #closed = false;
   #streamTasks = new Set<Promise<void>>();
   /** The client's initialize request and the result it received, to re-create the session. */
@@ -112,7 +112,7 @@ export class LegacySseTransport implements Transport {
   /** Sends one message; for a request, resolves once its response was passed to onMessage. */
   async send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
     if (this.#closed) throw this.#closedError();
-    const { signal, release } = exchangeSignal(options.signal, this.#closer.signal);
+    const { signal, release } = this.#closer.exchange(options.signal);
     try {
       const endpoint = await abortable(this.#connect(), signal);
       let pending: PendingRequest | undefined;

@@ -17,7 +17,7 @@ import {
   SUPPORTED_PROTOCOL_VERSIONS,
 } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
-import { exchangeSignal, trackTask, transportClosedError } from "./lifecycle.ts";
+import { trackTask, transportClosedError, TransportCloser } from "./lifecycle.ts";
 import {
   isNotification,
   isRequest,
@@ -80,7 +80,7 @@ export class StreamableHttpSession implements Transport {
   #protocolVersion: string | undefined;
   #initializeParams: Record<string, unknown> | undefined;
   #tasks = new Set<Promise<unknown>>();
-  #closer = new AbortController();
+  #closer = new TransportCloser();
   #closed = false;
   readonly #serverStream: ServerStream;
   #reinitializing: Promise<void> | undefined;
@@ -139,7 +139,7 @@ export class StreamableHttpSession implements Transport {
   /** Sends one message; for a request, resolves once its response was passed to onMessage. */
   send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
     if (this.#closed) return Promise.reject(transportClosedError());
-    const linked = exchangeSignal(options.signal, this.#closer.signal);
+    const linked = this.#closer.exchange(options.signal);
     const { signal } = linked;
     const isInitialize = isRequest(message) && message.method === "initialize";
     if (isInitialize && !this.#initializeParams) {

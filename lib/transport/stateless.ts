@@ -13,7 +13,7 @@
  */
 
 import { BridgeError, JsonRpcCode } from "../errors.ts";
-import { exchangeSignal, trackTask, transportClosedError } from "./lifecycle.ts";
+import { trackTask, transportClosedError, TransportCloser } from "./lifecycle.ts";
 import {
   createBridgeId,
   isNotification,
@@ -93,7 +93,7 @@ export class StatelessTransport implements Transport {
   readonly #log: Logger;
   readonly #inbound: InboundRouter;
   readonly #tools = new ToolHeaderCache();
-  readonly #closer = new AbortController();
+  readonly #closer = new TransportCloser();
   readonly #tasks = new Set<Promise<unknown>>();
   #closed = false;
   /** A request was answered: later refusals belong to a running connection. */
@@ -127,12 +127,12 @@ export class StatelessTransport implements Transport {
   send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
     if (this.#closed) return Promise.reject(transportClosedError());
     if (isRequest(message)) {
-      const { signal, release } = exchangeSignal(options.signal, this.#closer.signal);
+      const { signal, release } = this.#closer.exchange(options.signal);
       return trackTask(this.#tasks, this.#request(message, options.raw, signal), release);
     }
     if (isNotification(message)) {
       if (message.method === "notifications/cancelled") return Promise.resolve();
-      const { signal, release } = exchangeSignal(options.signal, this.#closer.signal);
+      const { signal, release } = this.#closer.exchange(options.signal);
       return trackTask(this.#tasks, this.#notify(message, options.raw, signal), release);
     }
     this.#log.debug("Not relaying a response: a 2026-07-28 server sends no requests");

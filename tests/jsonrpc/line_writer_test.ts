@@ -97,3 +97,32 @@ Deno.test("a failing stream releases producers waiting on backpressure", async (
   assert.equal(writer.backpressure(), undefined);
   await writer.close();
 });
+
+Deno.test("a plain byte writer that takes part of each write still gets every byte, in order", async () => {
+  const received: number[] = [];
+  let calls = 0;
+  const target = {
+    async write(bytes: Uint8Array) {
+      await Promise.resolve();
+      calls++;
+      const taken = Math.min(bytes.length, 7); // like a pipe that accepts a few bytes at a time
+      received.push(...bytes.subarray(0, taken));
+      return taken;
+    },
+  };
+  const writer = createLineWriter(target);
+  const lines = Array.from({ length: 50 }, (_, i) => JSON.stringify({ i, text: "é".repeat(i) }));
+  for (const line of lines) writer.write(line);
+  await writer.close();
+  assert.equal(new TextDecoder().decode(new Uint8Array(received)), lines.join("\n") + "\n");
+  assert.ok(calls > 50, "partial writes were continued");
+});
+
+Deno.test("a failing plain byte writer marks the writer failed", async () => {
+  const writer = createLineWriter({
+    write: () => Promise.reject(new Error("broken pipe")),
+  });
+  writer.write("a");
+  await writer.flush();
+  assert.match(String(writer.failed?.message), /broken pipe/);
+});

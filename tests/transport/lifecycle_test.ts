@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { BridgeError } from "../../lib/errors.ts";
-import { trackTask, transportClosedError } from "../../lib/transport/lifecycle.ts";
+import { trackTask, transportClosedError, TransportCloser } from "../../lib/transport/lifecycle.ts";
 
 Deno.test("lifecycle: a tracked task stays in the set until it settles, either way", async () => {
   const tasks = new Set<Promise<unknown>>();
@@ -23,4 +23,56 @@ Deno.test("lifecycle: the closed-transport error is session_lost with a hint", (
   assert.ok(error instanceof BridgeError);
   assert.equal(error.kind, "session_lost");
   assert.match(error.message, /Connection to the server was closed/);
+});
+
+/** A signal that counts its live abort listeners. */
+function countingSignal(): { controller: AbortController; listeners: () => number } {
+  const controller = new AbortController();
+  const signal = controller.signal;
+  let live = 0;
+  const add = signal.addEventListener.bind(signal);
+  const remove = signal.removeEventListener.bind(signal);
+  signal.addEventListener = ((type: string, listener: EventListener, options?: unknown) => {
+    if (type === "abort") live++;
+    add(type, listener, options as AddEventListenerOptions);
+  }) as typeof signal.addEventListener;
+  signal.removeEventListener = ((type: string, listener: EventListener) => {
+    if (type === "abort") live--;
+    remove(type, listener);
+  }) as typeof signal.removeEventListener;
+  return { controller, listeners: () => live };
+}
+
+Deno.test("lifecycle: an exchange's signal follows its caller's, and release unhooks it", () => {
+  const closer = new TransportCloser();
+  const caller = countingSignal();
+  const exchange = closer.exchange(caller.controller.signal);
+  assert.equal(caller.listeners(), 1);
+  caller.controller.abort("cancelled");
+  assert.equal(exchange.signal.reason, "cancelled");
+  exchange.release();
+  assert.equal(caller.listeners(), 0);
+
+  const released = closer.exchange(new AbortController().signal);
+  released.release();
+  closer.abort("closed");
+  assert.equal(released.signal.aborted, false, "a released exchange is no longer aborted");
+});
+
+Deno.test("lifecycle: abort ends the transport's signal and every running exchange", () => {
+  const closer = new TransportCloser();
+  const withCaller = closer.exchange(new AbortController().signal);
+  const alone = closer.exchange();
+  closer.abort("closed");
+  assert.equal(closer.signal.reason, "closed");
+  assert.equal(withCaller.signal.reason, "closed");
+  assert.equal(alone.signal.reason, "closed");
+  const late = closer.exchange();
+  assert.equal(late.signal.reason, "closed", "an exchange opened after close starts aborted");
+});
+
+Deno.test("lifecycle: an exchange for an aborted caller starts aborted", () => {
+  const caller = new AbortController();
+  caller.abort("gone");
+  assert.equal(new TransportCloser().exchange(caller.signal).signal.reason, "gone");
 });
