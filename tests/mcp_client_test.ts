@@ -151,3 +151,26 @@ Deno.test(
     });
   },
 );
+
+Deno.test("openClient: each progress notification restarts the call's timeout", async () => {
+  await using server = await startMcpServer();
+  const timers = createFakeTimers();
+  await using client = await openClient({
+    ...createContext(server.url, { timeoutSeconds: "1" }),
+    timers,
+  });
+  const progress: number[] = [];
+  const result = await client.request<{ content: { text: string }[] }>(
+    "tools/call",
+    { name: "progress", arguments: { steps: 5 } },
+    {
+      onProgress: (p) => {
+        progress.push(p.progress);
+        // Most of the 1 s timeout passes between two notifications, five times in all.
+        timers.advance(900);
+      },
+    },
+  );
+  assert.equal(result.content[0].text, "done 5");
+  assert.deepEqual(progress, [1, 2, 3, 4, 5]);
+});
