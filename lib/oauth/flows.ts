@@ -61,6 +61,23 @@ function tokenParameters(
   return { ...(resource ? { resource } : {}), ...(scope ? { scope } : {}) };
 }
 
+/**
+ * One token request as an oauth4webapi pair (`send`, then `check` the answer); any failure
+ * becomes a BridgeError saying what could not be done.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5
+ */
+async function requestTokens(
+  action: string,
+  send: () => Promise<Response>,
+  check: (response: Response) => Promise<oauth.TokenEndpointResponse>,
+): Promise<oauth.TokenEndpointResponse> {
+  try {
+    return await check(await send());
+  } catch (error) {
+    throw toOAuthBridgeError(error, action);
+  }
+}
+
 /** Options of {@link refreshTokens}. */
 export interface RefreshOptions {
   stored: StoredAuth;
@@ -110,19 +127,16 @@ export async function refreshTokens(context: FlowContext, options: RefreshOption
     ? undefined
     : stored.resource ?? resourceFor(context, discovery);
   const parameters = tokenParameters(resource, stored.scope);
-  let tokens: oauth.TokenEndpointResponse;
-  try {
-    const response = await oauth.refreshTokenGrantRequest(
-      as,
-      client.client,
-      client.auth,
-      stored.refreshToken,
-      { ...requestOptions(context, as.token_endpoint), additionalParameters: parameters },
-    );
-    tokens = await oauth.processRefreshTokenResponse(as, client.client, response);
-  } catch (error) {
-    throw toOAuthBridgeError(error, "refresh access token");
-  }
+  const refreshToken = stored.refreshToken;
+  const tokens = await requestTokens(
+    "refresh access token",
+    () =>
+      oauth.refreshTokenGrantRequest(as, client.client, client.auth, refreshToken, {
+        ...requestOptions(context, as.token_endpoint),
+        additionalParameters: parameters,
+      }),
+    (response) => oauth.processRefreshTokenResponse(as, client.client, response),
+  );
   return createGrant(tokens, {
     as,
     resource,
@@ -260,25 +274,25 @@ export async function signInWithBrowser(
   }
   registerSecret(callbackUrl.searchParams.get("code"));
 
-  let tokens: oauth.TokenEndpointResponse;
-  try {
-    const params = oauth.validateAuthResponse(as, client.client, callbackUrl, state);
-    const response = await oauth.authorizationCodeGrantRequest(
-      as,
-      client.client,
-      client.auth,
-      params,
-      redirectUri,
-      verifier,
-      {
-        ...requestOptions(context, as.token_endpoint),
-        additionalParameters: resource ? { resource } : {},
-      },
-    );
-    tokens = await oauth.processAuthorizationCodeResponse(as, client.client, response);
-  } catch (error) {
-    throw toOAuthBridgeError(error, "sign in");
-  }
+  const tokens = await requestTokens(
+    "sign in",
+    () => {
+      const params = oauth.validateAuthResponse(as, client.client, callbackUrl, state);
+      return oauth.authorizationCodeGrantRequest(
+        as,
+        client.client,
+        client.auth,
+        params,
+        redirectUri,
+        verifier,
+        {
+          ...requestOptions(context, as.token_endpoint),
+          additionalParameters: resource ? { resource } : {},
+        },
+      );
+    },
+    (response) => oauth.processAuthorizationCodeResponse(as, client.client, response),
+  );
   const grant = createSignInGrant(tokens, context, { as, resource, scope });
   io.stderr(`Signed in to ${context.serverUrl.host}`);
   return grant;
@@ -365,19 +379,18 @@ export async function signInWithClientCredentials(
   const client = identity(existing.client.client_id, { secret, key }, method);
   const resource = resourceFor(context, options.discovery);
   const parameters = tokenParameters(resource, options.scope);
-  let tokens: oauth.TokenEndpointResponse;
-  try {
-    const response = await oauth.clientCredentialsGrantRequest(
-      as,
-      client.client,
-      client.auth,
-      parameters,
-      requestOptions(context, as.token_endpoint),
-    );
-    tokens = await oauth.processClientCredentialsResponse(as, client.client, response);
-  } catch (error) {
-    throw toOAuthBridgeError(error, "obtain an access token with client credentials");
-  }
+  const tokens = await requestTokens(
+    "obtain an access token with client credentials",
+    () =>
+      oauth.clientCredentialsGrantRequest(
+        as,
+        client.client,
+        client.auth,
+        parameters,
+        requestOptions(context, as.token_endpoint),
+      ),
+    (response) => oauth.processClientCredentialsResponse(as, client.client, response),
+  );
   return createSignInGrant(tokens, context, {
     as,
     resource,
