@@ -6,7 +6,7 @@
  * @module
  */
 
-import { readTreeUsage } from "./proc.ts";
+import { readTreeUsage } from "../tests/support/proc_status.ts";
 import { RawStdioClient } from "./raw_client.ts";
 import { type FigureName, median, percentile, type ProgramFigures } from "./stats.ts";
 

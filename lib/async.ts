@@ -59,7 +59,12 @@ function race<T>(
 ): Promise<T> {
   const { ms, signal } = options;
   const onAbort = options.onAbort ?? ((reason: unknown) => reason);
-  if (signal?.aborted) return Promise.reject(onAbort(reasonOf(signal)));
+  if (signal?.aborted) {
+    // Nobody awaits `promise` now: its own rejection (a read of a body the same abort errored)
+    // must not surface as an unhandled rejection.
+    promise.catch(() => {});
+    return Promise.reject(onAbort(reasonOf(signal)));
+  }
   return new Promise<T>((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const cleanup = () => {

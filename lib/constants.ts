@@ -14,6 +14,9 @@ export const PROGRAM_VERSION = "0.1.0";
 /** The newest MCP protocol version the bridge itself offers (CLI modes send it). */
 export const LATEST_PROTOCOL_VERSION = "2025-11-25";
 
+/** The protocol version of the 2026-07-28 era (no handshake, no sessions). */
+export const MODERN_PROTOCOL_VERSION = "2026-07-28";
+
 /** Protocol versions whose Streamable HTTP rules the bridge implements. */
 export const SUPPORTED_PROTOCOL_VERSIONS = [
   "2025-11-25",

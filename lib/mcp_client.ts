@@ -43,6 +43,7 @@ import { PendingRequests } from "./jsonrpc/pending_requests.ts";
 import { connectServer } from "./eras/select.ts";
 import { MODERN_PROTOCOL_VERSION } from "./eras/wire.ts";
 import { eraOptions } from "./transport/era_memory.ts";
+import type { MessageOrigin } from "./transport/types.ts";
 
 /** What the client attaches to each pending request. */
 interface Waiter {
@@ -104,6 +105,7 @@ export function openSession(
   };
 
   const pending = new PendingRequests<Waiter>({
+    ...(context.timers ? { timers: context.timers } : {}),
     onTimeout(request) {
       const error = new BridgeError(
         "timeout",
@@ -132,13 +134,19 @@ export function openSession(
     track(transport.send(message), "the answer to the server");
   };
 
-  const onServerRequest = (request: JsonRpcRequest) => {
+  const onServerRequest = (request: JsonRpcRequest, origin?: MessageOrigin) => {
     if (request.method === "ping") {
       respond({ jsonrpc: "2.0", id: request.id, result: {} });
       return;
     }
     if (request.method === "elicitation/create" && options.onElicit) {
-      options.onElicit(request.params ?? {}).then(
+      // A question on the terminal takes as long as the person needs: the request whose stream
+      // carried it (every request, when the transport cannot tell) waits without its timer.
+      const owners = origin ? [origin.requestId] : pending.list().map((entry) => entry.id);
+      for (const id of owners) pending.waitOnClient(id, true);
+      options.onElicit(request.params ?? {}).finally(() => {
+        for (const id of owners) pending.waitOnClient(id, false);
+      }).then(
         (result) => respond({ jsonrpc: "2.0", id: request.id, result }),
         (error) => {
           const failure = toBridgeError(error);
@@ -185,7 +193,7 @@ export function openSession(
     options.onNotification?.(notification);
   };
 
-  const onMessage = (message: JsonRpcMessage, raw?: string) => {
+  const onMessage = (message: JsonRpcMessage, raw?: string, origin?: MessageOrigin) => {
     if (isResponse(message)) {
       if (message.id === null) {
         const text = "error" in message ? message.error.message : "no message";
@@ -199,7 +207,7 @@ export function openSession(
       }
       owner.data?.resolve({ response: message, ...(raw === undefined ? {} : { raw }) });
     } else if (isRequest(message)) {
-      onServerRequest(message);
+      onServerRequest(message, origin);
     } else if (isNotification(message)) {
       onNotification(message);
     }

@@ -12,6 +12,7 @@ import type {
   Implementation,
   ServerCapabilities,
 } from "@modelcontextprotocol/sdk/types.js";
+import type { Timers } from "./async.ts";
 import type { Settings } from "./config/settings.ts";
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from "./jsonrpc/message.ts";
 import type { Logger } from "./log.ts";
@@ -30,6 +31,8 @@ export interface McpClientContext {
   credentials: CredentialProvider;
   /** `io.signal` aborts every pending request (the program was interrupted). */
   io: Pick<ProcessIo, "signal">;
+  /** The timers of the per-request timeouts; the real ones by default (tests inject a clock). */
+  timers?: Timers;
 }
 
 /** A `notifications/progress` payload. */

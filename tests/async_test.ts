@@ -44,6 +44,26 @@ Deno.test("abortable: an abort rejects with the reason, or with what onAbort mak
   await assert.rejects(abortable(never, aborted.signal), { name: "AbortError" });
 });
 
+Deno.test("abortable: with the signal already aborted, the promise's own rejection is handled", async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (event: PromiseRejectionEvent) => {
+    unhandled.push(event.reason);
+    event.preventDefault();
+  };
+  globalThis.addEventListener("unhandledrejection", onUnhandled);
+  try {
+    // As a body read that the same abort errors: it rejects after the race was decided.
+    const read = Promise.withResolvers<never>();
+    const stop = AbortSignal.abort(new Error("stopped"));
+    await assert.rejects(abortable(read.promise, stop), /stopped/);
+    read.reject(new DOMException("The signal has been aborted", "AbortError"));
+    await new Promise((resolve) => setTimeout(resolve, 0)); // one turn of the event loop
+    assert.deepEqual(unhandled, []);
+  } finally {
+    globalThis.removeEventListener("unhandledrejection", onUnhandled);
+  }
+});
+
 Deno.test("withDeadline: settles like the promise and clears its timer", async () => {
   const { controller, listeners } = countingSignal();
   // A left-over 60 s timer would fail the test's op sanitizer.

@@ -9,6 +9,7 @@ import type { JsonRpcNotification } from "../lib/jsonrpc/message.ts";
 import { silentLogger } from "../lib/log.ts";
 import { createStaticCredentials } from "../lib/transport/static_credentials.ts";
 import { startMcpServer } from "./fixtures/mcp_server.ts";
+import { createFakeTimers } from "./support/fake_timers.ts";
 
 function createContext(url: URL, options: { timeoutSeconds?: string } = {}): McpClientContext {
   const settings = resolveSettings({
@@ -115,4 +116,61 @@ Deno.test("the client declines elicitation and answers pings", async () => {
     arguments: {},
   });
   assert.equal(pong.content[0].text, "pong");
+});
+
+Deno.test(
+  "openClient: against a 2025-era server, a question on the terminal stops the call's timeout until it is answered",
+  async () => {
+    await using server = await startMcpServer();
+    const timers = createFakeTimers();
+    const asked = Promise.withResolvers<void>();
+    const answer = Promise.withResolvers<Record<string, unknown>>();
+    await using client = await openClient(
+      { ...createContext(server.url, { timeoutSeconds: "1" }), timers },
+      {
+        onElicit: () => {
+          asked.resolve();
+          return answer.promise;
+        },
+      },
+    );
+    assert.equal(client.serverProtocol?.era, "legacy");
+    const call = client.request<{ content: { text: string }[] }>("tools/call", {
+      name: "elicit",
+      arguments: { message: "Name?" },
+    });
+    await asked.promise;
+    assert.equal(timers.pending, 0, "no timer runs while the person answers");
+    // The person takes a minute, sixty times the request timeout.
+    timers.advance(60_000);
+    answer.resolve({ action: "accept", content: { name: "Ada" } });
+    const result = await call;
+    assert.deepEqual(JSON.parse(result.content[0].text), {
+      action: "accept",
+      content: { name: "Ada" },
+    });
+  },
+);
+
+Deno.test("openClient: each progress notification restarts the call's timeout", async () => {
+  await using server = await startMcpServer();
+  const timers = createFakeTimers();
+  await using client = await openClient({
+    ...createContext(server.url, { timeoutSeconds: "1" }),
+    timers,
+  });
+  const progress: number[] = [];
+  const result = await client.request<{ content: { text: string }[] }>(
+    "tools/call",
+    { name: "progress", arguments: { steps: 5 } },
+    {
+      onProgress: (p) => {
+        progress.push(p.progress);
+        // Most of the 1 s timeout passes between two notifications, five times in all.
+        timers.advance(900);
+      },
+    },
+  );
+  assert.equal(result.content[0].text, "done 5");
+  assert.deepEqual(progress, [1, 2, 3, 4, 5]);
 });

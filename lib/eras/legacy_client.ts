@@ -15,15 +15,8 @@ import type {
   JsonRpcNotification,
   JsonRpcRequest,
 } from "../jsonrpc/message.ts";
-import {
-  isRecord,
-  LEGACY_PROTOCOL_VERSIONS,
-  MetaKey,
-  MODERN_PROTOCOL_VERSION,
-  NEWEST_LEGACY_VERSION,
-  readMeta,
-  readResultType,
-} from "./wire.ts";
+import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from "../constants.ts";
+import { isRecord, MetaKey, MODERN_PROTOCOL_VERSION, readMeta, readResultType } from "./wire.ts";
 
 /** What the 2025-era client declared in its `initialize`. */
 export interface LegacyClientHello {
@@ -86,9 +79,9 @@ export function createUntranslatableError(what: string, why: string): JsonRpcErr
 
 /** The legacy protocol version to answer `initialize` with: the client's when the bridge speaks it. */
 export function chooseLegacyVersion(requested: unknown): string {
-  return (LEGACY_PROTOCOL_VERSIONS as readonly unknown[]).includes(requested)
+  return (SUPPORTED_PROTOCOL_VERSIONS as readonly unknown[]).includes(requested)
     ? requested as string
-    : NEWEST_LEGACY_VERSION;
+    : LATEST_PROTOCOL_VERSION;
 }
 
 /** Reads the `initialize` params a 2025-era client sent. */

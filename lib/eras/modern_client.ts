@@ -17,13 +17,8 @@ import type {
   JsonRpcRequest,
   JsonRpcResponse,
 } from "../jsonrpc/message.ts";
-import {
-  isRecord,
-  MetaKey,
-  MODERN_PROTOCOL_VERSION,
-  NEWEST_LEGACY_VERSION,
-  readMeta,
-} from "./wire.ts";
+import { LATEST_PROTOCOL_VERSION } from "../constants.ts";
+import { isRecord, MetaKey, MODERN_PROTOCOL_VERSION, readMeta } from "./wire.ts";
 
 /** The reserved `_meta` keys of a modern request, read once. */
 export interface ModernEnvelope {
@@ -75,7 +70,7 @@ export function createLegacyInitialize(id: JsonRpcId, envelope: ModernEnvelope):
     id,
     method: "initialize",
     params: {
-      protocolVersion: NEWEST_LEGACY_VERSION,
+      protocolVersion: LATEST_PROTOCOL_VERSION,
       capabilities,
       clientInfo: envelope.clientInfo ?? { name: "mcp-streamablehttp-client", version: "0" },
     },

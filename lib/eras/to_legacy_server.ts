@@ -126,10 +126,11 @@ export class LegacyServerTranslation implements Transport {
         this.#answer(request.id, createDiscoverResult(initialize));
       } catch (error) {
         const failure = toBridgeError(error);
+        const versions = failure.details?.upstreamVersions;
         this.#toClient({
           jsonrpc: "2.0",
           id: request.id,
-          error: createDiscoverRefusal([], failure.message),
+          error: createDiscoverRefusal(Array.isArray(versions) ? versions : [], failure.message),
         });
       }
       return;
@@ -186,9 +187,17 @@ export class LegacyServerTranslation implements Transport {
         }),
       );
       if ("error" in response) {
+        const supported = (response.error.data as { supported?: unknown } | undefined)?.supported;
         throw new BridgeError(
           "server_error",
           `Server refused initialize: ${response.error.code} ${response.error.message}`,
+          {
+            details: {
+              upstreamVersions: Array.isArray(supported)
+                ? supported.filter((version) => typeof version === "string")
+                : [],
+            },
+          },
         );
       }
       await this.#upstream.send({ jsonrpc: "2.0", method: "notifications/initialized" });

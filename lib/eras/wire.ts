@@ -7,21 +7,10 @@
  * @module
  */
 
+import { MODERN_PROTOCOL_VERSION } from "../constants.ts";
 import type { JsonRpcMessage } from "../jsonrpc/message.ts";
 
-/** The modern protocol version the translation speaks toward a modern peer. */
-export const MODERN_PROTOCOL_VERSION = "2026-07-28";
-
-/** The newest legacy (initialize-handshake) version the translation offers a 2025-era client. */
-export const NEWEST_LEGACY_VERSION = "2025-11-25";
-
-/** Legacy versions a 2025-era client may ask for, newest first. */
-export const LEGACY_PROTOCOL_VERSIONS = [
-  "2025-11-25",
-  "2025-06-18",
-  "2025-03-26",
-  "2024-11-05",
-] as const;
+export { MODERN_PROTOCOL_VERSION };
 
 /**
  * The reserved `_meta` keys of 2026-07-28 requests and results.

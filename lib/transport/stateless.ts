@@ -12,6 +12,7 @@
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http
  */
 
+import { MODERN_PROTOCOL_VERSION } from "../constants.ts";
 import { BridgeError, JsonRpcCode } from "../errors.ts";
 import { trackTask, transportClosedError, TransportCloser } from "./lifecycle.ts";
 import {
@@ -34,8 +35,7 @@ import { createCursor, pumpSse } from "./resumable_stream.ts";
 import { ToolHeaderCache } from "./tool_header_cache.ts";
 import type { CredentialProvider, SendOptions, Transport, TransportOptions } from "./types.ts";
 
-/** The protocol version of the 2026-07-28 era. */
-export const MODERN_PROTOCOL_VERSION = "2026-07-28";
+export { MODERN_PROTOCOL_VERSION };
 
 /** The modern protocol versions this transport speaks, newest first. */
 export const MODERN_PROTOCOL_VERSIONS: readonly string[] = [MODERN_PROTOCOL_VERSION];

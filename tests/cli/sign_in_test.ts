@@ -104,7 +104,7 @@ Deno.test("Ctrl-C during a sign-in is `interrupted`, exit 130, in CLI modes and 
     ]]
   ) {
     const run = startUntil(args, env, /Sign in to /);
-    await run.seen;
+    await awaitWithin(run.seen, "the sign-in prompt");
     const { code, stderr, stdout } = await run.interrupt();
     assert.equal(code, 130, `${args.join(" ")}: ${stderr}`);
     assert.match(stderr, /Error: (Interrupted by SIGINT|Request "initialize" was interrupted)/);
@@ -119,7 +119,7 @@ Deno.test("Ctrl-C during a sign-in is `interrupted`, exit 130, in CLI modes and 
     /Sign in to /,
     JSON.stringify(initializeRequest(1)) + "\n",
   );
-  await proxy.seen;
+  await awaitWithin(proxy.seen, "the sign-in prompt");
   const { code, stdout } = await proxy.interrupt();
   assert.equal(code, 130);
   const answer = JSON.parse(stdout.trim().split("\n").at(-1)!);

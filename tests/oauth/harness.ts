@@ -33,7 +33,7 @@ import { createTestClock, type TestClock } from "../support/fake_timers.ts";
 
 /** The user-agent fixture as a `$BROWSER` value. */
 export const USER_AGENT_BROWSER =
-  `${Deno.execPath()} run -q --allow-net --allow-env --allow-write ${
+  `${Deno.execPath()} run -q --allow-net --allow-env --allow-read --allow-write ${
     new URL("../fixtures/user_agent.ts", import.meta.url).pathname
   }`;
 

@@ -42,13 +42,16 @@ Deno.test("proxy: a mid-session invalid_grant holds every waiting request for on
   assert.equal((await callServer(earlier.manager, server.mcp.url)).status, 200);
   const before = await readState(stateFile);
 
-  await using bridge = startBridge(["--env-file", stateFile, "--timeout", "3"], {
+  // The browser finishes only once both requests wait for it. That requests are held past
+  // --timeout while they wait is proven with fake timers in relay_test.ts; here a short
+  // --timeout would only race the refresh, discovery and retries of a loaded machine.
+  const gate = `${server.dir}/browser.gate`;
+  await using bridge = startBridge(["--env-file", stateFile], {
     env: {
       MCP_SERVER_URL: server.mcp.url.href,
       BROWSER: USER_AGENT_BROWSER,
       USER_AGENT_LOG: agentLog,
-      // The browser takes longer than --timeout: the held requests must not time out.
-      USER_AGENT_DELAY_MS: "4500",
+      USER_AGENT_GATE: gate,
       MCP_CLIENT_AUTH_TIMEOUT: "30",
     },
   });
@@ -71,6 +74,11 @@ Deno.test("proxy: a mid-session invalid_grant holds every waiting request for on
     /^Waiting for the sign-in to 127\.0\.0\.1:\d+ in the browser$/,
   );
   await bridge.send(echoWithProgress(3, "p3"));
+  await bridge.waitFor((message) =>
+    message.method === "notifications/progress" &&
+    (message.params as { progressToken?: unknown }).progressToken === "p3"
+  );
+  await Deno.writeTextFile(gate, "");
   const second = await bridge.response(2, 30_000);
   assert.ok("result" in second, JSON.stringify(second));
   const third = await bridge.response(3, 30_000);

@@ -10,7 +10,7 @@ import { isRequest } from "../../lib/jsonrpc/message.ts";
 import { createLogger, type Logger } from "../../lib/log.ts";
 import { createStaticCredentials } from "../../lib/transport/static_credentials.ts";
 import type { AuthRefusal, CredentialProvider, Transport } from "../../lib/transport/types.ts";
-import { HANG_GUARD_MS } from "../support/wait.ts";
+import { awaitWithin, HANG_GUARD_MS } from "../support/wait.ts";
 
 /** One message passed to onMessage. */
 export interface Received {
@@ -93,7 +93,10 @@ export function createCapturingLogger(): {
   const waitForLine = (pattern: RegExp) => {
     const found = lines.find((line) => pattern.test(line));
     if (found !== undefined) return Promise.resolve(found);
-    return new Promise<string>((resolve) => waiters.push({ pattern, resolve }));
+    return awaitWithin(
+      new Promise<string>((resolve) => waiters.push({ pattern, resolve })),
+      `a log line matching ${pattern}`,
+    );
   };
   return { log: createLogger({ level: "DEBUG", sink }), lines, waitForLine };
 }
