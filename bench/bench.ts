@@ -33,6 +33,7 @@ import {
   medianFigures,
   type Program,
   readLoad,
+  type RoundOptions,
   sequential,
   startUps,
   textLength,
@@ -83,16 +84,9 @@ Options:
 `;
 
 /** The benchmark's parameters, after defaults and `--quick`. */
-interface BenchOptions {
+interface BenchOptions extends RoundOptions {
   rounds: number;
-  warmup: number;
-  calls: number;
-  throughputCalls: number;
-  concurrency: number;
-  bigBytes: number;
-  bigRuns: number;
   spawns: number;
-  idleMs: number;
   floodCount: number;
   responseMode: "sse" | "json";
   entry: "bundle" | "main.ts";

@@ -1,23 +1,6 @@
 import assert from "node:assert/strict";
+import { countingSignal } from "./support/counting_signal.ts";
 import { abortable, sleep, withDeadline } from "../lib/async.ts";
-
-/** A signal that counts its live abort listeners, to prove every race removes its own. */
-function countingSignal(): { controller: AbortController; listeners: () => number } {
-  const controller = new AbortController();
-  const signal = controller.signal;
-  let live = 0;
-  const add = signal.addEventListener.bind(signal);
-  const remove = signal.removeEventListener.bind(signal);
-  signal.addEventListener = ((type: string, listener: EventListener, options?: unknown) => {
-    if (type === "abort") live++;
-    add(type, listener, options as AddEventListenerOptions);
-  }) as typeof signal.addEventListener;
-  signal.removeEventListener = ((type: string, listener: EventListener) => {
-    if (type === "abort") live--;
-    remove(type, listener);
-  }) as typeof signal.removeEventListener;
-  return { controller, listeners: () => live };
-}
 
 const never = new Promise<never>(() => {});
 

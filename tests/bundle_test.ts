@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { startMcpServer } from "./fixtures/mcp_server.ts";
 import { buildBundle, bundleArgs, bundleCommand } from "./support/bundle.ts";
-import { baseEnv, createTempDir } from "./support/main_process.ts";
+import { createTempDir, runDeno } from "./support/main_process.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const tasks: Record<string, string> = JSON.parse(
@@ -15,31 +15,9 @@ const tasks: Record<string, string> = JSON.parse(
 
 const bundle = await buildBundle();
 
-async function runBundle(
-  args: string[],
-  env: Record<string, string>,
-  stdin = "",
-) {
-  const child = new Deno.Command(Deno.execPath(), {
-    // --cached-only: a package missing from the bundle would fail to load from the empty cache.
-    args: ["run", "--cached-only", ...bundleArgs(bundle, args).slice(1)],
-    env: baseEnv(env),
-    clearEnv: true,
-    cwd: createTempDir(),
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(stdin));
-  await writer.close();
-  const output = await child.output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return {
-    code: output.code,
-    stdout: decode(output.stdout),
-    stderr: decode(output.stderr),
-  };
+function runBundle(args: string[], env: Record<string, string>, stdin = "") {
+  // --cached-only: a package missing from the bundle would fail to load from the empty cache.
+  return runDeno(["run", "--cached-only", ...bundleArgs(bundle, args).slice(1)], { env, stdin });
 }
 
 Deno.test("the compile task compiles the bundle task's entry", () => {

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { startMcpServer } from "./fixtures/mcp_server.ts";
-import { baseEnv, createTempDir, mainArgs } from "./support/main_process.ts";
+import { baseEnv, createTempDir, mainArgs, runDeno } from "./support/main_process.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const readJson = (path: string) => JSON.parse(Deno.readTextFileSync(new URL(path, ROOT)));
@@ -61,22 +61,12 @@ Deno.test("the program runs from a cache that holds only the runtime packages", 
     copyTree(`${shared}/npm/registry.npmjs.org/${name}`, `${cache}/npm/registry.npmjs.org/${name}`);
   }
   await using server = await startMcpServer();
-  const run = async (args: string[], stdin = "") => {
+  const run = (args: string[], stdin = "") => {
     const [command, ...rest] = mainArgs(args);
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [command, "--cached-only", ...rest],
-      env: baseEnv({ DENO_DIR: cache, MCP_SERVER_URL: server.url.href }),
-      clearEnv: true,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(stdin));
-    await writer.close();
-    const output = await child.output();
-    const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-    return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+    return runDeno([command, "--cached-only", ...rest], {
+      env: { DENO_DIR: cache, MCP_SERVER_URL: server.url.href },
+      stdin,
+    });
   };
   const version = await run(["--version"]);
   assert.equal(version.code, 0, version.stderr);

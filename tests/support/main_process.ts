@@ -83,10 +83,10 @@ export function mainArgs(args: readonly string[]): string[] {
   return ["run", "-q", "--no-prompt", ...COMPILE_PERMISSION_ARGS, MAIN, ...args];
 }
 
-/** Spawns the program with piped stdio; the caller owns the process. */
-export function spawnMain(args: readonly string[], options: MainOptions = {}): Deno.ChildProcess {
+/** Spawns `deno` with `denoArgs`, isolated like the program, with piped stdio. */
+function spawnDeno(denoArgs: readonly string[], options: MainOptions): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
-    args: mainArgs(args),
+    args: [...denoArgs],
     cwd: options.cwd ?? createTempDir(),
     env: baseEnv(options.env),
     clearEnv: true,
@@ -96,12 +96,20 @@ export function spawnMain(args: readonly string[], options: MainOptions = {}): D
   }).spawn();
 }
 
-/** Runs the program to completion and collects its output. */
-export async function runMain(
-  args: readonly string[],
+/** Spawns the program with piped stdio; the caller owns the process. */
+export function spawnMain(args: readonly string[], options: MainOptions = {}): Deno.ChildProcess {
+  return spawnDeno(mainArgs(args), options);
+}
+
+/**
+ * Runs `deno` with `denoArgs` (in the program's isolated environment) to completion and collects
+ * its output; killed after the timeout.
+ */
+export async function runDeno(
+  denoArgs: readonly string[],
   options: MainOptions = {},
 ): Promise<MainResult> {
-  const child = spawnMain(args, options);
+  const child = spawnDeno(denoArgs, options);
   const timer = setTimeout(() => {
     try {
       child.kill("SIGKILL");
@@ -120,4 +128,9 @@ export async function runMain(
     stdout: decoder.decode(output.stdout),
     stderr: decoder.decode(output.stderr),
   };
+}
+
+/** Runs the program to completion and collects its output. */
+export function runMain(args: readonly string[], options: MainOptions = {}): Promise<MainResult> {
+  return runDeno(mainArgs(args), options);
 }

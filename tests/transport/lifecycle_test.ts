@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { countingSignal } from "../support/counting_signal.ts";
 import { BridgeError } from "../../lib/errors.ts";
 import { trackTask, transportClosedError, TransportCloser } from "../../lib/transport/lifecycle.ts";
 
@@ -24,24 +25,6 @@ Deno.test("lifecycle: the closed-transport error is session_lost with a hint", (
   assert.equal(error.kind, "session_lost");
   assert.match(error.message, /Connection to the server was closed/);
 });
-
-/** A signal that counts its live abort listeners. */
-function countingSignal(): { controller: AbortController; listeners: () => number } {
-  const controller = new AbortController();
-  const signal = controller.signal;
-  let live = 0;
-  const add = signal.addEventListener.bind(signal);
-  const remove = signal.removeEventListener.bind(signal);
-  signal.addEventListener = ((type: string, listener: EventListener, options?: unknown) => {
-    if (type === "abort") live++;
-    add(type, listener, options as AddEventListenerOptions);
-  }) as typeof signal.addEventListener;
-  signal.removeEventListener = ((type: string, listener: EventListener) => {
-    if (type === "abort") live--;
-    remove(type, listener);
-  }) as typeof signal.removeEventListener;
-  return { controller, listeners: () => live };
-}
 
 Deno.test("lifecycle: an exchange's signal follows its caller's, and release unhooks it", () => {
   const closer = new TransportCloser();
