@@ -15,10 +15,13 @@ interface DenoJson {
 
 const denoJson: DenoJson = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
 
-/** The permission flags of `deno task compile`, e.g. `["-P=bridge"]`. */
+/**
+ * The runtime flags of `deno task compile` (what the binary runs with): the permission set and
+ * the V8 flags, e.g. `["-P=bridge", "--v8-flags=--max-semi-space-size=8"]`.
+ */
 export const COMPILE_PERMISSION_ARGS: string[] = denoJson.tasks.compile
   .split(/\s+/)
-  .filter((word) => /^(-P|--permission-set)(=|$)|^--allow-|^--deny-|^-A$/.test(word));
+  .filter((word) => /^(-P|--permission-set)(=|$)|^--allow-|^--deny-|^-A$|^--v8-flags=/.test(word));
 
 if (COMPILE_PERMISSION_ARGS.length === 0) {
   throw new Error("deno.json compile task declares no permission set");
