@@ -126,3 +126,21 @@ Deno.test("a failing plain byte writer marks the writer failed", async () => {
   await writer.flush();
   assert.match(String(writer.failed?.message), /broken pipe/);
 });
+
+Deno.test("a line longer than the batch is written alone, between the others", async () => {
+  const writes: string[] = [];
+  const decoder = new TextDecoder();
+  const stream = new WritableStream<Uint8Array>({
+    write(chunk) {
+      writes.push(decoder.decode(chunk));
+    },
+  });
+  const writer = createLineWriter(stream, { batchBytes: 16 });
+  const long = JSON.stringify({ text: "é".repeat(40) });
+  writer.write("a");
+  writer.write(long);
+  writer.write("b");
+  await writer.close();
+  assert.equal(writes.join(""), `a\n${long}\nb\n`);
+  assert.ok(writes.includes(`${long}\n`), "the long line is one write of its own");
+});
