@@ -4,8 +4,8 @@ import { PROGRAM_VERSION } from "../../lib/constants.ts";
 
 const denoJson = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
 
-Deno.test("start and compile tasks use the same permission set", () => {
-  assert.deepEqual(COMPILE_PERMISSION_ARGS, ["-P=bridge"]);
+Deno.test("start and compile tasks use the same permission set and V8 flags", () => {
+  assert.deepEqual(COMPILE_PERMISSION_ARGS, ["-P=bridge", "--v8-flags=--max-semi-space-size=8"]);
   for (const arg of COMPILE_PERMISSION_ARGS) assert.ok(denoJson.tasks.start.includes(arg));
   assert.ok(denoJson.permissions.bridge, "deno.json declares the bridge permission set");
 });
