@@ -94,7 +94,10 @@ if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", onSignal("SIG
 
 const io: ProcessIo = {
   stdin: Deno.stdin.readable,
-  stdout: Deno.stdout.writable,
+  // Built on first use: proxy mode writes through stdoutWriter and never needs the stream.
+  get stdout() {
+    return Deno.stdout.writable;
+  },
   stdoutWriter: Deno.stdout,
   stderr: stderrSink,
   stdinIsTerminal: Deno.stdin.isTerminal(),
@@ -103,7 +106,9 @@ const io: ProcessIo = {
   confirm: Deno.stdin.isTerminal() || Deno.stderr.isTerminal() ? readTerminalLine : undefined,
   readTerminalLine: Deno.stderr.isTerminal() ? readTerminalInput : undefined,
   signal: controller.signal,
-  launcher: launcher(),
+  get launcher() {
+    return launcher();
+  },
 };
 
 const code = await run(Deno.args, io, Deno.env.toObject());

@@ -313,12 +313,19 @@ export class Relay {
   }
 }
 
-async function readLines(
+/**
+ * Reads newline-delimited text from `stdin` as UTF-8 and hands each line (without its newline or
+ * a trailing CR) to `onLine`, the unterminated last one included; ends at EOF or on abort.
+ */
+export async function readLines(
   stdin: ReadableStream<Uint8Array>,
   signal: AbortSignal,
   onLine: (line: string) => void,
 ): Promise<void> {
-  const reader = stdin.pipeThrough(new TextDecoderStream()).getReader();
+  // A reader and a streaming TextDecoder, not pipeThrough(TextDecoderStream): the pipe's
+  // transform stream costs promises per chunk and milliseconds to set up at start.
+  const reader = stdin.getReader();
+  const decoder = new TextDecoder();
   const splitter = new LineSplitter();
   // Cancelling the reader ends a pending read at once (done), so no race per chunk is needed.
   const stop = () => reader.cancel().catch(() => {});
@@ -328,8 +335,9 @@ async function readLines(
     while (true) {
       const next = await reader.read();
       if (next.done) break;
-      for (const line of splitter.push(next.value)) onLine(line);
+      for (const line of splitter.push(decoder.decode(next.value, { stream: true }))) onLine(line);
     }
+    splitter.push(decoder.decode()); // an unfinished UTF-8 sequence at the end, as U+FFFD
     const rest = splitter.flush();
     if (rest !== undefined && !signal.aborted) onLine(rest);
   } finally {

@@ -3,6 +3,7 @@
  * client and the SDK-based fixture server on 127.0.0.1.
  */
 import assert from "node:assert/strict";
+import { readLines } from "../lib/bridge.ts";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import {
@@ -357,4 +358,34 @@ Deno.test("an old HTTP+SSE server is reached through the automatic fallback", as
     bridge.messages.filter((m) => (m.result as Record<string, unknown>)?.protocolVersion).length,
     1,
   );
+});
+
+Deno.test("stdin lines are decoded as UTF-8 across chunk boundaries, the last one unterminated", async () => {
+  const bytes = new TextEncoder().encode('{"a":"é"}\r\n{"b":"日本"}\n{"c":"€"}');
+  // Split inside the multi-byte characters: é (2 bytes), 日 (3 bytes), € (3 bytes).
+  const cuts = [7, 8, 20, 21, 22, bytes.length - 3, bytes.length - 2];
+  const stdin = new ReadableStream<Uint8Array>({
+    start(controller) {
+      let at = 0;
+      for (const cut of cuts) {
+        controller.enqueue(bytes.slice(at, cut));
+        at = cut;
+      }
+      controller.enqueue(bytes.slice(at));
+      controller.close();
+    },
+  });
+  const lines: string[] = [];
+  await readLines(stdin, new AbortController().signal, (line) => lines.push(line));
+  assert.deepEqual(lines, ['{"a":"é"}', '{"b":"日本"}', '{"c":"€"}']);
+});
+
+Deno.test("an abort ends reading stdin even while a read is pending", async () => {
+  const stdin = new ReadableStream<Uint8Array>({ pull() {} });
+  const controller = new AbortController();
+  const lines: string[] = [];
+  const reading = readLines(stdin, controller.signal, (line) => lines.push(line));
+  controller.abort();
+  await reading;
+  assert.deepEqual(lines, []);
 });
