@@ -68,6 +68,8 @@ export function createLineWriter(
   // does not leave a trail of buffers for the garbage collector.
   const buffer = new Uint8Array(batchBytes * 3 + 3);
   let queuedBytes = 0;
+  // How far the line at the head of the queue was written, while it goes out in pieces.
+  let offset = 0;
   let draining: Promise<void> | undefined;
   let failed: Error | undefined;
   let belowCap: { promise: Promise<void>; resolve: () => void } | undefined;
@@ -80,14 +82,29 @@ export function createLineWriter(
   }
 
   /**
-   * Encodes the next write: one long line alone (its own buffer), or short ones joined up to the
-   * batch size into the shared buffer. Returns the bytes and the queue units they took.
+   * Encodes the next write into the shared buffer: the next piece of a long line (a batch of
+   * UTF-16 units at most, its newline after the last piece), or short lines joined up to the
+   * batch size. Returns the bytes and the queue units they took. A long line is never encoded
+   * whole: a fresh buffer of megabytes costs more in page faults than the encoding itself.
    */
   function takeBatch(): { bytes: Uint8Array; units: number } {
     const first = queue[head];
-    if (first.length + 1 >= batchBytes) {
-      queue[head++] = "";
-      return { bytes: encoder.encode(first + "\n"), units: first.length + 1 };
+    if (offset > 0 || first.length + 1 >= batchBytes) {
+      let end = Math.min(first.length, offset + batchBytes);
+      // A piece never ends between the two halves of a surrogate pair.
+      const last = first.charCodeAt(end - 1);
+      if (end < first.length && last >= 0xd800 && last <= 0xdbff) end--;
+      let written = encoder.encodeInto(first.slice(offset, end), buffer).written;
+      let units = end - offset;
+      if (end < first.length) {
+        offset = end;
+      } else {
+        buffer[written++] = 10;
+        units++;
+        queue[head++] = "";
+        offset = 0;
+      }
+      return { bytes: buffer.subarray(0, written), units };
     }
     let written = 0;
     let units = 0;
@@ -126,6 +143,7 @@ export function createLineWriter(
       if (failed !== undefined) {
         queue = [];
         head = 0;
+        offset = 0;
         queuedBytes = 0;
       }
       draining = undefined;

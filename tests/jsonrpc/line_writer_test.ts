@@ -127,7 +127,7 @@ Deno.test("a failing plain byte writer marks the writer failed", async () => {
   assert.match(String(writer.failed?.message), /broken pipe/);
 });
 
-Deno.test("a line longer than the batch is written alone, between the others", async () => {
+Deno.test("a line longer than the batch is written apart from the lines around it", async () => {
   const writes: string[] = [];
   const decoder = new TextDecoder();
   const stream = new WritableStream<Uint8Array>({
@@ -142,5 +142,29 @@ Deno.test("a line longer than the batch is written alone, between the others", a
   writer.write("b");
   await writer.close();
   assert.equal(writes.join(""), `a\n${long}\nb\n`);
-  assert.ok(writes.includes(`${long}\n`), "the long line is one write of its own");
+  assert.equal(writes[0], "a\n");
+  assert.equal(writes.at(-1), "b\n");
+  assert.equal(writes.slice(1, -1).join(""), `${long}\n`, "no other line shares its writes");
+});
+
+Deno.test("a long line goes out in pieces of the batch size, never splitting a character", async () => {
+  const writes: Uint8Array[] = [];
+  const stream = new WritableStream<Uint8Array>({
+    write(chunk) {
+      writes.push(chunk.slice());
+    },
+  });
+  const writer = createLineWriter(stream, { batchBytes: 16 });
+  // Emoji are surrogate pairs (2 UTF-16 units, 4 UTF-8 bytes); "é" is 1 unit, 2 bytes.
+  const long = JSON.stringify({ text: "a😀é".repeat(30) });
+  writer.write("first");
+  writer.write(long);
+  writer.write("last");
+  await writer.close();
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const text = decoder.decode(new Uint8Array(writes.flatMap((chunk) => [...chunk])));
+  assert.equal(text, `first\n${long}\nlast\n`);
+  for (const chunk of writes) decoder.decode(chunk); // each piece is valid UTF-8 on its own
+  assert.ok(writes.length > long.length / 16, "the long line took several writes");
+  assert.equal(writer.queuedBytes, 0);
 });
