@@ -45,3 +45,41 @@ Deno.test("bounded read: a declared Content-Length past the limit is refused unr
   assert.match(error.message, /limit of 100 bytes/);
   assert.ok(probe.cancelled());
 });
+
+Deno.test("bounded read: a declared length within the limit is read in one go", async () => {
+  const probe = chunkedResponse(['{"a":', '"é"}'], { "content-length": "10" });
+  assert.equal(await readBodyText(probe.response, { maxBytes: 100 }), '{"a":"é"}');
+});
+
+Deno.test("bounded read: a body longer than it declared is still held to the limit", async () => {
+  // Only a body that did not come over HTTP can outgrow its Content-Length.
+  const probe = chunkedResponse(["x".repeat(60), "x".repeat(60)], { "content-length": "50" });
+  await assert.rejects(readBodyText(probe.response, { maxBytes: 100 }), MessageTooLargeError);
+});
+
+Deno.test("bounded read: a body that breaks is stream_lost, or the reason after an abort", async () => {
+  for (const headers of [{}, { "content-length": "20" }] as Record<string, string>[]) {
+    const broken = new Response(
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode("{"));
+          controller.error(new Error("connection reset"));
+        },
+      }),
+      { headers },
+    );
+    const error = await readBodyText(broken).catch((e) => e);
+    assert.equal(error.kind, "stream_lost", JSON.stringify(headers));
+    const aborted = new AbortController();
+    aborted.abort("stop");
+    const again = new Response(
+      new ReadableStream({
+        start(controller) {
+          controller.error(new Error("aborted"));
+        },
+      }),
+      { headers },
+    );
+    assert.equal(await readBodyText(again, { signal: aborted.signal }).catch((e) => e), "stop");
+  }
+});
