@@ -17,8 +17,6 @@ import { createEraDetector, type EraDetector, type ServerEra } from "../transpor
 import { createStatelessTransport } from "../transport/stateless.ts";
 import type { MessageHandler, SendOptions, Transport } from "../transport/types.ts";
 import { EraTrial, watchFirstExchange } from "./era_trial.ts";
-import { LegacyServerTranslation } from "./to_legacy_server.ts";
-import { ModernServerTranslation } from "./to_modern_server.ts";
 import { type ClientEra, detectClientEra } from "./wire.ts";
 
 /** Options of {@link createEraSelection}. */
@@ -173,10 +171,15 @@ class EraSelection implements Transport {
         return toLegacy(toClient);
       case "modern-relay":
         return toModern(toClient);
-      case "legacy-client-to-modern-server":
+      // The translations are loaded only for the pairings that need them.
+      case "legacy-client-to-modern-server": {
+        const { ModernServerTranslation } = await import("./to_modern_server.ts");
         return new ModernServerTranslation({ upstream: toModern, onMessage: toClient, log });
-      case "modern-client-to-legacy-server":
+      }
+      case "modern-client-to-legacy-server": {
+        const { LegacyServerTranslation } = await import("./to_legacy_server.ts");
         return new LegacyServerTranslation({ upstream: toLegacy, onMessage: toClient, log });
+      }
     }
   }
 
