@@ -39,6 +39,9 @@ export function formatBytes(bytes: number): string {
   return `${text} ${units[unit]}`;
 }
 
+/** The longest declared body read in one go rather than chunk by chunk. */
+const ONE_READ_BYTES = 256 * 1024;
+
 /** What a broken body read becomes: the signal's reason after an abort, else `stream_lost`. */
 function readFailure(error: unknown, signal: AbortSignal | undefined): unknown {
   if (signal?.aborted) return signal.reason;
@@ -66,9 +69,13 @@ export async function readBodyText(
     await body.cancel().catch(() => {});
     throw new MessageTooLargeError(maxBytes);
   }
-  if (response.headers.has("content-length") && Number.isFinite(declared)) {
-    // A declared length within the limit: HTTP framing ends the body there, so it can be read in
-    // one go (one native read instead of one per chunk).
+  if (
+    response.headers.has("content-length") && Number.isFinite(declared) &&
+    declared <= ONE_READ_BYTES
+  ) {
+    // A short declared length: HTTP framing ends the body there, so it can be read in one go
+    // (one native read instead of one per chunk). Longer bodies are read chunk by chunk, which
+    // holds less memory at once than the growing buffer of a whole-body read.
     let text: string;
     try {
       text = await response.text();
