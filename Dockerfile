@@ -22,7 +22,7 @@ RUN case "${TARGETARCH:-amd64}" in \
       *) echo "Unsupported architecture: ${TARGETARCH}" >&2; exit 1 ;; \
     esac \
  && deno task bundle \
- && deno compile --no-check --frozen -P=bridge --target "$target" \
+ && deno compile --no-check --frozen -P=bridge --v8-flags=--max-semi-space-size=8 --target "$target" \
       --output /out/mcp-streamablehttp-client dist/bundle/main.js \
  && mkdir -p /out/config /out/app
 

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { startMcpServer } from "./fixtures/mcp_server.ts";
 import { buildBundle, bundleArgs, bundleCommand } from "./support/bundle.ts";
-import { createTempDir, runDeno } from "./support/main_process.ts";
+import { COMPILE_PERMISSION_ARGS, createTempDir, runDeno } from "./support/main_process.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const tasks: Record<string, string> = JSON.parse(
@@ -74,4 +74,13 @@ Deno.test("the bundle relays a session like main.ts: initialize, then a tool cal
   assert.deepEqual(answers.map((answer) => answer.id), [1, 2]);
   assert.equal(answers[0].result.serverInfo.name, "fixture-mcp-server");
   assert.match(JSON.stringify(answers[1].result.content), /bundled/);
+});
+
+Deno.test("the release workflow and the Dockerfile compile the bundle with the compile task's flags", () => {
+  for (const path of [".github/workflows/release.yml", "Dockerfile"]) {
+    const text = Deno.readTextFileSync(new URL(path, ROOT));
+    assert.match(text, /deno task bundle/, path);
+    assert.match(text, /dist\/bundle\/main\.js/, path);
+    for (const flag of COMPILE_PERMISSION_ARGS) assert.ok(text.includes(flag), `${path}: ${flag}`);
+  }
 });
