@@ -10,30 +10,18 @@ import { run } from "./lib/cli/main.ts";
 import type { ProcessIo } from "./lib/process_io.ts";
 import { stderrSink } from "./lib/log.ts";
 
-async function readTerminalLine(question: string): Promise<string | undefined> {
-  // Confirmations come from the controlling terminal, never from stdin (JSON-RPC in proxy mode).
-  const path = Deno.build.os === "windows" ? "CONIN$" : "/dev/tty";
-  let tty: Deno.FsFile;
-  try {
-    tty = await Deno.open(path, { read: true });
-  } catch {
-    return undefined;
-  }
-  try {
-    Deno.stderr.writeSync(new TextEncoder().encode(question));
-    const buffer = new Uint8Array(1024);
-    const n = await tty.read(buffer);
-    return n === null ? undefined : new TextDecoder().decode(buffer.subarray(0, n)).trim();
-  } finally {
-    tty.close();
-  }
-}
-
 /** The longest line read from the terminal (a pasted redirect URL), in bytes. */
 const TERMINAL_LINE_LIMIT = 16_384;
 
-async function readTerminalInput(prompt: string, signal: AbortSignal): Promise<string | undefined> {
-  // Pasted redirects come from the controlling terminal, never from stdin.
+/**
+ * Writes `prompt` to stderr and reads one line from the controlling terminal, never from stdin
+ * (JSON-RPC in proxy mode): confirmations and pasted redirects alike. Undefined when there is no
+ * terminal, at the end of input before any text, or on abort.
+ */
+async function readTerminalLine(
+  prompt: string,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
   const path = Deno.build.os === "windows" ? "CONIN$" : "/dev/tty";
   let tty: Deno.FsFile;
   try {
@@ -48,25 +36,22 @@ async function readTerminalInput(prompt: string, signal: AbortSignal): Promise<s
       // already closed
     }
   };
-  signal.addEventListener("abort", close, { once: true });
+  signal?.addEventListener("abort", close, { once: true });
   try {
     Deno.stderr.writeSync(new TextEncoder().encode(prompt));
-    const chunks: Uint8Array[] = [];
+    const line = new Uint8Array(TERMINAL_LINE_LIMIT);
     let size = 0;
     while (size < TERMINAL_LINE_LIMIT) {
-      const buffer = new Uint8Array(4096);
-      const n = await tty.read(buffer).catch(() => null);
-      if (n === null || signal.aborted) return undefined;
-      chunks.push(buffer.subarray(0, n));
+      const n = await tty.read(line.subarray(size)).catch(() => null);
+      if (signal?.aborted) return undefined;
+      if (n === null) break;
       size += n;
-      if (buffer.subarray(0, n).includes(10)) break;
+      if (line.subarray(size - n, size).includes(10)) break;
     }
-    const text = new TextDecoder().decode(
-      chunks.reduce((all, chunk) => new Uint8Array([...all, ...chunk]), new Uint8Array()),
-    );
-    return text.split("\n")[0].trim();
+    if (size === 0) return undefined;
+    return new TextDecoder().decode(line.subarray(0, size)).split("\n")[0].trim();
   } finally {
-    signal.removeEventListener("abort", close);
+    signal?.removeEventListener("abort", close);
     close();
   }
 }
@@ -103,8 +88,10 @@ const io: ProcessIo = {
   stdinIsTerminal: Deno.stdin.isTerminal(),
   stdoutIsTerminal: Deno.stdout.isTerminal(),
   stderrIsTerminal: Deno.stderr.isTerminal(),
-  confirm: Deno.stdin.isTerminal() || Deno.stderr.isTerminal() ? readTerminalLine : undefined,
-  readTerminalLine: Deno.stderr.isTerminal() ? readTerminalInput : undefined,
+  confirm: Deno.stdin.isTerminal() || Deno.stderr.isTerminal()
+    ? (question) => readTerminalLine(question)
+    : undefined,
+  readTerminalLine: Deno.stderr.isTerminal() ? readTerminalLine : undefined,
   signal: controller.signal,
   get launcher() {
     return launcher();

@@ -1,10 +1,11 @@
 /**
- * The binary is compiled from one bundled file (`deno task bundle`, then `deno compile` of it):
+ * The binary is compiled from the bundle (`deno task bundle`: an entry and the chunks it loads):
  * the bundle must hold the whole program, npm packages included, and behave like main.ts.
  */
 
 import assert from "node:assert/strict";
 import { startMcpServer } from "./fixtures/mcp_server.ts";
+import { initializeRequest } from "./support/bridge_process.ts";
 import { buildBundle, bundleArgs, bundleCommand } from "./support/bundle.ts";
 import { COMPILE_PERMISSION_ARGS, createTempDir, runDeno } from "./support/main_process.ts";
 
@@ -47,16 +48,7 @@ Deno.test("the bundle needs no package at run time: --version from an empty Deno
 Deno.test("the bundle relays a session like main.ts: initialize, then a tool call", async () => {
   await using server = await startMcpServer();
   const lines = [
-    {
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: {
-        protocolVersion: "2025-11-25",
-        capabilities: {},
-        clientInfo: { name: "t", version: "1" },
-      },
-    },
+    initializeRequest(1),
     { jsonrpc: "2.0", method: "notifications/initialized" },
     {
       jsonrpc: "2.0",

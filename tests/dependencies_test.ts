@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { startMcpServer } from "./fixtures/mcp_server.ts";
+import { initializeRequest } from "./support/bridge_process.ts";
 import { baseEnv, createTempDir, mainArgs, runDeno } from "./support/main_process.ts";
 
 const ROOT = new URL("../", import.meta.url);
@@ -73,16 +74,7 @@ Deno.test("the program runs from a cache that holds only the runtime packages", 
   const tools = await run(["--list-tools"]);
   assert.equal(tools.code, 0, tools.stderr);
   assert.match(tools.stdout, /echo/);
-  const initialize = JSON.stringify({
-    jsonrpc: "2.0",
-    id: 1,
-    method: "initialize",
-    params: {
-      protocolVersion: "2025-06-18",
-      capabilities: {},
-      clientInfo: { name: "t", version: "1" },
-    },
-  });
+  const initialize = JSON.stringify(initializeRequest(1, "2025-06-18"));
   const proxy = await run([], initialize + "\n");
   assert.equal(proxy.code, 0, proxy.stderr);
   assert.ok("result" in JSON.parse(proxy.stdout.split("\n")[0]), proxy.stdout);

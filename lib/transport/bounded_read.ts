@@ -64,15 +64,13 @@ export async function readBodyText(
   const maxBytes = options.maxBytes ?? MAX_MESSAGE_BYTES;
   const body = response.body;
   if (!body) return "";
-  const declared = Number(response.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > maxBytes) {
+  const length = response.headers.get("content-length");
+  const declared = length === null ? NaN : Number(length);
+  if (declared > maxBytes) {
     await body.cancel().catch(() => {});
     throw new MessageTooLargeError(maxBytes);
   }
-  if (
-    response.headers.has("content-length") && Number.isFinite(declared) &&
-    declared <= ONE_READ_BYTES
-  ) {
+  if (declared <= ONE_READ_BYTES) {
     // A short declared length: HTTP framing ends the body there, so it can be read in one go
     // (one native read instead of one per chunk). Longer bodies are read chunk by chunk, which
     // holds less memory at once than the growing buffer of a whole-body read.
