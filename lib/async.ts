@@ -12,12 +12,15 @@
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
+  /** The time on the timers' clock, in ms (monotonic; only differences matter). */
+  now(): number;
 }
 
 /** The real timers. */
 export const realTimers: Timers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as number),
+  now: () => performance.now(),
 };
 
 /** The reason to reject with when `signal` aborted. */

@@ -14,6 +14,7 @@ import { type Logger, redactedMessage } from "../log.ts";
 import { readBodyText } from "./bounded_read.ts";
 import { classifyResponse, mentionsLostSession, type ResponseOutcome } from "./classify.ts";
 import { discard } from "./discard.ts";
+import type { RequestHeaders } from "./headers.ts";
 import { readRpcErrorBody, type RpcErrorBody } from "./inbound.ts";
 import { sleep, withDeadline } from "../async.ts";
 import { RESTART_RETRY_DELAY_MS, SERVER_RESTART_GRACE_MS } from "../constants.ts";
@@ -25,7 +26,7 @@ import type { AuthChallenge, CredentialProvider } from "./types.ts";
 export async function requestEndpoint(
   fetcher: typeof fetch,
   url: URL,
-  init: { method: "POST" | "GET"; headers: Headers; body?: string; signal: AbortSignal },
+  init: { method: "POST" | "GET"; headers: RequestHeaders; body?: string; signal: AbortSignal },
 ): Promise<Response> {
   try {
     const { method, headers, body, signal } = init;
@@ -69,7 +70,7 @@ export async function askForRenewal(
 /** One prepared request: what to send with a given token. */
 export interface PreparedRequest {
   method: "POST" | "GET";
-  headers: Headers;
+  headers: RequestHeaders;
   body?: string;
   signal: AbortSignal;
   /** Names the request in debug lines. */
@@ -148,7 +149,7 @@ export async function sendUntilDecided(request: DecidedRequest): Promise<Decisio
       await sleep(backoffDelay(refusals, RESTART_RETRY_DELAY_MS), prepared.signal);
       continue;
     }
-    const hadSessionId = prepared.headers.has("mcp-session-id");
+    const hadSessionId = Object.hasOwn(prepared.headers, "mcp-session-id");
     const outcome = classifyResponse(response.status, response.headers, {
       hadSessionId,
       isInitialize: prepared.isInitialize ?? false,
@@ -202,7 +203,7 @@ export async function sendBestEffort(
   options: {
     method: "DELETE";
     timeoutMs: number;
-    headers: (signal: AbortSignal) => Promise<Headers>;
+    headers: (signal: AbortSignal) => Promise<RequestHeaders>;
   },
 ): Promise<string> {
   const controller = new AbortController();

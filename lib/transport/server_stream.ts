@@ -16,13 +16,14 @@ import type { InboundRouter } from "./inbound.ts";
 import { trackTask } from "./lifecycle.ts";
 import { type Attempts, NO_ATTEMPTS } from "./next_action.ts";
 import { followStream, type Scheduler, type StreamOpening } from "./resumable_stream.ts";
+import type { RequestHeaders } from "./headers.ts";
 
 /** What the GET stream needs from its session. */
 export interface ServerStreamOptions {
   /** Sends the GET (renewing the token as the policy says) until the policy decides. */
   decide(attempts: Attempts, prepare: DecidedRequest["prepare"]): Promise<Decision>;
   /** The headers of a GET with `token` and, when resuming, `lastEventId`. */
-  headers(token: string | undefined, lastEventId: string | undefined): Headers;
+  headers(token: string | undefined, lastEventId: string | undefined): RequestHeaders;
   /** The session id the next GET carries. */
   sessionId(): string | undefined;
   /** Re-creates the session after a 404 to a GET that carried `staleSessionId`. */

@@ -28,7 +28,7 @@ import {
 import { type Logger, redactedMessage } from "../log.ts";
 import type { ResponseOutcome } from "./classify.ts";
 import { discard } from "./discard.ts";
-import { buildRequestHeaders } from "./headers.ts";
+import { buildRequestHeaders, type RequestHeaders } from "./headers.ts";
 import {
   type DecidedRequest,
   type Decision,
@@ -279,7 +279,7 @@ export class StreamableHttpSession implements Transport {
   #headers(
     method: "post" | "get" | "delete",
     options: { token?: string; isInitialize?: boolean; lastEventId?: string },
-  ): Headers {
+  ): RequestHeaders {
     return buildRequestHeaders({
       method,
       extra: this.#extraHeaders,

@@ -310,7 +310,7 @@ export class StatelessTransport implements Transport {
           extra: this.#options.headers,
           token,
         });
-        for (const [name, value] of derived) headers.set(name, value);
+        for (const [name, value] of derived) headers[name.toLowerCase()] = value;
         return { method: "POST", headers, body, signal, label: `POST ${label}` };
       },
     });

@@ -34,7 +34,9 @@ Deno.test("progress with the request's token resets its timer", () => {
   }
   assert.equal(timedOut.length, 0, "progress kept it alive past its timeout");
   assert.equal(pending.settle(1), "settled");
-  assert.equal(timers.pending, 0, "settling stops the timer");
+  timers.advance(1_000);
+  assert.equal(timedOut.length, 0, "a settled request never times out");
+  assert.equal(timers.pending, 0, "the timer stops once nothing has a deadline");
 });
 
 Deno.test("take returns the request once, with what its owner attached", () => {
@@ -58,10 +60,16 @@ Deno.test('ids 1 and "1" are different requests; drained resolves when all settl
   assert.equal(pending.size, 0);
 });
 
-Deno.test("abortAll aborts every controller and returns the requests", () => {
+Deno.test("abortAll aborts every controller, returns the requests and stops the timer", () => {
   const pending = new PendingRequests({ onTimeout: () => {} });
   const a = pending.add(request(1), 1000);
   const b = pending.add(request(2), 1000);
+  const timers = createFakeTimers();
+  const timed = new PendingRequests({ onTimeout: () => {}, timers });
+  timed.add(request(3), 1000);
+  timed.settle(3);
+  timed.abortAll(new Error("bye"));
+  assert.equal(timers.pending, 0, "abortAll stops the timer");
   const aborted = pending.abortAll(new Error("bye"));
   assert.equal(aborted.length, 2);
   assert.ok(a.controller.signal.aborted && b.controller.signal.aborted);
@@ -75,12 +83,74 @@ Deno.test("a request's timer stops while it waits on the client and restarts in 
   pending.add(request(1), 50);
   timers.advance(40);
   pending.waitOnClient(1, true);
-  assert.equal(timers.pending, 0, "no timer while the client is asked");
   timers.advance(1_000);
+  assert.equal(timers.pending, 0, "no timer while the client is asked");
   pending.waitOnClient(1, false);
   timers.advance(49);
   assert.equal(timedOut.length, 0);
   timers.advance(1);
   assert.equal(timedOut.length, 1);
   pending.waitOnClient(1, true); // unknown by now: nothing happens
+});
+
+Deno.test("one timer serves every request; each still times out at its own deadline", () => {
+  const timedOut: (number | string)[] = [];
+  const timers = createFakeTimers();
+  const pending = new PendingRequests({ onTimeout: (r) => timedOut.push(r.id), timers });
+  pending.add(request(1), 50);
+  timers.advance(30);
+  pending.add(request(2), 50);
+  pending.add(request(3), 50);
+  assert.equal(timers.pending, 1, "one timer for three requests");
+  timers.advance(5);
+  pending.add(request(4), 10); // due at 45, before request 1
+  timers.advance(9);
+  assert.deepEqual(timedOut, []);
+  timers.advance(1);
+  assert.deepEqual(timedOut, [4]);
+  assert.equal(pending.settle(2), "settled");
+  timers.advance(5);
+  assert.deepEqual(timedOut, [4, 1]);
+  timers.advance(29);
+  assert.deepEqual(timedOut, [4, 1]);
+  timers.advance(1);
+  assert.deepEqual(timedOut, [4, 1, 3]);
+  assert.equal(pending.size, 0);
+  assert.equal(timers.pending, 0, "no timer left once nothing waits");
+});
+
+Deno.test("held timeouts start in full on release, and a settled request never times out", () => {
+  const timedOut: (number | string)[] = [];
+  const timers = createFakeTimers();
+  const pending = new PendingRequests({ onTimeout: (r) => timedOut.push(r.id), timers });
+  pending.add(request(1), 20);
+  pending.add(request(2), 20);
+  pending.hold(true);
+  timers.advance(1_000);
+  assert.equal(timers.pending, 0, "no timer while held");
+  pending.hold(false);
+  assert.equal(pending.settle(1), "settled");
+  timers.advance(19);
+  assert.deepEqual(timedOut, []);
+  timers.advance(1);
+  assert.deepEqual(timedOut, [2]);
+});
+
+Deno.test("a request that times out may add another; its deadline is kept", () => {
+  const timedOut: (number | string)[] = [];
+  const timers = createFakeTimers();
+  const pending = new PendingRequests({
+    onTimeout: (r) => {
+      timedOut.push(r.id);
+      if (r.id === 1) pending.add(request(9), 15);
+    },
+    timers,
+  });
+  pending.add(request(1), 10);
+  timers.advance(10);
+  assert.deepEqual(timedOut, [1]);
+  timers.advance(14);
+  assert.deepEqual(timedOut, [1]);
+  timers.advance(1);
+  assert.deepEqual(timedOut, [1, 9]);
 });

@@ -11,7 +11,7 @@ import type { Timers } from "../../lib/async.ts";
 /** Timers on a virtual clock; `advance` runs whatever falls due, in order. */
 export interface FakeTimers extends Timers {
   /** Virtual milliseconds since creation. */
-  readonly now: number;
+  now(): number;
   /** How many timers are waiting. */
   readonly pending: number;
   /** Moves the clock forward by `ms`, firing due timers in time order. */
@@ -24,7 +24,7 @@ export function createFakeTimers(): FakeTimers {
   let nextId = 1;
   const timers = new Map<number, { at: number; fn: () => void }>();
   return {
-    get now() {
+    now() {
       return now;
     },
     get pending() {
