@@ -78,8 +78,11 @@ Deno.addSignalListener("SIGINT", onSignal("SIGINT"));
 if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", onSignal("SIGTERM"));
 
 const io: ProcessIo = {
-  stdin: Deno.stdin.readable,
-  // Built on first use: proxy mode writes through stdoutWriter and never needs the stream.
+  // The streams are built on first use: `--version` and most CLI modes never read stdin, and
+  // proxy mode writes through stdoutWriter, never through the stdout stream.
+  get stdin() {
+    return Deno.stdin.readable;
+  },
   get stdout() {
     return Deno.stdout.writable;
   },

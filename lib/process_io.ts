@@ -17,7 +17,10 @@ export interface ByteWriter {
 export interface ProcessIo {
   /** Bytes from standard input (JSON-RPC in proxy mode). */
   stdin: ReadableStream<Uint8Array>;
-  /** Standard output; proxy mode writes JSON-RPC only. */
+  /**
+   * Standard output; proxy mode writes JSON-RPC only. Code that replaces it (to send a mode's
+   * output elsewhere) must drop `stdoutWriter` too.
+   */
   stdout: WritableStream<Uint8Array>;
   /**
    * The same standard output as a plain writer (`Deno.stdout`), when the entry point has one:

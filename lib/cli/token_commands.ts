@@ -171,7 +171,10 @@ export function humanOutputOnStderr(context: ModeContext): ModeContext {
       for (const line of text.split("\n")) context.io.stderr(line);
     },
   });
-  return { ...context, io: { ...context.io, stdout, stdoutIsTerminal: false } };
+  return {
+    ...context,
+    io: { ...context.io, stdout, stdoutWriter: undefined, stdoutIsTerminal: false },
+  };
 }
 
 /** Writes the access token for a script: alone on a line, or as `result.token` with `--json`. */
@@ -181,7 +184,7 @@ async function printAccessToken(
   token: string,
   result: Record<string, unknown>,
 ): Promise<void> {
-  const io = { ...context.io, stdout };
+  const io = { ...context.io, stdout, stdoutWriter: undefined };
   if (!context.settings.json) return await writeStdout(io, token + "\n");
   // The document is redacted like every other; the token is put back in on purpose.
   const document = JSON.parse(formatSuccessDocument(result));

@@ -112,6 +112,8 @@ export interface Settings {
   stateFile: string;
   /** The values of the state file when the program started. */
   stateValues: Readonly<Record<string, string>>;
+  /** The values of the working directory's `.env` when the program started (none: empty). */
+  cwdValues?: Readonly<Record<string, string>>;
   /** `--json` / `--format json`. */
   json: boolean;
   oauth: OAuthSettings;
@@ -322,6 +324,7 @@ export function resolveSettings(inputs: SettingsInputs): Readonly<Settings> {
       cookies: flags.cookies === true || parseBoolean(pick(undefined, "MCP_CLIENT_COOKIES")),
       stateFile: inputs.stateFile,
       stateValues,
+      cwdValues,
       json: Boolean(flags.json) || flags.format === "json",
       oauth: Object.freeze({
         clientId: pick(undefined, "MCP_CLIENT_ID"),

@@ -44,7 +44,7 @@ export interface LineWriter {
 }
 
 /** Writes all of `bytes` with a writer that may take them in parts. */
-async function writeAll(target: ByteWriter, bytes: Uint8Array): Promise<void> {
+export async function writeAll(target: ByteWriter, bytes: Uint8Array): Promise<void> {
   for (let at = 0; at < bytes.length;) at += await target.write(bytes.subarray(at));
 }
 

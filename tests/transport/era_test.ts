@@ -233,3 +233,20 @@ Deno.test("era: pinned protocols never probe", async () => {
   assert.equal(await pinned("2026-07-28"), "modern");
   assert.equal(await pinned("2025-11-25"), "legacy");
 });
+
+Deno.test("era memory: the start-up snapshot answers the first read only; a write drops it", async () => {
+  const path = `${createTempDir()}/server.env`;
+  await createEraMemory(path).write("legacy 2026-11-01T00:00:00.000Z");
+  const memory = createEraMemory(path, {
+    snapshot: { MCP_CLIENT_SERVER_ERA: "modern 2026-11-02T00:00:00.000Z" },
+  });
+  assert.equal(await memory.read(), "modern 2026-11-02T00:00:00.000Z", "first read: the snapshot");
+  assert.equal(await memory.read(), "legacy 2026-11-01T00:00:00.000Z", "then the file");
+
+  const written = createEraMemory(path, { snapshot: { MCP_CLIENT_SERVER_ERA: "stale" } });
+  await written.write("dual 2026-11-03T00:00:00.000Z");
+  assert.equal(await written.read(), "dual 2026-11-03T00:00:00.000Z", "a write drops the snapshot");
+
+  const empty = createEraMemory(path, { snapshot: {} });
+  assert.equal(await empty.read(), undefined, "a snapshot without the key means nothing known");
+});
