@@ -8,20 +8,29 @@ import type { OidcServer } from "../fixtures/oidc_server.ts";
 import { callServer, createCapturedIo, createSettings } from "./harness.ts";
 import { type OidcGuardedServer, startOidcGuardedServer } from "./oidc_guarded.ts";
 
-/** Resolves with the first stderr line that matches, as soon as it is written. */
-function watchStderr(io: ProcessIo, pattern: RegExp): { io: ProcessIo; line: Promise<string> } {
-  let found: (line: string) => void;
-  const line = new Promise<string>((resolve) => found = resolve);
+/**
+ * Watches stderr for the first line that matches `pattern`. `shown()` gives what it captured, and
+ * fails at once while no such line was written: each test asks at a point where the sign-in must
+ * already have shown it, so a missing line fails the test instead of leaving it waiting.
+ */
+function watchStderr(
+  io: ProcessIo,
+  pattern: RegExp,
+): { io: ProcessIo; shown: () => Promise<string> } {
+  let found: string | undefined;
   return {
     io: {
       ...io,
       stderr: (text) => {
         io.stderr(text);
         const match = text.match(pattern);
-        if (match) found(match[1] ?? text);
+        if (match && found === undefined) found = match[1] ?? text;
       },
     },
-    line,
+    shown: () =>
+      found === undefined
+        ? Promise.reject(new Error(`No stderr line matching ${pattern} was written yet`))
+        : Promise.resolve(found),
   };
 }
 
@@ -51,7 +60,7 @@ async function headlessManager(
     interactive: true,
     sleep: options.sleep,
   });
-  return { manager, lines: captured.lines, shown: watched.line };
+  return { manager, lines: captured.lines, shown: watched.shown };
 }
 
 /** Follows the authorization URL like a browser until it lands on the loopback redirect. */
@@ -75,9 +84,9 @@ Deno.test("--device-code signs in with the device flow at oidc-provider, no brow
     terminal: { stderrIsTerminal: false },
     watch: /\(or open (\S+), which carries the code\)/,
     // The first poll waits until the person has approved on the other device.
-    sleep: () => gate.approved ?? Promise.resolve(),
+    sleep: () =>
+      gate.approved ??= shown().then((url) => (server.oidc as OidcServer).approveDevice(url)),
   });
-  gate.approved = shown.then((url) => (server.oidc as OidcServer).approveDevice(url));
   assert.equal((await callServer(manager, server.mcp.url)).status, 200);
   assert.deepEqual(server.oidc.tokenCounts, {
     "urn:ietf:params:oauth:grant-type:device_code": 1,
@@ -93,9 +102,8 @@ Deno.test("on a terminal without a browser the device flow is chosen by itself",
   const { manager, shown } = await headlessManager(server, {
     terminal: { stderrIsTerminal: true, readTerminalLine: () => new Promise(() => {}) },
     watch: /\(or open (\S+), which carries the code\)/,
-    sleep: () => gate.approved ?? Promise.resolve(),
+    sleep: () => gate.approved ??= shown().then((url) => server.oidc.approveDevice(url)),
   });
-  gate.approved = shown.then((url) => server.oidc.approveDevice(url));
   assert.equal((await callServer(manager, server.mcp.url)).status, 200);
   assert.equal(server.oidc.tokenCounts["urn:ietf:params:oauth:grant-type:device_code"], 1);
 });
@@ -119,14 +127,13 @@ Deno.test("--device-code is refused at once when the server has no device flow",
 Deno.test("without a device flow, the redirected address pasted on the terminal signs in", async () => {
   await using server = await startOidcGuardedServer();
   const prompts: string[] = [];
-  const page: { authorizeUrl?: Promise<string> } = {};
   let pastes = 0;
   const { manager, lines, shown } = await headlessManager(server, {
     terminal: {
       stderrIsTerminal: true,
       readTerminalLine: async (prompt) => {
         prompts.push(prompt);
-        const landed = await signInElsewhere(await page.authorizeUrl!);
+        const landed = await signInElsewhere(await shown());
         // First a redirect from another sign-in (wrong state), then the right one.
         if (pastes++ === 0) return landed.replace(/state=[^&]+/, "state=forged");
         return landed;
@@ -134,7 +141,6 @@ Deno.test("without a device flow, the redirected address pasted on the terminal 
     },
     watch: /^(http:\/\/127\.0\.0\.1:\d+\/auth\S+)$/,
   });
-  page.authorizeUrl = shown;
   assert.equal((await callServer(manager, server.mcp.url)).status, 200);
   assert.deepEqual(server.oidc.tokenCounts, { authorization_code: 1 });
   assert.equal(prompts.length, 2);
@@ -153,7 +159,7 @@ Deno.test("Ctrl-C during the device flow's wait is the interrupted kind (exit 13
     sleep: (_ms, signal) =>
       new Promise((_resolve, reject) => {
         signal.addEventListener("abort", () => reject(signal.reason), { once: true });
-        shown.then(() => interrupt.abort());
+        shown().then(() => interrupt.abort(), reject);
       }),
   });
   await assert.rejects(manager.ensureToken(), (error: unknown) => {
