@@ -101,7 +101,7 @@ async function withLogFile(
  */
 async function importPythonEnv(settings: Readonly<Settings>, io: ProcessIo): Promise<boolean> {
   const cwdFile = `${Deno.cwd()}/.env`;
-  const cwdValues = settings.cwdValues ?? {};
+  const cwdValues = settings.cwdValues;
   if (Object.keys(cwdValues).length === 0) return false;
   const { planPythonEnvImport } = await import("../oauth/python_env.ts");
   const changes = planPythonEnvImport({

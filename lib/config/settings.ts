@@ -112,8 +112,8 @@ export interface Settings {
   stateFile: string;
   /** The values of the state file when the program started. */
   stateValues: Readonly<Record<string, string>>;
-  /** The values of the working directory's `.env` when the program started (none: empty). */
-  cwdValues?: Readonly<Record<string, string>>;
+  /** The values of the working directory's `.env` when the program started (empty without one). */
+  cwdValues: Readonly<Record<string, string>>;
   /** `--json` / `--format json`. */
   json: boolean;
   oauth: OAuthSettings;

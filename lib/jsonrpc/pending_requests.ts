@@ -33,7 +33,7 @@ export interface PendingRequestsOptions<T> {
   timers?: Timers;
 }
 
-/** One tracked request and the time its timeout falls due (undefined: no timer running). */
+/** One tracked request and the time its timeout falls due (undefined: no timeout running). */
 interface Entry<T> {
   request: PendingRequest<T>;
   deadline?: number;
@@ -53,8 +53,6 @@ export class PendingRequests<T = undefined> {
   #timers: Timers;
   #held = false;
   #drained: (() => void)[] = [];
-  /** How many entries have a deadline; a timer that fires when none has stops. */
-  #armed = 0;
   #timer: unknown;
   /** When the running timer fires, on the timers' clock. */
   #timerAt = Infinity;
@@ -96,17 +94,13 @@ export class PendingRequests<T = undefined> {
 
   /** Starts the entry's timeout in full (unless held or without one). */
   #arm(entry: Entry<T>): void {
-    if (entry.request.timeoutMs <= 0 || this.#held) return this.#disarm(entry);
-    if (entry.deadline === undefined) this.#armed++;
+    if (entry.request.timeoutMs <= 0 || this.#held) {
+      entry.deadline = undefined;
+      return;
+    }
     const deadline = this.#timers.now() + entry.request.timeoutMs;
     entry.deadline = deadline;
     if (deadline < this.#timerAt) this.#schedule(deadline);
-  }
-
-  #disarm(entry: Entry<T>): void {
-    if (entry.deadline === undefined) return;
-    entry.deadline = undefined;
-    this.#armed--;
   }
 
   #schedule(at: number): void {
@@ -134,14 +128,17 @@ export class PendingRequests<T = undefined> {
       if (item[1].deadline !== undefined && item[1].deadline <= now) due.push(item);
     }
     for (const [key, entry] of due) {
-      if (this.#byId.get(key) === entry && this.#remove(key)) this.#onTimeout(entry.request);
+      if (this.#byId.get(key) !== entry) continue; // answered by an earlier handler
+      this.#remove(key);
+      this.#onTimeout(entry.request);
     }
-    if (this.#timer !== undefined || this.#armed === 0) return;
+    // A timeout handler may have added a request (and set the timer for it): the earliest
+    // deadline left wins either way.
     let next = Infinity;
     for (const entry of this.#byId.values()) {
       if (entry.deadline !== undefined && entry.deadline < next) next = entry.deadline;
     }
-    if (next < Infinity) this.#schedule(next);
+    if (next < this.#timerAt) this.#schedule(next);
   }
 
   /**
@@ -166,7 +163,7 @@ export class PendingRequests<T = undefined> {
   waitOnClient(id: JsonRpcId, waiting: boolean): void {
     const entry = this.#byId.get(idKey(id));
     if (!entry) return;
-    if (waiting) this.#disarm(entry);
+    if (waiting) entry.deadline = undefined;
     else this.#arm(entry);
   }
 
@@ -201,7 +198,6 @@ export class PendingRequests<T = undefined> {
   #remove(key: string): boolean {
     const entry = this.#byId.get(key);
     if (!entry) return false;
-    this.#disarm(entry);
     this.#byId.delete(key);
     if (entry.request.progressToken !== undefined) {
       this.#byProgressToken.delete(entry.request.progressToken);

@@ -154,3 +154,23 @@ Deno.test("a request that times out may add another; its deadline is kept", () =
   timers.advance(1);
   assert.deepEqual(timedOut, [1, 9]);
 });
+
+Deno.test("a request added by a timeout handler does not delay an earlier deadline", () => {
+  const timedOut: (number | string)[] = [];
+  const timers = createFakeTimers();
+  const pending = new PendingRequests({
+    onTimeout: (r) => {
+      timedOut.push(r.id);
+      if (r.id === 1) pending.add(request(9), 100);
+    },
+    timers,
+  });
+  pending.add(request(1), 10);
+  pending.add(request(2), 15);
+  timers.advance(10);
+  assert.deepEqual(timedOut, [1]);
+  timers.advance(5);
+  assert.deepEqual(timedOut, [1, 2], "request 2 times out at its own deadline, not at request 9's");
+  timers.advance(95);
+  assert.deepEqual(timedOut, [1, 2, 9]);
+});
