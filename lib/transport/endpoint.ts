@@ -88,6 +88,12 @@ export interface DecidedRequest {
   url: URL;
   /** Builds the request for `token` (called again for each renewal). */
   prepare(token: string | undefined): PreparedRequest;
+  /**
+   * Before each send, including each one again after a refused connection: a promise of what the
+   * request must follow (a session being re-created), or undefined to send now. The request is
+   * prepared in the same turn as an undefined answer.
+   */
+  beforeSend?(): Promise<void> | undefined;
   credentials: CredentialProvider;
   log: Logger;
   /** Whether the refused request belongs to a running session. */
@@ -122,6 +128,11 @@ export async function sendUntilDecided(request: DecidedRequest): Promise<Decisio
   let staleConnectionRetried = false;
   while (true) {
     const token = await request.credentials.accessToken();
+    const waiting = request.beforeSend?.();
+    if (waiting) {
+      await waiting;
+      continue;
+    }
     const prepared = request.prepare(token);
     let response: Response;
     try {

@@ -208,11 +208,6 @@ export class StreamableHttpSession implements Transport {
   ): Promise<void> {
     let attempts: Attempts = NO_ATTEMPTS;
     while (true) {
-      // A message sent while the session is being re-created waits for it and goes out on the
-      // new session, instead of going out with no session id and being refused.
-      if (this.#reinitializing && context.allowReinit) {
-        await abortable(this.#reinitializing, context.signal);
-      }
       let sentSessionId: string | undefined;
       const decision = await this.#decide("post", attempts, (token) => {
         sentSessionId = context.isInitialize ? undefined : this.#sessionId;
@@ -229,6 +224,7 @@ export class StreamableHttpSession implements Transport {
         expectsResponse: pending !== undefined,
         allowReinit: context.allowReinit,
         readErrorBody: { maxBytes: this.#maxMessageBytes },
+        beforeSend: context.allowReinit ? () => this.#untilSessionRecreated(context) : undefined,
       });
       const { response, outcome, action, rpcError } = decision;
       if (rpcError && pending && deliversInBand(action, rpcError)) {
@@ -261,7 +257,10 @@ export class StreamableHttpSession implements Transport {
     exchange: Exchange,
     attempts: Attempts,
     prepare: (token: string | undefined) => PreparedRequest,
-    policy: Pick<DecidedRequest, "expectsResponse" | "allowReinit" | "readErrorBody"> = {},
+    policy: Pick<
+      DecidedRequest,
+      "expectsResponse" | "allowReinit" | "readErrorBody" | "beforeSend"
+    > = {},
   ): Promise<Decision> {
     return sendUntilDecided({
       exchange,
@@ -381,6 +380,18 @@ export class StreamableHttpSession implements Transport {
     });
     this.#log.info("Session re-created");
     this.#serverStream.resume();
+  }
+
+  /**
+   * A message sent while the session is being re-created, or sent again after a refused
+   * connection meanwhile, waits for it and goes out on the new session, instead of going out
+   * with no session id and being refused.
+   */
+  #untilSessionRecreated(context: ExchangeContext): Promise<void> | undefined {
+    const reinitializing = this.#reinitializing;
+    if (!reinitializing) return undefined;
+    this.#log.debug(`${context.label}: waits for the session to be re-created`);
+    return abortable(reinitializing, context.signal);
   }
 
   // ---- bookkeeping ------------------------------------------------------------------------

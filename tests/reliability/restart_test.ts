@@ -112,3 +112,72 @@ Deno.test("restart: calls made while the server is down succeed once it is back"
   const { code } = await bridge.end();
   assert.equal(code, 0);
 });
+
+Deno.test("restart: a call sent again after a refused connection waits for the re-created session", async () => {
+  const first = await startMcpServer();
+  const port = Number(first.url.port);
+  await using bridge = startBridge([
+    "--server-url",
+    first.url.href,
+    "--log-level",
+    "DEBUG",
+  ]);
+  await initialize(bridge);
+  await bridge.send(call(1, "before"));
+  assert.equal(text(await bridge.response(1)), "before");
+
+  await first.close();
+  // Calls 3 to 5 are refused five times; their next attempt is 1.6 s away. Call 2 is refused
+  // once; its next attempt is 0.1 s away. So call 2 is the one that finds the session gone once
+  // the server is back, and the others are sent again while the session is being re-created.
+  for (let id = 3; id <= 5; id++) {
+    await bridge.send(call(id, `while down ${id}`));
+  }
+  await bridge.waitForStderr(
+    /tools\/call \(id [345]\): connection refused; sending again \(5\)/,
+    3,
+  );
+  await bridge.send(call(2, "while down 2"));
+  await bridge.waitForStderr(
+    /tools\/call \(id 2\): connection refused; sending again \(1\)/,
+  );
+
+  let sawCallWithoutSession!: () => void;
+  const callWithoutSession = new Promise<void>((resolve) => sawCallWithoutSession = resolve);
+  const othersWait = bridge.waitForStderr(
+    /: waits for the session to be re-created/,
+    3,
+  );
+  await using second = await startMcpServer({
+    port,
+    async intercept(_request, recorded) {
+      const body = recorded.body as { method?: string } | undefined;
+      if (
+        body?.method === "tools/call" && !recorded.headers["mcp-session-id"]
+      ) {
+        sawCallWithoutSession();
+      }
+      // The re-initialization is held until the others wait for it, or one went out without it.
+      if (body?.method === "initialize") {
+        await Promise.race([othersWait, callWithoutSession]);
+      }
+      return undefined;
+    },
+  });
+
+  for (let id = 2; id <= 5; id++) {
+    const response = await bridge.response(id);
+    assert.equal(
+      text(response),
+      `while down ${id}`,
+      JSON.stringify(response.error),
+    );
+  }
+  assert.equal(
+    second.requestsFor("initialize").length,
+    1,
+    "one re-initialization",
+  );
+  const { code } = await bridge.end();
+  assert.equal(code, 0);
+});

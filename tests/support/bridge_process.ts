@@ -24,6 +24,8 @@ export interface BridgeProcess extends AsyncDisposable {
   waitFor(predicate: (message: Message) => boolean, timeoutMs?: number): Promise<Message>;
   /** The response to request `id`. */
   response(id: unknown, timeoutMs?: number): Promise<Message>;
+  /** Resolves once the stderr so far has `count` (default 1) matches of `pattern`. */
+  waitForStderr(pattern: RegExp, count?: number, timeoutMs?: number): Promise<void>;
   /** Closes stdin and waits for the exit; returns the exit code and the whole stderr. */
   end(timeoutMs?: number): Promise<{ code: number; stderr: string }>;
   /**
@@ -78,7 +80,18 @@ export function startBridge(args: string[] = [], options: MainOptions = {}): Bri
     }
     if (buffer !== "") invalid = new Error(`stdout ended with an unterminated line: ${buffer}`);
   })();
-  const stderrText = new Response(child.stderr).text();
+  let stderr = "";
+  let stderrEnded = false;
+  const stderrWaiters = new Set<() => void>();
+  const stderrText = (async () => {
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+      stderr += chunk;
+      for (const check of [...stderrWaiters]) check();
+    }
+    stderrEnded = true;
+    for (const check of [...stderrWaiters]) check();
+    return stderr;
+  })();
 
   let ended: Promise<{ code: number; stderr: string }> | undefined;
   const finish = async (timeoutMs: number) => {
@@ -116,6 +129,29 @@ export function startBridge(args: string[] = [], options: MainOptions = {}): Bri
           else resolve(message);
         };
         waiters.push({ predicate, resolve: done });
+      });
+    },
+    waitForStderr(pattern, count = 1, timeoutMs = HANG_GUARD_MS) {
+      const global = new RegExp(pattern.source, pattern.flags.replace("g", "") + "g");
+      const seen = () => `${count} × ${pattern} on stderr`;
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if ((stderr.match(global)?.length ?? 0) >= count) settle(resolve);
+          else if (stderrEnded) {
+            settle(() => reject(new Error(`No ${seen()}; it ended:\n${stderr}`)));
+          }
+        };
+        const settle = (then: () => void) => {
+          clearTimeout(timer);
+          stderrWaiters.delete(check);
+          then();
+        };
+        const timer = setTimeout(
+          () => settle(() => reject(new Error(`No ${seen()} in ${timeoutMs} ms:\n${stderr}`))),
+          timeoutMs,
+        );
+        stderrWaiters.add(check);
+        check();
       });
     },
     holdStdout(until) {
