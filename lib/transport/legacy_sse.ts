@@ -5,7 +5,10 @@
  * responses included, arrives as a `message` event on that stream. No session headers, no
  * resumption: when the stream ends, requests still waiting fail, and the transport opens a new
  * stream (with back-off) and re-sends the client's `initialize` on it, checking the answer still
- * fits what the client was told. A slow consumer of `onMessage` slows the reading of the stream.
+ * fits what the client was told. A message refused as an unknown session while the stream stays
+ * open (a restarted or load-balanced server) does the same at once, and a request so refused is
+ * sent once more on the new session. A slow consumer of `onMessage` slows the reading of the
+ * stream.
  * It writes nothing anywhere and never logs a token.
  *
  * @module
@@ -17,14 +20,16 @@ import { DEFAULT_RECONNECT_DELAY_MS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
 import {
   createBridgeId,
+  isErrorResponse,
   isRequest,
   type JsonRpcMessage,
   type JsonRpcRequest,
   type JsonRpcResponse,
+  validateMessage,
 } from "../jsonrpc/message.ts";
 import { type Logger, redactedMessage } from "../log.ts";
-import { MessageTooLargeError } from "./bounded_read.ts";
-import { classifyResponse } from "./classify.ts";
+import { MessageTooLargeError, readBodyText } from "./bounded_read.ts";
+import { classifyResponse, mentionsLostSession } from "./classify.ts";
 import { discard } from "./discard.ts";
 import { sendUntilDecided } from "./endpoint.ts";
 import { endpointPathHint } from "./endpoint_hint.ts";
@@ -68,6 +73,55 @@ export function resolveLegacyEndpoint(data: string, streamUrl: URL): URL {
   return endpoint;
 }
 
+/** Bytes of a 400 answer's body read to see whether it speaks of a forgotten session. */
+const SESSION_REFUSAL_BYTES = 64 * 1024;
+
+/**
+ * The server answered a message POST as if its session were unknown (404 on the endpoint it
+ * announced, or 400 naming the session), while the stream may still be open.
+ */
+class SessionForgotten extends BridgeError {
+  constructor(status: number) {
+    super("session_lost", `Server forgot the HTTP+SSE session: HTTP ${status}`, {
+      status,
+      hint: "The bridge reopens the stream and re-creates the session",
+    });
+  }
+}
+
+/**
+ * Whether a refused message POST says the session is unknown: a 404 on the endpoint the server
+ * announced, unless its body is the server's own JSON-RPC error on another matter, or a 400
+ * whose body names the session. Reads a copy of the body.
+ */
+async function forgetsSession(response: Response): Promise<boolean> {
+  if (response.status !== 404 && response.status !== 400) return false;
+  let text: string;
+  try {
+    text = await readBodyText(response.clone(), { maxBytes: SESSION_REFUSAL_BYTES });
+  } catch {
+    return response.status === 404;
+  }
+  if (mentionsLostSession(text) || /no transport found/i.test(text)) return true;
+  return response.status === 404 && !isJsonRpcError(text);
+}
+
+/** Whether `text` is a JSON-RPC error response. */
+function isJsonRpcError(text: string): boolean {
+  try {
+    const checked = validateMessage(JSON.parse(text));
+    return checked.ok && isErrorResponse(checked.message);
+  } catch {
+    return false;
+  }
+}
+
+/** The open stream: the endpoint it announced, and what ends the reading of it alone. */
+interface OpenStream {
+  endpoint: URL;
+  control: AbortController;
+}
+
 /** A 2024-11-05 HTTP+SSE connection. Create it with {@link createLegacySseTransport}. */
 export class LegacySseTransport implements Transport {
   readonly #url: URL;
@@ -82,6 +136,7 @@ export class LegacySseTransport implements Transport {
 
   #protocolVersion: string | undefined;
   #connecting: Promise<URL> | undefined;
+  #stream: OpenStream | undefined;
   #closer = new TransportCloser();
   #closed = false;
   #streamTasks = new Set<Promise<void>>();
@@ -109,27 +164,35 @@ export class LegacySseTransport implements Transport {
     return this.#protocolVersion;
   }
 
-  /** Sends one message; for a request, resolves once its response was passed to onMessage. */
+  /**
+   * Sends one message; for a request, resolves once its response was passed to onMessage. A
+   * request the server refuses because it forgot the session is sent once more, on a reopened
+   * stream and a re-created session (the server did not act on it).
+   */
   async send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
     if (this.#closed) throw this.#closedError();
     const { signal, release } = this.#closer.exchange(options.signal);
+    const body = options.raw ?? JSON.stringify(message);
     try {
-      const endpoint = await abortable(this.#connect(), signal);
-      let pending: PendingRequest | undefined;
-      if (isRequest(message)) {
-        const isInitialize = message.method === "initialize";
-        if (isInitialize) this.#initialize ??= { params: message.params ?? {} };
-        pending = this.#inbound.track(message.id, { isInitialize });
-      }
-      try {
-        await this.#post(endpoint, message, options.raw ?? JSON.stringify(message), {
-          pending,
-          signal,
-        });
-        if (pending) await abortable(pending.answered, signal);
-      } catch (error) {
-        if (pending) this.#inbound.abandon(pending, error);
-        throw signal.aborted ? signal.reason : error;
+      for (let attempt = 1;; attempt++) {
+        const endpoint = await abortable(this.#connect(), signal);
+        let pending: PendingRequest | undefined;
+        if (isRequest(message)) {
+          const isInitialize = message.method === "initialize";
+          if (isInitialize) this.#initialize ??= { params: message.params ?? {} };
+          pending = this.#inbound.track(message.id, { isInitialize });
+        }
+        try {
+          await this.#post(endpoint, message, body, { pending, signal });
+          if (pending) await abortable(pending.answered, signal);
+          return;
+        } catch (error) {
+          if (pending) this.#inbound.abandon(pending, error);
+          if (signal.aborted) throw signal.reason;
+          if (!(error instanceof SessionForgotten)) throw error;
+          this.#forgetStream(endpoint, error);
+          if (!pending || pending.isInitialize || attempt > 1) throw error;
+        }
       }
     } finally {
       release();
@@ -265,7 +328,11 @@ export class LegacySseTransport implements Transport {
         },
       );
     }
-    const records = readSseEvents(response.body, { maxEventBytes: this.#maxMessageBytes, signal });
+    const control = new AbortController();
+    const records = readSseEvents(response.body, {
+      maxEventBytes: this.#maxMessageBytes,
+      signal: AbortSignal.any([signal, control.signal]),
+    });
     let endpoint: URL | undefined;
     try {
       while (!endpoint) {
@@ -288,30 +355,65 @@ export class LegacySseTransport implements Transport {
       if (signal.aborted) throw signal.reason;
       throw error;
     }
-    const task = this.#readStream(records, signal);
+    const stream: OpenStream = { endpoint, control };
+    this.#stream = stream;
+    this.#track(this.#readStream(records, stream, signal));
+    return endpoint;
+  }
+
+  #track(task: Promise<void>): void {
     this.#streamTasks.add(task);
     task.finally(() => this.#streamTasks.delete(task));
-    return endpoint;
+  }
+
+  /**
+   * Drops the stream that announced `endpoint` after the server refused a message on it as an
+   * unknown session: the requests waiting on it fail, and a new stream is opened (and the
+   * session re-created) at once. Does nothing when that stream was already replaced.
+   */
+  #forgetStream(endpoint: URL, refusal: SessionForgotten): void {
+    const stream = this.#stream;
+    if (stream?.endpoint !== endpoint || this.#closed) return;
+    this.#stream = undefined;
+    this.#connecting = undefined;
+    stream.control.abort(refusal);
+    this.#inbound.failAll(
+      new BridgeError(
+        "session_lost",
+        "Server forgot the HTTP+SSE session while the request was waiting",
+        {
+          status: refusal.status,
+          hint: "The server may have acted on the request before; retry it if that is safe",
+        },
+      ),
+    );
+    this.#log.warn(`${refusal.message}; reconnecting`);
+    this.#track(this.#reconnect(0, this.#closer.signal));
   }
 
   async #readStream(
     records: AsyncGenerator<SseRecord, void, undefined>,
+    stream: OpenStream,
     signal: AbortSignal,
   ): Promise<void> {
     let failure: BridgeError | undefined;
     let progressed = false;
+    const forgotten = stream.control.signal;
     try {
       for await (const record of records) {
+        if (forgotten.aborted) break;
         if (record.type !== "event") continue;
         progressed = true;
         await this.#inbound.routeSseEvent(record.data, record.event);
       }
     } catch (error) {
       if (error instanceof MessageTooLargeError) failure = error;
-      else if (!signal.aborted) {
+      else if (!signal.aborted && !forgotten.aborted) {
         this.#log.debug(`HTTP+SSE stream interrupted: ${redactedMessage(error)}`);
       }
     }
+    if (forgotten.aborted) return; // #forgetStream failed its requests and reconnects
+    if (this.#stream === stream) this.#stream = undefined;
     const lost = signal.aborted ? this.#closedError() : failure ??
       new BridgeError("stream_lost", "Server closed the HTTP+SSE stream", {
         hint: "The request was lost with the stream; retry it",
@@ -365,6 +467,10 @@ export class LegacySseTransport implements Transport {
       context.signal,
     );
     if (response.ok) return await discard(response);
+    if (await forgetsSession(response)) {
+      await discard(response);
+      throw new SessionForgotten(response.status);
+    }
     const rpcError = await readRpcErrorBody(response, this.#maxMessageBytes);
     if (rpcError && context.pending) {
       return await this.#inbound.routeErrorBody(context.pending, rpcError);

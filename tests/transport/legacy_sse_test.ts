@@ -145,3 +145,121 @@ Deno.test(
     }
   },
 );
+
+for (const unknownSession of [404, 400] as const) {
+  Deno.test(
+    `legacy: a session forgotten while its stream stays open (${unknownSession}) is re-created, and the call sent again`,
+    async () => {
+      await using server = await startLegacyServer({ unknownSession });
+      const { inbox, transport, lines } = connect(server.url);
+      try {
+        await handshake(transport, "2024-11-05");
+        await transport.send(callTool(1, "echo", { message: "before" }));
+        assert.equal(resultText(inbox.withId(1)[0]), "before");
+
+        server.forgetSessions();
+        await transport.send(callTool(2, "echo", { message: "after" }));
+        assert.deepEqual(inbox.withId(2).map(resultText), ["after"]);
+        assert.equal(inbox.withId(0).length, 1, "the bridge's own initialize is not passed on");
+        await waitUntil(() => server.openStreams === 1, "the forgotten stream closed");
+      } finally {
+        await transport.close();
+      }
+      const posts = (id: unknown) =>
+        server.requests.filter((r) => (r.body as { id?: unknown } | undefined)?.id === id);
+      assert.equal(posts(2).length, 2, "refused once, then sent on the new session");
+      const methods = server.requests.map((r) =>
+        r.method === "GET" ? "GET" : (r.body as { method?: string }).method
+      );
+      assert.deepEqual(methods.slice(-5), [
+        "tools/call",
+        "GET",
+        "initialize",
+        "notifications/initialized",
+        "tools/call",
+      ]);
+      assert.ok(lines.some((line) => /Server forgot the HTTP\+SSE session/.test(line)));
+    },
+  );
+}
+
+Deno.test("legacy: a call waiting on a forgotten session fails with session_lost, not a hang", async () => {
+  await using server = await startLegacyServer();
+  const { inbox, transport } = connect(server.url);
+  try {
+    await handshake(transport, "2024-11-05");
+    const waiting = transport.send(callTool(5, "slow", { ms: 60_000 }));
+    waiting.catch(() => {}); // asserted below, after the next call
+    await waitUntil(
+      () => server.requests.some((r) => (r.body as { id?: unknown } | undefined)?.id === 5),
+      "the slow call at the server",
+    );
+    server.forgetSessions();
+    await transport.send(callTool(6, "echo", { message: "next" }));
+    await assert.rejects(waiting, (error: BridgeError) => {
+      assert.equal(error.kind, "session_lost");
+      assert.match(error.message, /forgot the HTTP\+SSE session while the request was waiting/);
+      assert.equal(error.status, 404);
+      return true;
+    });
+    assert.equal(resultText(inbox.withId(6)[0]), "next");
+    assert.equal(inbox.withId(5).length, 0);
+  } finally {
+    await transport.close();
+  }
+});
+
+Deno.test("legacy: a call refused as an unknown session twice fails with session_lost", async () => {
+  let refuse = false;
+  await using server = await startLegacyServer({
+    intercept: (recorded) =>
+      refuse && (recorded.body as { method?: string }).method === "tools/call"
+        ? new Response("Unknown session", { status: 404 })
+        : undefined,
+  });
+  const { inbox, transport } = connect(server.url);
+  try {
+    await handshake(transport, "2024-11-05");
+    refuse = true;
+    await assert.rejects(
+      transport.send(callTool(3, "echo", { message: "never" })),
+      (error: BridgeError) => {
+        const { data } = formatErrorObject(error);
+        assert.equal(data.kind, "session_lost");
+        assert.equal(data.status, 404);
+        return true;
+      },
+    );
+    assert.equal(inbox.withId(3).length, 0);
+    const calls = server.requests.filter((r) => (r.body as { id?: unknown } | undefined)?.id === 3);
+    assert.equal(calls.length, 2, "sent once more, not in a loop");
+  } finally {
+    await transport.close();
+  }
+});
+
+Deno.test("legacy: a 404 carrying the server's own JSON-RPC error is that answer, not a lost session", async () => {
+  await using server = await startLegacyServer({
+    intercept: (recorded) =>
+      (recorded.body as { method?: string }).method === "tools/call"
+        ? Response.json({
+          jsonrpc: "2.0",
+          id: 4,
+          error: { code: -32601, message: "No such tool here" },
+        }, { status: 404 })
+        : undefined,
+  });
+  const { inbox, transport } = connect(server.url);
+  try {
+    await handshake(transport, "2024-11-05");
+    await transport.send(callTool(4, "echo", { message: "x" }));
+    assert.deepEqual(inbox.withId(4), [{
+      jsonrpc: "2.0",
+      id: 4,
+      error: { code: -32601, message: "No such tool here" },
+    }]);
+  } finally {
+    await transport.close();
+  }
+  assert.equal(server.requests.filter((r) => r.method === "GET").length, 1, "no reconnection");
+});
