@@ -47,11 +47,13 @@ export interface ClassifyContext {
 
 /**
  * Whether a 400's body says the session is not known: "Bad Request: No valid session ID
- * provided" (server-everything, FastMCP), "Session not found", "invalid session" and the like.
+ * provided" (server-everything, FastMCP), "Session not found", "invalid session", "No transport
+ * found for sessionId" (the TypeScript SDK's examples) and the like.
  */
 export function mentionsLostSession(text: string): boolean {
-  return /\bsession\b/i.test(text) &&
-    /no valid|not found|unknown|invalid|expired|missing|terminated/i.test(text);
+  return (/\bsession\b/i.test(text) &&
+    /no valid|not found|unknown|invalid|expired|missing|terminated/i.test(text)) ||
+    /no transport found for session/i.test(text);
 }
 
 /** The media type of a `Content-Type` value, lower-cased and without parameters. */

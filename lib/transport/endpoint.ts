@@ -191,17 +191,25 @@ export async function sendUntilDecided(request: DecidedRequest): Promise<Decisio
   }
 }
 
-/** Bytes of a 400's body read to see whether it speaks of a lost session. */
+/** Bytes of a refusal's body read to see whether it speaks of a lost session. */
 const SESSION_REFUSAL_BYTES = 64 * 1024;
 
-/** Whether a 400 answer's body (read from a copy, at most 64 KiB) says the session is unknown. */
-async function refusesSession(response: Response): Promise<boolean> {
+/**
+ * The body of a refusal, at most 64 KiB, read from a copy so the response itself stays
+ * readable; undefined when it is longer or cannot be read.
+ */
+export async function readRefusalText(response: Response): Promise<string | undefined> {
   try {
-    const text = await readBodyText(response.clone(), { maxBytes: SESSION_REFUSAL_BYTES });
-    return mentionsLostSession(text);
+    return await readBodyText(response.clone(), { maxBytes: SESSION_REFUSAL_BYTES });
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** Whether a 400 answer's body says the session is unknown. */
+async function refusesSession(response: Response): Promise<boolean> {
+  const text = await readRefusalText(response);
+  return text !== undefined && mentionsLostSession(text);
 }
 
 /**

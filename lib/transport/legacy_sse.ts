@@ -28,10 +28,10 @@ import {
   validateMessage,
 } from "../jsonrpc/message.ts";
 import { type Logger, redactedMessage } from "../log.ts";
-import { MessageTooLargeError, readBodyText } from "./bounded_read.ts";
+import { MessageTooLargeError } from "./bounded_read.ts";
 import { classifyResponse, mentionsLostSession } from "./classify.ts";
 import { discard } from "./discard.ts";
-import { sendUntilDecided } from "./endpoint.ts";
+import { readRefusalText, sendUntilDecided } from "./endpoint.ts";
 import { endpointPathHint } from "./endpoint_hint.ts";
 import { buildRequestHeaders } from "./headers.ts";
 import {
@@ -73,9 +73,6 @@ export function resolveLegacyEndpoint(data: string, streamUrl: URL): URL {
   return endpoint;
 }
 
-/** Bytes of a 400 answer's body read to see whether it speaks of a forgotten session. */
-const SESSION_REFUSAL_BYTES = 64 * 1024;
-
 /**
  * The server answered a message POST as if its session were unknown (404 on the endpoint it
  * announced, or 400 naming the session), while the stream may still be open.
@@ -96,14 +93,9 @@ class SessionForgotten extends BridgeError {
  */
 async function forgetsSession(response: Response): Promise<boolean> {
   if (response.status !== 404 && response.status !== 400) return false;
-  let text: string;
-  try {
-    text = await readBodyText(response.clone(), { maxBytes: SESSION_REFUSAL_BYTES });
-  } catch {
-    return response.status === 404;
-  }
-  if (mentionsLostSession(text) || /no transport found/i.test(text)) return true;
-  return response.status === 404 && !isJsonRpcError(text);
+  const text = await readRefusalText(response);
+  if (text === undefined) return response.status === 404;
+  return mentionsLostSession(text) || (response.status === 404 && !isJsonRpcError(text));
 }
 
 /** Whether `text` is a JSON-RPC error response. */

@@ -99,5 +99,6 @@ Deno.test("classify: a 400 that speaks of the session, to a request with one, is
   });
   assert.ok(mentionsLostSession('{"message":"Bad Request: No valid session ID provided"}'));
   assert.ok(mentionsLostSession("Session not found"));
+  assert.ok(mentionsLostSession("No transport found for sessionId"));
   assert.ok(!mentionsLostSession("Bad Request: Unsupported protocol version"));
 });
