@@ -263,3 +263,22 @@ Deno.test("legacy: a 404 carrying the server's own JSON-RPC error is that answer
   }
   assert.equal(server.requests.filter((r) => r.method === "GET").length, 1, "no reconnection");
 });
+
+Deno.test("legacy: calls refused together as a forgotten session share one re-creation", async () => {
+  await using server = await startLegacyServer();
+  const { inbox, transport } = connect(server.url);
+  try {
+    await handshake(transport, "2024-11-05");
+    server.forgetSessions();
+    const ids = [11, 12, 13, 14, 15];
+    await Promise.all(ids.map((id) => transport.send(callTool(id, "echo", { message: `m${id}` }))));
+    for (const id of ids) assert.deepEqual(inbox.withId(id).map(resultText), [`m${id}`]);
+  } finally {
+    await transport.close();
+  }
+  const initializes = server.requests.filter((r) =>
+    (r.body as { method?: string } | undefined)?.method === "initialize"
+  );
+  assert.equal(initializes.length, 2, "one re-initialization");
+  assert.equal(server.requests.filter((r) => r.method === "GET").length, 2, "one new stream");
+});
