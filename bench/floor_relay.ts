@@ -66,8 +66,9 @@ for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream(
     const line = buffered.slice(0, newline);
     buffered = buffered.slice(newline + 1);
     if (!line.trim()) continue;
-    // The session id arrives with the first answer: hold later lines until it is known.
-    const work = sessionId || pending.size === 0
+    // A 2025 session's id arrives with the first answer: hold later lines until it is known.
+    // A 2026-07-28 client has no session, so nothing waits.
+    const work = modern || sessionId || pending.size === 0
       ? relay(line)
       : Promise.all(pending).then(() => relay(line));
     pending.add(work);
