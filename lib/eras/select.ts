@@ -62,6 +62,8 @@ interface OnTrial {
 class EraSelection implements Transport {
   readonly #options: EraSelectionOptions;
   #active: Promise<Transport> | undefined;
+  /** What `#active` resolved to, so later messages go out without waiting a turn for it. */
+  #selected: Transport | undefined;
   #pairing: Pairing | undefined;
   #client: ClientEra | undefined;
   #onTrial: OnTrial | undefined;
@@ -79,7 +81,15 @@ class EraSelection implements Transport {
     return this.#pairing;
   }
 
-  async send(message: JsonRpcMessage, options?: SendOptions): Promise<void> {
+  send(message: JsonRpcMessage, options?: SendOptions): Promise<void> {
+    const selected = this.#selected;
+    if (selected !== undefined && this.#onTrial === undefined) {
+      return selected.send(message, options);
+    }
+    return this.#sendSelecting(message, options);
+  }
+
+  async #sendSelecting(message: JsonRpcMessage, options?: SendOptions): Promise<void> {
     const active = await this.#start(message);
     const onTrial = this.#onTrial;
     if (onTrial !== undefined && isRequest(message)) {
@@ -98,8 +108,10 @@ class EraSelection implements Transport {
       this.#client ??= detectClientEra(message) ?? "legacy";
       const selecting = this.#select(this.#client);
       this.#active = selecting;
-      // A failed probe decides nothing: the next message tries again.
-      selecting.catch(() => {
+      selecting.then((transport) => {
+        if (this.#active === selecting) this.#selected = transport;
+      }, () => {
+        // A failed probe decides nothing: the next message tries again.
         if (this.#active === selecting) this.#active = undefined;
       });
     }
@@ -141,6 +153,7 @@ class EraSelection implements Transport {
     await active.close().catch(() => {});
     await this.#options.detector?.invalidate();
     this.#active = undefined;
+    this.#selected = undefined;
     const next = this.#start(message);
     release();
     await (await next).send(message, options);

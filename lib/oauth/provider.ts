@@ -242,16 +242,19 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     return Math.min(TOKEN_REFRESH_MARGIN_MS, (stored.expiresAt.getTime() - origin.at) / 2);
   };
 
-  const accessToken = (): Promise<string | undefined> => currentToken();
+  /** The token at hand, returned as it is; a promise only while a renewal runs or is due. */
+  const accessToken = (): string | undefined | Promise<string | undefined> =>
+    pending ? afterRenewal(pending) : storedToken();
 
-  const currentToken = async (): Promise<string | undefined> => {
-    if (pending) {
-      try {
-        return await pending;
-      } catch {
-        // fall through to what is stored
-      }
+  const afterRenewal = async (renewal: Promise<string>): Promise<string | undefined> => {
+    try {
+      return await renewal;
+    } catch {
+      return await storedToken(); // what is stored
     }
+  };
+
+  const storedToken = (): string | undefined | Promise<string | undefined> => {
     const stored = readStoredAuth(memory.values);
     // Granted less than --scope asks for: a sign-in for the wider scope is due, not this token.
     if (isNarrowerThan(stored, settings.oauth.scope)) return undefined;
@@ -261,6 +264,10 @@ export function createOAuthManager(options: CredentialProviderOptions): OAuthMan
     if (!stored.refreshToken && !settings.oauth.clientCredentials && !settings.oauth.crossApp) {
       return isExpired(stored, now) ? undefined : token;
     }
+    return renewExpiring(token);
+  };
+
+  const renewExpiring = async (token: string): Promise<string | undefined> => {
     try {
       return await singleFlight({ reason: "expiring", rejected: token, allowSignIn: false });
     } catch (error) {

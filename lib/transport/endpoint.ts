@@ -127,7 +127,8 @@ export async function sendUntilDecided(request: DecidedRequest): Promise<Decisio
   let refusals = 0;
   let staleConnectionRetried = false;
   while (true) {
-    const token = await request.credentials.accessToken();
+    const offered = request.credentials.accessToken();
+    const token = typeof offered === "object" ? await offered : offered;
     const waiting = request.beforeSend?.();
     if (waiting) {
       await waiting;

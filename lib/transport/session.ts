@@ -401,7 +401,7 @@ export class StreamableHttpSession implements Transport {
       method: "DELETE",
       timeoutMs: SHUTDOWN_DELETE_TIMEOUT_MS,
       headers: async (signal) => {
-        const token = await abortable(this.#credentials.accessToken(), signal);
+        const token = await abortable(Promise.resolve(this.#credentials.accessToken()), signal);
         return this.#headers("delete", { token });
       },
     });

@@ -180,7 +180,8 @@ export class StatelessTransport implements Transport {
 
   async #request(request: JsonRpcRequest, raw: string | undefined, signal: AbortSignal) {
     const label = describeMessage(request);
-    if (request.method === "tools/call") await this.#learnTool(request, signal);
+    const learning = request.method === "tools/call" ? this.#learnTool(request, signal) : undefined;
+    if (learning) await learning;
     let upstream = request;
     let body = raw ?? JSON.stringify(request);
     let headerRetry = false;
@@ -241,11 +242,19 @@ export class StatelessTransport implements Transport {
   /**
    * Makes sure the annotations of the called tool are known: lists the tools (all pages) under
    * the bridge's own ids, with the `_meta` of the call, when the tool is unknown or `again`.
+   * Returns undefined when the tool is known, so the call goes out without waiting a turn.
    */
-  async #learnTool(request: JsonRpcRequest, signal: AbortSignal, again = false) {
+  #learnTool(
+    request: JsonRpcRequest,
+    signal: AbortSignal,
+    again = false,
+  ): Promise<void> | undefined {
     const name = request.params?.name;
-    if (typeof name !== "string" || (!again && this.#tools.has(name))) return;
-    const meta = request.params?._meta;
+    if (typeof name !== "string" || (!again && this.#tools.has(name))) return undefined;
+    return this.#listTools(name, request.params?._meta, signal, again);
+  }
+
+  async #listTools(name: string, meta: unknown, signal: AbortSignal, again: boolean) {
     if (again) this.#tools.clear();
     let cursor: string | undefined;
     for (let page = 0; page < 100; page++) {

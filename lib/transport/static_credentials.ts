@@ -13,7 +13,7 @@ import type { AuthRefusal, CredentialProvider } from "./types.ts";
 export function createStaticCredentials(token?: string): CredentialProvider {
   const value = token ? stripBearerPrefix(token) : undefined;
   return {
-    accessToken: () => Promise.resolve(value),
+    accessToken: () => value,
     handleRefusal(refusal: AuthRefusal): Promise<string> {
       const kind = value ? "auth_failed" : "auth_required";
       const text = value

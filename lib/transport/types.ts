@@ -72,8 +72,11 @@ export interface AuthRefusal {
  * A static token, no token at all and full OAuth all implement this.
  */
 export interface CredentialProvider {
-  /** The token to send now (refreshing it first when it is about to expire), or none. */
-  accessToken(): Promise<string | undefined>;
+  /**
+   * The token to send now, or none: returned as it is when it is at hand, so a request goes out
+   * in the same turn, and as a promise when it must be refreshed first (it is about to expire).
+   */
+  accessToken(): string | undefined | Promise<string | undefined>;
   /**
    * Called on a 401, or a 403 with `error="insufficient_scope"`. Resolves with a token to retry
    * with (after refresh, sign-in or step-up) or rejects with a BridgeError of kind

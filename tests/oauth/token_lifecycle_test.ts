@@ -21,8 +21,13 @@ Deno.test("an expiring token is refreshed before use, with scope and resource re
   const first = await callServer(manager, server.mcp.url);
   assert.equal(first.status, 200);
   const before = await readState(`${server.dir}/state.env`);
+  // A token at hand is returned as it is, so a request goes out in the same turn.
+  assert.equal(manager.accessToken(), first.token);
 
   server.clock.advance(1_100);
+  const renewing = manager.accessToken();
+  assert.ok(renewing instanceof Promise, "an expiring token is refreshed first");
+  assert.notEqual(await renewing, first.token);
   const second = await callServer(manager, server.mcp.url);
   assert.equal(second.status, 200);
   assert.equal(second.refusals, 0, "refreshed proactively, not after a 401");
