@@ -167,7 +167,9 @@ export async function sendUntilDecided(request: DecidedRequest): Promise<Decisio
       isInitialize: prepared.isInitialize ?? false,
       sessionRefused: response.status === 400 && hadSessionId && await refusesSession(response),
     });
-    request.log.debug(`${prepared.label}: HTTP ${response.status} (${outcome.kind})`);
+    if (request.log.enabled("DEBUG")) {
+      request.log.debug(`${prepared.label}: HTTP ${response.status} (${outcome.kind})`);
+    }
     const action = decideNextAction(outcome, attempts, {
       exchange: request.exchange,
       status: response.status,

@@ -125,6 +125,7 @@ Deno.test("restart: a call sent again after a refused connection waits for the r
   await initialize(bridge);
   await bridge.send(call(1, "before"));
   assert.equal(text(await bridge.response(1)), "before");
+  await bridge.waitForStderr(/DEBUG http: POST tools\/call \(id 1\): HTTP 200 \(ok-sse\)/);
 
   await first.close();
   // Calls 3 to 5 are refused five times; their next attempt is 1.6 s away. Call 2 is refused
