@@ -23,6 +23,7 @@ import {
 } from "../jsonrpc/message.ts";
 import { type Logger, redactedMessage } from "../log.ts";
 import { readBodyText } from "./bounded_read.ts";
+import { parseMediaType } from "./classify.ts";
 import type { MessageHandler, MessageOrigin } from "./types.ts";
 
 /** Names a message in log lines: method and id, never params. */
@@ -289,13 +290,20 @@ export async function readRpcErrorBody(
   response: Response,
   maxBytes?: number,
 ): Promise<RpcErrorBody | undefined> {
-  const type = (response.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
-  if (type !== "application/json") {
+  if (parseMediaType(response.headers.get("content-type")) !== "application/json") {
     await response.body?.cancel().catch(() => {});
     return undefined;
   }
   try {
-    const raw = await readBodyText(response, { maxBytes });
+    return parseRpcErrorBody(await readBodyText(response, { maxBytes }));
+  } catch {
+    return undefined;
+  }
+}
+
+/** `raw` as a JSON-RPC error response, or undefined when it is anything else. Never throws. */
+export function parseRpcErrorBody(raw: string): RpcErrorBody | undefined {
+  try {
     const checked = validateMessage(JSON.parse(raw));
     if (!checked.ok || !isErrorResponse(checked.message)) return undefined;
     return { response: checked.message, raw };

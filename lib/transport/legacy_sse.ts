@@ -20,12 +20,10 @@ import { DEFAULT_RECONNECT_DELAY_MS } from "../constants.ts";
 import { BridgeError } from "../errors.ts";
 import {
   createBridgeId,
-  isErrorResponse,
   isRequest,
   type JsonRpcMessage,
   type JsonRpcRequest,
   type JsonRpcResponse,
-  validateMessage,
 } from "../jsonrpc/message.ts";
 import { type Logger, redactedMessage } from "../log.ts";
 import { MessageTooLargeError } from "./bounded_read.ts";
@@ -37,6 +35,7 @@ import { buildRequestHeaders } from "./headers.ts";
 import {
   describeMessage,
   InboundRouter,
+  parseRpcErrorBody,
   type PendingRequest,
   readRpcErrorBody,
 } from "./inbound.ts";
@@ -87,25 +86,22 @@ class SessionForgotten extends BridgeError {
 }
 
 /**
- * Whether a refused message POST says the session is unknown: a 404 on the endpoint the server
- * announced, unless its body is the server's own JSON-RPC error on another matter, or a 400
- * whose body names the session. Reads a copy of the body.
+ * Whether a refused message POST says the session is unknown, by the rule of the Streamable HTTP
+ * session (the endpoint's URL carries the session id): a 404, or a 400 whose body names the
+ * session; not a body that is the server's own JSON-RPC error on another matter. Reads a copy
+ * of the body.
  */
 async function forgetsSession(response: Response): Promise<boolean> {
   if (response.status !== 404 && response.status !== 400) return false;
   const text = await readRefusalText(response);
-  if (text === undefined) return response.status === 404;
-  return mentionsLostSession(text) || (response.status === 404 && !isJsonRpcError(text));
-}
-
-/** Whether `text` is a JSON-RPC error response. */
-function isJsonRpcError(text: string): boolean {
-  try {
-    const checked = validateMessage(JSON.parse(text));
-    return checked.ok && isErrorResponse(checked.message);
-  } catch {
-    return false;
-  }
+  const namesSession = text !== undefined && mentionsLostSession(text);
+  if (text !== undefined && !namesSession && parseRpcErrorBody(text)) return false;
+  const outcome = classifyResponse(response.status, response.headers, {
+    hadSessionId: true,
+    isInitialize: false,
+    sessionRefused: namesSession,
+  });
+  return outcome.kind === "session-gone";
 }
 
 /** The open stream: the endpoint it announced, and what ends the reading of it alone. */

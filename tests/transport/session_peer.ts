@@ -12,7 +12,7 @@ import {
 } from "../../lib/transport/session.ts";
 import { createStaticCredentials } from "../../lib/transport/static_credentials.ts";
 import { type McpServerOptions, startMcpServer } from "../fixtures/mcp_server.ts";
-import { createCapturingLogger, Inbox } from "./harness.ts";
+import { createTestTransportOptions } from "./harness.ts";
 
 /** Starts the server fixture and creates a session to it (nothing is sent yet). */
 export async function startSessionPeer(
@@ -20,16 +20,13 @@ export async function startSessionPeer(
   sessionOptions: Partial<StreamableHttpOptions> = {},
 ) {
   const server = await startMcpServer(serverOptions);
-  const inbox = new Inbox();
-  const { log, lines } = createCapturingLogger();
+  const { inbox, lines, options } = createTestTransportOptions(
+    server.url,
+    createStaticCredentials("static-token-123"),
+  );
   const session = createStreamableHttpSession({
-    url: server.url,
+    ...options,
     headers: [["X-Test", "yes"]],
-    credentials: createStaticCredentials("static-token-123"),
-    onMessage: inbox.handler,
-    fetch: globalThis.fetch,
-    log,
-    reconnectDelayMs: 20,
     ...sessionOptions,
   });
   return {

@@ -8,7 +8,7 @@ import type { JsonRpcMessage, JsonRpcRequest } from "../../lib/jsonrpc/message.t
 import { createStaticCredentials } from "../../lib/transport/static_credentials.ts";
 import { createStatelessTransport } from "../../lib/transport/stateless.ts";
 import { type DualEraServer, startDualEraServer } from "../fixtures/dual_era_server.ts";
-import { createCapturingLogger, Inbox, resultText } from "./harness.ts";
+import { createTestTransportOptions, resultText } from "./harness.ts";
 
 const META = {
   "io.modelcontextprotocol/protocolVersion": "2026-07-28",
@@ -35,16 +35,11 @@ function request(
 
 async function setup(eras: "modern" | "dual" = "modern") {
   const server: DualEraServer = await startDualEraServer({ eras });
-  const inbox = new Inbox();
-  const { log, lines } = createCapturingLogger();
-  const transport = createStatelessTransport({
-    url: server.url,
-    headers: [["X-Test", "yes"]],
-    credentials: createStaticCredentials("static-token-123"),
-    onMessage: inbox.handler,
-    fetch: globalThis.fetch,
-    log,
-  });
+  const { inbox, lines, options } = createTestTransportOptions(
+    server.url,
+    createStaticCredentials("static-token-123"),
+  );
+  const transport = createStatelessTransport({ ...options, headers: [["X-Test", "yes"]] });
   return {
     server,
     inbox,
