@@ -56,17 +56,28 @@ async function readTerminalLine(
   }
 }
 
+/**
+ * The `deno run` flags of `deno task start`: the binary's permission set and V8 flag, and each
+ * module loaded when its `import()` runs (proxy mode never reads the CLI modes' sources).
+ */
+const SOURCE_RUN_FLAGS = [
+  "-q",
+  "-P=bridge",
+  "--v8-flags=--max-semi-space-size=8",
+  "--unstable-lazy-dynamic-imports",
+];
+
 /** How a host starts this program again: the binary, or `deno run` with main.ts's permissions. */
 function launcher(): string[] {
   if (Deno.build.standalone) return [Deno.execPath()];
   const main = new URL(import.meta.url);
-  if (main.protocol !== "file:") return [Deno.execPath(), "run", "-q", "-P=bridge", main.href];
+  if (main.protocol !== "file:") return [Deno.execPath(), "run", ...SOURCE_RUN_FLAGS, main.href];
   const path = (url: URL) => {
     const text = decodeURIComponent(url.pathname);
     return Deno.build.os === "windows" ? text.slice(1).replaceAll("/", "\\") : text;
   };
   const config = path(new URL("./deno.json", main));
-  return [Deno.execPath(), "run", "-q", `--config=${config}`, "-P=bridge", path(main)];
+  return [Deno.execPath(), "run", `--config=${config}`, ...SOURCE_RUN_FLAGS, path(main)];
 }
 
 const controller = new AbortController();

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { LAZY_IMPORTS_FLAG } from "../support/bundle.ts";
 import { COMPILE_PERMISSION_ARGS, runMain } from "../support/main_process.ts";
 import { PROGRAM_VERSION } from "../../lib/constants.ts";
 
@@ -7,6 +8,7 @@ const denoJson = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", i
 Deno.test("start and compile tasks use the same permission set and V8 flags", () => {
   assert.deepEqual(COMPILE_PERMISSION_ARGS, ["-P=bridge", "--v8-flags=--max-semi-space-size=8"]);
   for (const arg of COMPILE_PERMISSION_ARGS) assert.ok(denoJson.tasks.start.includes(arg));
+  assert.ok(denoJson.tasks.start.includes(LAZY_IMPORTS_FLAG), "modules load when imported");
   assert.ok(denoJson.permissions.bridge, "deno.json declares the bridge permission set");
 });
 
