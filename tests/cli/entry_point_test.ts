@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { startMcpServer } from "../fixtures/mcp_server.ts";
+import { initializeRequest } from "../support/bridge_process.ts";
 import { LAZY_IMPORTS_FLAG } from "../support/bundle.ts";
-import { COMPILE_PERMISSION_ARGS, runMain } from "../support/main_process.ts";
+import { COMPILE_PERMISSION_ARGS, runDeno, runMain } from "../support/main_process.ts";
 import { PROGRAM_VERSION } from "../../lib/constants.ts";
 
 const denoJson = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
@@ -35,4 +37,31 @@ Deno.test("a missing server URL is a configuration error with exit code 3", asyn
   const result = await runMain(["--list-tools"]);
   assert.equal(result.code, 3);
   assert.match(result.stderr, /No server URL configured/);
+});
+
+Deno.test("deno task start's flags run the sources: --version, and proxy mode loading its modules on first import", async () => {
+  const words: string[] = denoJson.tasks.start.split(/\s+/);
+  assert.deepEqual(words.slice(0, 2), ["deno", "run"]);
+  const main = new URL("../../main.ts", import.meta.url).pathname;
+  const config = new URL("../../deno.json", import.meta.url).pathname;
+  const args = ["run", "--config", config, ...words.slice(2, -1), main];
+  const version = await runDeno([...args, "--version"]);
+  assert.equal(version.stdout, `mcp-streamablehttp-client ${PROGRAM_VERSION}\n`, version.stderr);
+
+  await using server = await startMcpServer();
+  const lines = [
+    initializeRequest(1),
+    { jsonrpc: "2.0", method: "notifications/initialized" },
+    {
+      jsonrpc: "2.0",
+      id: 2,
+      method: "tools/call",
+      params: { name: "echo", arguments: { message: "lazy" } },
+    },
+  ].map((message) => JSON.stringify(message) + "\n").join("");
+  const proxy = await runDeno(args, { env: { MCP_SERVER_URL: server.url.href }, stdin: lines });
+  assert.equal(proxy.code, 0, proxy.stderr);
+  const answers = proxy.stdout.trim().split("\n").map((line) => JSON.parse(line));
+  assert.deepEqual(answers.map((answer) => answer.id), [1, 2]);
+  assert.match(JSON.stringify(answers[1].result.content), /lazy/);
 });
