@@ -47,13 +47,18 @@ import {
 import {
   checkFloorTargets,
   type FigureName,
+  FLOOR_TARGETS,
   formatMs,
   formatRatio,
   formatTable,
+  median,
+  pairedRatioSpread,
   percentile,
   type ProgramFigures,
+  type RatioSpread,
   round,
   type TargetCheck,
+  targetStatus,
 } from "./stats.ts";
 
 const USAGE = `Usage: deno task bench [options]
@@ -193,19 +198,43 @@ async function rounds(
   programs: Record<string, Program>,
   o: BenchOptions & { bigBytes: number },
   what: string,
-): Promise<Record<string, ProgramFigures>> {
-  const results: Record<string, ProgramFigures[]> = {};
+): Promise<
+  { medians: Record<string, ProgramFigures>; perRound: Record<string, ProgramFigures[]> }
+> {
+  const perRound: Record<string, ProgramFigures[]> = {};
   const names = Object.keys(programs);
   for (let round = 0; round < o.rounds; round++) {
     const order = round % 2 === 0 ? names : [...names].reverse();
     for (const name of order) {
       log(`${what}, round ${round + 1}/${o.rounds}: ${name}`);
-      (results[name] ??= []).push(await measureProgram(programs[name], name, o));
+      (perRound[name] ??= []).push(await measureProgram(programs[name], name, o));
     }
   }
-  return Object.fromEntries(
-    Object.entries(results).map(([name, figures]) => [name, medianFigures(figures)]),
+  const medians = Object.fromEntries(
+    Object.entries(perRound).map(([name, figures]) => [name, medianFigures(figures)]),
   );
+  return { medians, perRound };
+}
+
+/**
+ * Each target figure's bridge/floor ratio round by round (spawn by spawn for the start, its
+ * middle half), and the idle RSS's range over the rounds.
+ */
+function roundSpreads(
+  bridge: ProgramFigures[],
+  floor: ProgramFigures[],
+  starts: Record<string, number[]>,
+): Partial<Record<FigureName, RatioSpread>> {
+  const spreads: Partial<Record<FigureName, RatioSpread>> = {};
+  for (const { figure } of FLOOR_TARGETS) {
+    const spread = figure === "initializeMs"
+      ? pairedRatioSpread(starts.bridge, starts.floor, true)
+      : pairedRatioSpread(bridge.map((r) => r[figure]), floor.map((r) => r[figure]));
+    if (spread) spreads[figure] = spread;
+  }
+  const idle = bridge.map((r) => r.idleRssKiB).filter(Number.isFinite);
+  if (idle.length > 0) spreads.idleRssKiB = { low: Math.min(...idle), high: Math.max(...idle) };
+  return spreads;
 }
 
 /** The in-process SDK client column: the same calls without any stdio hop. */
@@ -286,11 +315,16 @@ function comparisonRows(
   ];
 }
 
-function targetTable(title: string, b: ProgramFigures, f: ProgramFigures) {
-  const targets = checkFloorTargets(b, f);
+function targetTable(
+  title: string,
+  b: ProgramFigures,
+  f: ProgramFigures,
+  spreads: Partial<Record<FigureName, RatioSpread>>,
+) {
+  const targets = checkFloorTargets(b, f, spreads);
   const table = formatTable(
-    [title, "wanted", "measured", "status"],
-    targets.map((t) => [t.name, t.target, t.measured, t.met ? "met" : "NOT MET"]),
+    [title, "wanted", "measured", "rounds ⁵", "status"],
+    targets.map((t) => [t.name, t.target, t.measured, t.spread ?? "", targetStatus(t)]),
   );
   return { targets, table };
 }
@@ -352,17 +386,22 @@ async function main(): Promise<number> {
   await Deno.remove(emptyScript);
 
   log(`start-up: ${o.spawns} × spawn → first answer, per server era, interleaved`);
-  const legacyStarts = await firstAnswers({
+  const legacyStartSamples = await firstAnswers({
     floor: () => legacy.floor,
     bridge: () => legacy.bridge,
     "bridge, first start": () => bridgeProgram(entry, bridgeEnv(server.url)),
   }, o.spawns);
-  const modernStarts = await firstAnswers({
+  const modernStartSamples = await firstAnswers({
     floor: () => modern.floor,
     bridge: () => modern.bridge,
     "bridge, first start": () =>
       bridgeProgram(entry, bridgeEnv(modernServer.url), MODERN_CLIENT_META),
   }, o.spawns);
+
+  const medianOf = (samples: Record<string, number[]>) =>
+    Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, median(s)]));
+  const legacyStarts = medianOf(legacyStartSamples);
+  const modernStarts = medianOf(modernStartSamples);
 
   const legacyFigures = await rounds(legacy, o, "2025-11-25 server, 2025 client");
   const modernFigures = await rounds(modern, o, "2026-07-28 server, 2026-07-28 client");
@@ -377,13 +416,23 @@ async function main(): Promise<number> {
   const flood = await measureStalledFlood({ count: o.floodCount });
   const loadAfter = readLoad();
 
-  const b = { ...legacyFigures.bridge, initializeMs: legacyStarts.bridge };
-  const f = { ...legacyFigures.floor, initializeMs: legacyStarts.floor };
-  const bm = { ...modernFigures.bridge, initializeMs: modernStarts.bridge };
-  const fm = { ...modernFigures.floor, initializeMs: modernStarts.floor };
-  const t = translated.bridge;
-  const legacyTargets = targetTable("target (issue 10), 2025-11-25 server", b, f);
-  const modernTargets = targetTable("target (issue 10), 2026-07-28 server", bm, fm);
+  const b = { ...legacyFigures.medians.bridge, initializeMs: legacyStarts.bridge };
+  const f = { ...legacyFigures.medians.floor, initializeMs: legacyStarts.floor };
+  const bm = { ...modernFigures.medians.bridge, initializeMs: modernStarts.bridge };
+  const fm = { ...modernFigures.medians.floor, initializeMs: modernStarts.floor };
+  const t = translated.medians.bridge;
+  const legacyTargets = targetTable(
+    "target (issue 10), 2025-11-25 server",
+    b,
+    f,
+    roundSpreads(legacyFigures.perRound.bridge, legacyFigures.perRound.floor, legacyStartSamples),
+  );
+  const modernTargets = targetTable(
+    "target (issue 10), 2026-07-28 server",
+    bm,
+    fm,
+    roundSpreads(modernFigures.perRound.bridge, modernFigures.perRound.floor, modernStartSamples),
+  );
 
   console.log("");
   console.log(
@@ -454,10 +503,21 @@ async function main(): Promise<number> {
   console.log(legacyTargets.table);
   console.log("");
   console.log(modernTargets.table);
+  console.log(
+    `⁵ the lowest and highest bridge/floor ratio of the ${o.rounds} rounds; for the start, the ` +
+      `middle half of the ${o.spawns} spawn-by-spawn ratios; for idle RSS, the bridge's range`,
+  );
   console.log("");
 
   const targetsJson = (targets: TargetCheck[]) =>
-    Object.fromEntries(targets.map((t) => [t.name, { measured: t.measured, met: t.met }]));
+    Object.fromEntries(
+      targets.map((t) => [t.name, {
+        measured: t.measured,
+        met: t.met,
+        spread: t.spread,
+        met_every_round: t.metEvery,
+      }]),
+    );
   console.log(JSON.stringify({
     bench: "mcp-streamablehttp-client",
     deno: Deno.version.deno,

@@ -145,14 +145,15 @@ export async function measureProgram(
 }
 
 /**
- * Median time from spawn to the answer of the first request (`initialize`, or `server/discover`
- * for a 2026-07-28 client) of each program, over `spawns` spawns interleaved program by program.
- * `programs` are called for every spawn, so a program may get a fresh state each time.
+ * Times from spawn to the answer of the first request (`initialize`, or `server/discover`
+ * for a 2026-07-28 client) of each program, one per spawn, over `spawns` spawns interleaved
+ * program by program (sample `i` of each program comes from the same turn). `programs` are
+ * called for every spawn, so a program may get a fresh state each time.
  */
 export async function firstAnswers(
   programs: Record<string, () => Program>,
   spawns: number,
-): Promise<Record<string, number>> {
+): Promise<Record<string, number[]>> {
   const samples: Record<string, number[]> = {};
   for (let i = 0; i < spawns; i++) {
     for (const [name, program] of Object.entries(programs)) {
@@ -166,7 +167,7 @@ export async function firstAnswers(
       }
     }
   }
-  return Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, median(s)]));
+  return samples;
 }
 
 /** Median wall time of `deno <args>` (run to exit) over `spawns` runs, interleaved. */

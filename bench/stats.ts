@@ -39,6 +39,35 @@ export interface TargetCheck {
   /** The measured value in the target's terms, e.g. `1.04×`. */
   measured: string;
   met: boolean;
+  /** The lowest and highest ratio of the rounds (or spawns), e.g. `0.97–1.12×`. */
+  spread?: string;
+  /** Whether every round (or spawn pair) met the target too, not only the median. */
+  metEvery?: boolean;
+}
+
+/** The lowest and highest of a figure's ratios, round by round. */
+export interface RatioSpread {
+  low: number;
+  high: number;
+}
+
+/**
+ * The ratios `bridge[i] / floor[i]` of samples taken as interleaved pairs (round `i`, or spawn
+ * `i`); with `middleHalf`, the 25th and 75th percentile of those ratios instead of the extremes
+ * (single spawns are too noisy for their extremes to mean much). Undefined without finite pairs.
+ */
+export function pairedRatioSpread(
+  bridge: readonly number[],
+  floor: readonly number[],
+  middleHalf = false,
+): RatioSpread | undefined {
+  const ratios = bridge
+    .map((value, i) => value / floor[i])
+    .filter((ratio) => Number.isFinite(ratio));
+  if (ratios.length === 0) return undefined;
+  return middleHalf
+    ? { low: percentile(ratios, 25), high: percentile(ratios, 75) }
+    : { low: Math.min(...ratios), high: Math.max(...ratios) };
 }
 
 /** The figures of one spawned program (the bridge or the floor relay), medians over rounds. */
@@ -78,24 +107,50 @@ export const FLOOR_TARGETS: ReadonlyArray<
 /** The idle RSS target of issue 10, in KiB. */
 export const IDLE_RSS_TARGET_KIB = 45 * 1024;
 
-/** Checks the bridge against the floor relay (issue 10's table) and the idle RSS target. */
-export function checkFloorTargets(bridge: ProgramFigures, floor: ProgramFigures): TargetCheck[] {
-  const checks = FLOOR_TARGETS.map(({ figure, name, bound, ratio }) => {
+/**
+ * Checks the bridge against the floor relay (issue 10's table) and the idle RSS target. With
+ * `spreads` (per figure, from {@link pairedRatioSpread}; the idle RSS as a range in KiB), each
+ * check also says its range and whether every round met the target, not only the median.
+ */
+export function checkFloorTargets(
+  bridge: ProgramFigures,
+  floor: ProgramFigures,
+  spreads: Partial<Record<FigureName, RatioSpread>> = {},
+): TargetCheck[] {
+  const checks: TargetCheck[] = FLOOR_TARGETS.map(({ figure, name, bound, ratio }) => {
     const measured = bridge[figure] / floor[figure];
+    const meets = (value: number) => bound === "max" ? value <= ratio : value >= ratio;
+    const spread = spreads[figure];
     return {
       name,
       target: `${bound === "max" ? "≤" : "≥"} ${ratio.toFixed(2)}×`,
       measured: `${measured.toFixed(2)}×`,
-      met: bound === "max" ? measured <= ratio : measured >= ratio,
+      met: meets(measured),
+      ...(spread && {
+        spread: `${spread.low.toFixed(2)}–${spread.high.toFixed(2)}×`,
+        metEvery: meets(spread.low) && meets(spread.high),
+      }),
     };
   });
+  const idle = spreads.idleRssKiB;
+  const mib = (kib: number) => (kib / 1024).toFixed(1);
   checks.push({
     name: "idle RSS after the first answer",
     target: "≤ 45 MiB",
-    measured: `${(bridge.idleRssKiB / 1024).toFixed(1)} MiB`,
+    measured: `${mib(bridge.idleRssKiB)} MiB`,
     met: bridge.idleRssKiB <= IDLE_RSS_TARGET_KIB,
+    ...(idle && {
+      spread: `${mib(idle.low)}–${mib(idle.high)} MiB`,
+      metEvery: idle.high <= IDLE_RSS_TARGET_KIB,
+    }),
   });
   return checks;
+}
+
+/** The status cell of a target: met in every round, met by the median only, or not met. */
+export function targetStatus(check: TargetCheck): string {
+  if (!check.met) return "NOT MET";
+  return check.metEvery === false ? "met (median; not every round)" : "met";
 }
 
 /** Formats rows as a left-aligned plain-text table with a rule under the header. */
