@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { startMcpServer } from "./fixtures/mcp_server.ts";
-import { initializeRequest } from "./support/bridge_process.ts";
+import { echoSessionInput, readEchoSessionOutput } from "./support/bridge_process.ts";
 import { buildBundle, bundleArgs, bundleCommand } from "./support/bundle.ts";
 import { COMPILE_PERMISSION_ARGS, createTempDir, runDeno } from "./support/main_process.ts";
 
@@ -47,25 +47,13 @@ Deno.test("the bundle needs no package at run time: --version from an empty Deno
 
 Deno.test("the bundle relays a session like main.ts: initialize, then a tool call", async () => {
   await using server = await startMcpServer();
-  const lines = [
-    initializeRequest(1),
-    { jsonrpc: "2.0", method: "notifications/initialized" },
-    {
-      jsonrpc: "2.0",
-      id: 2,
-      method: "tools/call",
-      params: { name: "echo", arguments: { message: "bundled" } },
-    },
-  ].map((message) => JSON.stringify(message) + "\n").join("");
   const result = await runBundle([], {
     DENO_DIR: createTempDir("mcp-shc-deno-dir-"),
     MCP_SERVER_URL: server.url.href,
-  }, lines);
+  }, echoSessionInput("bundled"));
   assert.equal(result.code, 0, result.stderr);
-  const answers = result.stdout.trim().split("\n").map((line) => JSON.parse(line));
-  assert.deepEqual(answers.map((answer) => answer.id), [1, 2]);
-  assert.equal(answers[0].result.serverInfo.name, "fixture-mcp-server");
-  assert.match(JSON.stringify(answers[1].result.content), /bundled/);
+  const answers = readEchoSessionOutput(result.stdout, "bundled");
+  assert.equal((answers[0].result?.serverInfo as { name?: string }).name, "fixture-mcp-server");
 });
 
 Deno.test("the release workflow and the Dockerfile compile the bundle with the compile task's flags", () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { startMcpServer } from "../fixtures/mcp_server.ts";
-import { initializeRequest } from "../support/bridge_process.ts";
+import { echoSessionInput, readEchoSessionOutput } from "../support/bridge_process.ts";
 import { LAZY_IMPORTS_FLAG } from "../support/bundle.ts";
 import { COMPILE_PERMISSION_ARGS, runDeno, runMain } from "../support/main_process.ts";
 import { PROGRAM_VERSION } from "../../lib/constants.ts";
@@ -49,19 +49,10 @@ Deno.test("deno task start's flags run the sources: --version, and proxy mode lo
   assert.equal(version.stdout, `mcp-streamablehttp-client ${PROGRAM_VERSION}\n`, version.stderr);
 
   await using server = await startMcpServer();
-  const lines = [
-    initializeRequest(1),
-    { jsonrpc: "2.0", method: "notifications/initialized" },
-    {
-      jsonrpc: "2.0",
-      id: 2,
-      method: "tools/call",
-      params: { name: "echo", arguments: { message: "lazy" } },
-    },
-  ].map((message) => JSON.stringify(message) + "\n").join("");
-  const proxy = await runDeno(args, { env: { MCP_SERVER_URL: server.url.href }, stdin: lines });
+  const proxy = await runDeno(args, {
+    env: { MCP_SERVER_URL: server.url.href },
+    stdin: echoSessionInput("lazy"),
+  });
   assert.equal(proxy.code, 0, proxy.stderr);
-  const answers = proxy.stdout.trim().split("\n").map((line) => JSON.parse(line));
-  assert.deepEqual(answers.map((answer) => answer.id), [1, 2]);
-  assert.match(JSON.stringify(answers[1].result.content), /lazy/);
+  readEchoSessionOutput(proxy.stdout, "lazy");
 });

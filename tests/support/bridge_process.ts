@@ -6,6 +6,7 @@
  * @module
  */
 
+import assert from "node:assert/strict";
 import { type MainOptions, spawnMain } from "./main_process.ts";
 import { HANG_GUARD_MS } from "./wait.ts";
 
@@ -205,6 +206,38 @@ export function initializeRequest(id: unknown = 0, protocolVersion = "2025-11-25
       clientInfo: { name: "bridge-test", version: "1.0.0" },
     },
   };
+}
+
+/**
+ * A short 2025 session as stdin text, for a program run to its end: `initialize` (id 1),
+ * `notifications/initialized`, then the fixture's `echo` tool with `message` (id 2).
+ */
+export function echoSessionInput(message: string): string {
+  return [
+    initializeRequest(1),
+    { jsonrpc: "2.0", method: "notifications/initialized" },
+    {
+      jsonrpc: "2.0",
+      id: 2,
+      method: "tools/call",
+      params: { name: "echo", arguments: { message } },
+    },
+  ].map((line) => JSON.stringify(line) + "\n").join("");
+}
+
+/** One answer line of a session's stdout. */
+export interface SessionAnswer {
+  id?: unknown;
+  result?: Record<string, unknown>;
+  error?: unknown;
+}
+
+/** The answers to {@link echoSessionInput} on stdout, checked: ids 1 and 2, `message` echoed. */
+export function readEchoSessionOutput(stdout: string, message: string): SessionAnswer[] {
+  const answers: SessionAnswer[] = stdout.trim().split("\n").map((line) => JSON.parse(line));
+  assert.deepEqual(answers.map((answer) => answer.id), [1, 2]);
+  assert.ok(JSON.stringify(answers[1].result?.content).includes(message), stdout);
+  return answers;
 }
 
 /** Initializes the session through the bridge and sends `notifications/initialized`. */
