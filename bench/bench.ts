@@ -165,6 +165,7 @@ function floorProgram(url: URL, meta?: Record<string, unknown>): Program {
       "run",
       "-q",
       "--no-prompt",
+      "--no-config",
       "--allow-net",
       FLOOR_RELAY,
       url.href,
@@ -378,7 +379,7 @@ async function main(): Promise<number> {
   const versions = await startUps(
     {
       version: [...entry, "--version"],
-      empty: ["run", "-q", "--no-prompt", emptyScript],
+      empty: ["run", "-q", "--no-prompt", "--no-config", emptyScript],
     },
     baseEnv(),
     o.spawns,

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { startMcpServer } from "./fixtures/mcp_server.ts";
 import { echoSessionInput, readEchoSessionOutput } from "./support/bridge_process.ts";
-import { buildBundle, bundleArgs, bundleCommand } from "./support/bundle.ts";
+import { buildBundle, bundleArgs, bundleCommand, expandPermissionSet } from "./support/bundle.ts";
 import { COMPILE_PERMISSION_ARGS, createTempDir, runDeno } from "./support/main_process.ts";
 
 const ROOT = new URL("../", import.meta.url);
@@ -30,6 +30,24 @@ Deno.test("the compile task compiles the bundle task's entry", () => {
   assert.equal(tasks.compile.split(/\s+/).at(-1), `${outdir}/main.js`);
   assert.match(tasks.bundle, /--frozen-lockfile/);
   assert.equal(taskWords.at(-1), "main.ts");
+});
+
+Deno.test("the bundle runs without deno.json, with the compile task's permission set as flags", () => {
+  const permissions = JSON.parse(Deno.readTextFileSync(new URL("deno.json", ROOT))).permissions;
+  const flags = expandPermissionSet(COMPILE_PERMISSION_ARGS, permissions);
+  const set = COMPILE_PERMISSION_ARGS.find((flag) => flag.startsWith("-P="))!.slice(3);
+  assert.deepEqual(
+    flags.filter((flag) => flag.startsWith("--allow-")).sort(),
+    Object.keys(permissions[set]).map((kind) => `--allow-${kind}`).sort(),
+  );
+  assert.ok(flags.every((flag) => !flag.startsWith("-P")), "no permission set is left to look up");
+  const args = bundleArgs("main.js", []);
+  assert.ok(args.includes("--no-config") && !args.includes("--config"), args.join(" "));
+  assert.deepEqual(
+    expandPermissionSet(["-P=x", "--v8-flags=--a"], { x: { net: ["a.example", "b.example"] } }),
+    ["--allow-net=a.example,b.example", "--v8-flags=--a"],
+  );
+  assert.throws(() => expandPermissionSet(["-P=missing"], {}), /no permission set "missing"/);
 });
 
 Deno.test("the bundle needs no package at run time: --version from an empty Deno cache", async () => {

@@ -51,15 +51,43 @@ export async function buildBundle(): Promise<string> {
  */
 export const LAZY_IMPORTS_FLAG = "--unstable-lazy-dynamic-imports";
 
+/**
+ * The compile task's runtime flags with its permission set (`-P=NAME`) spelled out as the
+ * `--allow-*` flags deno.json gives it, so the bundle runs without a config file, as the binary
+ * does (its permissions are baked in, and it reads no deno.json).
+ */
+export function expandPermissionSet(
+  flags: readonly string[],
+  permissionSets: Record<string, Record<string, unknown>>,
+): string[] {
+  return flags.flatMap((flag) => {
+    const name = flag.match(/^(?:-P|--permission-set)=(.+)$/)?.[1];
+    if (name === undefined) return [flag];
+    const set = permissionSets[name];
+    if (!set) throw new Error(`deno.json has no permission set "${name}"`);
+    return Object.entries(set).map(([kind, value]) => {
+      if (value === true) return `--allow-${kind}`;
+      if (Array.isArray(value) && value.every((item) => typeof item === "string")) {
+        return `--allow-${kind}=${value.join(",")}`;
+      }
+      throw new Error(`Cannot spell out permission "${kind}" of set "${name}" as a flag`);
+    });
+  });
+}
+
+const BINARY_FLAGS = expandPermissionSet(
+  COMPILE_PERMISSION_ARGS,
+  JSON.parse(Deno.readTextFileSync(CONFIG)).permissions,
+);
+
 /** The `deno` arguments that run `bundle` like the compiled binary runs (same permission set). */
 export function bundleArgs(bundle: string, args: readonly string[]): string[] {
   return [
     "run",
     "-q",
     "--no-prompt",
-    "--config",
-    CONFIG,
-    ...COMPILE_PERMISSION_ARGS,
+    "--no-config",
+    ...BINARY_FLAGS,
     LAZY_IMPORTS_FLAG,
     bundle,
     ...args,
