@@ -7,7 +7,12 @@ import assert from "node:assert/strict";
 import { startMcpServer } from "./fixtures/mcp_server.ts";
 import { echoSessionInput, readEchoSessionOutput } from "./support/bridge_process.ts";
 import { buildBundle, bundleArgs, bundleCommand, expandPermissionSet } from "./support/bundle.ts";
-import { COMPILE_PERMISSION_ARGS, createTempDir, runDeno } from "./support/main_process.ts";
+import {
+  COMPILE_PERMISSION_ARGS,
+  createTempDir,
+  DENO_JSON,
+  runDeno,
+} from "./support/main_process.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const tasks: Record<string, string> = JSON.parse(
@@ -33,7 +38,7 @@ Deno.test("the compile task compiles the bundle task's entry", () => {
 });
 
 Deno.test("the bundle runs without deno.json, with the compile task's permission set as flags", () => {
-  const permissions = JSON.parse(Deno.readTextFileSync(new URL("deno.json", ROOT))).permissions;
+  const permissions = DENO_JSON.permissions;
   const flags = expandPermissionSet(COMPILE_PERMISSION_ARGS, permissions);
   const set = COMPILE_PERMISSION_ARGS.find((flag) => flag.startsWith("-P="))!.slice(3);
   assert.deepEqual(

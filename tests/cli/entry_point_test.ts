@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { startMcpServer } from "../fixtures/mcp_server.ts";
 import { echoSessionInput, readEchoSessionOutput } from "../support/bridge_process.ts";
 import { LAZY_IMPORTS_FLAG } from "../support/bundle.ts";
-import { COMPILE_PERMISSION_ARGS, runDeno, runMain } from "../support/main_process.ts";
+import {
+  COMPILE_PERMISSION_ARGS,
+  runDeno,
+  runMain,
+  START_TASK_FLAGS,
+} from "../support/main_process.ts";
 import { PROGRAM_VERSION } from "../../lib/constants.ts";
 
 const denoJson = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
@@ -44,7 +49,7 @@ Deno.test("deno task start's flags run the sources: --version, and proxy mode lo
   assert.deepEqual(words.slice(0, 2), ["deno", "run"]);
   const main = new URL("../../main.ts", import.meta.url).pathname;
   const config = new URL("../../deno.json", import.meta.url).pathname;
-  const args = ["run", "--config", config, ...words.slice(2, -1), main];
+  const args = ["run", "--config", config, ...START_TASK_FLAGS, main];
   const version = await runDeno([...args, "--version"]);
   assert.equal(version.stdout, `mcp-streamablehttp-client ${PROGRAM_VERSION}\n`, version.stderr);
 

@@ -6,12 +6,9 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { formatHostConfig, HOSTS, quoteShellWord } from "../../lib/cli/host_config.ts";
-import { createTempDir, runMain } from "../support/main_process.ts";
+import { createTempDir, runMain, START_TASK_FLAGS } from "../support/main_process.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const denoJson = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
-/** The flags of `deno task start`, which a host's entry repeats. */
-const START_TASK_FLAGS: string[] = denoJson.tasks.start.split(/\s+/).slice(2, -1);
 /** What a host runs when the program runs from source (as the tests spawn it). */
 const LAUNCHER = [
   Deno.execPath(),

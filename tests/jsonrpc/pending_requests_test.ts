@@ -136,16 +136,22 @@ Deno.test("held timeouts start in full on release, and a settled request never t
   assert.deepEqual(timedOut, [2]);
 });
 
-Deno.test("a request that times out may add another; its deadline is kept", () => {
+/** Requests whose timeout handler, when request 1 times out, adds request 9 with `laterMs`. */
+function addingOnTimeout(laterMs: number) {
   const timedOut: (number | string)[] = [];
   const timers = createFakeTimers();
   const pending = new PendingRequests({
     onTimeout: (r) => {
       timedOut.push(r.id);
-      if (r.id === 1) pending.add(request(9), 15);
+      if (r.id === 1) pending.add(request(9), laterMs);
     },
     timers,
   });
+  return { pending, timers, timedOut };
+}
+
+Deno.test("a request that times out may add another; its deadline is kept", () => {
+  const { pending, timers, timedOut } = addingOnTimeout(15);
   pending.add(request(1), 10);
   timers.advance(10);
   assert.deepEqual(timedOut, [1]);
@@ -156,15 +162,7 @@ Deno.test("a request that times out may add another; its deadline is kept", () =
 });
 
 Deno.test("a request added by a timeout handler does not delay an earlier deadline", () => {
-  const timedOut: (number | string)[] = [];
-  const timers = createFakeTimers();
-  const pending = new PendingRequests({
-    onTimeout: (r) => {
-      timedOut.push(r.id);
-      if (r.id === 1) pending.add(request(9), 100);
-    },
-    timers,
-  });
+  const { pending, timers, timedOut } = addingOnTimeout(100);
   pending.add(request(1), 10);
   pending.add(request(2), 15);
   timers.advance(10);

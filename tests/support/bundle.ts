@@ -6,10 +6,9 @@
  * @module
  */
 
-import { COMPILE_PERMISSION_ARGS, createTempDir } from "./main_process.ts";
+import { COMPILE_PERMISSION_ARGS, createTempDir, DENO_JSON } from "./main_process.ts";
 
 const ROOT = new URL("../../", import.meta.url);
-const CONFIG = new URL("deno.json", ROOT).pathname;
 
 /** The `bundle` task's words after `deno`, with `--outdir` pointing at `outdir`. */
 export function bundleCommand(task: string, outdir: string): string[] {
@@ -30,7 +29,7 @@ export function bundleCommand(task: string, outdir: string): string[] {
  * bundle's entry (`main.js`, beside the chunks it loads when a mode needs them).
  */
 export async function buildBundle(): Promise<string> {
-  const tasks = JSON.parse(await Deno.readTextFile(CONFIG)).tasks as Record<string, string>;
+  const tasks = DENO_JSON.tasks;
   const outdir = createTempDir("mcp-shc-bundle-");
   const result = await new Deno.Command(Deno.execPath(), {
     args: bundleCommand(tasks.bundle, outdir),
@@ -75,10 +74,7 @@ export function expandPermissionSet(
   });
 }
 
-const BINARY_FLAGS = expandPermissionSet(
-  COMPILE_PERMISSION_ARGS,
-  JSON.parse(Deno.readTextFileSync(CONFIG)).permissions,
-);
+const BINARY_FLAGS = expandPermissionSet(COMPILE_PERMISSION_ARGS, DENO_JSON.permissions);
 
 /** The `deno` arguments that run `bundle` like the compiled binary runs (same permission set). */
 export function bundleArgs(bundle: string, args: readonly string[]): string[] {

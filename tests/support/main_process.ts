@@ -9,23 +9,33 @@
 const ROOT = new URL("../../", import.meta.url);
 const MAIN = new URL("main.ts", ROOT).pathname;
 
-interface DenoJson {
+/** What the tests read of deno.json. */
+export interface DenoJson {
+  version: string;
   tasks: Record<string, string>;
+  permissions: Record<string, Record<string, unknown>>;
 }
 
-const denoJson: DenoJson = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
+/** The repository's deno.json, read once. */
+export const DENO_JSON: DenoJson = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
 
 /**
  * The runtime flags of `deno task compile` (what the binary runs with): the permission set and
  * the V8 flags, e.g. `["-P=bridge", "--v8-flags=--max-semi-space-size=8"]`.
  */
-export const COMPILE_PERMISSION_ARGS: string[] = denoJson.tasks.compile
+export const COMPILE_PERMISSION_ARGS: string[] = DENO_JSON.tasks.compile
   .split(/\s+/)
   .filter((word) => /^(-P|--permission-set)(=|$)|^--allow-|^--deny-|^-A$|^--v8-flags=/.test(word));
 
 if (COMPILE_PERMISSION_ARGS.length === 0) {
   throw new Error("deno.json compile task declares no permission set");
 }
+
+/**
+ * The `deno run` flags of `deno task start` (between `deno run` and `main.ts`), which a host's
+ * entry for the sources repeats.
+ */
+export const START_TASK_FLAGS: string[] = DENO_JSON.tasks.start.split(/\s+/).slice(2, -1);
 
 const DENO_DIR = Deno.env.get("DENO_DIR") ??
   `${Deno.env.get("HOME") ?? ""}/.cache/deno`;
