@@ -176,6 +176,28 @@ function floorProgram(url: URL, meta?: Record<string, unknown>): Program {
   };
 }
 
+/**
+ * The floor relay reading each SSE body as a stream through `eventsource-parser` (`--stream-sse`,
+ * with deno.json for the package): the work a relay must do to pass on a server's requests
+ * before its answer, priced alone. A reference for the 2025 SSE path, not a target.
+ */
+function streamingFloorProgram(url: URL): Program {
+  return {
+    args: [
+      "run",
+      "-q",
+      "--no-prompt",
+      `--config=${new URL("deno.json", ROOT).pathname}`,
+      "--allow-net",
+      "--allow-read",
+      FLOOR_RELAY,
+      url.href,
+      "--stream-sse",
+    ],
+    env: baseEnv(),
+  };
+}
+
 /** The bridge toward `url`; `env` fixes its home (and so its state file) across spawns. */
 function bridgeProgram(
   entry: string[],
@@ -286,15 +308,29 @@ const mib = (kib: number) => Number.isFinite(kib) ? `${(kib / 1024).toFixed(1)} 
 const us = (value: number) => Number.isFinite(value) ? `${value.toFixed(0)} µs` : "n/a";
 const perSecond = (value: number) => Number.isFinite(value) ? `${value.toFixed(0)}` : "n/a";
 
-/** The rows of one bridge-against-floor table, with an optional third column. */
+/** The figures a floor is compared on when its start and idle memory are not comparable. */
+const PER_CALL_FIGURES: readonly FigureName[] = [
+  "latencyP50Ms",
+  "latencyP99Ms",
+  "callsPerSecond",
+  "bigResultMs",
+  "peakKiB",
+  "cpuPerCallUs",
+];
+
+/**
+ * The rows of one bridge-against-floor table, with an optional third column; `only` keeps the
+ * rows of those figures.
+ */
 function comparisonRows(
   b: ProgramFigures,
   f: ProgramFigures,
   o: BenchOptions,
-  extra?: Partial<ProgramFigures>,
+  { extra, only }: { extra?: Partial<ProgramFigures>; only?: readonly FigureName[] } = {},
 ): string[][] {
   const bigLabel = `${(o.bigBytes / 1024 / 1024).toFixed(o.bigBytes % 1048576 ? 2 : 0)} MiB`;
   const row = (label: string, figure: FigureName, format: (value: number) => string = formatMs) => {
+    if (only && !only.includes(figure)) return undefined;
     const cells = [label, format(b[figure]), format(f[figure]), formatRatio(b[figure], f[figure])];
     if (!extra) return cells;
     const value = extra[figure];
@@ -313,7 +349,7 @@ function comparisonRows(
     row("peak RSS (process tree)", "peakKiB", mib),
     row("CPU per call", "cpuPerCallUs", us),
     row("idle RSS after the first answer", "idleRssKiB", mib),
-  ];
+  ].filter((cells) => cells !== undefined);
 }
 
 function targetTable(
@@ -367,6 +403,10 @@ async function main(): Promise<number> {
     bridge: bridgeProgram(entry, legacyEnv),
     floor: floorProgram(server.url),
   };
+  // Only SSE bodies are read as streams; with JSON answers it would be the floor again.
+  const streaming: Record<string, Program> = o.responseMode === "sse"
+    ? { "streaming floor": streamingFloorProgram(server.url) }
+    : {};
   const modern = {
     bridge: bridgeProgram(entry, modernEnv, MODERN_CLIENT_META),
     floor: floorProgram(modernServer.url, MODERN_CLIENT_META),
@@ -404,7 +444,11 @@ async function main(): Promise<number> {
   const legacyStarts = medianOf(legacyStartSamples);
   const modernStarts = medianOf(modernStartSamples);
 
-  const legacyFigures = await rounds(legacy, o, "2025-11-25 server, 2025 client");
+  const legacyFigures = await rounds(
+    { ...legacy, ...streaming },
+    o,
+    "2025-11-25 server, 2025 client",
+  );
   const modernFigures = await rounds(modern, o, "2026-07-28 server, 2026-07-28 client");
   const translated = await rounds(
     { bridge: bridgeProgram(entry, translatingEnv) },
@@ -422,6 +466,7 @@ async function main(): Promise<number> {
   const bm = { ...modernFigures.medians.bridge, initializeMs: modernStarts.bridge };
   const fm = { ...modernFigures.medians.floor, initializeMs: modernStarts.floor };
   const t = translated.medians.bridge;
+  const sf: ProgramFigures | undefined = legacyFigures.medians["streaming floor"];
   const legacyTargets = targetTable(
     "target (issue 10), 2025-11-25 server",
     b,
@@ -453,7 +498,7 @@ async function main(): Promise<number> {
       "bridge/SDK",
     ],
     [
-      ...comparisonRows(b, f, o, sdk),
+      ...comparisonRows(b, f, o, { extra: sdk }),
       [
         "spawn → first answer, first start ¹",
         formatMs(legacyStarts["bridge, first start"]),
@@ -468,6 +513,13 @@ async function main(): Promise<number> {
       ],
     ],
   ));
+  if (sf) {
+    console.log("");
+    console.log(formatTable(
+      ["2025-11-25 server (SSE), 2025 client", "bridge", "streaming floor ⁶", "bridge/streaming"],
+      comparisonRows(b, sf, o, { only: PER_CALL_FIGURES }),
+    ));
+  }
   console.log("");
   console.log(formatTable(
     ["2026-07-28 server, 2026-07-28 client", "bridge", "floor relay", "bridge/floor"],
@@ -508,6 +560,13 @@ async function main(): Promise<number> {
     `⁵ the lowest and highest bridge/floor ratio of the ${o.rounds} rounds; for the start, the ` +
       `middle half of the ${o.spawns} spawn-by-spawn ratios; for idle RSS, the bridge's range`,
   );
+  if (sf) {
+    console.log(
+      "⁶ the floor relay reading each SSE body as a stream through eventsource-parser and writing\n" +
+        "  each event once complete, as a relay must to pass on a server's requests before its\n" +
+        "  answer (the floor reads the whole body at once); a reference, not a target",
+    );
+  }
   console.log("");
 
   const targetsJson = (targets: TargetCheck[]) =>
@@ -534,7 +593,12 @@ async function main(): Promise<number> {
       legacy: figures(legacyStarts as unknown as Partial<ProgramFigures>),
       modern: figures(modernStarts as unknown as Partial<ProgramFigures>),
     },
-    legacy_server: { bridge: figures(b), floor: figures(f), sdk_client: figures(sdk) },
+    legacy_server: {
+      bridge: figures(b),
+      floor: figures(f),
+      sdk_client: figures(sdk),
+      ...(sf ? { streaming_floor: figures(sf) } : {}),
+    },
     modern_server: { bridge: figures(bm), floor: figures(fm), translated_bridge: figures(t) },
     stalled_flood: stalledFloodSummary(flood),
     targets: {

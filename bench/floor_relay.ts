@@ -9,13 +9,20 @@
  * requires, `MCP-Protocol-Version` (from the body's `_meta`), `Mcp-Method` and `Mcp-Name`, which
  * is the least a relay must parse each line for.
  *
- * Usage: deno run --allow-net bench/floor_relay.ts URL [--modern]
+ * With `--stream-sse` (and deno.json, for the package) it reads an SSE body as a stream through
+ * `eventsource-parser` and writes each event once it is complete, as a relay must to pass on a
+ * server's requests and progress before the answer: the floor of that work alone.
+ *
+ * Usage: deno run --allow-net bench/floor_relay.ts URL [--modern] [--stream-sse]
  *
  * @module
  */
 
 const url = Deno.args[0];
 const modern = Deno.args.includes("--modern");
+// Named through a variable: without --stream-sse, deno does not even resolve the module.
+const streamingReader = "./floor_sse_stream.ts";
+const { streamSseData } = Deno.args.includes("--stream-sse") ? await import(streamingReader) : {};
 const encoder = new TextEncoder();
 let sessionId: string | undefined;
 let writing = Promise.resolve();
@@ -44,9 +51,13 @@ async function relay(line: string): Promise<void> {
   }
   const response = await fetch(url, { method: "POST", headers, body: line });
   sessionId = response.headers.get("mcp-session-id") ?? sessionId;
+  const sse = response.headers.get("content-type")?.startsWith("text/event-stream");
+  if (sse && streamSseData && response.body) {
+    return await streamSseData(response.body, (data: string) => write(data + "\n"));
+  }
   const text = await response.text();
   if (!text) return;
-  if (!response.headers.get("content-type")?.startsWith("text/event-stream")) {
+  if (!sse) {
     write(text + "\n");
     return;
   }
