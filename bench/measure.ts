@@ -147,16 +147,18 @@ export async function measureProgram(
 /**
  * Times from spawn to the answer of the first request (`initialize`, or `server/discover`
  * for a 2026-07-28 client) of each program, one per spawn, over `spawns` spawns interleaved
- * program by program (sample `i` of each program comes from the same turn). `programs` are
- * called for every spawn, so a program may get a fresh state each time.
+ * program by program (sample `i` of each program comes from the same turn; the order reverses
+ * every turn, so no program always follows the same one). `programs` are called for every spawn,
+ * so a program may get a fresh state each time.
  */
 export async function firstAnswers(
   programs: Record<string, () => Program>,
   spawns: number,
 ): Promise<Record<string, number[]>> {
   const samples: Record<string, number[]> = {};
+  const turn = Object.entries(programs);
   for (let i = 0; i < spawns; i++) {
-    for (const [name, program] of Object.entries(programs)) {
+    for (const [name, program] of i % 2 === 0 ? turn : [...turn].reverse()) {
       const start = performance.now();
       const client = spawnProgram(program());
       try {
@@ -170,15 +172,19 @@ export async function firstAnswers(
   return samples;
 }
 
-/** Median wall time of `deno <args>` (run to exit) over `spawns` runs, interleaved. */
+/**
+ * Median wall time of `deno <args>` (run to exit) over `spawns` runs, interleaved, the order
+ * reversing every turn.
+ */
 export async function startUps(
   commands: Record<string, string[]>,
   env: Record<string, string>,
   spawns: number,
 ): Promise<Record<string, number>> {
   const samples: Record<string, number[]> = {};
+  const turn = Object.entries(commands);
   for (let i = 0; i < spawns; i++) {
-    for (const [name, args] of Object.entries(commands)) {
+    for (const [name, args] of i % 2 === 0 ? turn : [...turn].reverse()) {
       const start = performance.now();
       const output = await new Deno.Command(Deno.execPath(), {
         args,
