@@ -15,6 +15,7 @@ import { startLegacyServer } from "./fixtures/legacy_server.ts";
 import { baseEnv, mainArgs } from "./support/main_process.ts";
 import { initialize, initializeRequest, startBridge } from "./support/bridge_process.ts";
 import { waitUntil } from "./support/wait.ts";
+import { stablePort } from "./support/ports.ts";
 
 type Body = { method?: string; params?: Record<string, unknown> };
 const bodyOf = (request: RecordedRequest) => (request.body ?? {}) as Body;
@@ -174,9 +175,7 @@ Deno.test("a request that outlives --timeout gets a timeout error and is cancell
 });
 
 Deno.test("an unreachable server gives every request an error with source, kind and hint", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+  const port = stablePort();
   await using bridge = startBridge([], { env: { MCP_SERVER_URL: `http://127.0.0.1:${port}/mcp` } });
   await bridge.send(initializeRequest(1));
   const answer = await bridge.response(1);

@@ -5,6 +5,7 @@ import {
   type FetchFailure,
   fetchFailureError,
 } from "../lib/fetch_failure.ts";
+import { stablePort } from "./support/ports.ts";
 
 /** A TypeError shaped like Deno's fetch failures: "fetch failed" with the reason in `cause`. */
 function denoFetchError(cause: string): TypeError {
@@ -101,9 +102,7 @@ Deno.test("the unreachable error names the cause and a fitting hint", () => {
 });
 
 Deno.test("real fetch failures: a closed port and plain HTTP spoken to https://", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+  const port = stablePort();
   const refused = await fetch(`http://127.0.0.1:${port}/`).catch((error) => error);
   assert.deepEqual(classifyFetchError(refused), { kind: "refused" });
 

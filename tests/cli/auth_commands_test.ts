@@ -11,6 +11,7 @@ import { type OidcServer, pkceChallenge, startOidcServer } from "../fixtures/oid
 import { createTempDir, type MainResult, runMain } from "../support/main_process.ts";
 import { createScriptedIo } from "../support/scripted_terminal.ts";
 import { renderScreen, runMainInTerminal } from "../support/terminal.ts";
+import { stablePort } from "../support/ports.ts";
 
 const REDIRECT = "http://127.0.0.1:8976/callback";
 const SERVER_URL = "http://127.0.0.1:9/mcp";
@@ -553,10 +554,7 @@ function runAgainst(
 
 /** A loopback URL nobody listens on. */
 function closedPortUrl(): URL {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return new URL(`http://127.0.0.1:${port}/mcp`);
+  return new URL(`http://127.0.0.1:${stablePort()}/mcp`);
 }
 
 Deno.test("--test-auth: a valid token exits 0 and nothing changes", async () => {

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { startMcpServer } from "../fixtures/mcp_server.ts";
 import { runMain } from "../support/main_process.ts";
 import { renderScreen, runMainInTerminal } from "../support/terminal.ts";
+import { stablePort } from "../support/ports.ts";
 
 Deno.test("a --format json inside a -c argument does not switch the failure to JSON", async () => {
   await using server = await startMcpServer();
@@ -174,9 +175,7 @@ Deno.test("a URL without the MCP path says what was tried and suggests /mcp", as
 });
 
 Deno.test("a server that is down is reported with its cause", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+  const port = stablePort();
   const refused = await runMain(["--list-tools"], {
     env: { MCP_SERVER_URL: `http://127.0.0.1:${port}/mcp` },
   });

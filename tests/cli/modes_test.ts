@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { type McpServerFixture, startMcpServer } from "../fixtures/mcp_server.ts";
 import { type MainResult, runMain } from "../support/main_process.ts";
+import { stablePort } from "../support/ports.ts";
 
 function run(
   server: McpServerFixture,
@@ -404,9 +405,7 @@ Deno.test("a slow tool beyond --timeout exits 6 and cancels the request", async 
 });
 
 Deno.test("an unreachable server exits 5", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+  const port = stablePort();
   const result = await runMain(["--list-tools", "--server-url", `http://127.0.0.1:${port}/mcp`]);
   assert.equal(result.code, 5);
   assert.equal(result.stdout, "");

@@ -11,6 +11,7 @@ import { startDualEraServer } from "../fixtures/dual_era_server.ts";
 import { startMcpServer } from "../fixtures/mcp_server.ts";
 import { initialize, startBridge } from "../support/bridge_process.ts";
 import { createTempDir, runMain } from "../support/main_process.ts";
+import { stablePort } from "../support/ports.ts";
 
 type Era = "legacy" | "modern";
 
@@ -20,7 +21,7 @@ const META = {
   "io.modelcontextprotocol/clientInfo": { name: "raw-2026-client", version: "1.0.0" },
 };
 
-async function startServer(era: Era, port = 0) {
+async function startServer(era: Era, port: number) {
   return era === "legacy" ? await startMcpServer({ port }) : await startDualEraServer({
     eras: "modern",
     port,
@@ -53,14 +54,15 @@ for (const [before, after] of [["legacy", "modern"], ["modern", "legacy"]] as Ar
     `era change: remembered ${before}, server now ${after}: detected again in the same run`,
     async () => {
       const stateFile = `${createTempDir()}/server.env`;
-      const first = await startServer(before);
+      const port = stablePort();
+      const first = await startServer(before, port);
       const url = first.url;
       await listThroughBridge(url, stateFile, "2025");
       assert.equal(rememberedEra(stateFile), before);
       const remembered = Deno.readTextFileSync(stateFile);
       await first.close();
 
-      await using second = await startServer(after, Number(url.port));
+      await using second = await startServer(after, port);
       for (const client of ["2025", "2026"] as const) {
         Deno.writeTextFileSync(stateFile, remembered);
         const { response, stderr } = await listThroughBridge(url, stateFile, client);

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { withDeadline } from "../../lib/async.ts";
 import { startMcpServer } from "../fixtures/mcp_server.ts";
 import { initialize, type Message, startBridge } from "../support/bridge_process.ts";
+import { stablePort } from "../support/ports.ts";
 
 function call(id: number, message: string) {
   return {
@@ -91,8 +92,8 @@ Deno.test("restart: 400 'No valid session ID' server, found by a call", () =>
   restartWhileCalling(400, false));
 
 Deno.test("restart: calls made while the server is down succeed once it is back", async () => {
-  const first = await startMcpServer();
-  const port = Number(first.url.port);
+  const port = stablePort();
+  const first = await startMcpServer({ port });
   await using bridge = startBridge(["--server-url", first.url.href]);
   await initialize(bridge);
   await bridge.send(call(1, "before"));
@@ -114,8 +115,8 @@ Deno.test("restart: calls made while the server is down succeed once it is back"
 });
 
 Deno.test("restart: a call sent again after a refused connection waits for the re-created session", async () => {
-  const first = await startMcpServer();
-  const port = Number(first.url.port);
+  const port = stablePort();
+  const first = await startMcpServer({ port });
   await using bridge = startBridge([
     "--server-url",
     first.url.href,

@@ -15,6 +15,7 @@ import {
 import { waitUntil } from "../support/wait.ts";
 import { startSessionPeer } from "./session_peer.ts";
 import { REAL_SCHEDULER, type Scheduler } from "../../lib/transport/resumable_stream.ts";
+import { stablePort } from "../support/ports.ts";
 
 function isResponseTo(id: string | number) {
   return (m: JsonRpcMessage) => !("method" in m) && "id" in m && m.id === id;
@@ -374,9 +375,7 @@ Deno.test("session: a plain 403 is an http_error, not a step-up", async () => {
 });
 
 Deno.test("session: an unreachable server is a BridgeError of kind unreachable", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+  const port = stablePort();
   const inbox = new Inbox();
   const session = createStreamableHttpSession({
     url: new URL(`http://127.0.0.1:${port}/mcp`),
