@@ -32,7 +32,7 @@ export interface EraSelectionOptions {
    * Finds the server's era (probe or remembered; `dual` is served modern) and hears when it
    * stopped working; absent means legacy.
    */
-  detector?: Pick<EraDetector, "detect" | "remembered" | "invalidate">;
+  detector?: Pick<EraDetector, "detect" | "remembered" | "invalidate" | "takeDiscoverResult">;
 }
 
 /** Which translation, if any, one pairing needs. */
@@ -187,7 +187,12 @@ class EraSelection implements Transport {
       // The translations are loaded only for the pairings that need them.
       case "legacy-client-to-modern-server": {
         const { ModernServerTranslation } = await import("./to_modern_server.ts");
-        return new ModernServerTranslation({ upstream: toModern, onMessage: toClient, log });
+        return new ModernServerTranslation({
+          upstream: toModern,
+          onMessage: toClient,
+          log,
+          discovered: detector?.takeDiscoverResult(),
+        });
       }
       case "modern-client-to-legacy-server": {
         const { LegacyServerTranslation } = await import("./to_legacy_server.ts");

@@ -68,6 +68,11 @@ export interface ModernServerTranslationOptions {
   maxInputRounds?: number;
   /** Waits before reopening a dropped listen stream; injectable for tests. */
   delay?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * The server's `server/discover` result from the era probe a moment ago: the first
+   * `initialize` is answered from it, without asking the server again.
+   */
+  discovered?: Record<string, unknown>;
 }
 
 function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
@@ -99,6 +104,7 @@ export class ModernServerTranslation implements Transport {
   #serverCapabilities: Record<string, unknown> = {};
   readonly #asks = new Map<string, (response: JsonRpcResponse) => void>();
   #listen: ListenStream | undefined;
+  #discovered: Record<string, unknown> | undefined;
   readonly #listenLoops = new Set<Promise<void>>();
   #closed = false;
 
@@ -107,6 +113,7 @@ export class ModernServerTranslation implements Transport {
     this.#log = options.log;
     this.#maxRounds = options.maxInputRounds ?? DEFAULT_INPUT_ROUNDS;
     this.#delay = options.delay ?? abortableDelay;
+    this.#discovered = options.discovered;
     this.#upstream = options.upstream((message, raw) => this.#fromServer(message, raw));
   }
 
@@ -142,7 +149,11 @@ export class ModernServerTranslation implements Transport {
         return;
       case "discover": {
         this.#state = { ...this.#state, hello: route.hello };
-        const response = await this.#calls.call(this.#upstream, route.discover, signal);
+        const discovered = this.#discovered;
+        this.#discovered = undefined;
+        const response: JsonRpcResponse = discovered
+          ? { jsonrpc: "2.0", id: route.discover.id, result: discovered }
+          : await this.#calls.call(this.#upstream, route.discover, signal);
         if ("error" in response) {
           this.#toClient({ jsonrpc: "2.0", id: request.id, error: response.error });
           return;

@@ -134,6 +134,12 @@ export interface EraDetector {
   /** Whether the last verdict came from the state file (neither pinned nor probed just now). */
   readonly remembered: boolean;
   /**
+   * The result of this run's `server/discover` probe when it found a modern or dual server, taken
+   * once: the translation for a 2025 client answers its `initialize` from it instead of asking
+   * again. Undefined when the era was pinned, remembered, or is legacy.
+   */
+  takeDiscoverResult(): Record<string, unknown> | undefined;
+  /**
    * Says the era in use stopped working (a legacy-looking refusal from a server believed
    * modern, or a new-style error from one believed legacy): the remembered verdict is dropped,
    * and the next {@link EraDetector.detect} probes again, whatever the state file says.
@@ -141,10 +147,17 @@ export interface EraDetector {
   invalidate(): Promise<void>;
 }
 
+/** What the probe found: the era, and the `server/discover` result that said it is modern. */
+export interface ProbeOutcome {
+  era: ServerEra;
+  /** The server's `DiscoverResult`, when it answered the probe with one. */
+  discoverResult?: Record<string, unknown>;
+}
+
 /** Sends the `server/discover` probe and judges the answer (one retry at a `supported` version). */
 export async function probeServerEra(
   options: Omit<EraDetectorOptions, "protocol" | "memory">,
-): Promise<ServerEra> {
+): Promise<ProbeOutcome> {
   let version = MODERN_PROTOCOL_VERSION;
   for (let attempt = 0; attempt < 2; attempt++) {
     const request: JsonRpcRequest = {
@@ -174,16 +187,20 @@ export async function probeServerEra(
         ["http_error", "protocol"].includes(error.kind);
       if (!evidence) throw error;
       options.log.debug(`server/discover probe: ${error.message}`);
-      return "legacy";
+      return { era: "legacy" };
     } finally {
       await probe.close();
     }
-    if (answer === undefined) return "legacy";
+    if (answer === undefined) return { era: "legacy" };
     const verdict = judgeProbe(answer, version);
-    if (typeof verdict === "string") return verdict;
+    if (typeof verdict === "string") {
+      return verdict !== "legacy" && "result" in answer
+        ? { era: verdict, discoverResult: answer.result }
+        : { era: verdict };
+    }
     version = verdict.retryWith;
   }
-  return "modern";
+  return { era: "modern" };
 }
 
 /** Creates the era detector of one server. */
@@ -191,6 +208,7 @@ export function createEraDetector(options: EraDetectorOptions): EraDetector {
   const now = options.now ?? Date.now;
   let found: Promise<ServerEra> | undefined;
   let fromMemory = false;
+  let discoverResult: Record<string, unknown> | undefined;
   // After a refusal the state file is not asked again (a read-only one still holds the verdict).
   let memoryRefuted = false;
   const detect = async (): Promise<ServerEra> => {
@@ -205,7 +223,9 @@ export function createEraDetector(options: EraDetectorOptions): EraDetector {
       fromMemory = true;
       return remembered.era;
     }
-    const era = await probeServerEra(options);
+    const probed = await probeServerEra(options);
+    const era = probed.era;
+    discoverResult = probed.discoverResult;
     options.log.info(`Server speaks the ${era === "legacy" ? "2025" : "2026-07-28"} era (${era})`);
     await options.memory?.write(formatRememberedEra({ era, checkedAt: new Date(now()) }))
       .catch((error) => options.log.debug(`Cannot remember the server's era: ${String(error)}`));
@@ -220,9 +240,15 @@ export function createEraDetector(options: EraDetectorOptions): EraDetector {
     get remembered() {
       return fromMemory;
     },
+    takeDiscoverResult() {
+      const result = discoverResult;
+      discoverResult = undefined;
+      return result;
+    },
     async invalidate() {
       found = undefined;
       fromMemory = false;
+      discoverResult = undefined;
       memoryRefuted = true;
       await options.memory?.write(undefined).catch(() => {});
     },

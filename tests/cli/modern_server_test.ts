@@ -24,6 +24,8 @@ Deno.test("CLI modes work against a 2026-07-28-only server", async () => {
     assert.match(result.stdout, expected, args.join(" "));
   }
   assert.equal(server.requestsFor("initialize").length, 0, "no initialize reached the server");
+  // Each run starts with no state: its era probe's answer also answers its initialize.
+  assert.equal(server.requestsFor("server/discover").length, table.length, "one discover per run");
 
   const noTerminal = await runMain(["-c", "confirm action=deploy"], { env });
   assert.equal(noTerminal.code, 1);

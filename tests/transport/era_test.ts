@@ -131,6 +131,12 @@ for (
       0,
       "the probe never initializes",
     );
+    // The probe's DiscoverResult is handed on once (the 2025 client's initialize is answered
+    // from it); a legacy server's refusal is not a result.
+    const result = detector.takeDiscoverResult();
+    if (expected === "legacy") assert.equal(result, undefined);
+    else assert.deepEqual(result?.supportedVersions, ["2026-07-28"]);
+    assert.equal(detector.takeDiscoverResult(), undefined, "taken once");
   });
 }
 
@@ -161,6 +167,7 @@ Deno.test("era: the verdict is remembered in the state file; a later start does 
     1,
     "no second probe",
   );
+  assert.equal(second.takeDiscoverResult(), undefined, "a remembered era has no DiscoverResult");
 
   now += ERA_MEMORY_MAX_AGE_MS + 1;
   const stale = createEraDetector({
