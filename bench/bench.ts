@@ -77,7 +77,7 @@ Options:
   --throughput-calls N   calls per program and round for throughput (default 6000)
   --concurrency N        calls in flight for throughput (default 64)
   --big-bytes N          size of the big result in bytes (default 5242880)
-  --big-runs N           big results per program and round (default 5)
+  --big-runs N           big results per program and round (default 9)
   --spawns N             start-ups measured per program (default 21)
   --idle-ms N            wait after initialize before reading the idle RSS (default 1000)
   --flood-count N        notifications (~1 KiB each) in the stalled-reader flood (default 100000)
@@ -145,7 +145,7 @@ function parseOptions(args: string[]): BenchOptions | undefined {
     throughputCalls: parseCount("throughput-calls", values["throughput-calls"], quick ? 200 : 6000),
     concurrency: parseCount("concurrency", values.concurrency, 64),
     bigBytes: parseCount("big-bytes", values["big-bytes"], 5 * 1024 * 1024),
-    bigRuns: parseCount("big-runs", values["big-runs"], quick ? 1 : 5),
+    bigRuns: parseCount("big-runs", values["big-runs"], quick ? 1 : 9),
     spawns: parseCount("spawns", values.spawns, quick ? 3 : 21),
     idleMs: parseCount("idle-ms", values["idle-ms"], quick ? 200 : 1000, 0),
     floodCount: parseCount("flood-count", values["flood-count"], quick ? 10_000 : 100_000),
