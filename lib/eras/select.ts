@@ -33,6 +33,11 @@ export interface EraSelectionOptions {
    * stopped working; absent means legacy.
    */
   detector?: Pick<EraDetector, "detect" | "remembered" | "invalidate" | "takeDiscoverResult">;
+  /**
+   * The version `--protocol` pins, if it does: nothing detects the era again after a refusal, so
+   * the refusal is worth a warning that names the flag.
+   */
+  pinned?: string;
 }
 
 /** Which translation, if any, one pairing needs. */
@@ -168,7 +173,14 @@ class EraSelection implements Transport {
       : undefined;
     // A verdict probed just now is not probed again in this run; the next run will.
     trial.decided.then(async () => {
-      if (trial.refused && !trial.retryable) await detector?.invalidate();
+      if (!trial.refused || trial.retryable) return;
+      if (this.#options.pinned) {
+        log.warn(
+          `Server refused the first request under protocol "${this.#options.pinned}" (set by ` +
+            `--protocol or MCP_CLIENT_PROTOCOL): if it speaks the other era, use --protocol auto`,
+        );
+      }
+      await detector?.invalidate();
     });
     const pairing = choosePairing(client, server, modern !== undefined);
     this.#pairing = pairing;
@@ -227,6 +239,7 @@ export function connectServer(options: ConnectOptions): ServerConnection {
   const { onMessage, log } = options;
   // --transport sse names a 2024-11-05 server: nothing to probe.
   const protocol = options.choice === "sse" ? "2025-11-25" : options.protocol ?? "auto";
+  const pinned = options.choice !== "sse" && protocol !== "auto" ? protocol : undefined;
   const detector = createEraDetector({ ...options, protocol, memory: options.eraMemory });
   return createEraSelection({
     onMessage,
@@ -234,5 +247,6 @@ export function connectServer(options: ConnectOptions): ServerConnection {
     legacy: (toClient) => createTransport({ ...options, onMessage: toClient }),
     modern: (toClient) => createStatelessTransport({ ...options, onMessage: toClient }),
     detector,
+    ...(pinned ? { pinned } : {}),
   });
 }
