@@ -223,6 +223,8 @@ export function openSession(
     fetch: context.fetch,
     log: context.log.child("transport"),
     ...eraOptions(context.settings, { readOnly: true }),
+    // List changes would reach only a caller that takes notifications.
+    listen: options.onNotification !== undefined,
   });
 
   const exchange = (request: JsonRpcRequest, requestOptions: RequestOptions = {}) => {

@@ -8,8 +8,10 @@ import { BridgeError } from "../lib/errors.ts";
 import type { JsonRpcNotification } from "../lib/jsonrpc/message.ts";
 import { silentLogger } from "../lib/log.ts";
 import { createStaticCredentials } from "../lib/transport/static_credentials.ts";
+import { startDualEraServer } from "./fixtures/dual_era_server.ts";
 import { startMcpServer } from "./fixtures/mcp_server.ts";
 import { createFakeTimers } from "./support/fake_timers.ts";
+import { awaitWithin } from "./support/wait.ts";
 
 function createContext(url: URL, options: { timeoutSeconds?: string } = {}): McpClientContext {
   const settings = resolveSettings({
@@ -61,6 +63,26 @@ Deno.test("openClient initializes, requests and ends the session", async () => {
     assert.ok(notifications.some((n) => n.method === "notifications/progress"));
   }
   assert.ok(server.requests.some((r) => r.method === "DELETE"), "close sent DELETE");
+});
+
+Deno.test("toward a 2026-07-28 server, list changes are listened for only by a caller that takes notifications", async () => {
+  await using server = await startDualEraServer({ eras: "modern" });
+  {
+    await using client = await openClient(createContext(server.url));
+    await client.request("tools/call", { name: "touch_tools", arguments: {} });
+  }
+  assert.equal(server.requestsFor("subscriptions/listen").length, 0, "no listen stream");
+
+  let changed!: () => void;
+  const listChanged = new Promise<void>((resolve) => changed = resolve);
+  await using client = await openClient(createContext(server.url), {
+    onNotification: (n) => {
+      if (n.method === "notifications/tools/list_changed") changed();
+    },
+  });
+  await awaitWithin(server.waitForRequest("subscriptions/listen"), "subscriptions/listen");
+  await client.request("tools/call", { name: "touch_tools", arguments: {} });
+  await awaitWithin(listChanged, "notifications/tools/list_changed");
 });
 
 Deno.test("a JSON-RPC error becomes a server_error with the code in details", async () => {

@@ -38,6 +38,8 @@ export interface EraSelectionOptions {
    * the refusal is worth a warning that names the flag.
    */
   pinned?: string;
+  /** False: the translation for a 2025 client opens no `subscriptions/listen` stream. */
+  listen?: boolean;
 }
 
 /** Which translation, if any, one pairing needs. */
@@ -204,6 +206,7 @@ class EraSelection implements Transport {
           onMessage: toClient,
           log,
           discovered: detector?.takeDiscoverResult(),
+          listen: this.#options.listen ?? true,
         });
       }
       case "modern-client-to-legacy-server": {
@@ -248,5 +251,6 @@ export function connectServer(options: ConnectOptions): ServerConnection {
     modern: (toClient) => createStatelessTransport({ ...options, onMessage: toClient }),
     detector,
     ...(pinned ? { pinned } : {}),
+    ...(options.listen === false ? { listen: false } : {}),
   });
 }

@@ -73,6 +73,11 @@ export interface ModernServerTranslationOptions {
    * `initialize` is answered from it, without asking the server again.
    */
   discovered?: Record<string, unknown>;
+  /**
+   * Whether list changes and resource updates are listened for (`subscriptions/listen`), as a
+   * 2025 session's GET stream would carry them (default true).
+   */
+  listen?: boolean;
 }
 
 function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
@@ -105,6 +110,7 @@ export class ModernServerTranslation implements Transport {
   readonly #asks = new Map<string, (response: JsonRpcResponse) => void>();
   #listen: ListenStream | undefined;
   #discovered: Record<string, unknown> | undefined;
+  readonly #listens: boolean;
   readonly #listenLoops = new Set<Promise<void>>();
   #closed = false;
 
@@ -114,6 +120,7 @@ export class ModernServerTranslation implements Transport {
     this.#maxRounds = options.maxInputRounds ?? DEFAULT_INPUT_ROUNDS;
     this.#delay = options.delay ?? abortableDelay;
     this.#discovered = options.discovered;
+    this.#listens = options.listen ?? true;
     this.#upstream = options.upstream((message, raw) => this.#fromServer(message, raw));
   }
 
@@ -260,7 +267,7 @@ export class ModernServerTranslation implements Transport {
 
   /** Opens, replaces or ends the listen stream when what the client can receive changed. */
   #relisten(): void {
-    if (this.#closed || this.#state.initializeResult === undefined) return;
+    if (!this.#listens || this.#closed || this.#state.initializeResult === undefined) return;
     const filter = buildListenFilter(this.#serverCapabilities, this.#state.resourceSubscriptions);
     if (sameListenFilter(filter, this.#listen?.filter)) return;
     this.#listen?.controller.abort(new DOMException("Listen filter changed", "AbortError"));

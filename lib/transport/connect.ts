@@ -34,6 +34,12 @@ export interface ConnectOptions extends TransportOptions {
   protocol?: ProtocolChoice;
   /** Where the server's era is remembered between runs (its state file). */
   eraMemory?: EraMemory;
+  /**
+   * Whether a 2025-era client toward a 2026-07-28 server is kept told of list changes and
+   * resource updates, through a `subscriptions/listen` stream (default true). A client that shows
+   * no notification (the command-line modes) says false, and no stream is opened.
+   */
+  listen?: boolean;
 }
 
 /** A transport that also says which protocol it speaks. */

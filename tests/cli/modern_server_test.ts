@@ -26,6 +26,8 @@ Deno.test("CLI modes work against a 2026-07-28-only server", async () => {
   assert.equal(server.requestsFor("initialize").length, 0, "no initialize reached the server");
   // Each run starts with no state: its era probe's answer also answers its initialize.
   assert.equal(server.requestsFor("server/discover").length, table.length, "one discover per run");
+  // The modes show no list changes, so none of them opens a listen stream.
+  assert.equal(server.requestsFor("subscriptions/listen").length, 0, "no listen stream");
 
   const noTerminal = await runMain(["-c", "confirm action=deploy"], { env });
   assert.equal(noTerminal.code, 1);
