@@ -426,6 +426,21 @@ async function main(): Promise<number> {
   );
   await Deno.remove(emptyScript);
 
+  log(`start-up: ${o.spawns} × a command-line tool call (-c) per server era, interleaved`);
+  const requestsBefore = { legacy: server.requests.length, modern: modernServer.requests.length };
+  const cliCalls = await startUps(
+    {
+      legacy: [...entry, "--server-url", server.url.href, "-c", "echo message=hi"],
+      modern: [...entry, "--server-url", modernServer.url.href, "-c", "echo message=hi"],
+    },
+    baseEnv({ MCP_CLIENT_LOG_LEVEL: "WARNING" }),
+    o.spawns,
+  );
+  const cliRequests = {
+    legacy: (server.requests.length - requestsBefore.legacy) / o.spawns,
+    modern: (modernServer.requests.length - requestsBefore.modern) / o.spawns,
+  };
+
   log(`start-up: ${o.spawns} × spawn → first answer, per server era, interleaved`);
   const legacyStartSamples = await firstAnswers({
     floor: () => legacy.floor,
@@ -534,6 +549,11 @@ async function main(): Promise<number> {
     ],
   ));
   console.log("");
+  console.log(formatTable(["command-line tool call (-c) ⁷", "spawn → exit", "requests"], [
+    ["2025-11-25 server", formatMs(cliCalls.legacy), String(cliRequests.legacy)],
+    ["2026-07-28 server", formatMs(cliCalls.modern), String(cliRequests.modern)],
+  ]));
+  console.log("");
   console.log(formatTable(["2026-07-28 server, 2025 client ⁴", "bridge"], [
     ["sequential call p50", formatMs(t.latencyP50Ms)],
     ["sequential call p99", formatMs(t.latencyP99Ms)],
@@ -567,6 +587,10 @@ async function main(): Promise<number> {
         "  answer (the floor reads the whole body at once); a reference, not a target",
     );
   }
+  console.log(
+    "⁷ -c 'echo message=hi' in a fresh process, as a CI step runs it; the command-line modes never\n" +
+      "  write the era, so every run probes the server first; requests counted at the server",
+  );
   console.log("");
 
   const targetsJson = (targets: TargetCheck[]) =>
@@ -592,7 +616,9 @@ async function main(): Promise<number> {
       empty_deno_run: round(versions.empty, 1),
       legacy: figures(legacyStarts as unknown as Partial<ProgramFigures>),
       modern: figures(modernStarts as unknown as Partial<ProgramFigures>),
+      cli_call: { legacy: round(cliCalls.legacy, 1), modern: round(cliCalls.modern, 1) },
     },
+    cli_call_requests: cliRequests,
     legacy_server: {
       bridge: figures(b),
       floor: figures(f),
