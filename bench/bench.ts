@@ -29,6 +29,7 @@ import {
   bigResult,
   concurrent,
   firstAnswers,
+  inTurnOrder,
   measureProgram,
   medianFigures,
   type Program,
@@ -158,43 +159,31 @@ function parseOptions(args: string[]): BenchOptions | undefined {
 const ROOT = new URL("../", import.meta.url);
 const FLOOR_RELAY = new URL("bench/floor_relay.ts", ROOT).pathname;
 
-/** The floor relay toward `url`, for a 2025 client or (with `meta`) a 2026-07-28 one. */
-function floorProgram(url: URL, meta?: Record<string, unknown>): Program {
+/**
+ * The floor relay toward `url`, for a 2025 client or (with `meta`) a 2026-07-28 one. With
+ * `streamSse` it reads each SSE body as a stream through `eventsource-parser` (with deno.json for
+ * the package): the work a relay must do to pass on a server's requests before its answer, priced
+ * alone. A reference for the 2025 SSE path, not a target.
+ */
+function floorProgram(
+  url: URL,
+  { meta, streamSse = false }: { meta?: Record<string, unknown>; streamSse?: boolean } = {},
+): Program {
   return {
     args: [
       "run",
       "-q",
       "--no-prompt",
-      "--no-config",
-      "--allow-net",
+      ...(streamSse
+        ? [`--config=${new URL("deno.json", ROOT).pathname}`, "--allow-net", "--allow-read"]
+        : ["--no-config", "--allow-net"]),
       FLOOR_RELAY,
       url.href,
       ...(meta ? ["--modern"] : []),
+      ...(streamSse ? ["--stream-sse"] : []),
     ],
     env: baseEnv(),
     meta,
-  };
-}
-
-/**
- * The floor relay reading each SSE body as a stream through `eventsource-parser` (`--stream-sse`,
- * with deno.json for the package): the work a relay must do to pass on a server's requests
- * before its answer, priced alone. A reference for the 2025 SSE path, not a target.
- */
-function streamingFloorProgram(url: URL): Program {
-  return {
-    args: [
-      "run",
-      "-q",
-      "--no-prompt",
-      `--config=${new URL("deno.json", ROOT).pathname}`,
-      "--allow-net",
-      "--allow-read",
-      FLOOR_RELAY,
-      url.href,
-      "--stream-sse",
-    ],
-    env: baseEnv(),
   };
 }
 
@@ -227,8 +216,7 @@ async function rounds(
   const perRound: Record<string, ProgramFigures[]> = {};
   const names = Object.keys(programs);
   for (let round = 0; round < o.rounds; round++) {
-    const order = round % 2 === 0 ? names : [...names].reverse();
-    for (const name of order) {
+    for (const name of inTurnOrder(names, round)) {
       log(`${what}, round ${round + 1}/${o.rounds}: ${name}`);
       (perRound[name] ??= []).push(await measureProgram(programs[name], name, o));
     }
@@ -405,11 +393,11 @@ async function main(): Promise<number> {
   };
   // Only SSE bodies are read as streams; with JSON answers it would be the floor again.
   const streaming: Record<string, Program> = o.responseMode === "sse"
-    ? { "streaming floor": streamingFloorProgram(server.url) }
+    ? { "streaming floor": floorProgram(server.url, { streamSse: true }) }
     : {};
   const modern = {
     bridge: bridgeProgram(entry, modernEnv, MODERN_CLIENT_META),
-    floor: floorProgram(modernServer.url, MODERN_CLIENT_META),
+    floor: floorProgram(modernServer.url, { meta: MODERN_CLIENT_META }),
   };
 
   // One start first, so the new bundle's compiled code is cached as for every later start.

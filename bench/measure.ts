@@ -30,6 +30,14 @@ export interface RoundOptions {
   idleMs: number;
 }
 
+/**
+ * `items` in the order of turn `turn`: as given on even turns, reversed on odd ones, so no item
+ * always follows the same one.
+ */
+export function inTurnOrder<T>(items: readonly T[], turn: number): readonly T[] {
+  return turn % 2 === 0 ? items : [...items].reverse();
+}
+
 /** Spawns `program` with `deno` and a raw stdio client on its pipes. */
 export function spawnProgram(program: Program): RawStdioClient {
   return new RawStdioClient({
@@ -158,7 +166,7 @@ export async function firstAnswers(
   const samples: Record<string, number[]> = {};
   const turn = Object.entries(programs);
   for (let i = 0; i < spawns; i++) {
-    for (const [name, program] of i % 2 === 0 ? turn : [...turn].reverse()) {
+    for (const [name, program] of inTurnOrder(turn, i)) {
       const start = performance.now();
       const client = spawnProgram(program());
       try {
@@ -184,7 +192,7 @@ export async function startUps(
   const samples: Record<string, number[]> = {};
   const turn = Object.entries(commands);
   for (let i = 0; i < spawns; i++) {
-    for (const [name, args] of i % 2 === 0 ? turn : [...turn].reverse()) {
+    for (const [name, args] of inTurnOrder(turn, i)) {
       const start = performance.now();
       const output = await new Deno.Command(Deno.execPath(), {
         args,

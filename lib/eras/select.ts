@@ -38,7 +38,10 @@ export interface EraSelectionOptions {
    * the refusal is worth a warning that names the flag.
    */
   pinned?: string;
-  /** False: the translation for a 2025 client opens no `subscriptions/listen` stream. */
+  /**
+   * False: the translation for a 2025 client opens no `subscriptions/listen` stream (default
+   * true).
+   */
   listen?: boolean;
 }
 
@@ -206,7 +209,7 @@ class EraSelection implements Transport {
           onMessage: toClient,
           log,
           discovered: detector?.takeDiscoverResult(),
-          listen: this.#options.listen ?? true,
+          listen: this.#options.listen,
         });
       }
       case "modern-client-to-legacy-server": {
@@ -250,7 +253,7 @@ export function connectServer(options: ConnectOptions): ServerConnection {
     legacy: (toClient) => createTransport({ ...options, onMessage: toClient }),
     modern: (toClient) => createStatelessTransport({ ...options, onMessage: toClient }),
     detector,
-    ...(pinned ? { pinned } : {}),
-    ...(options.listen === false ? { listen: false } : {}),
+    pinned,
+    listen: options.listen,
   });
 }
