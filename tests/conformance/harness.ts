@@ -18,6 +18,7 @@
  */
 
 import { baseEnv, mainArgs } from "../support/main_process.ts";
+import { stablePort } from "../support/ports.ts";
 import { driveScenario, HarnessFailure, type RpcResponse } from "./drivers.ts";
 import { answerInputRequest, type DriverEra, parseContext, planScenario } from "./plan.ts";
 
@@ -125,7 +126,13 @@ export async function runHarness(
   options: { wire?: string; driver?: DriverEra } = {},
 ): Promise<{ ok: boolean; reason: string }> {
   const plan = planScenario(scenario, context, options);
-  const env = baseEnv({ MCP_SERVER_URL: serverUrl, ...plan.env });
+  // A callback port nobody holds: the stable per-server port is a hash of the scenario's URL,
+  // which a bridge signing in during a parallel test may hash to as well.
+  const env = baseEnv({
+    MCP_SERVER_URL: serverUrl,
+    MCP_CLIENT_CALLBACK_PORT: String(stablePort()),
+    ...plan.env,
+  });
   const browser = writeBrowserScript(env.HOME);
   env.BROWSER = browser.path;
   const child = new Deno.Command(Deno.execPath(), {

@@ -3,14 +3,22 @@
  * closed, the system may hand it to any other socket on the machine (a parallel test's server, or
  * the local end of an outgoing connection), so listening on it again fails at random, and a
  * "closed" port may be answered by someone else. Ports below every system's ephemeral range
- * (Linux 32768–60999, macOS and Windows 49152–65535) are never handed out that way.
+ * (Linux 32768–60999, macOS and Windows 49152–65535) are never handed out that way. The range
+ * also stays below the one the bridge takes its per-server sign-in callback port from
+ * (`CALLBACK_PORT_BASE`, 20000 on), so a test's server never holds a port that a bridge signing in
+ * during a parallel test wants for its callback.
  *
  * @module
  */
 
-/** The range the port is drawn from: below every system's ephemeral range. */
-const FIRST_PORT = 20_000;
-const LAST_PORT = 29_999;
+import { CALLBACK_PORT_BASE } from "../../lib/constants.ts";
+
+/** The range the port is drawn from: below the ephemeral ranges and the callback ports. */
+const FIRST_PORT = 10_000;
+const LAST_PORT = 19_999;
+if (LAST_PORT >= CALLBACK_PORT_BASE) {
+  throw new Error("stablePort's range overlaps the callback ports");
+}
 
 /** How many random ports are tried before giving up (each try is one bind). */
 const ATTEMPTS = 100;
