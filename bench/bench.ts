@@ -72,7 +72,7 @@ the 2025 server is a further column, and a 2025 client through the bridge to the
 server a further table. Reports issue 10's figures as ratios to the floor.
 
 Options:
-  --rounds N             interleaved rounds, figures are medians over them (default 3)
+  --rounds N             interleaved rounds, figures are medians over them (default 5)
   --warmup N             warm-up calls per program and round (default 300)
   --calls N              sequential calls per program and round (default 2000)
   --throughput-calls N   calls per program and round for throughput (default 6000)
@@ -140,7 +140,7 @@ function parseOptions(args: string[]): BenchOptions | undefined {
     throw new Error(`Invalid value for --entry: "${entry}" (bundle or main.ts)`);
   }
   return {
-    rounds: parseCount("rounds", values.rounds, quick ? 1 : 3),
+    rounds: parseCount("rounds", values.rounds, quick ? 1 : 5),
     warmup: parseCount("warmup", values.warmup, quick ? 20 : 300, 0),
     calls: parseCount("calls", values.calls, quick ? 50 : 2000),
     throughputCalls: parseCount("throughput-calls", values["throughput-calls"], quick ? 200 : 6000),
