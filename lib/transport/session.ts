@@ -155,7 +155,7 @@ export class StreamableHttpSession implements Transport {
       signal,
       label: describeMessage(message),
     };
-    return trackTask(
+    const exchanged = trackTask(
       this.#tasks,
       (async () => {
         try {
@@ -164,12 +164,16 @@ export class StreamableHttpSession implements Transport {
           if (pending) this.#inbound.abandon(pending, error);
           throw signal.aborted ? signal.reason : error;
         }
-        if (isNotification(message) && message.method === "notifications/initialized") {
-          this.#serverStream.want();
-        }
       })(),
       linked.release,
     );
+    // The GET stream opens as the notification goes out, not a round trip later: the client's
+    // next requests do not overtake it, so whatever the server sends on it for them (answers
+    // after a closed POST stream, list changes) has a stream to go to.
+    if (isNotification(message) && message.method === "notifications/initialized") {
+      this.#serverStream.want();
+    }
+    return exchanged;
   }
 
   /** Ends the session: aborts every stream, then sends DELETE with the session id. */

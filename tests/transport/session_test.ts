@@ -99,6 +99,31 @@ Deno.test("session: notifications and responses are done on 202", async () => {
   assert.equal(t.inbox.received.length, 1); // only the initialize result
 });
 
+Deno.test("session: the GET stream opens as notifications/initialized goes out, not after its 202", async () => {
+  // The server holds its 202 to notifications/initialized until the GET stream arrives; a bound
+  // turns the wait of a bridge that opens the stream only after the 202 into a failure.
+  const getArrived = Promise.withResolvers<"GET">();
+  let bound: ReturnType<typeof setTimeout> | undefined;
+  await using t = await startSessionPeer({
+    intercept: async (request, recorded) => {
+      if (request.method === "GET") getArrived.resolve("GET");
+      const body = recorded.body as { method?: string } | undefined;
+      if (body?.method !== "notifications/initialized") return undefined;
+      const released = await Promise.race([
+        getArrived.promise,
+        new Promise<"bound">((resolve) => bound = setTimeout(() => resolve("bound"), 5_000)),
+      ]);
+      clearTimeout(bound);
+      return released === "GET" ? undefined : new Response("no GET stream yet", { status: 500 });
+    },
+  });
+  await handshake(t.session);
+  const [initialize, ...later] = t.server.requests;
+  assert.equal((initialize.body as { method: string }).method, "initialize");
+  assert.ok(later.some((request) => request.method === "GET"), "a GET stream was opened");
+  assert.equal(t.server.requestsFor("notifications/initialized").length, 1);
+});
+
 Deno.test("session: 202 answering a request is a protocol error", async () => {
   await using t = await startSessionPeer({
     intercept: (_request, recorded) => {
