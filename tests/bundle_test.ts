@@ -15,9 +15,7 @@ import {
 } from "./support/main_process.ts";
 
 const ROOT = new URL("../", import.meta.url);
-const tasks: Record<string, string> = JSON.parse(
-  Deno.readTextFileSync(new URL("deno.json", ROOT)),
-).tasks;
+const tasks = DENO_JSON.tasks;
 
 const bundle = await buildBundle();
 

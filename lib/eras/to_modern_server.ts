@@ -110,7 +110,7 @@ export class ModernServerTranslation implements Transport {
   readonly #asks = new Map<string, (response: JsonRpcResponse) => void>();
   #listen: ListenStream | undefined;
   #discovered: Record<string, unknown> | undefined;
-  readonly #listens: boolean;
+  readonly #listensForChanges: boolean;
   readonly #listenLoops = new Set<Promise<void>>();
   #closed = false;
 
@@ -120,7 +120,7 @@ export class ModernServerTranslation implements Transport {
     this.#maxRounds = options.maxInputRounds ?? DEFAULT_INPUT_ROUNDS;
     this.#delay = options.delay ?? abortableDelay;
     this.#discovered = options.discovered;
-    this.#listens = options.listen ?? true;
+    this.#listensForChanges = options.listen ?? true;
     this.#upstream = options.upstream((message, raw) => this.#fromServer(message, raw));
   }
 
@@ -267,7 +267,9 @@ export class ModernServerTranslation implements Transport {
 
   /** Opens, replaces or ends the listen stream when what the client can receive changed. */
   #relisten(): void {
-    if (!this.#listens || this.#closed || this.#state.initializeResult === undefined) return;
+    if (!this.#listensForChanges || this.#closed || this.#state.initializeResult === undefined) {
+      return;
+    }
     const filter = buildListenFilter(this.#serverCapabilities, this.#state.resourceSubscriptions);
     if (sameListenFilter(filter, this.#listen?.filter)) return;
     this.#listen?.controller.abort(new DOMException("Listen filter changed", "AbortError"));

@@ -4,23 +4,22 @@ import { echoSessionInput, readEchoSessionOutput } from "../support/bridge_proce
 import { LAZY_IMPORTS_FLAG } from "../support/bundle.ts";
 import {
   COMPILE_PERMISSION_ARGS,
+  DENO_JSON,
   runDeno,
   runMain,
   START_TASK_FLAGS,
 } from "../support/main_process.ts";
 import { PROGRAM_VERSION } from "../../lib/constants.ts";
 
-const denoJson = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
-
 Deno.test("start and compile tasks use the same permission set and V8 flags", () => {
   assert.deepEqual(COMPILE_PERMISSION_ARGS, ["-P=bridge", "--v8-flags=--max-semi-space-size=8"]);
-  for (const arg of COMPILE_PERMISSION_ARGS) assert.ok(denoJson.tasks.start.includes(arg));
-  assert.ok(denoJson.tasks.start.includes(LAZY_IMPORTS_FLAG), "modules load when imported");
-  assert.ok(denoJson.permissions.bridge, "deno.json declares the bridge permission set");
+  for (const arg of COMPILE_PERMISSION_ARGS) assert.ok(DENO_JSON.tasks.start.includes(arg));
+  assert.ok(DENO_JSON.tasks.start.includes(LAZY_IMPORTS_FLAG), "modules load when imported");
+  assert.ok(DENO_JSON.permissions.bridge, "deno.json declares the bridge permission set");
 });
 
 Deno.test("program version matches deno.json", () => {
-  assert.equal(PROGRAM_VERSION, denoJson.version);
+  assert.equal(PROGRAM_VERSION, DENO_JSON.version);
 });
 
 Deno.test("--version prints the version and exits 0", async () => {
@@ -45,7 +44,7 @@ Deno.test("a missing server URL is a configuration error with exit code 3", asyn
 });
 
 Deno.test("deno task start's flags run the sources: --version, and proxy mode loading its modules on first import", async () => {
-  const words: string[] = denoJson.tasks.start.split(/\s+/);
+  const words: string[] = DENO_JSON.tasks.start.split(/\s+/);
   assert.deepEqual(words.slice(0, 2), ["deno", "run"]);
   const main = new URL("../../main.ts", import.meta.url).pathname;
   const config = new URL("../../deno.json", import.meta.url).pathname;
